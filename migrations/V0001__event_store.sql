@@ -1,0 +1,85 @@
+-- The event store: every event once, as the exact bytes it arrived with, plus the
+-- indexed columns the pipeline and the client API query by. See DESIGN.md, storage.
+
+CREATE TABLE rooms (
+    room_id        TEXT PRIMARY KEY,
+    room_version   TEXT NOT NULL,
+    -- Row locked (SELECT … FOR UPDATE) while a local event is built, so that event
+    -- creation is serialised per room across processes.
+    created_ts     BIGINT NOT NULL
+);
+
+CREATE TABLE events (
+    -- Compact numeric id used by edges and state snapshots instead of the long event id.
+    event_nid        BIGSERIAL PRIMARY KEY,
+    event_id         TEXT NOT NULL UNIQUE,
+    room_id          TEXT NOT NULL,
+    type             TEXT NOT NULL,
+    state_key        TEXT,
+    sender           TEXT NOT NULL,
+    depth            BIGINT NOT NULL,
+    origin_server_ts BIGINT NOT NULL,
+    -- Position in the timeline stream; NULL for outliers, which have no place in it.
+    stream_ordering  BIGINT UNIQUE,
+    outlier          BOOLEAN NOT NULL DEFAULT FALSE,
+    soft_failed      BOOLEAN NOT NULL DEFAULT FALSE,
+    rejected_reason  TEXT,
+    -- Canonical JSON as received (or as built and signed): hashes, signatures and
+    -- re-sending use these bytes, never a re-serialised model.
+    json             BYTEA NOT NULL
+);
+CREATE INDEX events_room_stream ON events (room_id, stream_ordering);
+CREATE INDEX events_room_state ON events (room_id, type, state_key) WHERE state_key IS NOT NULL;
+
+-- The DAG: prev_events and auth_events edges, by event id so that an edge may point
+-- at an event we have not fetched yet.
+CREATE TABLE event_prev_edges (
+    event_nid     BIGINT NOT NULL REFERENCES events (event_nid),
+    prev_event_id TEXT NOT NULL,
+    PRIMARY KEY (event_nid, prev_event_id)
+);
+CREATE INDEX event_prev_edges_prev ON event_prev_edges (prev_event_id);
+
+CREATE TABLE event_auth_edges (
+    event_nid     BIGINT NOT NULL REFERENCES events (event_nid),
+    auth_event_id TEXT NOT NULL,
+    PRIMARY KEY (event_nid, auth_event_id)
+);
+
+-- Room state as snapshots that share structure: a snapshot is its parent plus a
+-- delta, with a full copy every N levels, so a state change costs O(delta).
+CREATE TABLE state_snapshots (
+    snapshot_id  BIGSERIAL PRIMARY KEY,
+    room_id      TEXT NOT NULL,
+    parent_id    BIGINT REFERENCES state_snapshots (snapshot_id),
+    -- Distance to the nearest full copy; 0 for a full copy.
+    delta_level  INT NOT NULL
+);
+
+CREATE TABLE state_snapshot_entries (
+    snapshot_id BIGINT NOT NULL REFERENCES state_snapshots (snapshot_id),
+    type        TEXT NOT NULL,
+    state_key   TEXT NOT NULL,
+    -- NULL removes an entry inherited from the parent.
+    event_nid   BIGINT REFERENCES events (event_nid),
+    PRIMARY KEY (snapshot_id, type, state_key)
+);
+
+-- The state before and after each non-outlier event.
+CREATE TABLE event_state (
+    event_nid       BIGINT PRIMARY KEY REFERENCES events (event_nid),
+    before_snapshot BIGINT NOT NULL REFERENCES state_snapshots (snapshot_id),
+    after_snapshot  BIGINT NOT NULL REFERENCES state_snapshots (snapshot_id)
+);
+
+CREATE TABLE forward_extremities (
+    room_id   TEXT NOT NULL,
+    event_nid BIGINT NOT NULL REFERENCES events (event_nid),
+    PRIMARY KEY (room_id, event_nid)
+);
+
+-- The room's current resolved state, kept as a pointer to a snapshot.
+CREATE TABLE room_current_state (
+    room_id     TEXT PRIMARY KEY REFERENCES rooms (room_id),
+    snapshot_id BIGINT NOT NULL REFERENCES state_snapshots (snapshot_id)
+);
