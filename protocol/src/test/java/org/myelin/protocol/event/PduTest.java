@@ -1,0 +1,171 @@
+package org.myelin.protocol.event;
+
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.myelin.protocol.base64.UnpaddedBase64;
+import org.myelin.protocol.crypto.SigningKey;
+import org.myelin.protocol.json.CanonicalJson;
+import org.myelin.protocol.version.RoomVersion;
+import org.myelin.protocol.version.RoomVersions;
+
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.regex.Pattern;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Event format, ids and sizes per room version (rooms/v*.md "Event format", "Event IDs"; CS API "Size limits"). */
+class PduTest {
+
+    static final SigningKey KEY = SigningKey.fromSeed("1", new byte[32]);
+
+    static EventBuilder message(RoomVersion v) {
+        return EventBuilder.in(v, "!room:example.org").eventId("$ev1:example.org").type("m.room.message")
+                .sender("@alice:example.org").content(content("body", "hi")).prevEvents(List.of("$p:example.org"))
+                .authEvents(List.of("$a:example.org")).depth(7).originServerTs(1234);
+    }
+
+    static ObjectNode content(String key, String value) {
+        ObjectNode c = JsonNodeFactory.instance.objectNode();
+        c.put(key, value);
+        return c;
+    }
+
+    @ParameterizedTest(name = "v{0}: {1}")
+    @CsvSource({
+        "1,  '^\\$ev1:example\\.org$'",
+        "2,  '^\\$ev1:example\\.org$'",
+        "3,  '^\\$[A-Za-z0-9+/]{43}$'",
+        "4,  '^\\$[A-Za-z0-9_-]{43}$'",
+        "10, '^\\$[A-Za-z0-9_-]{43}$'",
+        "12, '^\\$[A-Za-z0-9_-]{43}$'",
+    })
+    void eventIdHasTheFormatOfItsVersion(String version, String pattern) {
+        Pdu pdu = message(RoomVersions.find(version).orElseThrow()).build("example.org", KEY);
+        assertTrue(Pattern.matches(pattern, pdu.eventId()), pdu.eventId());
+        assertEquals(List.of("$p:example.org"), pdu.prevEventIds());
+        assertEquals(List.of("$a:example.org"), pdu.authEventIds());
+        assertEquals(7, pdu.depth());
+    }
+
+    @Test
+    void eventIdIsTheReferenceHash() {
+        Pdu pdu = message(RoomVersions.V10).build("example.org", KEY);
+        ObjectNode redacted = Redaction.redact(pdu.json(), RoomVersions.V10.redaction());
+        byte[] hash = EventHashes.sha256(CanonicalJson.encodeWithout(redacted, "signatures", "unsigned"));
+        assertEquals("$" + UnpaddedBase64.encodeUrlSafe(hash), pdu.eventId());
+    }
+
+    @Test
+    void eventIdDoesNotDependOnRedactableContentOrSignatures() {
+        Pdu pdu = message(RoomVersions.V10).build("example.org", KEY);
+        ObjectNode changed = pdu.jsonCopy();
+        changed.set("content", content("body", "changed"));
+        changed.putObject("signatures").putObject("other.org").put("ed25519:x", "sig");
+        changed.putObject("unsigned").put("age", 5);
+        assertEquals(pdu.eventId(), Pdu.parse(changed, RoomVersions.V10).eventId());
+    }
+
+    @Test
+    void v12CreateEventFoundsTheRoomIdAndHasNone() {
+        ObjectNode createContent = JsonNodeFactory.instance.objectNode().put("room_version", "12");
+        Pdu create = EventBuilder.in(RoomVersions.V12, null).type("m.room.create").stateKey("")
+                .sender("@alice:example.org").content(createContent).build("example.org", KEY);
+        assertEquals("!" + create.eventId().substring(1), create.roomId());
+        assertFalse(create.json().has("room_id"));
+
+        ObjectNode withRoomId = create.jsonCopy();
+        withRoomId.put("room_id", "!x:example.org");
+        assertThrows(InvalidEventException.class, () -> Pdu.parse(withRoomId, RoomVersions.V12));
+    }
+
+    @Test
+    void redactsMovesIntoContentFromV11() {
+        Pdu v10 = message(RoomVersions.V10).type("m.room.redaction").redacts("$x").build("example.org", KEY);
+        Pdu v11 = message(RoomVersions.V11).type("m.room.redaction").redacts("$x").build("example.org", KEY);
+        assertEquals("$x", v10.redacts());
+        assertTrue(v10.json().has("redacts"));
+        assertEquals("$x", v11.redacts());
+        assertEquals("$x", v11.content().get("redacts").asText());
+        assertFalse(v11.json().has("redacts"));
+    }
+
+    @Test
+    void rejectsAnEventOver64KiB() {
+        String big = "x".repeat(Pdu.MAX_EVENT_BYTES);
+        EventBuilder builder = message(RoomVersions.V12).content(content("body", big));
+        InvalidEventException e = assertThrows(InvalidEventException.class, () -> builder.build("example.org", KEY));
+        assertTrue(e.getMessage().contains("over the limit"), e.getMessage());
+    }
+
+    @Test
+    void acceptsAnEventJustUnder64KiB() {
+        Pdu small = message(RoomVersions.V12).content(content("body", "")).build("example.org", KEY);
+        int overhead = CanonicalJson.encode(small.json()).length;
+        Pdu pdu = message(RoomVersions.V12).content(content("body", "x".repeat(Pdu.MAX_EVENT_BYTES - overhead)))
+                .build("example.org", KEY);
+        assertEquals(Pdu.MAX_EVENT_BYTES, pdu.canonicalBytes().length);
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource({"type", "state_key", "sender", "room_id"})
+    void rejectsFieldsOver255Bytes(String field) {
+        ObjectNode json = message(RoomVersions.V12).stateKey("").build("example.org", KEY).jsonCopy();
+        String prefix = switch (field) {
+            case "sender" -> "@";
+            case "room_id" -> "!";
+            default -> "";
+        };
+        json.put(field, prefix + "é".repeat(128) + (field.equals("sender") || field.equals("room_id") ? ":x" : ""));
+        assertThrows(InvalidEventException.class, () -> Pdu.parse(json, RoomVersions.V12));
+        json.put(field, prefix + "a".repeat(250 - prefix.length()));
+        Pdu.parse(json, RoomVersions.V12);
+    }
+
+    @ParameterizedTest(name = "missing {0}")
+    @CsvSource({"type", "sender", "room_id", "content", "depth", "origin_server_ts", "prev_events", "auth_events"})
+    void rejectsEventsMissingARequiredField(String field) {
+        ObjectNode json = message(RoomVersions.V12).build("example.org", KEY).jsonCopy();
+        json.remove(field);
+        assertThrows(InvalidEventException.class, () -> Pdu.parse(json, RoomVersions.V12));
+    }
+
+    @Test
+    void rejectsV1EventWithoutEventId() {
+        ObjectNode json = message(RoomVersions.V1).build("example.org", KEY).jsonCopy();
+        json.remove("event_id");
+        assertThrows(InvalidEventException.class, () -> Pdu.parse(json, RoomVersions.V1));
+    }
+
+    @Test
+    void strictIntegersFromV6Only() {
+        byte[] json = ("{\"type\":\"m.room.message\",\"room_id\":\"!r:x\",\"sender\":\"@u:x\",\"content\":{\"n\":"
+                + "9007199254740993},\"depth\":1,\"origin_server_ts\":1,\"prev_events\":[],\"auth_events\":[],"
+                + "\"hashes\":{},\"signatures\":{}}").getBytes(StandardCharsets.UTF_8);
+        assertThrows(InvalidEventException.class, () -> Pdu.parse(json, RoomVersions.V6));
+        Pdu lenient = Pdu.parse(json, RoomVersions.V5);
+        assertEquals("m.room.message", lenient.type());
+    }
+
+    @Test
+    void messageEventsHaveNoStateKey() {
+        Pdu pdu = message(RoomVersions.V12).build("example.org", KEY);
+        assertNull(pdu.stateKey());
+        assertFalse(pdu.isState());
+        assertTrue(pdu.stateEntry().isEmpty());
+    }
+
+    @Test
+    void v1EdgesArePairs() {
+        Pdu pdu = message(RoomVersions.V1).build("example.org", KEY);
+        assertTrue(pdu.json().get("prev_events").get(0).isArray());
+        assertEquals("$p:example.org", pdu.json().get("prev_events").get(0).get(0).asText());
+    }
+}
