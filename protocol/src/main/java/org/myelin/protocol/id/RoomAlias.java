@@ -3,7 +3,7 @@ package org.myelin.protocol.id;
 import java.util.Objects;
 
 /**
- * A room alias, {@code #alias:domain}: a human-readable name for a room, which the homeserver
+ * A room alias, {@code #room_alias:domain}: a human-readable name for a room, which the homeserver
  * named by the domain resolves to a room ID (spec: appendices, "Room Aliases").
  *
  * <p>The localpart may hold any non-surrogate code points except {@code :} and NUL; the whole
