@@ -2,6 +2,9 @@ package org.myelin.protocol.event;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import org.myelin.protocol.id.EventId;
+import org.myelin.protocol.id.RoomId;
+import org.myelin.protocol.id.UserId;
 import org.myelin.protocol.json.CanonicalJson;
 import org.myelin.protocol.json.CanonicalJsonException;
 import org.myelin.protocol.json.MatrixJson;
@@ -102,6 +105,12 @@ public final class Pdu {
         checkIdSize("event_id", eventId);
         checkIdSize("room_id", roomId);
         checkIdSize("sender", sender);
+        if (!UserId.isValid(sender)) {
+            throw new InvalidEventException("sender is not a user id: " + sender);
+        }
+        if (!RoomId.isValid(roomId)) {
+            throw new InvalidEventException("room_id is not a room id: " + roomId);
+        }
         checkIdSize("type", type);
         if (stateKey != null) {
             checkIdSize("state_key", stateKey);
@@ -136,7 +145,7 @@ public final class Pdu {
         List<String> ids = new ArrayList<>(array.size());
         for (JsonNode edge : array) {
             JsonNode id = version.eventFormat().eventIdIsHash() ? edge : edge.path(0);
-            if (!id.isTextual() || !id.textValue().startsWith("$")) {
+            if (!id.isTextual() || !EventId.isValid(id.textValue())) {
                 throw new InvalidEventException(field + " holds something other than an event id: " + edge);
             }
             ids.add(id.textValue());
