@@ -1,0 +1,49 @@
+package org.myelin.storage.events;
+
+import org.myelin.protocol.event.Pdu;
+import org.myelin.storage.state.StateSnapshot;
+
+import java.util.Objects;
+
+/**
+ * Everything the pipeline decided about one event, to be written in one transaction.
+ *
+ * @param pdu            the event
+ * @param placement      where the event goes: the live timeline, backfilled history, or nowhere (outlier)
+ * @param rejectedReason why auth rejected it, or null; a rejected event is stored only so it is not fetched again
+ * @param softFailed     passed auth against its own state but not the room's current state
+ * @param stateBefore    the state before the event (null for outliers and rejected events)
+ * @param stateAfter     the state after it: {@code stateBefore} for a message, a child of it for a state event
+ * @param newCurrentState the room's new current state, or null if unchanged
+ */
+public record PersistRequest(Pdu pdu, Placement placement, String rejectedReason, boolean softFailed,
+                             StateSnapshot stateBefore, StateSnapshot stateAfter, StateSnapshot newCurrentState) {
+
+    /** Where an event is placed in the room's order. */
+    public enum Placement {
+        /** A new event: the next position in the timeline; it becomes a forward extremity. */
+        LIVE,
+        /** Older history fetched later: a negative position before everything else. */
+        BACKFILLED,
+        /** No position: known for auth or as an invite, not part of the timeline. */
+        OUTLIER
+    }
+
+    public PersistRequest {
+        Objects.requireNonNull(pdu, "pdu");
+        Objects.requireNonNull(placement, "placement");
+        if (placement != Placement.OUTLIER && rejectedReason == null) {
+            Objects.requireNonNull(stateBefore, "stateBefore");
+            Objects.requireNonNull(stateAfter, "stateAfter");
+        }
+    }
+
+    public static PersistRequest outlier(Pdu pdu, String rejectedReason) {
+        return new PersistRequest(pdu, Placement.OUTLIER, rejectedReason, false, null, null, null);
+    }
+
+    /** Whether the event gets a state entry and edges in the graph. */
+    boolean hasState() {
+        return placement != Placement.OUTLIER && rejectedReason == null;
+    }
+}

@@ -1,0 +1,42 @@
+package org.myelin.storage.events;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+
+/**
+ * Allocates timeline positions inside one transaction, holding the advisory lock that
+ * serialises allocation across processes until the transaction ends.
+ */
+final class StreamPositions {
+
+    private long lastLive;
+    private long lastBackfilled;
+
+    private StreamPositions(long lastLive, long lastBackfilled) {
+        this.lastLive = lastLive;
+        this.lastBackfilled = lastBackfilled;
+    }
+
+    static StreamPositions lock(Connection c) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT pg_advisory_xact_lock(?)")) {
+            ps.setLong(1, EventPersister.STREAM_LOCK);
+            ps.execute();
+        }
+        try (PreparedStatement ps = c.prepareStatement(
+                "SELECT COALESCE(MAX(stream_ordering), 0), COALESCE(MIN(stream_ordering), 0) FROM events");
+             ResultSet rs = ps.executeQuery()) {
+            rs.next();
+            return new StreamPositions(Math.max(0, rs.getLong(1)), Math.min(0, rs.getLong(2)));
+        }
+    }
+
+    long nextLive() {
+        return ++lastLive;
+    }
+
+    long nextBackfilled() {
+        return --lastBackfilled;
+    }
+}

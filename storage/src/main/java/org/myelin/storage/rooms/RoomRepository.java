@@ -1,0 +1,87 @@
+package org.myelin.storage.rooms;
+
+import org.myelin.protocol.version.RoomVersion;
+import org.myelin.protocol.version.RoomVersions;
+import org.myelin.storage.StorageException;
+
+import javax.sql.DataSource;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/** Rooms this server takes part in: their version, forward extremities and current state. */
+public final class RoomRepository {
+
+    /** What the server knows of a room's head. */
+    public record RoomHead(String roomId, RoomVersion version, List<String> forwardExtremities,
+                           Long currentSnapshotId) {
+    }
+
+    private final DataSource dataSource;
+
+    public RoomRepository(DataSource dataSource) {
+        this.dataSource = dataSource;
+    }
+
+    /** Records a room; does nothing if it is known already. */
+    public void create(String roomId, RoomVersion version, long createdTs) {
+        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(
+                "INSERT INTO rooms (room_id, room_version, created_ts) VALUES (?, ?, ?) ON CONFLICT DO NOTHING")) {
+            ps.setString(1, roomId);
+            ps.setString(2, version.id());
+            ps.setLong(3, createdTs);
+            ps.executeUpdate();
+        } catch (SQLException e) {
+            throw new StorageException(e);
+        }
+    }
+
+    public Optional<RoomVersion> version(String roomId) {
+        try (Connection c = dataSource.getConnection();
+             PreparedStatement ps = c.prepareStatement("SELECT room_version FROM rooms WHERE room_id = ?")) {
+            ps.setString(1, roomId);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? RoomVersions.find(rs.getString(1)) : Optional.empty();
+            }
+        } catch (SQLException e) {
+            throw new StorageException(e);
+        }
+    }
+
+    /** The room's head as committed, or empty if the room is unknown. */
+    public Optional<RoomHead> head(String roomId) {
+        Optional<RoomVersion> version = version(roomId);
+        if (version.isEmpty()) {
+            return Optional.empty();
+        }
+        try (Connection c = dataSource.getConnection()) {
+            List<String> extremities = new ArrayList<>();
+            try (PreparedStatement ps = c.prepareStatement(
+                    "SELECT event_id FROM forward_extremities WHERE room_id = ? ORDER BY event_id")) {
+                ps.setString(1, roomId);
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        extremities.add(rs.getString(1));
+                    }
+                }
+            }
+            Long snapshot = null;
+            try (PreparedStatement ps = c.prepareStatement(
+                    "SELECT snapshot_id FROM room_current_state WHERE room_id = ?")) {
+                ps.setString(1, roomId);
+                try (ResultSet rs = ps.executeQuery()) {
+                    if (rs.next()) {
+                        snapshot = rs.getLong(1);
+                    }
+                }
+            }
+            return Optional.of(new RoomHead(roomId, version.get(), List.copyOf(extremities), snapshot));
+        } catch (SQLException e) {
+            throw new StorageException(e);
+        }
+    }
+}
