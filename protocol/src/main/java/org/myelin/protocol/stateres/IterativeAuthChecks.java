@@ -1,5 +1,6 @@
 package org.myelin.protocol.stateres;
 
+import org.myelin.protocol.auth.AuthEventsSelection;
 import org.myelin.protocol.event.Pdu;
 import org.myelin.protocol.event.StateKey;
 
@@ -43,7 +44,7 @@ final class IterativeAuthChecks {
     /** The auth events for {@code event}: its own, replaced by the partial state's where it has them. */
     static Map<StateKey, Pdu> authStateFor(Pdu event, PartialState state, ResolutionEvents events) {
         Map<StateKey, Pdu> authState = events.ownAuthEvents(event, true);
-        for (StateKey key : AuthEventsSelection.keysFor(event)) {
+        for (StateKey key : AuthEventsSelection.requiredFor(event)) {
             String id = state.get(key);
             if (id == null || events.isRejected(id)) {
                 continue;

@@ -1,5 +1,6 @@
 package org.myelin.protocol.stateres;
 
+import org.myelin.protocol.auth.PowerLevels;
 import org.myelin.protocol.event.Pdu;
 import org.myelin.protocol.event.StateKey;
 
@@ -13,8 +14,15 @@ import java.util.Map;
 @FunctionalInterface
 public interface PowerLevelLookup {
 
-    /** The level of room creators in room version 12 and later, above every power level. */
-    long INFINITE = Long.MAX_VALUE;
-
     long senderLevel(Pdu event, Map<StateKey, Pdu> authEvents);
+
+    /**
+     * The levels of {@code protocol.auth} ({@link PowerLevels}): the sender's entry in
+     * {@code users}, else {@code users_default}; without power levels 100 for the creator, 0 for
+     * others; from room version 12, {@link PowerLevels#INFINITE} for the creators.
+     */
+    static PowerLevelLookup standard() {
+        return (event, authEvents) -> PowerLevels.of(event.roomVersion().auth(),
+                authEvents.get(StateKey.powerLevels()), authEvents.get(StateKey.create())).userLevel(event.sender());
+    }
 }

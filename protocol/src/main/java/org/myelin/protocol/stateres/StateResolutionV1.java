@@ -1,5 +1,6 @@
 package org.myelin.protocol.stateres;
 
+import org.myelin.protocol.auth.AuthEventsSelection;
 import org.myelin.protocol.event.Pdu;
 import org.myelin.protocol.event.StateKey;
 
@@ -129,7 +130,7 @@ final class StateResolutionV1 {
     /** Whether the rules allow {@code event} in state R, with {@code chosen} (if any) in R for its key. */
     private boolean allowed(Pdu event, Map<StateKey, String> r, Pdu chosen) {
         Map<StateKey, Pdu> authState = new LinkedHashMap<>();
-        for (StateKey key : AuthEventsSelection.keysFor(event)) {
+        for (StateKey key : AuthEventsSelection.requiredFor(event)) {
             boolean isChosen = chosen != null && chosen.is(key.type(), key.stateKey());
             String id = isChosen ? chosen.eventId() : r.get(key);
             Pdu authEvent = id == null ? null : events.get(id);

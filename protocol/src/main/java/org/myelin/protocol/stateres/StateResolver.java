@@ -29,8 +29,7 @@ import java.util.Objects;
  */
 public final class StateResolver {
 
-    private static final StateResolver STANDARD = new StateResolver(StateResolver::authRulesNotYetWired,
-            SenderPower.INSTANCE);
+    private static final StateResolver STANDARD = new StateResolver(AuthCheck.standard(), PowerLevelLookup.standard());
 
     private final AuthCheck auth;
     private final PowerLevelLookup power;
@@ -47,11 +46,6 @@ public final class StateResolver {
     /** The resolver with the authorisation rules of {@code protocol.auth}. */
     public static StateResolver standard() {
         return STANDARD;
-    }
-
-    /** The power level reading of the authorisation rules, for resolvers built with other auth rules. */
-    public static PowerLevelLookup standardPowerLevels() {
-        return SenderPower.INSTANCE;
     }
 
     /**
@@ -95,11 +89,5 @@ public final class StateResolver {
 
     private StateResolutionV2 v2(ResolutionEvents cache, AuthChainSource authChains) {
         return new StateResolutionV2(auth, power, cache, new AuthChains(cache, authChains));
-    }
-
-    private static org.myelin.protocol.auth.AuthResult authRulesNotYetWired(
-            org.myelin.protocol.event.Pdu event, Map<StateKey, org.myelin.protocol.event.Pdu> state) {
-        throw new IllegalStateException("the authorisation rules (protocol.auth) are not merged yet: "
-                + "build a StateResolver with an AuthCheck");
     }
 }
