@@ -46,9 +46,9 @@ public final class Database implements AutoCloseable {
     }
 
     private static Database openEmbedded(DatabaseConfig config) {
-        Path dir = config.dataDir().resolve("postgres").toAbsolutePath();
+        Path dir = config.dataDir().resolve("postgres").toAbsolutePath().normalize();
         EmbeddedPostgresServer server = EmbeddedPostgresServer.start(
-                dir, config.dataDir().resolve("postgres.log").toAbsolutePath(), EmbeddedPostgresServer.Mode.DURABLE);
+                dir, config.dataDir().resolve("postgres.log").toAbsolutePath().normalize(), EmbeddedPostgresServer.Mode.DURABLE);
         try {
             createDatabaseIfMissing(server.adminDataSource(), EMBEDDED_DATABASE);
             HikariDataSource pool = connect(server.jdbcUrl(EMBEDDED_DATABASE), EmbeddedPostgresServer.SUPERUSER, null,
