@@ -4,6 +4,10 @@ import ch.qos.logback.classic.Level;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.myelin.server.config.ConfigException;
 import org.myelin.server.config.ConfigLoader;
 import org.myelin.server.config.HomeserverConfig;
@@ -20,6 +24,7 @@ import org.slf4j.LoggerFactory;
 public final class Main {
 
     private static final String USAGE = "usage: myelin [--config FILE]";
+    private static final long START_TIMEOUT_SECONDS = 120;
 
     private Main() {}
 
@@ -42,19 +47,36 @@ public final class Main {
         }
         applyLogLevel(config.logLevel());
         Logger log = LoggerFactory.getLogger(Main.class);
-        Homeserver homeserver;
+        // Registered before start-up, so that a SIGTERM arriving mid-start still shuts down
+        // what was started: the hook waits for start-up to finish, then closes.
+        CompletableFuture<Homeserver> running = new CompletableFuture<>();
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> stop(running, log), "myelin-shutdown"));
         try {
-            homeserver = Homeserver.start(config);
+            running.complete(Homeserver.start(config));
         } catch (StartupException | DatabaseException | IllegalStateException | java.io.UncheckedIOException e) {
+            running.complete(null);
             log.debug("Start-up failed", e);
             System.err.println("myelin: cannot start: " + e.getMessage());
             return 1;
+        } catch (RuntimeException | Error e) {
+            running.complete(null);
+            throw e;
         }
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            log.info("Shutting down");
-            homeserver.close();
-        }, "myelin-shutdown"));
         return 0;
+    }
+
+    private static void stop(CompletableFuture<Homeserver> running, Logger log) {
+        try {
+            Homeserver homeserver = running.get(START_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+            if (homeserver != null) {
+                log.info("Shutting down");
+                homeserver.close();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (ExecutionException | TimeoutException e) {
+            log.warn("Start-up did not finish; exiting without a clean shutdown");
+        }
     }
 
     private static Optional<Path> configFile(String[] args) {

@@ -99,6 +99,11 @@ public record HomeserverConfig(
                 signingKeyPath, maxRequestBodyBytes, logLevel);
     }
 
+    public HomeserverConfig withWellKnown(WellKnown newWellKnown) {
+        return new HomeserverConfig(serverName, dataDir, database, listeners, registration, federation, newWellKnown,
+                signingKeyPath, maxRequestBodyBytes, logLevel);
+    }
+
     public HomeserverConfig withMaxRequestBodyBytes(long max) {
         return new HomeserverConfig(serverName, dataDir, database, listeners, registration, federation, wellKnown,
                 signingKeyPath, max, logLevel);
