@@ -1,0 +1,153 @@
+package org.myelin.server.config;
+
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+/** Checks a bound {@link HomeserverConfig} for values Myelin cannot run with. */
+final class ConfigValidator {
+
+    private static final Set<String> LOG_LEVELS = Set.of("TRACE", "DEBUG", "INFO", "WARN", "ERROR");
+    /** An IPv4 or IPv6 address, optionally with a /prefix. */
+    private static final Pattern IP_RANGE = Pattern.compile("[0-9A-Fa-f:.]+(/\\d{1,3})?");
+
+    private ConfigValidator() {}
+
+    static void validate(HomeserverConfig c) {
+        if (c.serverName() == null || c.serverName().isBlank()) {
+            throw new ConfigException("server_name", "is required");
+        }
+        try {
+            ServerNames.parse(c.serverName());
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException("server_name", e.getMessage());
+        }
+        required(c.dataDir(), "data_dir");
+        required(c.database(), "database");
+        required(c.registration(), "registration");
+        required(c.federation(), "federation");
+        required(c.wellKnown(), "well_known");
+        if (c.database().maxPoolSize() < 1) {
+            throw new ConfigException("database.max_pool_size", "must be at least 1");
+        }
+        validateListeners(c.listeners(), c.federation().tlsSelfSignedDev());
+        if (c.maxRequestBodyBytes() < 1) {
+            throw new ConfigException("max_request_body_bytes", "must be positive");
+        }
+        if (c.logLevel() == null || !LOG_LEVELS.contains(c.logLevel().toUpperCase(java.util.Locale.ROOT))) {
+            throw new ConfigException("log_level", "'" + c.logLevel() + "' is not one of " + String.join(", ",
+                    List.of("TRACE", "DEBUG", "INFO", "WARN", "ERROR")));
+        }
+        if (c.registration().sharedSecret() != null && c.registration().sharedSecret().isBlank()) {
+            throw new ConfigException("registration.shared_secret", "must not be blank (leave it out to disable)");
+        }
+        validateFederation(c.federation());
+        validateWellKnown(c.wellKnown());
+    }
+
+    private static void validateListeners(List<HomeserverConfig.Listener> listeners, boolean selfSignedAllowed) {
+        if (listeners.isEmpty()) {
+            throw new ConfigException("listeners", "at least one listener is required");
+        }
+        Map<String, Integer> taken = new HashMap<>();
+        for (int i = 0; i < listeners.size(); i++) {
+            HomeserverConfig.Listener l = listeners.get(i);
+            String key = "listeners[" + i + "]";
+            if (l == null) {
+                throw new ConfigException(key, "must be a mapping with port, bind_address, tls and resources");
+            }
+            if (l.port() == null) {
+                throw new ConfigException(key + ".port", "is required");
+            }
+            if (l.port() < 0 || l.port() > 65535) {
+                throw new ConfigException(key + ".port", l.port() + " is out of range 0-65535");
+            }
+            if (l.bindAddress().isBlank()) {
+                throw new ConfigException(key + ".bind_address", "must not be blank");
+            }
+            if (l.resources().isEmpty()) {
+                throw new ConfigException(key + ".resources", "list at least one of client, federation, keys, media");
+            }
+            if (l.port() != 0) {
+                Integer other = taken.put(l.bindAddress() + ":" + l.port(), i);
+                if (other != null) {
+                    throw new ConfigException(key + ".port", "listeners[" + other + "] already uses " + l.bindAddress()
+                            + ":" + l.port() + "; serve several resources from one listener instead");
+                }
+            }
+            if (l.tls() != null) {
+                validateTls(l.tls(), key + ".tls", selfSignedAllowed);
+            }
+        }
+    }
+
+    private static void validateTls(HomeserverConfig.Tls tls, String key, boolean selfSignedAllowed) {
+        if (tls.selfSigned()) {
+            if (!selfSignedAllowed) {
+                throw new ConfigException(key + ".certificate_path",
+                        "is required unless federation.tls_self_signed_dev is true");
+            }
+            return;
+        }
+        if (tls.certificatePath() == null) {
+            throw new ConfigException(key + ".certificate_path", "is required when key_path is set");
+        }
+        if (tls.keyPath() == null) {
+            throw new ConfigException(key + ".key_path", "is required when certificate_path is set");
+        }
+        readable(tls.certificatePath(), key + ".certificate_path");
+        readable(tls.keyPath(), key + ".key_path");
+    }
+
+    private static void validateFederation(HomeserverConfig.Federation f) {
+        for (int i = 0; i < f.trustedCaPaths().size(); i++) {
+            readable(f.trustedCaPaths().get(i), "federation.trusted_ca_paths[" + i + "]");
+        }
+        for (int i = 0; i < f.outboundIpAllowlist().size(); i++) {
+            String range = f.outboundIpAllowlist().get(i);
+            if (range == null || !IP_RANGE.matcher(range).matches()) {
+                throw new ConfigException("federation.outbound_ip_allowlist[" + i + "]",
+                        "'" + range + "' is not an IP address or CIDR range such as 127.0.0.0/8");
+            }
+        }
+    }
+
+    private static void validateWellKnown(HomeserverConfig.WellKnown w) {
+        if (w.clientBaseUrl() != null) {
+            try {
+                URI uri = new URI(w.clientBaseUrl());
+                if (!("https".equals(uri.getScheme()) || "http".equals(uri.getScheme())) || uri.getHost() == null) {
+                    throw new URISyntaxException(w.clientBaseUrl(), "not an http(s) URL with a host");
+                }
+            } catch (URISyntaxException e) {
+                throw new ConfigException("well_known.client_base_url",
+                        "'" + w.clientBaseUrl() + "' is not an http(s) URL such as https://matrix.example.org");
+            }
+        }
+        if (w.server() != null) {
+            try {
+                ServerNames.parse(w.server());
+            } catch (IllegalArgumentException e) {
+                throw new ConfigException("well_known.server", e.getMessage());
+            }
+        }
+    }
+
+    private static void required(Object value, String key) {
+        if (value == null) {
+            throw new ConfigException(key, "is required");
+        }
+    }
+
+    private static void readable(Path file, String key) {
+        if (!Files.isReadable(file)) {
+            throw new ConfigException(key, "file " + file.toAbsolutePath() + " does not exist or is not readable");
+        }
+    }
+}

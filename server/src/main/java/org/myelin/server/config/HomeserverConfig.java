@@ -1,0 +1,168 @@
+package org.myelin.server.config;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The homeserver's configuration, as loaded by {@link ConfigLoader}: built-in
+ * {@link #defaults()}, then the YAML file, then {@code MYELIN_*} environment variables.
+ * Keys are the snake_case forms of the component names; {@code config/homeserver.example.yaml}
+ * documents each one.
+ *
+ * @param serverName          the server name, the domain part of user ids and room aliases
+ * @param dataDir             where the embedded database, signing key and dev certificates live
+ * @param database            the PostgreSQL to use; no url means the embedded one
+ * @param listeners           the HTTP listeners and the resources each serves
+ * @param registration        who may create accounts
+ * @param federation          server-server settings
+ * @param wellKnown           what {@code /.well-known/matrix/*} advertises
+ * @param signingKeyPath      the Ed25519 signing key file; null means {@code <data_dir>/signing.key}
+ * @param maxRequestBodyBytes the largest request body accepted (413 M_TOO_LARGE beyond)
+ * @param logLevel            the level of Myelin's own log (TRACE, DEBUG, INFO, WARN, ERROR)
+ */
+public record HomeserverConfig(
+        String serverName,
+        Path dataDir,
+        Database database,
+        List<Listener> listeners,
+        Registration registration,
+        Federation federation,
+        WellKnown wellKnown,
+        Path signingKeyPath,
+        long maxRequestBodyBytes,
+        String logLevel) {
+
+    public static final String DEFAULT_BIND_ADDRESS = "127.0.0.1";
+
+    public HomeserverConfig {
+        listeners = listeners == null ? List.of() : List.copyOf(listeners);
+    }
+
+    /**
+     * The configuration with no file and no environment: a working server for one machine.
+     * Both listeners bind to loopback only: the client API is meant to sit behind a reverse
+     * proxy that terminates TLS (as Synapse's sample config does), and nothing is exposed to
+     * the network until the operator says so (bind_address: 0.0.0.0).
+     */
+    public static HomeserverConfig defaults() {
+        return new HomeserverConfig(
+                "localhost:8008",
+                Path.of("./data"),
+                new Database(null, null, null, org.myelin.storage.DatabaseConfig.DEFAULT_MAX_POOL_SIZE),
+                List.of(
+                        new Listener(8008, DEFAULT_BIND_ADDRESS, null,
+                                List.of(Resource.CLIENT, Resource.KEYS, Resource.MEDIA)),
+                        new Listener(8448, DEFAULT_BIND_ADDRESS, new Tls(null, null),
+                                List.of(Resource.FEDERATION, Resource.KEYS))),
+                new Registration(true, true, false, false, null),
+                new Federation(true, List.of(), false, List.of()),
+                new WellKnown(null, null),
+                null,
+                50L * 1024 * 1024,
+                "INFO");
+    }
+
+    /** The first listener serving a resource, if any. */
+    public Optional<Listener> listenerServing(Resource resource) {
+        return listeners.stream().filter(l -> l.resources().contains(resource)).findFirst();
+    }
+
+    /** The signing key file, defaulting to {@code <data_dir>/signing.key}. */
+    public Path signingKeyFile() {
+        return signingKeyPath != null ? signingKeyPath : dataDir.resolve("signing.key");
+    }
+
+    /** The storage module's view of {@link #database}. */
+    public org.myelin.storage.DatabaseConfig databaseConfig() {
+        return new org.myelin.storage.DatabaseConfig(database.url(), database.user(), database.password(), dataDir,
+                database.maxPoolSize());
+    }
+
+    public HomeserverConfig withServerName(String name) {
+        return new HomeserverConfig(name, dataDir, database, listeners, registration, federation, wellKnown,
+                signingKeyPath, maxRequestBodyBytes, logLevel);
+    }
+
+    public HomeserverConfig withDataDir(Path dir) {
+        return new HomeserverConfig(serverName, dir, database, listeners, registration, federation, wellKnown,
+                signingKeyPath, maxRequestBodyBytes, logLevel);
+    }
+
+    public HomeserverConfig withDatabase(Database db) {
+        return new HomeserverConfig(serverName, dataDir, db, listeners, registration, federation, wellKnown,
+                signingKeyPath, maxRequestBodyBytes, logLevel);
+    }
+
+    public HomeserverConfig withListeners(List<Listener> newListeners) {
+        return new HomeserverConfig(serverName, dataDir, database, newListeners, registration, federation, wellKnown,
+                signingKeyPath, maxRequestBodyBytes, logLevel);
+    }
+
+    public HomeserverConfig withWellKnown(WellKnown newWellKnown) {
+        return new HomeserverConfig(serverName, dataDir, database, listeners, registration, federation, newWellKnown,
+                signingKeyPath, maxRequestBodyBytes, logLevel);
+    }
+
+    public HomeserverConfig withMaxRequestBodyBytes(long max) {
+        return new HomeserverConfig(serverName, dataDir, database, listeners, registration, federation, wellKnown,
+                signingKeyPath, max, logLevel);
+    }
+
+    /** {@code database}: an external PostgreSQL, or the embedded one when {@code url} is null. */
+    public record Database(String url, String user, String password, int maxPoolSize) {
+        @Override
+        public String toString() {
+            return "Database[url=" + url + ", user=" + user + ", password=" + (password == null ? null : "***")
+                    + ", maxPoolSize=" + maxPoolSize + "]";
+        }
+    }
+
+    /**
+     * One entry of {@code listeners}: a port, the address it binds, TLS or not, and the
+     * resources it serves. Port 0 takes a free port (tests).
+     */
+    public record Listener(Integer port, String bindAddress, Tls tls, List<Resource> resources) {
+        public Listener {
+            bindAddress = bindAddress == null ? DEFAULT_BIND_ADDRESS : bindAddress;
+            resources = resources == null ? List.of() : List.copyOf(resources);
+        }
+
+        public Listener withPort(int newPort) {
+            return new Listener(newPort, bindAddress, tls, resources);
+        }
+    }
+
+    /**
+     * {@code listeners[].tls}: the PEM certificate chain and private key. Both null means a
+     * self-signed certificate generated into the data dir (only with
+     * {@code federation.tls_self_signed_dev}).
+     */
+    public record Tls(Path certificatePath, Path keyPath) {
+        public boolean selfSigned() {
+            return certificatePath == null && keyPath == null;
+        }
+    }
+
+    /** {@code registration}: who may create accounts. */
+    public record Registration(boolean enabled, boolean loopbackOnly, boolean requireToken, boolean guestAccess,
+                               String sharedSecret) {
+        @Override
+        public String toString() {
+            return "Registration[enabled=" + enabled + ", loopbackOnly=" + loopbackOnly + ", requireToken=" + requireToken
+                    + ", guestAccess=" + guestAccess + ", sharedSecret=" + (sharedSecret == null ? null : "***") + "]";
+        }
+    }
+
+    /** {@code federation}: TLS trust and where outbound requests may go. */
+    public record Federation(boolean tlsSelfSignedDev, List<Path> trustedCaPaths, boolean allowInsecureSelfSigned,
+                             List<String> outboundIpAllowlist) {
+        public Federation {
+            trustedCaPaths = trustedCaPaths == null ? List.of() : List.copyOf(trustedCaPaths);
+            outboundIpAllowlist = outboundIpAllowlist == null ? List.of() : List.copyOf(outboundIpAllowlist);
+        }
+    }
+
+    /** {@code well_known}: overrides of what discovery advertises; null derives it from the listeners. */
+    public record WellKnown(String clientBaseUrl, String server) {}
+}

@@ -1,0 +1,78 @@
+package org.myelin.server.http;
+
+import io.vertx.core.Handler;
+import io.vertx.core.http.HttpServerResponse;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.handler.HttpException;
+import java.util.HexFormat;
+import java.util.concurrent.ThreadLocalRandom;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Turns every failure on a listener into a Matrix error response. A
+ * {@link MatrixException} is sent as it is; a path nothing serves is 404 M_UNRECOGNIZED, a
+ * served path with the wrong method 405 M_UNRECOGNIZED, an oversize body 413 M_TOO_LARGE;
+ * anything else is a bug: 500 M_UNKNOWN, whose details go to the log under a correlation id
+ * that the response quotes, never to the wire.
+ */
+public final class ErrorMapper implements Handler<RoutingContext> {
+
+    private static final Logger LOG = LoggerFactory.getLogger(ErrorMapper.class);
+    /** Statuses the router itself produces (unmatched routes, body handler, bad requests). */
+    private static final int[] ROUTER_STATUSES = {400, 404, 405, 413, 414, 431, 500, 503};
+
+    /** Installs the mapper as the router's failure handler and error handler. */
+    public static void install(Router router) {
+        ErrorMapper mapper = new ErrorMapper();
+        router.route().failureHandler(mapper);
+        for (int status : ROUTER_STATUSES) {
+            router.errorHandler(status, mapper);
+        }
+    }
+
+    @Override
+    public void handle(RoutingContext ctx) {
+        HttpServerResponse response = ctx.response();
+        if (response.ended() || response.closed()) {
+            return;
+        }
+        MatrixException error = toMatrix(ctx);
+        if (response.headWritten()) {
+            response.reset(); // too late for an error body: end the stream
+            return;
+        }
+        if (error.toError().retryAfterMs() != null) {
+            // Seconds, rounded up: the header clients without Matrix knowledge understand.
+            response.putHeader("Retry-After", Long.toString((error.toError().retryAfterMs() + 999) / 1000));
+        }
+        response.setStatusCode(error.status())
+                .putHeader("Content-Type", "application/json")
+                .end(Json.write(error.toError()));
+    }
+
+    private static MatrixException toMatrix(RoutingContext ctx) {
+        Throwable failure = ctx.failure();
+        if (failure instanceof MatrixException m) {
+            return m;
+        }
+        int status = failure instanceof HttpException h ? h.getStatusCode() : ctx.statusCode();
+        return switch (status) {
+            case 404 -> MatrixException.unrecognized();
+            case 405 -> MatrixException.methodNotAllowed();
+            case 413 -> MatrixException.tooLarge("Request body too large");
+            case 414 -> MatrixException.unknownBadRequest("Request URI too long").withStatus(414);
+            case 431 -> MatrixException.unknownBadRequest("Request headers too large").withStatus(431);
+            default -> status >= 400 && status < 500 && failure == null
+                    ? MatrixException.unknownBadRequest("Bad request").withStatus(status)
+                    : internal(ctx, failure);
+        };
+    }
+
+    private static MatrixException internal(RoutingContext ctx, Throwable failure) {
+        String id = HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextLong());
+        LOG.error("Request {} {} failed [correlation id {}]", ctx.request().method(), ctx.request().path(), id, failure);
+        return MatrixException.of(ErrCode.M_UNKNOWN, "Internal server error (correlation id " + id + ")");
+    }
+}

@@ -1,0 +1,124 @@
+package org.myelin.server.http;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.StreamReadFeature;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonMappingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.PropertyNamingStrategies;
+import com.fasterxml.jackson.databind.exc.InvalidFormatException;
+import com.fasterxml.jackson.databind.exc.MismatchedInputException;
+import com.fasterxml.jackson.databind.exc.ValueInstantiationException;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.ext.web.RoutingContext;
+
+/**
+ * JSON at the HTTP edge: request bodies bound to records, response records written.
+ *
+ * <p>Record components are camelCase in Java and snake_case on the wire, as almost every
+ * Matrix key is; a key that is not ({@code m.homeserver}) is named with
+ * {@code @JsonProperty}. Absent optional values (null) are left out of responses. Unknown
+ * keys in requests are ignored, as the spec expects of servers.
+ */
+public final class Json {
+
+    public static final ObjectMapper MAPPER = JsonMapper.builder()
+            .propertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
+            .serializationInclusion(JsonInclude.Include.NON_NULL)
+            .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+            .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
+            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+            .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+            .build();
+
+    private Json() {}
+
+    /**
+     * Binds the request body to {@code type}: 400 M_NOT_JSON when the body is not JSON (or
+     * empty), 400 M_BAD_JSON when it is JSON of the wrong shape, naming the offending key.
+     * A record's compact constructor may throw {@link MatrixException} (kept as is) or
+     * {@link IllegalArgumentException} (reported as M_BAD_JSON) to reject values.
+     */
+    public static <T> T bind(RoutingContext ctx, Class<T> type) {
+        JsonNode tree = parseBody(ctx);
+        if (!tree.isObject()) {
+            throw MatrixException.badJson("Request body must be a JSON object");
+        }
+        try {
+            return MAPPER.treeToValue(tree, type);
+        } catch (ValueInstantiationException e) {
+            if (e.getCause() instanceof MatrixException m) {
+                throw m;
+            }
+            String reason = e.getCause() != null && e.getCause().getMessage() != null
+                    ? e.getCause().getMessage() : e.getOriginalMessage();
+            throw MatrixException.badJson(reason);
+        } catch (JsonMappingException e) {
+            throw MatrixException.badJson(describe(e));
+        } catch (JsonProcessingException e) {
+            throw MatrixException.badJson(e.getOriginalMessage());
+        }
+    }
+
+    /** The request body as a JSON tree (400 M_NOT_JSON when it is not JSON). */
+    public static JsonNode parseBody(RoutingContext ctx) {
+        Buffer body = ctx.body() == null ? null : ctx.body().buffer();
+        if (body == null || body.length() == 0) {
+            throw MatrixException.notJson("Request body is empty; expected JSON");
+        }
+        try {
+            return MAPPER.readTree(body.getBytes());
+        } catch (JsonProcessingException e) {
+            throw MatrixException.notJson("Content not JSON: " + e.getOriginalMessage());
+        } catch (java.io.IOException e) {
+            throw MatrixException.notJson("Content not JSON");
+        }
+    }
+
+    /** Serialises a response body. */
+    public static Buffer write(Object body) {
+        try {
+            return Buffer.buffer(MAPPER.writeValueAsBytes(body));
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("cannot serialise " + body.getClass().getName(), e);
+        }
+    }
+
+    private static String describe(JsonMappingException e) {
+        StringBuilder key = new StringBuilder();
+        for (JsonMappingException.Reference ref : e.getPath()) {
+            if (ref.getFieldName() != null) {
+                key.append(key.isEmpty() ? "" : ".").append(ref.getFieldName());
+            } else if (ref.getIndex() >= 0) {
+                key.append('[').append(ref.getIndex()).append(']');
+            }
+        }
+        String where = key.isEmpty() ? "request body" : "'" + key + "'";
+        if (e instanceof InvalidFormatException f) {
+            return "Invalid value for " + where + ": " + f.getValue();
+        }
+        if (e instanceof MismatchedInputException m && m.getTargetType() != null) {
+            return "Wrong type for " + where + ": expected " + simpleType(m.getTargetType());
+        }
+        return "Invalid " + where;
+    }
+
+    private static String simpleType(Class<?> type) {
+        if (type == String.class) {
+            return "a string";
+        }
+        if (type == int.class || type == long.class || type == Integer.class || type == Long.class) {
+            return "an integer";
+        }
+        if (type == boolean.class || type == Boolean.class) {
+            return "a boolean";
+        }
+        if (java.util.Collection.class.isAssignableFrom(type) || type.isArray()) {
+            return "an array";
+        }
+        return "an object";
+    }
+}

@@ -1,0 +1,233 @@
+package org.myelin.server.config;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ConfigLoaderTest {
+
+    @TempDir
+    Path dir;
+
+    private HomeserverConfig loadYaml(String yaml, Map<String, String> env) throws IOException {
+        Path file = dir.resolve("homeserver.yaml");
+        Files.writeString(file, yaml);
+        return ConfigLoader.load(Optional.of(file), env);
+    }
+
+    private ConfigException yamlError(String yaml) {
+        return assertThrows(ConfigException.class, () -> loadYaml(yaml, Map.of()));
+    }
+
+    @Test
+    void noFileAndNoEnvironmentGivesTheDefaults() {
+        HomeserverConfig c = ConfigLoader.load(Optional.empty(), Map.of());
+        assertEquals(HomeserverConfig.defaults(), c);
+        assertEquals("localhost:8008", c.serverName());
+        assertEquals(Path.of("./data"), c.dataDir());
+        assertEquals(8008, c.listenerServing(Resource.CLIENT).orElseThrow().port());
+        assertEquals("127.0.0.1", c.listenerServing(Resource.CLIENT).orElseThrow().bindAddress());
+        assertEquals(8448, c.listenerServing(Resource.FEDERATION).orElseThrow().port());
+        assertTrue(c.listenerServing(Resource.FEDERATION).orElseThrow().tls().selfSigned());
+        assertTrue(c.registration().enabled() && c.registration().loopbackOnly());
+        assertEquals(Path.of("./data/signing.key"), c.signingKeyFile());
+        assertTrue(c.databaseConfig().isEmbedded());
+    }
+
+    @Test
+    void exampleFileDocumentsTheDefaults() {
+        Path example = Path.of("../config/homeserver.example.yaml");
+        assertTrue(Files.exists(example), "config/homeserver.example.yaml exists");
+        assertEquals(HomeserverConfig.defaults(), ConfigLoader.load(Optional.of(example), Map.of()));
+    }
+
+    @Test
+    void exampleFileMentionsEveryKey() throws IOException {
+        String example = Files.readString(Path.of("../config/homeserver.example.yaml"));
+        for (String key : List.of("server_name", "data_dir", "url", "user", "password", "max_pool_size", "listeners",
+                "port", "bind_address", "tls", "certificate_path", "key_path", "resources", "enabled", "loopback_only",
+                "require_token", "guest_access", "shared_secret", "tls_self_signed_dev", "trusted_ca_paths",
+                "allow_insecure_self_signed", "outbound_ip_allowlist", "client_base_url", "server", "signing_key_path",
+                "max_request_body_bytes", "log_level")) {
+            assertTrue(example.contains(key + ":"), key);
+        }
+    }
+
+    @Test
+    void fileOverridesOnlyTheKeysItNames() throws IOException {
+        HomeserverConfig c = loadYaml("""
+                server_name: example.org
+                database:
+                  url: jdbc:postgresql://db:5432/myelin
+                registration:
+                """, Map.of());
+        assertEquals("example.org", c.serverName());
+        assertEquals("jdbc:postgresql://db:5432/myelin", c.database().url());
+        assertEquals(10, c.database().maxPoolSize(), "sibling keys keep their defaults");
+        assertEquals(HomeserverConfig.defaults().registration(), c.registration(), "an empty section keeps its defaults");
+        assertEquals(HomeserverConfig.defaults().listeners(), c.listeners());
+    }
+
+    @Test
+    void listenersReplaceTheDefaultListWhole() throws IOException {
+        HomeserverConfig c = loadYaml("""
+                listeners:
+                  - port: 9000
+                    resources: [client, federation, keys, media]
+                """, Map.of());
+        assertEquals(List.of(new HomeserverConfig.Listener(9000, "127.0.0.1", null,
+                List.of(Resource.CLIENT, Resource.FEDERATION, Resource.KEYS, Resource.MEDIA))), c.listeners());
+    }
+
+    @Test
+    void environmentOverridesFileAndDefaults() throws IOException {
+        HomeserverConfig c = loadYaml("server_name: from-file.org\n", Map.ofEntries(
+                Map.entry("MYELIN_SERVER_NAME", "from-env.org:8448"),
+                Map.entry("MYELIN_DATA_DIR", "/var/lib/myelin"),
+                Map.entry("MYELIN_CLIENT_PORT", "18008"),
+                Map.entry("MYELIN_FEDERATION_PORT", "18448"),
+                Map.entry("MYELIN_BIND_ADDRESS", "0.0.0.0"),
+                Map.entry("MYELIN_CLIENT_BIND_ADDRESS", "::"),
+                Map.entry("MYELIN_DATABASE_URL", "jdbc:postgresql://postgres:5432/myelin"),
+                Map.entry("MYELIN_DATABASE_USER", "myelin"),
+                Map.entry("MYELIN_DATABASE_PASSWORD", "s3cret"),
+                Map.entry("MYELIN_DATABASE_MAX_POOL_SIZE", "20"),
+                Map.entry("MYELIN_REGISTRATION_ENABLED", "false"),
+                Map.entry("MYELIN_REGISTRATION_SHARED_SECRET", "shh"),
+                Map.entry("MYELIN_FEDERATION_ALLOW_SELF_SIGNED", "TRUE"),
+                Map.entry("MYELIN_FEDERATION_OUTBOUND_IP_ALLOWLIST", "127.0.0.0/8, ::1"),
+                Map.entry("MYELIN_WELL_KNOWN_SERVER", "matrix.from-env.org:443"),
+                Map.entry("MYELIN_LOG_LEVEL", "debug"),
+                Map.entry("PATH", "/usr/bin")));
+        assertEquals("from-env.org:8448", c.serverName());
+        assertEquals(Path.of("/var/lib/myelin"), c.dataDir());
+        HomeserverConfig.Listener client = c.listenerServing(Resource.CLIENT).orElseThrow();
+        HomeserverConfig.Listener federation = c.listenerServing(Resource.FEDERATION).orElseThrow();
+        assertEquals(18008, client.port());
+        assertEquals("::", client.bindAddress(), "the per-listener variable beats MYELIN_BIND_ADDRESS");
+        assertEquals(18448, federation.port());
+        assertEquals("0.0.0.0", federation.bindAddress());
+        assertEquals(new HomeserverConfig.Database("jdbc:postgresql://postgres:5432/myelin", "myelin", "s3cret", 20),
+                c.database());
+        assertFalse(c.registration().enabled());
+        assertEquals("shh", c.registration().sharedSecret());
+        assertTrue(c.federation().allowInsecureSelfSigned());
+        assertEquals(List.of("127.0.0.0/8", "::1"), c.federation().outboundIpAllowlist());
+        assertEquals("matrix.from-env.org:443", c.wellKnown().server());
+        assertEquals("debug", c.logLevel());
+    }
+
+    @Test
+    void environmentSetsTheFederationCertificate() throws IOException {
+        Path cert = Files.writeString(dir.resolve("fed.crt"), "cert");
+        Path key = Files.writeString(dir.resolve("fed.key"), "key");
+        HomeserverConfig c = ConfigLoader.load(Optional.empty(), Map.of(
+                "MYELIN_FEDERATION_TLS_CERTIFICATE", cert.toString(), "MYELIN_FEDERATION_TLS_KEY", key.toString()));
+        assertEquals(new HomeserverConfig.Tls(cert, key), c.listenerServing(Resource.FEDERATION).orElseThrow().tls());
+    }
+
+    @Test
+    void emptyVariableSetsANullableKeyToNull() throws IOException {
+        HomeserverConfig c = loadYaml("database: {url: 'jdbc:postgresql://x/y'}\n", Map.of("MYELIN_DATABASE_URL", ""));
+        assertNull(c.database().url());
+    }
+
+    @Test
+    void missingFileNamesTheFile() {
+        ConfigException e = assertThrows(ConfigException.class,
+                () -> ConfigLoader.load(Optional.of(dir.resolve("nope.yaml")), Map.of()));
+        assertEquals("--config", e.key());
+        assertTrue(e.getMessage().contains("nope.yaml does not exist"), e.getMessage());
+    }
+
+    @Test
+    void unknownKeyIsNamedWithItsPath() {
+        ConfigException e = yamlError("database:\n  uri: jdbc:postgresql://x/y\n");
+        assertEquals("database.uri", e.key());
+        assertTrue(e.getMessage().startsWith("database.uri: unknown key (known keys here: max_pool_size, password, url, user)"),
+                e.getMessage());
+        assertTrue(e.getMessage().endsWith("homeserver.yaml)"), e.getMessage());
+    }
+
+    @Test
+    void unknownTopLevelKeyIsNamed() {
+        assertEquals("server_nmae", yamlError("server_nmae: x\n").key());
+    }
+
+    @Test
+    void wrongTypeIsNamedWithItsPath() {
+        ConfigException e = yamlError("listeners:\n  - port: eighty\n    resources: [client]\n");
+        assertEquals("listeners[0].port", e.key());
+        assertTrue(e.getMessage().contains("'eighty' is not a valid integer"), e.getMessage());
+
+        assertEquals("registration.enabled", yamlError("registration: {enabled: maybe}\n").key());
+        assertEquals("listeners[0].resources[0]", yamlError("listeners: [{port: 1, resources: [clients]}]\n").key());
+        assertEquals("database", yamlError("database: [1, 2]\n").key());
+    }
+
+    @Test
+    void invalidServerNameIsNamed() {
+        ConfigException e = yamlError("server_name: 'bad name!'\n");
+        assertEquals("server_name", e.key());
+        assertTrue(e.getMessage().contains("'bad name!' is not a valid server name"), e.getMessage());
+        assertEquals("server_name", yamlError("server_name: 'example.org:99999'\n").key());
+    }
+
+    @Test
+    void invalidYamlSaysWhere() {
+        ConfigException e = yamlError("server_name: [unclosed\n");
+        assertEquals("--config", e.key());
+        assertTrue(e.getMessage().contains("is not valid YAML at line"), e.getMessage());
+    }
+
+    @Test
+    void badEnvironmentValueNamesTheVariable() {
+        ConfigException e = assertThrows(ConfigException.class,
+                () -> ConfigLoader.load(Optional.empty(), Map.of("MYELIN_CLIENT_PORT", "http")));
+        assertEquals("listeners[0].port: expected an integer, got 'http' (from MYELIN_CLIENT_PORT)", e.getMessage());
+
+        e = assertThrows(ConfigException.class,
+                () -> ConfigLoader.load(Optional.empty(), Map.of("MYELIN_SERVER_NAME", "no spaces allowed")));
+        assertTrue(e.getMessage().startsWith("server_name: "), e.getMessage());
+        assertTrue(e.getMessage().endsWith("(from MYELIN_SERVER_NAME)"), e.getMessage());
+    }
+
+    @Test
+    void unknownVariableIsAnError() {
+        ConfigException e = assertThrows(ConfigException.class,
+                () -> ConfigLoader.load(Optional.empty(), Map.of("MYELIN_SERVERNAME", "x")));
+        assertEquals("MYELIN_SERVERNAME", e.key());
+        assertTrue(e.getMessage().contains("MYELIN_SERVER_NAME"), "lists the known names: " + e.getMessage());
+    }
+
+    @Test
+    void validationNamesTheKey() {
+        assertEquals("listeners[1].port", yamlError("""
+                listeners:
+                  - {port: 8008, resources: [client]}
+                  - {port: 8008, resources: [federation]}
+                """).key());
+        assertEquals("listeners[0].resources", yamlError("listeners: [{port: 1}]\n").key());
+        assertEquals("listeners[0].port", yamlError("listeners: [{resources: [client]}]\n").key());
+        assertEquals("listeners", yamlError("listeners: []\n").key());
+        assertEquals("listeners[1].tls.certificate_path", yamlError("federation: {tls_self_signed_dev: false}\n").key());
+        assertEquals("listeners[0].tls.key_path",
+                yamlError("listeners: [{port: 1, tls: {certificate_path: /x}, resources: [client]}]\n").key());
+        assertEquals("log_level", yamlError("log_level: loud\n").key());
+        assertEquals("max_request_body_bytes", yamlError("max_request_body_bytes: 0\n").key());
+        assertEquals("well_known.client_base_url", yamlError("well_known: {client_base_url: 'matrix.example.org'}\n").key());
+        assertEquals("federation.outbound_ip_allowlist[0]", yamlError("federation: {outbound_ip_allowlist: [localhost]}\n").key());
+        assertEquals("federation.trusted_ca_paths[0]", yamlError("federation: {trusted_ca_paths: [/no/such/ca.pem]}\n").key());
+    }
+}

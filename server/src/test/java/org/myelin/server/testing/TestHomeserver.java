@@ -1,0 +1,228 @@
+package org.myelin.server.testing;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.BindException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.UnaryOperator;
+import java.util.stream.Stream;
+import org.myelin.server.Homeserver;
+import org.myelin.server.StartupException;
+import org.myelin.server.config.HomeserverConfig;
+import org.myelin.server.config.Resource;
+import org.myelin.server.http.Json;
+import org.myelin.server.http.Routes;
+import org.myelin.storage.testing.TestDatabases;
+
+/**
+ * A real homeserver for a test: booted on 127.0.0.1 with its own fresh database (from
+ * {@link TestDatabases}), its own data directory, a plain-HTTP client listener on a random
+ * port and a TLS federation listener (self-signed dev certificate) whose port is in the
+ * server name, {@code 127.0.0.1:<federation port>}, so that other servers can reach it by
+ * name. Tests may boot several. Comes with real HTTP clients.
+ *
+ * <pre>{@code
+ * static TestHomeserver hs;
+ * @BeforeAll static void boot() { hs = TestHomeserver.start(); }
+ * @AfterAll static void stop() { hs.close(); }
+ * }</pre>
+ */
+public final class TestHomeserver implements AutoCloseable {
+
+    private static final Duration TIMEOUT = Duration.ofSeconds(30);
+
+    private final Homeserver homeserver;
+    private final Path dataDir;
+    private final HttpClient http;
+    private final InsecureTls tls = new InsecureTls();
+    private final HttpClient https;
+
+    private TestHomeserver(Homeserver homeserver, Path dataDir) {
+        this.homeserver = homeserver;
+        this.dataDir = dataDir;
+        this.http = HttpClient.newBuilder().connectTimeout(TIMEOUT).build();
+        this.https = HttpClient.newBuilder().connectTimeout(TIMEOUT).sslContext(tls.context()).build();
+    }
+
+    /** A homeserver with the default test setup. */
+    public static TestHomeserver start() {
+        return builder().start();
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** Options for {@link #start()}. */
+    public static final class Builder {
+        private final Map<Resource, List<Routes>> routes = new EnumMap<>(Resource.class);
+        private UnaryOperator<HomeserverConfig> configure = UnaryOperator.identity();
+
+        /** Mounts extra routes (e.g. test-only endpoints) on the listeners serving {@code resource}. */
+        public Builder routes(Resource resource, Routes extra) {
+            routes.computeIfAbsent(resource, r -> new ArrayList<>()).add(extra);
+            return this;
+        }
+
+        /** Adjusts the test configuration before start (applied last). */
+        public Builder configure(UnaryOperator<HomeserverConfig> change) {
+            configure = configure.andThen(change)::apply;
+            return this;
+        }
+
+        public TestHomeserver start() {
+            Path dataDir;
+            try {
+                dataDir = Files.createTempDirectory("myelin-test-hs");
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+            HomeserverConfig base = HomeserverConfig.defaults().withDataDir(dataDir);
+            var db = TestDatabases.freshConfig();
+            base = base.withDatabase(new HomeserverConfig.Database(db.url(), db.user(), db.password(), db.maxPoolSize()));
+            // The federation port must be known before start: it is part of the server name.
+            for (int attempt = 1; ; attempt++) {
+                int federationPort = freePort();
+                HomeserverConfig config = configure.apply(base
+                        .withServerName("127.0.0.1:" + federationPort)
+                        .withListeners(List.of(
+                                new HomeserverConfig.Listener(0, "127.0.0.1", null,
+                                        List.of(Resource.CLIENT, Resource.KEYS, Resource.MEDIA)),
+                                new HomeserverConfig.Listener(federationPort, "127.0.0.1", new HomeserverConfig.Tls(null, null),
+                                        List.of(Resource.FEDERATION, Resource.KEYS)))));
+                try {
+                    return new TestHomeserver(Homeserver.start(config, routes), dataDir);
+                } catch (StartupException e) {
+                    // Another process took the probed port in between: probe again.
+                    if (attempt >= 3 || !(rootCause(e) instanceof BindException)) {
+                        throw e;
+                    }
+                }
+            }
+        }
+    }
+
+    public Homeserver homeserver() {
+        return homeserver;
+    }
+
+    public String serverName() {
+        return homeserver.config().serverName();
+    }
+
+    public Path dataDir() {
+        return dataDir;
+    }
+
+    public int clientPort() {
+        return homeserver.portServing(Resource.CLIENT).orElseThrow();
+    }
+
+    public int federationPort() {
+        return homeserver.portServing(Resource.FEDERATION).orElseThrow();
+    }
+
+    /** {@code http://127.0.0.1:<client port><path>}. */
+    public URI clientUri(String path) {
+        return URI.create("http://127.0.0.1:" + clientPort() + path);
+    }
+
+    /** {@code https://127.0.0.1:<federation port><path>}. */
+    public URI federationUri(String path) {
+        return URI.create("https://127.0.0.1:" + federationPort() + path);
+    }
+
+    /** A plain HTTP client. */
+    public HttpClient http() {
+        return http;
+    }
+
+    /** An HTTPS client that trusts any certificate (see {@link #tls()} for what it saw). */
+    public HttpClient https() {
+        return https;
+    }
+
+    public InsecureTls tls() {
+        return tls;
+    }
+
+    /** GET on the client listener. */
+    public HttpResponse<String> get(String path) {
+        return send(HttpRequest.newBuilder(clientUri(path)).GET());
+    }
+
+    /** A request with a JSON (or any text) body on the client listener; null body sends none. */
+    public HttpResponse<String> request(String method, String path, String body) {
+        HttpRequest.BodyPublisher publisher = body == null
+                ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body);
+        return send(HttpRequest.newBuilder(clientUri(path)).method(method, publisher)
+                .header("Content-Type", "application/json"));
+    }
+
+    /** Sends with the client matching the URI's scheme. */
+    public HttpResponse<String> send(HttpRequest.Builder request) {
+        HttpRequest built = request.timeout(TIMEOUT).build();
+        HttpClient client = "https".equals(built.uri().getScheme()) ? https : http;
+        try {
+            return client.send(built, HttpResponse.BodyHandlers.ofString());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** The response body as JSON. */
+    public static JsonNode json(HttpResponse<String> response) {
+        try {
+            return Json.MAPPER.readTree(response.body());
+        } catch (IOException e) {
+            throw new AssertionError("not JSON: " + response.body(), e);
+        }
+    }
+
+    /** Stops the homeserver and deletes its data directory. */
+    @Override
+    public void close() {
+        homeserver.close();
+        http.close();
+        https.close();
+        try (Stream<Path> files = Files.walk(dataDir)) {
+            files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (IOException e) {
+            // a temp dir left behind is no test failure
+        }
+    }
+
+    /** A port free on loopback right now. */
+    public static int freePort() {
+        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            return s.getLocalPort();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static Throwable rootCause(Throwable e) {
+        Throwable t = e;
+        while (t.getCause() != null && t.getCause() != t) {
+            t = t.getCause();
+        }
+        return t;
+    }
+}
