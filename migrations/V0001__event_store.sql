@@ -90,3 +90,17 @@ CREATE TABLE room_current_state (
     room_id     TEXT PRIMARY KEY REFERENCES rooms (room_id),
     snapshot_id BIGINT NOT NULL REFERENCES state_snapshots (snapshot_id)
 );
+
+-- Each user's membership in each room per the room's current state: what /sync,
+-- /joined_rooms and permission checks ask most often, kept in the same transaction as the
+-- state it derives from.
+CREATE TABLE room_memberships (
+    room_id         TEXT NOT NULL,
+    user_id         TEXT NOT NULL,
+    membership      TEXT NOT NULL,
+    event_id        TEXT NOT NULL,
+    -- The timeline position of the change (NULL when it came from resolving a fork).
+    stream_ordering BIGINT,
+    PRIMARY KEY (room_id, user_id)
+);
+CREATE INDEX room_memberships_user ON room_memberships (user_id, membership);

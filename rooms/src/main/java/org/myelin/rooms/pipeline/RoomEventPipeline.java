@@ -176,12 +176,12 @@ public final class RoomEventPipeline {
         EventStates.State after = ResolveState.after(pdu, before.get());
         if (placement == PersistRequest.Placement.BACKFILLED) {
             return persist(new PersistRequest(pdu, placement, null, false, before.get().snapshot(),
-                    after.snapshot(), null), pdu, after, false);
+                    after.snapshot(), null, null), pdu, after, false);
         }
         boolean softFailed = !authorize.againstState(pdu, head.currentState()).isAllowed();
         if (softFailed) {
             return persist(new PersistRequest(pdu, placement, null, true, before.get().snapshot(),
-                    after.snapshot(), null), pdu, after, true);
+                    after.snapshot(), null, null), pdu, after, true);
         }
         List<String> extremities = new ArrayList<>(head.forwardExtremities());
         extremities.removeAll(pdu.prevEventIds());
@@ -262,12 +262,30 @@ public final class RoomEventPipeline {
     private CompletableFuture<Outcome> queueLive(Pdu pdu, RoomHead head, EventStates.State before,
                                                  EventStates.State after, List<String> extremities,
                                                  EventStates.State current, boolean softFailed) {
+        events.put(new StoredEvent(0, pdu, null, false, softFailed, null));
         boolean stateChanged = current.snapshot() != head.snapshot();
         PersistRequest request = new PersistRequest(pdu, PersistRequest.Placement.LIVE, null, softFailed,
-                before.snapshot(), after.snapshot(), stateChanged ? current.snapshot() : null);
+                before.snapshot(), after.snapshot(), stateChanged ? current.snapshot() : null,
+                stateChanged ? membershipChanges(head.currentState(), current.entries()) : null);
         heads.set(new RoomHead(pdu.roomId(), pdu.roomVersion(), extremities, current.entries(), current.snapshot(),
                 Math.max(head.maxDepth(), pdu.depth())));
         return persist(request, pdu, after, softFailed);
+    }
+
+    /** The member entries that differ between two states, with the membership the new one gives. */
+    private List<PersistRequest.MembershipChange> membershipChanges(Map<org.myelin.protocol.event.StateKey, String> was,
+                                                                   Map<org.myelin.protocol.event.StateKey, String> now) {
+        List<PersistRequest.MembershipChange> changes = new ArrayList<>();
+        for (Map.Entry<org.myelin.protocol.event.StateKey, String> entry : now.entrySet()) {
+            if (entry.getKey().type().equals("m.room.member") && !entry.getValue().equals(was.get(entry.getKey()))) {
+                Pdu member = events.get(entry.getValue());
+                if (member != null && member.membership() != null) {
+                    changes.add(new PersistRequest.MembershipChange(entry.getKey().stateKey(), member.membership(),
+                            member.eventId()));
+                }
+            }
+        }
+        return changes;
     }
 
     private CompletableFuture<Outcome> persist(PersistRequest request, Pdu pdu, EventStates.State after,

@@ -161,6 +161,11 @@ class RoomEventPipelineIT {
         RoomHead head = hs.heads.get(roomId).orElseThrow();
         assertEquals(join.eventId(), head.currentState().get(StateKey.member(BOB)));
 
+        var memberships = new org.myelin.storage.rooms.MembershipRepository(hs.database.dataSource());
+        assertEquals("join", memberships.of(roomId, BOB).orElseThrow().membership());
+        assertEquals(join.eventId(), memberships.of(roomId, BOB).orElseThrow().eventId());
+        assertEquals(Set.of("hs.test", REMOTE), Set.copyOf(memberships.joinedServers(roomId)));
+        assertTrue(memberships.roomsOf(ALICE, "join").stream().anyMatch(m -> m.roomId().equals(roomId)));
         Pdu message = remoteEvent(head, "m.room.message", null, content("body", "hi from afar"),
                 head.forwardExtremities());
         accepted(hs.submit(new Input.RemoteEvent(message, REMOTE)));

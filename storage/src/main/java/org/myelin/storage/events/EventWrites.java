@@ -79,9 +79,31 @@ final class EventWrites {
                     ps.executeUpdate();
                 }
             }
+            writeMemberships(c, r, ordering);
         }
         boolean visible = ordering != null && !r.softFailed();
         return new PersistedEvent(nid, pdu, ordering, visible, false);
+    }
+
+    private static void writeMemberships(Connection c, PersistRequest r, Long ordering) throws SQLException {
+        if (r.membershipChanges().isEmpty()) {
+            return;
+        }
+        try (PreparedStatement ps = c.prepareStatement("""
+                INSERT INTO room_memberships (room_id, user_id, membership, event_id, stream_ordering)
+                VALUES (?, ?, ?, ?, ?)
+                ON CONFLICT (room_id, user_id) DO UPDATE SET membership = EXCLUDED.membership,
+                    event_id = EXCLUDED.event_id, stream_ordering = EXCLUDED.stream_ordering""")) {
+            for (PersistRequest.MembershipChange m : r.membershipChanges()) {
+                ps.setString(1, r.pdu().roomId());
+                ps.setString(2, m.userId());
+                ps.setString(3, m.membership());
+                ps.setString(4, m.eventId());
+                setLong(ps, 5, m.eventId().equals(r.pdu().eventId()) ? ordering : null);
+                ps.addBatch();
+            }
+            ps.executeBatch();
+        }
     }
 
     private long insertEvent(Connection c, PersistRequest r, Long ordering) throws SQLException {

@@ -15,9 +15,15 @@ import java.util.Objects;
  * @param stateBefore    the state before the event (null for outliers and rejected events)
  * @param stateAfter     the state after it: {@code stateBefore} for a message, a child of it for a state event
  * @param newCurrentState the room's new current state, or null if unchanged
+ * @param membershipChanges memberships that the new current state changes
  */
 public record PersistRequest(Pdu pdu, Placement placement, String rejectedReason, boolean softFailed,
-                             StateSnapshot stateBefore, StateSnapshot stateAfter, StateSnapshot newCurrentState) {
+                             StateSnapshot stateBefore, StateSnapshot stateAfter, StateSnapshot newCurrentState,
+                             java.util.List<MembershipChange> membershipChanges) {
+
+    /** A user's membership in the room's current state, as set by {@code eventId}. */
+    public record MembershipChange(String userId, String membership, String eventId) {
+    }
 
     /** Where an event is placed in the room's order. */
     public enum Placement {
@@ -32,6 +38,7 @@ public record PersistRequest(Pdu pdu, Placement placement, String rejectedReason
     public PersistRequest {
         Objects.requireNonNull(pdu, "pdu");
         Objects.requireNonNull(placement, "placement");
+        membershipChanges = membershipChanges == null ? java.util.List.of() : java.util.List.copyOf(membershipChanges);
         if (placement != Placement.OUTLIER && rejectedReason == null) {
             Objects.requireNonNull(stateBefore, "stateBefore");
             Objects.requireNonNull(stateAfter, "stateAfter");
@@ -39,7 +46,7 @@ public record PersistRequest(Pdu pdu, Placement placement, String rejectedReason
     }
 
     public static PersistRequest outlier(Pdu pdu, String rejectedReason) {
-        return new PersistRequest(pdu, Placement.OUTLIER, rejectedReason, false, null, null, null);
+        return new PersistRequest(pdu, Placement.OUTLIER, rejectedReason, false, null, null, null, null);
     }
 
     /** Whether the event gets a state entry and edges in the graph. */

@@ -1,0 +1,93 @@
+package org.myelin.storage.rooms;
+
+import org.myelin.storage.StorageException;
+
+import javax.sql.DataSource;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/** Users' memberships per the rooms' current state (kept by the event persister). */
+public final class MembershipRepository {
+
+    /** One user's membership of one room, and the event that set it. */
+    public record Membership(String roomId, String userId, String membership, String eventId, Long streamOrdering) {
+    }
+
+    private final DataSource dataSource;
+
+    public MembershipRepository(DataSource dataSource) {
+        this.dataSource = dataSource;
+    }
+
+    public Optional<Membership> of(String roomId, String userId) {
+        List<Membership> found = query("SELECT room_id, user_id, membership, event_id, stream_ordering "
+                + "FROM room_memberships WHERE room_id = ? AND user_id = ?", roomId, userId);
+        return found.stream().findFirst();
+    }
+
+    /** The rooms where {@code userId} has {@code membership}, such as {@code join}. */
+    public List<Membership> roomsOf(String userId, String membership) {
+        return query("SELECT room_id, user_id, membership, event_id, stream_ordering FROM room_memberships "
+                + "WHERE user_id = ? AND membership = ? ORDER BY room_id", userId, membership);
+    }
+
+    /** Every membership a user has, keyed by room. */
+    public Map<String, Membership> allOf(String userId) {
+        Map<String, Membership> byRoom = new LinkedHashMap<>();
+        for (Membership m : query("SELECT room_id, user_id, membership, event_id, stream_ordering "
+                + "FROM room_memberships WHERE user_id = ? ORDER BY room_id", userId)) {
+            byRoom.put(m.roomId(), m);
+        }
+        return byRoom;
+    }
+
+    /** The members of a room with {@code membership}. */
+    public List<Membership> members(String roomId, String membership) {
+        return query("SELECT room_id, user_id, membership, event_id, stream_ordering FROM room_memberships "
+                + "WHERE room_id = ? AND membership = ? ORDER BY user_id", roomId, membership);
+    }
+
+    /** The servers of a room's joined members. */
+    public List<String> joinedServers(String roomId) {
+        List<String> servers = new ArrayList<>();
+        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(
+                "SELECT DISTINCT substring(user_id from position(':' in user_id) + 1) FROM room_memberships "
+                        + "WHERE room_id = ? AND membership = 'join'")) {
+            ps.setString(1, roomId);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    servers.add(rs.getString(1));
+                }
+            }
+            return servers;
+        } catch (SQLException e) {
+            throw new StorageException(e);
+        }
+    }
+
+    private List<Membership> query(String sql, String... args) {
+        List<Membership> found = new ArrayList<>();
+        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
+            for (int i = 0; i < args.length; i++) {
+                ps.setString(i + 1, args[i]);
+            }
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    long ordering = rs.getLong(5);
+                    found.add(new Membership(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4),
+                            rs.wasNull() ? null : ordering));
+                }
+            }
+            return found;
+        } catch (SQLException e) {
+            throw new StorageException(e);
+        }
+    }
+}
