@@ -123,14 +123,14 @@ final class PowerLevelRules {
         for (String key : changedKeys(before, after, c)) {
             OptionalLong old = level(before.get(key), c);
             if (above(old, senderLevel)) {
-                return AuthResult.rejected(c.n().powerLevels(7),
+                return AuthResult.rejected(c.n().powerLevels(7, 1),
                         map + "." + key + " is " + old.getAsLong() + ", above the sender");
             }
         }
         for (String key : changedKeys(before, after, c)) {
             OptionalLong now = level(after.get(key), c);
             if (above(now, senderLevel)) {
-                return AuthResult.rejected(c.n().powerLevels(8),
+                return AuthResult.rejected(c.n().powerLevels(8, 1),
                         map + "." + key + " would be " + now.getAsLong() + ", above the sender");
             }
         }
@@ -142,14 +142,14 @@ final class PowerLevelRules {
         for (String user : changedKeys(before, after, c)) {
             OptionalLong old = level(before.get(user), c);
             if (!user.equals(c.sender()) && old.isPresent() && old.getAsLong() >= senderLevel) {
-                return AuthResult.rejected(c.n().powerLevels(9),
+                return AuthResult.rejected(c.n().powerLevels(9, 1),
                         user + " has " + old.getAsLong() + ", not below the sender");
             }
         }
         for (String user : changedKeys(before, after, c)) {
             OptionalLong now = level(after.get(user), c);
             if (above(now, senderLevel)) {
-                return AuthResult.rejected(c.n().powerLevels(10),
+                return AuthResult.rejected(c.n().powerLevels(10, 1),
                         user + " would get " + now.getAsLong() + ", above the sender");
             }
         }

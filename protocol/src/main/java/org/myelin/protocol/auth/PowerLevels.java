@@ -72,6 +72,11 @@ public final class PowerLevels {
         return new PowerLevels(rules, powerLevels == null ? null : powerLevels.content(), creators(rules, create));
     }
 
+    /** The power levels of a power levels content (null: none) among {@code creators}. */
+    static PowerLevels ofContent(AuthRuleSet rules, ObjectNode content, Set<String> creators) {
+        return new PowerLevels(rules, content, Set.copyOf(creators));
+    }
+
     /** The power levels in force in {@code state}. */
     public static PowerLevels in(AuthState state, AuthRuleSet rules) {
         return of(rules, state.get(StateKey.powerLevels()), state.get(StateKey.create()));
