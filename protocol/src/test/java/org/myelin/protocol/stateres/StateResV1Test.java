@@ -124,8 +124,8 @@ class StateResV1Test {
         return room;
     }
 
-    @SafeVarargs
-    private static Map<StateKey, String> resolve(RoomVersion version, TestRoom room, Map<StateKey, String>... states) {
-        return Resolutions.resolveInEveryOrder(version, List.of(states), room);
+    private static Map<StateKey, String> resolve(RoomVersion version, TestRoom room, Map<StateKey, String> first,
+                                                 Map<StateKey, String> second) {
+        return Resolutions.resolveInEveryOrder(version, List.of(first, second), room);
     }
 }
