@@ -1,0 +1,230 @@
+package org.myelin.federation.client;
+
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.HttpClientResponse;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpVersion;
+import io.vertx.core.http.PoolOptions;
+import io.vertx.core.http.RequestOptions;
+import io.vertx.core.net.HostAndPort;
+import io.vertx.core.net.SocketAddress;
+import org.myelin.federation.FederationSettings;
+import org.myelin.federation.discovery.AddressResolver;
+import org.myelin.federation.discovery.OutboundGuard;
+import org.myelin.federation.discovery.Resolution;
+import org.myelin.protocol.id.ServerName;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * HTTPS to other servers, with Vert.x's HTTP client. For each target of a {@link Resolution} it
+ * looks up the addresses itself, drops those the {@link OutboundGuard} refuses, and connects to
+ * the first that answers, by address: TLS carries the SNI and checks the certificate for
+ * {@link Resolution#tlsName()}, and the {@code Host} header is {@link Resolution#hostHeader()}.
+ * Connecting by the checked address is what makes the SSRF guard hold (no second lookup that
+ * could answer differently).
+ *
+ * <p>Why Vert.x and not {@code java.net.http.HttpClient}: the JDK client takes the address, the
+ * SNI name and the {@code Host} header all from one URI and resolves names itself, so it cannot
+ * connect to a checked IP while presenting the server's name; Vert.x's request options separate
+ * them. Calls block the calling (virtual) thread on the result; the I/O runs on the event loop.
+ */
+public final class HttpTransport implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(HttpTransport.class);
+    /** Largest response accepted (a room's state can be large). */
+    static final int MAX_RESPONSE_BYTES = 128 * 1024 * 1024;
+
+    /** A request: method, target (path and query, encoded), headers and body (null for none). */
+    public record Request(String method, String uri, Map<String, String> headers, byte[] body) {
+    }
+
+    /** An answer: status, headers (names lower-case, first value of each) and body. */
+    public record Response(int status, Map<String, String> headers, byte[] body) {
+        public String header(String name) {
+            return headers.get(name.toLowerCase(Locale.ROOT));
+        }
+    }
+
+    private final HttpClient client;
+    private final OutboundGuard guard;
+    private final AddressResolver resolver;
+    private final Duration timeout;
+
+    public HttpTransport(Vertx vertx, FederationSettings settings, OutboundGuard guard, AddressResolver resolver) {
+        HttpClientOptions options = new HttpClientOptions()
+                .setSsl(true)
+                .setProtocolVersion(HttpVersion.HTTP_1_1)
+                .setKeepAlive(true)
+                .setConnectTimeout(10_000)
+                .setIdleTimeout((int) Math.max(1, settings.requestTimeout().toSeconds()))
+                .setIdleTimeoutUnit(TimeUnit.SECONDS)
+                .setDecompressionSupported(true);
+        if (settings.allowInsecureTls()) {
+            options.setTrustAll(true).setVerifyHost(false);
+        } else {
+            options.setVerifyHost(true).setTrustOptions(TlsTrust.systemPlus(settings.trustedCaPaths()));
+        }
+        this.client = vertx.createHttpClient(options, new PoolOptions().setHttp1MaxSize(8));
+        this.guard = guard;
+        this.resolver = resolver;
+        this.timeout = settings.requestTimeout();
+    }
+
+    /**
+     * Sends {@code request} to the first target of {@code resolution} that accepts a connection.
+     *
+     * @throws FederationClientException (UNREACHABLE) when no allowed address answers or the exchange fails
+     */
+    public Response exchange(Resolution resolution, Request request) throws FederationClientException {
+        FederationClientException last = null;
+        for (Resolution.Target target : resolution.targets()) {
+            List<InetAddress> addresses;
+            try {
+                addresses = allowedAddresses(target.host());
+            } catch (FederationClientException e) {
+                last = e;
+                continue;
+            }
+            for (InetAddress address : addresses) {
+                try {
+                    return send(address, target.port(), resolution, request);
+                } catch (ConnectFailed e) {
+                    last = FederationClientException.unreachable("cannot connect to " + address.getHostAddress() + ":"
+                            + target.port() + " for " + resolution.hostHeader() + ": " + rootMessage(e), e);
+                }
+            }
+        }
+        throw last != null ? last : FederationClientException.unreachable("no address for " + resolution.hostHeader(), null);
+    }
+
+    private List<InetAddress> allowedAddresses(String host) throws FederationClientException {
+        List<InetAddress> all;
+        try {
+            all = resolver.resolve(host);
+        } catch (UnknownHostException e) {
+            throw FederationClientException.unreachable("cannot resolve " + host, e);
+        }
+        List<InetAddress> allowed = new ArrayList<>();
+        for (InetAddress a : all) {
+            if (guard.permits(a)) {
+                allowed.add(a);
+            } else {
+                LOG.warn("Refusing to connect to {} ({}): not a public address (see federation.outbound_ip_allowlist)",
+                        host, a.getHostAddress());
+            }
+        }
+        if (allowed.isEmpty()) {
+            throw FederationClientException.unreachable("every address of " + host
+                    + " is loopback, private or reserved, and not in federation.outbound_ip_allowlist", null);
+        }
+        return allowed;
+    }
+
+    /** The connection could not be made: the next address may be tried. */
+    private static final class ConnectFailed extends Exception {
+        ConnectFailed(Throwable cause) {
+            super(cause);
+        }
+    }
+
+    private Response send(InetAddress address, int port, Resolution resolution, Request request)
+            throws ConnectFailed, FederationClientException {
+        ServerName host = ServerName.isValid(resolution.hostHeader()) ? ServerName.parse(resolution.hostHeader()) : null;
+        HostAndPort authority = host == null
+                ? HostAndPort.authority(resolution.hostHeader())
+                : HostAndPort.authority(host.host(), host.port().orElse(-1));
+        RequestOptions options = new RequestOptions()
+                .setServer(SocketAddress.inetSocketAddress(port, address.getHostAddress()))
+                .setHost(resolution.tlsName())
+                .setPort(port)
+                .setSsl(true)
+                .setMethod(HttpMethod.valueOf(request.method()))
+                .setURI(request.uri())
+                .setConnectTimeout(10_000)
+                .setIdleTimeout(timeout.toMillis());
+        var connected = client.request(options);
+        io.vertx.core.http.HttpClientRequest req;
+        try {
+            req = connected.toCompletionStage().toCompletableFuture().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (ExecutionException | TimeoutException e) {
+            throw new ConnectFailed(e instanceof ExecutionException ? e.getCause() : e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw FederationClientException.unreachable("interrupted", e);
+        }
+        req.authority(authority);
+        request.headers().forEach(req::putHeader);
+        Future<Response> answered = (request.body() == null ? req.send() : req.send(Buffer.buffer(request.body())))
+                .compose(HttpTransport::read);
+        try {
+            return answered.toCompletionStage().toCompletableFuture().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (ExecutionException e) {
+            throw FederationClientException.unreachable(request.method() + " " + resolution.hostHeader() + ": "
+                    + rootMessage(e.getCause()), e.getCause());
+        } catch (TimeoutException e) {
+            req.reset();
+            throw FederationClientException.unreachable(request.method() + " " + resolution.hostHeader()
+                    + ": no answer within " + timeout.toSeconds() + " s", e);
+        } catch (InterruptedException e) {
+            req.reset();
+            Thread.currentThread().interrupt();
+            throw FederationClientException.unreachable("interrupted", e);
+        }
+    }
+
+    private static Future<Response> read(HttpClientResponse response) {
+        Promise<Response> promise = Promise.promise();
+        Buffer body = Buffer.buffer();
+        response.exceptionHandler(promise::tryFail);
+        response.handler(chunk -> {
+            if (body.length() + chunk.length() > MAX_RESPONSE_BYTES) {
+                promise.tryFail(new IllegalStateException("response larger than " + MAX_RESPONSE_BYTES + " bytes"));
+                response.request().reset();
+            } else {
+                body.appendBuffer(chunk);
+            }
+        });
+        response.endHandler(v -> {
+            Map<String, String> headers = new java.util.HashMap<>();
+            response.headers().forEach(h -> headers.putIfAbsent(h.getKey().toLowerCase(Locale.ROOT), h.getValue()));
+            promise.tryComplete(new Response(response.statusCode(), headers, body.getBytes()));
+        });
+        return promise.future();
+    }
+
+    static String rootMessage(Throwable e) {
+        Throwable t = e;
+        while (t.getCause() != null && t.getCause() != t) {
+            t = t.getCause();
+        }
+        return t.getMessage() == null ? t.getClass().getSimpleName() : t.getClass().getSimpleName() + ": " + t.getMessage();
+    }
+
+    @Override
+    public void close() {
+        try {
+            client.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (ExecutionException | TimeoutException e) {
+            LOG.debug("closing the federation HTTP client: {}", e.toString());
+        }
+    }
+}
