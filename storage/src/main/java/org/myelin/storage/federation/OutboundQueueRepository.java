@@ -61,23 +61,12 @@ public final class OutboundQueueRepository {
     }
 
     /**
-     * Queues PDUs (a PDU already queued for a destination is not queued twice) and moves the
-     * position forward to {@code upToStreamOrdering}, in one transaction.
+     * Queues PDUs for delivery (a PDU already queued for a destination is not queued twice) and
+     * moves the position forward to {@code upToStreamOrdering}, in one transaction.
      */
     public void enqueuePdus(Collection<QueuedPdu> pdus, long upToStreamOrdering, long now) {
         Transactions.inTransaction(dataSource, c -> {
-            if (!pdus.isEmpty()) {
-                try (PreparedStatement ps = c.prepareStatement("INSERT INTO federation_outbound_pdus "
-                        + "(destination, event_id, queued_ts) VALUES (?, ?, ?) ON CONFLICT DO NOTHING")) {
-                    for (QueuedPdu p : pdus) {
-                        ps.setString(1, p.destination());
-                        ps.setString(2, p.eventId());
-                        ps.setLong(3, now);
-                        ps.addBatch();
-                    }
-                    ps.executeBatch();
-                }
-            }
+            insert(c, pdus, now);
             try (PreparedStatement ps = c.prepareStatement("UPDATE federation_outbound_position "
                     + "SET stream_ordering = GREATEST(stream_ordering, ?)")) {
                 ps.setLong(1, upToStreamOrdering);
@@ -85,6 +74,39 @@ public final class OutboundQueueRepository {
             }
             return null;
         });
+    }
+
+    /**
+     * Queues PDUs of events just committed and moves the position forward to the latest of them
+     * in the timeline, in one transaction. Callers hand events over in commit order.
+     */
+    public void enqueueCommitted(Collection<QueuedPdu> pdus, long now) {
+        Transactions.inTransaction(dataSource, c -> {
+            insert(c, pdus, now);
+            try (PreparedStatement ps = c.prepareStatement("""
+                    UPDATE federation_outbound_position SET stream_ordering = GREATEST(stream_ordering,
+                        COALESCE((SELECT MAX(stream_ordering) FROM events WHERE event_id = ANY(?)), stream_ordering))""")) {
+                ps.setArray(1, c.createArrayOf("text", pdus.stream().map(QueuedPdu::eventId).distinct().toArray()));
+                ps.executeUpdate();
+            }
+            return null;
+        });
+    }
+
+    private static void insert(java.sql.Connection c, Collection<QueuedPdu> pdus, long now) throws java.sql.SQLException {
+        if (pdus.isEmpty()) {
+            return;
+        }
+        try (PreparedStatement ps = c.prepareStatement("INSERT INTO federation_outbound_pdus "
+                + "(destination, event_id, queued_ts) VALUES (?, ?, ?) ON CONFLICT DO NOTHING")) {
+            for (QueuedPdu p : pdus) {
+                ps.setString(1, p.destination());
+                ps.setString(2, p.eventId());
+                ps.setLong(3, now);
+                ps.addBatch();
+            }
+            ps.executeBatch();
+        }
     }
 
     /** Queues one EDU for {@code destination}. */

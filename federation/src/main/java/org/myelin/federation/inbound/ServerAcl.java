@@ -1,0 +1,92 @@
+package org.myelin.federation.inbound;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import org.myelin.protocol.id.ServerName;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.regex.Pattern;
+
+/**
+ * A room's server access control list, the content of its {@code m.room.server_acl} state event
+ * (client-server API, "Server Access Control Lists"; server-server API, "Server Access Control
+ * Lists"). A server is judged by its name without port, in this order: an IP literal is denied if
+ * {@code allow_ip_literals} is false; a match in {@code deny} denies; a match in {@code allow}
+ * allows; anything else is denied. Patterns are case-insensitive globs ({@code *}, {@code ?}).
+ */
+public record ServerAcl(boolean allowIpLiterals, List<Pattern> allow, List<Pattern> deny) {
+
+    /** No ACL event: every server is allowed. */
+    public static final ServerAcl NONE = new ServerAcl(true, List.of(compile("*")), List.of());
+
+    /** The ACL an {@code m.room.server_acl} content describes; missing or malformed keys take their defaults. */
+    public static ServerAcl fromContent(JsonNode content) {
+        JsonNode ipLiterals = content.path("allow_ip_literals");
+        return new ServerAcl(!ipLiterals.isBoolean() || ipLiterals.booleanValue(), globs(content.path("allow")),
+                globs(content.path("deny")));
+    }
+
+    private static List<Pattern> globs(JsonNode list) {
+        List<Pattern> patterns = new ArrayList<>();
+        if (list.isArray()) {
+            for (JsonNode entry : list) {
+                if (entry.isTextual()) {
+                    patterns.add(compile(entry.textValue()));
+                }
+            }
+        }
+        return List.copyOf(patterns);
+    }
+
+    /** A glob ({@code *} any run of characters, {@code ?} exactly one) as a case-insensitive pattern. */
+    static Pattern compile(String glob) {
+        StringBuilder regex = new StringBuilder();
+        StringBuilder literal = new StringBuilder();
+        for (int i = 0; i < glob.length(); i++) {
+            char c = glob.charAt(i);
+            if (c == '*' || c == '?') {
+                if (!literal.isEmpty()) {
+                    regex.append(Pattern.quote(literal.toString()));
+                    literal.setLength(0);
+                }
+                regex.append(c == '*' ? ".*" : ".");
+            } else {
+                literal.append(c);
+            }
+        }
+        if (!literal.isEmpty()) {
+            regex.append(Pattern.quote(literal.toString()));
+        }
+        return Pattern.compile(regex.toString(), Pattern.CASE_INSENSITIVE | Pattern.UNICODE_CASE | Pattern.DOTALL);
+    }
+
+    /** Whether {@code serverName} may take part in the room. */
+    public boolean allows(String serverName) {
+        String host;
+        boolean ipLiteral;
+        if (ServerName.isValid(serverName)) {
+            ServerName name = ServerName.parse(serverName);
+            host = name.host();
+            ipLiteral = name.isIpLiteral();
+        } else {
+            host = serverName;
+            ipLiteral = false;
+        }
+        if (ipLiteral && !allowIpLiterals) {
+            return false;
+        }
+        String subject = host.toLowerCase(Locale.ROOT);
+        for (Pattern p : deny) {
+            if (p.matcher(subject).matches()) {
+                return false;
+            }
+        }
+        for (Pattern p : allow) {
+            if (p.matcher(subject).matches()) {
+                return true;
+            }
+        }
+        return false;
+    }
+}
