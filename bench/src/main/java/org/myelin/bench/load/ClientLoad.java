@@ -95,7 +95,9 @@ public final class ClientLoad {
 
     static Process startServer(EmbeddedPostgresServer pg, Path dir, int port) throws IOException {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        ProcessBuilder pb = new ProcessBuilder(java, "-XX:+UseSerialGC", "-Xss512k", "-cp",
+        // The same JVM options as ./myelin run.
+        ProcessBuilder pb = new ProcessBuilder(java, "-XX:+UseSerialGC", "-Xss512k", "-Xms16m", "-Xmx1g",
+                "-XX:MinHeapFreeRatio=5", "-XX:MaxHeapFreeRatio=20", "-XX:+UseCompactObjectHeaders", "-cp",
                 "server/target/classes:server/target/lib/*", "org.myelin.server.Main");
         Map<String, String> env = pb.environment();
         env.put("MYELIN_SERVER_NAME", "bench.test");
