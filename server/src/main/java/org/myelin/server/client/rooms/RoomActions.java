@@ -1,0 +1,136 @@
+package org.myelin.server.client.rooms;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import org.myelin.protocol.event.InvalidEventException;
+import org.myelin.protocol.event.Pdu;
+import org.myelin.protocol.event.StateKey;
+import org.myelin.rooms.events.EventCache;
+import org.myelin.rooms.head.RoomHead;
+import org.myelin.rooms.head.RoomHeads;
+import org.myelin.rooms.pipeline.Input;
+import org.myelin.rooms.pipeline.Outcome;
+import org.myelin.rooms.pipeline.RoomEventPipeline;
+import org.myelin.server.client.auth.Requester;
+import org.myelin.server.http.MatrixException;
+import org.myelin.storage.events.ClientTransactionRepository;
+
+import java.time.Clock;
+import java.util.Optional;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * Turns a client's intent into an event through the one pipeline: builds the
+ * {@link Input.LocalEvent}, submits it, and maps the {@link Outcome} to the event id or a Matrix
+ * error. The pipeline's auth decides what is allowed; a rejection is 403 M_FORBIDDEN with the
+ * rule's reason, a room this server is not in 404 M_NOT_FOUND, an event over the size limit
+ * 413 M_TOO_LARGE.
+ *
+ * <p>Client transaction ids (client-server API, "Transaction identifiers") make
+ * {@code PUT .../send} and {@code .../redact} idempotent per device: the first request's event id
+ * is stored, and a retry, also after a restart, returns it without a new event. Requests with
+ * the same transaction are serialised by a striped lock (never held across rooms' locks in an
+ * order that could deadlock: it is taken before, and released after, the pipeline's room lock).
+ */
+public final class RoomActions {
+
+    private static final int TRANSACTION_STRIPES = 64;
+
+    private final RoomEventPipeline pipeline;
+    private final RoomHeads heads;
+    private final EventCache events;
+    private final ClientTransactionRepository transactions;
+    private final Clock clock;
+    private final ReentrantLock[] transactionLocks = new ReentrantLock[TRANSACTION_STRIPES];
+
+    public RoomActions(RoomEventPipeline pipeline, RoomHeads heads, EventCache events,
+                       ClientTransactionRepository transactions, Clock clock) {
+        this.pipeline = pipeline;
+        this.heads = heads;
+        this.events = events;
+        this.transactions = transactions;
+        this.clock = clock;
+        for (int i = 0; i < TRANSACTION_STRIPES; i++) {
+            transactionLocks[i] = new ReentrantLock();
+        }
+    }
+
+    /** Submits a local event; returns its id, or throws the Matrix error its outcome maps to. */
+    public Pdu submit(Input.LocalEvent input) {
+        Outcome outcome;
+        try {
+            outcome = pipeline.submit(input);
+        } catch (InvalidEventException e) {
+            String message = e.getMessage() == null ? "invalid event" : e.getMessage();
+            throw message.contains("over the limit") || message.contains("longer than")
+                    ? MatrixException.tooLarge("Event too large: " + message)
+                    : MatrixException.badJson("Invalid event: " + message);
+        }
+        return switch (outcome) {
+            case Outcome.Accepted a -> a.event().pdu();
+            case Outcome.SoftFailed s -> s.event().pdu();
+            case Outcome.Rejected r when "room".equals(r.rule()) -> throw MatrixException.notFound("Unknown room "
+                    + input.roomId());
+            case Outcome.Rejected r -> throw MatrixException.forbidden(r.reason());
+        };
+    }
+
+    /** {@code PUT /rooms/{roomId}/send/{eventType}/{txnId}}: a message event, once per transaction. */
+    public String sendMessage(Requester requester, String roomId, String type, ObjectNode content, String txnId) {
+        return once(new ClientTransactionRepository.Key(requester.userId(), requester.deviceId(), roomId, "send",
+                txnId), () -> submit(Input.LocalEvent.message(roomId, requester.userId(), type, content)).eventId());
+    }
+
+    /** {@code PUT /rooms/{roomId}/redact/{eventId}/{txnId}}: a redaction, once per transaction. */
+    public String redact(Requester requester, String roomId, String eventId, ObjectNode content, String txnId) {
+        return once(new ClientTransactionRepository.Key(requester.userId(), requester.deviceId(), roomId, "redact",
+                txnId), () -> submit(new Input.LocalEvent(roomId, requester.userId(), "m.room.redaction", null,
+                content, eventId)).eventId());
+    }
+
+    /**
+     * A state event; when the current state already holds an event of the same sender with the
+     * same content at this key, that event's id (no new event, as Synapse does).
+     */
+    public String sendState(String roomId, String sender, String type, String stateKey, ObjectNode content) {
+        if (StateKey.CREATE.equals(type) && "".equals(stateKey)) {
+            // The pipeline treats a local create event as a new room: only /createRoom makes one.
+            throw MatrixException.forbidden("m.room.create can only be sent by /createRoom");
+        }
+        Optional<Pdu> same = currentIdentical(roomId, sender, type, stateKey, content);
+        if (same.isPresent()) {
+            return same.get().eventId();
+        }
+        return submit(Input.LocalEvent.state(roomId, sender, type, stateKey, content)).eventId();
+    }
+
+    private Optional<Pdu> currentIdentical(String roomId, String sender, String type, String stateKey,
+                                           ObjectNode content) {
+        Optional<RoomHead> head = heads.get(roomId);
+        if (head.isEmpty()) {
+            return Optional.empty();
+        }
+        String id = head.get().currentState().get(new StateKey(type, stateKey));
+        Pdu current = id == null ? null : events.get(id);
+        return current != null && current.sender().equals(sender) && current.content().equals(content)
+                ? Optional.of(current) : Optional.empty();
+    }
+
+    private interface Send {
+        String send();
+    }
+
+    private String once(ClientTransactionRepository.Key key, Send send) {
+        ReentrantLock lock = transactionLocks[Math.floorMod(key.hashCode(), TRANSACTION_STRIPES)];
+        lock.lock();
+        try {
+            Optional<String> earlier = transactions.eventOf(key);
+            if (earlier.isPresent()) {
+                return earlier.get();
+            }
+            String eventId = send.send();
+            return transactions.record(key, eventId, clock.millis());
+        } finally {
+            lock.unlock();
+        }
+    }
+}
