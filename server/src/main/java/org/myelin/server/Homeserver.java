@@ -20,7 +20,17 @@ import org.myelin.server.client.account.AccountServices;
 import org.myelin.server.client.account.DeviceRoutes;
 import org.myelin.server.client.account.LoginRoutes;
 import org.myelin.server.client.account.RegisterRoutes;
+import org.myelin.server.client.accountdata.AccountDataRoutes;
+import org.myelin.server.client.accountdata.TagRoutes;
 import org.myelin.server.client.auth.Authenticator;
+import org.myelin.server.client.receipts.ReadMarkersRoutes;
+import org.myelin.server.client.receipts.ReceiptRoutes;
+import org.myelin.server.client.rooms.ClientRooms;
+import org.myelin.server.client.sync.FilterRoutes;
+import org.myelin.server.client.sync.SyncPresence;
+import org.myelin.server.client.sync.SyncRoutes;
+import org.myelin.server.client.sync.SyncServices;
+import org.myelin.server.client.typing.TypingRoutes;
 import org.myelin.server.client.ratelimit.RateLimiters;
 import org.myelin.server.config.HomeserverConfig;
 import org.myelin.server.config.Resource;
@@ -55,6 +65,8 @@ public final class Homeserver implements AutoCloseable {
     private final SigningKey signingKey;
     private final RoomServices rooms;
     private final AccountServices accounts;
+    private final ClientRooms clientRooms;
+    private final SyncServices sync;
     private final ExecutorService handlerThreads;
     private final Vertx vertx;
     private final List<HttpListener> listeners = new ArrayList<>();
@@ -68,6 +80,9 @@ public final class Homeserver implements AutoCloseable {
                 new LocalServer(config.serverName(), signingKey), Clock.systemUTC(),
                 (event, server) -> false, RemoteEvents.NONE);
         this.accounts = new AccountServices(database.dataSource(), config, Clock.systemUTC());
+        this.clientRooms = new ClientRooms(rooms, database.dataSource());
+        this.sync = new SyncServices(rooms, database.dataSource(), new SyncServices.Parts(clientRooms.clientEvents,
+                clientRooms.visibility, SyncPresence.NONE, null));
         this.handlerThreads = Executors.newVirtualThreadPerTaskExecutor();
         this.vertx = Vertx.vertx();
     }
@@ -116,6 +131,13 @@ public final class Homeserver implements AutoCloseable {
         table.get(Resource.CLIENT).add(new LoginRoutes(accounts));
         table.get(Resource.CLIENT).add(new AccountRoutes(accounts));
         table.get(Resource.CLIENT).add(new DeviceRoutes(accounts));
+        table.get(Resource.CLIENT).add(new SyncRoutes(sync.sync, sync.filters, authenticator()));
+        table.get(Resource.CLIENT).add(new FilterRoutes(sync.filters, authenticator()));
+        table.get(Resource.CLIENT).add(new TypingRoutes(sync.typing, rooms.memberships, authenticator()));
+        table.get(Resource.CLIENT).add(new ReceiptRoutes(sync.receipts, authenticator()));
+        table.get(Resource.CLIENT).add(new ReadMarkersRoutes(sync.receipts, authenticator()));
+        table.get(Resource.CLIENT).add(new AccountDataRoutes(sync.accountData, authenticator()));
+        table.get(Resource.CLIENT).add(new TagRoutes(sync.accountData, authenticator()));
         extra.forEach((resource, routes) -> table.get(resource).addAll(routes));
         return table;
     }
@@ -169,6 +191,11 @@ public final class Homeserver implements AutoCloseable {
         return accounts.rateLimiters;
     }
 
+    /** /sync, filters, typing, receipts, account data, and the streams' writers for other modules. */
+    public SyncServices sync() {
+        return sync;
+    }
+
     public SigningKey signingKey() {
         return signingKey;
     }
@@ -200,6 +227,7 @@ public final class Homeserver implements AutoCloseable {
             }
         });
         closeQuietly("Vert.x", () -> HttpListener.await(vertx.close()));
+        closeQuietly("typing notifications", sync::close);
         closeQuietly("event persister", rooms::close);
         closeQuietly("database", database::close);
         LOG.info("Myelin stopped");

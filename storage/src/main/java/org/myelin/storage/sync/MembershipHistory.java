@@ -53,6 +53,22 @@ public final class MembershipHistory {
                 + " AND stream_ordering > ? AND stream_ordering <= ? ORDER BY stream_ordering", userId, after, upTo);
     }
 
+    /** Whether the user was joined to {@code roomId} at any position at or before {@code upTo}. */
+    public boolean everJoined(String userId, String roomId, long upTo) {
+        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement("SELECT 1"
+                + VISIBLE_MEMBER_EVENTS + " AND room_id = ? AND stream_ordering <= ?"
+                + " AND convert_from(json, 'UTF8')::jsonb -> 'content' ->> 'membership' = 'join' LIMIT 1")) {
+            ps.setString(1, userId);
+            ps.setString(2, roomId);
+            ps.setLong(3, upTo);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next();
+            }
+        } catch (SQLException e) {
+            throw new StorageException(e);
+        }
+    }
+
     private List<MembershipEvent> query(String sql, String userId, long after, long upTo) {
         List<MembershipEvent> found = new ArrayList<>();
         try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {

@@ -54,6 +54,30 @@ public final class RoomSyncQueries {
         }
     }
 
+    /** Those of {@code roomIds} with visible events at positions in ({@code after}, {@code upTo}]. */
+    public Set<String> roomsWithEventsBetween(Collection<String> roomIds, long after, long upTo) {
+        Set<String> active = new HashSet<>();
+        if (roomIds.isEmpty() || upTo <= after) {
+            return active;
+        }
+        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement("""
+                SELECT DISTINCT room_id FROM events
+                WHERE stream_ordering > ? AND stream_ordering <= ? AND room_id = ANY(?)
+                  AND NOT soft_failed AND rejected_reason IS NULL""")) {
+            ps.setLong(1, after);
+            ps.setLong(2, upTo);
+            ps.setArray(3, c.createArrayOf("text", roomIds.toArray()));
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    active.add(rs.getString(1));
+                }
+            }
+            return active;
+        } catch (SQLException e) {
+            throw new StorageException(e);
+        }
+    }
+
     /** The position of the last event {@code sender} sent to the room at or before {@code upTo}; 0 if none. */
     public long lastSentBy(String roomId, String sender, long upTo) {
         try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement("""
