@@ -21,6 +21,14 @@ import org.myelin.server.client.account.DeviceRoutes;
 import org.myelin.server.client.account.LoginRoutes;
 import org.myelin.server.client.account.RegisterRoutes;
 import org.myelin.server.client.auth.Authenticator;
+import org.myelin.server.client.directory.AliasRoutes;
+import org.myelin.server.client.directory.RoomDirectoryRoutes;
+import org.myelin.server.client.rooms.ClientRooms;
+import org.myelin.server.client.rooms.CreateRoomRoutes;
+import org.myelin.server.client.rooms.MembershipRoutes;
+import org.myelin.server.client.rooms.RoomEventsRoutes;
+import org.myelin.server.client.rooms.RoomStateRoutes;
+import org.myelin.server.client.rooms.SendRoutes;
 import org.myelin.server.client.ratelimit.RateLimiters;
 import org.myelin.server.config.HomeserverConfig;
 import org.myelin.server.config.Resource;
@@ -55,6 +63,7 @@ public final class Homeserver implements AutoCloseable {
     private final SigningKey signingKey;
     private final RoomServices rooms;
     private final AccountServices accounts;
+    private final ClientRooms clientRooms;
     private final ExecutorService handlerThreads;
     private final Vertx vertx;
     private final List<HttpListener> listeners = new ArrayList<>();
@@ -68,6 +77,7 @@ public final class Homeserver implements AutoCloseable {
                 new LocalServer(config.serverName(), signingKey), Clock.systemUTC(),
                 (event, server) -> false, RemoteEvents.NONE);
         this.accounts = new AccountServices(database.dataSource(), config, Clock.systemUTC());
+        this.clientRooms = new ClientRooms(rooms, database.dataSource(), accounts.rateLimiters.message());
         this.handlerThreads = Executors.newVirtualThreadPerTaskExecutor();
         this.vertx = Vertx.vertx();
     }
@@ -116,6 +126,13 @@ public final class Homeserver implements AutoCloseable {
         table.get(Resource.CLIENT).add(new LoginRoutes(accounts));
         table.get(Resource.CLIENT).add(new AccountRoutes(accounts));
         table.get(Resource.CLIENT).add(new DeviceRoutes(accounts));
+        table.get(Resource.CLIENT).add(new CreateRoomRoutes(clientRooms, authenticator()));
+        table.get(Resource.CLIENT).add(new MembershipRoutes(clientRooms, authenticator()));
+        table.get(Resource.CLIENT).add(new RoomStateRoutes(clientRooms, authenticator()));
+        table.get(Resource.CLIENT).add(new SendRoutes(clientRooms, authenticator()));
+        table.get(Resource.CLIENT).add(new RoomEventsRoutes(clientRooms, authenticator()));
+        table.get(Resource.CLIENT).add(new AliasRoutes(clientRooms, authenticator()));
+        table.get(Resource.CLIENT).add(new RoomDirectoryRoutes(clientRooms, authenticator()));
         extra.forEach((resource, routes) -> table.get(resource).addAll(routes));
         return table;
     }
@@ -152,6 +169,11 @@ public final class Homeserver implements AutoCloseable {
 
     public RoomServices rooms() {
         return rooms;
+    }
+
+    /** The client-server API's rooms: events in client format, visibility, membership, timelines, aliases. */
+    public ClientRooms clientRooms() {
+        return clientRooms;
     }
 
     /** Accounts, devices, tokens, registration and the services around them. */
