@@ -1,6 +1,7 @@
 package org.myelin.server.client.rooms;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import org.myelin.protocol.auth.PowerLevels;
 import org.myelin.protocol.event.InvalidEventException;
 import org.myelin.protocol.event.Pdu;
 import org.myelin.protocol.event.StateKey;
@@ -16,6 +17,7 @@ import org.myelin.server.http.MatrixException;
 import org.myelin.storage.events.ClientTransactionRepository;
 
 import java.time.Clock;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.locks.ReentrantLock;
 
@@ -95,9 +97,40 @@ public final class RoomActions {
         return once(new ClientTransactionRepository.Key(requester.userId(), requester.deviceId(), roomId, "redact",
                 txnId), () -> {
             messageLimit.acquire(requester.userId());
+            checkMayRedact(requester.userId(), roomId, eventId);
             return submit(new Input.LocalEvent(roomId, requester.userId(), "m.room.redaction", null, content,
                     eventId)).eventId();
         });
+    }
+
+    /**
+     * Synapse's check before a local redaction (from room version 3 the auth rules let any member
+     * send one, and servers apply it only if valid): redacting someone else's event needs the
+     * {@code redact} power level; an event of another room cannot be redacted from this one.
+     */
+    private void checkMayRedact(String sender, String roomId, String eventId) {
+        Pdu original = events.get(eventId);
+        Optional<RoomHead> head = heads.get(roomId);
+        if (original == null || head.isEmpty()) {
+            return;
+        }
+        if (!original.roomId().equals(roomId)) {
+            throw MatrixException.unknownBadRequest("Cannot redact an event of another room");
+        }
+        if (original.sender().equals(sender)) {
+            return;
+        }
+        Map<StateKey, String> state = head.get().currentState();
+        PowerLevels levels = PowerLevels.of(head.get().version().auth(), stateEvent(state, StateKey.powerLevels()),
+                stateEvent(state, StateKey.create()));
+        if (levels.userLevel(sender) < levels.redact()) {
+            throw MatrixException.forbidden("You don't have permission to redact events");
+        }
+    }
+
+    private Pdu stateEvent(Map<StateKey, String> state, StateKey key) {
+        String id = state.get(key);
+        return id == null ? null : events.get(id);
     }
 
     /** {@code PUT /rooms/{roomId}/state/...} by a client: {@link #sendState}, rate limited per user. */
