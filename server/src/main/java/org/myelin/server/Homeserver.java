@@ -23,9 +23,16 @@ import org.myelin.server.client.account.RegisterRoutes;
 import org.myelin.server.client.accountdata.AccountDataRoutes;
 import org.myelin.server.client.accountdata.TagRoutes;
 import org.myelin.server.client.auth.Authenticator;
+import org.myelin.server.client.directory.AliasRoutes;
+import org.myelin.server.client.directory.RoomDirectoryRoutes;
+import org.myelin.server.client.rooms.ClientRooms;
+import org.myelin.server.client.rooms.CreateRoomRoutes;
+import org.myelin.server.client.rooms.MembershipRoutes;
+import org.myelin.server.client.rooms.RoomEventsRoutes;
+import org.myelin.server.client.rooms.RoomStateRoutes;
+import org.myelin.server.client.rooms.SendRoutes;
 import org.myelin.server.client.receipts.ReadMarkersRoutes;
 import org.myelin.server.client.receipts.ReceiptRoutes;
-import org.myelin.server.client.rooms.ClientRooms;
 import org.myelin.server.client.sync.FilterRoutes;
 import org.myelin.server.client.sync.SyncPresence;
 import org.myelin.server.client.sync.SyncRoutes;
@@ -80,7 +87,7 @@ public final class Homeserver implements AutoCloseable {
                 new LocalServer(config.serverName(), signingKey), Clock.systemUTC(),
                 (event, server) -> false, RemoteEvents.NONE);
         this.accounts = new AccountServices(database.dataSource(), config, Clock.systemUTC());
-        this.clientRooms = new ClientRooms(rooms, database.dataSource());
+        this.clientRooms = new ClientRooms(rooms, database.dataSource(), accounts.rateLimiters.message());
         this.sync = new SyncServices(rooms, database.dataSource(), new SyncServices.Parts(clientRooms.clientEvents,
                 clientRooms.visibility, SyncPresence.NONE, null));
         this.handlerThreads = Executors.newVirtualThreadPerTaskExecutor();
@@ -131,6 +138,13 @@ public final class Homeserver implements AutoCloseable {
         table.get(Resource.CLIENT).add(new LoginRoutes(accounts));
         table.get(Resource.CLIENT).add(new AccountRoutes(accounts));
         table.get(Resource.CLIENT).add(new DeviceRoutes(accounts));
+        table.get(Resource.CLIENT).add(new CreateRoomRoutes(clientRooms, authenticator()));
+        table.get(Resource.CLIENT).add(new MembershipRoutes(clientRooms, authenticator()));
+        table.get(Resource.CLIENT).add(new RoomStateRoutes(clientRooms, authenticator()));
+        table.get(Resource.CLIENT).add(new SendRoutes(clientRooms, authenticator()));
+        table.get(Resource.CLIENT).add(new RoomEventsRoutes(clientRooms, authenticator()));
+        table.get(Resource.CLIENT).add(new AliasRoutes(clientRooms, authenticator()));
+        table.get(Resource.CLIENT).add(new RoomDirectoryRoutes(clientRooms, authenticator()));
         table.get(Resource.CLIENT).add(new SyncRoutes(sync.sync, sync.filters, authenticator()));
         table.get(Resource.CLIENT).add(new FilterRoutes(sync.filters, authenticator()));
         table.get(Resource.CLIENT).add(new TypingRoutes(sync.typing, rooms.memberships, authenticator()));
@@ -174,6 +188,11 @@ public final class Homeserver implements AutoCloseable {
 
     public RoomServices rooms() {
         return rooms;
+    }
+
+    /** The client-server API's rooms: events in client format, visibility, membership, timelines, aliases. */
+    public ClientRooms clientRooms() {
+        return clientRooms;
     }
 
     /** Accounts, devices, tokens, registration and the services around them. */

@@ -1,6 +1,7 @@
 package org.myelin.server.client.rooms;
 
 import org.myelin.server.RoomServices;
+import org.myelin.server.client.ratelimit.RateLimiter;
 import org.myelin.server.client.directory.PublicRooms;
 import org.myelin.server.client.directory.RemoteDirectory;
 import org.myelin.server.client.directory.RoomAliases;
@@ -43,7 +44,8 @@ public final class ClientRooms {
     private final AtomicReference<RemoteDirectory> remoteDirectory = new AtomicReference<>(RemoteDirectory.UNAVAILABLE);
     private final AtomicReference<ProfileLookup> profiles = new AtomicReference<>(ProfileLookup.NONE);
 
-    public ClientRooms(RoomServices rooms, DataSource dataSource) {
+    /** @param messageLimit the rate limit of events a user sends (send, state, redact) */
+    public ClientRooms(RoomServices rooms, DataSource dataSource, RateLimiter messageLimit) {
         this.timelineRepository = new TimelineRepository(dataSource);
         this.transactions = new ClientTransactionRepository(dataSource);
         this.aliasRepository = new AliasRepository(dataSource);
@@ -55,7 +57,8 @@ public final class ClientRooms {
                 rooms.memberships);
         this.access = new RoomAccess(rooms.heads, rooms.eventStates, rooms.eventCache, rooms.memberships,
                 timelineRepository);
-        this.actions = new RoomActions(rooms.pipeline, rooms.heads, rooms.eventCache, transactions, rooms.clock);
+        this.actions = new RoomActions(new RoomActions.Parts(rooms.pipeline, rooms.heads, rooms.eventCache,
+                transactions, messageLimit, rooms.clock));
         this.memberships = new Memberships(new Memberships.Parts(actions, access, rooms.memberships, forgotten,
                 rooms.local, profiles::get, remoteJoiner::get, remoteInviter::get));
         this.aliases = new RoomAliases(aliasRepository, rooms.memberships, access, actions, rooms.local,

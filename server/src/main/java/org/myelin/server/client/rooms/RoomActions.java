@@ -1,6 +1,7 @@
 package org.myelin.server.client.rooms;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import org.myelin.protocol.auth.PowerLevels;
 import org.myelin.protocol.event.InvalidEventException;
 import org.myelin.protocol.event.Pdu;
 import org.myelin.protocol.event.StateKey;
@@ -11,10 +12,12 @@ import org.myelin.rooms.pipeline.Input;
 import org.myelin.rooms.pipeline.Outcome;
 import org.myelin.rooms.pipeline.RoomEventPipeline;
 import org.myelin.server.client.auth.Requester;
+import org.myelin.server.client.ratelimit.RateLimiter;
 import org.myelin.server.http.MatrixException;
 import org.myelin.storage.events.ClientTransactionRepository;
 
 import java.time.Clock;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.locks.ReentrantLock;
 
@@ -39,16 +42,22 @@ public final class RoomActions {
     private final RoomHeads heads;
     private final EventCache events;
     private final ClientTransactionRepository transactions;
+    private final RateLimiter messageLimit;
     private final Clock clock;
     private final ReentrantLock[] transactionLocks = new ReentrantLock[TRANSACTION_STRIPES];
 
-    public RoomActions(RoomEventPipeline pipeline, RoomHeads heads, EventCache events,
-                       ClientTransactionRepository transactions, Clock clock) {
-        this.pipeline = pipeline;
-        this.heads = heads;
-        this.events = events;
-        this.transactions = transactions;
-        this.clock = clock;
+    /** What sending needs. {@code messageLimit} limits the events each user sends by send, state and redact. */
+    public record Parts(RoomEventPipeline pipeline, RoomHeads heads, EventCache events,
+                        ClientTransactionRepository transactions, RateLimiter messageLimit, Clock clock) {
+    }
+
+    public RoomActions(Parts parts) {
+        this.pipeline = parts.pipeline();
+        this.heads = parts.heads();
+        this.events = parts.events();
+        this.transactions = parts.transactions();
+        this.messageLimit = parts.messageLimit();
+        this.clock = parts.clock();
         for (int i = 0; i < TRANSACTION_STRIPES; i++) {
             transactionLocks[i] = new ReentrantLock();
         }
@@ -77,14 +86,57 @@ public final class RoomActions {
     /** {@code PUT /rooms/{roomId}/send/{eventType}/{txnId}}: a message event, once per transaction. */
     public String sendMessage(Requester requester, String roomId, String type, ObjectNode content, String txnId) {
         return once(new ClientTransactionRepository.Key(requester.userId(), requester.deviceId(), roomId, "send",
-                txnId), () -> submit(Input.LocalEvent.message(roomId, requester.userId(), type, content)).eventId());
+                txnId), () -> {
+            messageLimit.acquire(requester.userId());
+            return submit(Input.LocalEvent.message(roomId, requester.userId(), type, content)).eventId();
+        });
     }
 
     /** {@code PUT /rooms/{roomId}/redact/{eventId}/{txnId}}: a redaction, once per transaction. */
     public String redact(Requester requester, String roomId, String eventId, ObjectNode content, String txnId) {
         return once(new ClientTransactionRepository.Key(requester.userId(), requester.deviceId(), roomId, "redact",
-                txnId), () -> submit(new Input.LocalEvent(roomId, requester.userId(), "m.room.redaction", null,
-                content, eventId)).eventId());
+                txnId), () -> {
+            messageLimit.acquire(requester.userId());
+            checkMayRedact(requester.userId(), roomId, eventId);
+            return submit(new Input.LocalEvent(roomId, requester.userId(), "m.room.redaction", null, content,
+                    eventId)).eventId();
+        });
+    }
+
+    /**
+     * Synapse's check before a local redaction (from room version 3 the auth rules let any member
+     * send one, and servers apply it only if valid): redacting someone else's event needs the
+     * {@code redact} power level; an event of another room cannot be redacted from this one.
+     */
+    private void checkMayRedact(String sender, String roomId, String eventId) {
+        Pdu original = events.get(eventId);
+        Optional<RoomHead> head = heads.get(roomId);
+        if (original == null || head.isEmpty()) {
+            return;
+        }
+        if (!original.roomId().equals(roomId)) {
+            throw MatrixException.unknownBadRequest("Cannot redact an event of another room");
+        }
+        if (original.sender().equals(sender)) {
+            return;
+        }
+        Map<StateKey, String> state = head.get().currentState();
+        PowerLevels levels = PowerLevels.of(head.get().version().auth(), stateEvent(state, StateKey.powerLevels()),
+                stateEvent(state, StateKey.create()));
+        if (levels.userLevel(sender) < levels.redact()) {
+            throw MatrixException.forbidden("You don't have permission to redact events");
+        }
+    }
+
+    private Pdu stateEvent(Map<StateKey, String> state, StateKey key) {
+        String id = state.get(key);
+        return id == null ? null : events.get(id);
+    }
+
+    /** {@code PUT /rooms/{roomId}/state/...} by a client: {@link #sendState}, rate limited per user. */
+    public String sendClientState(String roomId, String sender, String type, String stateKey, ObjectNode content) {
+        messageLimit.acquire(sender);
+        return sendState(roomId, sender, type, stateKey, content);
     }
 
     /**

@@ -103,7 +103,7 @@ public final class RoomStates {
         if (type.equals("m.room.canonical_alias") && stateKey.isEmpty()) {
             aliases.checkCanonicalAlias(roomId, content);
         }
-        return actions.sendState(roomId, requester.userId(), type, stateKey, content);
+        return actions.sendClientState(roomId, requester.userId(), type, stateKey, content);
     }
 
     private List<Pdu> eventsOf(Map<StateKey, String> state) {
