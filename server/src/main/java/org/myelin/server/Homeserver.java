@@ -15,6 +15,30 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.myelin.server.client.VersionsRoutes;
+import org.myelin.server.client.account.AccountRoutes;
+import org.myelin.server.client.account.AccountServices;
+import org.myelin.server.client.account.DeviceRoutes;
+import org.myelin.server.client.account.LoginRoutes;
+import org.myelin.server.client.account.RegisterRoutes;
+import org.myelin.server.client.accountdata.AccountDataRoutes;
+import org.myelin.server.client.accountdata.TagRoutes;
+import org.myelin.server.client.auth.Authenticator;
+import org.myelin.server.client.directory.AliasRoutes;
+import org.myelin.server.client.directory.RoomDirectoryRoutes;
+import org.myelin.server.client.rooms.ClientRooms;
+import org.myelin.server.client.rooms.CreateRoomRoutes;
+import org.myelin.server.client.rooms.MembershipRoutes;
+import org.myelin.server.client.rooms.RoomEventsRoutes;
+import org.myelin.server.client.rooms.RoomStateRoutes;
+import org.myelin.server.client.rooms.SendRoutes;
+import org.myelin.server.client.receipts.ReadMarkersRoutes;
+import org.myelin.server.client.receipts.ReceiptRoutes;
+import org.myelin.server.client.sync.FilterRoutes;
+import org.myelin.server.client.sync.SyncPresence;
+import org.myelin.server.client.sync.SyncRoutes;
+import org.myelin.server.client.sync.SyncServices;
+import org.myelin.server.client.typing.TypingRoutes;
+import org.myelin.server.client.ratelimit.RateLimiters;
 import org.myelin.server.config.HomeserverConfig;
 import org.myelin.server.config.Resource;
 import org.myelin.server.config.ServerNames;
@@ -47,6 +71,9 @@ public final class Homeserver implements AutoCloseable {
     private final Database database;
     private final SigningKey signingKey;
     private final RoomServices rooms;
+    private final AccountServices accounts;
+    private final ClientRooms clientRooms;
+    private final SyncServices sync;
     private final ExecutorService handlerThreads;
     private final Vertx vertx;
     private final List<HttpListener> listeners = new ArrayList<>();
@@ -59,6 +86,10 @@ public final class Homeserver implements AutoCloseable {
         this.rooms = new RoomServices(database.dataSource(),
                 new LocalServer(config.serverName(), signingKey), Clock.systemUTC(),
                 (event, server) -> false, RemoteEvents.NONE);
+        this.accounts = new AccountServices(database.dataSource(), config, Clock.systemUTC());
+        this.clientRooms = new ClientRooms(rooms, database.dataSource(), accounts.rateLimiters.message());
+        this.sync = new SyncServices(rooms, database.dataSource(), new SyncServices.Parts(clientRooms.clientEvents,
+                clientRooms.visibility, SyncPresence.NONE, null));
         this.handlerThreads = Executors.newVirtualThreadPerTaskExecutor();
         this.vertx = Vertx.vertx();
     }
@@ -103,6 +134,24 @@ public final class Homeserver implements AutoCloseable {
         }
         table.get(Resource.CLIENT).add(new VersionsRoutes());
         table.get(Resource.CLIENT).add(new WellKnownRoutes(config, this::portServing));
+        table.get(Resource.CLIENT).add(new RegisterRoutes(accounts));
+        table.get(Resource.CLIENT).add(new LoginRoutes(accounts));
+        table.get(Resource.CLIENT).add(new AccountRoutes(accounts));
+        table.get(Resource.CLIENT).add(new DeviceRoutes(accounts));
+        table.get(Resource.CLIENT).add(new CreateRoomRoutes(clientRooms, authenticator()));
+        table.get(Resource.CLIENT).add(new MembershipRoutes(clientRooms, authenticator()));
+        table.get(Resource.CLIENT).add(new RoomStateRoutes(clientRooms, authenticator()));
+        table.get(Resource.CLIENT).add(new SendRoutes(clientRooms, authenticator()));
+        table.get(Resource.CLIENT).add(new RoomEventsRoutes(clientRooms, authenticator()));
+        table.get(Resource.CLIENT).add(new AliasRoutes(clientRooms, authenticator()));
+        table.get(Resource.CLIENT).add(new RoomDirectoryRoutes(clientRooms, authenticator()));
+        table.get(Resource.CLIENT).add(new SyncRoutes(sync.sync, sync.filters, authenticator()));
+        table.get(Resource.CLIENT).add(new FilterRoutes(sync.filters, authenticator()));
+        table.get(Resource.CLIENT).add(new TypingRoutes(sync.typing, rooms.memberships, authenticator()));
+        table.get(Resource.CLIENT).add(new ReceiptRoutes(sync.receipts, authenticator()));
+        table.get(Resource.CLIENT).add(new ReadMarkersRoutes(sync.receipts, authenticator()));
+        table.get(Resource.CLIENT).add(new AccountDataRoutes(sync.accountData, authenticator()));
+        table.get(Resource.CLIENT).add(new TagRoutes(sync.accountData, authenticator()));
         extra.forEach((resource, routes) -> table.get(resource).addAll(routes));
         return table;
     }
@@ -141,6 +190,31 @@ public final class Homeserver implements AutoCloseable {
         return rooms;
     }
 
+    /** The client-server API's rooms: events in client format, visibility, membership, timelines, aliases. */
+    public ClientRooms clientRooms() {
+        return clientRooms;
+    }
+
+    /** Accounts, devices, tokens, registration and the services around them. */
+    public AccountServices accounts() {
+        return accounts;
+    }
+
+    /** Finds the requester of a client request from its access token; every authenticated route takes it. */
+    public Authenticator authenticator() {
+        return accounts.authenticator;
+    }
+
+    /** The configured rate limiters ({@code rate_limits}), e.g. {@code rateLimiters().message()}. */
+    public RateLimiters rateLimiters() {
+        return accounts.rateLimiters;
+    }
+
+    /** /sync, filters, typing, receipts, account data, and the streams' writers for other modules. */
+    public SyncServices sync() {
+        return sync;
+    }
+
     public SigningKey signingKey() {
         return signingKey;
     }
@@ -172,6 +246,7 @@ public final class Homeserver implements AutoCloseable {
             }
         });
         closeQuietly("Vert.x", () -> HttpListener.await(vertx.close()));
+        closeQuietly("typing notifications", sync::close);
         closeQuietly("event persister", rooms::close);
         closeQuietly("database", database::close);
         LOG.info("Myelin stopped");

@@ -1,0 +1,40 @@
+package org.myelin.server.client.sync;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import org.myelin.server.client.sync.filter.EventFilter;
+
+import java.util.List;
+
+/**
+ * What /sync needs from presence (client-server API, "Presence"), implemented by the presence
+ * module. Presence changes take positions in the presence stream and are announced through
+ * {@link org.myelin.server.streams.Streams#advanced}, which wakes the syncs waiting on the keys given.
+ */
+public interface SyncPresence {
+
+    /**
+     * A client of {@code userId} is syncing with {@code setPresence} ({@code online},
+     * {@code unavailable}, {@code offline}; null when the request did not say, which the spec
+     * treats as {@code online}).
+     */
+    void syncing(String userId, String setPresence);
+
+    /**
+     * The {@code m.presence} events {@code userId} should see for changes at presence positions in
+     * ({@code after}, {@code upTo}] (all current presence of interest when {@code after} is 0),
+     * passing {@code filter}.
+     */
+    List<ObjectNode> changes(String userId, long after, long upTo, EventFilter filter);
+
+    /** No presence: nothing recorded, nothing reported. */
+    SyncPresence NONE = new SyncPresence() {
+        @Override
+        public void syncing(String userId, String setPresence) {
+        }
+
+        @Override
+        public List<ObjectNode> changes(String userId, long after, long upTo, EventFilter filter) {
+            return List.of();
+        }
+    };
+}
