@@ -3,6 +3,7 @@ package org.myelin.rooms.pipeline;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.myelin.protocol.event.Pdu;
 
+import java.util.List;
 import java.util.Objects;
 
 /** What enters the one event pipeline: every event, whatever its origin, is one of these. */
@@ -43,5 +44,33 @@ public sealed interface Input {
 
     /** Older history fetched with {@code /backfill}, unchecked. */
     record Backfilled(Pdu pdu, String origin) implements Input {
+    }
+
+    /**
+     * A room joined through another server (server-server API, "Joining Rooms"): the join event
+     * (built and signed here, and countersigned by the resident server for a restricted room) with
+     * the answer of {@code send_join}: the room's state before the join and its auth chain, all
+     * unchecked. Each state and auth chain event is checked and stored as an outlier; the join then
+     * enters the room's graph with that state as the state before it and becomes the room's head.
+     *
+     * @param origin the resident server that answered {@code send_join}
+     */
+    record JoinedRemoteRoom(Pdu join, List<Pdu> state, List<Pdu> authChain, String origin) implements Input {
+        public JoinedRemoteRoom {
+            Objects.requireNonNull(join, "join");
+            state = List.copyOf(state);
+            authChain = List.copyOf(authChain);
+            Objects.requireNonNull(origin, "origin");
+        }
+    }
+
+    /**
+     * A local user's membership in a room this server is not in: an invite another server sent
+     * ({@code PUT /_matrix/federation/v2/invite}), the leave that rejected one ({@code send_leave}),
+     * a knock ({@code send_knock}). Its signatures are checked; it cannot be authorised (this server
+     * lacks the room's state), so it is stored as an outlier with a timeline position, where /sync
+     * finds it. Stripped room state travels in its {@code unsigned}.
+     */
+    record OutOfBandMembership(Pdu pdu, String origin) implements Input {
     }
 }

@@ -56,6 +56,7 @@ public final class RoomEventPipeline {
     private final CheckSignatures signatures;
     private final Authorize authorize;
     private final ResolveState resolve;
+    private final StoreJoinState joinState = new StoreJoinState();
     private final RemoteEvents remote;
     private final Clock clock;
 
@@ -87,7 +88,31 @@ public final class RoomEventPipeline {
             case Input.RemoteEvent r -> received(r.pdu(), r.origin(), PersistRequest.Placement.LIVE);
             case Input.Backfilled b -> received(b.pdu(), b.origin(), PersistRequest.Placement.BACKFILLED);
             case Input.Outlier o -> outlier(o.pdu(), o.origin());
+            case Input.JoinedRemoteRoom j -> joinedRemoteRoom(j);
+            case Input.OutOfBandMembership m -> outOfBand(m.pdu());
         };
+    }
+
+    /**
+     * Builds, hashes and signs a local event on the room's head and authorises it against the
+     * current state, without committing it: for an invite of another server's user, which that
+     * server must countersign first (server-server API, "Inviting to a room"). Commit the
+     * countersigned event as a {@link Input.RemoteEvent}: it takes the steps of a received one.
+     */
+    public Prepared prepare(Input.LocalEvent input) {
+        return locks.withLock(input.roomId(), () -> {
+            Optional<RoomHead> head = heads.get(input.roomId());
+            if (head.isEmpty()) {
+                return new Prepared.Refused(new Outcome.Rejected(null, "room",
+                        "this server is not in room " + input.roomId()));
+            }
+            Pdu pdu = build.onHead(input, head.get());
+            AuthResult auth = authorize.againstState(pdu, head.get().currentState());
+            if (auth instanceof AuthResult.Rejected r) {
+                return new Prepared.Refused(new Outcome.Rejected(pdu.eventId(), r.rule(), r.reason()));
+            }
+            return new Prepared.Ready(pdu);
+        });
     }
 
     private static boolean isCreate(Input.LocalEvent local) {
@@ -163,11 +188,72 @@ public final class RoomEventPipeline {
         return locks.withLock(pdu.roomId(), () -> receivedLocked(pdu, origin, placement)).join();
     }
 
+    // ---- rooms joined through another server, out-of-band memberships ----
+
+    private Outcome joinedRemoteRoom(Input.JoinedRemoteRoom input) {
+        Pdu join;
+        switch (signatures.check(input.join())) {
+            case CheckSignatures.Result.Invalid invalid -> {
+                return new Outcome.Rejected(input.join().eventId(), "signature", invalid.reason());
+            }
+            case CheckSignatures.Result.Valid valid -> join = valid.pdu();
+        }
+        Map<org.myelin.protocol.event.StateKey, String> state;
+        switch (joinState.store(input, p -> outlier(p, input.origin()))) {
+            case StoreJoinState.Result.Refused refused -> {
+                return new Outcome.Rejected(join.eventId(), "state", refused.reason());
+            }
+            case StoreJoinState.Result.Stored stored -> state = stored.state();
+        }
+        fetchMissingAuthEvents(join, input.origin());
+        AuthResult auth = authorize.againstAuthEvents(join);
+        if (auth.isAllowed()) {
+            auth = authorize.againstState(join, state);
+        }
+        if (auth instanceof AuthResult.Rejected r) {
+            return new Outcome.Rejected(join.eventId(), r.rule(), r.reason());
+        }
+        rooms.create(join.roomId(), join.roomVersion(), clock.millis());
+        Pdu checked = join;
+        return locks.withLock(join.roomId(), () -> commitJoin(checked, state)).join();
+    }
+
+    /** The join becomes the room's head, on top of the state the resident server gave (and, on a rejoin, our old copy). */
+    private CompletableFuture<Outcome> commitJoin(Pdu join, Map<org.myelin.protocol.event.StateKey, String> state) {
+        Optional<RoomHead> old = heads.get(join.roomId());
+        EventStates.State before = old
+                .map(h -> ResolveState.derive(new EventStates.State(h.snapshot(), h.currentState()), state))
+                .orElseGet(() -> new EventStates.State(StateSnapshot.full(join.roomId(), state), state));
+        RoomHead previous = old.orElseGet(() -> new RoomHead(join.roomId(), join.roomVersion(), List.of(), Map.of(),
+                before.snapshot(), 0));
+        EventStates.State after = ResolveState.after(join, before);
+        PersistRequest request = liveRequest(join, previous, before, after, after, false).resettingExtremities();
+        return queueLive(request, previous, after, List.of(join.eventId()), after);
+    }
+
+    private Outcome outOfBand(Pdu unchecked) {
+        if (!"m.room.member".equals(unchecked.type()) || unchecked.stateKey() == null
+                || unchecked.membership() == null) {
+            return new Outcome.Rejected(unchecked.eventId(), "format", "an out-of-band event is a membership event");
+        }
+        StoredEvent known = events.stored(unchecked.eventId());
+        if (known != null && (!known.outlier() || known.streamOrdering() != null)) {
+            return new Outcome.Accepted(new PersistedEvent(known.nid(), known.pdu(), known.streamOrdering(), false,
+                    true));
+        }
+        return switch (signatures.check(unchecked)) {
+            case CheckSignatures.Result.Invalid invalid ->
+                    new Outcome.Rejected(unchecked.eventId(), "signature", invalid.reason());
+            case CheckSignatures.Result.Valid valid ->
+                    persist(PersistRequest.outOfBand(valid.pdu()), valid.pdu(), null, false).join();
+        };
+    }
+
     private CompletableFuture<Outcome> receivedLocked(Pdu pdu, String origin, PersistRequest.Placement placement) {
         RoomHead head = heads.get(pdu.roomId()).orElseThrow();
         Optional<EventStates.State> before = resolve.before(pdu);
         if (before.isEmpty()) {
-            before = fetchStateBefore(pdu, origin, head);
+            before = fetchStateBefore(pdu, origin, head, placement);
             if (before.isEmpty()) {
                 return CompletableFuture.completedFuture(new Outcome.Rejected(pdu.eventId(), "prev_events",
                         "the state before the event is unknown and could not be fetched"));
@@ -197,9 +283,13 @@ public final class RoomEventPipeline {
         return queueLive(pdu, head, before.get(), after, extremities, current, false);
     }
 
-    private Optional<EventStates.State> fetchStateBefore(Pdu pdu, String origin, RoomHead head) {
-        List<Pdu> missing = remote.missingEvents(origin, pdu.roomVersion(), pdu.roomId(),
-                head.forwardExtremities(), List.of(pdu.eventId()), 20);
+    private Optional<EventStates.State> fetchStateBefore(Pdu pdu, String origin, RoomHead head,
+                                                         PersistRequest.Placement placement) {
+        // Missing events lie between our head and a new event; history older than what we hold
+        // (backfill) has none that belong in the live timeline: only its state is fetched.
+        List<Pdu> missing = placement == PersistRequest.Placement.BACKFILLED ? List.of()
+                : remote.missingEvents(origin, pdu.roomVersion(), pdu.roomId(), head.forwardExtremities(),
+                List.of(pdu.eventId()), 20);
         for (Pdu m : missing) {
             if (!m.eventId().equals(pdu.eventId()) && events.stored(m.eventId()) == null) {
                 // Re-entrant: this thread holds the room's lock already.
@@ -266,14 +356,26 @@ public final class RoomEventPipeline {
     private CompletableFuture<Outcome> queueLive(Pdu pdu, RoomHead head, EventStates.State before,
                                                  EventStates.State after, List<String> extremities,
                                                  EventStates.State current, boolean softFailed) {
+        return queueLive(liveRequest(pdu, head, before, after, current, softFailed), head, after, extremities, current);
+    }
+
+    private PersistRequest liveRequest(Pdu pdu, RoomHead head, EventStates.State before, EventStates.State after,
+                                       EventStates.State current, boolean softFailed) {
+        // Cached first: the membership changes look the event itself up.
         events.put(new StoredEvent(0, pdu, null, false, softFailed, null));
         boolean stateChanged = current.snapshot() != head.snapshot();
-        PersistRequest request = new PersistRequest(pdu, PersistRequest.Placement.LIVE, null, softFailed,
+        return new PersistRequest(pdu, PersistRequest.Placement.LIVE, null, softFailed,
                 before.snapshot(), after.snapshot(), stateChanged ? current.snapshot() : null,
                 stateChanged ? membershipChanges(head.currentState(), current.entries()) : null);
+    }
+
+    /** Makes the new head current in memory and queues the event's commit. */
+    private CompletableFuture<Outcome> queueLive(PersistRequest request, RoomHead head, EventStates.State after,
+                                                 List<String> extremities, EventStates.State current) {
+        Pdu pdu = request.pdu();
         heads.set(new RoomHead(pdu.roomId(), pdu.roomVersion(), extremities, current.entries(), current.snapshot(),
                 Math.max(head.maxDepth(), pdu.depth())));
-        return persist(request, pdu, after, softFailed);
+        return persist(request, pdu, after, request.softFailed());
     }
 
     /** The member entries that differ between two states, with the membership the new one gives. */
@@ -294,8 +396,7 @@ public final class RoomEventPipeline {
 
     private CompletableFuture<Outcome> persist(PersistRequest request, Pdu pdu, EventStates.State after,
                                                boolean softFailed) {
-        events.put(new StoredEvent(0, pdu, null, request.placement() == PersistRequest.Placement.OUTLIER,
-                softFailed, request.rejectedReason()));
+        events.put(new StoredEvent(0, pdu, null, request.isOutlier(), softFailed, request.rejectedReason()));
         if (after != null) {
             states.remember(pdu.eventId(), after);
         }
@@ -307,8 +408,8 @@ public final class RoomEventPipeline {
                 states.forget(pdu.eventId());
                 throw failure instanceof CompletionException c ? c : new CompletionException(failure);
             }
-            events.put(new StoredEvent(persisted.nid(), pdu, persisted.streamOrdering(),
-                    request.placement() == PersistRequest.Placement.OUTLIER, softFailed, request.rejectedReason()));
+            events.put(new StoredEvent(persisted.nid(), pdu, persisted.streamOrdering(), request.isOutlier(),
+                    softFailed, request.rejectedReason()));
             return softFailed ? new Outcome.SoftFailed(persisted) : new Outcome.Accepted(persisted);
         });
     }

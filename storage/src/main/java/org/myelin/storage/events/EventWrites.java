@@ -38,6 +38,7 @@ final class EventWrites {
         Long ordering = switch (r.placement()) {
             case LIVE -> r.rejectedReason() == null ? positions.nextLive() : null;
             case BACKFILLED -> r.rejectedReason() == null ? positions.nextBackfilled() : null;
+            case OUT_OF_BAND -> positions.nextLive();
             case OUTLIER -> null;
         };
         long nid;
@@ -66,6 +67,12 @@ final class EventWrites {
                 ps.setLong(3, r.stateAfter().id());
                 ps.executeUpdate();
             }
+            if (r.resetsExtremities()) {
+                try (PreparedStatement ps = c.prepareStatement("DELETE FROM forward_extremities WHERE room_id = ?")) {
+                    ps.setString(1, pdu.roomId());
+                    ps.executeUpdate();
+                }
+            }
             if (r.placement() == PersistRequest.Placement.LIVE && !r.softFailed()) {
                 moveForwardExtremities(c, pdu);
             }
@@ -80,8 +87,11 @@ final class EventWrites {
                 }
             }
             writeMemberships(c, r, ordering);
+        } else if (r.placement() == PersistRequest.Placement.OUT_OF_BAND) {
+            writeMemberships(c, r, ordering);
         }
-        boolean visible = ordering != null && !r.softFailed();
+        // An out-of-band membership has a position for /sync but is no event of the room's timeline.
+        boolean visible = ordering != null && !r.softFailed() && !r.isOutlier();
         return new PersistedEvent(nid, pdu, ordering, visible, false);
     }
 
@@ -118,7 +128,7 @@ final class EventWrites {
             ps.setLong(7, pdu.depth());
             ps.setLong(8, pdu.originServerTs());
             setLong(ps, 9, ordering);
-            ps.setBoolean(10, r.placement() == PersistRequest.Placement.OUTLIER);
+            ps.setBoolean(10, r.isOutlier());
             ps.setBoolean(11, r.softFailed());
             ps.setString(12, r.rejectedReason());
             ps.setString(13, pdu.redacts());

@@ -16,10 +16,12 @@ import java.util.Objects;
  * @param stateAfter     the state after it: {@code stateBefore} for a message, a child of it for a state event
  * @param newCurrentState the room's new current state, or null if unchanged
  * @param membershipChanges memberships that the new current state changes
+ * @param resetsExtremities the event becomes the room's only forward extremity (a join through another
+ *                          server: what this server had of the room before is history, not a branch)
  */
 public record PersistRequest(Pdu pdu, Placement placement, String rejectedReason, boolean softFailed,
                              StateSnapshot stateBefore, StateSnapshot stateAfter, StateSnapshot newCurrentState,
-                             java.util.List<MembershipChange> membershipChanges) {
+                             java.util.List<MembershipChange> membershipChanges, boolean resetsExtremities) {
 
     /** A user's membership in the room's current state, as set by {@code eventId}. */
     public record MembershipChange(String userId, String membership, String eventId) {
@@ -31,26 +33,61 @@ public record PersistRequest(Pdu pdu, Placement placement, String rejectedReason
         LIVE,
         /** Older history fetched later: a negative position before everything else. */
         BACKFILLED,
-        /** No position: known for auth or as an invite, not part of the timeline. */
-        OUTLIER
+        /** No position: known for auth or state, not part of the timeline. */
+        OUTLIER,
+        /**
+         * An outlier with a timeline position: a membership of a local user in a room this server is
+         * not in (an invite received, an invite rejected through another server, a knock), which
+         * /sync must report. Its membership is recorded; it has no state and no place in the graph.
+         */
+        OUT_OF_BAND
     }
 
     public PersistRequest {
         Objects.requireNonNull(pdu, "pdu");
         Objects.requireNonNull(placement, "placement");
         membershipChanges = membershipChanges == null ? java.util.List.of() : java.util.List.copyOf(membershipChanges);
-        if (placement != Placement.OUTLIER && rejectedReason == null) {
+        if (isPlaced(placement) && rejectedReason == null) {
             Objects.requireNonNull(stateBefore, "stateBefore");
             Objects.requireNonNull(stateAfter, "stateAfter");
         }
+    }
+
+    /** A request that leaves the room's forward extremities as they are. */
+    public PersistRequest(Pdu pdu, Placement placement, String rejectedReason, boolean softFailed,
+                          StateSnapshot stateBefore, StateSnapshot stateAfter, StateSnapshot newCurrentState,
+                          java.util.List<MembershipChange> membershipChanges) {
+        this(pdu, placement, rejectedReason, softFailed, stateBefore, stateAfter, newCurrentState, membershipChanges,
+                false);
     }
 
     public static PersistRequest outlier(Pdu pdu, String rejectedReason) {
         return new PersistRequest(pdu, Placement.OUTLIER, rejectedReason, false, null, null, null, null);
     }
 
+    /** A membership event of a room this server is not in, placed in the timeline for /sync (see {@link Placement#OUT_OF_BAND}). */
+    public static PersistRequest outOfBand(Pdu pdu) {
+        return new PersistRequest(pdu, Placement.OUT_OF_BAND, null, false, null, null, null,
+                java.util.List.of(new MembershipChange(pdu.stateKey(), pdu.membership(), pdu.eventId())));
+    }
+
+    /** The same request, making the event the room's only forward extremity. */
+    public PersistRequest resettingExtremities() {
+        return new PersistRequest(pdu, placement, rejectedReason, softFailed, stateBefore, stateAfter, newCurrentState,
+                membershipChanges, true);
+    }
+
+    /** Whether the event is stored without state (an outlier, in or out of the timeline). */
+    public boolean isOutlier() {
+        return !isPlaced(placement);
+    }
+
+    private static boolean isPlaced(Placement placement) {
+        return placement == Placement.LIVE || placement == Placement.BACKFILLED;
+    }
+
     /** Whether the event gets a state entry and edges in the graph. */
     boolean hasState() {
-        return placement != Placement.OUTLIER && rejectedReason == null;
+        return isPlaced(placement) && rejectedReason == null;
     }
 }

@@ -27,8 +27,13 @@ public final class MembershipHistory {
 
     private static final String COLUMNS = "room_id, event_id, "
             + "convert_from(json, 'UTF8')::jsonb -> 'content' ->> 'membership', sender, stream_ordering";
+    /**
+     * Member events with a timeline position: those of the rooms' graphs and the out-of-band
+     * memberships of rooms this server is not in (invites from other servers, their rejections,
+     * knocks), which are outliers with a position. Other outliers have none.
+     */
     private static final String VISIBLE_MEMBER_EVENTS = " FROM events WHERE type = 'm.room.member' AND state_key = ?"
-            + " AND NOT outlier AND NOT soft_failed AND rejected_reason IS NULL";
+            + " AND NOT soft_failed AND rejected_reason IS NULL";
 
     private final DataSource dataSource;
 
