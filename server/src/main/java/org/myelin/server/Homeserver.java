@@ -16,6 +16,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.myelin.server.client.VersionsRoutes;
 import org.myelin.server.config.HomeserverConfig;
+import org.myelin.server.federation.FederationServices;
 import org.myelin.server.config.Resource;
 import org.myelin.server.config.ServerNames;
 import org.myelin.server.discovery.WellKnownRoutes;
@@ -27,7 +28,6 @@ import org.myelin.server.keys.SigningKeyStore;
 import org.myelin.server.tls.SelfSignedCertificate;
 import org.myelin.server.tls.TlsFiles;
 import org.myelin.rooms.LocalServer;
-import org.myelin.rooms.ports.RemoteEvents;
 import org.myelin.storage.Database;
 import java.time.Clock;
 import org.slf4j.Logger;
@@ -47,6 +47,7 @@ public final class Homeserver implements AutoCloseable {
     private final Database database;
     private final SigningKey signingKey;
     private final RoomServices rooms;
+    private final FederationServices federation;
     private final ExecutorService handlerThreads;
     private final Vertx vertx;
     private final List<HttpListener> listeners = new ArrayList<>();
@@ -56,11 +57,14 @@ public final class Homeserver implements AutoCloseable {
         this.config = config;
         this.database = database;
         this.signingKey = signingKey;
-        this.rooms = new RoomServices(database.dataSource(),
-                new LocalServer(config.serverName(), signingKey), Clock.systemUTC(),
-                (event, server) -> false, RemoteEvents.NONE);
         this.handlerThreads = Executors.newVirtualThreadPerTaskExecutor();
         this.vertx = Vertx.vertx();
+        Clock clock = Clock.systemUTC();
+        this.federation = new FederationServices(config, database.dataSource(), signingKey, vertx, clock);
+        this.rooms = new RoomServices(database.dataSource(),
+                new LocalServer(config.serverName(), signingKey), clock,
+                federation.signatures, federation.remoteEvents);
+        federation.connect(rooms);
     }
 
     /** Starts a homeserver with the built-in routes. */
@@ -103,6 +107,7 @@ public final class Homeserver implements AutoCloseable {
         }
         table.get(Resource.CLIENT).add(new VersionsRoutes());
         table.get(Resource.CLIENT).add(new WellKnownRoutes(config, this::portServing));
+        federation.routes().forEach((resource, routes) -> table.get(resource).addAll(routes));
         extra.forEach((resource, routes) -> table.get(resource).addAll(routes));
         return table;
     }
@@ -141,6 +146,10 @@ public final class Homeserver implements AutoCloseable {
         return rooms;
     }
 
+    public FederationServices federation() {
+        return federation;
+    }
+
     public SigningKey signingKey() {
         return signingKey;
     }
@@ -171,6 +180,7 @@ public final class Homeserver implements AutoCloseable {
                 handlerThreads.shutdownNow();
             }
         });
+        closeQuietly("federation", federation::close);
         closeQuietly("Vert.x", () -> HttpListener.await(vertx.close()));
         closeQuietly("event persister", rooms::close);
         closeQuietly("database", database::close);
