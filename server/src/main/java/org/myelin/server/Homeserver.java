@@ -40,6 +40,7 @@ import org.myelin.server.client.sync.SyncServices;
 import org.myelin.server.client.typing.TypingRoutes;
 import org.myelin.server.client.ratelimit.RateLimiters;
 import org.myelin.server.config.HomeserverConfig;
+import org.myelin.server.federation.FederationServices;
 import org.myelin.server.config.Resource;
 import org.myelin.server.config.ServerNames;
 import org.myelin.server.discovery.WellKnownRoutes;
@@ -51,7 +52,6 @@ import org.myelin.server.keys.SigningKeyStore;
 import org.myelin.server.tls.SelfSignedCertificate;
 import org.myelin.server.tls.TlsFiles;
 import org.myelin.rooms.LocalServer;
-import org.myelin.rooms.ports.RemoteEvents;
 import org.myelin.storage.Database;
 import java.time.Clock;
 import org.slf4j.Logger;
@@ -74,6 +74,7 @@ public final class Homeserver implements AutoCloseable {
     private final AccountServices accounts;
     private final ClientRooms clientRooms;
     private final SyncServices sync;
+    private final FederationServices federation;
     private final ExecutorService handlerThreads;
     private final Vertx vertx;
     private final List<HttpListener> listeners = new ArrayList<>();
@@ -83,15 +84,18 @@ public final class Homeserver implements AutoCloseable {
         this.config = config;
         this.database = database;
         this.signingKey = signingKey;
+        this.handlerThreads = Executors.newVirtualThreadPerTaskExecutor();
+        this.vertx = Vertx.vertx();
+        Clock clock = Clock.systemUTC();
+        this.federation = new FederationServices(config, database.dataSource(), signingKey, vertx, clock);
         this.rooms = new RoomServices(database.dataSource(),
-                new LocalServer(config.serverName(), signingKey), Clock.systemUTC(),
-                (event, server) -> false, RemoteEvents.NONE);
-        this.accounts = new AccountServices(database.dataSource(), config, Clock.systemUTC());
+                new LocalServer(config.serverName(), signingKey), clock,
+                federation.signatures, federation.remoteEvents);
+        this.accounts = new AccountServices(database.dataSource(), config, clock);
         this.clientRooms = new ClientRooms(rooms, database.dataSource(), accounts.rateLimiters.message());
         this.sync = new SyncServices(rooms, database.dataSource(), new SyncServices.Parts(clientRooms.clientEvents,
                 clientRooms.visibility, SyncPresence.NONE, null));
-        this.handlerThreads = Executors.newVirtualThreadPerTaskExecutor();
-        this.vertx = Vertx.vertx();
+        federation.connect(rooms);
     }
 
     /** Starts a homeserver with the built-in routes. */
@@ -152,6 +156,7 @@ public final class Homeserver implements AutoCloseable {
         table.get(Resource.CLIENT).add(new ReadMarkersRoutes(sync.receipts, authenticator()));
         table.get(Resource.CLIENT).add(new AccountDataRoutes(sync.accountData, authenticator()));
         table.get(Resource.CLIENT).add(new TagRoutes(sync.accountData, authenticator()));
+        federation.routes().forEach((resource, routes) -> table.get(resource).addAll(routes));
         extra.forEach((resource, routes) -> table.get(resource).addAll(routes));
         return table;
     }
@@ -215,6 +220,10 @@ public final class Homeserver implements AutoCloseable {
         return sync;
     }
 
+    public FederationServices federation() {
+        return federation;
+    }
+
     public SigningKey signingKey() {
         return signingKey;
     }
@@ -245,6 +254,7 @@ public final class Homeserver implements AutoCloseable {
                 handlerThreads.shutdownNow();
             }
         });
+        closeQuietly("federation", federation::close);
         closeQuietly("Vert.x", () -> HttpListener.await(vertx.close()));
         closeQuietly("typing notifications", sync::close);
         closeQuietly("event persister", rooms::close);

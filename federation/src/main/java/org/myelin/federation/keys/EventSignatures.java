@@ -42,7 +42,7 @@ public final class EventSignatures implements ServerKeys, AutoCloseable {
 
     private static final int REMEMBERED = 20_000;
 
-    private final KeyRing keys;
+    private final KeyLookup keys;
     private final Map<String, Boolean> results = Collections.synchronizedMap(
             new LinkedHashMap<>(1024, 0.75f, true) {
                 @Override
@@ -53,7 +53,7 @@ public final class EventSignatures implements ServerKeys, AutoCloseable {
     private final Map<String, CompletableFuture<Verdict>> running = new ConcurrentHashMap<>();
     private final ExecutorService threads = Executors.newVirtualThreadPerTaskExecutor();
 
-    public EventSignatures(KeyRing keys) {
+    public EventSignatures(KeyLookup keys) {
         this.keys = keys;
     }
 

@@ -30,7 +30,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * {@code expired_ts}. A missing or outdated key is fetched again, at most once per
  * {@link #REFETCH_INTERVAL} per server, one fetch per server at a time.
  */
-public final class KeyRing {
+public final class KeyRing implements KeyLookup {
 
     private static final Logger LOG = LoggerFactory.getLogger(KeyRing.class);
     /** The spec's cap on how far ahead a {@code valid_until_ts} is believed. */
@@ -83,6 +83,7 @@ public final class KeyRing {
      *
      * @param allowOld whether a key from {@code old_verify_keys} will do (events: yes; requests: no)
      */
+    @Override
     public Optional<UsableKey> key(String server, String keyId, long neededAt, boolean allowOld) {
         return find(server, keyId, neededAt, allowOld, true);
     }

@@ -22,7 +22,6 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.function.Supplier;
 
 /**
  * Rooms' {@link RemoteEvents} port over federation: {@code /event}, {@code /get_missing_events},
@@ -38,14 +37,14 @@ public final class FederationRemoteEvents implements RemoteEvents, AutoCloseable
     static final int FETCH_ONE_BY_ONE_MAX = 50;
 
     private final FederationClient client;
-    private final Supplier<EventRepository> events;
+    private final EventRepository events;
     private final EventSignatures signatures;
     private final ExecutorService threads = Executors.newVirtualThreadPerTaskExecutor();
 
     /**
-     * @param events the local event store, to fetch only what is missing (a supplier: it is built after this)
+     * @param events the local event store, to fetch only what is missing
      */
-    public FederationRemoteEvents(FederationClient client, Supplier<EventRepository> events, EventSignatures signatures) {
+    public FederationRemoteEvents(FederationClient client, EventRepository events, EventSignatures signatures) {
         this.client = client;
         this.events = events;
         this.signatures = signatures;
@@ -83,7 +82,7 @@ public final class FederationRemoteEvents implements RemoteEvents, AutoCloseable
             FederationClient.StateIds ids = client.stateIds(server, roomId, eventId);
             Set<String> wanted = new LinkedHashSet<>(ids.pduIds());
             wanted.addAll(ids.authChainIds());
-            Map<String, StoredEvent> local = events.get().byIds(wanted);
+            Map<String, StoredEvent> local = events.byIds(wanted);
             List<String> missing = wanted.stream().filter(id -> !local.containsKey(id)).toList();
             Map<String, Pdu> byId = new java.util.HashMap<>();
             local.forEach((id, e) -> byId.put(id, e.pdu()));

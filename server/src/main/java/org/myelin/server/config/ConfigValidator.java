@@ -156,6 +156,25 @@ final class ConfigValidator {
                         "'" + range + "' is not an IP address or CIDR range such as 127.0.0.0/8");
             }
         }
+        for (int i = 0; i < f.notaryServers().size(); i++) {
+            String notary = f.notaryServers().get(i);
+            if (notary == null || !org.myelin.protocol.id.ServerName.isValid(notary)) {
+                throw new ConfigException("federation.notary_servers[" + i + "]", "'" + notary + "' is not a server name");
+            }
+        }
+        positive(f.keyValidityMs(), "federation.key_validity_ms");
+        positive(f.backoffInitialMs(), "federation.backoff_initial_ms");
+        positive(f.backoffMaxMs(), "federation.backoff_max_ms");
+        positive(f.requestTimeoutMs(), "federation.request_timeout_ms");
+        if (f.backoffMaxMs() < f.backoffInitialMs()) {
+            throw new ConfigException("federation.backoff_max_ms", "must not be less than federation.backoff_initial_ms");
+        }
+    }
+
+    private static void positive(long value, String key) {
+        if (value <= 0) {
+            throw new ConfigException(key, "must be a positive number of milliseconds, not " + value);
+        }
     }
 
     private static void validateWellKnown(HomeserverConfig.WellKnown w) {

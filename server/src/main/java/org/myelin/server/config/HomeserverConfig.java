@@ -60,7 +60,8 @@ public record HomeserverConfig(
                         new Listener(8448, DEFAULT_BIND_ADDRESS, new Tls(null, null),
                                 List.of(Resource.FEDERATION, Resource.KEYS))),
                 new Registration(true, true, false, false, null),
-                new Federation(true, List.of(), false, List.of()),
+                new Federation(true, List.of(), false, List.of(), List.of(), 86_400_000L, 10_000L, 3_600_000L,
+                        60_000L),
                 new WellKnown(null, null),
                 null,
                 50L * 1024 * 1024,
@@ -107,6 +108,11 @@ public record HomeserverConfig(
 
     public HomeserverConfig withWellKnown(WellKnown newWellKnown) {
         return new HomeserverConfig(serverName, dataDir, database, listeners, registration, federation, newWellKnown,
+                signingKeyPath, maxRequestBodyBytes, logLevel, auth, rateLimits);
+    }
+
+    public HomeserverConfig withFederation(Federation newFederation) {
+        return new HomeserverConfig(serverName, dataDir, database, listeners, registration, newFederation, wellKnown,
                 signingKeyPath, maxRequestBodyBytes, logLevel, auth, rateLimits);
     }
 
@@ -175,12 +181,39 @@ public record HomeserverConfig(
         }
     }
 
-    /** {@code federation}: TLS trust and where outbound requests may go. */
+    /**
+     * {@code federation}: TLS trust, where outbound requests may go, whom to ask for keys, and timing.
+     *
+     * @param notaryServers    servers trusted to vouch for other servers' keys when those cannot be
+     *                         fetched from the server itself (Synapse's {@code trusted_key_servers})
+     * @param keyValidityMs    how long the keys this server publishes are valid ({@code valid_until_ts})
+     * @param backoffInitialMs the wait after a destination's first failure; it doubles at each further one
+     * @param backoffMaxMs     the longest wait between attempts to reach a destination
+     * @param requestTimeoutMs how long one outbound request may take
+     */
     public record Federation(boolean tlsSelfSignedDev, List<Path> trustedCaPaths, boolean allowInsecureSelfSigned,
-                             List<String> outboundIpAllowlist) {
+                             List<String> outboundIpAllowlist, List<String> notaryServers, long keyValidityMs,
+                             long backoffInitialMs, long backoffMaxMs, long requestTimeoutMs) {
         public Federation {
             trustedCaPaths = trustedCaPaths == null ? List.of() : List.copyOf(trustedCaPaths);
             outboundIpAllowlist = outboundIpAllowlist == null ? List.of() : List.copyOf(outboundIpAllowlist);
+            notaryServers = notaryServers == null ? List.of() : List.copyOf(notaryServers);
+        }
+
+        /** The same settings, with outbound TLS and address checks relaxed as tests on loopback need. */
+        public Federation forLoopbackTests() {
+            return new Federation(tlsSelfSignedDev, trustedCaPaths, true, List.of("127.0.0.0/8", "::1"), notaryServers,
+                    keyValidityMs, backoffInitialMs, backoffMaxMs, requestTimeoutMs);
+        }
+
+        public Federation withNotaryServers(List<String> notaries) {
+            return new Federation(tlsSelfSignedDev, trustedCaPaths, allowInsecureSelfSigned, outboundIpAllowlist,
+                    notaries, keyValidityMs, backoffInitialMs, backoffMaxMs, requestTimeoutMs);
+        }
+
+        public Federation withBackoff(long initialMs, long maxMs) {
+            return new Federation(tlsSelfSignedDev, trustedCaPaths, allowInsecureSelfSigned, outboundIpAllowlist,
+                    notaryServers, keyValidityMs, initialMs, maxMs, requestTimeoutMs);
         }
     }
 

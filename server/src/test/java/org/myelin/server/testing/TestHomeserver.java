@@ -61,14 +61,21 @@ public final class TestHomeserver implements AutoCloseable {
     public static final HomeserverConfig.RateLimits NO_RATE_LIMITS = new HomeserverConfig.RateLimits(
             UNLIMITED, UNLIMITED, UNLIMITED, UNLIMITED);
 
-    private final Homeserver homeserver;
+    private Homeserver homeserver;
+    private final HomeserverConfig config;
+    private final Map<Resource, List<Routes>> routes;
     private final Path dataDir;
+    private boolean running = true;
+    private int stoppedClientPort;
     private final HttpClient http;
     private final InsecureTls tls = new InsecureTls();
     private final HttpClient https;
 
-    private TestHomeserver(Homeserver homeserver, Path dataDir) {
+    private TestHomeserver(Homeserver homeserver, HomeserverConfig config, Map<Resource, List<Routes>> routes,
+                           Path dataDir) {
         this.homeserver = homeserver;
+        this.config = config;
+        this.routes = routes;
         this.dataDir = dataDir;
         this.http = HttpClient.newBuilder().connectTimeout(TIMEOUT).build();
         this.https = HttpClient.newBuilder().connectTimeout(TIMEOUT).sslContext(tls.context()).build();
@@ -111,6 +118,8 @@ public final class TestHomeserver implements AutoCloseable {
                     .withAuth(TEST_AUTH).withRateLimits(NO_RATE_LIMITS);
             var db = TestDatabases.freshConfig();
             base = base.withDatabase(new HomeserverConfig.Database(db.url(), db.user(), db.password(), db.maxPoolSize()));
+            // Federation between test servers: self-signed certificates on 127.0.0.1.
+            base = base.withFederation(base.federation().forLoopbackTests());
             // The federation port must be known before start: it is part of the server name.
             for (int attempt = 1; ; attempt++) {
                 int federationPort = freePort();
@@ -122,7 +131,7 @@ public final class TestHomeserver implements AutoCloseable {
                                 new HomeserverConfig.Listener(federationPort, "127.0.0.1", new HomeserverConfig.Tls(null, null),
                                         List.of(Resource.FEDERATION, Resource.KEYS)))));
                 try {
-                    return new TestHomeserver(Homeserver.start(config, routes), dataDir);
+                    return new TestHomeserver(Homeserver.start(config, routes), config, routes, dataDir);
                 } catch (StartupException e) {
                     // Another process took the probed port in between: probe again.
                     if (attempt >= 3 || !(rootCause(e) instanceof BindException)) {
@@ -257,6 +266,27 @@ public final class TestHomeserver implements AutoCloseable {
         } catch (IOException e) {
             throw new AssertionError("not JSON: " + response.body(), e);
         }
+    }
+
+    /** Stops the homeserver as a crash or shutdown would, keeping its database and data directory. */
+    public void stop() {
+        if (running) {
+            stoppedClientPort = clientPort();
+            running = false;
+        }
+        homeserver.close();
+    }
+
+    /**
+     * Starts the homeserver again after {@link #stop()}, on the same database, data directory and
+     * ports (so under the same server name).
+     */
+    public void restart() {
+        stop();
+        homeserver = Homeserver.start(config.withListeners(config.listeners().stream()
+                .map(l -> l.resources().contains(Resource.FEDERATION) ? l : l.withPort(stoppedClientPort))
+                .toList()), routes);
+        running = true;
     }
 
     /** Stops the homeserver and deletes its data directory. */

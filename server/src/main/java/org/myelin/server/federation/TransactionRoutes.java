@@ -1,0 +1,35 @@
+package org.myelin.server.federation;
+
+import io.vertx.ext.web.Router;
+import org.myelin.federation.inbound.TransactionReceiver;
+import org.myelin.server.http.Handlers;
+import org.myelin.server.http.JsonResponse;
+import org.myelin.server.http.Routes;
+
+import java.util.function.Supplier;
+
+/** Receiving transactions of PDUs and EDUs from other servers. */
+final class TransactionRoutes implements Routes {
+
+    private final FederationAuth auth;
+    private final Supplier<TransactionReceiver> receiver;
+
+    TransactionRoutes(FederationAuth auth, Supplier<TransactionReceiver> receiver) {
+        this.auth = auth;
+        this.receiver = receiver;
+    }
+
+    @Override
+    public void mount(Router router, Handlers handlers) {
+        router.put("/_matrix/federation/v1/send/:txnId").handler(handlers.blocking(auth.authenticated((ctx, request) ->
+                send(request.origin(), ctx.pathParam("txnId"), request.content()))));
+    }
+
+    /**
+     * {@code PUT /_matrix/federation/v1/send/{txnId}} (server-server API, "Transactions"): each PDU
+     * is processed on its own; the answer says, per PDU, whether it was accepted.
+     */
+    JsonResponse send(String origin, String txnId, com.fasterxml.jackson.databind.JsonNode body) {
+        return JsonResponse.ok(receiver.get().receive(origin, txnId, body));
+    }
+}
