@@ -41,6 +41,7 @@ import org.myelin.server.client.typing.TypingRoutes;
 import org.myelin.server.client.ratelimit.RateLimiters;
 import org.myelin.server.config.HomeserverConfig;
 import org.myelin.server.federation.FederationServices;
+import org.myelin.server.federation.MembershipFederation;
 import org.myelin.server.config.Resource;
 import org.myelin.server.config.ServerNames;
 import org.myelin.server.discovery.WellKnownRoutes;
@@ -75,6 +76,7 @@ public final class Homeserver implements AutoCloseable {
     private final ClientRooms clientRooms;
     private final SyncServices sync;
     private final FederationServices federation;
+    private final MembershipFederation membership;
     private final ExecutorService handlerThreads;
     private final Vertx vertx;
     private final List<HttpListener> listeners = new ArrayList<>();
@@ -96,6 +98,8 @@ public final class Homeserver implements AutoCloseable {
         this.sync = new SyncServices(rooms, database.dataSource(), new SyncServices.Parts(clientRooms.clientEvents,
                 clientRooms.visibility, SyncPresence.NONE, null));
         federation.connect(rooms);
+        this.membership = new MembershipFederation(federation, rooms, clientRooms, sync,
+                new MembershipFederation.Parts(database.dataSource(), accounts.authenticator));
     }
 
     /** Starts a homeserver with the built-in routes. */
@@ -157,6 +161,7 @@ public final class Homeserver implements AutoCloseable {
         table.get(Resource.CLIENT).add(new AccountDataRoutes(sync.accountData, authenticator()));
         table.get(Resource.CLIENT).add(new TagRoutes(sync.accountData, authenticator()));
         federation.routes().forEach((resource, routes) -> table.get(resource).addAll(routes));
+        membership.routes().forEach((resource, routes) -> table.get(resource).addAll(routes));
         extra.forEach((resource, routes) -> table.get(resource).addAll(routes));
         return table;
     }

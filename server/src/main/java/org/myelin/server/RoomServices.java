@@ -88,6 +88,10 @@ public final class RoomServices implements AutoCloseable {
             }
             if (e.visible() && local.serverName().equals(e.pdu().senderDomain())) {
                 java.util.Set<String> destinations = new java.util.HashSet<>(memberships.joinedServers(e.pdu().roomId()));
+                if (e.pdu().isState() && "m.room.member".equals(e.pdu().type())) {
+                    // A kicked or banned user's server is no longer in the room, but must hear of it.
+                    destinations.add(org.myelin.protocol.event.Pdu.domainOf(e.pdu().stateKey()));
+                }
                 destinations.remove(local.serverName());
                 if (!destinations.isEmpty()) {
                     outbox.get().send(e.pdu(), destinations);

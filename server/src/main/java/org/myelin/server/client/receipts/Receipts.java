@@ -27,7 +27,14 @@ public final class Receipts {
     public static final String FULLY_READ = "m.fully_read";
     static final Set<String> TYPES = Set.of(READ, READ_PRIVATE, FULLY_READ);
 
+    /** Told of each public receipt a user sends here (federation sends them on). */
+    @FunctionalInterface
+    public interface Listener {
+        void receipt(String roomId, String type, String userId, String eventId, String threadId, long ts);
+    }
+
     private final ReceiptRepository receipts;
+    private volatile Listener listener = (roomId, type, userId, eventId, threadId, ts) -> { };
     private final AccountData accountData;
     private final MembershipRepository memberships;
     private final EventCache events;
@@ -44,6 +51,11 @@ public final class Receipts {
         this.clock = clock;
     }
 
+    /** Who else hears of public receipts (federation). */
+    public void listen(Listener newListener) {
+        this.listener = newListener;
+    }
+
     /**
      * {@code userId} sends a receipt of {@code type} for {@code eventId} ({@code threadId} null for
      * an unthreaded one); {@code m.fully_read} moves the read marker instead.
@@ -54,9 +66,15 @@ public final class Receipts {
             moveFullyRead(userId, roomId, event);
             return;
         }
+        long ts = clock.millis();
         receipts.put(new ReceiptRepository.NewReceipt(roomId, type, userId, threadId, eventId,
-                        event.streamOrdering(), clock.millis()))
-                .ifPresent(position -> streams.advanced(StreamId.RECEIPTS, position, roomId));
+                        event.streamOrdering(), ts))
+                .ifPresent(position -> {
+                    streams.advanced(StreamId.RECEIPTS, position, roomId);
+                    if (type.equals(READ)) {
+                        listener.receipt(roomId, type, userId, eventId, threadId, ts);
+                    }
+                });
     }
 
     /** Moves {@code userId}'s fully read marker in the room to {@code eventId}, if that is forward. */

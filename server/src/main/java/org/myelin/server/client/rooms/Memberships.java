@@ -97,7 +97,9 @@ public final class Memberships {
     /** The requester leaves the room (or rejects an invite to it). */
     public String leave(Requester requester, String roomId, String reason) {
         ObjectNode content = memberContent("leave", reason);
-        if (roomIdOrNull(roomId) == null) {
+        if (!isInRoom(roomId)) {
+            // Known only from an invite (or a copy this server no longer takes part in): the
+            // leave goes through a server that is in the room.
             return remoteJoiner.get().leave(roomId, requester.userId(), content);
         }
         return actions.sendState(roomId, requester.userId(), StateKey.MEMBER, requester.userId(), content);

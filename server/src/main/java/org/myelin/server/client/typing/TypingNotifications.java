@@ -31,8 +31,15 @@ public final class TypingNotifications implements AutoCloseable {
     private record RoomTyping(Map<String, Long> expiries, long position) {
     }
 
+    /** Told of each typing change as it is made, local or remote (federation sends local users' on). */
+    @FunctionalInterface
+    public interface Listener {
+        void typing(String roomId, String userId, boolean typing, long timeoutMs);
+    }
+
     private final Streams streams;
     private final Clock clock;
+    private volatile Listener listener = (roomId, userId, typing, timeoutMs) -> { };
     private final ReentrantLock lock = new ReentrantLock();
     private final Map<String, RoomTyping> rooms = new ConcurrentHashMap<>();
     private final ScheduledExecutorService expiry = Executors.newSingleThreadScheduledExecutor(
@@ -43,6 +50,11 @@ public final class TypingNotifications implements AutoCloseable {
         this.streams = streams;
         this.clock = clock;
         this.serial = streams.position(StreamId.TYPING);
+    }
+
+    /** Who else hears of typing changes (federation). */
+    public void listen(Listener newListener) {
+        this.listener = newListener;
     }
 
     /** {@code userId} started typing in {@code roomId} for {@code timeoutMs} (capped), or stopped. */
@@ -77,6 +89,7 @@ public final class TypingNotifications implements AutoCloseable {
         if (position > 0) {
             streams.advanced(StreamId.TYPING, position, roomId);
         }
+        listener.typing(roomId, userId, typing, timeoutMs);
     }
 
     /**
