@@ -5,9 +5,13 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
+import java.net.http.HttpResponse;
 import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.myelin.server.federation.MatrixClient.V3;
+import static org.myelin.server.federation.MatrixClient.enc;
+import static org.myelin.server.federation.MatrixClient.json;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -21,10 +25,12 @@ class FederatedRoomsIT {
     static MatrixClient alice;
     static MatrixClient bob;
     static MatrixClient carol;
+    static String a;
 
     @BeforeAll
     static void start() {
         servers = ThreeServers.start();
+        a = servers.a.serverName();
         alice = MatrixClient.register(servers.a, "alice");
         bob = MatrixClient.register(servers.b, "bob");
         carol = MatrixClient.register(servers.c, "carol");
@@ -69,5 +75,172 @@ class FederatedRoomsIT {
         }
         assertEquals(alice.roomState(roomId), bob.roomState(roomId));
         assertEquals(alice.roomState(roomId), carol.roomState(roomId));
+    }
+
+    @Test
+    void typingAndReadReceiptsReachTheOtherServers() {
+        MatrixClient typist = MatrixClient.register(servers.a, "typist");
+        MatrixClient reader = MatrixClient.register(servers.b, "reader");
+        String roomId = typist.createRoom("{\"preset\":\"public_chat\"}");
+        reader.join(roomId, a);
+        String message = typist.send(roomId, "read me");
+        reader.awaitSync("the message", c -> c.bodies(roomId).contains("read me"));
+
+        typist.ok("PUT", V3 + "/rooms/" + enc(roomId) + "/typing/" + enc(typist.userId()),
+                json("{\"typing\":true,\"timeout\":30000}"));
+        reader.awaitSync("the typist typing", c -> typing(c, roomId).contains(typist.userId()));
+        typist.ok("PUT", V3 + "/rooms/" + enc(roomId) + "/typing/" + enc(typist.userId()), json("{\"typing\":false}"));
+        reader.awaitSync("the typist stopping", c -> typing(c, roomId).isEmpty());
+
+        reader.ok("POST", V3 + "/rooms/" + enc(roomId) + "/receipt/m.read/" + enc(message), json("{}"));
+        typist.awaitSync("the reader's receipt", c -> c.ephemeral.getOrDefault(roomId, List.of()).stream()
+                .anyMatch(e -> "m.receipt".equals(e.path("type").asText())
+                        && e.path("content").path(message).path("m.read").has(reader.userId())));
+    }
+
+    /** The users the room's latest typing notification names. */
+    private static List<String> typing(MatrixClient client, String roomId) {
+        List<JsonNode> typing = client.ephemeral.getOrDefault(roomId, List.of()).stream()
+                .filter(e -> "m.typing".equals(e.path("type").asText())).toList();
+        if (typing.isEmpty()) {
+            return List.of();
+        }
+        List<String> users = new java.util.ArrayList<>();
+        typing.getLast().path("content").path("user_ids").forEach(u -> users.add(u.asText()));
+        return users;
+    }
+
+    @Test
+    void aRemoteInviteReachesTheInviteesSyncAndIsAccepted() {
+        MatrixClient dave = MatrixClient.register(servers.b, "dave");
+        String roomId = alice.createRoom("{\"preset\":\"private_chat\",\"name\":\"Secret\"}");
+        alice.invite(roomId, dave.userId());
+
+        dave.awaitSync("the invite", c -> c.invites.containsKey(roomId));
+        JsonNode inviteState = dave.invites.get(roomId);
+        assertTrue(stream(inviteState).anyMatch(e -> "m.room.name".equals(e.path("type").asText())
+                && "Secret".equals(e.path("content").path("name").asText())), inviteState.toString());
+        assertTrue(stream(inviteState).anyMatch(e -> "m.room.member".equals(e.path("type").asText())
+                && dave.userId().equals(e.path("state_key").asText())), inviteState.toString());
+
+        assertEquals(roomId, dave.join(roomId));
+        alice.awaitSync("dave joining", c -> c.sawMembership(roomId, dave.userId(), "join"));
+        dave.awaitSync("the room joined", c -> c.joined.contains(roomId));
+        dave.send(roomId, "thanks for having me");
+        alice.awaitSync("dave's message", c -> c.bodies(roomId).contains("thanks for having me"));
+    }
+
+    @Test
+    void aRemoteInviteCanBeRejected() {
+        MatrixClient erin = MatrixClient.register(servers.c, "erin");
+        String roomId = alice.createRoom("{\"preset\":\"private_chat\"}");
+        alice.invite(roomId, erin.userId());
+        erin.awaitSync("the invite", c -> c.invites.containsKey(roomId));
+
+        erin.leave(roomId);
+        erin.awaitSync("the invite gone", c -> !c.invites.containsKey(roomId));
+        alice.awaitSync("erin's rejection", c -> c.sawMembership(roomId, erin.userId(), "leave"));
+        assertEquals("leave", alice.stateContent(roomId, "m.room.member", erin.userId()).path("membership").asText());
+    }
+
+    @Test
+    void aRemoteUserLeavesIsKickedIsBannedAndCannotRejoin() {
+        MatrixClient frank = MatrixClient.register(servers.b, "frank");
+        String roomId = alice.createRoom("{\"preset\":\"public_chat\"}");
+        frank.join(roomId, a);
+        carol.join(roomId, a);
+        alice.awaitSync("frank joining", c -> c.sawMembership(roomId, frank.userId(), "join"));
+
+        frank.leave(roomId);
+        alice.awaitSync("frank leaving", c -> c.sawMembership(roomId, frank.userId(), "leave"));
+        carol.awaitSync("frank leaving", c -> c.sawMembership(roomId, frank.userId(), "leave"));
+
+        frank.join(roomId, a);
+        alice.awaitSync("frank back", c -> memberships(c, roomId, frank.userId()).equals(
+                List.of("join", "leave", "join")));
+        alice.kick(roomId, frank.userId());
+        frank.awaitSync("being kicked", c -> c.left.contains(roomId));
+        carol.awaitSync("frank kicked", c -> memberships(c, roomId, frank.userId()).equals(
+                List.of("join", "leave", "join", "leave")));
+
+        frank.join(roomId, a);
+        alice.awaitSync("frank back again", c -> memberships(c, roomId, frank.userId()).size() == 5);
+        alice.ban(roomId, frank.userId());
+        frank.awaitSync("being banned", c -> c.left.contains(roomId));
+        carol.awaitSync("frank banned", c -> c.sawMembership(roomId, frank.userId(), "ban"));
+
+        HttpResponse<String> refused = frank.tryJoin(roomId, a, servers.c.serverName());
+        assertEquals(403, refused.statusCode(), refused.body());
+        assertEquals("M_FORBIDDEN", TestHomeserverJson.errcode(refused));
+        assertEquals("ban", carol.stateContent(roomId, "m.room.member", frank.userId()).path("membership").asText());
+    }
+
+    private static List<String> memberships(MatrixClient client, String roomId, String userId) {
+        return client.timelines.getOrDefault(roomId, List.of()).stream()
+                .filter(e -> "m.room.member".equals(e.path("type").asText())
+                        && userId.equals(e.path("state_key").asText()))
+                .map(e -> e.path("content").path("membership").asText()).toList();
+    }
+
+    @Test
+    void aKnockReachesTheRoomAndTheKnockerIsLetIn() {
+        MatrixClient grace = MatrixClient.register(servers.c, "grace");
+        String roomId = alice.createRoom("{\"preset\":\"private_chat\",\"initial_state\":[{\"type\":"
+                + "\"m.room.join_rules\",\"state_key\":\"\",\"content\":{\"join_rule\":\"knock\"}}]}");
+        grace.ok("POST", V3 + "/knock/" + enc(roomId) + "?via=" + enc(a), json("{\"reason\":\"let me in\"}"));
+
+        grace.awaitSync("the knock", c -> c.knocks.containsKey(roomId));
+        alice.awaitSync("grace knocking", c -> c.sawMembership(roomId, grace.userId(), "knock"));
+        alice.invite(roomId, grace.userId());
+        grace.awaitSync("the invite", c -> c.invites.containsKey(roomId));
+        grace.join(roomId);
+        alice.awaitSync("grace joining", c -> c.sawMembership(roomId, grace.userId(), "join"));
+    }
+
+    @Test
+    void aRestrictedRoomLetsInMembersOfTheAllowedRoomOnly() {
+        MatrixClient henry = MatrixClient.register(servers.b, "henry");
+        MatrixClient ivy = MatrixClient.register(servers.c, "ivy");
+        String space = alice.createRoom("{\"preset\":\"public_chat\"}");
+        henry.join(space, a);
+        String restricted = alice.createRoom("{\"preset\":\"private_chat\",\"initial_state\":[{\"type\":"
+                + "\"m.room.join_rules\",\"state_key\":\"\",\"content\":{\"join_rule\":\"restricted\","
+                + "\"allow\":[{\"type\":\"m.room_membership\",\"room_id\":\"" + space + "\"}]}}]}");
+
+        assertEquals(restricted, henry.join(restricted, a));
+        JsonNode join = alice.stateContent(restricted, "m.room.member", henry.userId());
+        assertEquals("join", join.path("membership").asText());
+        assertEquals(alice.userId(), join.path("join_authorised_via_users_server").asText());
+
+        HttpResponse<String> refused = ivy.tryJoin(restricted, a);
+        assertEquals(403, refused.statusCode(), refused.body());
+    }
+
+    @Test
+    void aliasesTheRoomListAndProfilesAreAnsweredAcrossServers() throws Exception {
+        String roomId = alice.createRoom("{\"preset\":\"public_chat\",\"visibility\":\"public\","
+                + "\"room_alias_name\":\"listed\",\"name\":\"Listed\"}");
+        String alias = "#listed:" + a;
+
+        JsonNode resolved = bob.ok("GET", V3 + "/directory/room/" + enc(alias), null);
+        assertEquals(roomId, resolved.path("room_id").asText());
+        assertTrue(stream(resolved.path("servers")).anyMatch(s -> a.equals(s.asText())), resolved.toString());
+        assertEquals(404, bob.call("GET", V3 + "/directory/room/" + enc("#nothing:" + a), null).statusCode());
+
+        JsonNode list = bob.ok("GET", V3 + "/publicRooms?server=" + enc(a), null);
+        assertTrue(stream(list.path("chunk")).anyMatch(r -> roomId.equals(r.path("room_id").asText())
+                && "Listed".equals(r.path("name").asText())), list.toString());
+
+        var client = servers.b.homeserver().federation().client;
+        JsonNode profile = client.get(a, "/_matrix/federation/v1/query/profile?user_id=" + enc(alice.userId()));
+        assertTrue(profile.isObject(), profile.toString());
+        var unknown = org.junit.jupiter.api.Assertions.assertThrows(
+                org.myelin.federation.client.FederationClientException.class,
+                () -> client.get(a, "/_matrix/federation/v1/query/profile?user_id=" + enc("@nobody:" + a)));
+        assertEquals(404, unknown.status());
+    }
+
+    private static java.util.stream.Stream<JsonNode> stream(JsonNode array) {
+        return java.util.stream.StreamSupport.stream(array.spliterator(), false);
     }
 }
