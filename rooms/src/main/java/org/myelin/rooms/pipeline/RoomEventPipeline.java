@@ -277,6 +277,9 @@ public final class RoomEventPipeline {
         extremities.removeAll(pdu.prevEventIds());
         extremities.add(pdu.eventId());
         states.remember(pdu.eventId(), after);
+        // State resolution looks the new extremity up like any other event: it must find it
+        // before the commit (an event it cannot find is left out of the resolution).
+        events.put(new StoredEvent(0, pdu, null, false, false, null));
         EventStates.State current = extremities.size() == 1
                 ? after
                 : resolve.resolve(pdu.roomId(), pdu.roomVersion(), extremities).orElse(after);

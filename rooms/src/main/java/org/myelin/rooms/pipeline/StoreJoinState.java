@@ -48,10 +48,12 @@ final class StoreJoinState {
         for (Pdu p : input.state()) {
             all.putIfAbsent(p.eventId(), p);
         }
-        Set<String> refused = new HashSet<>();
+        Map<String, String> refused = new LinkedHashMap<>();
         for (Pdu p : authOrder(all)) {
-            if (!p.roomId().equals(roomId) || !(outlier.apply(p) instanceof Outcome.Accepted)) {
-                refused.add(p.eventId());
+            Outcome outcome = p.roomId().equals(roomId) ? outlier.apply(p)
+                    : new Outcome.Rejected(p.eventId(), "room", "of another room");
+            if (outcome instanceof Outcome.Rejected r) {
+                refused.put(p.eventId(), p.type() + " " + r.rule() + ": " + r.reason());
             }
         }
         Map<StateKey, String> state = new HashMap<>();
@@ -59,7 +61,7 @@ final class StoreJoinState {
             if (!p.isState()) {
                 return new Result.Refused("the state holds " + p.eventId() + ", which is not a state event");
             }
-            if (refused.contains(p.eventId())) {
+            if (refused.containsKey(p.eventId())) {
                 continue;
             }
             StateKey key = new StateKey(p.type(), p.stateKey());
@@ -69,7 +71,8 @@ final class StoreJoinState {
             }
         }
         if (!state.containsKey(StateKey.create())) {
-            return new Result.Refused("the state has no valid m.room.create event of room " + roomId);
+            return new Result.Refused("the state has no valid m.room.create event of room " + roomId
+                    + (refused.isEmpty() ? "" : "; refused: " + refused));
         }
         return new Result.Stored(Map.copyOf(state));
     }

@@ -250,4 +250,23 @@ class RoomEventPipelineIT {
         assertEquals(1, hs.eventRepository.timeline(roomId, 0, Long.MAX_VALUE, 100, false).stream()
                 .filter(e -> e.eventId().equals(join.eventId())).count());
     }
+
+    @Test
+    void aRemoteStateEventOnAForkIsPartOfTheResolvedState() {
+        String roomId = hs.createRoom("12", ALICE, "public");
+        accepted(hs.submit(new Input.RemoteEvent(remoteJoin(roomId, BOB), REMOTE)));
+        ObjectNode pl = TestPipeline.JSON.objectNode();
+        pl.putObject("users").put(BOB, 50);
+        accepted(hs.submit(Input.LocalEvent.state(roomId, ALICE, "m.room.power_levels", "", pl)));
+        RoomHead head = hs.heads.get(roomId).orElseThrow();
+        Pdu topic = remoteEvent(head, "m.room.topic", "", content("topic", "from the other branch"),
+                head.forwardExtremities());
+        // Our branch moves on first; the remote topic then arrives on a fork of its own.
+        accepted(hs.submit(Input.LocalEvent.message(roomId, ALICE, "m.room.message", content("body", "ours"))));
+        accepted(hs.submit(new Input.RemoteEvent(topic, REMOTE)));
+
+        RoomHead forked = hs.heads.get(roomId).orElseThrow();
+        assertEquals(2, forked.forwardExtremities().size());
+        assertEquals(topic.eventId(), forked.currentState().get(new StateKey("m.room.topic", "")));
+    }
 }
