@@ -18,6 +18,9 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 /**
  * Other servers' signing keys (server-server API, "Retrieving server keys"): fetched from the
@@ -37,6 +40,8 @@ public final class KeyRing implements KeyLookup {
     static final long MAX_VALIDITY_MS = Duration.ofDays(7).toMillis();
     /** Least time between two fetches of one server's keys. */
     static final long REFETCH_INTERVAL = Duration.ofSeconds(30).toMillis();
+    /** Longest wait for a fetch another caller started. */
+    static final long FETCH_WAIT_SECONDS = 120;
 
     /**
      * A key and until when it counts.
@@ -136,7 +141,7 @@ public final class KeyRing implements KeyLookup {
     private void refresh(String server, boolean notariesToo) {
         CompletableFuture<Void> running = fetching.get(server);
         if (running != null) {
-            running.join();
+            awaitFetch(running);
             return;
         }
         Long last = lastFetch.get(server);
@@ -146,7 +151,7 @@ public final class KeyRing implements KeyLookup {
         CompletableFuture<Void> mine = new CompletableFuture<>();
         running = fetching.putIfAbsent(server, mine);
         if (running != null) {
-            running.join();
+            awaitFetch(running);
             return;
         }
         try {
@@ -156,6 +161,20 @@ public final class KeyRing implements KeyLookup {
         } finally {
             fetching.remove(server, mine);
             mine.complete(null);
+        }
+    }
+
+    /**
+     * Waits for another caller's fetch, but not for ever: fetches through notaries can wait on each
+     * other's keys, and a cycle of them must not hang their callers.
+     */
+    private static void awaitFetch(CompletableFuture<Void> running) {
+        try {
+            running.get(FETCH_WAIT_SECONDS, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (ExecutionException | TimeoutException e) {
+            // go on with what the cache holds
         }
     }
 
