@@ -14,7 +14,16 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import org.myelin.server.admin.RegistrationTokenRoutes;
+import org.myelin.server.admin.SharedSecretRegistrationRoutes;
 import org.myelin.server.client.VersionsRoutes;
+import org.myelin.server.client.account.AccountRoutes;
+import org.myelin.server.client.account.AccountServices;
+import org.myelin.server.client.account.DeviceRoutes;
+import org.myelin.server.client.account.LoginRoutes;
+import org.myelin.server.client.account.RegisterRoutes;
+import org.myelin.server.client.auth.Authenticator;
+import org.myelin.server.client.ratelimit.RateLimiters;
 import org.myelin.server.config.HomeserverConfig;
 import org.myelin.server.config.Resource;
 import org.myelin.server.config.ServerNames;
@@ -47,6 +56,7 @@ public final class Homeserver implements AutoCloseable {
     private final Database database;
     private final SigningKey signingKey;
     private final RoomServices rooms;
+    private final AccountServices accounts;
     private final ExecutorService handlerThreads;
     private final Vertx vertx;
     private final List<HttpListener> listeners = new ArrayList<>();
@@ -59,6 +69,7 @@ public final class Homeserver implements AutoCloseable {
         this.rooms = new RoomServices(database.dataSource(),
                 new LocalServer(config.serverName(), signingKey), Clock.systemUTC(),
                 (event, server) -> false, RemoteEvents.NONE);
+        this.accounts = new AccountServices(database.dataSource(), config, Clock.systemUTC());
         this.handlerThreads = Executors.newVirtualThreadPerTaskExecutor();
         this.vertx = Vertx.vertx();
     }
@@ -103,6 +114,13 @@ public final class Homeserver implements AutoCloseable {
         }
         table.get(Resource.CLIENT).add(new VersionsRoutes());
         table.get(Resource.CLIENT).add(new WellKnownRoutes(config, this::portServing));
+        table.get(Resource.CLIENT).add(new RegisterRoutes(accounts));
+        table.get(Resource.CLIENT).add(new LoginRoutes(accounts));
+        table.get(Resource.CLIENT).add(new AccountRoutes(accounts));
+        table.get(Resource.CLIENT).add(new DeviceRoutes(accounts));
+        table.get(Resource.CLIENT).add(new SharedSecretRegistrationRoutes(accounts,
+                config.registration().sharedSecret(), Clock.systemUTC()));
+        table.get(Resource.CLIENT).add(new RegistrationTokenRoutes(accounts));
         extra.forEach((resource, routes) -> table.get(resource).addAll(routes));
         return table;
     }
@@ -139,6 +157,21 @@ public final class Homeserver implements AutoCloseable {
 
     public RoomServices rooms() {
         return rooms;
+    }
+
+    /** Accounts, devices, tokens, registration and the services around them. */
+    public AccountServices accounts() {
+        return accounts;
+    }
+
+    /** Finds the requester of a client request from its access token; every authenticated route takes it. */
+    public Authenticator authenticator() {
+        return accounts.authenticator;
+    }
+
+    /** The configured rate limiters ({@code rate_limits}), e.g. {@code rateLimiters().message()}. */
+    public RateLimiters rateLimiters() {
+        return accounts.rateLimiters;
     }
 
     public SigningKey signingKey() {
