@@ -31,9 +31,9 @@ public final class UserServices {
     UserServices(DataSource dataSource, RoomServices rooms, AccountServices accounts, Clock clock) {
         String serverName = rooms.local.serverName();
         this.profiles = new ProfileService(new ProfileRepository(dataSource), accounts.accounts, rooms);
-        this.pushRules = new PushRules(new PushRuleRepository(dataSource), rooms.notifier);
+        this.pushRules = new PushRules(new PushRuleRepository(dataSource), rooms.notifier::signal);
         this.push = new PushEvaluation(pushRules, rooms);
-        this.presence = new LocalPresence(new PresenceRepository(dataSource), clock, serverName, userId -> {
+        this.presence = new LocalPresence(new PresenceRepository(dataSource), clock, serverName, (userId, position) -> {
             // Wake the user's own /sync and those of everyone sharing a room with them.
             rooms.notifier.signal(userId);
             rooms.memberships.roomsOf(userId, "join").forEach(m -> rooms.notifier.signal(m.roomId()));

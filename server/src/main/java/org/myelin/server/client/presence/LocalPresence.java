@@ -11,15 +11,14 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.ReentrantLock;
-import java.util.function.Consumer;
 
 /**
  * The {@link PresenceService} of this server: presence kept in memory, each change persisted
  * at its position on the presence stream, timeouts applied at read time (Synapse's values).
  *
- * <p>Changes are written one at a time under one lock, so positions are committed in the order
- * they are taken and a reader at position N has seen every change up to N (within one
- * process). The lock guards the sequence and the write only; reads take no lock.
+ * <p>Changes are written one at a time under one lock (and the position is taken in the writing
+ * transaction), so positions are committed in the order they are taken and a reader at position
+ * N has seen every change up to N. The lock guards the write only; reads take no lock.
  */
 public final class LocalPresence implements PresenceService {
 
@@ -43,15 +42,15 @@ public final class LocalPresence implements PresenceService {
     private final PresenceRepository repository;
     private final Clock clock;
     private final String serverName;
-    private final Consumer<String> changed;
+    private final Listener changed;
     private final Map<String, Entry> entries = new ConcurrentHashMap<>();
     private final Map<String, AtomicInteger> syncs = new ConcurrentHashMap<>();
     private final ReentrantLock writeLock = new ReentrantLock();
 
     /**
-     * @param changed told the user id after each change on the stream (to wake /sync readers)
+     * @param changed told of each change on the stream once committed (to wake /sync readers)
      */
-    public LocalPresence(PresenceRepository repository, Clock clock, String serverName, Consumer<String> changed) {
+    public LocalPresence(PresenceRepository repository, Clock clock, String serverName, Listener changed) {
         this.repository = repository;
         this.clock = clock;
         this.serverName = serverName;
@@ -65,9 +64,14 @@ public final class LocalPresence implements PresenceService {
 
     @Override
     public List<PresenceUpdate> since(long position, Set<String> users) {
+        return between(position, Long.MAX_VALUE, users);
+    }
+
+    @Override
+    public List<PresenceUpdate> between(long after, long upTo, Set<String> users) {
         long now = clock.millis();
         List<PresenceUpdate> updates = new ArrayList<>();
-        for (StoredPresence s : repository.since(position, users)) {
+        for (StoredPresence s : repository.between(after, upTo, users)) {
             Entry entry = entries.getOrDefault(s.userId(), Entry.of(s));
             updates.add(new PresenceUpdate(s.streamId(), s.userId(), status(s.userId(), entry, now)));
         }
@@ -150,14 +154,15 @@ public final class LocalPresence implements PresenceService {
     }
 
     private void save(String userId, PresenceState state, String statusMsg, long lastActive, long lastSync) {
+        StoredPresence stored;
         writeLock.lock();
         try {
-            StoredPresence stored = repository.save(userId, state.wire(), statusMsg, lastActive, lastSync);
+            stored = repository.save(userId, state.wire(), statusMsg, lastActive, lastSync);
             entries.put(userId, Entry.of(stored));
         } finally {
             writeLock.unlock();
         }
-        changed.accept(userId);
+        changed.changed(userId, stored.streamId());
     }
 
     private Entry entry(String userId) {

@@ -11,9 +11,11 @@ import java.util.Set;
  * and has neither synced nor been active for 30 seconds is {@code offline}. Such timeouts are
  * not changes on the stream; they show in the next read of the user's presence.
  *
- * <p>For /sync: read {@link #position()} for the next token, serve
- * {@link #since(long, Set)} for the users who share a room with the syncing user, and wrap
- * each request in {@link #syncing} (or call {@link #setFromSync}) with its {@code set_presence}.
+ * <p>For /sync: read {@link #position()} for the next token (or take positions from /sync's own
+ * stream counter, see {@code PresenceRepository.PositionAllocator}), serve
+ * {@link #between(long, long, Set)} for the users who share a room with the syncing user, and
+ * wrap each request in {@link #syncing} (or call {@link #setFromSync}) with its
+ * {@code set_presence}. A {@link Listener} hears of each change.
  */
 public interface PresenceService {
 
@@ -25,6 +27,9 @@ public interface PresenceService {
      * the user's presence now.
      */
     List<PresenceUpdate> since(long position, Set<String> users);
+
+    /** As {@link #since}, only changes at positions up to {@code upTo} (a /sync token's). */
+    List<PresenceUpdate> between(long after, long upTo, Set<String> users);
 
     /** The user's presence now; {@link PresenceStatus#UNKNOWN} if the server has none. */
     PresenceStatus get(String userId);
@@ -54,6 +59,15 @@ public interface PresenceService {
      * back online if idle.
      */
     void bumpActive(String userId);
+
+    /**
+     * Told of each change on the presence stream once it is committed: to wake /sync readers
+     * (or, with /sync's streams, {@code streams.advanced(PRESENCE, position, keys)}).
+     */
+    @FunctionalInterface
+    interface Listener {
+        void changed(String userId, long position);
+    }
 
     /** A /sync request in progress; closing it records the end of the sync. */
     interface Syncing extends AutoCloseable {

@@ -12,7 +12,6 @@ import org.myelin.protocol.push.PushCondition;
 import org.myelin.protocol.push.PushRule;
 import org.myelin.protocol.push.PushRuleSet;
 import org.myelin.protocol.push.RuleKind;
-import org.myelin.rooms.notify.Notifier;
 import org.myelin.server.http.MatrixException;
 import org.myelin.storage.push.PushRuleRepository;
 import org.myelin.storage.push.PushRuleRepository.DefaultChange;
@@ -29,9 +28,9 @@ import java.util.Optional;
 /**
  * Each user's push rules (client-server API, "Push Rules: API"): the server-default rules with
  * the user's changes to them (enabled, actions) and the user's own rules, assembled into a
- * {@link PushRuleSet}. Every change moves the user on the push rules stream and wakes their
- * /sync, which sends the new rules as the {@code m.push_rules} account data event
- * ({@link #accountDataContent}).
+ * {@link PushRuleSet}. Every change moves the user on the push rules stream and is told to the
+ * {@link Listener}, so that /sync sends the new rules as the {@code m.push_rules} account data
+ * event ({@link #accountDataContent}).
  *
  * <p>Rule sets are cached per user (they are read for every event of every room the user is
  * in); this process's writes invalidate the cache.
@@ -41,8 +40,18 @@ public final class PushRules {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final int CACHE_SIZE = 10_000;
 
+    /**
+     * Told after each change of a user's rules: to wake the user's /sync, or (with /sync's
+     * account data) to store the new {@code m.push_rules}:
+     * {@code accountData.put(userId, null, "m.push_rules", rules.accountDataContent(userId))}.
+     */
+    @FunctionalInterface
+    public interface Listener {
+        void changed(String userId);
+    }
+
     private final PushRuleRepository repository;
-    private final Notifier notifier;
+    private final Listener listener;
     private final Map<String, PushRuleSet> cache = Collections.synchronizedMap(
             new LinkedHashMap<>(256, 0.75f, true) {
                 @Override
@@ -51,9 +60,9 @@ public final class PushRules {
                 }
             });
 
-    public PushRules(PushRuleRepository repository, Notifier notifier) {
+    public PushRules(PushRuleRepository repository, Listener listener) {
         this.repository = repository;
-        this.notifier = notifier;
+        this.listener = listener;
     }
 
     /** The user's rules, most important first in each kind. */
@@ -147,7 +156,7 @@ public final class PushRules {
 
     private void changed(String userId) {
         cache.remove(userId);
-        notifier.signal(userId);
+        listener.changed(userId);
     }
 
     private PushRuleSet load(String userId) {

@@ -42,7 +42,8 @@ class LocalPresenceIT {
 
     @BeforeEach
     void fresh() {
-        presence = new LocalPresence(new PresenceRepository(database.dataSource()), clock, "hs.test", woken::add);
+        presence = new LocalPresence(new PresenceRepository(database.dataSource()), clock, "hs.test",
+                (user, position) -> woken.add(user));
         alice = "@alice" + (++users) + ":hs.test";
     }
 
@@ -109,7 +110,7 @@ class LocalPresenceIT {
         presence.set(alice, PresenceState.UNAVAILABLE, "lunch");
         assertTrue(woken.contains(alice));
         LocalPresence restarted = new LocalPresence(new PresenceRepository(database.dataSource()), clock, "hs.test",
-                u -> { });
+                (u, p) -> { });
         assertEquals("lunch", restarted.get(alice).statusMsg());
         assertEquals(PresenceState.UNAVAILABLE, restarted.get(alice).presence());
         assertEquals(1, restarted.since(0, Set.of(alice)).size());
