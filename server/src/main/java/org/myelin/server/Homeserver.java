@@ -22,6 +22,10 @@ import org.myelin.server.client.account.AccountServices;
 import org.myelin.server.client.account.DeviceRoutes;
 import org.myelin.server.client.account.LoginRoutes;
 import org.myelin.server.client.account.RegisterRoutes;
+import org.myelin.server.client.capabilities.CapabilitiesRoutes;
+import org.myelin.server.client.presence.PresenceRoutes;
+import org.myelin.server.client.profile.ProfileRoutes;
+import org.myelin.server.client.push.PushRulesRoutes;
 import org.myelin.server.client.auth.Authenticator;
 import org.myelin.server.client.ratelimit.RateLimiters;
 import org.myelin.server.config.HomeserverConfig;
@@ -57,6 +61,7 @@ public final class Homeserver implements AutoCloseable {
     private final SigningKey signingKey;
     private final RoomServices rooms;
     private final AccountServices accounts;
+    private final UserServices users;
     private final ExecutorService handlerThreads;
     private final Vertx vertx;
     private final List<HttpListener> listeners = new ArrayList<>();
@@ -70,6 +75,7 @@ public final class Homeserver implements AutoCloseable {
                 new LocalServer(config.serverName(), signingKey), Clock.systemUTC(),
                 (event, server) -> false, RemoteEvents.NONE);
         this.accounts = new AccountServices(database.dataSource(), config, Clock.systemUTC());
+        this.users = new UserServices(database.dataSource(), rooms, accounts, Clock.systemUTC());
         this.handlerThreads = Executors.newVirtualThreadPerTaskExecutor();
         this.vertx = Vertx.vertx();
     }
@@ -121,6 +127,10 @@ public final class Homeserver implements AutoCloseable {
         table.get(Resource.CLIENT).add(new SharedSecretRegistrationRoutes(accounts,
                 config.registration().sharedSecret(), Clock.systemUTC()));
         table.get(Resource.CLIENT).add(new RegistrationTokenRoutes(accounts));
+        table.get(Resource.CLIENT).add(new CapabilitiesRoutes(authenticator()));
+        table.get(Resource.CLIENT).add(new ProfileRoutes(authenticator(), users.profiles));
+        table.get(Resource.CLIENT).add(new PushRulesRoutes(authenticator(), users.pushRules));
+        table.get(Resource.CLIENT).add(new PresenceRoutes(authenticator(), users.presence, users.presenceVisibility));
         extra.forEach((resource, routes) -> table.get(resource).addAll(routes));
         return table;
     }
@@ -162,6 +172,11 @@ public final class Homeserver implements AutoCloseable {
     /** Accounts, devices, tokens, registration and the services around them. */
     public AccountServices accounts() {
         return accounts;
+    }
+
+    /** Profiles, push rules and their evaluation, presence. */
+    public UserServices users() {
+        return users;
     }
 
     /** Finds the requester of a client request from its access token; every authenticated route takes it. */
