@@ -14,6 +14,8 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import org.myelin.server.admin.RegistrationTokenRoutes;
+import org.myelin.server.admin.SharedSecretRegistrationRoutes;
 import org.myelin.server.client.VersionsRoutes;
 import org.myelin.server.client.account.AccountRoutes;
 import org.myelin.server.client.account.AccountServices;
@@ -126,6 +128,9 @@ public final class Homeserver implements AutoCloseable {
         table.get(Resource.CLIENT).add(new LoginRoutes(accounts));
         table.get(Resource.CLIENT).add(new AccountRoutes(accounts));
         table.get(Resource.CLIENT).add(new DeviceRoutes(accounts));
+        table.get(Resource.CLIENT).add(new SharedSecretRegistrationRoutes(accounts,
+                config.registration().sharedSecret(), Clock.systemUTC()));
+        table.get(Resource.CLIENT).add(new RegistrationTokenRoutes(accounts));
         table.get(Resource.CLIENT).add(new CreateRoomRoutes(clientRooms, authenticator()));
         table.get(Resource.CLIENT).add(new MembershipRoutes(clientRooms, authenticator()));
         table.get(Resource.CLIENT).add(new RoomStateRoutes(clientRooms, authenticator()));
