@@ -27,6 +27,15 @@ import org.myelin.server.client.presence.PresenceRoutes;
 import org.myelin.server.client.profile.ProfileRoutes;
 import org.myelin.server.client.push.PushRulesRoutes;
 import org.myelin.server.client.auth.Authenticator;
+import org.myelin.server.client.directory.AliasRoutes;
+import org.myelin.server.client.directory.RoomDirectoryRoutes;
+import org.myelin.server.client.rooms.ClientRooms;
+import org.myelin.server.client.rooms.ProfileLookup;
+import org.myelin.server.client.rooms.CreateRoomRoutes;
+import org.myelin.server.client.rooms.MembershipRoutes;
+import org.myelin.server.client.rooms.RoomEventsRoutes;
+import org.myelin.server.client.rooms.RoomStateRoutes;
+import org.myelin.server.client.rooms.SendRoutes;
 import org.myelin.server.client.ratelimit.RateLimiters;
 import org.myelin.server.config.HomeserverConfig;
 import org.myelin.server.config.Resource;
@@ -62,6 +71,7 @@ public final class Homeserver implements AutoCloseable {
     private final RoomServices rooms;
     private final AccountServices accounts;
     private final UserServices users;
+    private final ClientRooms clientRooms;
     private final ExecutorService handlerThreads;
     private final Vertx vertx;
     private final List<HttpListener> listeners = new ArrayList<>();
@@ -76,6 +86,10 @@ public final class Homeserver implements AutoCloseable {
                 (event, server) -> false, RemoteEvents.NONE);
         this.accounts = new AccountServices(database.dataSource(), config, Clock.systemUTC());
         this.users = new UserServices(database.dataSource(), rooms, accounts, Clock.systemUTC());
+        this.clientRooms = new ClientRooms(rooms, database.dataSource(), accounts.rateLimiters.message());
+        // Member events carry the user's display name and avatar, as clients show them.
+        this.clientRooms.useProfiles(userId -> users.profiles.lookup(userId)
+                .map(p -> new ProfileLookup.Profile(p.displayname(), p.avatarUrl())));
         this.handlerThreads = Executors.newVirtualThreadPerTaskExecutor();
         this.vertx = Vertx.vertx();
     }
@@ -131,6 +145,13 @@ public final class Homeserver implements AutoCloseable {
         table.get(Resource.CLIENT).add(new ProfileRoutes(authenticator(), users.profiles));
         table.get(Resource.CLIENT).add(new PushRulesRoutes(authenticator(), users.pushRules));
         table.get(Resource.CLIENT).add(new PresenceRoutes(authenticator(), users.presence, users.presenceVisibility));
+        table.get(Resource.CLIENT).add(new CreateRoomRoutes(clientRooms, authenticator()));
+        table.get(Resource.CLIENT).add(new MembershipRoutes(clientRooms, authenticator()));
+        table.get(Resource.CLIENT).add(new RoomStateRoutes(clientRooms, authenticator()));
+        table.get(Resource.CLIENT).add(new SendRoutes(clientRooms, authenticator()));
+        table.get(Resource.CLIENT).add(new RoomEventsRoutes(clientRooms, authenticator()));
+        table.get(Resource.CLIENT).add(new AliasRoutes(clientRooms, authenticator()));
+        table.get(Resource.CLIENT).add(new RoomDirectoryRoutes(clientRooms, authenticator()));
         extra.forEach((resource, routes) -> table.get(resource).addAll(routes));
         return table;
     }
@@ -167,6 +188,11 @@ public final class Homeserver implements AutoCloseable {
 
     public RoomServices rooms() {
         return rooms;
+    }
+
+    /** The client-server API's rooms: events in client format, visibility, membership, timelines, aliases. */
+    public ClientRooms clientRooms() {
+        return clientRooms;
     }
 
     /** Accounts, devices, tokens, registration and the services around them. */
