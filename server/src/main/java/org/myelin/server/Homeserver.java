@@ -14,7 +14,29 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import org.myelin.server.admin.RegistrationTokenRoutes;
+import org.myelin.server.admin.SharedSecretRegistrationRoutes;
 import org.myelin.server.client.VersionsRoutes;
+import org.myelin.server.client.account.AccountRoutes;
+import org.myelin.server.client.account.AccountServices;
+import org.myelin.server.client.account.DeviceRoutes;
+import org.myelin.server.client.account.LoginRoutes;
+import org.myelin.server.client.account.RegisterRoutes;
+import org.myelin.server.client.capabilities.CapabilitiesRoutes;
+import org.myelin.server.client.presence.PresenceRoutes;
+import org.myelin.server.client.profile.ProfileRoutes;
+import org.myelin.server.client.push.PushRulesRoutes;
+import org.myelin.server.client.auth.Authenticator;
+import org.myelin.server.client.directory.AliasRoutes;
+import org.myelin.server.client.directory.RoomDirectoryRoutes;
+import org.myelin.server.client.rooms.ClientRooms;
+import org.myelin.server.client.rooms.ProfileLookup;
+import org.myelin.server.client.rooms.CreateRoomRoutes;
+import org.myelin.server.client.rooms.MembershipRoutes;
+import org.myelin.server.client.rooms.RoomEventsRoutes;
+import org.myelin.server.client.rooms.RoomStateRoutes;
+import org.myelin.server.client.rooms.SendRoutes;
+import org.myelin.server.client.ratelimit.RateLimiters;
 import org.myelin.server.config.HomeserverConfig;
 import org.myelin.server.federation.FederationServices;
 import org.myelin.server.config.Resource;
@@ -48,6 +70,9 @@ public final class Homeserver implements AutoCloseable {
     private final SigningKey signingKey;
     private final RoomServices rooms;
     private final FederationServices federation;
+    private final AccountServices accounts;
+    private final UserServices users;
+    private final ClientRooms clientRooms;
     private final ExecutorService handlerThreads;
     private final Vertx vertx;
     private final List<HttpListener> listeners = new ArrayList<>();
@@ -65,6 +90,12 @@ public final class Homeserver implements AutoCloseable {
                 new LocalServer(config.serverName(), signingKey), clock,
                 federation.signatures, federation.remoteEvents);
         federation.connect(rooms);
+        this.accounts = new AccountServices(database.dataSource(), config, Clock.systemUTC());
+        this.users = new UserServices(database.dataSource(), rooms, accounts, Clock.systemUTC());
+        this.clientRooms = new ClientRooms(rooms, database.dataSource(), accounts.rateLimiters.message());
+        // Member events carry the user's display name and avatar, as clients show them.
+        this.clientRooms.useProfiles(userId -> users.profiles.lookup(userId)
+                .map(p -> new ProfileLookup.Profile(p.displayname(), p.avatarUrl())));
     }
 
     /** Starts a homeserver with the built-in routes. */
@@ -108,6 +139,24 @@ public final class Homeserver implements AutoCloseable {
         table.get(Resource.CLIENT).add(new VersionsRoutes());
         table.get(Resource.CLIENT).add(new WellKnownRoutes(config, this::portServing));
         federation.routes().forEach((resource, routes) -> table.get(resource).addAll(routes));
+        table.get(Resource.CLIENT).add(new RegisterRoutes(accounts));
+        table.get(Resource.CLIENT).add(new LoginRoutes(accounts));
+        table.get(Resource.CLIENT).add(new AccountRoutes(accounts));
+        table.get(Resource.CLIENT).add(new DeviceRoutes(accounts));
+        table.get(Resource.CLIENT).add(new SharedSecretRegistrationRoutes(accounts,
+                config.registration().sharedSecret(), Clock.systemUTC()));
+        table.get(Resource.CLIENT).add(new RegistrationTokenRoutes(accounts));
+        table.get(Resource.CLIENT).add(new CapabilitiesRoutes(authenticator()));
+        table.get(Resource.CLIENT).add(new ProfileRoutes(authenticator(), users.profiles));
+        table.get(Resource.CLIENT).add(new PushRulesRoutes(authenticator(), users.pushRules));
+        table.get(Resource.CLIENT).add(new PresenceRoutes(authenticator(), users.presence, users.presenceVisibility));
+        table.get(Resource.CLIENT).add(new CreateRoomRoutes(clientRooms, authenticator()));
+        table.get(Resource.CLIENT).add(new MembershipRoutes(clientRooms, authenticator()));
+        table.get(Resource.CLIENT).add(new RoomStateRoutes(clientRooms, authenticator()));
+        table.get(Resource.CLIENT).add(new SendRoutes(clientRooms, authenticator()));
+        table.get(Resource.CLIENT).add(new RoomEventsRoutes(clientRooms, authenticator()));
+        table.get(Resource.CLIENT).add(new AliasRoutes(clientRooms, authenticator()));
+        table.get(Resource.CLIENT).add(new RoomDirectoryRoutes(clientRooms, authenticator()));
         extra.forEach((resource, routes) -> table.get(resource).addAll(routes));
         return table;
     }
@@ -146,8 +195,34 @@ public final class Homeserver implements AutoCloseable {
         return rooms;
     }
 
+    /** Keys, the federation client, the outbound queue and the inbound server-server API. */
     public FederationServices federation() {
         return federation;
+    }
+
+    /** The client-server API's rooms: events in client format, visibility, membership, timelines, aliases. */
+    public ClientRooms clientRooms() {
+        return clientRooms;
+    }
+
+    /** Accounts, devices, tokens, registration and the services around them. */
+    public AccountServices accounts() {
+        return accounts;
+    }
+
+    /** Profiles, push rules and their evaluation, presence. */
+    public UserServices users() {
+        return users;
+    }
+
+    /** Finds the requester of a client request from its access token; every authenticated route takes it. */
+    public Authenticator authenticator() {
+        return accounts.authenticator;
+    }
+
+    /** The configured rate limiters ({@code rate_limits}), e.g. {@code rateLimiters().message()}. */
+    public RateLimiters rateLimiters() {
+        return accounts.rateLimiters;
     }
 
     public SigningKey signingKey() {

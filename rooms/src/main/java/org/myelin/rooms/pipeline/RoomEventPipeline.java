@@ -98,6 +98,10 @@ public final class RoomEventPipeline {
 
     private Outcome createRoom(Input.LocalEvent input) {
         Pdu create = build.create(input);
+        if (heads.get(create.roomId()).isPresent()) {
+            // A create event for a room that exists would start its graph over.
+            return new Outcome.Rejected(create.eventId(), "1.1", "room " + create.roomId() + " exists already");
+        }
         AuthResult auth = authorize.againstState(create, Map.of());
         if (auth instanceof AuthResult.Rejected r) {
             return new Outcome.Rejected(create.eventId(), r.rule(), r.reason());

@@ -49,6 +49,46 @@ final class ConfigValidator {
         }
         validateFederation(c.federation());
         validateWellKnown(c.wellKnown());
+        validateAuth(c.auth());
+        validateRateLimits(c.rateLimits());
+    }
+
+    private static void validateAuth(HomeserverConfig.Auth a) {
+        required(a, "auth");
+        if (a.refreshableAccessTokenLifetimeMs() < 1) {
+            throw new ConfigException("auth.refreshable_access_token_lifetime_ms", "must be positive");
+        }
+        if (a.nonrefreshableAccessTokenLifetimeMs() != null && a.nonrefreshableAccessTokenLifetimeMs() < 1) {
+            throw new ConfigException("auth.nonrefreshable_access_token_lifetime_ms",
+                    "must be positive (leave it out for tokens that never expire)");
+        }
+        HomeserverConfig.PasswordHashing h = a.passwordHashing();
+        if (h.parallelism() < 1 || h.parallelism() > 64) {
+            throw new ConfigException("auth.password_hashing.parallelism", "must be between 1 and 64");
+        }
+        if (h.iterations() < 1) {
+            throw new ConfigException("auth.password_hashing.iterations", "must be at least 1");
+        }
+        if (h.memoryKib() < 8 * h.parallelism()) {
+            throw new ConfigException("auth.password_hashing.memory_kib", "must be at least 8 × parallelism");
+        }
+    }
+
+    private static void validateRateLimits(HomeserverConfig.RateLimits r) {
+        required(r, "rate_limits");
+        rateLimit(r.login(), "rate_limits.login");
+        rateLimit(r.loginFailures(), "rate_limits.login_failures");
+        rateLimit(r.registration(), "rate_limits.registration");
+        rateLimit(r.message(), "rate_limits.message");
+    }
+
+    private static void rateLimit(HomeserverConfig.RateLimit limit, String key) {
+        if (!(limit.perSecond() > 0) || Double.isInfinite(limit.perSecond())) {
+            throw new ConfigException(key + ".per_second", "must be a positive number");
+        }
+        if (limit.burst() < 1) {
+            throw new ConfigException(key + ".burst", "must be at least 1");
+        }
     }
 
     private static void validateListeners(List<HomeserverConfig.Listener> listeners, boolean selfSignedAllowed) {

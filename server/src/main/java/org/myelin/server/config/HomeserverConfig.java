@@ -20,6 +20,8 @@ import java.util.Optional;
  * @param signingKeyPath      the Ed25519 signing key file; null means {@code <data_dir>/signing.key}
  * @param maxRequestBodyBytes the largest request body accepted (413 M_TOO_LARGE beyond)
  * @param logLevel            the level of Myelin's own log (TRACE, DEBUG, INFO, WARN, ERROR)
+ * @param auth                token lifetimes and password hashing
+ * @param rateLimits          request rate limits (token buckets per user or per address)
  */
 public record HomeserverConfig(
         String serverName,
@@ -31,7 +33,9 @@ public record HomeserverConfig(
         WellKnown wellKnown,
         Path signingKeyPath,
         long maxRequestBodyBytes,
-        String logLevel) {
+        String logLevel,
+        Auth auth,
+        RateLimits rateLimits) {
 
     public static final String DEFAULT_BIND_ADDRESS = "127.0.0.1";
 
@@ -61,7 +65,9 @@ public record HomeserverConfig(
                 new WellKnown(null, null),
                 null,
                 50L * 1024 * 1024,
-                "INFO");
+                "INFO",
+                Auth.DEFAULT,
+                RateLimits.DEFAULT);
     }
 
     /** The first listener serving a resource, if any. */
@@ -82,37 +88,52 @@ public record HomeserverConfig(
 
     public HomeserverConfig withServerName(String name) {
         return new HomeserverConfig(name, dataDir, database, listeners, registration, federation, wellKnown,
-                signingKeyPath, maxRequestBodyBytes, logLevel);
+                signingKeyPath, maxRequestBodyBytes, logLevel, auth, rateLimits);
     }
 
     public HomeserverConfig withDataDir(Path dir) {
         return new HomeserverConfig(serverName, dir, database, listeners, registration, federation, wellKnown,
-                signingKeyPath, maxRequestBodyBytes, logLevel);
+                signingKeyPath, maxRequestBodyBytes, logLevel, auth, rateLimits);
     }
 
     public HomeserverConfig withDatabase(Database db) {
         return new HomeserverConfig(serverName, dataDir, db, listeners, registration, federation, wellKnown,
-                signingKeyPath, maxRequestBodyBytes, logLevel);
+                signingKeyPath, maxRequestBodyBytes, logLevel, auth, rateLimits);
     }
 
     public HomeserverConfig withListeners(List<Listener> newListeners) {
         return new HomeserverConfig(serverName, dataDir, database, newListeners, registration, federation, wellKnown,
-                signingKeyPath, maxRequestBodyBytes, logLevel);
+                signingKeyPath, maxRequestBodyBytes, logLevel, auth, rateLimits);
     }
 
     public HomeserverConfig withWellKnown(WellKnown newWellKnown) {
         return new HomeserverConfig(serverName, dataDir, database, listeners, registration, federation, newWellKnown,
-                signingKeyPath, maxRequestBodyBytes, logLevel);
+                signingKeyPath, maxRequestBodyBytes, logLevel, auth, rateLimits);
     }
 
     public HomeserverConfig withFederation(Federation newFederation) {
         return new HomeserverConfig(serverName, dataDir, database, listeners, registration, newFederation, wellKnown,
-                signingKeyPath, maxRequestBodyBytes, logLevel);
+                signingKeyPath, maxRequestBodyBytes, logLevel, auth, rateLimits);
     }
 
     public HomeserverConfig withMaxRequestBodyBytes(long max) {
         return new HomeserverConfig(serverName, dataDir, database, listeners, registration, federation, wellKnown,
-                signingKeyPath, max, logLevel);
+                signingKeyPath, max, logLevel, auth, rateLimits);
+    }
+
+    public HomeserverConfig withRegistration(Registration newRegistration) {
+        return new HomeserverConfig(serverName, dataDir, database, listeners, newRegistration, federation, wellKnown,
+                signingKeyPath, maxRequestBodyBytes, logLevel, auth, rateLimits);
+    }
+
+    public HomeserverConfig withAuth(Auth newAuth) {
+        return new HomeserverConfig(serverName, dataDir, database, listeners, registration, federation, wellKnown,
+                signingKeyPath, maxRequestBodyBytes, logLevel, newAuth, rateLimits);
+    }
+
+    public HomeserverConfig withRateLimits(RateLimits newRateLimits) {
+        return new HomeserverConfig(serverName, dataDir, database, listeners, registration, federation, wellKnown,
+                signingKeyPath, maxRequestBodyBytes, logLevel, auth, newRateLimits);
     }
 
     /** {@code database}: an external PostgreSQL, or the embedded one when {@code url} is null. */
@@ -198,4 +219,60 @@ public record HomeserverConfig(
 
     /** {@code well_known}: overrides of what discovery advertises; null derives it from the listeners. */
     public record WellKnown(String clientBaseUrl, String server) {}
+
+    /**
+     * {@code auth}: sessions and passwords.
+     *
+     * @param refreshableAccessTokenLifetimeMs    lifetime of access tokens issued with a refresh
+     *                                            token (clients that sent {@code refresh_token: true})
+     * @param nonrefreshableAccessTokenLifetimeMs lifetime of other access tokens; null: never expire
+     * @param passwordHashing                     Argon2id cost of new password hashes
+     */
+    public record Auth(long refreshableAccessTokenLifetimeMs, Long nonrefreshableAccessTokenLifetimeMs,
+                       PasswordHashing passwordHashing) {
+        /** Synapse's defaults: refreshable tokens live 5 minutes, others forever. */
+        public static final Auth DEFAULT = new Auth(5 * 60_000L, null, PasswordHashing.DEFAULT);
+
+        public Auth {
+            passwordHashing = passwordHashing == null ? PasswordHashing.DEFAULT : passwordHashing;
+        }
+    }
+
+    /**
+     * {@code auth.password_hashing}: Argon2id parameters (RFC 9106). Changing them affects new
+     * hashes only; existing hashes carry their own parameters.
+     *
+     * @param memoryKib   memory per hash in KiB
+     * @param iterations  passes over the memory
+     * @param parallelism lanes
+     */
+    public record PasswordHashing(int memoryKib, int iterations, int parallelism) {
+        /** 32 MiB, 2 passes, 1 lane (above OWASP's minimum of 19 MiB): about 60 ms per hash on 2 cores. */
+        public static final PasswordHashing DEFAULT = new PasswordHashing(32_768, 2, 1);
+    }
+
+    /**
+     * {@code rate_limits}: token buckets (Synapse's {@code rc_*}): each key (an address or a
+     * user) may make {@code burst} requests at once, refilled at {@code per_second}.
+     *
+     * @param login         login attempts, per client address and per account tried
+     * @param loginFailures failed logins per account
+     * @param registration  registrations per client address
+     * @param message       messages sent per user
+     */
+    public record RateLimits(RateLimit login, RateLimit loginFailures, RateLimit registration, RateLimit message) {
+        /** Synapse's defaults, with login per address and per account as generous as its failed attempts. */
+        public static final RateLimits DEFAULT = new RateLimits(new RateLimit(0.17, 3), new RateLimit(0.17, 3),
+                new RateLimit(0.17, 3), new RateLimit(0.2, 10));
+
+        public RateLimits {
+            login = login == null ? DEFAULT.login : login;
+            loginFailures = loginFailures == null ? DEFAULT.loginFailures : loginFailures;
+            registration = registration == null ? DEFAULT.registration : registration;
+            message = message == null ? DEFAULT.message : message;
+        }
+    }
+
+    /** One {@code rate_limits} entry: {@code burst} at once, refilled at {@code per_second}. */
+    public record RateLimit(double perSecond, int burst) {}
 }

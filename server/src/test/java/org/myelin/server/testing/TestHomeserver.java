@@ -39,11 +39,27 @@ import org.myelin.storage.testing.TestDatabases;
  * static TestHomeserver hs;
  * @BeforeAll static void boot() { hs = TestHomeserver.start(); }
  * @AfterAll static void stop() { hs.close(); }
+ *
+ * TestUser alice = hs.registerUser("alice");
+ * HttpResponse<String> r = hs.authed(alice.accessToken(), "GET", "/_matrix/client/v3/account/whoami", null);
  * }</pre>
+ *
+ * <p>The test configuration differs from the defaults where speed matters and nothing is
+ * lost: cheap password hashing and rate limits too high to hit (see {@link #TEST_AUTH} and
+ * {@link #NO_RATE_LIMITS}); tests of those features configure them back.
  */
 public final class TestHomeserver implements AutoCloseable {
 
     private static final Duration TIMEOUT = Duration.ofSeconds(30);
+
+    /** Cheap Argon2id (64 KiB, 1 pass): registering a test user costs microseconds, not 50 ms. */
+    public static final HomeserverConfig.Auth TEST_AUTH = new HomeserverConfig.Auth(
+            HomeserverConfig.Auth.DEFAULT.refreshableAccessTokenLifetimeMs(), null,
+            new HomeserverConfig.PasswordHashing(64, 1, 1));
+    /** Rate limits no test reaches by accident. */
+    private static final HomeserverConfig.RateLimit UNLIMITED = new HomeserverConfig.RateLimit(1_000_000, 1_000_000);
+    public static final HomeserverConfig.RateLimits NO_RATE_LIMITS = new HomeserverConfig.RateLimits(
+            UNLIMITED, UNLIMITED, UNLIMITED, UNLIMITED);
 
     private Homeserver homeserver;
     private final HomeserverConfig config;
@@ -98,7 +114,8 @@ public final class TestHomeserver implements AutoCloseable {
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             }
-            HomeserverConfig base = HomeserverConfig.defaults().withDataDir(dataDir);
+            HomeserverConfig base = HomeserverConfig.defaults().withDataDir(dataDir)
+                    .withAuth(TEST_AUTH).withRateLimits(NO_RATE_LIMITS);
             var db = TestDatabases.freshConfig();
             base = base.withDatabase(new HomeserverConfig.Database(db.url(), db.user(), db.password(), db.maxPoolSize()));
             // Federation between test servers: self-signed certificates on 127.0.0.1.
@@ -180,6 +197,52 @@ public final class TestHomeserver implements AutoCloseable {
                 ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body);
         return send(HttpRequest.newBuilder(clientUri(path)).method(method, publisher)
                 .header("Content-Type", "application/json"));
+    }
+
+    /**
+     * A request with {@code Authorization: Bearer accessToken} and a JSON body (null sends
+     * none) on the client listener.
+     */
+    public HttpResponse<String> authed(String accessToken, String method, String path, String body) {
+        HttpRequest.BodyPublisher publisher = body == null
+                ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body);
+        return send(HttpRequest.newBuilder(clientUri(path)).method(method, publisher)
+                .header("Content-Type", "application/json")
+                .header("Authorization", "Bearer " + accessToken));
+    }
+
+    /** Registers {@code localpart} with the password {@code "password-" + localpart}. */
+    public TestUser registerUser(String localpart) {
+        return registerUser(localpart, "password-" + localpart);
+    }
+
+    /**
+     * Registers a user through {@code POST /register} with {@code m.login.dummy} (the server
+     * must not require registration tokens) and returns its first session.
+     */
+    public TestUser registerUser(String localpart, String password) {
+        var body = Json.MAPPER.createObjectNode().put("username", localpart).put("password", password);
+        body.putObject("auth").put("type", "m.login.dummy");
+        HttpResponse<String> response = request("POST", "/_matrix/client/v3/register", body.toString());
+        if (response.statusCode() != 200) {
+            throw new AssertionError("registering " + localpart + ": " + response.statusCode() + " " + response.body());
+        }
+        JsonNode json = json(response);
+        return new TestUser(json.path("user_id").asText(), json.path("device_id").asText(),
+                json.path("access_token").asText(), password);
+    }
+
+    /** Logs {@code user} in again with its password: a new device and access token. */
+    public TestUser login(TestUser user) {
+        var body = Json.MAPPER.createObjectNode().put("type", "m.login.password").put("password", user.password());
+        body.putObject("identifier").put("type", "m.id.user").put("user", user.userId());
+        HttpResponse<String> response = request("POST", "/_matrix/client/v3/login", body.toString());
+        if (response.statusCode() != 200) {
+            throw new AssertionError("logging in " + user.userId() + ": " + response.statusCode() + " " + response.body());
+        }
+        JsonNode json = json(response);
+        return new TestUser(user.userId(), json.path("device_id").asText(), json.path("access_token").asText(),
+                user.password());
     }
 
     /** Sends with the client matching the URI's scheme. */

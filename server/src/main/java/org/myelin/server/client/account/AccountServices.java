@@ -1,0 +1,94 @@
+package org.myelin.server.client.account;
+
+import java.time.Clock;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import javax.sql.DataSource;
+import org.myelin.server.client.auth.AccessTokenAuthenticator;
+import org.myelin.server.client.auth.Authenticator;
+import org.myelin.server.client.auth.PasswordHasher;
+import org.myelin.server.client.auth.UserInteractiveAuth;
+import org.myelin.server.client.ratelimit.RateLimiters;
+import org.myelin.server.config.HomeserverConfig;
+import org.myelin.storage.accounts.AccountRepository;
+import org.myelin.storage.accounts.RegistrationTokenRepository;
+import org.myelin.storage.accounts.TokenRepository;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The accounts side of the homeserver, wired by constructors: accounts, devices and tokens in
+ * storage, password hashing, the {@link Authenticator} every authenticated endpoint uses,
+ * user-interactive auth, rate limiters, registration and sessions.
+ */
+public final class AccountServices {
+
+    private static final Logger LOG = LoggerFactory.getLogger(AccountServices.class);
+
+    public final String serverName;
+    public final Clock clock;
+    public final AccountRepository accounts;
+    public final TokenRepository tokens;
+    public final RegistrationTokenRepository registrationTokens;
+    public final PasswordHasher hasher;
+    public final Passwords passwords;
+    public final AccessTokenAuthenticator authenticator;
+    public final UserInteractiveAuth uia;
+    public final RateLimiters rateLimiters;
+    public final Sessions sessions;
+    public final Registration registration;
+    private final List<AccountLifecycle> lifecycle = new CopyOnWriteArrayList<>();
+
+    public AccountServices(DataSource dataSource, HomeserverConfig config, Clock clock) {
+        this.serverName = config.serverName();
+        this.clock = clock;
+        this.accounts = new AccountRepository(dataSource);
+        this.tokens = new TokenRepository(dataSource);
+        this.registrationTokens = new RegistrationTokenRepository(dataSource);
+        this.hasher = new PasswordHasher(config.auth().passwordHashing());
+        this.passwords = new Passwords(accounts, hasher);
+        this.authenticator = new AccessTokenAuthenticator(tokens, accounts, clock);
+        this.uia = new UserInteractiveAuth(clock);
+        this.rateLimiters = RateLimiters.from(config.rateLimits(), clock);
+        this.sessions = new Sessions(tokens, config.auth(), clock);
+        this.registration = new Registration(this, config, new RegistrationTokenStage(registrationTokens, clock));
+    }
+
+    /** Registers what must happen when devices are deleted or accounts deactivated. */
+    public void addLifecycleListener(AccountLifecycle listener) {
+        lifecycle.add(listener);
+    }
+
+    /** The {@code m.login.password} UIA stage for requests of {@code userId}. */
+    public UserInteractiveAuth.Flow passwordFlow(String userId) {
+        return UserInteractiveAuth.Flow.of(new PasswordStage(passwords, serverName, userId));
+    }
+
+    /** Whether {@code userId} is a local server admin. */
+    public boolean isAdmin(String userId) {
+        return accounts.account(userId).map(a -> a.isAdmin() && !a.deactivated()).orElse(false);
+    }
+
+    void devicesDeleted(String userId, List<String> deviceIds) {
+        if (deviceIds.isEmpty()) {
+            return;
+        }
+        for (AccountLifecycle l : lifecycle) {
+            try {
+                l.devicesDeleted(userId, deviceIds);
+            } catch (RuntimeException e) {
+                LOG.warn("Device deletion listener {} failed for {}", l, userId, e);
+            }
+        }
+    }
+
+    void accountDeactivated(String userId) {
+        for (AccountLifecycle l : lifecycle) {
+            try {
+                l.accountDeactivated(userId);
+            } catch (RuntimeException e) {
+                LOG.warn("Deactivation listener {} failed for {}", l, userId, e);
+            }
+        }
+    }
+}

@@ -1,0 +1,133 @@
+package org.myelin.server.client.auth;
+
+import io.vertx.core.net.SocketAddress;
+import io.vertx.ext.web.RoutingContext;
+import java.time.Clock;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import org.myelin.server.http.ErrCode;
+import org.myelin.server.http.MatrixException;
+import org.myelin.storage.accounts.AccessToken;
+import org.myelin.storage.accounts.AccountRepository;
+import org.myelin.storage.accounts.TokenRepository;
+
+/**
+ * The {@link Authenticator} of the client API: looks the access token up by its SHA-256
+ * (client-server API, "Using access tokens"). Unknown or revoked tokens are 401
+ * {@code M_UNKNOWN_TOKEN} with {@code soft_logout: false}: the session is gone. Expired
+ * tokens are 401 {@code M_UNKNOWN_TOKEN} with {@code soft_logout: true}, as the spec prefers:
+ * the client may refresh, or log in again on the same device.
+ *
+ * <p>No cache: revocation takes effect on the next request, on every process sharing the
+ * database. A device's last-seen time and address are written at most once a minute per token.
+ */
+public final class AccessTokenAuthenticator implements Authenticator {
+
+    /** Where the requester is kept on the routing context once known. */
+    public static final String REQUESTER_KEY = "myelin.requester";
+    private static final long LAST_SEEN_INTERVAL_MS = 60_000;
+    private static final int LAST_SEEN_PRUNE_SIZE = 10_000;
+
+    private final TokenRepository tokens;
+    private final AccountRepository accounts;
+    private final Clock clock;
+    /** Token id → when its device's last-seen was last written. */
+    private final ConcurrentHashMap<Long, Long> lastSeenWritten = new ConcurrentHashMap<>();
+
+    public AccessTokenAuthenticator(TokenRepository tokens, AccountRepository accounts, Clock clock) {
+        this.tokens = tokens;
+        this.accounts = accounts;
+        this.clock = clock;
+    }
+
+    @Override
+    public Requester require(RoutingContext ctx, boolean allowGuests) {
+        Requester requester = optional(ctx).orElseThrow(MatrixException::missingToken);
+        if (requester.isGuest() && !allowGuests) {
+            throw MatrixException.of(ErrCode.M_GUEST_ACCESS_FORBIDDEN, "Guest access is not allowed here");
+        }
+        return requester;
+    }
+
+    @Override
+    public Optional<Requester> optional(RoutingContext ctx) {
+        Requester known = ctx.get(REQUESTER_KEY);
+        if (known != null) {
+            return Optional.of(known);
+        }
+        Optional<String> token = tokenOf(ctx);
+        if (token.isEmpty()) {
+            return Optional.empty();
+        }
+        Requester requester = authenticate(token.get(), clientAddress(ctx));
+        ctx.put(REQUESTER_KEY, requester);
+        return Optional.of(requester);
+    }
+
+    /** Finds the requester of {@code token}, or throws 401 M_UNKNOWN_TOKEN. */
+    public Requester authenticate(String token, String clientAddress) {
+        AccessToken found = tokens.findAccessToken(Tokens.hash(token))
+                .orElseThrow(() -> MatrixException.unknownToken("Unrecognised access token", false));
+        if (found.deactivated()) {
+            throw MatrixException.unknownToken("Unrecognised access token", false);
+        }
+        long now = clock.millis();
+        if (found.expiresTs() != null && found.expiresTs() <= now) {
+            throw MatrixException.unknownToken("Access token has expired", true);
+        }
+        if (!found.used()) {
+            tokens.markUsed(found);
+        }
+        touch(found, now, clientAddress);
+        return new Requester(found.userId(), found.deviceId(), found.isGuest(), found.id());
+    }
+
+    /**
+     * The access token of a request: the {@code Authorization: Bearer} header or the
+     * {@code access_token} query parameter. Both at once is refused, as Synapse does.
+     */
+    static Optional<String> tokenOf(RoutingContext ctx) {
+        String header = ctx.request().getHeader("Authorization");
+        List<String> query = ctx.queryParam("access_token");
+        String fromHeader = null;
+        if (header != null) {
+            String trimmed = header.trim();
+            if (trimmed.length() > 7 && trimmed.regionMatches(true, 0, "Bearer ", 0, 7)) {
+                fromHeader = trimmed.substring(7).trim();
+            }
+            if (fromHeader == null || fromHeader.isEmpty()) {
+                throw MatrixException.of(ErrCode.M_MISSING_TOKEN, "Authorization header is not a Bearer token");
+            }
+        }
+        if (fromHeader != null && !query.isEmpty()) {
+            throw MatrixException.of(ErrCode.M_MISSING_TOKEN,
+                    "Mixing Authorization headers and access_token query parameters");
+        }
+        if (fromHeader != null) {
+            return Optional.of(fromHeader);
+        }
+        if (query.size() > 1) {
+            throw MatrixException.of(ErrCode.M_MISSING_TOKEN, "More than one access_token query parameter");
+        }
+        return query.isEmpty() || query.getFirst().isEmpty() ? Optional.empty() : Optional.of(query.getFirst());
+    }
+
+    /** The client's address as the listener sees it (no proxy headers are trusted). */
+    public static String clientAddress(RoutingContext ctx) {
+        SocketAddress remote = ctx.request().remoteAddress();
+        return remote == null ? null : remote.hostAddress();
+    }
+
+    private void touch(AccessToken token, long now, String address) {
+        Long last = lastSeenWritten.get(token.id());
+        if (last != null && now - last < LAST_SEEN_INTERVAL_MS) {
+            return;
+        }
+        lastSeenWritten.put(token.id(), now);
+        accounts.touchDevice(token.userId(), token.deviceId(), now, address);
+        if (lastSeenWritten.size() > LAST_SEEN_PRUNE_SIZE) {
+            lastSeenWritten.values().removeIf(written -> now - written >= LAST_SEEN_INTERVAL_MS);
+        }
+    }
+}

@@ -1,0 +1,99 @@
+package org.myelin.server.client.ratelimit;
+
+import java.time.Clock;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.myelin.server.config.HomeserverConfig.RateLimit;
+import org.myelin.server.http.MatrixException;
+
+/**
+ * A token bucket per key (a user id, a client address), in memory, as Synapse's
+ * {@code Ratelimiter}: a key may act {@code burst} times at once, and regains one action every
+ * {@code 1 / per_second} seconds. A refused action is 429 {@code M_LIMIT_EXCEEDED} with
+ * {@code retry_after_ms} saying when the next one will be allowed.
+ *
+ * <pre>{@code
+ * limiter.acquire(requester.userId());   // throws 429 when the user is over the limit
+ * }</pre>
+ *
+ * Thread-safe without locks held across anything but one map entry. Buckets that have
+ * refilled are dropped now and then, so memory follows the keys active in the last
+ * {@code burst / per_second} seconds.
+ */
+public final class RateLimiter {
+
+    private static final int PRUNE_EVERY = 1024;
+
+    /** A bucket: how many actions it holds, as of {@code atMs}. */
+    private record Bucket(double tokens, long atMs) {}
+
+    private final double perMs;
+    private final int burst;
+    private final Clock clock;
+    private final ConcurrentHashMap<String, Bucket> buckets = new ConcurrentHashMap<>();
+    private final AtomicInteger operations = new AtomicInteger();
+
+    public RateLimiter(RateLimit limit, Clock clock) {
+        if (!(limit.perSecond() > 0) || limit.burst() < 1) {
+            throw new IllegalArgumentException("rate limit needs per_second > 0 and burst >= 1: " + limit);
+        }
+        this.perMs = limit.perSecond() / 1000.0;
+        this.burst = limit.burst();
+        this.clock = clock;
+    }
+
+    /** Takes one action for {@code key}, or throws 429 M_LIMIT_EXCEEDED (taking nothing). */
+    public void acquire(String key) {
+        long retryAfter = tryAcquire(key);
+        if (retryAfter > 0) {
+            throw MatrixException.limitExceeded(retryAfter);
+        }
+    }
+
+    /**
+     * Takes one action for {@code key} if allowed: returns 0 then, otherwise the milliseconds
+     * until one is allowed (and takes nothing).
+     */
+    public long tryAcquire(String key) {
+        long now = clock.millis();
+        long[] retryAfter = {0};
+        buckets.compute(key, (k, bucket) -> {
+            double tokens = available(bucket, now);
+            if (tokens >= 1) {
+                return new Bucket(tokens - 1, now);
+            }
+            retryAfter[0] = millisUntilOne(tokens);
+            return new Bucket(tokens, now);
+        });
+        pruneNow(now);
+        return retryAfter[0];
+    }
+
+    /** Throws 429 M_LIMIT_EXCEEDED if {@code key} could not act now, without taking anything. */
+    public void check(String key) {
+        Bucket bucket = buckets.get(key);
+        double tokens = available(bucket, clock.millis());
+        if (tokens < 1) {
+            throw MatrixException.limitExceeded(millisUntilOne(tokens));
+        }
+    }
+
+    private double available(Bucket bucket, long now) {
+        if (bucket == null) {
+            return burst;
+        }
+        long elapsed = Math.max(0, now - bucket.atMs());
+        return Math.min(burst, bucket.tokens() + elapsed * perMs);
+    }
+
+    private long millisUntilOne(double tokens) {
+        return Math.max(1, (long) Math.ceil((1 - tokens) / perMs));
+    }
+
+    private void pruneNow(long now) {
+        if (operations.incrementAndGet() % PRUNE_EVERY != 0) {
+            return;
+        }
+        buckets.entrySet().removeIf(e -> available(e.getValue(), now) >= burst);
+    }
+}

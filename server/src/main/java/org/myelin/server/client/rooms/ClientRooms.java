@@ -1,0 +1,92 @@
+package org.myelin.server.client.rooms;
+
+import org.myelin.server.RoomServices;
+import org.myelin.server.client.ratelimit.RateLimiter;
+import org.myelin.server.client.directory.PublicRooms;
+import org.myelin.server.client.directory.RemoteDirectory;
+import org.myelin.server.client.directory.RoomAliases;
+import org.myelin.storage.events.ClientTransactionRepository;
+import org.myelin.storage.events.TimelineRepository;
+import org.myelin.storage.rooms.AliasRepository;
+import org.myelin.storage.rooms.ForgottenRoomRepository;
+import org.myelin.storage.rooms.RoomDirectoryRepository;
+
+import javax.sql.DataSource;
+import java.util.concurrent.atomic.AtomicReference;
+
+/**
+ * The client-server API's room side, wired by constructors on top of {@link RoomServices}: what
+ * the room and directory routes call. The ports to other servers ({@link RemoteJoiner},
+ * {@link RemoteInviter}, {@link RemoteDirectory}) and the profile lookup are plugged in later by
+ * federation and the profile API; until then they refuse.
+ */
+public final class ClientRooms {
+
+    public final TimelineRepository timelineRepository;
+    public final ClientTransactionRepository transactions;
+    public final AliasRepository aliasRepository;
+    public final RoomDirectoryRepository directoryRepository;
+    public final ForgottenRoomRepository forgotten;
+    /** Stored events to client format: for every endpoint that returns events, /sync included. */
+    public final ClientEvents clientEvents;
+    /** History visibility: which events a user may see. */
+    public final EventVisibility visibility;
+    public final RoomAccess access;
+    public final RoomActions actions;
+    public final Memberships memberships;
+    public final RoomAliases aliases;
+    public final RoomCreation creation;
+    public final RoomStates states;
+    public final RoomTimeline timeline;
+    public final PublicRooms publicRooms;
+    private final AtomicReference<RemoteJoiner> remoteJoiner = new AtomicReference<>(RemoteJoiner.UNAVAILABLE);
+    private final AtomicReference<RemoteInviter> remoteInviter = new AtomicReference<>(RemoteInviter.UNAVAILABLE);
+    private final AtomicReference<RemoteDirectory> remoteDirectory = new AtomicReference<>(RemoteDirectory.UNAVAILABLE);
+    private final AtomicReference<ProfileLookup> profiles = new AtomicReference<>(ProfileLookup.NONE);
+
+    /** @param messageLimit the rate limit of events a user sends (send, state, redact) */
+    public ClientRooms(RoomServices rooms, DataSource dataSource, RateLimiter messageLimit) {
+        this.timelineRepository = new TimelineRepository(dataSource);
+        this.transactions = new ClientTransactionRepository(dataSource);
+        this.aliasRepository = new AliasRepository(dataSource);
+        this.directoryRepository = new RoomDirectoryRepository(dataSource);
+        this.forgotten = new ForgottenRoomRepository(dataSource);
+        this.clientEvents = new ClientEvents(rooms.eventCache, timelineRepository, rooms.snapshots, transactions,
+                rooms.clock);
+        this.visibility = new EventVisibility(rooms.events, timelineRepository, rooms.snapshots, rooms.eventCache,
+                rooms.memberships);
+        this.access = new RoomAccess(rooms.heads, rooms.eventStates, rooms.eventCache, rooms.memberships,
+                timelineRepository);
+        this.actions = new RoomActions(new RoomActions.Parts(rooms.pipeline, rooms.heads, rooms.eventCache,
+                transactions, messageLimit, rooms.clock));
+        this.memberships = new Memberships(new Memberships.Parts(actions, access, rooms.memberships, forgotten,
+                rooms.local, profiles::get, remoteJoiner::get, remoteInviter::get));
+        this.aliases = new RoomAliases(aliasRepository, rooms.memberships, access, actions, rooms.local,
+                remoteDirectory::get, rooms.clock);
+        this.creation = new RoomCreation(actions, memberships, aliases, directoryRepository, rooms.local, rooms.clock);
+        this.states = new RoomStates(access, actions, aliases, rooms.eventCache, clientEvents);
+        this.timeline = new RoomTimeline(access, timelineRepository, rooms.eventCache, visibility, clientEvents);
+        this.publicRooms = new PublicRooms(directoryRepository, access, rooms.local, remoteDirectory::get,
+                rooms.clock);
+    }
+
+    /** Federation's make_join/send_join. */
+    public void useRemoteJoiner(RemoteJoiner joiner) {
+        remoteJoiner.set(joiner);
+    }
+
+    /** Federation's invite of other servers' users. */
+    public void useRemoteInviter(RemoteInviter inviter) {
+        remoteInviter.set(inviter);
+    }
+
+    /** Federation's directory queries. */
+    public void useRemoteDirectory(RemoteDirectory directory) {
+        remoteDirectory.set(directory);
+    }
+
+    /** The profile API's lookup, for the profile fields of member events. */
+    public void useProfiles(ProfileLookup lookup) {
+        profiles.set(lookup);
+    }
+}

@@ -1,0 +1,142 @@
+package org.myelin.server.client.rooms;
+
+import org.myelin.protocol.event.Pdu;
+import org.myelin.protocol.event.StateKey;
+import org.myelin.rooms.events.EventCache;
+import org.myelin.storage.events.EventRepository;
+import org.myelin.storage.events.StoredEvent;
+import org.myelin.storage.events.TimelineRepository;
+import org.myelin.storage.rooms.MembershipRepository;
+import org.myelin.storage.state.StateSnapshotRepository;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Which events a user may see (client-server API, "History visibility"). For each event, with
+ * the room's {@code m.room.history_visibility} and the user's membership at that event (the
+ * state after it):
+ *
+ * <ol>
+ *   <li>the user's own membership events are always visible;</li>
+ *   <li>{@code world_readable}: visible;</li>
+ *   <li>the user's membership was {@code join}: visible;</li>
+ *   <li>{@code shared}: visible if the user is joined now, or joined at any point after the event;</li>
+ *   <li>{@code invited}: visible if the user's membership was {@code invite};</li>
+ *   <li>otherwise not.</li>
+ * </ol>
+ *
+ * An event that changes the history visibility is judged by the more permissive of the old and
+ * new settings (as Synapse does), so that members can see the change itself. A room without a
+ * history visibility event counts as {@code shared}.
+ */
+public final class EventVisibility {
+
+    /** From most to least permissive. */
+    private static final List<String> ORDER = List.of("world_readable", "shared", "invited", "joined");
+    private static final String HISTORY_VISIBILITY = "m.room.history_visibility";
+
+    private final EventRepository eventRepository;
+    private final TimelineRepository timeline;
+    private final StateSnapshotRepository snapshots;
+    private final EventCache events;
+    private final MembershipRepository memberships;
+
+    public EventVisibility(EventRepository eventRepository, TimelineRepository timeline,
+                           StateSnapshotRepository snapshots, EventCache events, MembershipRepository memberships) {
+        this.eventRepository = eventRepository;
+        this.timeline = timeline;
+        this.snapshots = snapshots;
+        this.events = events;
+        this.memberships = memberships;
+    }
+
+    /** The events among {@code candidates} that {@code userId} may see, in the same order. */
+    public List<StoredEvent> filter(String userId, List<StoredEvent> candidates) {
+        if (candidates.isEmpty()) {
+            return List.of();
+        }
+        Map<String, Long> after = eventRepository.stateAfter(candidates.stream().map(StoredEvent::eventId).toList());
+        Map<String, Long> beforeVisibilityChanges = timeline.stateBefore(candidates.stream()
+                .filter(e -> e.pdu().is(HISTORY_VISIBILITY, "")).map(StoredEvent::eventId).toList());
+        Map<String, UserInRoom> rooms = new HashMap<>();
+        List<StoredEvent> visible = new ArrayList<>();
+        for (StoredEvent e : candidates) {
+            UserInRoom user = rooms.computeIfAbsent(e.pdu().roomId(), roomId -> userInRoom(roomId, userId));
+            if (isVisible(e, user, after.get(e.eventId()), beforeVisibilityChanges.get(e.eventId()))) {
+                visible.add(e);
+            }
+        }
+        return visible;
+    }
+
+    /** Whether {@code userId} may see {@code event}. */
+    public boolean canSee(String userId, StoredEvent event) {
+        return !filter(userId, List.of(event)).isEmpty();
+    }
+
+    private boolean isVisible(StoredEvent e, UserInRoom user, Long afterSnapshot, Long beforeSnapshot) {
+        Pdu pdu = e.pdu();
+        if (pdu.is(StateKey.MEMBER, user.userId)) {
+            return true;
+        }
+        if (afterSnapshot == null) {
+            return false;
+        }
+        Map<StateKey, String> state = snapshots.load(afterSnapshot);
+        String visibility = historyVisibility(state);
+        if (beforeSnapshot != null) {
+            String previous = historyVisibility(snapshots.load(beforeSnapshot));
+            if (ORDER.indexOf(previous) < ORDER.indexOf(visibility)) {
+                visibility = previous;
+            }
+        }
+        if (visibility.equals("world_readable")) {
+            return true;
+        }
+        String membership = membership(state, user.userId);
+        if ("join".equals(membership)) {
+            return true;
+        }
+        return switch (visibility) {
+            case "shared" -> user.joinedNow || user.joinedAfter(e.streamOrdering());
+            case "invited" -> "invite".equals(membership);
+            default -> false;
+        };
+    }
+
+    private String historyVisibility(Map<StateKey, String> state) {
+        String id = state.get(StateKey.of(HISTORY_VISIBILITY, ""));
+        Pdu event = id == null ? null : events.get(id);
+        String value = event == null ? null : event.content().path("history_visibility").asText(null);
+        return value != null && ORDER.contains(value) ? value : "shared";
+    }
+
+    private String membership(Map<StateKey, String> state, String userId) {
+        String id = state.get(StateKey.member(userId));
+        Pdu member = id == null ? null : events.get(id);
+        return member == null ? null : member.membership();
+    }
+
+    private UserInRoom userInRoom(String roomId, String userId) {
+        boolean joinedNow = memberships.of(roomId, userId).map(m -> m.membership().equals("join")).orElse(false);
+        List<Long> joins = new ArrayList<>();
+        if (!joinedNow) {
+            for (StoredEvent own : timeline.stateEvents(roomId, StateKey.MEMBER, userId)) {
+                if ("join".equals(own.pdu().membership())) {
+                    joins.add(own.streamOrdering());
+                }
+            }
+        }
+        return new UserInRoom(userId, joinedNow, joins);
+    }
+
+    /** What decides visibility for one user in one room beside each event's own state. */
+    private record UserInRoom(String userId, boolean joinedNow, List<Long> joinOrderings) {
+        boolean joinedAfter(Long ordering) {
+            return ordering != null && joinOrderings.stream().anyMatch(j -> j > ordering);
+        }
+    }
+}

@@ -1,0 +1,153 @@
+package org.myelin.server.client.rooms;
+
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import org.myelin.protocol.id.RoomAlias;
+import org.myelin.server.client.auth.Authenticator;
+import org.myelin.server.client.auth.Requester;
+import org.myelin.server.client.directory.RemoteDirectory;
+import org.myelin.server.http.Handlers;
+import org.myelin.server.http.Json;
+import org.myelin.server.http.JsonResponse;
+import org.myelin.server.http.MatrixException;
+import org.myelin.server.http.Routes;
+import org.myelin.storage.rooms.MembershipRepository;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/** Room membership (client-server API, "Room membership": joining, inviting, leaving, kicking, banning). */
+public final class MembershipRoutes implements Routes {
+
+    private static final String ROOM = "/_matrix/client/v3/rooms/:roomId";
+
+    /** A body with only an optional reason (join, leave). */
+    record ReasonBody(String reason) {
+    }
+
+    /** The body of invite, kick, ban and unban. */
+    record TargetBody(String userId, String reason) {
+        TargetBody {
+            if (userId == null) {
+                throw MatrixException.missingParam("Missing user_id");
+            }
+        }
+    }
+
+    record RoomIdResponse(String roomId) {
+    }
+
+    record JoinedRoomsResponse(List<String> joinedRooms) {
+    }
+
+    private final ClientRooms rooms;
+    private final Authenticator auth;
+
+    public MembershipRoutes(ClientRooms rooms, Authenticator auth) {
+        this.rooms = rooms;
+        this.auth = auth;
+    }
+
+    @Override
+    public void mount(Router router, Handlers handlers) {
+        router.post(ROOM + "/join").handler(handlers.blocking(this::joinRoom));
+        router.post("/_matrix/client/v3/join/:roomIdOrAlias").handler(handlers.blocking(this::join));
+        router.post(ROOM + "/invite").handler(handlers.blocking(this::invite));
+        router.post(ROOM + "/leave").handler(handlers.blocking(this::leave));
+        router.post(ROOM + "/forget").handler(handlers.blocking(this::forget));
+        router.post(ROOM + "/kick").handler(handlers.blocking(this::kick));
+        router.post(ROOM + "/ban").handler(handlers.blocking(this::ban));
+        router.post(ROOM + "/unban").handler(handlers.blocking(this::unban));
+        router.get("/_matrix/client/v3/joined_rooms").handler(handlers.blocking(this::joinedRooms));
+    }
+
+    /** {@code POST /_matrix/client/v3/rooms/{roomId}/join} (client-server API, "Joining rooms"). */
+    JsonResponse joinRoom(RoutingContext ctx) {
+        Requester requester = auth.require(ctx, true);
+        String roomId = Params.roomId(ctx, "roomId");
+        ReasonBody body = Params.optionalBody(ctx, ReasonBody.class);
+        rooms.memberships.join(requester, roomId, List.of(), body == null ? null : body.reason());
+        return JsonResponse.ok(new RoomIdResponse(roomId));
+    }
+
+    /**
+     * {@code POST /_matrix/client/v3/join/{roomIdOrAlias}} (client-server API, "Joining rooms"):
+     * an alias is resolved first; {@code via} (and the deprecated {@code server_name}) name servers
+     * to join through when this server is not in the room.
+     */
+    JsonResponse join(RoutingContext ctx) {
+        Requester requester = auth.require(ctx, true);
+        String target = Params.path(ctx, "roomIdOrAlias");
+        ReasonBody body = Params.optionalBody(ctx, ReasonBody.class);
+        List<String> via = new ArrayList<>(Params.queryAll(ctx, "via"));
+        via.addAll(Params.queryAll(ctx, "server_name"));
+        String roomId;
+        if (target.startsWith("#")) {
+            if (!RoomAlias.isValid(target)) {
+                throw MatrixException.invalidParam("Invalid room alias: " + target);
+            }
+            RemoteDirectory.Resolved resolved = rooms.aliases.resolve(target);
+            roomId = resolved.roomId();
+            via.addAll(resolved.servers());
+        } else {
+            roomId = Params.roomId(ctx, "roomIdOrAlias");
+        }
+        rooms.memberships.join(requester, roomId, via, body == null ? null : body.reason());
+        return JsonResponse.ok(new RoomIdResponse(roomId));
+    }
+
+    /** {@code POST /_matrix/client/v3/rooms/{roomId}/invite} (client-server API, "Inviting"). */
+    JsonResponse invite(RoutingContext ctx) {
+        Requester requester = auth.require(ctx);
+        TargetBody body = Json.bind(ctx, TargetBody.class);
+        rooms.memberships.invite(requester, Params.roomId(ctx, "roomId"), body.userId(), body.reason(), false);
+        return JsonResponse.empty();
+    }
+
+    /** {@code POST /_matrix/client/v3/rooms/{roomId}/leave} (client-server API, "Leaving rooms"). */
+    JsonResponse leave(RoutingContext ctx) {
+        Requester requester = auth.require(ctx, true);
+        ReasonBody body = Params.optionalBody(ctx, ReasonBody.class);
+        rooms.memberships.leave(requester, Params.roomId(ctx, "roomId"), body == null ? null : body.reason());
+        return JsonResponse.empty();
+    }
+
+    /** {@code POST /_matrix/client/v3/rooms/{roomId}/forget} (client-server API, "Leaving rooms"). */
+    JsonResponse forget(RoutingContext ctx) {
+        Requester requester = auth.require(ctx, true);
+        rooms.memberships.forget(requester, Params.roomId(ctx, "roomId"));
+        return JsonResponse.empty();
+    }
+
+    /** {@code POST /_matrix/client/v3/rooms/{roomId}/kick} (client-server API, "Leaving rooms"). */
+    JsonResponse kick(RoutingContext ctx) {
+        Requester requester = auth.require(ctx);
+        TargetBody body = Json.bind(ctx, TargetBody.class);
+        rooms.memberships.kick(requester, Params.roomId(ctx, "roomId"), body.userId(), body.reason());
+        return JsonResponse.empty();
+    }
+
+    /** {@code POST /_matrix/client/v3/rooms/{roomId}/ban} (client-server API, "Banning users in a room"). */
+    JsonResponse ban(RoutingContext ctx) {
+        Requester requester = auth.require(ctx);
+        TargetBody body = Json.bind(ctx, TargetBody.class);
+        rooms.memberships.ban(requester, Params.roomId(ctx, "roomId"), body.userId(), body.reason());
+        return JsonResponse.empty();
+    }
+
+    /** {@code POST /_matrix/client/v3/rooms/{roomId}/unban} (client-server API, "Banning users in a room"). */
+    JsonResponse unban(RoutingContext ctx) {
+        Requester requester = auth.require(ctx);
+        TargetBody body = Json.bind(ctx, TargetBody.class);
+        rooms.memberships.unban(requester, Params.roomId(ctx, "roomId"), body.userId(), body.reason());
+        return JsonResponse.empty();
+    }
+
+    /** {@code GET /_matrix/client/v3/joined_rooms} (client-server API, "Room membership"). */
+    JsonResponse joinedRooms(RoutingContext ctx) {
+        Requester requester = auth.require(ctx, true);
+        List<String> joined = rooms.access.joinedRooms(requester.userId()).stream()
+                .map(MembershipRepository.Membership::roomId).toList();
+        return JsonResponse.ok(new JoinedRoomsResponse(joined));
+    }
+}
