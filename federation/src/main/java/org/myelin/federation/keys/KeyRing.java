@@ -21,6 +21,8 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.Set;
+import java.util.Comparator;
 
 /**
  * Other servers' signing keys (server-server API, "Retrieving server keys"): fetched from the
@@ -259,7 +261,7 @@ public final class KeyRing implements KeyLookup {
      *
      * @param keyIds the key ids asked for; empty for all
      */
-    public List<ObjectNode> documentsFor(String server, java.util.Set<String> keyIds, long minimumValidUntilTs) {
+    public List<ObjectNode> documentsFor(String server, Set<String> keyIds, long minimumValidUntilTs) {
         if (server.equals(local.serverName())) {
             return List.of(local.document());
         }
@@ -275,14 +277,14 @@ public final class KeyRing implements KeyLookup {
                 documents.add(MatrixJson.parseObject(k.document(), MatrixJson.Numbers.LENIENT));
             }
         }
-        documents.sort(java.util.Comparator.comparingLong(d -> -d.path("valid_until_ts").asLong()));
+        documents.sort(Comparator.comparingLong(d -> -d.path("valid_until_ts").asLong()));
         if (keyIds.isEmpty() && documents.size() > 1) {
             return List.of(documents.getFirst()); // the newest says all there is
         }
         return documents;
     }
 
-    private boolean satisfies(String server, java.util.Set<String> keyIds, long minimumValidUntilTs) {
+    private boolean satisfies(String server, Set<String> keyIds, long minimumValidUntilTs) {
         Map<String, RemoteKey> keys = keysOf(server);
         if (keyIds.isEmpty()) {
             return keys.values().stream().anyMatch(k -> k.validUntilTs() >= minimumValidUntilTs);
