@@ -1,5 +1,6 @@
 package org.myelin.server.client.sync;
 
+import com.fasterxml.jackson.annotation.JsonIgnore;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -17,6 +18,7 @@ public record SyncResponse(String nextBatch, Rooms rooms, EventBatch presence, E
                            List<String> deviceUnusedFallbackKeyTypes) {
 
     /** Whether there is nothing for the client: a long poll keeps waiting. */
+    @JsonIgnore
     public boolean isEmpty() {
         return rooms.isEmpty() && presence.events().isEmpty() && accountData.events().isEmpty()
                 && toDevice.events().isEmpty() && deviceLists.changed().isEmpty() && deviceLists.left().isEmpty();
