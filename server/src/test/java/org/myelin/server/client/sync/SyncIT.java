@@ -242,6 +242,42 @@ class SyncIT {
                 "sending counts as reading");
     }
 
+    @Test
+    void aKnockAppearsInTheKnockSection() {
+        String roomId = client.createRoom(alice, "{}");
+        client.state(alice, roomId, "m.room.join_rules", "", obj().put("join_rule", "knock"));
+        String since = client.sync(bob).path("next_batch").asText();
+        var knock = hs.homeserver().rooms().pipeline.submit(org.myelin.rooms.pipeline.Input.LocalEvent.state(roomId,
+                bob.userId(), "m.room.member", bob.userId(), obj().put("membership", "knock")));
+        assertTrue(knock.isAccepted(), knock::toString);
+
+        JsonNode sync = client.sync(bob, since, "");
+        JsonNode knockState = sync.path("rooms").path("knock").path(roomId).path("knock_state").path("events");
+        JsonNode last = knockState.get(knockState.size() - 1);
+        assertEquals("knock", last.path("content").path("membership").asText(), sync::toString);
+        List<String> types = new ArrayList<>();
+        knockState.forEach(e -> types.add(e.path("type").asText()));
+        assertTrue(types.contains("m.room.create") && types.contains("m.room.join_rules"), types::toString);
+        assertTrue(client.sync(bob).path("rooms").path("knock").has(roomId), "initial syncs list knocks too");
+    }
+
+    @Test
+    void aBanEndsTheTimelineInTheLeaveSection() {
+        String roomId = client.createRoom(alice, "{}");
+        client.invite(alice, roomId, bob);
+        client.join(bob, roomId);
+        String since = client.sync(bob).path("next_batch").asText();
+        client.send(alice, roomId, "last words");
+        client.ok(alice, "POST", room(roomId) + "/ban", obj().put("user_id", bob.userId()).put("reason", "spam"));
+        client.send(alice, roomId, "bob cannot see this");
+
+        JsonNode sync = client.sync(bob, since, "");
+        JsonNode events = sync.path("rooms").path("leave").path(roomId).path("timeline").path("events");
+        assertEquals("last words", events.get(0).path("content").path("body").asText(), sync::toString);
+        assertEquals("ban", events.get(events.size() - 1).path("content").path("membership").asText());
+        assertEquals(2, events.size());
+    }
+
     private static JsonNode invitedRoomsOf(JsonNode sync) {
         return sync.path("rooms").path("invite");
     }
