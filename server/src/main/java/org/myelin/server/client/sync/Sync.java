@@ -44,10 +44,11 @@ public final class Sync {
      *
      * @param since       null for an initial sync
      * @param timeoutMs   how long to wait for news (capped at {@link #MAX_TIMEOUT_MS})
-     * @param setPresence the {@code set_presence} parameter, or null
+     * @param setPresence   the {@code set_presence} parameter, or null
+     * @param useStateAfter the {@code use_state_after} parameter
      */
     public record Request(String userId, String deviceId, SyncFilter filter, SyncToken since, boolean fullState,
-                          long timeoutMs, String setPresence) {
+                          long timeoutMs, String setPresence, boolean useStateAfter) {
     }
 
     /** What the sync reads besides rooms. */
@@ -98,8 +99,8 @@ public final class Sync {
         SyncToken since = request.since();
         Map<String, List<ObjectNode>> roomAccountData = new HashMap<>();
         List<ObjectNode> globalAccountData = accountData(request, since, now, roomAccountData);
-        SyncPass pass = new SyncPass(request.userId(), request.deviceId(), request.filter(), request.fullState(), since,
-                now, roomAccountData);
+        SyncPass pass = new SyncPass(request.userId(), request.deviceId(), request.filter(), request.fullState(),
+                request.useStateAfter(), since, now, roomAccountData);
         SyncResponse.Rooms roomSections = rooms.build(pass);
         List<ObjectNode> presence = sources.presence().changes(request.userId(), pass.after(StreamId.PRESENCE),
                 now.position(StreamId.PRESENCE), request.filter().presence());

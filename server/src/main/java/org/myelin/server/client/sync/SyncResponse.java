@@ -10,7 +10,7 @@ import java.util.Map;
 
 /**
  * The body of a /sync response ({@code sync.yaml}). Empty sections are still sent, as Synapse
- * does, except where noted.
+ * does, except where noted; null values are left out (the mapper's default).
  */
 public record SyncResponse(String nextBatch, Rooms rooms, EventBatch presence, EventBatch accountData,
                            EventBatch toDevice, DeviceLists deviceLists,
@@ -37,10 +37,12 @@ public record SyncResponse(String nextBatch, Rooms rooms, EventBatch presence, E
         }
     }
 
-    /** A room the user is in. {@code summary} is left out when unchanged. */
-    public record JoinedRoom(@JsonInclude(JsonInclude.Include.NON_NULL) RoomSummary summary, EventBatch state,
-                             Timeline timeline, EventBatch ephemeral, EventBatch accountData,
-                             UnreadCounts unreadNotifications) {
+    /**
+     * A room the user is in. {@code summary} is left out when unchanged; of {@code state} and
+     * {@code state_after} only the one the request asked for is sent.
+     */
+    public record JoinedRoom(RoomSummary summary, EventBatch state, EventBatch stateAfter, Timeline timeline,
+                             EventBatch ephemeral, EventBatch accountData, UnreadCounts unreadNotifications) {
     }
 
     /** A room the user is invited to: stripped state, the invite last. */
@@ -51,8 +53,8 @@ public record SyncResponse(String nextBatch, Rooms rooms, EventBatch presence, E
     public record KnockedRoom(EventBatch knockState) {
     }
 
-    /** A room the user left or was removed from: its timeline up to that point. */
-    public record LeftRoom(EventBatch state, Timeline timeline, EventBatch accountData) {
+    /** A room the user left or was removed from: its timeline up to that point ({@code state} or {@code state_after}). */
+    public record LeftRoom(EventBatch state, EventBatch stateAfter, Timeline timeline, EventBatch accountData) {
     }
 
     /**

@@ -243,6 +243,34 @@ class SyncIT {
     }
 
     @Test
+    void useStateAfterGivesTheStateAtTheEndOfTheTimeline() {
+        String roomId = client.createRoom(alice, "{}");
+        String since = client.sync(alice).path("next_batch").asText();
+        String topicId = client.state(alice, roomId, "m.room.topic", "", obj().put("topic", "in the timeline"));
+        client.send(alice, roomId, "after the topic");
+
+        JsonNode sync = client.sync(alice, since, "&use_state_after=true");
+        JsonNode room = joined(sync, roomId);
+        assertFalse(room.has("state"), "state is left out");
+        JsonNode after = room.path("state_after").path("events");
+        assertEquals(1, after.size(), room::toString);
+        assertEquals(topicId, after.get(0).path("event_id").asText(), "the timeline's state events are included");
+
+        JsonNode initial = client.sync(alice, null, "&use_state_after=true");
+        assertTrue(stateKeysAfter(joined(initial, roomId)).contains("m.room.topic|"));
+        assertTrue(stateKeysAfter(joined(initial, roomId)).contains("m.room.create|"));
+        JsonNode quiet = client.sync(alice, initial.path("next_batch").asText(), "&use_state_after=true");
+        assertTrue(quiet.path("rooms").path("join").isEmpty());
+    }
+
+    private static List<String> stateKeysAfter(JsonNode room) {
+        List<String> keys = new ArrayList<>();
+        room.path("state_after").path("events")
+                .forEach(e -> keys.add(e.path("type").asText() + "|" + e.path("state_key").asText()));
+        return keys;
+    }
+
+    @Test
     void aKnockAppearsInTheKnockSection() {
         String roomId = client.createRoom(alice, "{}");
         client.state(alice, roomId, "m.room.join_rules", "", obj().put("join_rule", "knock"));
