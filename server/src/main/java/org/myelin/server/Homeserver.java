@@ -14,18 +14,25 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import org.myelin.server.admin.RegistrationTokenRoutes;
+import org.myelin.server.admin.SharedSecretRegistrationRoutes;
 import org.myelin.server.client.VersionsRoutes;
 import org.myelin.server.client.account.AccountRoutes;
 import org.myelin.server.client.account.AccountServices;
 import org.myelin.server.client.account.DeviceRoutes;
 import org.myelin.server.client.account.LoginRoutes;
 import org.myelin.server.client.account.RegisterRoutes;
+import org.myelin.server.client.capabilities.CapabilitiesRoutes;
+import org.myelin.server.client.presence.PresenceRoutes;
+import org.myelin.server.client.profile.ProfileRoutes;
+import org.myelin.server.client.push.PushRulesRoutes;
 import org.myelin.server.client.accountdata.AccountDataRoutes;
 import org.myelin.server.client.accountdata.TagRoutes;
 import org.myelin.server.client.auth.Authenticator;
 import org.myelin.server.client.directory.AliasRoutes;
 import org.myelin.server.client.directory.RoomDirectoryRoutes;
 import org.myelin.server.client.rooms.ClientRooms;
+import org.myelin.server.client.rooms.ProfileLookup;
 import org.myelin.server.client.rooms.CreateRoomRoutes;
 import org.myelin.server.client.rooms.MembershipRoutes;
 import org.myelin.server.client.rooms.RoomEventsRoutes;
@@ -34,7 +41,6 @@ import org.myelin.server.client.rooms.SendRoutes;
 import org.myelin.server.client.receipts.ReadMarkersRoutes;
 import org.myelin.server.client.receipts.ReceiptRoutes;
 import org.myelin.server.client.sync.FilterRoutes;
-import org.myelin.server.client.sync.SyncPresence;
 import org.myelin.server.client.sync.SyncRoutes;
 import org.myelin.server.client.sync.SyncServices;
 import org.myelin.server.client.typing.TypingRoutes;
@@ -72,6 +78,7 @@ public final class Homeserver implements AutoCloseable {
     private final SigningKey signingKey;
     private final RoomServices rooms;
     private final AccountServices accounts;
+    private final UserServices users;
     private final ClientRooms clientRooms;
     private final SyncServices sync;
     private final ExecutorService handlerThreads;
@@ -87,9 +94,16 @@ public final class Homeserver implements AutoCloseable {
                 new LocalServer(config.serverName(), signingKey), Clock.systemUTC(),
                 (event, server) -> false, RemoteEvents.NONE);
         this.accounts = new AccountServices(database.dataSource(), config, Clock.systemUTC());
+        this.users = new UserServices(database.dataSource(), rooms, accounts, Clock.systemUTC());
         this.clientRooms = new ClientRooms(rooms, database.dataSource(), accounts.rateLimiters.message());
+        // Member events carry the user's display name and avatar, as clients show them.
+        this.clientRooms.useProfiles(userId -> users.profiles.lookup(userId)
+                .map(p -> new ProfileLookup.Profile(p.displayname(), p.avatarUrl())));
         this.sync = new SyncServices(rooms, database.dataSource(), new SyncServices.Parts(clientRooms.clientEvents,
-                clientRooms.visibility, SyncPresence.NONE, null));
+                clientRooms.visibility, users.presence, users.push,
+                userId -> Map.of("m.push_rules", users.pushRules.accountDataContent(userId))));
+        users.onPushRulesChanged(userId ->
+                sync.accountData.put(userId, null, "m.push_rules", users.pushRules.accountDataContent(userId)));
         this.handlerThreads = Executors.newVirtualThreadPerTaskExecutor();
         this.vertx = Vertx.vertx();
     }
@@ -138,6 +152,13 @@ public final class Homeserver implements AutoCloseable {
         table.get(Resource.CLIENT).add(new LoginRoutes(accounts));
         table.get(Resource.CLIENT).add(new AccountRoutes(accounts));
         table.get(Resource.CLIENT).add(new DeviceRoutes(accounts));
+        table.get(Resource.CLIENT).add(new SharedSecretRegistrationRoutes(accounts,
+                config.registration().sharedSecret(), Clock.systemUTC()));
+        table.get(Resource.CLIENT).add(new RegistrationTokenRoutes(accounts));
+        table.get(Resource.CLIENT).add(new CapabilitiesRoutes(authenticator()));
+        table.get(Resource.CLIENT).add(new ProfileRoutes(authenticator(), users.profiles));
+        table.get(Resource.CLIENT).add(new PushRulesRoutes(authenticator(), users.pushRules));
+        table.get(Resource.CLIENT).add(new PresenceRoutes(authenticator(), users.presence, users.presenceVisibility));
         table.get(Resource.CLIENT).add(new CreateRoomRoutes(clientRooms, authenticator()));
         table.get(Resource.CLIENT).add(new MembershipRoutes(clientRooms, authenticator()));
         table.get(Resource.CLIENT).add(new RoomStateRoutes(clientRooms, authenticator()));
@@ -198,6 +219,11 @@ public final class Homeserver implements AutoCloseable {
     /** Accounts, devices, tokens, registration and the services around them. */
     public AccountServices accounts() {
         return accounts;
+    }
+
+    /** Profiles, push rules and their evaluation, presence. */
+    public UserServices users() {
+        return users;
     }
 
     /** Finds the requester of a client request from its access token; every authenticated route takes it. */

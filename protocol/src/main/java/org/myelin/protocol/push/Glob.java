@@ -1,0 +1,76 @@
+package org.myelin.protocol.push;
+
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.regex.Pattern;
+
+/**
+ * Glob-style matching (appendices, "Glob-style matching"): {@code *} matches zero or more
+ * characters, {@code ?} exactly one; everything else is literal. Push rules match
+ * case-insensitively, either the whole value or, for {@code content.body}, any substring that
+ * starts and ends at a word boundary: the start or end of the value, or a character outside
+ * {@code [A-Za-z0-9_]}.
+ *
+ * <p>Compiled patterns are kept, as the same few rules are evaluated for every event.
+ */
+final class Glob {
+
+    private static final int FLAGS = Pattern.CASE_INSENSITIVE | Pattern.UNICODE_CASE | Pattern.DOTALL;
+    private static final String BOUNDARY_START = "(?:^|[^A-Za-z0-9_])";
+    private static final String BOUNDARY_END = "(?:[^A-Za-z0-9_]|$)";
+    private static final int CACHE_LIMIT = 10_000;
+    private static final Map<String, Pattern> WHOLE = new ConcurrentHashMap<>();
+    private static final Map<String, Pattern> WORDS = new ConcurrentHashMap<>();
+
+    private Glob() {
+    }
+
+    /** Whether {@code glob} matches all of {@code value}. */
+    static boolean matchesWhole(String glob, String value) {
+        return cached(WHOLE, glob, () -> Pattern.compile(toRegex(glob), FLAGS)).matcher(value).matches();
+    }
+
+    /** Whether {@code glob} matches a substring of {@code value} between word boundaries. */
+    static boolean matchesWords(String glob, String value) {
+        return cached(WORDS, glob, () -> Pattern.compile(BOUNDARY_START + toRegex(glob) + BOUNDARY_END, FLAGS))
+                .matcher(value).find();
+    }
+
+    /** Whether {@code literal} (no wildcards) occurs in {@code value} between word boundaries. */
+    static boolean containsWords(String literal, String value) {
+        return Pattern.compile(BOUNDARY_START + Pattern.quote(literal) + BOUNDARY_END, FLAGS).matcher(value).find();
+    }
+
+    private static Pattern cached(Map<String, Pattern> cache, String glob, java.util.function.Supplier<Pattern> make) {
+        Pattern p = cache.get(glob);
+        if (p == null) {
+            if (cache.size() >= CACHE_LIMIT) {
+                cache.clear(); // rules are few; this only bounds a pathological user
+            }
+            p = make.get();
+            cache.put(glob, p);
+        }
+        return p;
+    }
+
+    static String toRegex(String glob) {
+        StringBuilder regex = new StringBuilder();
+        StringBuilder literal = new StringBuilder();
+        for (int i = 0; i < glob.length(); i++) {
+            char c = glob.charAt(i);
+            if (c == '*' || c == '?') {
+                if (!literal.isEmpty()) {
+                    regex.append(Pattern.quote(literal.toString()));
+                    literal.setLength(0);
+                }
+                regex.append(c == '*' ? ".*" : ".");
+            } else {
+                literal.append(c);
+            }
+        }
+        if (!literal.isEmpty()) {
+            regex.append(Pattern.quote(literal.toString()));
+        }
+        return regex.toString();
+    }
+}

@@ -1,0 +1,65 @@
+package org.myelin.protocol.push;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+
+/** Glob-style matching and dot-separated property paths (appendices). */
+class GlobAndPathTest {
+
+    @ParameterizedTest(name = "{0} whole-matches ''{1}'': {2}")
+    @CsvSource(delimiter = '|', value = {
+            "m.room.message|m.room.message|true",
+            "m.room.message|m.room.messages|false",
+            "m.room.*|m.room.member|true",
+            "m.room.*|m.room.|true",
+            "m.room.?|m.room.|false",
+            "m?room|m.room|true",
+            "M.ROOM.MESSAGE|m.room.message|true",
+            "a+b(c)|a+b(c)|true",
+            "a.c|abc|false",
+            "''|''|true",
+            "''|x|false",
+    })
+    void wholeValueGlobs(String glob, String value, boolean expected) {
+        assertEquals(expected, Glob.matchesWhole(glob, value));
+    }
+
+    @ParameterizedTest(name = "{0} in ''{1}'': {2}")
+    @CsvSource(delimiter = '|', value = {
+            "cake|I like cake|true",
+            "cake|cakes are nice|false",
+            "cake|pancake|false",
+            "cake|cake-walk|true",
+            "cake*lie|the cake is a lie!|true",
+            "@room|hello @room|true",
+            "@room|x@room|false",
+            "alice|ALICE: hi|true",
+            "alice|alice_bob|false",
+    })
+    void bodyGlobsMatchBetweenWordBoundaries(String glob, String body, boolean expected) {
+        assertEquals(expected, Glob.matchesWords(glob, body));
+    }
+
+    @Test
+    void pathsUnescapeDotsAndBackslashesOnly() {
+        assertEquals(List.of("content", "m.relates_to", "rel_type"), PropertyPath.parse("content.m\\.relates_to.rel_type").segments());
+        assertEquals(List.of("content", "m\\foo"), PropertyPath.parse("content.m\\\\foo").segments());
+        assertEquals(List.of("content", "\\x"), PropertyPath.parse("content.\\x").segments());
+        assertEquals(List.of("type"), PropertyPath.parse("type").segments());
+    }
+
+    @Test
+    void pathsResolveThroughObjectsOnly() throws Exception {
+        var event = new ObjectMapper().readTree("{\"content\":{\"m.mentions\":{\"user_ids\":[\"@a:x\"]},\"body\":\"hi\"}}");
+        assertEquals("@a:x", PropertyPath.parse("content.m\\.mentions.user_ids").resolve(event).get(0).asText());
+        assertNull(PropertyPath.parse("content.body.length").resolve(event));
+        assertNull(PropertyPath.parse("content.missing").resolve(event));
+    }
+}
