@@ -44,7 +44,7 @@ public final class UserServices {
         this.push = new PushEvaluation(pushRules, rooms);
         // Presence positions are /sync's presence stream positions.
         PresenceRepository presenceStore = new PresenceRepository(dataSource,
-                c -> StreamCounters.next(c, StreamKind.PRESENCE));
+                StreamCounters.allocator(StreamKind.PRESENCE));
         this.presence = new LocalPresence(presenceStore, clock, serverName, (userId, position) -> {
             // Wake the user's own /sync and those of everyone sharing a room with them.
             List<String> keys = new ArrayList<>();
