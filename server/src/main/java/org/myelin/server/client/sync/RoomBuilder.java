@@ -44,14 +44,18 @@ final class RoomBuilder {
     private final SyncEventFormat format;
     private final EventCache events;
 
-    RoomBuilder(TimelineWindows windows, StateSections states, RoomSyncQueries queries, NotificationCounts counts,
-                SyncEventFormat format, EventCache events) {
-        this.windows = windows;
-        this.states = states;
-        this.queries = queries;
-        this.counts = counts;
-        this.format = format;
-        this.events = events;
+    /** What the builder reads from. */
+    record Parts(TimelineWindows windows, StateSections states, RoomSyncQueries queries, NotificationCounts counts,
+                 SyncEventFormat format, EventCache events) {
+    }
+
+    RoomBuilder(Parts parts) {
+        this.windows = parts.windows();
+        this.states = parts.states();
+        this.queries = parts.queries();
+        this.counts = parts.counts();
+        this.format = parts.format();
+        this.events = parts.events();
     }
 
     /**

@@ -54,8 +54,7 @@ public final class SyncServices implements AutoCloseable {
         this.typing = new TypingNotifications(rooms.streams, rooms.clock);
         this.accountData = new AccountData(new AccountDataRepository(dataSource), rooms.streams, parts.provided());
         this.receiptRepository = new ReceiptRepository(dataSource);
-        this.receipts = new Receipts(receiptRepository, accountData, rooms.memberships, rooms.eventCache, rooms.streams,
-                rooms.clock);
+        this.receipts = new Receipts(receiptRepository, accountData, rooms);
         this.toDevice = new ToDeviceRepository(dataSource);
         this.deviceLists = new DeviceListRepository(dataSource);
         this.queries = new RoomSyncQueries(dataSource);
@@ -65,12 +64,12 @@ public final class SyncServices implements AutoCloseable {
                 : new PushRuleNotificationCounts(byType, timeline, parts.push());
         SyncPresence presence = parts.presence() == null ? SyncPresence.NONE
                 : new PresenceForSync(parts.presence(), queries);
-        RoomBuilder builder = new RoomBuilder(new TimelineWindows(timeline, parts.visibility()),
+        RoomBuilder builder = new RoomBuilder(new RoomBuilder.Parts(new TimelineWindows(timeline, parts.visibility()),
                 new StateSections(queries, timeline, rooms.snapshots, rooms.eventCache), queries, counts,
-                new SyncEventFormat(parts.clientEvents()), rooms.eventCache);
-        RoomSections sections = new RoomSections(new MembershipHistory(dataSource), queries, builder,
-                new Ephemerals(receiptRepository, typing), new StrippedStates(rooms.eventStates, rooms.eventCache),
-                rooms.eventCache);
+                new SyncEventFormat(parts.clientEvents()), rooms.eventCache));
+        RoomSections sections = new RoomSections(new RoomSections.Parts(new MembershipHistory(dataSource), queries,
+                builder, new Ephemerals(receiptRepository, typing),
+                new StrippedStates(rooms.eventStates, rooms.eventCache), rooms.eventCache));
         this.sync = new Sync(rooms.streams, rooms.notifier, sections, new Sync.Sources(new AccountDataRepository(dataSource),
                 accountData, toDevice, deviceLists, queries, rooms.memberships, presence));
     }
