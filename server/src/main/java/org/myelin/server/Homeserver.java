@@ -26,6 +26,8 @@ import org.myelin.server.client.capabilities.CapabilitiesRoutes;
 import org.myelin.server.client.presence.PresenceRoutes;
 import org.myelin.server.client.profile.ProfileRoutes;
 import org.myelin.server.client.push.PushRulesRoutes;
+import org.myelin.server.client.accountdata.AccountDataRoutes;
+import org.myelin.server.client.accountdata.TagRoutes;
 import org.myelin.server.client.auth.Authenticator;
 import org.myelin.server.client.directory.AliasRoutes;
 import org.myelin.server.client.directory.RoomDirectoryRoutes;
@@ -36,6 +38,12 @@ import org.myelin.server.client.rooms.MembershipRoutes;
 import org.myelin.server.client.rooms.RoomEventsRoutes;
 import org.myelin.server.client.rooms.RoomStateRoutes;
 import org.myelin.server.client.rooms.SendRoutes;
+import org.myelin.server.client.receipts.ReadMarkersRoutes;
+import org.myelin.server.client.receipts.ReceiptRoutes;
+import org.myelin.server.client.sync.FilterRoutes;
+import org.myelin.server.client.sync.SyncRoutes;
+import org.myelin.server.client.sync.SyncServices;
+import org.myelin.server.client.typing.TypingRoutes;
 import org.myelin.server.client.ratelimit.RateLimiters;
 import org.myelin.server.config.HomeserverConfig;
 import org.myelin.server.federation.FederationServices;
@@ -73,6 +81,7 @@ public final class Homeserver implements AutoCloseable {
     private final AccountServices accounts;
     private final UserServices users;
     private final ClientRooms clientRooms;
+    private final SyncServices sync;
     private final ExecutorService handlerThreads;
     private final Vertx vertx;
     private final List<HttpListener> listeners = new ArrayList<>();
@@ -96,6 +105,11 @@ public final class Homeserver implements AutoCloseable {
         // Member events carry the user's display name and avatar, as clients show them.
         this.clientRooms.useProfiles(userId -> users.profiles.lookup(userId)
                 .map(p -> new ProfileLookup.Profile(p.displayname(), p.avatarUrl())));
+        this.sync = new SyncServices(rooms, database.dataSource(), new SyncServices.Parts(clientRooms.clientEvents,
+                clientRooms.visibility, users.presence, users.push,
+                userId -> Map.of("m.push_rules", users.pushRules.accountDataContent(userId))));
+        users.onPushRulesChanged(userId ->
+                sync.accountData.put(userId, null, "m.push_rules", users.pushRules.accountDataContent(userId)));
     }
 
     /** Starts a homeserver with the built-in routes. */
@@ -157,6 +171,13 @@ public final class Homeserver implements AutoCloseable {
         table.get(Resource.CLIENT).add(new RoomEventsRoutes(clientRooms, authenticator()));
         table.get(Resource.CLIENT).add(new AliasRoutes(clientRooms, authenticator()));
         table.get(Resource.CLIENT).add(new RoomDirectoryRoutes(clientRooms, authenticator()));
+        table.get(Resource.CLIENT).add(new SyncRoutes(sync.sync, sync.filters, authenticator()));
+        table.get(Resource.CLIENT).add(new FilterRoutes(sync.filters, authenticator()));
+        table.get(Resource.CLIENT).add(new TypingRoutes(sync.typing, rooms.memberships, authenticator()));
+        table.get(Resource.CLIENT).add(new ReceiptRoutes(sync.receipts, authenticator()));
+        table.get(Resource.CLIENT).add(new ReadMarkersRoutes(sync.receipts, authenticator()));
+        table.get(Resource.CLIENT).add(new AccountDataRoutes(sync.accountData, authenticator()));
+        table.get(Resource.CLIENT).add(new TagRoutes(sync.accountData, authenticator()));
         extra.forEach((resource, routes) -> table.get(resource).addAll(routes));
         return table;
     }
@@ -225,6 +246,11 @@ public final class Homeserver implements AutoCloseable {
         return accounts.rateLimiters;
     }
 
+    /** /sync, filters, typing, receipts, account data, and the streams' writers for other modules. */
+    public SyncServices sync() {
+        return sync;
+    }
+
     public SigningKey signingKey() {
         return signingKey;
     }
@@ -257,6 +283,7 @@ public final class Homeserver implements AutoCloseable {
         });
         closeQuietly("federation", federation::close);
         closeQuietly("Vert.x", () -> HttpListener.await(vertx.close()));
+        closeQuietly("typing notifications", sync::close);
         closeQuietly("event persister", rooms::close);
         closeQuietly("database", database::close);
         LOG.info("Myelin stopped");

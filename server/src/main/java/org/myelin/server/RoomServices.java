@@ -16,6 +16,9 @@ import org.myelin.storage.events.PersistedEvent;
 import org.myelin.storage.rooms.MembershipRepository;
 import org.myelin.storage.rooms.RoomRepository;
 import org.myelin.storage.state.StateSnapshotRepository;
+import org.myelin.storage.streams.StreamCounters;
+import org.myelin.server.streams.StreamId;
+import org.myelin.server.streams.Streams;
 
 import javax.sql.DataSource;
 import java.time.Clock;
@@ -38,6 +41,8 @@ public final class RoomServices implements AutoCloseable {
     public final EventStates eventStates;
     public final RoomHeads heads;
     public final Notifier notifier;
+    /** Every sync stream's position; the timeline's advances here, after each commit. */
+    public final Streams streams;
     public final EventPersister persister;
     public final RoomEventPipeline pipeline;
     private final AtomicReference<Outbox> outbox = new AtomicReference<>(Outbox.NONE);
@@ -53,6 +58,7 @@ public final class RoomServices implements AutoCloseable {
         this.eventStates = new EventStates(events, snapshots);
         this.heads = new RoomHeads(rooms, eventStates, eventCache);
         this.notifier = new Notifier();
+        this.streams = Streams.load(notifier, events.maxStreamOrdering(), new StreamCounters(dataSource));
         this.persister = new EventPersister(dataSource, snapshots, this::committed);
         ServerKeys keys = (event, server) -> server.equals(local.serverName())
                 ? EventSigning.verify(event.json(), event.roomVersion(), server, local.signingKey().verifyKey())
@@ -68,6 +74,10 @@ public final class RoomServices implements AutoCloseable {
 
     /** Called by the persister after each commit: wake readers, hand local events to federation. */
     private void committed(List<PersistedEvent> batch) {
+        // The position moves before anyone is woken, so woken readers see the events.
+        batch.stream().map(PersistedEvent::streamOrdering).filter(java.util.Objects::nonNull)
+                .mapToLong(Long::longValue).max()
+                .ifPresent(newest -> streams.advanced(StreamId.TIMELINE, newest, List.of()));
         for (PersistedEvent e : batch) {
             if (e.alreadyKnown()) {
                 continue;

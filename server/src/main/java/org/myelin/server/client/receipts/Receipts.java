@@ -1,0 +1,96 @@
+package org.myelin.server.client.receipts;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import org.myelin.rooms.events.EventCache;
+import org.myelin.server.RoomServices;
+import org.myelin.server.client.accountdata.AccountData;
+import org.myelin.server.http.Json;
+import org.myelin.server.http.MatrixException;
+import org.myelin.server.streams.StreamId;
+import org.myelin.server.streams.Streams;
+import org.myelin.storage.events.StoredEvent;
+import org.myelin.storage.receipts.ReceiptRepository;
+import org.myelin.storage.rooms.MembershipRepository;
+
+import java.time.Clock;
+import java.util.Set;
+
+/**
+ * Receipts (client-server API, "Receipts") and the fully read marker ("Read and unread markers").
+ * A receipt or marker only moves forward: one for an event before the current one changes
+ * nothing. Receipts take positions in the receipts stream and wake the room's syncs; the fully
+ * read marker is the room's {@code m.fully_read} account data.
+ */
+public final class Receipts {
+
+    public static final String READ = "m.read";
+    public static final String READ_PRIVATE = "m.read.private";
+    public static final String FULLY_READ = "m.fully_read";
+    static final Set<String> TYPES = Set.of(READ, READ_PRIVATE, FULLY_READ);
+
+    private final ReceiptRepository receipts;
+    private final AccountData accountData;
+    private final MembershipRepository memberships;
+    private final EventCache events;
+    private final Streams streams;
+    private final Clock clock;
+
+    public Receipts(ReceiptRepository receipts, AccountData accountData, RoomServices rooms) {
+        this.receipts = receipts;
+        this.accountData = accountData;
+        this.memberships = rooms.memberships;
+        this.events = rooms.eventCache;
+        this.streams = rooms.streams;
+        this.clock = rooms.clock;
+    }
+
+    /**
+     * {@code userId} sends a receipt of {@code type} for {@code eventId} ({@code threadId} null for
+     * an unthreaded one); {@code m.fully_read} moves the read marker instead.
+     */
+    public void receipt(String userId, String roomId, String type, String eventId, String threadId) {
+        StoredEvent event = checked(userId, roomId, eventId);
+        if (type.equals(FULLY_READ)) {
+            moveFullyRead(userId, roomId, event);
+            return;
+        }
+        receipts.put(new ReceiptRepository.NewReceipt(roomId, type, userId, threadId, eventId,
+                        event.streamOrdering(), clock.millis()))
+                .ifPresent(position -> streams.advanced(StreamId.RECEIPTS, position, roomId));
+    }
+
+    /** Moves {@code userId}'s fully read marker in the room to {@code eventId}, if that is forward. */
+    public void fullyRead(String userId, String roomId, String eventId) {
+        moveFullyRead(userId, roomId, checked(userId, roomId, eventId));
+    }
+
+    private void moveFullyRead(String userId, String roomId, StoredEvent event) {
+        String current = accountData.get(userId, roomId, FULLY_READ).map(c -> c.path("event_id").asText(null))
+                .orElse(null);
+        if (current != null) {
+            StoredEvent previous = events.stored(current);
+            if (current.equals(event.eventId()) || (previous != null && previous.streamOrdering() != null
+                    && previous.streamOrdering() >= event.streamOrdering())) {
+                return;
+            }
+        }
+        ObjectNode content = Json.MAPPER.createObjectNode().put("event_id", event.eventId());
+        accountData.put(userId, roomId, FULLY_READ, content);
+    }
+
+    /**
+     * The event a receipt or marker points at: the user must be in the room (403) and the event a
+     * visible event of the room's timeline (404).
+     */
+    private StoredEvent checked(String userId, String roomId, String eventId) {
+        boolean joined = memberships.of(roomId, userId).map(m -> m.membership().equals("join")).orElse(false);
+        if (!joined) {
+            throw MatrixException.forbidden("You are not in room " + roomId);
+        }
+        StoredEvent event = events.stored(eventId);
+        if (event == null || !event.pdu().roomId().equals(roomId) || !event.isVisibleInTimeline()) {
+            throw MatrixException.notFound("Unknown event " + eventId + " in room " + roomId);
+        }
+        return event;
+    }
+}

@@ -1,0 +1,76 @@
+package org.myelin.server.client.sync;
+
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import org.myelin.server.client.sync.filter.RoomEventFilter;
+import org.myelin.server.client.typing.TypingNotifications;
+import org.myelin.server.streams.StreamId;
+import org.myelin.storage.receipts.ReceiptRepository;
+
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The {@code ephemeral} part of rooms in /sync: {@code m.typing} (who types now, when that changed
+ * since the previous sync) and {@code m.receipt} (the receipts that changed, batched into one event
+ * per room as the spec recommends; an {@code m.read.private} receipt only for its own user).
+ */
+final class Ephemerals {
+
+    private static final JsonNodeFactory JSON = JsonNodeFactory.instance;
+    static final String PRIVATE_READ = "m.read.private";
+
+    private final ReceiptRepository receipts;
+    private final TypingNotifications typing;
+
+    Ephemerals(ReceiptRepository receipts, TypingNotifications typing) {
+        this.receipts = receipts;
+        this.typing = typing;
+    }
+
+    /**
+     * The ephemeral events of {@code roomIds} for the pass: receipts of its range, typing changes
+     * after {@code typingAfter}, as the ephemeral filter lets through.
+     */
+    Map<String, List<ObjectNode>> of(SyncPass p, Collection<String> roomIds, long typingAfter) {
+        String userId = p.userId();
+        RoomEventFilter filter = p.filter().room().ephemeral();
+        long receiptsAfter = p.after(StreamId.RECEIPTS);
+        long receiptsUpTo = p.now().position(StreamId.RECEIPTS);
+        Map<String, List<ObjectNode>> byRoom = new HashMap<>();
+        for (String roomId : roomIds) {
+            if (!filter.allows(roomId, "m.typing", null, null)) {
+                continue;
+            }
+            Optional<List<String>> typists = typing.changedSince(roomId, typingAfter);
+            typists.ifPresent(users -> {
+                ObjectNode event = JSON.objectNode().put("type", "m.typing");
+                users.forEach(event.putObject("content").putArray("user_ids")::add);
+                byRoom.computeIfAbsent(roomId, r -> new ArrayList<>()).add(event);
+            });
+        }
+        List<String> wantReceipts = roomIds.stream().filter(r -> filter.allows(r, "m.receipt", null, null)).toList();
+        Map<String, ObjectNode> receiptEvents = new HashMap<>();
+        for (ReceiptRepository.Receipt r : receipts.changed(wantReceipts, receiptsAfter, receiptsUpTo)) {
+            if (r.receiptType().equals(PRIVATE_READ) && !r.userId().equals(userId)) {
+                continue;
+            }
+            ObjectNode content = receiptEvents.computeIfAbsent(r.roomId(), room -> {
+                ObjectNode event = JSON.objectNode().put("type", "m.receipt");
+                byRoom.computeIfAbsent(room, x -> new ArrayList<>()).add(event);
+                return event.putObject("content");
+            });
+            ObjectNode receipt = content.withObjectProperty(r.eventId()).withObjectProperty(r.receiptType())
+                    .putObject(r.userId());
+            receipt.put("ts", r.ts());
+            if (r.threadId() != null) {
+                receipt.put("thread_id", r.threadId());
+            }
+        }
+        return byRoom;
+    }
+}

@@ -1,0 +1,81 @@
+package org.myelin.server.client.sync;
+
+import org.myelin.server.RoomServices;
+import org.myelin.server.client.accountdata.AccountData;
+import org.myelin.server.client.accountdata.ServerAccountData;
+import org.myelin.server.client.presence.PresenceService;
+import org.myelin.server.client.push.PushEvaluation;
+import org.myelin.server.client.receipts.Receipts;
+import org.myelin.server.client.rooms.ClientEvents;
+import org.myelin.server.client.rooms.EventVisibility;
+import org.myelin.server.client.sync.filter.Filters;
+import org.myelin.server.client.typing.TypingNotifications;
+import org.myelin.storage.accountdata.AccountDataRepository;
+import org.myelin.storage.events.TimelineRepository;
+import org.myelin.storage.filters.FilterRepository;
+import org.myelin.storage.receipts.ReceiptRepository;
+import org.myelin.storage.streams.DeviceListRepository;
+import org.myelin.storage.streams.ToDeviceRepository;
+import org.myelin.storage.sync.MembershipHistory;
+import org.myelin.storage.sync.RoomSyncQueries;
+
+import javax.sql.DataSource;
+
+/**
+ * /sync and the streams around it, wired by constructors on top of {@link RoomServices}: filters,
+ * typing, receipts, account data and the sync itself. What other modules provide (presence, push
+ * rule evaluation, server-provided account data) comes in as {@link Parts}.
+ */
+public final class SyncServices implements AutoCloseable {
+
+    /**
+     * What the sync takes from other parts of the client-server API.
+     *
+     * @param presence    presence, or null for none
+     * @param push        push rule evaluation for the notification counts, or null to count by event type
+     * @param provided    account data the server provides (push rules)
+     */
+    public record Parts(ClientEvents clientEvents, EventVisibility visibility, PresenceService presence,
+                        PushEvaluation push, ServerAccountData provided) {
+    }
+
+    public final Filters filters;
+    public final TypingNotifications typing;
+    public final AccountData accountData;
+    public final Receipts receipts;
+    public final ReceiptRepository receiptRepository;
+    public final ToDeviceRepository toDevice;
+    public final DeviceListRepository deviceLists;
+    public final RoomSyncQueries queries;
+    public final Sync sync;
+
+    public SyncServices(RoomServices rooms, DataSource dataSource, Parts parts) {
+        this.filters = new Filters(new FilterRepository(dataSource));
+        this.typing = new TypingNotifications(rooms.streams, rooms.clock);
+        this.accountData = new AccountData(new AccountDataRepository(dataSource), rooms.streams, parts.provided());
+        this.receiptRepository = new ReceiptRepository(dataSource);
+        this.receipts = new Receipts(receiptRepository, accountData, rooms);
+        this.toDevice = new ToDeviceRepository(dataSource);
+        this.deviceLists = new DeviceListRepository(dataSource);
+        this.queries = new RoomSyncQueries(dataSource);
+        TimelineRepository timeline = new TimelineRepository(dataSource);
+        ReceiptNotificationCounts byType = new ReceiptNotificationCounts(receiptRepository, queries);
+        NotificationCounts counts = parts.push() == null ? byType
+                : new PushRuleNotificationCounts(byType, timeline, parts.push());
+        SyncPresence presence = parts.presence() == null ? SyncPresence.NONE
+                : new PresenceForSync(parts.presence(), queries);
+        RoomBuilder builder = new RoomBuilder(new RoomBuilder.Parts(new TimelineWindows(timeline, parts.visibility()),
+                new StateSections(queries, timeline, rooms.snapshots, rooms.eventCache), queries, counts,
+                new SyncEventFormat(parts.clientEvents()), rooms.eventCache));
+        RoomSections sections = new RoomSections(new RoomSections.Parts(new MembershipHistory(dataSource), queries,
+                builder, new Ephemerals(receiptRepository, typing),
+                new StrippedStates(rooms.eventStates, rooms.eventCache), rooms.eventCache));
+        this.sync = new Sync(rooms.streams, rooms.notifier, sections, new Sync.Sources(new AccountDataRepository(dataSource),
+                accountData, toDevice, deviceLists, queries, rooms.memberships, presence));
+    }
+
+    @Override
+    public void close() {
+        typing.close();
+    }
+}

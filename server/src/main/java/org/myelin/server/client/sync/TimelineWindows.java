@@ -1,0 +1,80 @@
+package org.myelin.server.client.sync;
+
+import org.myelin.server.client.rooms.EventVisibility;
+import org.myelin.server.client.sync.filter.RoomEventFilter;
+import org.myelin.storage.events.StoredEvent;
+import org.myelin.storage.events.TimelineFilter;
+import org.myelin.storage.events.TimelineRepository;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+
+/**
+ * The timeline part of a room in /sync: the newest events of a stream range that pass the
+ * timeline filter and that the user may see (history visibility), at most the filter's limit.
+ * When more would have fitted the range, the window is {@code limited}: the client has a gap it
+ * can fill with {@code /messages} from {@code prev_batch}.
+ */
+final class TimelineWindows {
+
+    /** The limit when the filter sets none (as Synapse). */
+    static final int DEFAULT_LIMIT = 10;
+    /** The largest window /sync returns, whatever the filter asks. */
+    static final int MAX_LIMIT = 1000;
+    /** Pages read backwards before giving up on filling the window (the rest is a gap). */
+    private static final int MAX_PAGES = 5;
+
+    /**
+     * A window of a room's timeline.
+     *
+     * @param events  oldest first
+     * @param limited whether events of the range were left out
+     */
+    record Window(List<StoredEvent> events, boolean limited) {
+        boolean isEmpty() {
+            return events.isEmpty();
+        }
+
+        /** The position just before the window's first event; {@code fallback} for an empty window. */
+        long prevBatchPosition(long fallback) {
+            return events.isEmpty() ? fallback : events.getFirst().streamOrdering() - 1;
+        }
+    }
+
+    private final TimelineRepository timeline;
+    private final EventVisibility visibility;
+
+    TimelineWindows(TimelineRepository timeline, EventVisibility visibility) {
+        this.timeline = timeline;
+        this.visibility = visibility;
+    }
+
+    /**
+     * The window of {@code roomId} for {@code userId} over positions ({@code after}, {@code upTo}];
+     * {@code after} null for the whole history up to {@code upTo}.
+     */
+    Window load(String userId, String roomId, Long after, long upTo, RoomEventFilter filter) {
+        int limit = Math.min(filter.limitOr(DEFAULT_LIMIT), MAX_LIMIT);
+        TimelineFilter sqlFilter = new TimelineFilter(filter.types(), filter.notTypes(), filter.senders(),
+                filter.notSenders());
+        int pageSize = Math.max(limit + 1, DEFAULT_LIMIT);
+        List<StoredEvent> newestFirst = new ArrayList<>();
+        long cursor = upTo;
+        boolean exhausted = false;
+        for (int page = 0; page < MAX_PAGES && newestFirst.size() <= limit; page++) {
+            List<StoredEvent> batch = timeline.page(roomId, cursor, after, pageSize, true, sqlFilter);
+            List<StoredEvent> passing = batch.stream().filter(e -> filter.allows(e.pdu())).toList();
+            newestFirst.addAll(visibility.filter(userId, passing));
+            if (batch.size() < pageSize) {
+                exhausted = true;
+                break;
+            }
+            cursor = batch.getLast().streamOrdering() - 1;
+        }
+        boolean limited = newestFirst.size() > limit || !exhausted;
+        List<StoredEvent> window = new ArrayList<>(newestFirst.subList(0, Math.min(limit, newestFirst.size())));
+        Collections.reverse(window);
+        return new Window(window, limited);
+    }
+}

@@ -1,0 +1,80 @@
+package org.myelin.server.client.sync.filter;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.exc.ValueInstantiationException;
+import org.myelin.server.http.Json;
+import org.myelin.server.http.MatrixException;
+import org.myelin.storage.filters.FilterRepository;
+
+import java.util.Optional;
+
+/**
+ * Users' filters (client-server API, "Filtering"): stored as the JSON they were defined with,
+ * checked by binding them to {@link SyncFilter}, and resolved from /sync's {@code filter}
+ * parameter, which is either a filter id or the filter itself as JSON (starting with {@code {}).
+ */
+public final class Filters {
+
+    private final FilterRepository repository;
+
+    public Filters(FilterRepository repository) {
+        this.repository = repository;
+    }
+
+    /** Stores {@code definition} after checking it (400 M_BAD_JSON if it is no filter); returns its id. */
+    public String create(String userId, JsonNode definition) {
+        parse(definition);
+        return repository.create(userId, definition.toString());
+    }
+
+    /** The definition {@code userId} stored as {@code filterId}. */
+    public Optional<JsonNode> definition(String userId, String filterId) {
+        return repository.get(userId, filterId).map(Filters::readTree);
+    }
+
+    /**
+     * The filter a /sync {@code filter} parameter names: none (null) is {@link SyncFilter#ALL};
+     * inline JSON that is not JSON is 400 M_NOT_JSON, not a filter 400 M_BAD_JSON; an unknown id
+     * 400 M_INVALID_PARAM (as Synapse answers).
+     */
+    public SyncFilter resolve(String userId, String parameter) {
+        if (parameter == null || parameter.isEmpty()) {
+            return SyncFilter.ALL;
+        }
+        if (parameter.startsWith("{")) {
+            JsonNode tree;
+            try {
+                tree = Json.MAPPER.readTree(parameter);
+            } catch (JsonProcessingException e) {
+                throw MatrixException.notJson("filter is not valid JSON");
+            }
+            return parse(tree);
+        }
+        return definition(userId, parameter).map(Filters::parse)
+                .orElseThrow(() -> MatrixException.invalidParam("No such filter: " + parameter));
+    }
+
+    /** Binds a filter definition; 400 M_BAD_JSON if it is not an object of the filter's shape. */
+    public static SyncFilter parse(JsonNode definition) {
+        if (definition == null || !definition.isObject()) {
+            throw MatrixException.badJson("A filter must be a JSON object");
+        }
+        try {
+            return Json.MAPPER.treeToValue(definition, SyncFilter.class);
+        } catch (ValueInstantiationException e) {
+            Throwable cause = e.getCause() == null ? e : e.getCause();
+            throw MatrixException.badJson("Invalid filter: " + cause.getMessage());
+        } catch (JsonProcessingException e) {
+            throw MatrixException.badJson("Invalid filter: " + e.getOriginalMessage());
+        }
+    }
+
+    private static JsonNode readTree(String json) {
+        try {
+            return Json.MAPPER.readTree(json);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("stored filter is not JSON", e);
+        }
+    }
+}
