@@ -22,11 +22,14 @@ import org.myelin.server.discovery.WellKnownRoutes;
 import org.myelin.server.http.Handlers;
 import org.myelin.server.http.ListenerRouter;
 import org.myelin.server.http.Routes;
-import org.myelin.server.keys.SigningKey;
+import org.myelin.protocol.crypto.SigningKey;
 import org.myelin.server.keys.SigningKeyStore;
 import org.myelin.server.tls.SelfSignedCertificate;
 import org.myelin.server.tls.TlsFiles;
+import org.myelin.rooms.LocalServer;
+import org.myelin.rooms.ports.RemoteEvents;
 import org.myelin.storage.Database;
+import java.time.Clock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -43,6 +46,7 @@ public final class Homeserver implements AutoCloseable {
     private final HomeserverConfig config;
     private final Database database;
     private final SigningKey signingKey;
+    private final RoomServices rooms;
     private final ExecutorService handlerThreads;
     private final Vertx vertx;
     private final List<HttpListener> listeners = new ArrayList<>();
@@ -52,6 +56,9 @@ public final class Homeserver implements AutoCloseable {
         this.config = config;
         this.database = database;
         this.signingKey = signingKey;
+        this.rooms = new RoomServices(database.dataSource(),
+                new LocalServer(config.serverName(), signingKey), Clock.systemUTC(),
+                (event, server) -> false, RemoteEvents.NONE);
         this.handlerThreads = Executors.newVirtualThreadPerTaskExecutor();
         this.vertx = Vertx.vertx();
     }
@@ -130,6 +137,10 @@ public final class Homeserver implements AutoCloseable {
         return database;
     }
 
+    public RoomServices rooms() {
+        return rooms;
+    }
+
     public SigningKey signingKey() {
         return signingKey;
     }
@@ -161,6 +172,7 @@ public final class Homeserver implements AutoCloseable {
             }
         });
         closeQuietly("Vert.x", () -> HttpListener.await(vertx.close()));
+        closeQuietly("event persister", rooms::close);
         closeQuietly("database", database::close);
         LOG.info("Myelin stopped");
     }

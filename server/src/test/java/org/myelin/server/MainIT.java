@@ -162,4 +162,18 @@ class MainIT {
         assertEquals(1, err.size(), err.toString());
         assertTrue(err.get(0).startsWith("myelin: config error: server_name: 'my server' is not a valid server name"), err.get(0));
     }
+
+    @Test
+    void unreachableDatabaseStopsStartUpWithOneLine() throws Exception {
+        int closedPort = TestHomeserver.freePort();
+        Map<String, String> env = serverEnv(dir.resolve("data"), TestHomeserver.freePort(), TestHomeserver.freePort());
+        env.put("MYELIN_DATABASE_URL", "jdbc:postgresql://127.0.0.1:" + closedPort + "/myelin");
+        Process main = launch(env);
+        assertTrue(main.waitFor(60, TimeUnit.SECONDS));
+        assertEquals(1, main.exitValue(), output());
+        List<String> err = Files.readAllLines(dir.resolve("stderr.txt"));
+        assertEquals(1, err.size(), err.toString());
+        assertTrue(err.get(0).startsWith("myelin: cannot start: cannot connect to PostgreSQL at jdbc:postgresql://127.0.0.1:"
+                + closedPort + "/myelin: Connection"), err.get(0));
+    }
 }

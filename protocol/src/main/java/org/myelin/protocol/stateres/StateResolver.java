@@ -76,7 +76,7 @@ public final class StateResolver {
             return Map.of();
         }
         if (stateSets.size() == 1) {
-            return Collections.unmodifiableMap(stateSets.get(0));
+            return Map.copyOf(stateSets.get(0));
         }
         ResolutionEvents cache = new ResolutionEvents(events);
         Map<StateKey, String> resolved = switch (version.stateRes()) {

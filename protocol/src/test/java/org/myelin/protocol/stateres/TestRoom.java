@@ -31,10 +31,10 @@ import java.util.Set;
  * build a branch the rules would not have allowed).
  *
  * <p>{@link #create} makes the create event, the creator's join, power levels (the creator at
- * 100, but for room version 12, where creators are above power levels) and public join rules on the {@link #main()}
- * branch. {@link Branch#fork()} copies a branch; the state after each branch is
- * {@link Branch#state()}. {@code origin_server_ts} counts up by one per event unless a test sets
- * it with {@link Branch#at(long)}.
+ * 100, but for room version 12, where creators are above power levels) and public join rules on
+ * the {@link #main()} branch. {@link Branch#fork()} copies a branch; the state after each branch
+ * is {@link Branch#state()}. {@code origin_server_ts} counts up by one per event unless a test
+ * sets it with {@link Branch#at(long)}.
  */
 final class TestRoom implements EventSource {
 

@@ -38,6 +38,12 @@ public final class EventCache implements EventSource {
         return stored == null ? null : stored.pdu();
     }
 
+    @Override
+    public boolean isRejected(String eventId) {
+        StoredEvent stored = stored(eventId);
+        return stored != null && stored.isRejected();
+    }
+
     /** The stored event with this id, or null. */
     public StoredEvent stored(String eventId) {
         StoredEvent cached = cache.get(eventId);

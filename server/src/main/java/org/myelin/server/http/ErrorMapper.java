@@ -64,7 +64,7 @@ public final class ErrorMapper implements Handler<RoutingContext> {
             case 413 -> MatrixException.tooLarge("Request body too large");
             case 414 -> MatrixException.unknownBadRequest("Request URI too long").withStatus(414);
             case 431 -> MatrixException.unknownBadRequest("Request headers too large").withStatus(431);
-            default -> status >= 400 && status < 500 && failure == null
+            default -> status >= 400 && status < 500
                     ? MatrixException.unknownBadRequest("Bad request").withStatus(status)
                     : internal(ctx, failure);
         };

@@ -1,5 +1,7 @@
 package org.myelin.server.keys;
 
+import org.myelin.protocol.crypto.SigningKey;
+
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -54,7 +56,7 @@ public final class SigningKeyStore {
             throw new IllegalStateException("signing key file " + file
                     + " is malformed: expected one line 'ed25519 VERSION UNPADDED_BASE64_SEED'");
         }
-        return new SigningKey(m.group(1), Base64.getDecoder().decode(m.group(2)));
+        return SigningKey.fromSeed(m.group(1), Base64.getDecoder().decode(m.group(2)));
     }
 
     static SigningKey generate(SecureRandom random) {
@@ -64,7 +66,7 @@ public final class SigningKeyStore {
         for (int i = 0; i < 6; i++) {
             version.append(ALPHANUMERIC.charAt(random.nextInt(ALPHANUMERIC.length())));
         }
-        return new SigningKey(version.toString(), seed);
+        return SigningKey.fromSeed(version.toString(), seed);
     }
 
     private static void write(Path file, SigningKey key) throws IOException {

@@ -1,5 +1,7 @@
 package org.myelin.server.keys;
 
+import org.myelin.protocol.crypto.SigningKey;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;

