@@ -1,9 +1,8 @@
 """Accounts: register two users (nio `register`, m.login.dummy), log in with password, whoami,
 and a wrong password is refused with M_FORBIDDEN."""
-from nio import LoginError
 from nio.responses import WhoamiResponse
 
-from common import PASSWORD, check, client, expect, log, register_and_login, run
+from common import PASSWORD, check, client, expect, expect_error, log, register_and_login, run
 
 
 async def scenario():
@@ -14,9 +13,7 @@ async def scenario():
         who = await expect(await c.whoami(), WhoamiResponse, f"whoami of {c.user_id}")
         check(who.user_id == c.user_id, f"whoami says {who.user_id}, login said {c.user_id}")
     localpart = a.user_id[1:].split(":")[0]
-    wrong = await client(localpart).login(PASSWORD + "x")
-    check(isinstance(wrong, LoginError) and wrong.status_code == "M_FORBIDDEN",
-          f"login with a wrong password: expected M_FORBIDDEN, got {wrong}")
+    await expect_error(await client(localpart).login(PASSWORD + "x"), "M_FORBIDDEN", "login with a wrong password")
     log(f"registered and logged in {a.user_id} and {b.user_id}")
 
 

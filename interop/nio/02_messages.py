@@ -4,9 +4,7 @@ exactly once and in send order through /sync, and again through /messages pagina
 import asyncio
 import time
 
-from nio import MessageDirection, RoomMessagesResponse, RoomSendResponse
-
-from nio import SyncResponse
+from nio import MessageDirection, RoomMessagesResponse, RoomSendResponse, SyncResponse
 
 from common import (FULL_TIMELINE, WAIT, ScenarioFailed, check, create_shared_room, expect, initial_sync, log,
                     register_and_login, run, timeline, unique)

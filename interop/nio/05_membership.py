@@ -1,10 +1,10 @@
 """Membership: b leaves; b is invited back, joins and is kicked; b is invited back, joins and
 is banned, after which b's join is refused with M_FORBIDDEN. a sees each change through /sync,
 and b sees the room among its left rooms after the kick."""
-from nio import (JoinError, JoinResponse, RoomBanResponse, RoomInviteResponse, RoomKickResponse,
+from nio import (JoinResponse, RoomBanResponse, RoomInviteResponse, RoomKickResponse,
                  RoomLeaveResponse)
 
-from common import (check, create_shared_room, event_in, expect, initial_sync, log, register_and_login, run,
+from common import (create_shared_room, event_in, expect, expect_error, initial_sync, log, register_and_login, run,
                     sync_until)
 
 
@@ -40,9 +40,7 @@ async def scenario():
     await invite_and_join("before the ban")
     await expect(await a.room_ban(room_id, b.user_id, reason="interop ban"), RoomBanResponse, "ban")
     _, a_since = await sync_until(a, a_since, membership(room_id, b.user_id, "ban", a.user_id), "the ban")
-    rejoin = await b.join(room_id)
-    check(isinstance(rejoin, JoinError) and rejoin.status_code == "M_FORBIDDEN",
-          f"a banned user's join: expected M_FORBIDDEN, got {rejoin}")
+    await expect_error(await b.join(room_id), "M_FORBIDDEN", "a banned user's join")
     log("leave, kick, ban and refused rejoin as expected")
 
 

@@ -10,7 +10,7 @@ import sys
 import time
 import uuid
 
-from nio import (AsyncClient, AsyncClientConfig, JoinResponse, LoginResponse, RegisterResponse, RoomCreateResponse,
+from nio import (AsyncClient, AsyncClientConfig, ErrorResponse, JoinResponse, LoginResponse, RegisterResponse, RoomCreateResponse,
                  RoomInviteResponse, SyncResponse)
 
 BASE_URL = sys.argv[1] if len(sys.argv) > 1 else os.environ.get("MYELIN_URL", "http://127.0.0.1:8008")
@@ -40,6 +40,12 @@ async def expect(resp, cls, what):
     raise ScenarioFailed(f"{what}: {await describe(resp)}")
 
 
+async def expect_error(resp, errcode, what):
+    """Fails unless resp is nio's error response with errcode."""
+    if getattr(resp, "status_code", None) != errcode:
+        raise ScenarioFailed(f"{what}: expected {errcode}, got {await describe(resp)}")
+
+
 async def describe(resp):
     t = getattr(resp, "transport_response", None)
     if t is None:
@@ -49,8 +55,10 @@ async def describe(resp):
         body = (await t.text())[:300]
     except Exception:  # the body may be gone already; the status still says enough
         body = "?"
-    kind = "nio could not parse the reply" if t.status == 200 else "error"
-    return f"{t.method} {path} -> HTTP {t.status} ({kind}: {resp}) body: {body}"
+    if isinstance(resp, ErrorResponse):
+        kind = "nio could not parse the reply: " if t.status < 300 else ""
+        return f"{t.method} {path} -> HTTP {t.status} ({kind}{resp}) body: {body}"
+    return f"{t.method} {path} -> HTTP {t.status} ({type(resp).__name__}) body: {body}"
 
 
 _clients = []
