@@ -51,7 +51,7 @@ final class CreateRules {
             return AuthResult.rejected(n.create(4), "additional_creators is not an array");
         }
         for (JsonNode user : additional) {
-            if (!user.isTextual() || !UserIds.isValid(user.textValue())) {
+            if (!user.isTextual() || !org.myelin.protocol.id.UserId.isValid(user.textValue())) {
                 return AuthResult.rejected(n.create(4), "additional_creators holds " + user + ", not a user id");
             }
         }

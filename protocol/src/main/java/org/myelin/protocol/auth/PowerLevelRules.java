@@ -65,7 +65,7 @@ final class PowerLevelRules {
                 return AuthResult.rejected(n.powerLevels(3), "users is not an object of power levels");
             }
             for (Map.Entry<String, JsonNode> entry : users.properties()) {
-                if (!UserIds.isValid(entry.getKey())) {
+                if (!org.myelin.protocol.id.UserId.isValid(entry.getKey())) {
                     return AuthResult.rejected(n.powerLevels(3), "users holds " + entry.getKey() + ", not a user id");
                 }
             }

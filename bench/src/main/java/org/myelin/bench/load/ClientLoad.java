@@ -1,0 +1,278 @@
+package org.myelin.bench.load;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import org.myelin.storage.EmbeddedPostgresServer;
+
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * The client-server load benchmark (issue "Client-server API core"): N users in R shared rooms
+ * on one Myelin process, each user long-polling /sync.
+ *
+ * <ol>
+ *   <li>Baseline: bare single-row INSERT commits per second on the same PostgreSQL.</li>
+ *   <li>Throughput: every user sends as fast as its acknowledgements come back (closed loop).</li>
+ *   <li>Latency: an offered load of M messages/s; for each message, the time from the send
+ *       request until each other member's /sync returns it (p50, p99).</li>
+ *   <li>Idle footprint: the server's resident memory with the users connected and idle.</li>
+ * </ol>
+ *
+ * Run: {@code ./myelin build && java -cp "bench/target/benchmarks.jar" org.myelin.bench.load.ClientLoad}
+ * Options (system properties): users=100 rooms=10 seconds=20 rate=200.
+ */
+public final class ClientLoad {
+
+    record User(String userId, String token, String roomId) {
+    }
+
+    public static void main(String[] args) throws Exception {
+        int users = Integer.getInteger("users", 100);
+        int roomCount = Integer.getInteger("rooms", 10);
+        int seconds = Integer.getInteger("seconds", 20);
+        int rate = Integer.getInteger("rate", 200);
+        Path dir = Files.createTempDirectory("myelin-bench");
+        try (EmbeddedPostgresServer pg = EmbeddedPostgresServer.start(dir.resolve("pg"), dir.resolve("pg.log"),
+                EmbeddedPostgresServer.Mode.DISPOSABLE)) {
+            try (Connection c = pg.adminDataSource().getConnection(); Statement s = c.createStatement()) {
+                s.execute("CREATE DATABASE myelin");
+            }
+            System.out.printf("baseline: %.0f single-row INSERT commits/s%n", insertBaseline(pg, 5));
+            int port = freePort();
+            Process server = startServer(pg, dir, port);
+            try {
+                MatrixHttp http = new MatrixHttp("http://127.0.0.1:" + port);
+                waitUntilUp(http);
+                List<User> all = setUp(http, users, roomCount);
+                SyncFleet fleet = new SyncFleet(http, all);
+                fleet.start();
+                Thread.sleep(2000);
+                System.out.printf("idle with %d users connected: server RSS %d MB%n", users, rssMb(server.pid()));
+                throughput(http, all, seconds, fleet);
+                latency(http, all, seconds, rate, fleet);
+                fleet.stop();
+            } finally {
+                server.destroy();
+                server.waitFor(30, TimeUnit.SECONDS);
+            }
+        }
+    }
+
+    static double insertBaseline(EmbeddedPostgresServer pg, int seconds) throws Exception {
+        javax.sql.DataSource ds = pg.adminDataSource();
+        try (Connection c = ds.getConnection(); Statement s = c.createStatement()) {
+            s.execute("CREATE TABLE IF NOT EXISTS bench_insert (id BIGSERIAL PRIMARY KEY, body TEXT)");
+        }
+        long count = 0;
+        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
+        try (Connection c = ds.getConnection();
+             PreparedStatement ps = c.prepareStatement("INSERT INTO bench_insert (body) VALUES (?)")) {
+            c.setAutoCommit(true);
+            while (System.nanoTime() < end) {
+                ps.setString(1, "a message body of about sixty bytes, as a chat message is");
+                ps.executeUpdate();
+                count++;
+            }
+        }
+        return count / (double) seconds;
+    }
+
+    static Process startServer(EmbeddedPostgresServer pg, Path dir, int port) throws IOException {
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        // The same JVM options as ./myelin run.
+        ProcessBuilder pb = new ProcessBuilder(java, "-XX:+UseSerialGC", "-Xss512k", "-Xms16m", "-Xmx1g",
+                "-XX:MinHeapFreeRatio=5", "-XX:MaxHeapFreeRatio=20", "-XX:+UseCompactObjectHeaders", "-cp",
+                "server/target/classes:server/target/lib/*", "org.myelin.server.Main");
+        Map<String, String> env = pb.environment();
+        env.put("MYELIN_SERVER_NAME", "bench.test");
+        env.put("MYELIN_DATA_DIR", dir.resolve("data").toString());
+        env.put("MYELIN_DATABASE_URL", pg.jdbcUrl("myelin"));
+        env.put("MYELIN_DATABASE_USER", EmbeddedPostgresServer.SUPERUSER);
+        env.put("MYELIN_CLIENT_PORT", Integer.toString(port));
+        env.put("MYELIN_FEDERATION_PORT", Integer.toString(freePort()));
+        env.entrySet().removeIf(e -> e.getKey().startsWith("MYELIN_") && e.getValue() == null);
+        pb.redirectErrorStream(true).redirectOutput(dir.resolve("server.log").toFile());
+        return pb.start();
+    }
+
+    static void waitUntilUp(MatrixHttp http) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+        while (System.nanoTime() < deadline) {
+            try {
+                if (http.call("GET", "/_matrix/client/versions", null, null).status() == 200) {
+                    return;
+                }
+            } catch (IOException notYet) {
+                // not listening yet
+            }
+            Thread.sleep(200);
+        }
+        throw new IllegalStateException("the server did not come up");
+    }
+
+    static List<User> setUp(MatrixHttp http, int users, int roomCount) throws Exception {
+        List<User> all = new ArrayList<>();
+        List<String> rooms = new ArrayList<>();
+        for (int i = 0; i < users; i++) {
+            String[] account = http.register("load" + i, "correct horse battery staple " + i);
+            int room = i % roomCount;
+            if (rooms.size() <= room) {
+                ObjectNode create = MatrixHttp.JSON.createObjectNode().put("preset", "public_chat");
+                rooms.add(http.ok("POST", "/_matrix/client/v3/createRoom", account[1], create).get("room_id").asText());
+            } else {
+                http.ok("POST", "/_matrix/client/v3/join/" + MatrixHttp.encode(rooms.get(room)), account[1],
+                        MatrixHttp.JSON.createObjectNode());
+            }
+            all.add(new User(account[0], account[1], rooms.get(room)));
+        }
+        return all;
+    }
+
+    static void throughput(MatrixHttp http, List<User> users, int seconds, SyncFleet fleet) throws Exception {
+        AtomicLong sent = new AtomicLong();
+        AtomicBoolean stop = new AtomicBoolean();
+        try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
+            for (User u : users) {
+                pool.submit(() -> {
+                    long n = 0;
+                    while (!stop.get()) {
+                        send(http, u, "t" + (n++), System.nanoTime());
+                        sent.incrementAndGet();
+                    }
+                    return null;
+                });
+            }
+            Thread.sleep(1000); // warm-up, not counted
+            long from = sent.get();
+            Thread.sleep(TimeUnit.SECONDS.toMillis(seconds));
+            long to = sent.get();
+            stop.set(true);
+            System.out.printf("throughput: %.0f messages/s acknowledged (%d users, closed loop, %d s)%n",
+                    (to - from) / (double) seconds, users.size(), seconds);
+        }
+        fleet.latencies.clear();
+    }
+
+    static void latency(MatrixHttp http, List<User> users, int seconds, int rate, SyncFleet fleet) throws Exception {
+        fleet.latencies.clear();
+        long intervalNanos = TimeUnit.SECONDS.toNanos(1) / rate;
+        long start = System.nanoTime();
+        long total = (long) rate * seconds;
+        try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
+            for (long i = 0; i < total; i++) {
+                long due = start + i * intervalNanos;
+                long wait = due - System.nanoTime();
+                if (wait > 0) {
+                    TimeUnit.NANOSECONDS.sleep(wait);
+                }
+                User u = users.get((int) (i % users.size()));
+                long id = i;
+                pool.submit(() -> {
+                    send(http, u, "l" + id, System.nanoTime());
+                    return null;
+                });
+            }
+        }
+        Thread.sleep(2000);
+        List<Long> samples = new ArrayList<>(fleet.latencies);
+        Collections.sort(samples);
+        if (samples.isEmpty()) {
+            System.out.println("latency: no samples");
+            return;
+        }
+        System.out.printf("latency at %d messages/s offered: send-to-sync p50 %.1f ms, p99 %.1f ms (%d deliveries)%n",
+                rate, samples.get(samples.size() / 2) / 1e6, samples.get((int) (samples.size() * 0.99)) / 1e6,
+                samples.size());
+    }
+
+    static void send(MatrixHttp http, User u, String txn, long sentAt) throws Exception {
+        ObjectNode content = MatrixHttp.JSON.createObjectNode().put("msgtype", "m.text")
+                .put("body", "load test message " + txn).put("sent_at_nanos", sentAt);
+        http.ok("PUT", "/_matrix/client/v3/rooms/" + MatrixHttp.encode(u.roomId()) + "/send/m.room.message/"
+                + txn + "-" + sentAt, u.token(), content);
+    }
+
+    /** Every user long-polls /sync; deliveries of others' messages are timed. */
+    static final class SyncFleet {
+        final List<Long> latencies = Collections.synchronizedList(new ArrayList<>());
+        private final MatrixHttp http;
+        private final List<User> users;
+        private final AtomicBoolean stop = new AtomicBoolean();
+        private final ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor();
+        private final Map<String, String> since = new ConcurrentHashMap<>();
+
+        SyncFleet(MatrixHttp http, List<User> users) {
+            this.http = http;
+            this.users = users;
+        }
+
+        void start() throws Exception {
+            for (User u : users) {
+                JsonNode initial = http.ok("GET", "/_matrix/client/v3/sync?timeout=0", u.token(), null);
+                since.put(u.userId(), initial.get("next_batch").asText());
+            }
+            for (User u : users) {
+                pool.submit(() -> loop(u));
+            }
+        }
+
+        private Void loop(User u) {
+            while (!stop.get()) {
+                try {
+                    JsonNode body = http.ok("GET", "/_matrix/client/v3/sync?timeout=30000&since="
+                            + MatrixHttp.encode(since.get(u.userId())), u.token(), null);
+                    long now = System.nanoTime();
+                    since.put(u.userId(), body.get("next_batch").asText());
+                    for (JsonNode event : body.path("rooms").path("join").path(u.roomId()).path("timeline")
+                            .path("events")) {
+                        JsonNode sentAt = event.path("content").path("sent_at_nanos");
+                        if (sentAt.isNumber() && !u.userId().equals(event.path("sender").asText())) {
+                            latencies.add(now - sentAt.asLong());
+                        }
+                    }
+                } catch (Exception e) {
+                    if (!stop.get()) {
+                        System.err.println("sync failed for " + u.userId() + ": " + e.getMessage());
+                    }
+                }
+            }
+            return null;
+        }
+
+        void stop() {
+            stop.set(true);
+            pool.shutdownNow();
+        }
+    }
+
+    static long rssMb(long pid) throws IOException {
+        for (String line : Files.readAllLines(Path.of("/proc/" + pid + "/status"))) {
+            if (line.startsWith("VmRSS:")) {
+                return Long.parseLong(line.replaceAll("[^0-9]", "")) / 1024;
+            }
+        }
+        return -1;
+    }
+
+    static int freePort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0)) {
+            return s.getLocalPort();
+        }
+    }
+}
