@@ -18,11 +18,12 @@ CREATE TABLE push_rules (
     rule_id    TEXT NOT NULL,
     position   INT NOT NULL,
     enabled    BOOLEAN NOT NULL,
-    -- The conditions of an override or underride rule (a JSON array), else NULL.
-    conditions JSONB,
+    -- The conditions of an override or underride rule (a JSON array), else NULL. JSON, not
+    -- JSONB: rules are given back to clients as they were written, keys in their order.
+    conditions JSON,
     -- The glob of a content rule, else NULL.
     pattern    TEXT,
-    actions    JSONB NOT NULL,
+    actions    JSON NOT NULL,
     PRIMARY KEY (user_id, kind, rule_id)
 );
 
@@ -32,7 +33,7 @@ CREATE TABLE push_rule_default_changes (
     kind    TEXT NOT NULL,
     rule_id TEXT NOT NULL,
     enabled BOOLEAN,
-    actions JSONB,
+    actions JSON,
     PRIMARY KEY (user_id, kind, rule_id)
 );
 

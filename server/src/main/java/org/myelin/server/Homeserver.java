@@ -14,18 +14,25 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import org.myelin.server.admin.RegistrationTokenRoutes;
+import org.myelin.server.admin.SharedSecretRegistrationRoutes;
 import org.myelin.server.client.VersionsRoutes;
 import org.myelin.server.client.account.AccountRoutes;
 import org.myelin.server.client.account.AccountServices;
 import org.myelin.server.client.account.DeviceRoutes;
 import org.myelin.server.client.account.LoginRoutes;
 import org.myelin.server.client.account.RegisterRoutes;
+import org.myelin.server.client.capabilities.CapabilitiesRoutes;
+import org.myelin.server.client.presence.PresenceRoutes;
+import org.myelin.server.client.profile.ProfileRoutes;
+import org.myelin.server.client.push.PushRulesRoutes;
 import org.myelin.server.client.accountdata.AccountDataRoutes;
 import org.myelin.server.client.accountdata.TagRoutes;
 import org.myelin.server.client.auth.Authenticator;
 import org.myelin.server.client.directory.AliasRoutes;
 import org.myelin.server.client.directory.RoomDirectoryRoutes;
 import org.myelin.server.client.rooms.ClientRooms;
+import org.myelin.server.client.rooms.ProfileLookup;
 import org.myelin.server.client.rooms.CreateRoomRoutes;
 import org.myelin.server.client.rooms.MembershipRoutes;
 import org.myelin.server.client.rooms.RoomEventsRoutes;
@@ -34,7 +41,6 @@ import org.myelin.server.client.rooms.SendRoutes;
 import org.myelin.server.client.receipts.ReadMarkersRoutes;
 import org.myelin.server.client.receipts.ReceiptRoutes;
 import org.myelin.server.client.sync.FilterRoutes;
-import org.myelin.server.client.sync.SyncPresence;
 import org.myelin.server.client.sync.SyncRoutes;
 import org.myelin.server.client.sync.SyncServices;
 import org.myelin.server.client.typing.TypingRoutes;
@@ -72,11 +78,12 @@ public final class Homeserver implements AutoCloseable {
     private final Database database;
     private final SigningKey signingKey;
     private final RoomServices rooms;
-    private final AccountServices accounts;
-    private final ClientRooms clientRooms;
-    private final SyncServices sync;
     private final FederationServices federation;
     private final MembershipFederation membership;
+    private final AccountServices accounts;
+    private final UserServices users;
+    private final ClientRooms clientRooms;
+    private final SyncServices sync;
     private final ExecutorService handlerThreads;
     private final Vertx vertx;
     private final List<HttpListener> listeners = new ArrayList<>();
@@ -93,11 +100,18 @@ public final class Homeserver implements AutoCloseable {
         this.rooms = new RoomServices(database.dataSource(),
                 new LocalServer(config.serverName(), signingKey), clock,
                 federation.signatures, federation.remoteEvents);
-        this.accounts = new AccountServices(database.dataSource(), config, clock);
-        this.clientRooms = new ClientRooms(rooms, database.dataSource(), accounts.rateLimiters.message());
-        this.sync = new SyncServices(rooms, database.dataSource(), new SyncServices.Parts(clientRooms.clientEvents,
-                clientRooms.visibility, SyncPresence.NONE, null));
         federation.connect(rooms);
+        this.accounts = new AccountServices(database.dataSource(), config, Clock.systemUTC());
+        this.users = new UserServices(database.dataSource(), rooms, accounts, Clock.systemUTC());
+        this.clientRooms = new ClientRooms(rooms, database.dataSource(), accounts.rateLimiters.message());
+        // Member events carry the user's display name and avatar, as clients show them.
+        this.clientRooms.useProfiles(userId -> users.profiles.lookup(userId)
+                .map(p -> new ProfileLookup.Profile(p.displayname(), p.avatarUrl())));
+        this.sync = new SyncServices(rooms, database.dataSource(), new SyncServices.Parts(clientRooms.clientEvents,
+                clientRooms.visibility, users.presence, users.push,
+                userId -> Map.of("m.push_rules", users.pushRules.accountDataContent(userId))));
+        users.onPushRulesChanged(userId ->
+                sync.accountData.put(userId, null, "m.push_rules", users.pushRules.accountDataContent(userId)));
         this.membership = new MembershipFederation(federation, rooms, clientRooms, sync,
                 new MembershipFederation.Parts(database.dataSource(), accounts.authenticator));
     }
@@ -142,10 +156,19 @@ public final class Homeserver implements AutoCloseable {
         }
         table.get(Resource.CLIENT).add(new VersionsRoutes());
         table.get(Resource.CLIENT).add(new WellKnownRoutes(config, this::portServing));
+        federation.routes().forEach((resource, routes) -> table.get(resource).addAll(routes));
+        membership.routes().forEach((resource, routes) -> table.get(resource).addAll(routes));
         table.get(Resource.CLIENT).add(new RegisterRoutes(accounts));
         table.get(Resource.CLIENT).add(new LoginRoutes(accounts));
         table.get(Resource.CLIENT).add(new AccountRoutes(accounts));
         table.get(Resource.CLIENT).add(new DeviceRoutes(accounts));
+        table.get(Resource.CLIENT).add(new SharedSecretRegistrationRoutes(accounts,
+                config.registration().sharedSecret(), Clock.systemUTC()));
+        table.get(Resource.CLIENT).add(new RegistrationTokenRoutes(accounts));
+        table.get(Resource.CLIENT).add(new CapabilitiesRoutes(authenticator()));
+        table.get(Resource.CLIENT).add(new ProfileRoutes(authenticator(), users.profiles));
+        table.get(Resource.CLIENT).add(new PushRulesRoutes(authenticator(), users.pushRules));
+        table.get(Resource.CLIENT).add(new PresenceRoutes(authenticator(), users.presence, users.presenceVisibility));
         table.get(Resource.CLIENT).add(new CreateRoomRoutes(clientRooms, authenticator()));
         table.get(Resource.CLIENT).add(new MembershipRoutes(clientRooms, authenticator()));
         table.get(Resource.CLIENT).add(new RoomStateRoutes(clientRooms, authenticator()));
@@ -160,8 +183,6 @@ public final class Homeserver implements AutoCloseable {
         table.get(Resource.CLIENT).add(new ReadMarkersRoutes(sync.receipts, authenticator()));
         table.get(Resource.CLIENT).add(new AccountDataRoutes(sync.accountData, authenticator()));
         table.get(Resource.CLIENT).add(new TagRoutes(sync.accountData, authenticator()));
-        federation.routes().forEach((resource, routes) -> table.get(resource).addAll(routes));
-        membership.routes().forEach((resource, routes) -> table.get(resource).addAll(routes));
         extra.forEach((resource, routes) -> table.get(resource).addAll(routes));
         return table;
     }
@@ -200,6 +221,11 @@ public final class Homeserver implements AutoCloseable {
         return rooms;
     }
 
+    /** Keys, the federation client, the outbound queue and the inbound server-server API. */
+    public FederationServices federation() {
+        return federation;
+    }
+
     /** The client-server API's rooms: events in client format, visibility, membership, timelines, aliases. */
     public ClientRooms clientRooms() {
         return clientRooms;
@@ -208,6 +234,11 @@ public final class Homeserver implements AutoCloseable {
     /** Accounts, devices, tokens, registration and the services around them. */
     public AccountServices accounts() {
         return accounts;
+    }
+
+    /** Profiles, push rules and their evaluation, presence. */
+    public UserServices users() {
+        return users;
     }
 
     /** Finds the requester of a client request from its access token; every authenticated route takes it. */
@@ -223,10 +254,6 @@ public final class Homeserver implements AutoCloseable {
     /** /sync, filters, typing, receipts, account data, and the streams' writers for other modules. */
     public SyncServices sync() {
         return sync;
-    }
-
-    public FederationServices federation() {
-        return federation;
     }
 
     public SigningKey signingKey() {

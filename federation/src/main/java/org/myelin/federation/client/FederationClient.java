@@ -24,8 +24,9 @@ import java.util.Map;
  * Requests to other servers (server-server API): each one resolved by server name, signed with
  * X-Matrix (except the key endpoints, which need no authentication), sent over
  * {@link HttpTransport}, its answer parsed. Destinations that keep failing are backed off
- * ({@link Backoff}): calls to them fail at once with {@code BACKING_OFF}, except key fetches and
- * transactions (whose queue keeps its own schedule).
+ * ({@link Backoff}): calls to them fail at once with {@code BACKING_OFF}. Key fetches and
+ * transactions neither wait for nor count in the backoff: keys are needed to authenticate a
+ * server that shows it is back, and the outbound queue keeps the books for its transactions.
  *
  * <p>Typed calls return the JSON the spec defines, unchecked: the caller parses PDUs with the
  * room's version and runs them through the pipeline.
@@ -219,7 +220,8 @@ public final class FederationClient implements KeyFetcher {
      */
     private JsonNode call(String destination, String method, String uri, JsonNode body, boolean sign,
                           boolean ignoreBackoff) throws FederationClientException {
-        if (!ignoreBackoff && backoff.isBackingOff(destination)) {
+        boolean tracked = !ignoreBackoff;
+        if (tracked && backoff.isBackingOff(destination)) {
             throw new FederationClientException(FederationClientException.Kind.BACKING_OFF, 0, null,
                     destination + " is being backed off after failures", null);
         }
@@ -240,12 +242,14 @@ public final class FederationClient implements KeyFetcher {
         try {
             response = transport.exchange(resolution, new HttpTransport.Request(method, uri, headers, bytes));
         } catch (FederationClientException e) {
-            backoff.failure(destination);
+            if (tracked) {
+                backoff.failure(destination);
+            }
             throw e;
         }
-        if (response.status() >= 500) {
+        if (tracked && response.status() >= 500) {
             backoff.failure(destination);
-        } else {
+        } else if (tracked) {
             backoff.success(destination);
         }
         JsonNode json;

@@ -31,6 +31,7 @@ import java.util.Map;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.HashMap;
 
 /**
  * HTTPS to other servers, with Vert.x's HTTP client. For each target of a {@link Resolution} it
@@ -202,7 +203,7 @@ public final class HttpTransport implements AutoCloseable {
             }
         });
         response.endHandler(v -> {
-            Map<String, String> headers = new java.util.HashMap<>();
+            Map<String, String> headers = new HashMap<>();
             response.headers().forEach(h -> headers.putIfAbsent(h.getKey().toLowerCase(Locale.ROOT), h.getValue()));
             promise.tryComplete(new Response(response.statusCode(), headers, body.getBytes()));
         });

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.myelin.protocol.event.Pdu;
 import org.myelin.protocol.id.UserId;
+import org.myelin.storage.rooms.MembershipRepository;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -23,9 +24,9 @@ final class EduDispatcher {
 
     private final InboundEdus edus;
     private final RoomAccess access;
-    private final org.myelin.storage.rooms.MembershipRepository memberships;
+    private final MembershipRepository memberships;
 
-    EduDispatcher(InboundEdus edus, RoomAccess access, org.myelin.storage.rooms.MembershipRepository memberships) {
+    EduDispatcher(InboundEdus edus, RoomAccess access, MembershipRepository memberships) {
         this.edus = edus;
         this.access = access;
         this.memberships = memberships;

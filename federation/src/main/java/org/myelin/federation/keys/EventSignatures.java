@@ -93,7 +93,8 @@ public final class EventSignatures implements ServerKeys, AutoCloseable {
             // In v1 and v2 the event id is no hash of the event: two different events can share it.
             return check(event, server);
         }
-        String key = event.eventId() + '\u0000' + server + '\u0000' + event.json().path("signatures").path(server);
+        String key = event.roomVersion().id() + '\u0000' + event.eventId() + '\u0000' + server + '\u0000'
+                + event.json().path("signatures").path(server);
         Boolean known = results.get(key);
         if (known != null) {
             return known ? Verdict.VALID : Verdict.INVALID;

@@ -18,6 +18,11 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.Set;
+import java.util.Comparator;
 
 /**
  * Other servers' signing keys (server-server API, "Retrieving server keys"): fetched from the
@@ -37,6 +42,8 @@ public final class KeyRing implements KeyLookup {
     static final long MAX_VALIDITY_MS = Duration.ofDays(7).toMillis();
     /** Least time between two fetches of one server's keys. */
     static final long REFETCH_INTERVAL = Duration.ofSeconds(30).toMillis();
+    /** Longest wait for a fetch another caller started. */
+    static final long FETCH_WAIT_SECONDS = 120;
 
     /**
      * A key and until when it counts.
@@ -136,7 +143,7 @@ public final class KeyRing implements KeyLookup {
     private void refresh(String server, boolean notariesToo) {
         CompletableFuture<Void> running = fetching.get(server);
         if (running != null) {
-            running.join();
+            awaitFetch(running);
             return;
         }
         Long last = lastFetch.get(server);
@@ -146,7 +153,7 @@ public final class KeyRing implements KeyLookup {
         CompletableFuture<Void> mine = new CompletableFuture<>();
         running = fetching.putIfAbsent(server, mine);
         if (running != null) {
-            running.join();
+            awaitFetch(running);
             return;
         }
         try {
@@ -156,6 +163,20 @@ public final class KeyRing implements KeyLookup {
         } finally {
             fetching.remove(server, mine);
             mine.complete(null);
+        }
+    }
+
+    /**
+     * Waits for another caller's fetch, but not for ever: fetches through notaries can wait on each
+     * other's keys, and a cycle of them must not hang their callers.
+     */
+    private static void awaitFetch(CompletableFuture<Void> running) {
+        try {
+            running.get(FETCH_WAIT_SECONDS, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (ExecutionException | TimeoutException e) {
+            // go on with what the cache holds
         }
     }
 
@@ -240,7 +261,7 @@ public final class KeyRing implements KeyLookup {
      *
      * @param keyIds the key ids asked for; empty for all
      */
-    public List<ObjectNode> documentsFor(String server, java.util.Set<String> keyIds, long minimumValidUntilTs) {
+    public List<ObjectNode> documentsFor(String server, Set<String> keyIds, long minimumValidUntilTs) {
         if (server.equals(local.serverName())) {
             return List.of(local.document());
         }
@@ -256,14 +277,14 @@ public final class KeyRing implements KeyLookup {
                 documents.add(MatrixJson.parseObject(k.document(), MatrixJson.Numbers.LENIENT));
             }
         }
-        documents.sort(java.util.Comparator.comparingLong(d -> -d.path("valid_until_ts").asLong()));
+        documents.sort(Comparator.comparingLong(d -> -d.path("valid_until_ts").asLong()));
         if (keyIds.isEmpty() && documents.size() > 1) {
             return List.of(documents.getFirst()); // the newest says all there is
         }
         return documents;
     }
 
-    private boolean satisfies(String server, java.util.Set<String> keyIds, long minimumValidUntilTs) {
+    private boolean satisfies(String server, Set<String> keyIds, long minimumValidUntilTs) {
         Map<String, RemoteKey> keys = keysOf(server);
         if (keyIds.isEmpty()) {
             return keys.values().stream().anyMatch(k -> k.validUntilTs() >= minimumValidUntilTs);

@@ -11,6 +11,8 @@ import org.myelin.protocol.json.CanonicalJson;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * A server's published keys (server-server API, "Publishing Keys"; {@code keys.yaml}): its
@@ -110,8 +112,8 @@ public record ServerKeyDocument(String serverName, Map<String, VerifyKey> verify
     }
 
     /** The key ids {@code entity} claims to have signed with. */
-    public java.util.List<String> signingKeyIds(String entity) {
-        java.util.List<String> ids = new java.util.ArrayList<>();
+    public List<String> signingKeyIds(String entity) {
+        List<String> ids = new ArrayList<>();
         json.path("signatures").path(entity).fieldNames().forEachRemaining(ids::add);
         return ids;
     }

@@ -34,6 +34,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Function;
+import java.util.concurrent.RejectedExecutionException;
 
 /**
  * Outbound federation (server-server API, "Transactions"): per destination, a persisted queue
@@ -229,7 +230,7 @@ public final class OutboundQueue implements Outbox, AutoCloseable {
             if (!closed && running.compareAndSet(false, true)) {
                 try {
                     workers.execute(this::run);
-                } catch (java.util.concurrent.RejectedExecutionException e) {
+                } catch (RejectedExecutionException e) {
                     running.set(false);
                 }
             }
@@ -319,7 +320,7 @@ public final class OutboundQueue implements Outbox, AutoCloseable {
                     retry.set(null);
                     wake();
                 }, delay + 1, TimeUnit.MILLISECONDS);
-            } catch (java.util.concurrent.RejectedExecutionException e) {
+            } catch (RejectedExecutionException e) {
                 return;
             }
             ScheduledFuture<?> previous = retry.getAndSet(next);

@@ -22,6 +22,7 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.HashMap;
 
 /**
  * Rooms' {@link RemoteEvents} port over federation: {@code /event}, {@code /get_missing_events},
@@ -84,7 +85,7 @@ public final class FederationRemoteEvents implements RemoteEvents, AutoCloseable
             wanted.addAll(ids.authChainIds());
             Map<String, StoredEvent> local = events.byIds(wanted);
             List<String> missing = wanted.stream().filter(id -> !local.containsKey(id)).toList();
-            Map<String, Pdu> byId = new java.util.HashMap<>();
+            Map<String, Pdu> byId = new HashMap<>();
             local.forEach((id, e) -> byId.put(id, e.pdu()));
             if (missing.size() > FETCH_ONE_BY_ONE_MAX) {
                 FederationClient.State state = client.state(server, roomId, eventId);

@@ -77,6 +77,16 @@ class RoomEventPipelineIT {
     }
 
     @Test
+    void refusesALocalCreateEventForARoomThatExists() {
+        String roomId = hs.createRoom("10", ALICE, "public");
+        RoomHead before = hs.heads.get(roomId).orElseThrow();
+        Outcome outcome = hs.submit(Input.LocalEvent.state(roomId, ALICE, StateKey.CREATE, "",
+                content("room_version", "10", "creator", ALICE)));
+        assertInstanceOf(Outcome.Rejected.class, outcome);
+        assertEquals(before, hs.heads.get(roomId).orElseThrow(), "the room's head is untouched");
+    }
+
+    @Test
     void refusesAMessageFromANonMember() {
         String roomId = hs.createRoom("12", ALICE, "invite");
         Outcome outcome = hs.submit(Input.LocalEvent.message(roomId, "@mallory:hs.test", "m.room.message",

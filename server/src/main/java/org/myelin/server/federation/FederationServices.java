@@ -139,19 +139,23 @@ public final class FederationServices implements AutoCloseable {
         return outbound;
     }
 
-    /** The federation routes by resource: key publishing and notary, and the server-server API. */
+    /** The federation routes by resource: key publishing and notary, and the server-server API. Call after {@link #connect}. */
     public Map<Resource, List<Routes>> routes() {
+        if (receiver == null) {
+            throw new IllegalStateException("connect(rooms) first");
+        }
         FederationAuth auth = new FederationAuth(authenticator, origin -> {
             if (outbound != null) {
                 outbound.remoteServerUp(origin);
             }
         });
         Map<Resource, List<Routes>> routes = new EnumMap<>(Resource.class);
-        routes.put(Resource.KEYS, List.of(new KeyRoutes(keyRing)));
+        routes.put(Resource.KEYS, List.of(new KeyRoutes(keyRing, clock)));
         routes.put(Resource.FEDERATION, List.of(
                 new VersionRoutes(),
-                new TransactionRoutes(auth, () -> receiver),
-                new EventRoutes(auth, () -> serving)));
+                new TransactionRoutes(auth, receiver),
+                new EventRoutes(auth, serving),
+                new BackfillRoutes(auth, serving)));
         return routes;
     }
 

@@ -12,6 +12,7 @@ import org.myelin.server.http.JsonResponse;
 import org.myelin.server.http.MatrixException;
 import org.myelin.server.http.Routes;
 
+import java.time.Clock;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -28,9 +29,11 @@ final class KeyRoutes implements Routes {
     static final int MAX_SERVERS_PER_QUERY = 100;
 
     private final KeyRing keys;
+    private final Clock clock;
 
-    KeyRoutes(KeyRing keys) {
+    KeyRoutes(KeyRing keys, Clock clock) {
         this.keys = keys;
+        this.clock = clock;
     }
 
     /** The notary's answer: the key documents, each signed by the queried server and by us. */
@@ -55,7 +58,7 @@ final class KeyRoutes implements Routes {
      */
     JsonResponse queryOne(RoutingContext ctx) {
         String server = ctx.pathParam("serverName");
-        long minimum = longParam(ctx.queryParam("minimum_valid_until_ts"), System.currentTimeMillis());
+        long minimum = longParam(ctx.queryParam("minimum_valid_until_ts"), clock.millis());
         if (!ServerName.isValid(server)) {
             return JsonResponse.ok(new ServerKeysResponse(List.of()));
         }
@@ -75,7 +78,7 @@ final class KeyRoutes implements Routes {
         if (servers.size() > MAX_SERVERS_PER_QUERY) {
             throw MatrixException.badJson("At most " + MAX_SERVERS_PER_QUERY + " servers per query");
         }
-        long now = System.currentTimeMillis();
+        long now = clock.millis();
         List<ObjectNode> documents = new ArrayList<>();
         for (Map.Entry<String, JsonNode> server : servers.properties()) {
             if (!ServerName.isValid(server.getKey())) {

@@ -1,20 +1,19 @@
 package org.myelin.server.federation;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import io.vertx.ext.web.Router;
 import org.myelin.federation.inbound.TransactionReceiver;
 import org.myelin.server.http.Handlers;
 import org.myelin.server.http.JsonResponse;
 import org.myelin.server.http.Routes;
 
-import java.util.function.Supplier;
-
 /** Receiving transactions of PDUs and EDUs from other servers. */
 final class TransactionRoutes implements Routes {
 
     private final FederationAuth auth;
-    private final Supplier<TransactionReceiver> receiver;
+    private final TransactionReceiver receiver;
 
-    TransactionRoutes(FederationAuth auth, Supplier<TransactionReceiver> receiver) {
+    TransactionRoutes(FederationAuth auth, TransactionReceiver receiver) {
         this.auth = auth;
         this.receiver = receiver;
     }
@@ -29,7 +28,7 @@ final class TransactionRoutes implements Routes {
      * {@code PUT /_matrix/federation/v1/send/{txnId}} (server-server API, "Transactions"): each PDU
      * is processed on its own; the answer says, per PDU, whether it was accepted.
      */
-    JsonResponse send(String origin, String txnId, com.fasterxml.jackson.databind.JsonNode body) {
-        return JsonResponse.ok(receiver.get().receive(origin, txnId, body));
+    JsonResponse send(String origin, String txnId, JsonNode body) {
+        return JsonResponse.ok(receiver.receive(origin, txnId, body));
     }
 }

@@ -50,7 +50,11 @@ public enum ErrCode {
     M_NOT_YET_UPLOADED(504),
     M_CANNOT_OVERWRITE_MEDIA(409),
     M_WRONG_ROOM_KEYS_VERSION(403),
-    M_INVITE_BLOCKED(403);
+    M_INVITE_BLOCKED(403),
+    /** A profile field key over 255 bytes (PUT /profile/{userId}/{keyName}). */
+    M_KEY_TOO_LARGE(400),
+    /** A profile that would exceed 64 KiB. */
+    M_PROFILE_TOO_LARGE(400);
 
     private final int status;
 

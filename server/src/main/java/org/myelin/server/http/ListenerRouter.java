@@ -18,6 +18,11 @@ public final class ListenerRouter {
     public static Router create(Vertx vertx, List<Resource> resources, Map<Resource, List<Routes>> routes,
                                 Handlers handlers, long maxBodyBytes) {
         Router router = Router.router(vertx);
+        // Older clients (matrix-nio 0.20, Debian's) still call the r0 paths, which Synapse serves
+        // as v3. Rerouted before the body is read, so the second pass reads it once.
+        router.route("/_matrix/client/r0/*").handler(ctx -> ctx.reroute(
+                "/_matrix/client/v3/" + ctx.request().path().substring("/_matrix/client/r0/".length())
+                        + (ctx.request().query() == null ? "" : "?" + ctx.request().query())));
         router.route().handler(new Cors());
         // Past the limit the body handler fails the request with 413, mapped to M_TOO_LARGE.
         router.route().handler(BodyHandler.create(false).setBodyLimit(maxBodyBytes));

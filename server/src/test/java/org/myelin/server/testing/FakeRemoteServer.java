@@ -66,6 +66,7 @@ public final class FakeRemoteServer implements AutoCloseable {
     private final String serverName;
     private final HttpClient http;
     private final List<Transaction> transactions = new CopyOnWriteArrayList<>();
+    private final List<String> attempts = new CopyOnWriteArrayList<>();
     private final Map<String, Pdu> events = new ConcurrentHashMap<>();
     private volatile UnaryOperator<ObjectNode> keyDocument = UnaryOperator.identity();
     private volatile int sendStatus = 200;
@@ -125,6 +126,11 @@ public final class FakeRemoteServer implements AutoCloseable {
         return transactions;
     }
 
+    /** The id of every {@code PUT /send} received, answered or failed, in order. */
+    public List<String> transactionAttempts() {
+        return attempts;
+    }
+
     /** The PDUs received in transactions, in order. */
     public List<ObjectNode> receivedPdus() {
         List<ObjectNode> pdus = new ArrayList<>();
@@ -157,6 +163,7 @@ public final class FakeRemoteServer implements AutoCloseable {
                     reply(req, 200, keyDocument.apply(keys()));
                 } else if (path.startsWith("/_matrix/federation/v1/send/")) {
                     ObjectNode txn = MatrixJson.parseObject(body.getBytes(), MatrixJson.Numbers.LENIENT);
+                    attempts.add(path.substring("/_matrix/federation/v1/send/".length()));
                     if (sendStatus != 200) {
                         reply(req, sendStatus, error("M_UNKNOWN", "failing on purpose"));
                         return;

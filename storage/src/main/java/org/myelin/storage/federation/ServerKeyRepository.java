@@ -63,7 +63,8 @@ public final class ServerKeyRepository {
                  ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
                     long expired = rs.getLong(4);
-                    keys.add(new LocalKey(rs.getString(1), rs.getString(2), rs.getLong(3), rs.wasNull() ? null : expired));
+                    Long expiredTs = rs.wasNull() ? null : expired;
+                    keys.add(new LocalKey(rs.getString(1), rs.getString(2), rs.getLong(3), expiredTs));
                 }
             }
             return keys;

@@ -115,7 +115,7 @@ public final class PushRuleRepository {
                 order.addFirst(rule.ruleId());
             }
             try (PreparedStatement ps = c.prepareStatement("INSERT INTO push_rules (user_id, kind, rule_id, position, "
-                    + "enabled, conditions, pattern, actions) VALUES (?, ?, ?, ?, TRUE, ?::jsonb, ?, ?::jsonb) "
+                    + "enabled, conditions, pattern, actions) VALUES (?, ?, ?, ?, TRUE, ?::json, ?, ?::json) "
                     + "ON CONFLICT (user_id, kind, rule_id) DO UPDATE SET conditions = EXCLUDED.conditions, "
                     + "pattern = EXCLUDED.pattern, actions = EXCLUDED.actions")) {
                 ps.setString(1, userId);
@@ -147,7 +147,7 @@ public final class PushRuleRepository {
 
     /** Replaces the actions of one of the user's rules; false if there is none. */
     public boolean setActions(String userId, String kind, String ruleId, String actionsJson) {
-        return changeRule(userId, "UPDATE push_rules SET actions = ?::jsonb WHERE user_id = ? AND kind = ? AND rule_id = ?",
+        return changeRule(userId, "UPDATE push_rules SET actions = ?::json WHERE user_id = ? AND kind = ? AND rule_id = ?",
                 ps -> ps.setString(1, actionsJson), 1, kind, ruleId);
     }
 
@@ -156,7 +156,7 @@ public final class PushRuleRepository {
         Transactions.inTransaction(dataSource, c -> {
             lockUser(c, userId);
             try (PreparedStatement ps = c.prepareStatement("INSERT INTO push_rule_default_changes "
-                    + "(user_id, kind, rule_id, enabled, actions) VALUES (?, ?, ?, ?, ?::jsonb) "
+                    + "(user_id, kind, rule_id, enabled, actions) VALUES (?, ?, ?, ?, ?::json) "
                     + "ON CONFLICT (user_id, kind, rule_id) DO UPDATE SET "
                     + "enabled = COALESCE(EXCLUDED.enabled, push_rule_default_changes.enabled), "
                     + "actions = COALESCE(EXCLUDED.actions, push_rule_default_changes.actions)")) {

@@ -1,6 +1,7 @@
 package org.myelin.storage.streams;
 
 import org.myelin.storage.StorageException;
+import org.myelin.storage.presence.PresenceRepository;
 
 import javax.sql.DataSource;
 import java.sql.Connection;
@@ -40,6 +41,11 @@ public final class StreamCounters {
                 return rs.getLong(1);
             }
         }
+    }
+
+    /** Positions of {@code stream} for the presence repository, which takes them from an allocator. */
+    public static PresenceRepository.PositionAllocator allocator(StreamKind stream) {
+        return c -> next(c, stream);
     }
 
     /** The last position handed out per stream, committed or not: where a starting process begins. */

@@ -165,6 +165,26 @@ public final class RoomSyncQueries {
         return heroes;
     }
 
+    /** Everyone who shares a joined room with {@code userId}, the user included. */
+    public Set<String> usersSharingARoomWith(String userId) {
+        Set<String> users = new HashSet<>();
+        users.add(userId);
+        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement("""
+                SELECT DISTINCT other.user_id FROM room_memberships mine
+                JOIN room_memberships other ON other.room_id = mine.room_id
+                WHERE mine.user_id = ? AND mine.membership = 'join' AND other.membership = 'join'""")) {
+            ps.setString(1, userId);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    users.add(rs.getString(1));
+                }
+            }
+            return users;
+        } catch (SQLException e) {
+            throw new StorageException(e);
+        }
+    }
+
     /** Those of {@code candidates} who share a joined room with {@code userId} (the user included). */
     public Set<String> sharingARoomWith(String userId, Collection<String> candidates) {
         Set<String> sharing = new HashSet<>();

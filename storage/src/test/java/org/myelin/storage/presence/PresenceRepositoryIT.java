@@ -42,5 +42,6 @@ class PresenceRepositoryIT {
         assertEquals(List.of(a2), repo.since(b.streamId(), Set.of("@a:x", "@b:x")));
         assertEquals(List.of(), repo.since(start, Set.of("@c:x")));
         assertEquals(List.of(), repo.since(start, Set.of()));
+        assertEquals(List.of(b), repo.between(start, b.streamId(), Set.of("@a:x", "@b:x")));
     }
 }

@@ -25,6 +25,7 @@ import org.myelin.storage.accounts.AccountRepository;
  */
 public final class Registration {
 
+    private static final String OPERATION = "register";
     private static final String REGISTERED_KEY = "registered_user_id";
     private static final int GENERATION_ATTEMPTS = 10;
     private static final char[] LOCALPART_CHARS = "abcdefghijklmnopqrstuvwxyz0123456789".toCharArray();
@@ -81,10 +82,16 @@ public final class Registration {
     /** Registers a user account, one UIA step at a time. */
     public Outcome registerUser(UserRequest request, String clientAddress) {
         checkAllowed(clientAddress);
+        // A retry of a registration that completed (the client lost the answer) must get the
+        // result again, not "user in use" for the account it just created.
+        boolean retry = uia.existing(request.auth(), OPERATION)
+                .flatMap(s -> s.get(REGISTERED_KEY, String.class)).isPresent();
         String localpart = null;
         if (request.username() != null) {
             localpart = Usernames.localpart(request.username(), serverName);
-            checkAvailable(localpart);
+            if (!retry) {
+                checkAvailable(localpart);
+            }
         }
         if (request.password() != null) {
             Passwords.validate(request.password());
@@ -92,7 +99,7 @@ public final class Registration {
         if (request.deviceId() != null) {
             Sessions.validDeviceId(request.deviceId());
         }
-        UiaOutcome outcome = uia.authenticate("register", request.auth(), flows());
+        UiaOutcome outcome = uia.authenticate(OPERATION, request.auth(), flows());
         if (outcome instanceof UiaOutcome.Challenge challenge) {
             return new Outcome.NeedsAuth(challenge);
         }

@@ -20,10 +20,12 @@ public final class AccountData {
 
     private final AccountDataRepository repository;
     private final Streams streams;
+    private final ServerAccountData provided;
 
-    public AccountData(AccountDataRepository repository, Streams streams) {
+    public AccountData(AccountDataRepository repository, Streams streams, ServerAccountData provided) {
         this.repository = repository;
         this.streams = streams;
+        this.provided = provided;
     }
 
     /** Sets {@code type} for {@code userId}, in {@code roomId} or globally (null). */
@@ -32,9 +34,21 @@ public final class AccountData {
         streams.advanced(StreamId.ACCOUNT_DATA, position, userId);
     }
 
-    /** The content of {@code type} for {@code userId}, in {@code roomId} or globally (null). */
+    /**
+     * The content of {@code type} for {@code userId}, in {@code roomId} or globally (null); for
+     * global types the server provides ({@link ServerAccountData}), its content when none is stored.
+     */
     public Optional<ObjectNode> get(String userId, String roomId, String type) {
-        return repository.get(userId, roomId, type).map(AccountData::object);
+        Optional<ObjectNode> stored = repository.get(userId, roomId, type).map(AccountData::object);
+        if (stored.isPresent() || roomId != null) {
+            return stored;
+        }
+        return Optional.ofNullable(provided.of(userId).get(type));
+    }
+
+    /** The global account data the server provides for {@code userId}, by type. */
+    public java.util.Map<String, ObjectNode> provided(String userId) {
+        return provided.of(userId);
     }
 
     /** Adds or replaces {@code tag} on the room, with its content (e.g. {@code order}). */

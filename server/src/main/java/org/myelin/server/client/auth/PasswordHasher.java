@@ -29,12 +29,11 @@ public final class PasswordHasher {
     private final PasswordHashing params;
     private final SecureRandom random = new SecureRandom();
     private final Semaphore permits = new Semaphore(Math.max(1, Runtime.getRuntime().availableProcessors() / 2));
-    /** A hash to verify against when the account does not exist, so that timing does not tell. */
-    private final String dummyHash;
+    /** A hash to verify against when the account does not exist, so that timing does not tell; made on first need. */
+    private volatile String dummyHash;
 
     public PasswordHasher(PasswordHashing params) {
         this.params = params;
-        this.dummyHash = hash("not a password of anyone");
     }
 
     /** A new hash of {@code password} with a random salt and the configured cost. */
@@ -55,7 +54,12 @@ public final class PasswordHasher {
             return false;
         }
         if (storedHash == null) {
-            verifyArgon2(password, dummyHash);
+            String dummy = dummyHash;
+            if (dummy == null) {
+                dummy = hash("not a password of anyone");
+                dummyHash = dummy;
+            }
+            verifyArgon2(password, dummy);
             return false;
         }
         if (storedHash.startsWith("$2a$") || storedHash.startsWith("$2b$") || storedHash.startsWith("$2y$")) {

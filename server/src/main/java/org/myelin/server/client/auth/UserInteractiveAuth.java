@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import org.myelin.server.http.JsonResponse;
 import org.myelin.server.http.MatrixException;
@@ -135,6 +136,20 @@ public final class UserInteractiveAuth {
             }
         }
         return challenge(session, flows, null);
+    }
+
+    /**
+     * The live session an auth dict names, if any, without running a step: for endpoints
+     * that must know what the session already did before checking the request (a retried
+     * registration).
+     */
+    public Optional<UiaSession> existing(JsonNode auth, String operation) {
+        if (auth == null || !auth.isObject() || !auth.path("session").isTextual()) {
+            return Optional.empty();
+        }
+        UiaSession session = sessions.get(auth.path("session").asText());
+        return session == null || expired(session, clock.millis()) || !session.operation().equals(operation)
+                ? Optional.empty() : Optional.of(session);
     }
 
     /** Ends a session whose operation succeeded and must not be authorised again by it. */

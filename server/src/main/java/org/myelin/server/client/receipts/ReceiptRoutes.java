@@ -50,7 +50,7 @@ public final class ReceiptRoutes implements Routes {
 
     /** The body's {@code thread_id}: a non-empty string, not for {@code m.fully_read} (400 M_INVALID_PARAM). */
     private static String threadId(RoutingContext ctx, String type) {
-        if (ctx.body() == null || ctx.body().length() == 0) {
+        if (ctx.body() == null || ctx.body().isEmpty()) {
             return null;
         }
         JsonNode body = Json.parseBody(ctx);

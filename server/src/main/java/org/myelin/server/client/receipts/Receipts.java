@@ -2,6 +2,7 @@ package org.myelin.server.client.receipts;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.myelin.rooms.events.EventCache;
+import org.myelin.server.RoomServices;
 import org.myelin.server.client.accountdata.AccountData;
 import org.myelin.server.http.Json;
 import org.myelin.server.http.MatrixException;
@@ -41,14 +42,13 @@ public final class Receipts {
     private final Streams streams;
     private final Clock clock;
 
-    public Receipts(ReceiptRepository receipts, AccountData accountData, MembershipRepository memberships,
-                    EventCache events, Streams streams, Clock clock) {
+    public Receipts(ReceiptRepository receipts, AccountData accountData, RoomServices rooms) {
         this.receipts = receipts;
         this.accountData = accountData;
-        this.memberships = memberships;
-        this.events = events;
-        this.streams = streams;
-        this.clock = clock;
+        this.memberships = rooms.memberships;
+        this.events = rooms.eventCache;
+        this.streams = rooms.streams;
+        this.clock = rooms.clock;
     }
 
     /** Who else hears of public receipts (federation). */

@@ -65,7 +65,9 @@ public final class Memberships {
         if (!isInRoom(roomId)) {
             Set<String> servers = new LinkedHashSet<>(via);
             servers.addAll(memberships.joinedServers(roomId));
-            servers.add(Pdu.domainOf(roomId));
+            if (!Pdu.domainOf(roomId).isEmpty()) {
+                servers.add(Pdu.domainOf(roomId)); // v1-v11 room ids name their creating server
+            }
             servers.remove(local.serverName());
             return remoteJoiner.get().join(roomId, requester.userId(), List.copyOf(servers), content);
         }

@@ -92,7 +92,7 @@ public final class Params {
 
     /** The body bound to {@code type}, or null when the request has no body (an optional body). */
     public static <T> T optionalBody(RoutingContext ctx, Class<T> type) {
-        if (ctx.body() == null || ctx.body().length() == 0) {
+        if (ctx.body() == null || ctx.body().isEmpty()) {
             return null;
         }
         return Json.bind(ctx, type);

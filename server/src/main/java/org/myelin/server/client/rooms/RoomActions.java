@@ -19,7 +19,9 @@ import org.myelin.storage.events.ClientTransactionRepository;
 import java.time.Clock;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.locks.ReentrantLock;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Turns a client's intent into an event through the one pipeline: builds the
@@ -30,13 +32,10 @@ import java.util.concurrent.locks.ReentrantLock;
  *
  * <p>Client transaction ids (client-server API, "Transaction identifiers") make
  * {@code PUT .../send} and {@code .../redact} idempotent per device: the first request's event id
- * is stored, and a retry, also after a restart, returns it without a new event. Requests with
- * the same transaction are serialised by a striped lock (never held across rooms' locks in an
- * order that could deadlock: it is taken before, and released after, the pipeline's room lock).
+ * is stored, and a retry, also after a restart, returns it without a new event. Concurrent
+ * requests with the same transaction share the one in flight (no lock is held while waiting).
  */
 public final class RoomActions {
-
-    private static final int TRANSACTION_STRIPES = 64;
 
     private final RoomEventPipeline pipeline;
     private final RoomHeads heads;
@@ -44,7 +43,8 @@ public final class RoomActions {
     private final ClientTransactionRepository transactions;
     private final RateLimiter messageLimit;
     private final Clock clock;
-    private final ReentrantLock[] transactionLocks = new ReentrantLock[TRANSACTION_STRIPES];
+    private final ConcurrentHashMap<ClientTransactionRepository.Key, CompletableFuture<String>> inFlight =
+            new ConcurrentHashMap<>();
 
     /** What sending needs. {@code messageLimit} limits the events each user sends by send, state and redact. */
     public record Parts(RoomEventPipeline pipeline, RoomHeads heads, EventCache events,
@@ -58,9 +58,6 @@ public final class RoomActions {
         this.transactions = parts.transactions();
         this.messageLimit = parts.messageLimit();
         this.clock = parts.clock();
-        for (int i = 0; i < TRANSACTION_STRIPES; i++) {
-            transactionLocks[i] = new ReentrantLock();
-        }
     }
 
     /** Submits a local event; returns its id, or throws the Matrix error its outcome maps to. */
@@ -171,18 +168,35 @@ public final class RoomActions {
         String send();
     }
 
+    /**
+     * Runs {@code send} unless the transaction made an event before. A concurrent request with the
+     * same transaction waits for the one in flight and returns its event; if that one failed, it
+     * tries itself.
+     */
     private String once(ClientTransactionRepository.Key key, Send send) {
-        ReentrantLock lock = transactionLocks[Math.floorMod(key.hashCode(), TRANSACTION_STRIPES)];
-        lock.lock();
-        try {
-            Optional<String> earlier = transactions.eventOf(key);
-            if (earlier.isPresent()) {
-                return earlier.get();
+        while (true) {
+            CompletableFuture<String> mine = new CompletableFuture<>();
+            CompletableFuture<String> running = inFlight.putIfAbsent(key, mine);
+            if (running != null) {
+                try {
+                    return running.join();
+                } catch (CompletionException | java.util.concurrent.CancellationException failed) {
+                    continue;
+                }
             }
-            String eventId = send.send();
-            return transactions.record(key, eventId, clock.millis());
-        } finally {
-            lock.unlock();
+            try {
+                String eventId = transactions.eventOf(key).orElseGet(() -> {
+                    String sent = send.send();
+                    return transactions.record(key, sent, clock.millis());
+                });
+                mine.complete(eventId);
+                return eventId;
+            } catch (RuntimeException | Error e) {
+                mine.completeExceptionally(e);
+                throw e;
+            } finally {
+                inFlight.remove(key, mine);
+            }
         }
     }
 }

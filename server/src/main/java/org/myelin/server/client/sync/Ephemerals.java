@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.myelin.server.client.sync.filter.RoomEventFilter;
 import org.myelin.server.client.typing.TypingNotifications;
+import org.myelin.server.streams.StreamId;
 import org.myelin.storage.receipts.ReceiptRepository;
 
 import java.util.ArrayList;
@@ -32,11 +33,14 @@ final class Ephemerals {
     }
 
     /**
-     * The ephemeral events of {@code roomIds} for {@code userId}, for receipt positions in
-     * ({@code receiptsAfter}, {@code receiptsUpTo}] and typing changes after {@code typingAfter}.
+     * The ephemeral events of {@code roomIds} for the pass: receipts of its range, typing changes
+     * after {@code typingAfter}, as the ephemeral filter lets through.
      */
-    Map<String, List<ObjectNode>> of(String userId, Collection<String> roomIds, long receiptsAfter, long receiptsUpTo,
-                                     long typingAfter, RoomEventFilter filter) {
+    Map<String, List<ObjectNode>> of(SyncPass p, Collection<String> roomIds, long typingAfter) {
+        String userId = p.userId();
+        RoomEventFilter filter = p.filter().room().ephemeral();
+        long receiptsAfter = p.after(StreamId.RECEIPTS);
+        long receiptsUpTo = p.now().position(StreamId.RECEIPTS);
         Map<String, List<ObjectNode>> byRoom = new HashMap<>();
         for (String roomId : roomIds) {
             if (!filter.allows(roomId, "m.typing", null, null)) {

@@ -28,8 +28,12 @@ public final class ReceiptNotificationCounts implements NotificationCounts {
 
     @Override
     public SyncResponse.UnreadCounts count(String userId, String roomId, long upTo) {
-        long read = Math.max(receipts.readUpTo(roomId, userId, READ_RECEIPTS), rooms.lastSentBy(roomId, userId, upTo));
-        int unread = rooms.countFromOthers(roomId, userId, NOTIFYING_TYPES, read, upTo);
+        int unread = rooms.countFromOthers(roomId, userId, NOTIFYING_TYPES, readPosition(userId, roomId, upTo), upTo);
         return new SyncResponse.UnreadCounts(0, unread);
+    }
+
+    /** The timeline position up to which {@code userId} has read the room's main timeline. */
+    public long readPosition(String userId, String roomId, long upTo) {
+        return Math.max(receipts.readUpTo(roomId, userId, READ_RECEIPTS), rooms.lastSentBy(roomId, userId, upTo));
     }
 }

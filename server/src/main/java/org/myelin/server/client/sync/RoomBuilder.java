@@ -44,14 +44,18 @@ final class RoomBuilder {
     private final SyncEventFormat format;
     private final EventCache events;
 
-    RoomBuilder(TimelineWindows windows, StateSections states, RoomSyncQueries queries, NotificationCounts counts,
-                SyncEventFormat format, EventCache events) {
-        this.windows = windows;
-        this.states = states;
-        this.queries = queries;
-        this.counts = counts;
-        this.format = format;
-        this.events = events;
+    /** What the builder reads from. */
+    record Parts(TimelineWindows windows, StateSections states, RoomSyncQueries queries, NotificationCounts counts,
+                 SyncEventFormat format, EventCache events) {
+    }
+
+    RoomBuilder(Parts parts) {
+        this.windows = parts.windows();
+        this.states = parts.states();
+        this.queries = parts.queries();
+        this.counts = parts.counts();
+        this.format = parts.format();
+        this.events = parts.events();
     }
 
     /**
@@ -66,8 +70,9 @@ final class RoomBuilder {
                 return null;
             }
             Timeline empty = new Timeline(List.of(), false, p.now().with(StreamId.TIMELINE, range.upTo()).toString());
-            return new JoinedRoom(null, EventBatch.EMPTY, empty, new EventBatch(ephemeral), new EventBatch(accountData),
-                    counts.count(p.userId(), roomId, range.upTo()));
+            SyncPass.StateSection state = p.stateSection(EventBatch.EMPTY);
+            return new JoinedRoom(null, state.state(), state.stateAfter(), empty, new EventBatch(ephemeral),
+                    new EventBatch(accountData), counts.count(p.userId(), roomId, range.upTo()));
         }
         RoomFilter filter = p.filter().room();
         TimelineWindows.Window window = windows.load(p.userId(), roomId, range.after(), range.upTo(), filter.timeline());
@@ -75,15 +80,16 @@ final class RoomBuilder {
                 ? summary(p.userId(), roomId, range.upTo()) : null;
         List<Pdu> state = states.section(new StateSections.Request(p.userId(), p.deviceId(), roomId, window.events(),
                 range.full() ? null : range.after(), range.upTo(), filter.state(),
-                summary == null || summary.heroes() == null ? List.of() : summary.heroes()));
+                summary == null || summary.heroes() == null ? List.of() : summary.heroes(), p.useStateAfter()));
         if (!range.full() && window.isEmpty() && state.isEmpty() && ephemeral.isEmpty() && accountData.isEmpty()) {
             return null;
         }
         if (summary == null && hasMembers(state)) {
             summary = summary(p.userId(), roomId, range.upTo());
         }
-        return new JoinedRoom(summary, new EventBatch(format(p, state)), timeline(p, window, range),
-                new EventBatch(ephemeral), new EventBatch(accountData), counts.count(p.userId(), roomId, range.upTo()));
+        SyncPass.StateSection sections = p.stateSection(new EventBatch(format(p, state)));
+        return new JoinedRoom(summary, sections.state(), sections.stateAfter(), timeline(p, window, range), new EventBatch(ephemeral),
+                new EventBatch(accountData), counts.count(p.userId(), roomId, range.upTo()));
     }
 
     /** A room the user left, its timeline ending with the leave. */
@@ -91,9 +97,9 @@ final class RoomBuilder {
         RoomFilter filter = p.filter().room();
         TimelineWindows.Window window = windows.load(p.userId(), roomId, range.after(), range.upTo(), filter.timeline());
         List<Pdu> state = states.section(new StateSections.Request(p.userId(), p.deviceId(), roomId, window.events(),
-                range.full() ? null : range.after(), range.upTo(), filter.state(), List.of()));
-        return new LeftRoom(new EventBatch(format(p, state)), timeline(p, window, range),
-                new EventBatch(p.accountDataOf(roomId)));
+                range.full() ? null : range.after(), range.upTo(), filter.state(), List.of(), p.useStateAfter()));
+        SyncPass.StateSection sections = p.stateSection(new EventBatch(format(p, state)));
+        return new LeftRoom(sections.state(), sections.stateAfter(), timeline(p, window, range), new EventBatch(p.accountDataOf(roomId)));
     }
 
     /** A room the user left without having been in it (a rejected invite, a withdrawn knock): the leave alone. */
@@ -101,7 +107,8 @@ final class RoomBuilder {
         Pdu leave = events.get(leaveEventId);
         List<ObjectNode> timeline = leave == null ? List.of() : format.format(List.of(leave), p.userId(), p.deviceId(),
                 p.filter());
-        return new LeftRoom(EventBatch.EMPTY, new Timeline(timeline, false,
+        SyncPass.StateSection state = p.stateSection(EventBatch.EMPTY);
+        return new LeftRoom(state.state(), state.stateAfter(), new Timeline(timeline, false,
                 p.now().with(StreamId.TIMELINE, leavePosition - 1).toString()), new EventBatch(p.accountDataOf(roomId)));
     }
 

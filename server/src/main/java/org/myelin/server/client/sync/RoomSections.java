@@ -46,14 +46,18 @@ final class RoomSections {
     private final StrippedStates stripped;
     private final EventCache events;
 
-    RoomSections(MembershipHistory history, RoomSyncQueries queries, RoomBuilder builder, Ephemerals ephemerals,
+    /** What the sections are made from. */
+    record Parts(MembershipHistory history, RoomSyncQueries queries, RoomBuilder builder, Ephemerals ephemerals,
                  StrippedStates stripped, EventCache events) {
-        this.history = history;
-        this.queries = queries;
-        this.builder = builder;
-        this.ephemerals = ephemerals;
-        this.stripped = stripped;
-        this.events = events;
+    }
+
+    RoomSections(Parts parts) {
+        this.history = parts.history();
+        this.queries = parts.queries();
+        this.builder = parts.builder();
+        this.ephemerals = parts.ephemerals();
+        this.stripped = parts.stripped();
+        this.events = parts.events();
     }
 
     Rooms build(SyncPass p) {
@@ -74,8 +78,7 @@ final class RoomSections {
                 : queries.roomsWithEventsBetween(joined, p.since().timeline(), now);
         long typingAfter = p.since() == null || p.since().position(StreamId.TYPING) > p.now().position(StreamId.TYPING)
                 ? 0 : p.since().position(StreamId.TYPING);
-        Map<String, List<ObjectNode>> ephemeral = ephemerals.of(p.userId(), joined, p.after(StreamId.RECEIPTS),
-                p.now().position(StreamId.RECEIPTS), typingAfter, filter.ephemeral());
+        Map<String, List<ObjectNode>> ephemeral = ephemerals.of(p, joined, typingAfter);
 
         Map<String, JoinedRoom> join = new LinkedHashMap<>();
         Map<String, InvitedRoom> invite = new LinkedHashMap<>();

@@ -31,6 +31,9 @@ import java.util.Set;
  * those of the timeline's senders, of the room's heroes and (in full) the user's own; membership
  * changes in a gap always; and, unless {@code include_redundant_members}, none the device already
  * has ({@link LazyMembersCache}).
+ *
+ * <p>With {@code use_state_after} (spec v1.16) the section is the state at the end of the window
+ * instead, the timeline's state events included, and clients take state from it alone.
  */
 final class StateSections {
 
@@ -40,9 +43,10 @@ final class StateSections {
      * @param since  the timeline position of the previous sync, or null for the full state
      * @param upTo   the end of the window's range
      * @param heroes users whose membership a lazy-loading client needs for the summary
+     * @param atEnd  {@code use_state_after}: the state at the end of the window rather than its start
      */
     record Request(String userId, String deviceId, String roomId, List<StoredEvent> timeline, Long since, long upTo,
-                   RoomEventFilter filter, Collection<String> heroes) {
+                   RoomEventFilter filter, Collection<String> heroes, boolean atEnd) {
     }
 
     private final RoomSyncQueries queries;
@@ -68,15 +72,17 @@ final class StateSections {
 
     /** The state events of the section, ordered by type and state key. */
     List<Pdu> section(Request r) {
-        Map<StateKey, String> start = r.timeline().isEmpty()
-                ? stateAt(r.roomId(), r.upTo())
-                : stateBefore(r.timeline().getFirst().eventId());
         Set<String> inTimeline = new HashSet<>();
-        r.timeline().forEach(e -> inTimeline.add(e.eventId()));
+        if (!r.atEnd()) {
+            r.timeline().forEach(e -> inTimeline.add(e.eventId()));
+        }
+        Map<StateKey, String> end = r.atEnd() || r.since() != null ? stateAt(r.roomId(), r.upTo()) : Map.of();
+        Map<StateKey, String> base = r.atEnd() ? end
+                : r.timeline().isEmpty() ? stateAt(r.roomId(), r.upTo()) : stateBefore(r.timeline().getFirst().eventId());
         boolean lazy = r.filter().lazyLoadsMembers();
         Map<StateKey, String> chosen = new HashMap<>();
         if (r.since() == null) {
-            start.forEach((key, id) -> {
+            base.forEach((key, id) -> {
                 if (!inTimeline.contains(id)) {
                     chosen.put(key, id);
                 }
@@ -88,11 +94,12 @@ final class StateSections {
                 chosen.keySet().removeIf(key -> key.type().equals(StateKey.MEMBER) && !wanted.contains(key.stateKey()));
             }
         } else {
-            chosen.putAll(delta(start, stateAt(r.roomId(), r.upTo()), stateAt(r.roomId(), r.since()), inTimeline));
+            Map<StateKey, String> previous = stateAt(r.roomId(), r.since());
+            chosen.putAll(r.atEnd() ? changed(end, previous) : delta(base, end, previous, inTimeline));
             if (lazy) {
                 for (String member : wantedMembers(r)) {
                     StateKey key = StateKey.member(member);
-                    String id = start.get(key);
+                    String id = base.get(key);
                     if (id != null && !inTimeline.contains(id) && !chosen.containsKey(key)
                             && (r.filter().includesRedundantMembers()
                             || !lazyMembers.wasSent(r.userId(), r.deviceId(), r.roomId(), member, id))) {
@@ -106,6 +113,17 @@ final class StateSections {
             rememberMembers(r, section);
         }
         return section;
+    }
+
+    /** The entries of {@code now} that differ from {@code previous}. */
+    private static Map<StateKey, String> changed(Map<StateKey, String> now, Map<StateKey, String> previous) {
+        Map<StateKey, String> changed = new HashMap<>();
+        now.forEach((key, id) -> {
+            if (!id.equals(previous.get(key))) {
+                changed.put(key, id);
+            }
+        });
+        return changed;
     }
 
     /**

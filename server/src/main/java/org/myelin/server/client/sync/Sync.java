@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.myelin.rooms.notify.Notifier;
+import org.myelin.server.client.accountdata.AccountData;
 import org.myelin.server.client.sync.SyncResponse.DeviceLists;
 import org.myelin.server.client.sync.SyncResponse.EventBatch;
 import org.myelin.server.client.sync.filter.SyncFilter;
@@ -44,14 +45,15 @@ public final class Sync {
      *
      * @param since       null for an initial sync
      * @param timeoutMs   how long to wait for news (capped at {@link #MAX_TIMEOUT_MS})
-     * @param setPresence the {@code set_presence} parameter, or null
+     * @param setPresence   the {@code set_presence} parameter, or null
+     * @param useStateAfter the {@code use_state_after} parameter
      */
     public record Request(String userId, String deviceId, SyncFilter filter, SyncToken since, boolean fullState,
-                          long timeoutMs, String setPresence) {
+                          long timeoutMs, String setPresence, boolean useStateAfter) {
     }
 
     /** What the sync reads besides rooms. */
-    public record Sources(AccountDataRepository accountData, ToDeviceRepository toDevice,
+    public record Sources(AccountDataRepository accountDataChanges, AccountData accountData, ToDeviceRepository toDevice,
                           DeviceListRepository deviceLists, RoomSyncQueries queries, MembershipRepository memberships,
                           SyncPresence presence) {
     }
@@ -70,7 +72,12 @@ public final class Sync {
 
     /** Answers a /sync request, waiting for news when it is incremental and nothing is new yet. */
     public SyncResponse sync(Request request) throws InterruptedException {
-        sources.presence().syncing(request.userId(), request.setPresence());
+        try (SyncPresence.Syncing syncing = sources.presence().syncing(request.userId(), request.setPresence())) {
+            return waitForNews(request);
+        }
+    }
+
+    private SyncResponse waitForNews(Request request) throws InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(
                 Math.max(0, Math.min(request.timeoutMs(), MAX_TIMEOUT_MS)));
         boolean mayWait = request.since() != null && !request.fullState();
@@ -98,8 +105,8 @@ public final class Sync {
         SyncToken since = request.since();
         Map<String, List<ObjectNode>> roomAccountData = new HashMap<>();
         List<ObjectNode> globalAccountData = accountData(request, since, now, roomAccountData);
-        SyncPass pass = new SyncPass(request.userId(), request.deviceId(), request.filter(), request.fullState(), since,
-                now, roomAccountData);
+        SyncPass pass = new SyncPass(request.userId(), request.deviceId(), request.filter(), request.fullState(),
+                request.useStateAfter(), since, now, roomAccountData);
         SyncResponse.Rooms roomSections = rooms.build(pass);
         List<ObjectNode> presence = sources.presence().changes(request.userId(), pass.after(StreamId.PRESENCE),
                 now.position(StreamId.PRESENCE), request.filter().presence());
@@ -119,8 +126,12 @@ public final class Sync {
                                          Map<String, List<ObjectNode>> byRoom) {
         long after = since == null ? 0 : since.position(StreamId.ACCOUNT_DATA);
         List<ObjectNode> global = new ArrayList<>();
-        for (AccountDataRepository.Entry e : sources.accountData().changed(request.userId(), after,
+        java.util.Set<String> storedGlobal = new java.util.HashSet<>();
+        for (AccountDataRepository.Entry e : sources.accountDataChanges().changed(request.userId(), after,
                 now.position(StreamId.ACCOUNT_DATA))) {
+            if (e.roomId() == null) {
+                storedGlobal.add(e.type());
+            }
             boolean wanted = e.roomId() == null
                     ? request.filter().accountData().allows(e.type(), null)
                     : request.filter().room().accountData().allows(e.roomId(), e.type(), null, null);
@@ -134,6 +145,14 @@ public final class Sync {
             } else {
                 byRoom.computeIfAbsent(e.roomId(), r -> new ArrayList<>()).add(event);
             }
+        }
+        if (since == null) {
+            // An initial sync carries what the server provides, stored or not (push rules).
+            sources.accountData().provided(request.userId()).forEach((type, content) -> {
+                if (!storedGlobal.contains(type) && request.filter().accountData().allows(type, null)) {
+                    global.add(JSON.objectNode().put("type", type).set("content", content));
+                }
+            });
         }
         return global;
     }

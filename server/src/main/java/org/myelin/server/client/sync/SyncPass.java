@@ -10,11 +10,11 @@ import java.util.Map;
 
 /**
  * One computation of a /sync response: who asks, with which filter, from which token ({@code since},
- * null for an initial sync) up to which ({@code now}), and the room account data that changed in
- * between, by room.
+ * null for an initial sync) up to which ({@code now}), whether rooms carry {@code state_after}
+ * instead of {@code state}, and the room account data that changed in between, by room.
  */
-record SyncPass(String userId, String deviceId, SyncFilter filter, boolean fullState, SyncToken since, SyncToken now,
-                Map<String, List<ObjectNode>> roomAccountData) {
+record SyncPass(String userId, String deviceId, SyncFilter filter, boolean fullState, boolean useStateAfter,
+                SyncToken since, SyncToken now, Map<String, List<ObjectNode>> roomAccountData) {
 
     boolean initial() {
         return since == null;
@@ -23,6 +23,14 @@ record SyncPass(String userId, String deviceId, SyncFilter filter, boolean fullS
     /** The position of {@code stream} the pass starts after (0 for an initial sync). */
     long after(StreamId stream) {
         return since == null ? 0 : since.position(stream);
+    }
+
+    /** A room's state section under the name the request asked for; the other one is null (left out). */
+    record StateSection(SyncResponse.EventBatch state, SyncResponse.EventBatch stateAfter) {
+    }
+
+    StateSection stateSection(SyncResponse.EventBatch section) {
+        return useStateAfter ? new StateSection(null, section) : new StateSection(section, null);
     }
 
     List<ObjectNode> accountDataOf(String roomId) {

@@ -13,11 +13,17 @@ import java.util.List;
 public interface SyncPresence {
 
     /**
-     * A client of {@code userId} is syncing with {@code setPresence} ({@code online},
+     * A client of {@code userId} starts a sync with {@code setPresence} ({@code online},
      * {@code unavailable}, {@code offline}; null when the request did not say, which the spec
-     * treats as {@code online}).
+     * treats as {@code online}); the sync lasts until the returned handle is closed.
      */
-    void syncing(String userId, String setPresence);
+    Syncing syncing(String userId, String setPresence);
+
+    /** A sync in progress, as far as presence is concerned. */
+    interface Syncing extends AutoCloseable {
+        @Override
+        void close();
+    }
 
     /**
      * The {@code m.presence} events {@code userId} should see for changes at presence positions in
@@ -29,7 +35,8 @@ public interface SyncPresence {
     /** No presence: nothing recorded, nothing reported. */
     SyncPresence NONE = new SyncPresence() {
         @Override
-        public void syncing(String userId, String setPresence) {
+        public Syncing syncing(String userId, String setPresence) {
+            return () -> { };
         }
 
         @Override

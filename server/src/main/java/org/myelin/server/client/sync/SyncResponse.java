@@ -1,5 +1,6 @@
 package org.myelin.server.client.sync;
 
+import com.fasterxml.jackson.annotation.JsonIgnore;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -9,7 +10,7 @@ import java.util.Map;
 
 /**
  * The body of a /sync response ({@code sync.yaml}). Empty sections are still sent, as Synapse
- * does, except where noted.
+ * does, except where noted; null values are left out (the mapper's default).
  */
 public record SyncResponse(String nextBatch, Rooms rooms, EventBatch presence, EventBatch accountData,
                            EventBatch toDevice, DeviceLists deviceLists,
@@ -17,6 +18,7 @@ public record SyncResponse(String nextBatch, Rooms rooms, EventBatch presence, E
                            List<String> deviceUnusedFallbackKeyTypes) {
 
     /** Whether there is nothing for the client: a long poll keeps waiting. */
+    @JsonIgnore
     public boolean isEmpty() {
         return rooms.isEmpty() && presence.events().isEmpty() && accountData.events().isEmpty()
                 && toDevice.events().isEmpty() && deviceLists.changed().isEmpty() && deviceLists.left().isEmpty();
@@ -35,10 +37,12 @@ public record SyncResponse(String nextBatch, Rooms rooms, EventBatch presence, E
         }
     }
 
-    /** A room the user is in. {@code summary} is left out when unchanged. */
-    public record JoinedRoom(@JsonInclude(JsonInclude.Include.NON_NULL) RoomSummary summary, EventBatch state,
-                             Timeline timeline, EventBatch ephemeral, EventBatch accountData,
-                             UnreadCounts unreadNotifications) {
+    /**
+     * A room the user is in. {@code summary} is left out when unchanged; of {@code state} and
+     * {@code state_after} only the one the request asked for is sent.
+     */
+    public record JoinedRoom(RoomSummary summary, EventBatch state, EventBatch stateAfter, Timeline timeline,
+                             EventBatch ephemeral, EventBatch accountData, UnreadCounts unreadNotifications) {
     }
 
     /** A room the user is invited to: stripped state, the invite last. */
@@ -49,8 +53,8 @@ public record SyncResponse(String nextBatch, Rooms rooms, EventBatch presence, E
     public record KnockedRoom(EventBatch knockState) {
     }
 
-    /** A room the user left or was removed from: its timeline up to that point. */
-    public record LeftRoom(EventBatch state, Timeline timeline, EventBatch accountData) {
+    /** A room the user left or was removed from: its timeline up to that point ({@code state} or {@code state_after}). */
+    public record LeftRoom(EventBatch state, EventBatch stateAfter, Timeline timeline, EventBatch accountData) {
     }
 
     /**

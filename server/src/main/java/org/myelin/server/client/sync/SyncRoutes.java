@@ -37,8 +37,8 @@ public final class SyncRoutes implements Routes {
     /**
      * {@code GET /_matrix/client/v3/sync} (client-server API, "Syncing"): {@code since} (a
      * {@code next_batch}; anything else is 400 M_UNKNOWN "Invalid stream token", as Synapse
-     * answers), {@code timeout} in milliseconds (default 0), {@code full_state}, {@code set_presence}
-     * and {@code filter} (an id or inline JSON).
+     * answers), {@code timeout} in milliseconds (default 0), {@code full_state}, {@code set_presence},
+     * {@code filter} (an id or inline JSON) and {@code use_state_after}.
      */
     JsonResponse sync(RoutingContext ctx) throws InterruptedException {
         Requester requester = auth.require(ctx, true);
@@ -51,7 +51,7 @@ public final class SyncRoutes implements Routes {
         }
         var filter = filters.resolve(requester.userId(), Params.query(ctx, "filter"));
         return JsonResponse.ok(sync.sync(new Sync.Request(requester.userId(), requester.deviceId(), filter, since,
-                fullState, timeout == null ? 0 : timeout, setPresence)));
+                fullState, timeout == null ? 0 : timeout, setPresence, bool(ctx, "use_state_after"))));
     }
 
     private static SyncToken since(String value) {

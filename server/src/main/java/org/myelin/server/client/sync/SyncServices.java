@@ -2,6 +2,9 @@ package org.myelin.server.client.sync;
 
 import org.myelin.server.RoomServices;
 import org.myelin.server.client.accountdata.AccountData;
+import org.myelin.server.client.accountdata.ServerAccountData;
+import org.myelin.server.client.presence.PresenceService;
+import org.myelin.server.client.push.PushEvaluation;
 import org.myelin.server.client.receipts.Receipts;
 import org.myelin.server.client.rooms.ClientEvents;
 import org.myelin.server.client.rooms.EventVisibility;
@@ -20,14 +23,20 @@ import javax.sql.DataSource;
 
 /**
  * /sync and the streams around it, wired by constructors on top of {@link RoomServices}: filters,
- * typing, receipts, account data and the sync itself. The ports other modules fill in
- * ({@link SyncPresence}, {@link NotificationCounts}) are constructor parameters.
+ * typing, receipts, account data and the sync itself. What other modules provide (presence, push
+ * rule evaluation, server-provided account data) comes in as {@link Parts}.
  */
 public final class SyncServices implements AutoCloseable {
 
-    /** What the sync takes from other parts of the client-server API. */
-    public record Parts(ClientEvents clientEvents, EventVisibility visibility, SyncPresence presence,
-                        NotificationCounts notificationCounts) {
+    /**
+     * What the sync takes from other parts of the client-server API.
+     *
+     * @param presence    presence, or null for none
+     * @param push        push rule evaluation for the notification counts, or null to count by event type
+     * @param provided    account data the server provides (push rules)
+     */
+    public record Parts(ClientEvents clientEvents, EventVisibility visibility, PresenceService presence,
+                        PushEvaluation push, ServerAccountData provided) {
     }
 
     public final Filters filters;
@@ -40,28 +49,29 @@ public final class SyncServices implements AutoCloseable {
     public final RoomSyncQueries queries;
     public final Sync sync;
 
-    /** With the default notification counts ({@link ReceiptNotificationCounts}) when {@code parts} gives none. */
     public SyncServices(RoomServices rooms, DataSource dataSource, Parts parts) {
         this.filters = new Filters(new FilterRepository(dataSource));
         this.typing = new TypingNotifications(rooms.streams, rooms.clock);
-        this.accountData = new AccountData(new AccountDataRepository(dataSource), rooms.streams);
+        this.accountData = new AccountData(new AccountDataRepository(dataSource), rooms.streams, parts.provided());
         this.receiptRepository = new ReceiptRepository(dataSource);
-        this.receipts = new Receipts(receiptRepository, accountData, rooms.memberships, rooms.eventCache, rooms.streams,
-                rooms.clock);
+        this.receipts = new Receipts(receiptRepository, accountData, rooms);
         this.toDevice = new ToDeviceRepository(dataSource);
         this.deviceLists = new DeviceListRepository(dataSource);
         this.queries = new RoomSyncQueries(dataSource);
         TimelineRepository timeline = new TimelineRepository(dataSource);
-        NotificationCounts counts = parts.notificationCounts() != null ? parts.notificationCounts()
-                : new ReceiptNotificationCounts(receiptRepository, queries);
-        RoomBuilder builder = new RoomBuilder(new TimelineWindows(timeline, parts.visibility()),
+        ReceiptNotificationCounts byType = new ReceiptNotificationCounts(receiptRepository, queries);
+        NotificationCounts counts = parts.push() == null ? byType
+                : new PushRuleNotificationCounts(byType, timeline, parts.push());
+        SyncPresence presence = parts.presence() == null ? SyncPresence.NONE
+                : new PresenceForSync(parts.presence(), queries);
+        RoomBuilder builder = new RoomBuilder(new RoomBuilder.Parts(new TimelineWindows(timeline, parts.visibility()),
                 new StateSections(queries, timeline, rooms.snapshots, rooms.eventCache), queries, counts,
-                new SyncEventFormat(parts.clientEvents()), rooms.eventCache);
-        RoomSections sections = new RoomSections(new MembershipHistory(dataSource), queries, builder,
-                new Ephemerals(receiptRepository, typing), new StrippedStates(rooms.eventStates, rooms.eventCache),
-                rooms.eventCache);
+                new SyncEventFormat(parts.clientEvents()), rooms.eventCache));
+        RoomSections sections = new RoomSections(new RoomSections.Parts(new MembershipHistory(dataSource), queries,
+                builder, new Ephemerals(receiptRepository, typing),
+                new StrippedStates(rooms.eventStates, rooms.eventCache), rooms.eventCache));
         this.sync = new Sync(rooms.streams, rooms.notifier, sections, new Sync.Sources(new AccountDataRepository(dataSource),
-                toDevice, deviceLists, queries, rooms.memberships, parts.presence()));
+                accountData, toDevice, deviceLists, queries, rooms.memberships, presence));
     }
 
     @Override

@@ -151,17 +151,24 @@ class RegisterIT {
     }
 
     @Test
-    void retryOfACompletedSessionDoesNotRegisterTwice() {
+    void retryOfACompletedSessionGetsTheSameAccountAgain() {
         String session = TestHomeserver.json(register("{\"username\":\"twice\",\"password\":\"pw\"}"))
                 .path("session").asText();
         String complete = "{\"username\":\"twice\",\"password\":\"pw\","
                 + "\"auth\":{\"type\":\"m.login.dummy\",\"session\":\"" + session + "\"}}";
         HttpResponse<String> first = register(complete);
         assertEquals(200, first.statusCode(), first.body());
-        // The username is now taken: the check before auth reports it, as Synapse does.
+        // The client lost the answer and retries the completed stage: same account, new session.
         HttpResponse<String> again = register(complete);
-        assertEquals(400, again.statusCode());
-        assertEquals("M_USER_IN_USE", TestHomeserver.json(again).path("errcode").asText());
+        assertEquals(200, again.statusCode(), again.body());
+        assertEquals(TestHomeserver.json(first).path("user_id"), TestHomeserver.json(again).path("user_id"));
+        assertEquals(200, hs.authed(TestHomeserver.json(again).path("access_token").asText(), "GET",
+                "/_matrix/client/v3/account/whoami", null).statusCode());
+        // Without the session, the name is taken.
+        HttpResponse<String> other = register("{\"username\":\"twice\",\"password\":\"pw\","
+                + "\"auth\":{\"type\":\"m.login.dummy\"}}");
+        assertEquals(400, other.statusCode());
+        assertEquals("M_USER_IN_USE", TestHomeserver.json(other).path("errcode").asText());
     }
 
     @Test

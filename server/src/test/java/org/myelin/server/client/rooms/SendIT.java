@@ -8,6 +8,14 @@ import org.myelin.server.config.HomeserverConfig;
 import org.myelin.server.testing.TestHomeserver;
 import org.myelin.server.testing.TestUser;
 
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
@@ -59,6 +67,44 @@ class SendIT {
         assertFalse(rooms.event(aliceOnPhone, roomId, first).path("unsigned").has("transaction_id"));
         assertEquals("hello", seenBySender.path("content").path("body").asText());
         assertEquals("m.room.message", seenBySender.path("type").asText());
+    }
+
+    @Test
+    void concurrentRetriesOfOneTransactionMakeOneEvent() throws Exception {
+        String roomId = rooms.create(alice, "{}");
+        List<Future<String>> results = new ArrayList<>();
+        try (ExecutorService clients = Executors.newFixedThreadPool(8)) {
+            for (int i = 0; i < 8; i++) {
+                results.add(clients.submit(() -> sendWithTxn(alice, roomId, "burst", "once only")));
+            }
+        }
+        Set<String> ids = new HashSet<>();
+        for (Future<String> r : results) {
+            ids.add(r.get());
+        }
+        assertEquals(1, ids.size(), ids.toString());
+        JsonNode page = rooms.ok(alice, "GET", room(roomId) + "/messages?dir=b&limit=50", null);
+        int copies = 0;
+        for (JsonNode e : page.path("chunk")) {
+            copies += "once only".equals(e.path("content").path("body").asText()) ? 1 : 0;
+        }
+        assertEquals(1, copies);
+    }
+
+    @Test
+    void sendingIsRateLimitedPerUserButRetriesAreFree() {
+        try (TestHomeserver limited = TestHomeserver.builder().configure(c -> c.withRateLimits(
+                new HomeserverConfig.RateLimits(null, null, null, new HomeserverConfig.RateLimit(0.001, 2)))).start()) {
+            Rooms client = new Rooms(limited);
+            TestUser dan = limited.registerUser("dan");
+            String roomId = client.create(dan, "{}");
+            String first = client.ok(dan, "PUT", room(roomId) + "/send/m.room.message/a", obj()).path("event_id").asText();
+            client.ok(dan, "PUT", room(roomId) + "/send/m.room.message/b", obj());
+            JsonNode refused = client.fails(429, "M_LIMIT_EXCEEDED", dan, "PUT", room(roomId) + "/send/m.room.message/c", obj());
+            assertTrue(refused.path("retry_after_ms").asLong() > 0);
+            assertEquals(first, client.ok(dan, "PUT", room(roomId) + "/send/m.room.message/a", obj())
+                    .path("event_id").asText(), "a retried transaction costs nothing");
+        }
     }
 
     @Test

@@ -1,0 +1,77 @@
+package org.myelin.server.client.capabilities;
+
+import com.fasterxml.jackson.annotation.JsonProperty;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import org.myelin.protocol.version.RoomVersion;
+import org.myelin.protocol.version.RoomVersions;
+import org.myelin.server.client.auth.Authenticator;
+import org.myelin.server.http.Handlers;
+import org.myelin.server.http.JsonResponse;
+import org.myelin.server.http.Routes;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/** What this server lets clients do (client-server API, "Capabilities negotiation"). */
+public final class CapabilitiesRoutes implements Routes {
+
+    /** {@code {"enabled": …}}, the shape of most capabilities. */
+    record BooleanCapability(boolean enabled) {}
+
+    /** {@code m.room_versions}: the default version of new rooms and each version's stability. */
+    record RoomVersionsCapability(@JsonProperty("default") String defaultVersion, Map<String, String> available) {}
+
+    /** {@code m.profile_fields}: every field may be changed (no {@code allowed} or {@code disallowed} list). */
+    record ProfileFieldsCapability(boolean enabled) {}
+
+    record Capabilities(
+            @JsonProperty("m.change_password") BooleanCapability changePassword,
+            @JsonProperty("m.room_versions") RoomVersionsCapability roomVersions,
+            @JsonProperty("m.set_displayname") BooleanCapability setDisplayname,
+            @JsonProperty("m.set_avatar_url") BooleanCapability setAvatarUrl,
+            @JsonProperty("m.3pid_changes") BooleanCapability threePidChanges,
+            @JsonProperty("m.get_login_token") BooleanCapability getLoginToken,
+            @JsonProperty("m.profile_fields") ProfileFieldsCapability profileFields) {}
+
+    /** The body of {@code GET /capabilities}. */
+    record CapabilitiesResponse(Capabilities capabilities) {}
+
+    private static final CapabilitiesResponse RESPONSE = new CapabilitiesResponse(new Capabilities(
+            new BooleanCapability(true),
+            roomVersions(),
+            new BooleanCapability(true),
+            new BooleanCapability(true),
+            new BooleanCapability(false), // no third-party identifiers are bound here
+            new BooleanCapability(false), // no POST /login/get_token
+            new ProfileFieldsCapability(true)));
+
+    private final Authenticator authenticator;
+
+    public CapabilitiesRoutes(Authenticator authenticator) {
+        this.authenticator = authenticator;
+    }
+
+    @Override
+    public void mount(Router router, Handlers handlers) {
+        router.get("/_matrix/client/v3/capabilities").handler(handlers.blocking(this::capabilities));
+    }
+
+    /**
+     * {@code GET /_matrix/client/v3/capabilities} (client-server API, "Capabilities
+     * negotiation"): password changes and profile changes allowed; room versions from the
+     * protocol's registry; no 3PID changes and no login tokens. Guests may ask.
+     */
+    JsonResponse capabilities(RoutingContext ctx) {
+        authenticator.require(ctx, true);
+        return JsonResponse.ok(RESPONSE);
+    }
+
+    private static RoomVersionsCapability roomVersions() {
+        Map<String, String> available = new LinkedHashMap<>();
+        for (RoomVersion v : RoomVersions.all()) {
+            available.put(v.id(), v.stable() ? "stable" : "unstable");
+        }
+        return new RoomVersionsCapability(RoomVersions.DEFAULT.id(), available);
+    }
+}

@@ -1,0 +1,97 @@
+package org.myelin.server.client.push;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import org.myelin.protocol.auth.PowerLevels;
+import org.myelin.protocol.event.Pdu;
+import org.myelin.protocol.event.StateKey;
+import org.myelin.protocol.push.PushActions;
+import org.myelin.protocol.push.PushContext;
+import org.myelin.protocol.push.PushRuleEvaluator;
+import org.myelin.rooms.head.RoomHead;
+import org.myelin.server.RoomServices;
+
+import java.util.Map;
+
+/**
+ * What an event means for a user's notifications (client-server API, "Receiving
+ * notifications"): the user's push rules evaluated against it, with the room's member count,
+ * power levels and the user's display name in the room. For /sync's
+ * {@code unread_notifications} ({@code notification_count}, {@code highlight_count}) and, later,
+ * push gateways.
+ *
+ * <pre>{@code
+ * PushEvaluation.RoomFacts facts = push.roomFacts(event.roomId());   // once per event
+ * for (String user : localJoinedMembers) {
+ *     PushActions a = push.evaluate(user, event, facts);
+ *     if (a.notifies()) { notifications++; }
+ *     if (a.highlights()) { highlights++; }
+ * }
+ * }</pre>
+ *
+ * <p>The room facts are those of the room's current state, which for a live event is the state
+ * it was sent in, or close to it.
+ */
+public final class PushEvaluation {
+
+    /**
+     * The room as push rules see it, computed once and shared by every user's evaluation.
+     *
+     * @param state the room's current state, for members' display names
+     */
+    public record RoomFacts(String roomId, long joinedMembers, PushContext.NotificationPermission permission,
+                            Map<StateKey, String> state) {
+    }
+
+    private final PushRules rules;
+    private final RoomServices rooms;
+
+    public PushEvaluation(PushRules rules, RoomServices rooms) {
+        this.rules = rules;
+        this.rooms = rooms;
+    }
+
+    /** The facts of {@code roomId} now; an unknown room has no members and no power levels. */
+    public RoomFacts roomFacts(String roomId) {
+        RoomHead head = rooms.heads.get(roomId).orElse(null);
+        if (head == null) {
+            return new RoomFacts(roomId, 0, PushContext.NotificationPermission.NONE, Map.of());
+        }
+        Map<StateKey, String> state = head.currentState();
+        PowerLevels levels = PowerLevels.of(head.version().auth(), event(state.get(StateKey.powerLevels())),
+                event(state.get(StateKey.create())));
+        long members = rooms.memberships.members(roomId, "join").size();
+        return new RoomFacts(roomId, members, PushContext.NotificationPermission.of(levels), state);
+    }
+
+    /**
+     * The actions {@code userId}'s push rules give for {@code event} ({@link PushActions#NONE}
+     * for the user's own events): {@link PushActions#notifies()} counts towards
+     * {@code notification_count}, {@link PushActions#highlights()} towards {@code highlight_count}.
+     */
+    public PushActions evaluate(String userId, Pdu event, RoomFacts facts) {
+        PushContext context = new PushContext(facts.joinedMembers(), displayName(facts.state(), userId),
+                facts.permission());
+        return PushRuleEvaluator.evaluate(rules.ruleSet(userId), userId, event.json(), context);
+    }
+
+    /** As {@link #evaluate(String, Pdu, RoomFacts)}, with the facts of the event's room now. */
+    public PushActions evaluate(String userId, Pdu event) {
+        return evaluate(userId, event, roomFacts(event.roomId()));
+    }
+
+    /** {@code [notifies, highlights]} of {@code event} for {@code userId}. */
+    public boolean[] notifyAndHighlight(String userId, Pdu event, RoomFacts facts) {
+        PushActions actions = evaluate(userId, event, facts);
+        return new boolean[] {actions.notifies(), actions.highlights()};
+    }
+
+    private String displayName(Map<StateKey, String> state, String userId) {
+        Pdu member = event(state.get(StateKey.member(userId)));
+        JsonNode name = member == null ? null : member.content().get("displayname");
+        return name != null && name.isTextual() ? name.textValue() : null;
+    }
+
+    private Pdu event(String eventId) {
+        return eventId == null ? null : rooms.eventCache.get(eventId);
+    }
+}

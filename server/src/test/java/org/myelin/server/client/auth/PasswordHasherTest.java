@@ -1,0 +1,67 @@
+package org.myelin.server.client.auth;
+
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.security.SecureRandom;
+import org.bouncycastle.crypto.generators.OpenBSDBCrypt;
+import org.junit.jupiter.api.Test;
+import org.myelin.server.config.HomeserverConfig.PasswordHashing;
+
+class PasswordHasherTest {
+
+    private final PasswordHasher hasher = new PasswordHasher(new PasswordHashing(64, 1, 1));
+
+    @Test
+    void hashesAreArgon2idPhcStringsWithTheirParameters() {
+        String hash = hasher.hash("hunter2");
+        assertTrue(hash.matches("\\$argon2id\\$v=19\\$m=64,t=1,p=1\\$[A-Za-z0-9+/]{22}\\$[A-Za-z0-9+/]{43}"), hash);
+    }
+
+    @Test
+    void verifiesTheRightPasswordOnly() {
+        String hash = hasher.hash("hunter2");
+        assertTrue(hasher.verify("hunter2", hash));
+        assertFalse(hasher.verify("hunter3", hash));
+        assertFalse(hasher.verify("", hash));
+        assertFalse(hasher.verify(null, hash));
+    }
+
+    @Test
+    void saltsEveryHash() {
+        assertNotEquals(hasher.hash("same"), hasher.hash("same"));
+    }
+
+    @Test
+    void verifiesHashesMadeWithOtherParameters() {
+        String stronger = new PasswordHasher(new PasswordHashing(256, 2, 2)).hash("pässwörd");
+        assertTrue(hasher.verify("pässwörd", stronger));
+    }
+
+    @Test
+    void verifiesTheReferenceImplementationsArgon2idVector() {
+        // phc-winner-argon2 src/test.c: "password", salt "somesalt", t=2, m=2^16, p=1.
+        String reference = "$argon2id$v=19$m=65536,t=2,p=1$c29tZXNhbHQ$CTFhFdXPJO1aFaMaO6Mm5c8y7cJHAph8ArZWb2GRPPc";
+        assertTrue(hasher.verify("password", reference));
+        assertFalse(hasher.verify("passwore", reference));
+    }
+
+    @Test
+    void verifiesBcryptHashesFromOtherServers() {
+        byte[] salt = new byte[16];
+        new SecureRandom().nextBytes(salt);
+        String bcrypt = OpenBSDBCrypt.generate("2b", "secret".toCharArray(), salt, 4);
+        assertTrue(hasher.verify("secret", bcrypt));
+        assertFalse(hasher.verify("Secret", bcrypt));
+    }
+
+    @Test
+    void noHashAndMalformedHashesMatchNothing() {
+        assertFalse(hasher.verify("anything", null));
+        assertFalse(hasher.verify("anything", "plain text"));
+        assertFalse(hasher.verify("anything", "$argon2id$v=19$m=64,t=1,p=1$!!!$!!!"));
+        assertFalse(hasher.verify("anything", "$argon2i$v=19$m=64,t=1,p=1$c2FsdHNhbHQ$aGFzaA"));
+        assertFalse(hasher.verify("anything", "$argon2id$v=19$m=1,t=1,p=1$c2FsdHNhbHQ$aGFzaA"));
+    }
+}
