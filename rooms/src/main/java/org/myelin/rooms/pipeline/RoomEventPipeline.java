@@ -2,6 +2,7 @@ package org.myelin.rooms.pipeline;
 
 import org.myelin.protocol.auth.AuthResult;
 import org.myelin.protocol.event.Pdu;
+import org.myelin.protocol.event.StateKey;
 import org.myelin.rooms.LocalServer;
 import org.myelin.rooms.events.EventCache;
 import org.myelin.rooms.head.EventStates;
@@ -19,6 +20,7 @@ import org.myelin.storage.state.StateSnapshot;
 
 import java.time.Clock;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -39,6 +41,11 @@ import java.util.concurrent.CompletionException;
  *   <li>persist in one transaction: event, edges, state, forward extremities, stream position;</li>
  *   <li>notify, once committed (the persister's commit listener).</li>
  * </ol>
+ *
+ * <p>A room joined through another server ({@link Input.JoinedRemoteRoom}) enters by the same
+ * steps: its state and auth chain as outliers ({@link StoreJoinState}), then the join, checked
+ * and authorised against that state, becomes the room's head. An out-of-band membership
+ * ({@link Input.OutOfBandMembership}) is checked for signatures only: its room's state is not here.
  *
  * <p>Lock order: one room lock at a time (see {@link RoomLocks}); the lock is released once the
  * event is queued for persistence, so the next event of the room is built on this one while the
@@ -198,7 +205,7 @@ public final class RoomEventPipeline {
             }
             case CheckSignatures.Result.Valid valid -> join = valid.pdu();
         }
-        Map<org.myelin.protocol.event.StateKey, String> state;
+        Map<StateKey, String> state;
         switch (joinState.store(input, p -> outlier(p, input.origin()))) {
             case StoreJoinState.Result.Refused refused -> {
                 return new Outcome.Rejected(join.eventId(), "state", refused.reason());
@@ -219,7 +226,7 @@ public final class RoomEventPipeline {
     }
 
     /** The join becomes the room's head, on top of the state the resident server gave (and, on a rejoin, our old copy). */
-    private CompletableFuture<Outcome> commitJoin(Pdu join, Map<org.myelin.protocol.event.StateKey, String> state) {
+    private CompletableFuture<Outcome> commitJoin(Pdu join, Map<StateKey, String> state) {
         Optional<RoomHead> old = heads.get(join.roomId());
         EventStates.State before = old
                 .map(h -> ResolveState.derive(new EventStates.State(h.snapshot(), h.currentState()), state))
@@ -307,10 +314,10 @@ public final class RoomEventPipeline {
             for (Pdu p : state.authChain()) {
                 outlier(p, origin);
             }
-            java.util.Map<org.myelin.protocol.event.StateKey, String> entries = new java.util.HashMap<>();
+            Map<StateKey, String> entries = new HashMap<>();
             for (Pdu p : state.state()) {
                 if (outlier(p, origin) instanceof Outcome.Accepted && p.isState()) {
-                    entries.put(new org.myelin.protocol.event.StateKey(p.type(), p.stateKey()), p.eventId());
+                    entries.put(new StateKey(p.type(), p.stateKey()), p.eventId());
                 }
             }
             return ResolveState.derive(new EventStates.State(head.snapshot(), head.currentState()), entries);
@@ -369,7 +376,7 @@ public final class RoomEventPipeline {
         boolean stateChanged = current.snapshot() != head.snapshot();
         return new PersistRequest(pdu, PersistRequest.Placement.LIVE, null, softFailed,
                 before.snapshot(), after.snapshot(), stateChanged ? current.snapshot() : null,
-                stateChanged ? membershipChanges(head.currentState(), current.entries()) : null);
+                stateChanged ? MembershipChanges.between(head.currentState(), current.entries(), events) : null);
     }
 
     /** Makes the new head current in memory and queues the event's commit. */
@@ -379,22 +386,6 @@ public final class RoomEventPipeline {
         heads.set(new RoomHead(pdu.roomId(), pdu.roomVersion(), extremities, current.entries(), current.snapshot(),
                 Math.max(head.maxDepth(), pdu.depth())));
         return persist(request, pdu, after, request.softFailed());
-    }
-
-    /** The member entries that differ between two states, with the membership the new one gives. */
-    private List<PersistRequest.MembershipChange> membershipChanges(Map<org.myelin.protocol.event.StateKey, String> was,
-                                                                   Map<org.myelin.protocol.event.StateKey, String> now) {
-        List<PersistRequest.MembershipChange> changes = new ArrayList<>();
-        for (Map.Entry<org.myelin.protocol.event.StateKey, String> entry : now.entrySet()) {
-            if (entry.getKey().type().equals("m.room.member") && !entry.getValue().equals(was.get(entry.getKey()))) {
-                Pdu member = events.get(entry.getValue());
-                if (member != null && member.membership() != null) {
-                    changes.add(new PersistRequest.MembershipChange(entry.getKey().stateKey(), member.membership(),
-                            member.eventId()));
-                }
-            }
-        }
-        return changes;
     }
 
     private CompletableFuture<Outcome> persist(PersistRequest request, Pdu pdu, EventStates.State after,
