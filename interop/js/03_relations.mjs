@@ -5,7 +5,10 @@ import {
   check, createSharedRoom, eventIn, expectOk, initialSync, log, registerAndLogin, run, sync, syncUntil, withId,
 } from "./common.mjs";
 
-const same = (x, y) => JSON.stringify(x) === JSON.stringify(y);
+// Deep equality regardless of key order: servers may reorder keys (Myelin stores canonical JSON).
+const sorted = (v) => Array.isArray(v) ? v.map(sorted)
+  : v && typeof v === "object" ? Object.fromEntries(Object.keys(v).sort().map((k) => [k, sorted(v[k])])) : v;
+const same = (x, y) => JSON.stringify(sorted(x)) === JSON.stringify(sorted(y));
 
 run(async () => {
   const a = await registerAndLogin("js-rel-a");

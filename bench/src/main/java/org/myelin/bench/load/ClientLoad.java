@@ -106,7 +106,11 @@ public final class ClientLoad {
         env.put("MYELIN_DATABASE_USER", EmbeddedPostgresServer.SUPERUSER);
         env.put("MYELIN_CLIENT_PORT", Integer.toString(port));
         env.put("MYELIN_FEDERATION_PORT", Integer.toString(freePort()));
-        env.entrySet().removeIf(e -> e.getKey().startsWith("MYELIN_") && e.getValue() == null);
+        // A load test is not abuse: lift the per-user and per-address limits.
+        for (String limit : new String[] {"LOGIN", "LOGIN_FAILURES", "REGISTRATION", "MESSAGE"}) {
+            env.put("MYELIN_RATE_LIMITS_" + limit + "_PER_SECOND", "100000");
+            env.put("MYELIN_RATE_LIMITS_" + limit + "_BURST", "100000");
+        }
         pb.redirectErrorStream(true).redirectOutput(dir.resolve("server.log").toFile());
         return pb.start();
     }
