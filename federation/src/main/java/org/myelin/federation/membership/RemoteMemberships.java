@@ -6,6 +6,7 @@ import org.myelin.federation.FederationException;
 import org.myelin.federation.client.FederationClient;
 import org.myelin.federation.client.FederationClientException;
 import org.myelin.federation.keys.EventSignatures;
+import org.myelin.protocol.event.EventBuilder;
 import org.myelin.protocol.event.EventSigning;
 import org.myelin.protocol.event.Pdu;
 import org.myelin.protocol.event.StateKey;
@@ -116,7 +117,11 @@ public final class RemoteMemberships {
         throw failures.toException("join", roomId);
     }
 
-    /** Rejects an invite (or leaves a knocked room) through the inviting server or {@code servers}. */
+    /**
+     * Rejects an invite (or leaves a knocked room) through the inviting server or {@code servers}.
+     * If none of them can be reached, an invite is rejected here only (as Synapse does): the user
+     * must be able to get rid of it; the inviting server is not told.
+     */
     public String leave(String roomId, String userId, List<String> servers, ObjectNode content) {
         Failures failures = new Failures();
         for (String server : candidates(roomId, userId, servers)) {
@@ -132,7 +137,32 @@ public final class RemoteMemberships {
                 failures.failed(server, "send_leave", e);
             }
         }
+        Pdu invite = currentMembership(roomId, userId);
+        if (invite != null && "invite".equals(invite.membership()) && failures.forbidden == null) {
+            return rejectLocally(invite, content);
+        }
         throw failures.toException("leave", roomId);
+    }
+
+    private Pdu currentMembership(String roomId, String userId) {
+        return memberships.of(roomId, userId).map(m -> events.get(m.eventId())).orElse(null);
+    }
+
+    /** A leave that follows the invite here only: signed by us, stored out of band, sent nowhere. */
+    private String rejectLocally(Pdu invite, ObjectNode content) {
+        ObjectNode leaveContent = content.deepCopy().put("membership", "leave");
+        EventBuilder builder = EventBuilder.in(invite.roomVersion(), invite.roomId()).type(StateKey.MEMBER)
+                .stateKey(invite.stateKey()).sender(invite.stateKey()).content(leaveContent)
+                .prevEvents(List.of(invite.eventId())).authEvents(List.of(invite.eventId()))
+                .depth(invite.depth() + 1).originServerTs(clock.millis());
+        if (!invite.roomVersion().eventFormat().eventIdIsHash()) {
+            builder.eventId("$" + UUID.randomUUID().toString().replace("-", "") + ":" + local.serverName());
+        }
+        Pdu leave = builder.build(local.serverName(), local.signingKey());
+        LOG.info("No server of {} could be reached: rejecting the invite of {} here only", invite.roomId(),
+                invite.stateKey());
+        pipeline.submit(new Input.OutOfBandMembership(leave, local.serverName()));
+        return leave.eventId();
     }
 
     /** Knocks on {@code roomId} through one of {@code servers}; returns the knock event's id. */
@@ -224,7 +254,11 @@ public final class RemoteMemberships {
         return Pdu.parse(EventSigning.hashAndSign(event, version, local.serverName(), local.signingKey()), version);
     }
 
-    /** The join with the state and auth chain of {@code send_join}'s answer, through the pipeline. */
+    /**
+     * The join with the state and auth chain of {@code send_join}'s answer, through the pipeline;
+     * if another of our users joined meanwhile (this server is in the room now), the join is one
+     * more received event of a room we hold.
+     */
     private Outcome storeJoin(Signed signed, JsonNode answer) {
         RoomVersion version = signed.event().roomVersion();
         Pdu join = signed.event();
@@ -234,6 +268,9 @@ public final class RemoteMemberships {
             if (returned != null && returned.eventId().equals(join.eventId())) {
                 join = returned;
             }
+        }
+        if (memberships.joinedServers(join.roomId()).contains(local.serverName())) {
+            return pipeline.submit(new Input.RemoteEvent(join, signed.server()));
         }
         List<Pdu> state = parseAll(answer.path("state"), version);
         List<Pdu> authChain = parseAll(answer.path("auth_chain"), version);

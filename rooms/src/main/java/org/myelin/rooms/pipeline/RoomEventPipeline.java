@@ -53,6 +53,7 @@ import java.util.concurrent.CompletionException;
  */
 public final class RoomEventPipeline {
 
+    private final LocalServer server;
     private final EventCache events;
     private final EventStates states;
     private final RoomHeads heads;
@@ -80,6 +81,7 @@ public final class RoomEventPipeline {
         this.persister = parts.persister();
         this.clock = parts.clock();
         this.remote = parts.remote();
+        this.server = parts.server();
         this.build = new BuildEvent(parts.server(), parts.clock());
         this.signatures = new CheckSignatures(parts.keys());
         this.authorize = new Authorize(parts.events(), parts.keys());
@@ -225,17 +227,43 @@ public final class RoomEventPipeline {
         return locks.withLock(join.roomId(), () -> commitJoin(checked, state)).join();
     }
 
-    /** The join becomes the room's head, on top of the state the resident server gave (and, on a rejoin, our old copy). */
+    /**
+     * The join becomes the room's head, on top of the state the resident server gave (stored as a
+     * delta on our old copy, on a rejoin). If another of our users got in meanwhile, the room is
+     * live here: the join becomes one more extremity, resolved with the others.
+     */
     private CompletableFuture<Outcome> commitJoin(Pdu join, Map<StateKey, String> state) {
         Optional<RoomHead> old = heads.get(join.roomId());
         EventStates.State before = old
                 .map(h -> ResolveState.derive(new EventStates.State(h.snapshot(), h.currentState()), state))
                 .orElseGet(() -> new EventStates.State(StateSnapshot.full(join.roomId(), state), state));
+        EventStates.State after = ResolveState.after(join, before);
+        if (old.isPresent() && hasLocalMember(old.get())) {
+            List<String> extremities = new ArrayList<>(old.get().forwardExtremities());
+            extremities.removeAll(join.prevEventIds());
+            extremities.add(join.eventId());
+            states.remember(join.eventId(), after);
+            events.put(new StoredEvent(0, join, null, false, false, null));
+            EventStates.State current = resolve.resolve(join.roomId(), join.roomVersion(), extremities).orElse(after);
+            return queueLive(join, old.get(), before, after, extremities, current, false);
+        }
         RoomHead previous = old.orElseGet(() -> new RoomHead(join.roomId(), join.roomVersion(), List.of(), Map.of(),
                 before.snapshot(), 0));
-        EventStates.State after = ResolveState.after(join, before);
         PersistRequest request = liveRequest(join, previous, before, after, after, false).resettingExtremities();
         return queueLive(request, previous, after, List.of(join.eventId()), after);
+    }
+
+    /** Whether a user of this server is joined in the head's state: our copy of the room is live. */
+    private boolean hasLocalMember(RoomHead head) {
+        for (Map.Entry<StateKey, String> entry : head.currentState().entrySet()) {
+            if (entry.getKey().type().equals(StateKey.MEMBER) && server.isLocalUser(entry.getKey().stateKey())) {
+                Pdu member = events.get(entry.getValue());
+                if (member != null && "join".equals(member.membership())) {
+                    return true;
+                }
+            }
+        }
+        return false;
     }
 
     private Outcome outOfBand(Pdu unchecked) {

@@ -53,9 +53,7 @@ final class FederatedDirectory implements RemoteDirectory {
             }
             return Optional.of(new Resolved(roomId, List.copyOf(servers)));
         } catch (FederationClientException e) {
-            if (e.status() != 404) {
-                LOG.info("Cannot resolve {} through {}: {}", alias, server, e.getMessage());
-            }
+            LOG.info("Cannot resolve {} through {}: {} ({})", alias, server, e.getMessage(), e.kind());
             return Optional.empty();
         }
     }

@@ -243,4 +243,24 @@ class FederatedRoomsIT {
     private static java.util.stream.Stream<JsonNode> stream(JsonNode array) {
         return java.util.stream.StreamSupport.stream(array.spliterator(), false);
     }
+
+    @Test
+    void twoUsersOfOneServerJoiningARemoteRoomAtOnceAreBothIn() throws Exception {
+        MatrixClient kim = MatrixClient.register(servers.b, "kim");
+        MatrixClient lee = MatrixClient.register(servers.b, "lee");
+        String roomId = alice.createRoom("{\"preset\":\"public_chat\"}");
+        try (var threads = java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor()) {
+            var first = threads.submit(() -> kim.join(roomId, a));
+            var second = threads.submit(() -> lee.join(roomId, a));
+            assertEquals(roomId, first.get());
+            assertEquals(roomId, second.get());
+        }
+        alice.awaitSync("both joins", c -> c.sawMembership(roomId, kim.userId(), "join")
+                && c.sawMembership(roomId, lee.userId(), "join"));
+        kim.send(roomId, "kim here");
+        alice.awaitSync("kim's message", c -> c.bodies(roomId).contains("kim here"));
+        ThreeServers.await("the same state on both servers", () -> alice.roomState(roomId).equals(kim.roomState(roomId)),
+                () -> alice.roomState(roomId) + " / " + kim.roomState(roomId));
+        assertEquals("join", kim.stateContent(roomId, "m.room.member", lee.userId()).path("membership").asText());
+    }
 }

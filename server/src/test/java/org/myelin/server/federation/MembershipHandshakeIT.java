@@ -191,6 +191,25 @@ class MembershipHandshakeIT {
     }
 
     @Test
+    void anInviteFromAServerThatCannotBeReachedIsRejectedLocally() {
+        MatrixClient gil = MatrixClient.register(hs, "gil");
+        String roomId = "!unreachable:" + remote.serverName();
+        Pdu create = remote.event(RoomVersions.V11, roomId, remote.user("host"), "m.room.create", "",
+                json("{\"room_version\":\"11\"}"), List.of(), List.of(), 1);
+        Pdu invite = remote.event(RoomVersions.V11, roomId, remote.user("host"), "m.room.member", gil.userId(),
+                json("{\"membership\":\"invite\"}"), List.of(create.eventId()), List.of(create.eventId()), 2);
+        ObjectNode body = Json.MAPPER.createObjectNode().put("room_version", "11");
+        body.set("event", invite.json());
+        ok(remote.request(hs, "PUT", "/_matrix/federation/v2/invite/" + enc(roomId) + "/" + enc(invite.eventId()),
+                body));
+        gil.awaitSync("the invite", c -> c.invites.containsKey(roomId));
+
+        // The fake server has no make_leave: the rejection stays here.
+        gil.leave(roomId);
+        gil.awaitSync("the invite rejected", c -> !c.invites.containsKey(roomId) && c.left.contains(roomId));
+    }
+
+    @Test
     void refusesToSignWhatIsNotAnInviteOfALocalUser() {
         String roomId = "!fake2:" + remote.serverName();
         MatrixClient finn = MatrixClient.register(hs, "finn");
