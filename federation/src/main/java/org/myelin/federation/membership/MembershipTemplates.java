@@ -132,11 +132,11 @@ public final class MembershipTemplates {
             builder.eventId("$template:" + Pdu.domainOf(userId));
         }
         ObjectNode event = builder.unsignedJson();
-        AuthResult auth2 = EventAuth.check(Pdu.parse(event, head.version()), key -> {
+        AuthResult verdict = EventAuth.check(Pdu.parse(event, head.version()), key -> {
             String id = head.currentState().get(key);
             return id == null ? null : events.get(id);
         }, (e, server) -> true);
-        if (auth2 instanceof AuthResult.Rejected r) {
+        if (verdict instanceof AuthResult.Rejected r) {
             throw FederationException.forbidden("You cannot " + content.path("membership").asText()
                     + " this room: " + r.reason());
         }

@@ -63,6 +63,10 @@ public final class RemoteMemberships {
     private record Signed(Pdu event, String server) {
     }
 
+    /** What a user asks for: their membership in a room, with this content. */
+    private record Wish(String roomId, String userId, ObjectNode content) {
+    }
+
     private final LocalServer local;
     private final FederationClient client;
     private final RoomEventPipeline pipeline;
@@ -98,7 +102,7 @@ public final class RemoteMemberships {
     public String join(String roomId, String userId, List<String> servers, ObjectNode content) {
         Failures failures = new Failures();
         for (String server : candidates(roomId, userId, servers)) {
-            Signed signed = handshake(Kind.JOIN, server, roomId, userId, content, failures);
+            Signed signed = handshake(Kind.JOIN, server, new Wish(roomId, userId, content), failures);
             if (signed == null) {
                 continue;
             }
@@ -125,7 +129,7 @@ public final class RemoteMemberships {
     public String leave(String roomId, String userId, List<String> servers, ObjectNode content) {
         Failures failures = new Failures();
         for (String server : candidates(roomId, userId, servers)) {
-            Signed signed = handshake(Kind.LEAVE, server, roomId, userId, content, failures);
+            Signed signed = handshake(Kind.LEAVE, server, new Wish(roomId, userId, content), failures);
             if (signed == null) {
                 continue;
             }
@@ -169,7 +173,7 @@ public final class RemoteMemberships {
     public String knock(String roomId, String userId, List<String> servers, ObjectNode content) {
         Failures failures = new Failures();
         for (String server : candidates(roomId, userId, servers)) {
-            Signed signed = handshake(Kind.KNOCK, server, roomId, userId, content, failures);
+            Signed signed = handshake(Kind.KNOCK, server, new Wish(roomId, userId, content), failures);
             if (signed == null) {
                 continue;
             }
@@ -205,8 +209,9 @@ public final class RemoteMemberships {
     }
 
     /** {@code make_*} on {@code server}, then the event completed and signed; null if that failed. */
-    private Signed handshake(Kind kind, String server, String roomId, String userId, ObjectNode content,
-                             Failures failures) {
+    private Signed handshake(Kind kind, String server, Wish wish, Failures failures) {
+        String roomId = wish.roomId();
+        String userId = wish.userId();
         JsonNode answer;
         try {
             answer = client.get(server, makePath(kind, roomId, userId));
@@ -228,7 +233,7 @@ public final class RemoteMemberships {
             return null;
         }
         try {
-            return new Signed(complete(kind, template, version, content), server);
+            return new Signed(complete(kind, template, version, wish.content()), server);
         } catch (RuntimeException e) {
             failures.refused(server, "its template does not make a valid event: " + e.getMessage());
             return null;

@@ -25,7 +25,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 
 /**
  * The one event pipeline (DESIGN.md, "rooms"). Every event, a local user's message or a remote
@@ -59,7 +58,7 @@ public final class RoomEventPipeline {
     private final RoomHeads heads;
     private final RoomLocks locks = new RoomLocks();
     private final RoomRepository rooms;
-    private final EventPersister persister;
+    private final Persist persist;
     private final BuildEvent build;
     private final CheckSignatures signatures;
     private final Authorize authorize;
@@ -78,7 +77,7 @@ public final class RoomEventPipeline {
         this.states = parts.states();
         this.heads = parts.heads();
         this.rooms = parts.rooms();
-        this.persister = parts.persister();
+        this.persist = new Persist(parts.events(), parts.states(), parts.heads(), parts.persister());
         this.clock = parts.clock();
         this.remote = parts.remote();
         this.server = parts.server();
@@ -145,7 +144,7 @@ public final class RoomEventPipeline {
             EventStates.State empty = new EventStates.State(StateSnapshot.full(create.roomId(), Map.of()), Map.of());
             EventStates.State after = ResolveState.after(create, empty);
             RoomHead head = new RoomHead(create.roomId(), create.roomVersion(), List.of(), Map.of(), empty.snapshot(), 0);
-            return queueLive(create, head, empty, after, List.of(create.eventId()), after, false);
+            return persist.live(new Persist.Live(create, head, empty, after, List.of(create.eventId()), after, false));
         }).join();
     }
 
@@ -166,7 +165,7 @@ public final class RoomEventPipeline {
         List<String> extremities = new ArrayList<>(head.forwardExtremities());
         extremities.removeAll(pdu.prevEventIds());
         extremities.add(pdu.eventId());
-        return queueLive(pdu, head, before, after, extremities, after, false);
+        return persist.live(new Persist.Live(pdu, head, before, after, extremities, after, false));
     }
 
     // ---- received events ----
@@ -245,12 +244,12 @@ public final class RoomEventPipeline {
             states.remember(join.eventId(), after);
             events.put(new StoredEvent(0, join, null, false, false, null));
             EventStates.State current = resolve.resolve(join.roomId(), join.roomVersion(), extremities).orElse(after);
-            return queueLive(join, old.get(), before, after, extremities, current, false);
+            return persist.live(new Persist.Live(join, old.get(), before, after, extremities, current, false));
         }
         RoomHead previous = old.orElseGet(() -> new RoomHead(join.roomId(), join.roomVersion(), List.of(), Map.of(),
                 before.snapshot(), 0));
-        PersistRequest request = liveRequest(join, previous, before, after, after, false).resettingExtremities();
-        return queueLive(request, previous, after, List.of(join.eventId()), after);
+        Persist.Live live = new Persist.Live(join, previous, before, after, List.of(join.eventId()), after, false);
+        return persist.live(persist.request(live).resettingExtremities(), live);
     }
 
     /** Whether a user of this server is joined in the head's state: our copy of the room is live. */
@@ -280,7 +279,7 @@ public final class RoomEventPipeline {
             case CheckSignatures.Result.Invalid invalid ->
                     new Outcome.Rejected(unchecked.eventId(), "signature", invalid.reason());
             case CheckSignatures.Result.Valid valid ->
-                    persist(PersistRequest.outOfBand(valid.pdu()), valid.pdu(), null, false).join();
+                    persist.store(PersistRequest.outOfBand(valid.pdu()), null).join();
         };
     }
 
@@ -300,13 +299,13 @@ public final class RoomEventPipeline {
         }
         EventStates.State after = ResolveState.after(pdu, before.get());
         if (placement == PersistRequest.Placement.BACKFILLED) {
-            return persist(new PersistRequest(pdu, placement, null, false, before.get().snapshot(),
-                    after.snapshot(), null, null), pdu, after, false);
+            return persist.store(new PersistRequest(pdu, placement, null, false, before.get().snapshot(),
+                    after.snapshot(), null, null), after);
         }
         boolean softFailed = !authorize.againstState(pdu, head.currentState()).isAllowed();
         if (softFailed) {
-            return persist(new PersistRequest(pdu, placement, null, true, before.get().snapshot(),
-                    after.snapshot(), null, null), pdu, after, true);
+            return persist.store(new PersistRequest(pdu, placement, null, true, before.get().snapshot(),
+                    after.snapshot(), null, null), after);
         }
         List<String> extremities = new ArrayList<>(head.forwardExtremities());
         extremities.removeAll(pdu.prevEventIds());
@@ -318,7 +317,7 @@ public final class RoomEventPipeline {
         EventStates.State current = extremities.size() == 1
                 ? after
                 : resolve.resolve(pdu.roomId(), pdu.roomVersion(), extremities).orElse(after);
-        return queueLive(pdu, head, before.get(), after, extremities, current, false);
+        return persist.live(new Persist.Live(pdu, head, before.get(), after, extremities, current, false));
     }
 
     private Optional<EventStates.State> fetchStateBefore(Pdu pdu, String origin, RoomHead head,
@@ -372,7 +371,7 @@ public final class RoomEventPipeline {
         if (auth instanceof AuthResult.Rejected r) {
             return storeRejected(pdu, r);
         }
-        return persist(PersistRequest.outlier(pdu, null), pdu, null, false).join();
+        return persist.store(PersistRequest.outlier(pdu, null), null).join();
     }
 
     private void fetchMissingAuthEvents(Pdu pdu, String origin) {
@@ -385,54 +384,7 @@ public final class RoomEventPipeline {
     }
 
     private Outcome storeRejected(Pdu pdu, AuthResult.Rejected r) {
-        persist(PersistRequest.outlier(pdu, r.rule() + ": " + r.reason()), pdu, null, false).join();
+        persist.store(PersistRequest.outlier(pdu, r.rule() + ": " + r.reason()), null).join();
         return new Outcome.Rejected(pdu.eventId(), r.rule(), r.reason());
-    }
-
-    // ---- persisting ----
-
-    private CompletableFuture<Outcome> queueLive(Pdu pdu, RoomHead head, EventStates.State before,
-                                                 EventStates.State after, List<String> extremities,
-                                                 EventStates.State current, boolean softFailed) {
-        return queueLive(liveRequest(pdu, head, before, after, current, softFailed), head, after, extremities, current);
-    }
-
-    private PersistRequest liveRequest(Pdu pdu, RoomHead head, EventStates.State before, EventStates.State after,
-                                       EventStates.State current, boolean softFailed) {
-        // Cached first: the membership changes look the event itself up.
-        events.put(new StoredEvent(0, pdu, null, false, softFailed, null));
-        boolean stateChanged = current.snapshot() != head.snapshot();
-        return new PersistRequest(pdu, PersistRequest.Placement.LIVE, null, softFailed,
-                before.snapshot(), after.snapshot(), stateChanged ? current.snapshot() : null,
-                stateChanged ? MembershipChanges.between(head.currentState(), current.entries(), events) : null);
-    }
-
-    /** Makes the new head current in memory and queues the event's commit. */
-    private CompletableFuture<Outcome> queueLive(PersistRequest request, RoomHead head, EventStates.State after,
-                                                 List<String> extremities, EventStates.State current) {
-        Pdu pdu = request.pdu();
-        heads.set(new RoomHead(pdu.roomId(), pdu.roomVersion(), extremities, current.entries(), current.snapshot(),
-                Math.max(head.maxDepth(), pdu.depth())));
-        return persist(request, pdu, after, request.softFailed());
-    }
-
-    private CompletableFuture<Outcome> persist(PersistRequest request, Pdu pdu, EventStates.State after,
-                                               boolean softFailed) {
-        events.put(new StoredEvent(0, pdu, null, request.isOutlier(), softFailed, request.rejectedReason()));
-        if (after != null) {
-            states.remember(pdu.eventId(), after);
-        }
-        return persister.persist(request).handle((persisted, failure) -> {
-            if (failure != null) {
-                // What we built on this event in memory is not in the database: start again from what is.
-                heads.invalidate(pdu.roomId());
-                events.remove(pdu.eventId());
-                states.forget(pdu.eventId());
-                throw failure instanceof CompletionException c ? c : new CompletionException(failure);
-            }
-            events.put(new StoredEvent(persisted.nid(), pdu, persisted.streamOrdering(), request.isOutlier(),
-                    softFailed, request.rejectedReason()));
-            return softFailed ? new Outcome.SoftFailed(persisted) : new Outcome.Accepted(persisted);
-        });
     }
 }

@@ -1,0 +1,93 @@
+package org.myelin.rooms.pipeline;
+
+import org.myelin.protocol.event.Pdu;
+import org.myelin.rooms.events.EventCache;
+import org.myelin.rooms.head.EventStates;
+import org.myelin.rooms.head.RoomHead;
+import org.myelin.rooms.head.RoomHeads;
+import org.myelin.storage.events.EventPersister;
+import org.myelin.storage.events.PersistRequest;
+import org.myelin.storage.events.StoredEvent;
+
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+
+/**
+ * The last step: what the pipeline decided becomes visible in memory at once (the event in the
+ * cache, its state remembered, a live event's new head set, under the room's lock) and is queued
+ * for the one transaction that commits it. If the commit fails, what was built on it in memory is
+ * dropped and reloaded from the database.
+ */
+final class Persist {
+
+    /**
+     * A live event and where it leaves the room.
+     *
+     * @param head        the head it was decided on
+     * @param extremities the forward extremities with it
+     * @param current     the room's current state with it
+     */
+    record Live(Pdu pdu, RoomHead head, EventStates.State before, EventStates.State after, List<String> extremities,
+                EventStates.State current, boolean softFailed) {
+    }
+
+    private final EventCache events;
+    private final EventStates states;
+    private final RoomHeads heads;
+    private final EventPersister persister;
+
+    Persist(EventCache events, EventStates states, RoomHeads heads, EventPersister persister) {
+        this.events = events;
+        this.states = states;
+        this.heads = heads;
+        this.persister = persister;
+    }
+
+    /** Commits a live event: its request as {@link #request} makes it. */
+    CompletableFuture<Outcome> live(Live live) {
+        return live(request(live), live);
+    }
+
+    /** What a live event writes: itself, its state, and the room's new current state and memberships. */
+    PersistRequest request(Live live) {
+        Pdu pdu = live.pdu();
+        // Cached first: the membership changes look the event itself up.
+        events.put(new StoredEvent(0, pdu, null, false, live.softFailed(), null));
+        boolean stateChanged = live.current().snapshot() != live.head().snapshot();
+        return new PersistRequest(pdu, PersistRequest.Placement.LIVE, null, live.softFailed(),
+                live.before().snapshot(), live.after().snapshot(), stateChanged ? live.current().snapshot() : null,
+                stateChanged ? MembershipChanges.between(live.head().currentState(), live.current().entries(), events)
+                        : null);
+    }
+
+    /** Makes the new head current in memory and queues {@code request}. */
+    CompletableFuture<Outcome> live(PersistRequest request, Live live) {
+        Pdu pdu = request.pdu();
+        heads.set(new RoomHead(pdu.roomId(), pdu.roomVersion(), live.extremities(), live.current().entries(),
+                live.current().snapshot(), Math.max(live.head().maxDepth(), pdu.depth())));
+        return store(request, live.after());
+    }
+
+    /** Queues {@code request}; {@code after} is the state after the event (null for an outlier). */
+    CompletableFuture<Outcome> store(PersistRequest request, EventStates.State after) {
+        Pdu pdu = request.pdu();
+        boolean softFailed = request.softFailed();
+        events.put(new StoredEvent(0, pdu, null, request.isOutlier(), softFailed, request.rejectedReason()));
+        if (after != null) {
+            states.remember(pdu.eventId(), after);
+        }
+        return persister.persist(request).handle((persisted, failure) -> {
+            if (failure != null) {
+                // What we built on this event in memory is not in the database: start again from what is.
+                heads.invalidate(pdu.roomId());
+                events.remove(pdu.eventId());
+                states.forget(pdu.eventId());
+                throw failure instanceof CompletionException c ? c : new CompletionException(failure);
+            }
+            events.put(new StoredEvent(persisted.nid(), pdu, persisted.streamOrdering(), request.isOutlier(),
+                    softFailed, request.rejectedReason()));
+            return softFailed ? new Outcome.SoftFailed(persisted) : new Outcome.Accepted(persisted);
+        });
+    }
+}
