@@ -113,7 +113,7 @@ public final class Homeserver implements AutoCloseable {
         users.onPushRulesChanged(userId ->
                 sync.accountData.put(userId, null, "m.push_rules", users.pushRules.accountDataContent(userId)));
         this.membership = new MembershipFederation(federation, rooms, clientRooms, sync,
-                new MembershipFederation.Parts(database.dataSource(), accounts.authenticator));
+                new MembershipFederation.Parts(accounts.authenticator, users.profiles));
     }
 
     /** Starts a homeserver with the built-in routes. */

@@ -14,10 +14,8 @@ import org.myelin.server.client.rooms.ClientRooms;
 import org.myelin.server.client.sync.SyncServices;
 import org.myelin.server.config.Resource;
 import org.myelin.server.http.Routes;
-import org.myelin.storage.accounts.AccountRepository;
-import org.myelin.storage.profiles.ProfileRepository;
+import org.myelin.server.client.profile.ProfileService;
 
-import javax.sql.DataSource;
 import java.util.List;
 import java.util.Map;
 
@@ -40,8 +38,11 @@ public final class MembershipFederation {
     private final RoomServices rooms;
     private final org.myelin.server.client.auth.Authenticator clientAuth;
 
-    /** The database and the client API's authenticator (for the knock endpoint). */
-    public record Parts(DataSource dataSource, org.myelin.server.client.auth.Authenticator clientAuth) {
+    /**
+     * The client API's authenticator (for the knock endpoint) and profiles (served to other
+     * servers, and asked of them for their users).
+     */
+    public record Parts(org.myelin.server.client.auth.Authenticator clientAuth, ProfileService profiles) {
     }
 
     public MembershipFederation(FederationServices federation, RoomServices rooms, ClientRooms clientRooms,
@@ -49,7 +50,6 @@ public final class MembershipFederation {
         this.clientRooms = clientRooms;
         this.rooms = rooms;
         this.clientAuth = parts.clientAuth();
-        DataSource dataSource = parts.dataSource();
         this.auth = new FederationAuth(federation.authenticator, origin -> federation.outbound().remoteServerUp(origin));
         RoomAccess access = new RoomAccess(rooms.heads, rooms.eventCache, rooms.eventStates, rooms.memberships);
         StrippedState stripped = new StrippedState(rooms.eventCache);
@@ -61,7 +61,8 @@ public final class MembershipFederation {
                 access, serving, rooms.memberships, stripped, federation.outbound()));
         this.invites = new InviteReceiver(rooms.local, rooms.pipeline, access);
         this.queries = new QueryRoutes.Parts(rooms.local, clientRooms.aliasRepository, rooms.memberships,
-                new AccountRepository(dataSource), new ProfileRepository(dataSource));
+                parts.profiles());
+        parts.profiles().useRemote(new FederatedProfiles(federation.client));
 
         RemoteMemberships remote = new RemoteMemberships(new RemoteMemberships.Parts(rooms.local, federation.client,
                 rooms.pipeline, federation.signatures, rooms.eventCache, rooms.memberships, rooms.clock));

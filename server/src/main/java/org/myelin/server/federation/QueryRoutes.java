@@ -9,11 +9,9 @@ import org.myelin.protocol.id.RoomAlias;
 import org.myelin.protocol.id.UserId;
 import org.myelin.rooms.LocalServer;
 import org.myelin.server.http.Handlers;
-import org.myelin.server.http.Json;
 import org.myelin.server.http.JsonResponse;
 import org.myelin.server.http.Routes;
-import org.myelin.storage.accounts.AccountRepository;
-import org.myelin.storage.profiles.ProfileRepository;
+import org.myelin.server.client.profile.ProfileService;
 import org.myelin.storage.rooms.AliasRepository;
 import org.myelin.storage.rooms.MembershipRepository;
 
@@ -35,12 +33,11 @@ final class QueryRoutes implements Routes {
     private final LocalServer local;
     private final AliasRepository aliases;
     private final MembershipRepository memberships;
-    private final AccountRepository accounts;
-    private final ProfileRepository profiles;
+    private final ProfileService profiles;
 
     /** What the queries read. */
     record Parts(LocalServer local, AliasRepository aliases, MembershipRepository memberships,
-                 AccountRepository accounts, ProfileRepository profiles) {
+                 ProfileService profiles) {
     }
 
     QueryRoutes(FederationAuth auth, Parts parts) {
@@ -48,7 +45,6 @@ final class QueryRoutes implements Routes {
         this.local = parts.local();
         this.aliases = parts.aliases();
         this.memberships = parts.memberships();
-        this.accounts = parts.accounts();
         this.profiles = parts.profiles();
     }
 
@@ -77,8 +73,8 @@ final class QueryRoutes implements Routes {
 
     /**
      * {@code GET /_matrix/federation/v1/query/profile?user_id=…&field=…}: one of our users'
-     * display name and avatar (only {@code field}, if named); 404 M_NOT_FOUND for an unknown user
-     * or a field not set.
+     * profile (only {@code field}, if named), as the client-server API gives it; 404 M_NOT_FOUND
+     * for an unknown user, a user without a profile or a field not set.
      */
     JsonResponse profile(RoutingContext ctx, RequestAuthenticator.Authenticated r) {
         String userId = required(ctx, "user_id");
@@ -86,25 +82,15 @@ final class QueryRoutes implements Routes {
         if (!UserId.isValid(userId) || !local.isLocalUser(userId)) {
             throw FederationException.invalidParam("User " + userId + " is not one of this server's");
         }
-        if (!accounts.exists(userId)) {
-            throw FederationException.notFound("Unknown user " + userId);
-        }
-        ObjectNode answer = Json.MAPPER.createObjectNode();
-        profiles.find(userId).ifPresent(p -> {
-            if (p.displayname() != null) {
-                answer.put("displayname", p.displayname());
-            }
-            if (p.avatarUrl() != null) {
-                answer.put("avatar_url", p.avatarUrl());
-            }
-        });
+        ObjectNode profile = profiles.all(userId)
+                .orElseThrow(() -> FederationException.notFound("No profile for " + userId));
         if (field != null) {
-            answer.retain(field);
-            if (answer.isEmpty()) {
+            profile.retain(field);
+            if (profile.isEmpty()) {
                 throw FederationException.notFound("User " + userId + " has no " + field);
             }
         }
-        return JsonResponse.ok(answer);
+        return JsonResponse.ok(profile);
     }
 
     private static String required(RoutingContext ctx, String name) {

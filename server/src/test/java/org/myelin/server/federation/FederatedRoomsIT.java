@@ -231,13 +231,12 @@ class FederatedRoomsIT {
         assertTrue(stream(list.path("chunk")).anyMatch(r -> roomId.equals(r.path("room_id").asText())
                 && "Listed".equals(r.path("name").asText())), list.toString());
 
-        var client = servers.b.homeserver().federation().client;
-        JsonNode profile = client.get(a, "/_matrix/federation/v1/query/profile?user_id=" + enc(alice.userId()));
-        assertTrue(profile.isObject(), profile.toString());
-        var unknown = org.junit.jupiter.api.Assertions.assertThrows(
-                org.myelin.federation.client.FederationClientException.class,
-                () -> client.get(a, "/_matrix/federation/v1/query/profile?user_id=" + enc("@nobody:" + a)));
-        assertEquals(404, unknown.status());
+        alice.ok("PUT", V3 + "/profile/" + enc(alice.userId()) + "/displayname", json("{\"displayname\":\"Alice A.\"}"));
+        assertEquals("Alice A.", bob.ok("GET", V3 + "/profile/" + enc(alice.userId()), null)
+                .path("displayname").asText());
+        assertEquals("Alice A.", bob.ok("GET", V3 + "/profile/" + enc(alice.userId()) + "/displayname", null)
+                .path("displayname").asText());
+        assertEquals(404, bob.call("GET", V3 + "/profile/" + enc("@nobody:" + a), null).statusCode());
     }
 
     private static java.util.stream.Stream<JsonNode> stream(JsonNode array) {
