@@ -104,6 +104,8 @@ final class LatencyPhase {
                 "(the send request's own round trip on A)");
         report.latency("phase1.latency_A_to_B", Percentiles.of(onB.latencies), measured, 50, 250);
         report.latency("phase1.latency_A_to_C", Percentiles.of(onC.latencies), measured, 50, 250);
+        report.info("phase 1, by 5 s of sending (p50/p99 ms): B %s; C %s", onB.byWindow(warmupCount, 5 * options.rate()),
+                onC.byWindow(warmupCount, 5 * options.rate()));
     }
 
     /** Waits until every user's server lists {@code count} joined members (bounded: 60 s). */
@@ -127,6 +129,7 @@ final class LatencyPhase {
         private final AtomicLongArray sentAt;
         private final int warmupCount;
         private final boolean[] seen;
+        private final double[] latencyBySeq;
         private volatile boolean running = true;
         private Thread thread;
 
@@ -136,6 +139,23 @@ final class LatencyPhase {
             this.sentAt = sentAt;
             this.warmupCount = warmupCount;
             this.seen = new boolean[sentAt.length()];
+            this.latencyBySeq = new double[sentAt.length()];
+        }
+
+        /** p50/p99 of the measured messages, window by window of {@code size} messages. */
+        String byWindow(int from, int size) {
+            StringBuilder out = new StringBuilder();
+            for (int start = from; start < latencyBySeq.length; start += size) {
+                List<Double> window = new java.util.ArrayList<>();
+                for (int n = start; n < Math.min(latencyBySeq.length, start + size); n++) {
+                    if (seen[n]) {
+                        window.add(latencyBySeq[n]);
+                    }
+                }
+                Percentiles p = Percentiles.of(window);
+                out.append(String.format(" %.0f/%.0f", p.p50(), p.p99()));
+            }
+            return out.toString().trim();
         }
 
         void start() {
@@ -167,8 +187,9 @@ final class LatencyPhase {
                     int n = Integer.parseInt(text.substring(4));
                     if (n < seen.length && !seen[n] && sentAt.get(n) != 0) {
                         seen[n] = true;
+                        latencyBySeq[n] = (now - sentAt.get(n)) / 1e6;
                         if (n >= warmupCount) {
-                            latencies.add((now - sentAt.get(n)) / 1e6);
+                            latencies.add(latencyBySeq[n]);
                         }
                     }
                 }

@@ -76,7 +76,7 @@ final class MyelinProcess implements AutoCloseable {
                 "-XX:MaxHeapFreeRatio=20", "-XX:+UseCompactObjectHeaders", "-Xlog:gc:file=" + gcLog));
         if (jfr) {
             command.add("-XX:FlightRecorderOptions=stackdepth=256");
-            command.add("-XX:StartFlightRecording=filename=" + jfrFile + ",settings=profile,dumponexit=true");
+            command.add("-XX:StartFlightRecording=name=bench,filename=" + jfrFile + ",settings=profile,dumponexit=true");
         }
         command.addAll(List.of("-cp", classes + ":" + lib + "/*", "org.myelin.server.Main"));
         ProcessBuilder pb = new ProcessBuilder(command).directory(home.toFile());
@@ -161,15 +161,29 @@ final class MyelinProcess implements AutoCloseable {
         };
     }
 
-    /** {@code jcmd <pid> GC.heap_info}: the heap right now, as the JVM reports it. */
+    /** {@code jcmd <pid> GC.heap_info}: the heap right now, as the JVM reports it (its totals). */
     String heapInfo() {
+        String out = jcmd("GC.heap_info");
+        return out.lines().filter(l -> l.contains("total")).map(String::trim)
+                .reduce((x, y) -> x + " | " + y).orElse(out.trim());
+    }
+
+    /** The JFR recording so far, written to {@code name} in the process' directory ({@code jcmd JFR.dump}). */
+    Path dumpRecording(String name) {
+        Path file = dir.resolve(name);
+        jcmd("JFR.dump", "name=bench", "filename=" + file);
+        return file;
+    }
+
+    private String jcmd(String... command) {
+        List<String> line = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "jcmd").toString(),
+                Long.toString(pid())));
+        line.addAll(List.of(command));
         try {
-            Process jcmd = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "jcmd").toString(),
-                    Long.toString(pid()), "GC.heap_info").redirectErrorStream(true).start();
+            Process jcmd = new ProcessBuilder(line).redirectErrorStream(true).start();
             String out = new String(jcmd.getInputStream().readAllBytes());
-            jcmd.waitFor(30, TimeUnit.SECONDS);
-            return out.lines().filter(l -> l.contains("total") || l.contains("used")).map(String::trim)
-                    .reduce((x, y) -> x + " | " + y).orElse(out.trim());
+            jcmd.waitFor(60, TimeUnit.SECONDS);
+            return out;
         } catch (IOException e) {
             return "jcmd failed: " + e.getMessage();
         } catch (InterruptedException e) {
@@ -181,6 +195,7 @@ final class MyelinProcess implements AutoCloseable {
     /** Stops the process (SIGTERM: a JFR recording is written on exit) and removes its database. */
     @Override
     public void close() {
+        long postmaster = ProcStats.postmasterPid(postgresDir());
         process.destroy();
         try {
             if (!process.waitFor(60, TimeUnit.SECONDS)) {
@@ -188,6 +203,13 @@ final class MyelinProcess implements AutoCloseable {
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        }
+        // Myelin stops its PostgreSQL on the way out; if it could not, stop that one postmaster.
+        if (postmaster > 0) {
+            ProcessHandle.of(postmaster)
+                    .filter(h -> h.info().arguments().map(a -> String.join(" ", a).contains(postgresDir().toString()))
+                            .orElse(false))
+                    .ifPresent(ProcessHandle::destroy);
         }
         try (Stream<Path> files = Files.walk(postgresDir())) {
             files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
