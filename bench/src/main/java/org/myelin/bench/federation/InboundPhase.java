@@ -136,13 +136,19 @@ final class InboundPhase {
     private void send(TestHomeserver a, FakeRemoteServer fake, List<Stream> streams) throws Exception {
         Recording recording = Diagnostics.startRecording();
         long start = System.nanoTime();
-        CpuWindow.Usage usage = timed(a, fake, streams);
+        CpuWindow.Usage usage;
+        String persister;
+        try (ThreadStates states = new ThreadStates("event-persister")) {
+            usage = timed(a, fake, streams);
+            persister = states.shares();
+        }
         Path jfr = Diagnostics.stop(recording, "myelin-bench-phase2");
         long accepted = streams.stream().mapToLong(s -> s.windowAccepted.get()).sum();
         double rate = accepted / usage.seconds();
         report.result("phase2.inbound_pdus_per_s", String.format("%.0f PDUs/s (%d accepted in %.1f s, %d rooms in parallel)",
                 rate, accepted, usage.seconds(), streams.size()), "[target >= 2000: " + (rate >= 2000 ? "met" : "MISSED") + "]");
         report.result("phase2.cpu", usage.toString(), "(while every room was sending)");
+        report.result("phase2.A_event_persister", persister, "(A's one writer thread, sampled every 5 ms)");
         for (Stream s : streams) {
             double secs = (s.finishedNanos - start) / 1e9;
             report.result("phase2.room_" + s.name, String.format("%d of %d accepted in %.1f s = %.0f PDUs/s",
