@@ -270,7 +270,8 @@ public final class RoomEventPipeline {
         boolean stateChanged = current.snapshot() != head.snapshot();
         PersistRequest request = new PersistRequest(pdu, PersistRequest.Placement.LIVE, null, softFailed,
                 before.snapshot(), after.snapshot(), stateChanged ? current.snapshot() : null,
-                stateChanged ? membershipChanges(head.currentState(), current.entries()) : null);
+                stateChanged ? membershipChanges(head.currentState(), current.entries()) : null,
+                softFailed ? null : extremities);
         heads.set(new RoomHead(pdu.roomId(), pdu.roomVersion(), extremities, current.entries(), current.snapshot(),
                 Math.max(head.maxDepth(), pdu.depth())));
         return persist(request, pdu, after, softFailed);

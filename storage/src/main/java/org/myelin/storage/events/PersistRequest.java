@@ -16,10 +16,20 @@ import java.util.Objects;
  * @param stateAfter     the state after it: {@code stateBefore} for a message, a child of it for a state event
  * @param newCurrentState the room's new current state, or null if unchanged
  * @param membershipChanges memberships that the new current state changes
+ * @param newForwardExtremities the room's forward extremities once this event is in, as the
+ *                 pipeline computed them; null to derive them (the event replaces its prev events)
  */
 public record PersistRequest(Pdu pdu, Placement placement, String rejectedReason, boolean softFailed,
                              StateSnapshot stateBefore, StateSnapshot stateAfter, StateSnapshot newCurrentState,
-                             java.util.List<MembershipChange> membershipChanges) {
+                             java.util.List<MembershipChange> membershipChanges,
+                             java.util.List<String> newForwardExtremities) {
+
+    public PersistRequest(Pdu pdu, Placement placement, String rejectedReason, boolean softFailed,
+                          StateSnapshot stateBefore, StateSnapshot stateAfter, StateSnapshot newCurrentState,
+                          java.util.List<MembershipChange> membershipChanges) {
+        this(pdu, placement, rejectedReason, softFailed, stateBefore, stateAfter, newCurrentState, membershipChanges,
+                null);
+    }
 
     /** A user's membership in the room's current state, as set by {@code eventId}. */
     public record MembershipChange(String userId, String membership, String eventId) {
@@ -39,6 +49,7 @@ public record PersistRequest(Pdu pdu, Placement placement, String rejectedReason
         Objects.requireNonNull(pdu, "pdu");
         Objects.requireNonNull(placement, "placement");
         membershipChanges = membershipChanges == null ? java.util.List.of() : java.util.List.copyOf(membershipChanges);
+        newForwardExtremities = newForwardExtremities == null ? null : java.util.List.copyOf(newForwardExtremities);
         if (placement != Placement.OUTLIER && rejectedReason == null) {
             Objects.requireNonNull(stateBefore, "stateBefore");
             Objects.requireNonNull(stateAfter, "stateAfter");
@@ -47,6 +58,11 @@ public record PersistRequest(Pdu pdu, Placement placement, String rejectedReason
 
     public static PersistRequest outlier(Pdu pdu, String rejectedReason) {
         return new PersistRequest(pdu, Placement.OUTLIER, rejectedReason, false, null, null, null, null);
+    }
+
+    /** Whether the event moves the room's forward extremities. */
+    boolean movesExtremities() {
+        return placement == Placement.LIVE && !softFailed && hasState();
     }
 
     /** Whether the event gets a state entry and edges in the graph. */

@@ -39,4 +39,16 @@ final class StreamPositions {
     long nextBackfilled() {
         return --lastBackfilled;
     }
+
+    /** Returns the position just taken, unused (the event turned out to be stored already). */
+    void giveBack(PersistRequest.Placement placement, Long position) {
+        if (position == null) {
+            return;
+        }
+        if (placement == PersistRequest.Placement.LIVE && position == lastLive) {
+            lastLive--;
+        } else if (placement == PersistRequest.Placement.BACKFILLED && position == lastBackfilled) {
+            lastBackfilled++;
+        }
+    }
 }
