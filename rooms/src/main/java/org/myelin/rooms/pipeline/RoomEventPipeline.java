@@ -248,8 +248,8 @@ public final class RoomEventPipeline {
         }
         RoomHead previous = old.orElseGet(() -> new RoomHead(join.roomId(), join.roomVersion(), List.of(), Map.of(),
                 before.snapshot(), 0));
-        Persist.Live live = new Persist.Live(join, previous, before, after, List.of(join.eventId()), after, false);
-        return persist.live(persist.request(live).resettingExtremities(), live);
+        // The join is the only extremity: what we held of the room before is history, not a branch.
+        return persist.live(new Persist.Live(join, previous, before, after, List.of(join.eventId()), after, false));
     }
 
     /** Whether a user of this server is joined in the head's state: our copy of the room is live. */
