@@ -42,6 +42,11 @@ public final class KeyRing implements KeyLookup {
     static final long MAX_VALIDITY_MS = Duration.ofDays(7).toMillis();
     /** Least time between two fetches of one server's keys. */
     static final long REFETCH_INTERVAL = Duration.ofSeconds(30).toMillis();
+    /**
+     * Least time before fetching again after a fetch that found nothing: short, so that one failed
+     * exchange does not make every signature of that server unverifiable for {@link #REFETCH_INTERVAL}.
+     */
+    static final long REFETCH_AFTER_FAILURE = Duration.ofSeconds(1).toMillis();
     /** Longest wait for a fetch another caller started. */
     static final long FETCH_WAIT_SECONDS = 120;
 
@@ -160,6 +165,9 @@ public final class KeyRing implements KeyLookup {
             lastFetch.put(server, clock.millis());
             List<ServerKeyDocument> documents = fetch(server, notariesToo);
             store(server, documents);
+            if (documents.isEmpty()) {
+                lastFetch.put(server, clock.millis() - REFETCH_INTERVAL + REFETCH_AFTER_FAILURE);
+            }
         } finally {
             fetching.remove(server, mine);
             mine.complete(null);

@@ -44,13 +44,20 @@ final class Persist {
         this.persister = persister;
     }
 
-    /** Commits a live event: its request as {@link #request} makes it. */
+    /** Makes the new head current in memory and queues the live event's commit. */
     CompletableFuture<Outcome> live(Live live) {
-        return live(request(live), live);
+        PersistRequest request = request(live);
+        Pdu pdu = request.pdu();
+        heads.set(new RoomHead(pdu.roomId(), pdu.roomVersion(), live.extremities(), live.current().entries(),
+                live.current().snapshot(), Math.max(live.head().maxDepth(), pdu.depth())));
+        return store(request, live.after());
     }
 
-    /** What a live event writes: itself, its state, and the room's new current state and memberships. */
-    PersistRequest request(Live live) {
+    /**
+     * What a live event writes: itself, its state, the room's new current state and memberships,
+     * and its forward extremities as decided here (unless it soft-failed: it moves none).
+     */
+    private PersistRequest request(Live live) {
         Pdu pdu = live.pdu();
         // Cached first: the membership changes look the event itself up.
         events.put(new StoredEvent(0, pdu, null, false, live.softFailed(), null));
@@ -58,15 +65,8 @@ final class Persist {
         return new PersistRequest(pdu, PersistRequest.Placement.LIVE, null, live.softFailed(),
                 live.before().snapshot(), live.after().snapshot(), stateChanged ? live.current().snapshot() : null,
                 stateChanged ? MembershipChanges.between(live.head().currentState(), live.current().entries(), events)
-                        : null);
-    }
-
-    /** Makes the new head current in memory and queues {@code request}. */
-    CompletableFuture<Outcome> live(PersistRequest request, Live live) {
-        Pdu pdu = request.pdu();
-        heads.set(new RoomHead(pdu.roomId(), pdu.roomVersion(), live.extremities(), live.current().entries(),
-                live.current().snapshot(), Math.max(live.head().maxDepth(), pdu.depth())));
-        return store(request, live.after());
+                        : null,
+                live.softFailed() ? null : live.extremities());
     }
 
     /** Queues {@code request}; {@code after} is the state after the event (null for an outlier). */

@@ -248,8 +248,8 @@ public final class RoomEventPipeline {
         }
         RoomHead previous = old.orElseGet(() -> new RoomHead(join.roomId(), join.roomVersion(), List.of(), Map.of(),
                 before.snapshot(), 0));
-        Persist.Live live = new Persist.Live(join, previous, before, after, List.of(join.eventId()), after, false);
-        return persist.live(persist.request(live).resettingExtremities(), live);
+        // The join is the only extremity: what we held of the room before is history, not a branch.
+        return persist.live(new Persist.Live(join, previous, before, after, List.of(join.eventId()), after, false));
     }
 
     /** Whether a user of this server is joined in the head's state: our copy of the room is live. */
@@ -309,15 +309,34 @@ public final class RoomEventPipeline {
         }
         List<String> extremities = new ArrayList<>(head.forwardExtremities());
         extremities.removeAll(pdu.prevEventIds());
-        extremities.add(pdu.eventId());
+        // Later events (received with state fetched for them) may build on this one already: it
+        // then fills a gap, and is no extremity itself.
+        boolean filler = isBuiltOnAlready(pdu, head);
+        if (!filler) {
+            extremities.add(pdu.eventId());
+        } else if (extremities.isEmpty()) {
+            extremities.addAll(head.forwardExtremities());
+        }
         states.remember(pdu.eventId(), after);
         // State resolution looks the new extremity up like any other event: it must find it
         // before the commit (an event it cannot find is left out of the resolution).
         events.put(new StoredEvent(0, pdu, null, false, false, null));
-        EventStates.State current = extremities.size() == 1
+        EventStates.State current = extremities.size() == 1 && !filler
                 ? after
-                : resolve.resolve(pdu.roomId(), pdu.roomVersion(), extremities).orElse(after);
+                : resolve.resolve(pdu.roomId(), pdu.roomVersion(), extremities)
+                        .orElse(new EventStates.State(head.snapshot(), head.currentState()));
         return persist.live(new Persist.Live(pdu, head, before.get(), after, extremities, current, false));
+    }
+
+    /** Whether an extremity, or any event of the room stored, names {@code pdu} among its prev events. */
+    private boolean isBuiltOnAlready(Pdu pdu, RoomHead head) {
+        for (String id : head.forwardExtremities()) {
+            Pdu extremity = events.get(id);
+            if (extremity != null && extremity.prevEventIds().contains(pdu.eventId())) {
+                return true;
+            }
+        }
+        return rooms.isPrevOfStoredEvent(pdu.roomId(), pdu.eventId());
     }
 
     private Optional<EventStates.State> fetchStateBefore(Pdu pdu, String origin, RoomHead head,

@@ -279,4 +279,45 @@ class RoomEventPipelineIT {
         assertEquals(2, forked.forwardExtremities().size());
         assertEquals(topic.eventId(), forked.currentState().get(new StateKey("m.room.topic", "")));
     }
+
+    @Test
+    void anEventArrivingAfterItsChildIsNoForwardExtremity() {
+        String roomId = hs.createRoom("12", ALICE, "public");
+        accepted(hs.submit(new Input.RemoteEvent(remoteJoin(roomId, BOB), REMOTE)));
+        RoomHead head = hs.heads.get(roomId).orElseThrow();
+        Pdu first = remoteEvent(head, "m.room.message", null, content("body", "first"), head.forwardExtremities());
+        Pdu second = remoteEvent(new RoomHead(roomId, head.version(), List.of(first.eventId()), head.currentState(),
+                head.snapshot(), first.depth()), "m.room.message", null, content("body", "second"),
+                List.of(first.eventId()));
+        // The child comes first; the server gives no missing events, only the state before it.
+        List<Pdu> stateEvents = new ArrayList<>();
+        head.currentState().values().forEach(id -> stateEvents.add(hs.eventRepository.byId(id).orElseThrow().pdu()));
+        hs.remote = new org.myelin.rooms.ports.RemoteEvents() {
+            @Override
+            public java.util.Optional<Pdu> event(String s, org.myelin.protocol.version.RoomVersion v, String id) {
+                return java.util.Optional.empty();
+            }
+
+            @Override
+            public List<Pdu> missingEvents(String s, org.myelin.protocol.version.RoomVersion v, String r,
+                                           List<String> earliest, List<String> latest, int limit) {
+                return List.of();
+            }
+
+            @Override
+            public java.util.Optional<RemoteState> stateBefore(String s, org.myelin.protocol.version.RoomVersion v,
+                                                               String r, String eventId) {
+                return java.util.Optional.of(new RemoteState(stateEvents, List.of()));
+            }
+        };
+        try {
+            accepted(hs.submit(new Input.RemoteEvent(second, REMOTE)));
+            accepted(hs.submit(new Input.RemoteEvent(first, REMOTE)));
+        } finally {
+            hs.remote = org.myelin.rooms.ports.RemoteEvents.NONE;
+        }
+        assertEquals(List.of(second.eventId()), hs.heads.get(roomId).orElseThrow().forwardExtremities());
+        hs.start();
+        assertEquals(List.of(second.eventId()), hs.heads.get(roomId).orElseThrow().forwardExtremities());
+    }
 }

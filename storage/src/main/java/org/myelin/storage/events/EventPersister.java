@@ -133,10 +133,7 @@ public final class EventPersister implements AutoCloseable {
             c.setAutoCommit(false);
             try {
                 StreamPositions positions = StreamPositions.lock(c);
-                List<PersistedEvent> done = new ArrayList<>(requests.size());
-                for (PersistRequest request : requests) {
-                    done.add(writes.write(c, request, positions, written));
-                }
+                List<PersistedEvent> done = writes.write(c, requests, positions, written);
                 c.commit();
                 return done;
             } catch (SQLException | RuntimeException e) {

@@ -16,12 +16,20 @@ import java.util.Objects;
  * @param stateAfter     the state after it: {@code stateBefore} for a message, a child of it for a state event
  * @param newCurrentState the room's new current state, or null if unchanged
  * @param membershipChanges memberships that the new current state changes
- * @param resetsExtremities the event becomes the room's only forward extremity (a join through another
- *                          server: what this server had of the room before is history, not a branch)
+ * @param newForwardExtremities the room's forward extremities once this event is in, as the
+ *                 pipeline computed them; null to derive them (the event replaces its prev events)
  */
 public record PersistRequest(Pdu pdu, Placement placement, String rejectedReason, boolean softFailed,
                              StateSnapshot stateBefore, StateSnapshot stateAfter, StateSnapshot newCurrentState,
-                             java.util.List<MembershipChange> membershipChanges, boolean resetsExtremities) {
+                             java.util.List<MembershipChange> membershipChanges,
+                             java.util.List<String> newForwardExtremities) {
+
+    public PersistRequest(Pdu pdu, Placement placement, String rejectedReason, boolean softFailed,
+                          StateSnapshot stateBefore, StateSnapshot stateAfter, StateSnapshot newCurrentState,
+                          java.util.List<MembershipChange> membershipChanges) {
+        this(pdu, placement, rejectedReason, softFailed, stateBefore, stateAfter, newCurrentState, membershipChanges,
+                null);
+    }
 
     /** A user's membership in the room's current state, as set by {@code eventId}. */
     public record MembershipChange(String userId, String membership, String eventId) {
@@ -47,18 +55,11 @@ public record PersistRequest(Pdu pdu, Placement placement, String rejectedReason
         Objects.requireNonNull(pdu, "pdu");
         Objects.requireNonNull(placement, "placement");
         membershipChanges = membershipChanges == null ? java.util.List.of() : java.util.List.copyOf(membershipChanges);
+        newForwardExtremities = newForwardExtremities == null ? null : java.util.List.copyOf(newForwardExtremities);
         if (isPlaced(placement) && rejectedReason == null) {
             Objects.requireNonNull(stateBefore, "stateBefore");
             Objects.requireNonNull(stateAfter, "stateAfter");
         }
-    }
-
-    /** A request that leaves the room's forward extremities as they are. */
-    public PersistRequest(Pdu pdu, Placement placement, String rejectedReason, boolean softFailed,
-                          StateSnapshot stateBefore, StateSnapshot stateAfter, StateSnapshot newCurrentState,
-                          java.util.List<MembershipChange> membershipChanges) {
-        this(pdu, placement, rejectedReason, softFailed, stateBefore, stateAfter, newCurrentState, membershipChanges,
-                false);
     }
 
     public static PersistRequest outlier(Pdu pdu, String rejectedReason) {
@@ -71,12 +72,6 @@ public record PersistRequest(Pdu pdu, Placement placement, String rejectedReason
                 java.util.List.of(new MembershipChange(pdu.stateKey(), pdu.membership(), pdu.eventId())));
     }
 
-    /** The same request, making the event the room's only forward extremity. */
-    public PersistRequest resettingExtremities() {
-        return new PersistRequest(pdu, placement, rejectedReason, softFailed, stateBefore, stateAfter, newCurrentState,
-                membershipChanges, true);
-    }
-
     /** Whether the event is stored without state (an outlier, in or out of the timeline). */
     public boolean isOutlier() {
         return !isPlaced(placement);
@@ -84,6 +79,11 @@ public record PersistRequest(Pdu pdu, Placement placement, String rejectedReason
 
     private static boolean isPlaced(Placement placement) {
         return placement == Placement.LIVE || placement == Placement.BACKFILLED;
+    }
+
+    /** Whether the event moves the room's forward extremities. */
+    boolean movesExtremities() {
+        return placement == Placement.LIVE && !softFailed && hasState();
     }
 
     /** Whether the event gets a state entry and edges in the graph. */

@@ -39,4 +39,17 @@ final class StreamPositions {
     long nextBackfilled() {
         return --lastBackfilled;
     }
+
+    /** Returns the position just taken, unused (the event turned out to be stored already). */
+    void giveBack(PersistRequest.Placement placement, Long position) {
+        if (position == null) {
+            return;
+        }
+        boolean live = placement == PersistRequest.Placement.LIVE || placement == PersistRequest.Placement.OUT_OF_BAND;
+        if (live && position == lastLive) {
+            lastLive--;
+        } else if (placement == PersistRequest.Placement.BACKFILLED && position == lastBackfilled) {
+            lastBackfilled++;
+        }
+    }
 }

@@ -84,4 +84,24 @@ public final class RoomRepository {
             throw new StorageException(e);
         }
     }
+
+    /**
+     * Whether an event of the room in its graph (not an outlier, not rejected) names
+     * {@code eventId} among its {@code prev_events}: an event arriving after its children is no
+     * forward extremity.
+     */
+    public boolean isPrevOfStoredEvent(String roomId, String eventId) {
+        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement("""
+                SELECT 1 FROM event_prev_edges p JOIN events e ON e.event_nid = p.event_nid
+                WHERE p.prev_event_id = ? AND e.room_id = ? AND NOT e.outlier AND e.rejected_reason IS NULL
+                LIMIT 1""")) {
+            ps.setString(1, eventId);
+            ps.setString(2, roomId);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next();
+            }
+        } catch (SQLException e) {
+            throw new StorageException(e);
+        }
+    }
 }
