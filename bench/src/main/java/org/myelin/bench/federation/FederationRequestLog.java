@@ -4,9 +4,14 @@ import io.vertx.ext.web.Router;
 import org.myelin.server.http.Handlers;
 import org.myelin.server.http.Routes;
 
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
 import java.util.Map;
+import java.util.Queue;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
@@ -39,15 +44,24 @@ final class FederationRequestLog implements Routes {
         }
     }
 
+    /** One request served: when it arrived (System.nanoTime), what, how long, how many bytes out. */
+    record Served(long startNanos, String endpoint, long nanos, long bytes) {
+    }
+
     private final Map<String, Totals> byEndpoint = new ConcurrentHashMap<>();
+    private final Queue<Served> timeline = new ConcurrentLinkedQueue<>();
 
     @Override
     public void mount(Router router, Handlers handlers) {
         router.route().order(-2).handler(ctx -> {
             long start = System.nanoTime();
             String endpoint = endpoint(ctx.request().path());
-            ctx.addEndHandler(done -> byEndpoint.computeIfAbsent(endpoint, e -> new Totals())
-                    .add(System.nanoTime() - start, ctx.response().bytesWritten()));
+            ctx.addEndHandler(done -> {
+                long elapsed = System.nanoTime() - start;
+                long bytes = ctx.response().bytesWritten();
+                byEndpoint.computeIfAbsent(endpoint, e -> new Totals()).add(elapsed, bytes);
+                timeline.add(new Served(start, endpoint, elapsed, bytes));
+            });
             ctx.next();
         });
     }
@@ -62,11 +76,27 @@ final class FederationRequestLog implements Routes {
         return name.toString();
     }
 
-    /** A copy of the totals so far, by endpoint, and forgets them. */
+    /** A copy of the totals so far, by endpoint, and forgets them (and the timeline). */
     Map<String, String> drain() {
         Map<String, String> copy = new TreeMap<>();
         byEndpoint.forEach((k, v) -> copy.put(k, v.toString()));
         byEndpoint.clear();
+        timeline.clear();
         return copy;
+    }
+
+    /**
+     * The requests served since the last drain, in order of arrival, relative to {@code t0}:
+     * "+0.61s federation/v1/make_join 7 ms 2 kB", one line each.
+     */
+    List<String> timeline(long t0) {
+        List<Served> all = new ArrayList<>(timeline);
+        all.sort(Comparator.comparingLong(Served::startNanos));
+        List<String> lines = new ArrayList<>();
+        for (Served s : all) {
+            lines.add(String.format("+%.2fs %-28s %7.1f ms %8.1f kB", (s.startNanos() - t0) / 1e9, s.endpoint(),
+                    s.nanos() / 1e6, s.bytes() / 1e3));
+        }
+        return lines;
     }
 }

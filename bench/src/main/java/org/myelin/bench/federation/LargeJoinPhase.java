@@ -24,8 +24,8 @@ final class LargeJoinPhase {
     private static final double HEAP_TARGET_MB = 512;
 
     /** What one join showed. */
-    private record Joined(String roomId, String failure, double joinS, double stateS, int members, int expected,
-                          double joinedMembersMs) {
+    private record Joined(long t0, String roomId, String failure, double joinS, double stateS, int members,
+                          int expected, double joinedMembersMs) {
     }
 
     private final Options options;
@@ -85,6 +85,9 @@ final class LargeJoinPhase {
                         rss.peakKb.get() / 1024, rss.beforeKb / 1024), "(the JVM only; its PostgreSQL is separate)");
                 report.result(name + ".cpu", String.format("B %.1f CPU-s, B's PostgreSQL %.1f CPU-s; A side: %s", bCpu, bPg,
                         aUsage), "");
+                report.info("%s: what A's federation listener served, by time since B's /join was sent "
+                        + "(/join returned at +%.2fs):", name, joined.joinS());
+                room.logA().timeline(joined.t0()).forEach(l -> report.info("  %s", l));
                 report.info("%s: A's federation listener served: %s", name, room.logA().drain());
                 report.info("%s: B's directory %s (server.log, gc.log%s)", name, b.dir, profile ? ", b.jfr" : "");
                 if (p != null) {
@@ -114,7 +117,7 @@ final class LargeJoinPhase {
             profile.joinReturned();
         }
         if (roomId == null) {
-            return new Joined(null, failure, joinS, Double.NaN, -1, expected, Double.NaN);
+            return new Joined(t0, null, failure, joinS, Double.NaN, -1, expected, Double.NaN);
         }
         long deadline = t0 + TimeUnit.SECONDS.toNanos(options.joinTimeout());
         int members;
@@ -129,7 +132,7 @@ final class LargeJoinPhase {
             Thread.sleep(500); // a 10,000-member joined_members is no free call: do not poll B to death
         }
         double stateS = members >= expected ? (System.nanoTime() - t0) / 1e9 : Double.NaN;
-        return new Joined(roomId, failure, joinS, stateS, members, expected, callMs);
+        return new Joined(t0, roomId, failure, joinS, stateS, members, expected, callMs);
     }
 
     /** B's JFR recording cut when /join returns, A's in-process recording, and both servers' statements. */

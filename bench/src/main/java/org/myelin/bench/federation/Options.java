@@ -8,7 +8,7 @@ import java.util.TreeSet;
  *
  * <ul>
  *   <li>{@code phases=1,2,3}: which phases run (3 needs 2's room);</li>
- *   <li>{@code rate=20 seconds=20 warmup=3}: phase 1's offered load (messages/s), measured
+ *   <li>{@code rate=20 seconds=20 warmup=10}: phase 1's offered load (messages/s), measured
  *       duration and unmeasured warm-up (s);</li>
  *   <li>{@code rooms=4 messages=2000 members=10000 inboundSeconds=600}: phase 2's message rooms
  *       (in parallel, beside the members room), pre-signed messages per room, joins into the
@@ -30,7 +30,7 @@ record Options(Set<Integer> phases, int rate, int seconds, int warmup, int rooms
             }
         }
         return new Options(phases, Integer.getInteger("rate", 20), Integer.getInteger("seconds", 20),
-                Integer.getInteger("warmup", 3), Integer.getInteger("rooms", 4), Integer.getInteger("messages", 2000),
+                Integer.getInteger("warmup", 10), Integer.getInteger("rooms", 4), Integer.getInteger("messages", 2000),
                 Integer.getInteger("members", 10_000), Integer.getInteger("inboundSeconds", 600),
                 Integer.getInteger("joinTimeout", 180), System.getProperty("heap", "512m"),
                 System.getProperty("jfr", "auto"), Integer.getInteger("pool", 10));

@@ -1,6 +1,5 @@
 package org.myelin.bench.federation;
 
-import java.util.Arrays;
 import java.util.Collection;
 
 /** Nearest-rank percentiles of a set of samples (milliseconds). */
@@ -22,12 +21,5 @@ record Percentiles(int count, double p50, double p99, double max) {
     @Override
     public String toString() {
         return String.format("count=%d p50=%.1f ms p99=%.1f ms max=%.1f ms", count, p50, p99, max);
-    }
-
-    static double median(double... values) {
-        double[] sorted = values.clone();
-        Arrays.sort(sorted);
-        int n = sorted.length;
-        return n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
     }
 }
