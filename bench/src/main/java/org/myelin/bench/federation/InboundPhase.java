@@ -260,6 +260,9 @@ final class InboundPhase {
             }
             double ms = (System.nanoTime() - t0) / 1e6;
             Diagnostics.logStatements(port, false);
+            if (pdus == 0) {
+                continue;
+            }
             Thread.sleep(200);
             var counts = Diagnostics.statements(log, from);
             long statements = counts.values().stream().mapToLong(c -> c[0]).sum();
