@@ -22,11 +22,22 @@ final class CpuWindow {
             return jvm - loadGenerator + postgres;
         }
 
+        /** What processes outside this benchmark used: other engineers' builds on a shared machine. */
+        double others() {
+            return Math.max(0, machine - jvm - postgres);
+        }
+
         @Override
         public String toString() {
             return String.format("machine %.2f of %d cores busy; server under test %.2f cores (JVM %.2f - load generator "
-                    + "%.2f + its PostgreSQL %.2f) = %.0f%% of the busy CPU", machine, cores, server(), jvm,
-                    loadGenerator, postgres, 100 * server() / machine);
+                    + "%.2f + its PostgreSQL %.2f) = %.0f%% of the busy CPU; other processes %.2f cores", machine, cores,
+                    server(), jvm, loadGenerator, postgres, 100 * server() / machine, others());
+        }
+
+        /** For a window where this JVM holds several servers: the machine, this JVM with its PostgreSQL, the rest. */
+        String machineShares() {
+            return String.format("machine %.2f of %d cores busy: this benchmark's JVM %.2f + its PostgreSQL %.2f; "
+                    + "other processes %.2f cores", machine, cores, jvm, postgres, others());
         }
     }
 

@@ -25,9 +25,14 @@ import java.time.Instant;
  * {@code server/target/classes} with {@code server/target/lib}) and
  * {@code mvn -B -q -DskipTests package -pl bench -am}:
  * <pre>{@code
- * java -cp bench/target/benchmarks.jar org.myelin.bench.federation.FederationLoad
+ * ./myelin build && mvn -B -q -DskipTests package -pl bench -am
+ * java -XX:FlightRecorderOptions=stackdepth=256 -cp bench/target/benchmarks.jar org.myelin.bench.federation.FederationLoad
  * }</pre>
+ * (the deeper JFR stacks only make the in-process profiles attribute time to callers better).
  * Options are system properties ({@link Options}), e.g. {@code -Dphases=2,3 -Dmembers=2000}.
+ * A run takes 6 to 10 minutes (phase 2 sends 18,000 PDUs; a missed phase 3 target adds a second,
+ * profiled join). Every phase reports the CPU other processes used meanwhile: on a shared machine,
+ * compare only figures of runs whose other processes used little.
  * Context lines start with {@code #}, each figure's line with {@code RESULT}; the load average
  * is printed before and after each phase, since the machine is shared.
  */

@@ -3,6 +3,7 @@ package org.myelin.bench.federation;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.myelin.server.testing.TestHomeserver;
+import org.myelin.storage.testing.TestDatabases;
 
 import java.time.Duration;
 import java.util.List;
@@ -66,6 +67,7 @@ final class LatencyPhase {
         Watcher onC = new Watcher(carol, roomId, sentAt, warmupCount);
         onB.start();
         onC.start();
+        CpuWindow cpu = CpuWindow.start(TestDatabases.server().directory());
         long period = TimeUnit.SECONDS.toNanos(1) / options.rate();
         long next = System.nanoTime();
         AtomicInteger failed = new AtomicInteger();
@@ -100,10 +102,12 @@ final class LatencyPhase {
         }
         onB.stop();
         onC.stop();
+        CpuWindow.Usage usage = cpu.stop();
         report.result("phase1.send_ack_on_A", Percentiles.of(ack) + " failed=" + failed.get(),
                 "(the send request's own round trip on A)");
         report.latency("phase1.latency_A_to_B", Percentiles.of(onB.latencies), measured, 50, 250);
         report.latency("phase1.latency_A_to_C", Percentiles.of(onC.latencies), measured, 50, 250);
+        report.result("phase1.cpu", usage.machineShares(), "(A, B, C and their clients in this JVM)");
         report.info("phase 1, by 5 s of sending (p50/p99 ms): B %s; C %s", onB.byWindow(warmupCount, 5 * options.rate()),
                 onC.byWindow(warmupCount, 5 * options.rate()));
     }
