@@ -12,6 +12,11 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -93,6 +98,7 @@ final class InboundPhase {
             List<Stream> streams = prepare(a, fake, alice, membersRoom);
             send(a, fake, streams);
             report.result("phase2.members_room", alice.joinedMemberCount(membersRoom) + " joined members on A", "");
+            report.result("phase2.A_storage", storage(a), "(A's database after phase 2)");
             report.info("A's federation listener during phase 2: %s", logA.drain());
             return new Populated(a, fake, logA, alice, membersRoom, "#members:" + a.serverName());
         } catch (Exception | Error e) {
@@ -102,6 +108,23 @@ final class InboundPhase {
             fake.close();
             a.close();
             throw e;
+        }
+    }
+
+    /** Rows and sizes of A's largest tables: what storing the rooms' state cost. */
+    private static String storage(TestHomeserver a) {
+        String url = a.homeserver().config().database().url();
+        try (Connection c = DriverManager.getConnection(url, "postgres", null); Statement s = c.createStatement();
+             ResultSet rs = s.executeQuery("""
+                     SELECT relname, n_live_tup, pg_total_relation_size(relid) FROM pg_stat_user_tables
+                     ORDER BY pg_total_relation_size(relid) DESC LIMIT 4""")) {
+            List<String> tables = new ArrayList<>();
+            while (rs.next()) {
+                tables.add(String.format("%s %,d rows %.0f MB", rs.getString(1), rs.getLong(2), rs.getLong(3) / 1e6));
+            }
+            return String.join("; ", tables);
+        } catch (SQLException e) {
+            return "unknown: " + e.getMessage();
         }
     }
 

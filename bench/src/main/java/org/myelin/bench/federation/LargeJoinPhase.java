@@ -83,12 +83,16 @@ final class LargeJoinPhase {
                 report.result(name + ".B_rss", String.format("peak %d MB (VmHWM, reset before the join; sampled peak %d MB;"
                                 + " %d MB before the join)", ProcStats.statusKb(b.pid(), "VmHWM") / 1024,
                         rss.peakKb.get() / 1024, rss.beforeKb / 1024), "(the JVM only; its PostgreSQL is separate)");
-                report.result(name + ".cpu", String.format("B %.1f CPU-s, B's PostgreSQL %.1f CPU-s; A side: %s", bCpu, bPg,
-                        aUsage), "");
+                report.result(name + ".cpu", String.format("B %.1f CPU-s, B's PostgreSQL %.1f CPU-s, A (with its "
+                        + "PostgreSQL) %.1f CPU-s in %.1f s; other processes %.2f cores", bCpu, bPg,
+                        aUsage.server() * aUsage.seconds(), aUsage.seconds(),
+                        Math.max(0, aUsage.others() - (bCpu + bPg) / aUsage.seconds())), "");
                 report.info("%s: what A's federation listener served, by time since B's /join was sent "
                         + "(/join returned at +%.2fs):", name, joined.joinS());
                 room.logA().timeline(joined.t0()).forEach(l -> report.info("  %s", l));
                 report.info("%s: A's federation listener served: %s", name, room.logA().drain());
+                report.info("---- %s: what B's heap holds once it is in the room (jcmd GC.class_histogram) ----", name);
+                b.classHistogram(15).forEach(l -> report.info("%s", l));
                 report.info("%s: B's directory %s (server.log, gc.log%s)", name, b.dir, profile ? ", b.jfr" : "");
                 if (p != null) {
                     p.print();

@@ -168,6 +168,11 @@ final class MyelinProcess implements AutoCloseable {
                 .reduce((x, y) -> x + " | " + y).orElse(out.trim());
     }
 
+    /** The top of {@code jcmd <pid> GC.class_histogram} (a full GC first): what the live heap holds. */
+    List<String> classHistogram(int lines) {
+        return jcmd("GC.class_histogram").lines().skip(1).limit(lines + 2L).toList();
+    }
+
     /** The JFR recording so far, written to {@code name} in the process' directory ({@code jcmd JFR.dump}). */
     Path dumpRecording(String name) {
         Path file = dir.resolve(name);
