@@ -25,14 +25,18 @@ import java.util.stream.Stream;
  */
 final class MyelinProcess implements AutoCloseable {
 
-    /** Heap figures from the GC log, in MB. */
-    record Heap(double peakUsedBeforeGc, double peakUsedAfterGc, double peakCommitted, int collections,
-                double pauseMs, int fullCollections) {
+    /**
+     * Heap figures from the GC log, in MB: the most used just before a collection (what the heap
+     * had to hold), the most left after a full collection (the live set, at most), the most
+     * committed, and what the collections freed in all (about what was allocated).
+     */
+    record Heap(double peakUsedBeforeGc, double peakAfterFullGc, double peakCommitted, int collections,
+                double pauseMs, int fullCollections, double freedMb) {
         @Override
         public String toString() {
-            return String.format("peak used %.0f MB (before a GC), peak live %.0f MB (after a GC), peak committed %.0f MB;"
-                    + " %d GCs (%d full), %.0f ms paused", peakUsedBeforeGc, peakUsedAfterGc, peakCommitted, collections,
-                    fullCollections, pauseMs);
+            return String.format("peak used %.0f MB (before a GC), live set at most %.0f MB (after a full GC), peak "
+                    + "committed %.0f MB; %d GCs (%d full), %.0f ms paused, %.1f GB freed", peakUsedBeforeGc,
+                    peakAfterFullGc, peakCommitted, collections, fullCollections, pauseMs, freedMb / 1024);
         }
     }
 
@@ -133,23 +137,29 @@ final class MyelinProcess implements AutoCloseable {
     /** The heap figures of the GC log so far. */
     Heap heap() throws IOException {
         double before = 0;
-        double after = 0;
+        double afterFull = 0;
         double committed = 0;
         double pause = 0;
+        double freed = 0;
         int count = 0;
         int full = 0;
         for (String line : Files.readAllLines(gcLog)) {
             Matcher m = GC_LINE.matcher(line);
             if (m.find()) {
+                double usedBefore = mb(m.group(2), m.group(3));
+                double usedAfter = mb(m.group(4), m.group(5));
                 count++;
-                full += m.group(1).contains("Full") ? 1 : 0;
-                before = Math.max(before, mb(m.group(2), m.group(3)));
-                after = Math.max(after, mb(m.group(4), m.group(5)));
+                if (m.group(1).contains("Full")) {
+                    full++;
+                    afterFull = Math.max(afterFull, usedAfter);
+                }
+                before = Math.max(before, usedBefore);
                 committed = Math.max(committed, mb(m.group(6), m.group(7)));
                 pause += Double.parseDouble(m.group(8));
+                freed += Math.max(0, usedBefore - usedAfter);
             }
         }
-        return new Heap(before, after, committed, count, pause, full);
+        return new Heap(before, afterFull, committed, count, pause, full, freed);
     }
 
     private static double mb(String value, String unit) {
