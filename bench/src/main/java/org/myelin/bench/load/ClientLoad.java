@@ -61,7 +61,9 @@ public final class ClientLoad {
                 waitUntilUp(http);
                 List<User> all = setUp(http, users, roomCount);
                 SyncFleet fleet = new SyncFleet(http, all);
-                fleet.start();
+                if (Boolean.parseBoolean(System.getProperty("sync", "true"))) {
+                    fleet.start();
+                }
                 Thread.sleep(2000);
                 System.out.printf("idle with %d users connected: server RSS %d MB%n", users, rssMb(server.pid()));
                 throughput(http, all, seconds, fleet);
@@ -96,9 +98,14 @@ public final class ClientLoad {
     static Process startServer(EmbeddedPostgresServer pg, Path dir, int port) throws IOException {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         // The same JVM options as ./myelin run.
-        ProcessBuilder pb = new ProcessBuilder(java, "-XX:+UseSerialGC", "-Xss512k", "-Xms16m", "-Xmx1g",
-                "-XX:MinHeapFreeRatio=5", "-XX:MaxHeapFreeRatio=20", "-XX:+UseCompactObjectHeaders", "-cp",
-                "server/target/classes:server/target/lib/*", "org.myelin.server.Main");
+        List<String> command = new ArrayList<>(List.of(java, "-XX:+UseSerialGC", "-Xss512k", "-Xms16m", "-Xmx1g",
+                "-XX:MinHeapFreeRatio=5", "-XX:MaxHeapFreeRatio=20", "-XX:+UseCompactObjectHeaders"));
+        String extra = System.getProperty("serverJavaOpts", "");
+        if (!extra.isBlank()) {
+            command.addAll(List.of(extra.trim().split("\\s+")));
+        }
+        command.addAll(List.of("-cp", "server/target/classes:server/target/lib/*", "org.myelin.server.Main"));
+        ProcessBuilder pb = new ProcessBuilder(command);
         Map<String, String> env = pb.environment();
         env.put("MYELIN_SERVER_NAME", "bench.test");
         env.put("MYELIN_DATA_DIR", dir.resolve("data").toString());
