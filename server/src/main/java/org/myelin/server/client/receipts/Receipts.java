@@ -13,6 +13,7 @@ import org.myelin.storage.receipts.ReceiptRepository;
 import org.myelin.storage.rooms.MembershipRepository;
 
 import java.time.Clock;
+import java.util.List;
 import java.util.Set;
 
 /**
@@ -54,9 +55,8 @@ public final class Receipts {
             moveFullyRead(userId, roomId, event);
             return;
         }
-        receipts.put(new ReceiptRepository.NewReceipt(roomId, type, userId, threadId, eventId,
-                        event.streamOrdering(), clock.millis()))
-                .ifPresent(position -> streams.advanced(StreamId.RECEIPTS, position, roomId));
+        streams.write(StreamId.RECEIPTS, List.of(roomId), () -> receipts.put(new ReceiptRepository.NewReceipt(
+                roomId, type, userId, threadId, eventId, event.streamOrdering(), clock.millis())));
     }
 
     /** Moves {@code userId}'s fully read marker in the room to {@code eventId}, if that is forward. */
