@@ -110,8 +110,10 @@ public final class Homeserver implements AutoCloseable {
         this.sync = new SyncServices(rooms, dataSource, new SyncServices.Parts(clientRooms.clientEvents,
                 clientRooms.visibility, users.presence, users.push,
                 userId -> Map.of("m.push_rules", users.pushRules.accountDataContent(userId))));
-        users.onPushRulesChanged(userId ->
-                sync.accountData.put(userId, null, "m.push_rules", users.pushRules.accountDataContent(userId)));
+        users.onPushRulesChanged(userId -> {
+            sync.pushRulesChanged(userId);
+            sync.accountData.put(userId, null, "m.push_rules", users.pushRules.accountDataContent(userId));
+        });
     }
 
     /** Starts a homeserver with the built-in routes. */

@@ -14,6 +14,9 @@ import org.myelin.storage.rooms.MembershipRepository;
 
 import java.time.Clock;
 import java.util.List;
+import java.util.OptionalLong;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Consumer;
 import java.util.Set;
 
 /**
@@ -35,6 +38,7 @@ public final class Receipts {
     private final EventCache events;
     private final Streams streams;
     private final Clock clock;
+    private final List<Consumer<ReceiptRepository.NewReceipt>> listeners = new CopyOnWriteArrayList<>();
 
     public Receipts(ReceiptRepository receipts, AccountData accountData, RoomServices rooms) {
         this.receipts = receipts;
@@ -55,8 +59,23 @@ public final class Receipts {
             moveFullyRead(userId, roomId, event);
             return;
         }
-        streams.write(StreamId.RECEIPTS, List.of(roomId), () -> receipts.put(new ReceiptRepository.NewReceipt(
-                roomId, type, userId, threadId, eventId, event.streamOrdering(), clock.millis())));
+        ReceiptRepository.NewReceipt receipt = new ReceiptRepository.NewReceipt(roomId, type, userId, threadId,
+                eventId, event.streamOrdering(), clock.millis());
+        streams.write(StreamId.RECEIPTS, List.of(roomId), () -> {
+            OptionalLong position = receipts.put(receipt);
+            if (position.isPresent()) {
+                listeners.forEach(listener -> listener.accept(receipt));
+            }
+            return position;
+        });
+    }
+
+    /**
+     * Adds {@code listener}, told of each receipt once it is stored and before its position is
+     * announced (read positions for notification counts).
+     */
+    public void onStored(Consumer<ReceiptRepository.NewReceipt> listener) {
+        listeners.add(listener);
     }
 
     /** Moves {@code userId}'s fully read marker in the room to {@code eventId}, if that is forward. */
