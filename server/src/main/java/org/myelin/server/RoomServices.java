@@ -22,6 +22,9 @@ import org.myelin.server.streams.StreamId;
 import org.myelin.server.streams.Streams;
 import org.myelin.storage.events.StoredEvent;
 
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
 import javax.sql.DataSource;
 import java.time.Clock;
 import java.util.HashSet;
@@ -39,6 +42,8 @@ import java.util.function.Consumer;
  * the notifier. The ports (outbox, remote events, server keys) are plugged in by federation.
  */
 public final class RoomServices implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(RoomServices.class);
 
     public final LocalServer local;
     public final Clock clock;
@@ -111,7 +116,13 @@ public final class RoomServices implements AutoCloseable {
                 recordVisible(e);
             }
         }
-        commitListeners.forEach(listener -> listener.accept(batch));
+        for (Consumer<List<PersistedEvent>> listener : commitListeners) {
+            try {
+                listener.accept(batch);
+            } catch (RuntimeException failure) {
+                LOG.error("commit listener {} failed", listener, failure);
+            }
+        }
         // The position moves before anyone is woken, so woken readers see the events.
         batch.stream().map(PersistedEvent::streamOrdering).filter(Objects::nonNull)
                 .mapToLong(Long::longValue).max()
@@ -141,9 +152,15 @@ public final class RoomServices implements AutoCloseable {
     private void recordVisible(PersistedEvent e) {
         String roomId = e.pdu().roomId();
         long position = e.streamOrdering();
-        var after = eventStates.remembered(e.pdu().eventId()).orElse(null);
-        recent.committed(new StoredEvent(e.nid(), e.pdu(), position, false, false, null),
-                after == null ? null : after.snapshot(), after == null ? null : after.entries());
+        try {
+            var after = eventStates.remembered(e.pdu().eventId()).orElse(null);
+            recent.committed(new StoredEvent(e.nid(), e.pdu(), position, false, false, null),
+                    after == null ? null : after.snapshot(), after == null ? null : after.entries());
+        } catch (RuntimeException failure) {
+            // Without it, readers of the room go to the store; the timeline must move on regardless.
+            LOG.error("recent timeline of {} not updated", roomId, failure);
+            recent.forget(roomId);
+        }
         streams.record(StreamId.TIMELINE, roomId, position);
         if (isMember(e)) {
             streams.record(StreamId.TIMELINE, e.pdu().stateKey(), position);

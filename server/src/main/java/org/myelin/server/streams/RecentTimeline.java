@@ -6,11 +6,11 @@ import org.myelin.storage.events.TimelineFilter;
 import org.myelin.storage.state.StateSnapshot;
 
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * The newest events of each room, each with the state after it, and the position where the
@@ -19,7 +19,8 @@ import java.util.Optional;
  *
  * <p>A room's entry holds every visible timeline event (not soft-failed, not rejected, with a
  * positive stream ordering: what {@code TimelineRepository.page} returns) after
- * {@link Room#coveredAfter()}, up to {@value #EVENTS_PER_ROOM} of them, newest last. Readers ask
+ * {@link Room#coveredAfter()}, up to {@value #EVENTS_PER_ROOM} of them, newest last; at most
+ * {@value #MAX_EVENTS} events over all rooms, the rooms read least recently forgotten first. Readers ask
  * for what the entry can answer exactly and read the database for the rest. Events are recorded
  * before the timeline position that covers them is announced, so a reader sees every event up to
  * its token.
@@ -32,7 +33,8 @@ import java.util.Optional;
 public final class RecentTimeline {
 
     static final int EVENTS_PER_ROOM = 64;
-    static final int MAX_ROOMS = 10_000;
+    /** Events kept over all rooms; the rooms used least recently go first. */
+    static final int MAX_EVENTS = 20_000;
 
     /** A visible event and the state after it (null when that was no longer in memory). */
     public record Entry(StoredEvent event, Map<StateKey, String> stateAfter) {
@@ -129,12 +131,11 @@ public final class RecentTimeline {
     }
 
     private final StreamChangeCache timelineChanges;
-    private final Map<String, Room> rooms = Collections.synchronizedMap(new LinkedHashMap<>(256, 0.75f, true) {
-        @Override
-        protected boolean removeEldestEntry(Map.Entry<String, Room> eldest) {
-            return size() > MAX_ROOMS;
-        }
-    });
+    /** In access order; changed only by the commit listener's thread (readers' lookups reorder it). */
+    private final LinkedHashMap<String, Room> rooms = new LinkedHashMap<>(256, 0.75f, true);
+    private final ReentrantLock lock = new ReentrantLock();
+    /** Events held over all rooms; written under {@link #lock}. */
+    private int held;
 
     /**
      * @param timelineChanges the timeline stream's change cache, which knows where each room last
@@ -146,7 +147,23 @@ public final class RecentTimeline {
 
     /** What is known of {@code roomId}'s recent timeline, if anything. */
     public Optional<Room> room(String roomId) {
-        return Optional.ofNullable(rooms.get(roomId));
+        lock.lock();
+        try {
+            return Optional.ofNullable(rooms.get(roomId));
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Forgets {@code roomId}: readers go to the store until its next event. */
+    public void forget(String roomId) {
+        lock.lock();
+        try {
+            Room gone = rooms.remove(roomId);
+            held -= gone == null ? 0 : gone.events().size();
+        } finally {
+            lock.unlock();
+        }
     }
 
     /**
@@ -158,7 +175,7 @@ public final class RecentTimeline {
     public void committed(StoredEvent event, StateSnapshot snapshot, Map<StateKey, String> state) {
         String roomId = event.pdu().roomId();
         long position = event.streamOrdering();
-        Room room = rooms.get(roomId);
+        Room room = room(roomId).orElse(null);
         if (room == null) {
             // No event of the room between its last known change and this one.
             long covered = Math.min(position - 1, timelineChanges.lastChangeOrEarliest(roomId));
@@ -168,7 +185,22 @@ public final class RecentTimeline {
         }
         boolean sameState = snapshot != null && room.snapshot() != null && sameSnapshot(room.snapshot(), snapshot);
         long changedAt = sameState ? room.stateChangedAt() : position;
-        rooms.put(roomId, room.with(new Entry(event, state), changedAt, snapshot, state));
+        Room updated = room.with(new Entry(event, state), changedAt, snapshot, state);
+        lock.lock();
+        try {
+            Room replaced = rooms.put(roomId, updated);
+            held += updated.events().size() - (replaced == null ? 0 : replaced.events().size());
+            var eldest = rooms.entrySet().iterator();
+            while (held > MAX_EVENTS && eldest.hasNext()) {
+                Map.Entry<String, Room> gone = eldest.next();
+                if (!gone.getKey().equals(roomId)) {
+                    held -= gone.getValue().events().size();
+                    eldest.remove();
+                }
+            }
+        } finally {
+            lock.unlock();
+        }
     }
 
     private static boolean sameSnapshot(StateSnapshot a, StateSnapshot b) {
