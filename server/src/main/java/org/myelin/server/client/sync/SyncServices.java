@@ -50,7 +50,7 @@ public final class SyncServices implements AutoCloseable {
     public final DeviceListRepository deviceLists;
     public final RoomSyncQueries queries;
     public final Sync sync;
-    private final NotificationCounts counts;
+    /** Null without a push rule engine. */
     private final PushRuleNotificationCounts pushCounts;
 
     public SyncServices(RoomServices rooms, DataSource dataSource, Parts parts) {
@@ -67,13 +67,10 @@ public final class SyncServices implements AutoCloseable {
         ReadPositions reads = new ReadPositions(receiptRepository, queries);
         rooms.onCommit(reads::committed);
         receipts.onStored(reads::receiptStored);
-        if (parts.push() == null) {
-            this.pushCounts = null;
-            this.counts = new ReceiptNotificationCounts(receiptRepository, queries);
-        } else {
-            this.pushCounts = new PushRuleNotificationCounts(reads, timeline, parts.push(), rooms.recent);
-            this.counts = pushCounts;
-        }
+        this.pushCounts = parts.push() == null ? null
+                : new PushRuleNotificationCounts(reads, timeline, parts.push(), rooms.recent);
+        NotificationCounts counts = pushCounts != null ? pushCounts
+                : new ReceiptNotificationCounts(receiptRepository, queries);
         SyncPresence presence = parts.presence() == null ? SyncPresence.NONE
                 : new PresenceForSync(parts.presence(), queries);
         StateSections states = new StateSections(new StateSections.Parts(queries, timeline, rooms.snapshots,
