@@ -14,6 +14,8 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.UnaryOperator;
+import javax.sql.DataSource;
 import org.myelin.server.admin.RegistrationTokenRoutes;
 import org.myelin.server.admin.SharedSecretRegistrationRoutes;
 import org.myelin.server.client.VersionsRoutes;
@@ -89,29 +91,31 @@ public final class Homeserver implements AutoCloseable {
     private final List<HttpListener> listeners = new ArrayList<>();
     private final AtomicBoolean closed = new AtomicBoolean();
 
-    private Homeserver(HomeserverConfig config, Database database, SigningKey signingKey) {
+    private Homeserver(HomeserverConfig config, Database database, DataSource dataSource, SigningKey signingKey) {
         this.config = config;
         this.database = database;
         this.signingKey = signingKey;
         this.handlerThreads = Executors.newVirtualThreadPerTaskExecutor();
         this.vertx = Vertx.vertx();
         Clock clock = Clock.systemUTC();
-        this.federation = new FederationServices(config, database.dataSource(), signingKey, vertx, clock);
-        this.rooms = new RoomServices(database.dataSource(),
+        this.federation = new FederationServices(config, dataSource, signingKey, vertx, clock);
+        this.rooms = new RoomServices(dataSource,
                 new LocalServer(config.serverName(), signingKey), clock,
                 federation.signatures, federation.remoteEvents);
         federation.connect(rooms);
-        this.accounts = new AccountServices(database.dataSource(), config, Clock.systemUTC());
-        this.users = new UserServices(database.dataSource(), rooms, accounts, Clock.systemUTC());
-        this.clientRooms = new ClientRooms(rooms, database.dataSource(), accounts.rateLimiters.message());
+        this.accounts = new AccountServices(dataSource, config, Clock.systemUTC());
+        this.users = new UserServices(dataSource, rooms, accounts, Clock.systemUTC());
+        this.clientRooms = new ClientRooms(rooms, dataSource, accounts.rateLimiters.message());
         // Member events carry the user's display name and avatar, as clients show them.
         this.clientRooms.useProfiles(userId -> users.profiles.lookup(userId)
                 .map(p -> new ProfileLookup.Profile(p.displayname(), p.avatarUrl())));
-        this.sync = new SyncServices(rooms, database.dataSource(), new SyncServices.Parts(clientRooms.clientEvents,
+        this.sync = new SyncServices(rooms, dataSource, new SyncServices.Parts(clientRooms.clientEvents,
                 clientRooms.visibility, users.presence, users.push,
                 userId -> Map.of("m.push_rules", users.pushRules.accountDataContent(userId))));
-        users.onPushRulesChanged(userId ->
-                sync.accountData.put(userId, null, "m.push_rules", users.pushRules.accountDataContent(userId)));
+        users.onPushRulesChanged(userId -> {
+            sync.pushRulesChanged(userId);
+            sync.accountData.put(userId, null, "m.push_rules", users.pushRules.accountDataContent(userId));
+        });
         this.membership = new MembershipFederation(federation, rooms, clientRooms, sync,
                 new MembershipFederation.Parts(accounts.authenticator, users.profiles));
     }
@@ -126,6 +130,16 @@ public final class Homeserver implements AutoCloseable {
      * resource (how other modules, and tests, add endpoints).
      */
     public static Homeserver start(HomeserverConfig config, Map<Resource, List<Routes>> extraRoutes) {
+        return start(config, extraRoutes, UnaryOperator.identity());
+    }
+
+    /**
+     * As {@link #start(HomeserverConfig, Map)}, every module reading and writing through
+     * {@code instrument} applied to the connection pool: how tests count the queries a request
+     * makes, and where connection metrics would go.
+     */
+    public static Homeserver start(HomeserverConfig config, Map<Resource, List<Routes>> extraRoutes,
+                                   UnaryOperator<DataSource> instrument) {
         LOG.info("Starting Myelin for {} (data in {})", config.serverName(), config.dataDir().toAbsolutePath().normalize());
         try {
             Files.createDirectories(config.dataDir());
@@ -136,7 +150,7 @@ public final class Homeserver implements AutoCloseable {
         Homeserver server = null;
         try {
             SigningKey key = SigningKeyStore.loadOrCreate(config.signingKeyFile(), new SecureRandom());
-            server = new Homeserver(config, database, key);
+            server = new Homeserver(config, database, instrument.apply(database.dataSource()), key);
             server.listen(server.routeTable(extraRoutes));
             return server;
         } catch (RuntimeException e) {

@@ -17,19 +17,33 @@ import org.myelin.storage.rooms.MembershipRepository;
 import org.myelin.storage.rooms.RoomRepository;
 import org.myelin.storage.state.StateSnapshotRepository;
 import org.myelin.storage.streams.StreamCounters;
+import org.myelin.server.streams.RecentTimeline;
 import org.myelin.server.streams.StreamId;
 import org.myelin.server.streams.Streams;
+import org.myelin.storage.events.StoredEvent;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import javax.sql.DataSource;
 import java.time.Clock;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
 
 /**
  * The rooms side of the homeserver, wired by constructors: the event store, the one pipeline and
  * the notifier. The ports (outbox, remote events, server keys) are plugged in by federation.
  */
 public final class RoomServices implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(RoomServices.class);
 
     public final LocalServer local;
     public final Clock clock;
@@ -43,9 +57,19 @@ public final class RoomServices implements AutoCloseable {
     public final Notifier notifier;
     /** Every sync stream's position; the timeline's advances here, after each commit. */
     public final Streams streams;
+    /** The newest events of each room with the state after each, kept as they commit. */
+    public final RecentTimeline recent;
     public final EventPersister persister;
     public final RoomEventPipeline pipeline;
     private final AtomicReference<Outbox> outbox = new AtomicReference<>(Outbox.NONE);
+    private final List<Consumer<List<PersistedEvent>>> commitListeners = new CopyOnWriteArrayList<>();
+    /** Room → servers with joined members; read and invalidated only on the persister's thread. */
+    private final Map<String, Set<String>> joinedServers = new LinkedHashMap<>(256, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, Set<String>> eldest) {
+            return size() > 10_000;
+        }
+    };
 
     RoomServices(DataSource dataSource, LocalServer local, Clock clock, ServerKeys remoteKeys, RemoteEvents remote) {
         this.local = local;
@@ -59,6 +83,7 @@ public final class RoomServices implements AutoCloseable {
         this.heads = new RoomHeads(rooms, eventStates, eventCache);
         this.notifier = new Notifier();
         this.streams = Streams.load(notifier, events.maxStreamOrdering(), new StreamCounters(dataSource));
+        this.recent = new RecentTimeline(streams.changes(StreamId.TIMELINE));
         this.persister = new EventPersister(dataSource, snapshots, this::committed);
         ServerKeys keys = (event, server) -> server.equals(local.serverName())
                 ? EventSigning.verify(event.json(), event.roomVersion(), server, local.signingKey().verifyKey())
@@ -72,10 +97,38 @@ public final class RoomServices implements AutoCloseable {
         this.outbox.set(outbox);
     }
 
-    /** Called by the persister after each commit: wake readers, hand local events to federation. */
+    /**
+     * Adds {@code listener}, told of each committed batch (in stream order, on the persister's
+     * thread) before the timeline position moves past it: for caches that readers of the timeline
+     * must find up to date. It must not block.
+     */
+    public void onCommit(Consumer<List<PersistedEvent>> listener) {
+        commitListeners.add(listener);
+    }
+
+    /**
+     * Called by the persister after each commit: record the events where /sync looks first, move
+     * the timeline position, wake readers, hand local events to federation.
+     */
     private void committed(List<PersistedEvent> batch) {
+        for (PersistedEvent e : batch) {
+            if (e.visible() && e.streamOrdering() != null && e.streamOrdering() > 0) {
+                recordVisible(e);
+            } else if (!e.alreadyKnown() && e.streamOrdering() != null && e.streamOrdering() > 0 && isMember(e)) {
+                // An out-of-band membership (a remote invite, its rejection, a knock) is no timeline
+                // event, but it changes the user's memberships: their syncs must look again.
+                streams.record(StreamId.TIMELINE, e.pdu().stateKey(), e.streamOrdering());
+            }
+        }
+        for (Consumer<List<PersistedEvent>> listener : commitListeners) {
+            try {
+                listener.accept(batch);
+            } catch (RuntimeException failure) {
+                LOG.error("commit listener {} failed", listener, failure);
+            }
+        }
         // The position moves before anyone is woken, so woken readers see the events.
-        batch.stream().map(PersistedEvent::streamOrdering).filter(java.util.Objects::nonNull)
+        batch.stream().map(PersistedEvent::streamOrdering).filter(Objects::nonNull)
                 .mapToLong(Long::longValue).max()
                 .ifPresent(newest -> streams.advanced(StreamId.TIMELINE, newest, List.of()));
         for (PersistedEvent e : batch) {
@@ -83,11 +136,11 @@ public final class RoomServices implements AutoCloseable {
                 continue;
             }
             notifier.signal(e.pdu().roomId());
-            if (e.pdu().isState() && "m.room.member".equals(e.pdu().type())) {
+            if (isMember(e)) {
                 notifier.signal(e.pdu().stateKey());
             }
             if (e.visible() && local.serverName().equals(e.pdu().senderDomain())) {
-                java.util.Set<String> destinations = new java.util.HashSet<>(memberships.joinedServers(e.pdu().roomId()));
+                Set<String> destinations = new HashSet<>(joinedServers(e.pdu().roomId()));
                 if (e.pdu().isState() && "m.room.member".equals(e.pdu().type())) {
                     // A kicked or banned user's server is no longer in the room, but must hear of it.
                     destinations.add(org.myelin.protocol.event.Pdu.domainOf(e.pdu().stateKey()));
@@ -98,6 +151,45 @@ public final class RoomServices implements AutoCloseable {
                 }
             }
         }
+    }
+
+    /**
+     * A visible timeline event: into the recent timeline with the state after it, and into the
+     * timeline's change cache under its room and, for a membership, under its user.
+     */
+    private void recordVisible(PersistedEvent e) {
+        String roomId = e.pdu().roomId();
+        long position = e.streamOrdering();
+        try {
+            var after = eventStates.remembered(e.pdu().eventId()).orElse(null);
+            recent.committed(new StoredEvent(e.nid(), e.pdu(), position, false, false, null),
+                    after == null ? null : after.snapshot(), after == null ? null : after.entries());
+        } catch (RuntimeException failure) {
+            // Without it, readers of the room go to the store; the timeline must move on regardless.
+            LOG.error("recent timeline of {} not updated", roomId, failure);
+            recent.forget(roomId);
+        }
+        streams.record(StreamId.TIMELINE, roomId, position);
+        if (isMember(e)) {
+            streams.record(StreamId.TIMELINE, e.pdu().stateKey(), position);
+        }
+        boolean stateChanged = recent.room(roomId).map(r -> r.stateChangedAt() == position).orElse(true);
+        if (stateChanged || isMember(e)) {
+            joinedServers.remove(roomId);
+        }
+    }
+
+    private Set<String> joinedServers(String roomId) {
+        Set<String> servers = joinedServers.get(roomId);
+        if (servers == null) {
+            servers = Set.copyOf(memberships.joinedServers(roomId));
+            joinedServers.put(roomId, servers);
+        }
+        return servers;
+    }
+
+    private static boolean isMember(PersistedEvent e) {
+        return e.pdu().isState() && "m.room.member".equals(e.pdu().type());
     }
 
     @Override

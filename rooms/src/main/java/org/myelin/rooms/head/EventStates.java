@@ -49,6 +49,11 @@ public final class EventStates {
         return Optional.of(loaded);
     }
 
+    /** The state after {@code eventId} if it is still remembered; never reads the store. */
+    public Optional<State> remembered(String eventId) {
+        return Optional.ofNullable(recent.get(eventId));
+    }
+
     /** The state a stored snapshot holds. */
     public State load(String roomId, long snapshotId) {
         return new State(snapshots.find(roomId, snapshotId), snapshots.load(snapshotId));

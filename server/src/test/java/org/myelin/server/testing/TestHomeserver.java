@@ -20,6 +20,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.function.UnaryOperator;
 import java.util.stream.Stream;
+import javax.sql.DataSource;
 import org.myelin.server.Homeserver;
 import org.myelin.server.StartupException;
 import org.myelin.server.config.HomeserverConfig;
@@ -64,6 +65,7 @@ public final class TestHomeserver implements AutoCloseable {
     private Homeserver homeserver;
     private final HomeserverConfig config;
     private final Map<Resource, List<Routes>> routes;
+    private final UnaryOperator<DataSource> instrument;
     private final Path dataDir;
     private boolean running = true;
     private int stoppedClientPort;
@@ -72,10 +74,11 @@ public final class TestHomeserver implements AutoCloseable {
     private final HttpClient https;
 
     private TestHomeserver(Homeserver homeserver, HomeserverConfig config, Map<Resource, List<Routes>> routes,
-                           Path dataDir) {
+                           UnaryOperator<DataSource> instrument, Path dataDir) {
         this.homeserver = homeserver;
         this.config = config;
         this.routes = routes;
+        this.instrument = instrument;
         this.dataDir = dataDir;
         this.http = HttpClient.newBuilder().connectTimeout(TIMEOUT).build();
         this.https = HttpClient.newBuilder().connectTimeout(TIMEOUT).sslContext(tls.context()).build();
@@ -94,6 +97,7 @@ public final class TestHomeserver implements AutoCloseable {
     public static final class Builder {
         private final Map<Resource, List<Routes>> routes = new EnumMap<>(Resource.class);
         private UnaryOperator<HomeserverConfig> configure = UnaryOperator.identity();
+        private UnaryOperator<DataSource> instrument = UnaryOperator.identity();
 
         /** Mounts extra routes (e.g. test-only endpoints) on the listeners serving {@code resource}. */
         public Builder routes(Resource resource, Routes extra) {
@@ -104,6 +108,12 @@ public final class TestHomeserver implements AutoCloseable {
         /** Adjusts the test configuration before start (applied last). */
         public Builder configure(UnaryOperator<HomeserverConfig> change) {
             configure = configure.andThen(change)::apply;
+            return this;
+        }
+
+        /** Wraps the server's connection pool, e.g. in a {@link QueryCounter}. */
+        public Builder instrument(UnaryOperator<DataSource> wrap) {
+            instrument = wrap;
             return this;
         }
 
@@ -131,7 +141,8 @@ public final class TestHomeserver implements AutoCloseable {
                                 new HomeserverConfig.Listener(federationPort, "127.0.0.1", new HomeserverConfig.Tls(null, null),
                                         List.of(Resource.FEDERATION, Resource.KEYS)))));
                 try {
-                    return new TestHomeserver(Homeserver.start(config, routes), config, routes, dataDir);
+                    return new TestHomeserver(Homeserver.start(config, routes, instrument), config, routes, instrument,
+                            dataDir);
                 } catch (StartupException e) {
                     // Another process took the probed port in between: probe again.
                     if (attempt >= 3 || !(rootCause(e) instanceof BindException)) {
@@ -285,7 +296,7 @@ public final class TestHomeserver implements AutoCloseable {
         stop();
         homeserver = Homeserver.start(config.withListeners(config.listeners().stream()
                 .map(l -> l.resources().contains(Resource.FEDERATION) ? l : l.withPort(stoppedClientPort))
-                .toList()), routes);
+                .toList()), routes, instrument);
         running = true;
     }
 

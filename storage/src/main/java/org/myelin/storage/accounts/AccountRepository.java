@@ -24,9 +24,16 @@ public final class AccountRepository {
     private static final String DEVICE_COLUMNS = "user_id, device_id, display_name, last_seen_ts, last_seen_ip";
 
     private final DataSource dataSource;
+    private final TokensRevoked revoked;
 
     public AccountRepository(DataSource dataSource) {
+        this(dataSource, TokensRevoked.NONE);
+    }
+
+    /** @param revoked told after each commit that deleted some of a user's tokens */
+    public AccountRepository(DataSource dataSource, TokensRevoked revoked) {
         this.dataSource = dataSource;
+        this.revoked = revoked;
     }
 
     /**
@@ -80,7 +87,7 @@ public final class AccountRepository {
      */
     public List<String> changePassword(String userId, String passwordHash, boolean logoutOthers, String keepDeviceId,
                                        long keepTokenId) {
-        return Transactions.inTransaction(dataSource, c -> {
+        List<String> deleted = Transactions.inTransaction(dataSource, c -> {
             try (PreparedStatement ps = c.prepareStatement("UPDATE users SET password_hash = ? WHERE user_id = ?")) {
                 ps.setString(1, passwordHash);
                 ps.setString(2, userId);
@@ -97,6 +104,10 @@ public final class AccountRepository {
             }
             return deleteDevicesWhere(c, "user_id = ? AND device_id <> ?", userId, keepDeviceId);
         });
+        if (logoutOthers) {
+            revoked.revoked(userId);
+        }
+        return deleted;
     }
 
     /**
@@ -104,7 +115,7 @@ public final class AccountRepository {
      * every token). Returns the ids of the deleted devices.
      */
     public List<String> deactivate(String userId) {
-        return Transactions.inTransaction(dataSource, c -> {
+        List<String> deleted = Transactions.inTransaction(dataSource, c -> {
             try (PreparedStatement ps = c.prepareStatement(
                     "UPDATE users SET deactivated = TRUE, password_hash = NULL WHERE user_id = ?")) {
                 ps.setString(1, userId);
@@ -112,6 +123,8 @@ public final class AccountRepository {
             }
             return deleteDevicesWhere(c, "user_id = ?", userId);
         });
+        revoked.revoked(userId);
+        return deleted;
     }
 
     /** The account's devices, ordered by id. */
@@ -154,7 +167,7 @@ public final class AccountRepository {
         if (deviceIds.isEmpty()) {
             return List.of();
         }
-        return Transactions.inTransaction(dataSource, c -> {
+        List<String> deleted = Transactions.inTransaction(dataSource, c -> {
             try (PreparedStatement ps = c.prepareStatement(
                     "DELETE FROM devices WHERE user_id = ? AND device_id = ANY (?) RETURNING device_id")) {
                 ps.setString(1, userId);
@@ -162,11 +175,15 @@ public final class AccountRepository {
                 return readStrings(ps);
             }
         });
+        revoked.revoked(userId);
+        return deleted;
     }
 
     /** Deletes every device of the account, and so every token; returns their ids. */
     public List<String> deleteAllDevices(String userId) {
-        return Transactions.inTransaction(dataSource, c -> deleteDevicesWhere(c, "user_id = ?", userId));
+        List<String> deleted = Transactions.inTransaction(dataSource, c -> deleteDevicesWhere(c, "user_id = ?", userId));
+        revoked.revoked(userId);
+        return deleted;
     }
 
     /** Records that a token of the device authenticated a request. */

@@ -26,9 +26,16 @@ public final class TokenRepository {
     public record Refreshed(String userId, String deviceId, long accessTokenId) {}
 
     private final DataSource dataSource;
+    private final TokensRevoked revoked;
 
     public TokenRepository(DataSource dataSource) {
+        this(dataSource, TokensRevoked.NONE);
+    }
+
+    /** @param revoked told after each commit that deleted some of a user's access tokens */
+    public TokenRepository(DataSource dataSource, TokensRevoked revoked) {
         this.dataSource = dataSource;
+        this.revoked = revoked;
     }
 
     /**
@@ -37,7 +44,9 @@ public final class TokenRepository {
      * tokens. Returns the access token's id.
      */
     public long startSession(NewSession session) {
-        return Transactions.inTransaction(dataSource, c -> startSession(c, session));
+        long id = Transactions.inTransaction(dataSource, c -> startSession(c, session));
+        revoked.revoked(session.userId());
+        return id;
     }
 
     static long startSession(Connection c, NewSession s) throws SQLException {
@@ -102,15 +111,17 @@ public final class TokenRepository {
 
     /** Revokes one access token (and the refresh token issued with it). */
     public void revokeAccessToken(long tokenId) {
-        Transactions.inTransaction(dataSource, c -> {
+        String userId = Transactions.inTransaction(dataSource, c -> {
             Long refreshId = null;
+            String owner = null;
             try (PreparedStatement ps = c.prepareStatement(
-                    "DELETE FROM access_tokens WHERE id = ? RETURNING refresh_token_id")) {
+                    "DELETE FROM access_tokens WHERE id = ? RETURNING refresh_token_id, user_id")) {
                 ps.setLong(1, tokenId);
                 try (ResultSet rs = ps.executeQuery()) {
                     if (rs.next()) {
                         long id = rs.getLong(1);
                         refreshId = rs.wasNull() ? null : id;
+                        owner = rs.getString(2);
                     }
                 }
             }
@@ -120,8 +131,11 @@ public final class TokenRepository {
                     ps.executeUpdate();
                 }
             }
-            return null;
+            return owner;
         });
+        if (userId != null) {
+            revoked.revoked(userId);
+        }
     }
 
     /**
@@ -130,7 +144,7 @@ public final class TokenRepository {
      */
     public Optional<Refreshed> refresh(byte[] oldRefreshHash, byte[] newAccessHash, Long expiresTs,
                                        byte[] newRefreshHash, long now) {
-        return Transactions.inTransaction(dataSource, c -> {
+        Optional<Refreshed> refreshed = Transactions.inTransaction(dataSource, c -> {
             long oldId;
             Long nextId;
             String userId;
@@ -167,6 +181,8 @@ public final class TokenRepository {
                     null, now), newId);
             return Optional.of(new Refreshed(userId, deviceId, accessId));
         });
+        refreshed.ifPresent(r -> revoked.revoked(r.userId()));
+        return refreshed;
     }
 
     private static void deletePredecessors(Connection c, long refreshTokenId) throws SQLException {

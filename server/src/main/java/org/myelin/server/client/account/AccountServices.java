@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import javax.sql.DataSource;
 import org.myelin.server.client.auth.AccessTokenAuthenticator;
+import org.myelin.server.client.auth.AccessTokenCache;
 import org.myelin.server.client.auth.Authenticator;
 import org.myelin.server.client.auth.PasswordHasher;
 import org.myelin.server.client.auth.UserInteractiveAuth;
@@ -42,12 +43,13 @@ public final class AccountServices {
     public AccountServices(DataSource dataSource, HomeserverConfig config, Clock clock) {
         this.serverName = config.serverName();
         this.clock = clock;
-        this.accounts = new AccountRepository(dataSource);
-        this.tokens = new TokenRepository(dataSource);
+        AccessTokenCache tokenCache = new AccessTokenCache(clock);
+        this.accounts = new AccountRepository(dataSource, tokenCache::revoked);
+        this.tokens = new TokenRepository(dataSource, tokenCache::revoked);
         this.registrationTokens = new RegistrationTokenRepository(dataSource);
         this.hasher = new PasswordHasher(config.auth().passwordHashing());
         this.passwords = new Passwords(accounts, hasher);
-        this.authenticator = new AccessTokenAuthenticator(tokens, accounts, clock);
+        this.authenticator = new AccessTokenAuthenticator(tokens, accounts, tokenCache, clock);
         this.uia = new UserInteractiveAuth(clock);
         this.rateLimiters = RateLimiters.from(config.rateLimits(), clock);
         this.sessions = new Sessions(tokens, config.auth(), clock);

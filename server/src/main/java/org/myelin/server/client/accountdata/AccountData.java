@@ -30,8 +30,7 @@ public final class AccountData {
 
     /** Sets {@code type} for {@code userId}, in {@code roomId} or globally (null). */
     public void put(String userId, String roomId, String type, ObjectNode content) {
-        long position = repository.put(userId, roomId, type, content.toString());
-        streams.advanced(StreamId.ACCOUNT_DATA, position, userId);
+        streams.write(StreamId.ACCOUNT_DATA, userId, () -> repository.put(userId, roomId, type, content.toString()));
     }
 
     /**
@@ -53,14 +52,12 @@ public final class AccountData {
 
     /** Adds or replaces {@code tag} on the room, with its content (e.g. {@code order}). */
     public void putTag(String userId, String roomId, String tag, ObjectNode content) {
-        long position = repository.putTag(userId, roomId, tag, content.toString());
-        streams.advanced(StreamId.ACCOUNT_DATA, position, userId);
+        streams.write(StreamId.ACCOUNT_DATA, userId, () -> repository.putTag(userId, roomId, tag, content.toString()));
     }
 
     /** Removes {@code tag} from the room (nothing if it was not there, but clients still hear of it). */
     public void removeTag(String userId, String roomId, String tag) {
-        long position = repository.removeTag(userId, roomId, tag);
-        streams.advanced(StreamId.ACCOUNT_DATA, position, userId);
+        streams.write(StreamId.ACCOUNT_DATA, userId, () -> repository.removeTag(userId, roomId, tag));
     }
 
     /** The room's tags: the {@code tags} of its {@code m.tag} account data, or an empty object. */

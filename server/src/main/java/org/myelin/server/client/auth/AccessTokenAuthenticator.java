@@ -19,8 +19,9 @@ import org.myelin.storage.accounts.TokenRepository;
  * tokens are 401 {@code M_UNKNOWN_TOKEN} with {@code soft_logout: true}, as the spec prefers:
  * the client may refresh, or log in again on the same device.
  *
- * <p>No cache: revocation takes effect on the next request, on every process sharing the
- * database. A device's last-seen time and address are written at most once a minute per token.
+ * <p>Tokens are looked up through an {@link AccessTokenCache}: revocation takes effect on the next
+ * request in this process, and within {@link AccessTokenCache#TTL_MS} on other processes sharing
+ * the database. A device's last-seen time and address are written at most once a minute per token.
  */
 public final class AccessTokenAuthenticator implements Authenticator {
 
@@ -31,13 +32,17 @@ public final class AccessTokenAuthenticator implements Authenticator {
 
     private final TokenRepository tokens;
     private final AccountRepository accounts;
+    private final AccessTokenCache cache;
     private final Clock clock;
     /** Token id → when its device's last-seen was last written. */
     private final ConcurrentHashMap<Long, Long> lastSeenWritten = new ConcurrentHashMap<>();
 
-    public AccessTokenAuthenticator(TokenRepository tokens, AccountRepository accounts, Clock clock) {
+    /** @param cache told of revocations by {@code tokens} and {@code accounts} (their {@code TokensRevoked}) */
+    public AccessTokenAuthenticator(TokenRepository tokens, AccountRepository accounts, AccessTokenCache cache,
+                                    Clock clock) {
         this.tokens = tokens;
         this.accounts = accounts;
+        this.cache = cache;
         this.clock = clock;
     }
 
@@ -67,7 +72,9 @@ public final class AccessTokenAuthenticator implements Authenticator {
 
     /** Finds the requester of {@code token}, or throws 401 M_UNKNOWN_TOKEN. */
     public Requester authenticate(String token, String clientAddress) {
-        AccessToken found = tokens.findAccessToken(Tokens.hash(token))
+        byte[] hash = Tokens.hash(token);
+        long seen = cache.revocationCount();
+        AccessToken found = cache.find(hash, () -> tokens.findAccessToken(hash))
                 .orElseThrow(() -> MatrixException.unknownToken("Unrecognised access token", false));
         if (found.deactivated()) {
             throw MatrixException.unknownToken("Unrecognised access token", false);
@@ -78,6 +85,8 @@ public final class AccessTokenAuthenticator implements Authenticator {
         }
         if (!found.used()) {
             tokens.markUsed(found);
+            cache.update(hash, new AccessToken(found.id(), found.userId(), found.deviceId(), found.expiresTs(),
+                    found.refreshTokenId(), true, found.isGuest(), found.deactivated()), seen);
         }
         touch(found, now, clientAddress);
         return new Requester(found.userId(), found.deviceId(), found.isGuest(), found.id());

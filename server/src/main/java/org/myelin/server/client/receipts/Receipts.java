@@ -13,6 +13,10 @@ import org.myelin.storage.receipts.ReceiptRepository;
 import org.myelin.storage.rooms.MembershipRepository;
 
 import java.time.Clock;
+import java.util.List;
+import java.util.OptionalLong;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Consumer;
 import java.util.Set;
 
 /**
@@ -41,6 +45,7 @@ public final class Receipts {
     private final EventCache events;
     private final Streams streams;
     private final Clock clock;
+    private final List<Consumer<ReceiptRepository.NewReceipt>> listeners = new CopyOnWriteArrayList<>();
 
     public Receipts(ReceiptRepository receipts, AccountData accountData, RoomServices rooms) {
         this.receipts = receipts;
@@ -66,15 +71,26 @@ public final class Receipts {
             moveFullyRead(userId, roomId, event);
             return;
         }
-        long ts = clock.millis();
-        receipts.put(new ReceiptRepository.NewReceipt(roomId, type, userId, threadId, eventId,
-                        event.streamOrdering(), ts))
-                .ifPresent(position -> {
-                    streams.advanced(StreamId.RECEIPTS, position, roomId);
-                    if (type.equals(READ)) {
-                        listener.receipt(roomId, type, userId, eventId, threadId, ts);
-                    }
-                });
+        ReceiptRepository.NewReceipt receipt = new ReceiptRepository.NewReceipt(roomId, type, userId, threadId,
+                eventId, event.streamOrdering(), clock.millis());
+        streams.write(StreamId.RECEIPTS, List.of(roomId), () -> {
+            OptionalLong position = receipts.put(receipt);
+            if (position.isPresent()) {
+                listeners.forEach(l -> l.accept(receipt));
+                if (type.equals(READ)) {
+                    listener.receipt(roomId, type, userId, eventId, threadId, receipt.ts());
+                }
+            }
+            return position;
+        });
+    }
+
+    /**
+     * Adds {@code listener}, told of each receipt once it is stored and before its position is
+     * announced (read positions for notification counts).
+     */
+    public void onStored(Consumer<ReceiptRepository.NewReceipt> listener) {
+        listeners.add(listener);
     }
 
     /** Moves {@code userId}'s fully read marker in the room to {@code eventId}, if that is forward. */

@@ -30,15 +30,17 @@ public final class ClientEvents {
     private final StateSnapshotRepository snapshots;
     private final ClientTransactionRepository transactions;
     private final Redactions redactions;
+    private final RedactionIndex redacted;
     private final Clock clock;
 
-    public ClientEvents(EventCache events, TimelineRepository timeline, StateSnapshotRepository snapshots,
-                        ClientTransactionRepository transactions, Clock clock) {
+    ClientEvents(EventCache events, TimelineRepository timeline, StateSnapshotRepository snapshots,
+                 ClientTransactionRepository transactions, RedactionIndex redacted, Clock clock) {
         this.events = events;
         this.timeline = timeline;
         this.snapshots = snapshots;
         this.transactions = transactions;
         this.redactions = new Redactions(events, timeline, snapshots);
+        this.redacted = redacted;
         this.clock = clock;
     }
 
@@ -75,7 +77,11 @@ public final class ClientEvents {
             byRoom.computeIfAbsent(pdu.roomId(), r -> new ArrayList<>()).add(pdu);
         }
         Map<String, Pdu> applied = new HashMap<>();
-        byRoom.forEach((roomId, inRoom) -> applied.putAll(redactions.applying(roomId, inRoom)));
+        byRoom.forEach((roomId, inRoom) -> {
+            if (redacted.anyNamed(roomId, inRoom.stream().map(Pdu::eventId).toList())) {
+                applied.putAll(redactions.applying(roomId, inRoom));
+            }
+        });
         return applied;
     }
 

@@ -9,6 +9,7 @@ import org.myelin.storage.events.ClientTransactionRepository;
 import org.myelin.storage.events.TimelineRepository;
 import org.myelin.storage.rooms.AliasRepository;
 import org.myelin.storage.rooms.ForgottenRoomRepository;
+import org.myelin.storage.rooms.RedactedEvents;
 import org.myelin.storage.rooms.RoomDirectoryRepository;
 
 import javax.sql.DataSource;
@@ -51,8 +52,10 @@ public final class ClientRooms {
         this.aliasRepository = new AliasRepository(dataSource);
         this.directoryRepository = new RoomDirectoryRepository(dataSource);
         this.forgotten = new ForgottenRoomRepository(dataSource);
+        RedactionIndex redacted = new RedactionIndex(new RedactedEvents(dataSource));
+        rooms.onCommit(redacted::committed);
         this.clientEvents = new ClientEvents(rooms.eventCache, timelineRepository, rooms.snapshots, transactions,
-                rooms.clock);
+                redacted, rooms.clock);
         this.visibility = new EventVisibility(rooms.events, timelineRepository, rooms.snapshots, rooms.eventCache,
                 rooms.memberships);
         this.access = new RoomAccess(rooms.heads, rooms.eventStates, rooms.eventCache, rooms.memberships,

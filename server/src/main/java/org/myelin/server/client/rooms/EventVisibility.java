@@ -55,17 +55,32 @@ public final class EventVisibility {
 
     /** The events among {@code candidates} that {@code userId} may see, in the same order. */
     public List<StoredEvent> filter(String userId, List<StoredEvent> candidates) {
+        return filter(userId, candidates, Map.of());
+    }
+
+    /**
+     * As {@link #filter(String, List)}, taking the state after an event from {@code statesAfter}
+     * (by event id) where it is known, and from the store otherwise.
+     */
+    public List<StoredEvent> filter(String userId, List<StoredEvent> candidates,
+                                    Map<String, Map<StateKey, String>> statesAfter) {
         if (candidates.isEmpty()) {
             return List.of();
         }
-        Map<String, Long> after = eventRepository.stateAfter(candidates.stream().map(StoredEvent::eventId).toList());
+        Map<String, Long> after = eventRepository.stateAfter(candidates.stream().map(StoredEvent::eventId)
+                .filter(id -> !statesAfter.containsKey(id)).toList());
         Map<String, Long> beforeVisibilityChanges = timeline.stateBefore(candidates.stream()
                 .filter(e -> e.pdu().is(HISTORY_VISIBILITY, "")).map(StoredEvent::eventId).toList());
-        Map<String, UserInRoom> rooms = new HashMap<>();
+        Map<String, Membership> rooms = new HashMap<>();
         List<StoredEvent> visible = new ArrayList<>();
         for (StoredEvent e : candidates) {
-            UserInRoom user = rooms.computeIfAbsent(e.pdu().roomId(), roomId -> userInRoom(roomId, userId));
-            if (isVisible(e, user, after.get(e.eventId()), beforeVisibilityChanges.get(e.eventId()))) {
+            Map<StateKey, String> state = statesAfter.get(e.eventId());
+            if (state == null) {
+                Long snapshot = after.get(e.eventId());
+                state = snapshot == null ? null : snapshots.load(snapshot);
+            }
+            UserInRoom user = new UserInRoom(userId, e.pdu().roomId(), rooms);
+            if (isVisible(e, user, state, beforeVisibilityChanges.get(e.eventId()))) {
                 visible.add(e);
             }
         }
@@ -77,15 +92,14 @@ public final class EventVisibility {
         return !filter(userId, List.of(event)).isEmpty();
     }
 
-    private boolean isVisible(StoredEvent e, UserInRoom user, Long afterSnapshot, Long beforeSnapshot) {
+    private boolean isVisible(StoredEvent e, UserInRoom user, Map<StateKey, String> state, Long beforeSnapshot) {
         Pdu pdu = e.pdu();
-        if (pdu.is(StateKey.MEMBER, user.userId)) {
+        if (pdu.is(StateKey.MEMBER, user.userId())) {
             return true;
         }
-        if (afterSnapshot == null) {
+        if (state == null) {
             return false;
         }
-        Map<StateKey, String> state = snapshots.load(afterSnapshot);
         String visibility = historyVisibility(state);
         if (beforeSnapshot != null) {
             String previous = historyVisibility(snapshots.load(beforeSnapshot));
@@ -96,12 +110,12 @@ public final class EventVisibility {
         if (visibility.equals("world_readable")) {
             return true;
         }
-        String membership = membership(state, user.userId);
+        String membership = membership(state, user.userId());
         if ("join".equals(membership)) {
             return true;
         }
         return switch (visibility) {
-            case "shared" -> user.joinedNow || user.joinedAfter(e.streamOrdering());
+            case "shared" -> user.joinedNowOrAfter(e.streamOrdering());
             case "invited" -> "invite".equals(membership);
             default -> false;
         };
@@ -120,7 +134,7 @@ public final class EventVisibility {
         return member == null ? null : member.membership();
     }
 
-    private UserInRoom userInRoom(String roomId, String userId) {
+    private Membership membershipOf(String roomId, String userId) {
         boolean joinedNow = memberships.of(roomId, userId).map(m -> m.membership().equals("join")).orElse(false);
         List<Long> joins = new ArrayList<>();
         if (!joinedNow) {
@@ -130,13 +144,36 @@ public final class EventVisibility {
                 }
             }
         }
-        return new UserInRoom(userId, joinedNow, joins);
+        return new Membership(joinedNow, joins);
     }
 
-    /** What decides visibility for one user in one room beside each event's own state. */
-    private record UserInRoom(String userId, boolean joinedNow, List<Long> joinOrderings) {
-        boolean joinedAfter(Long ordering) {
-            return ordering != null && joinOrderings.stream().anyMatch(j -> j > ordering);
+    /** Whether the user is joined now, and when they joined, in one room. */
+    private record Membership(boolean joinedNow, List<Long> joinOrderings) {
+    }
+
+    /**
+     * What decides visibility for one user in one room beside each event's own state: read from
+     * the store only when an event needs it (most are decided by the state after them), once per
+     * room of a filtering.
+     */
+    private final class UserInRoom {
+        private final String userId;
+        private final String roomId;
+        private final Map<String, Membership> known;
+
+        UserInRoom(String userId, String roomId, Map<String, Membership> known) {
+            this.userId = userId;
+            this.roomId = roomId;
+            this.known = known;
+        }
+
+        String userId() {
+            return userId;
+        }
+
+        boolean joinedNowOrAfter(Long ordering) {
+            Membership m = known.computeIfAbsent(roomId, r -> membershipOf(r, userId));
+            return m.joinedNow() || (ordering != null && m.joinOrderings().stream().anyMatch(j -> j > ordering));
         }
     }
 }

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.myelin.server.client.sync.filter.RoomEventFilter;
 import org.myelin.server.client.typing.TypingNotifications;
+import org.myelin.server.streams.StreamChangeCache;
 import org.myelin.server.streams.StreamId;
 import org.myelin.storage.receipts.ReceiptRepository;
 
@@ -13,6 +14,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * The {@code ephemeral} part of rooms in /sync: {@code m.typing} (who types now, when that changed
@@ -26,10 +28,12 @@ final class Ephemerals {
 
     private final ReceiptRepository receipts;
     private final TypingNotifications typing;
+    private final StreamChangeCache receiptChanges;
 
-    Ephemerals(ReceiptRepository receipts, TypingNotifications typing) {
+    Ephemerals(ReceiptRepository receipts, TypingNotifications typing, StreamChangeCache receiptChanges) {
         this.receipts = receipts;
         this.typing = typing;
+        this.receiptChanges = receiptChanges;
     }
 
     /**
@@ -55,7 +59,7 @@ final class Ephemerals {
         }
         List<String> wantReceipts = roomIds.stream().filter(r -> filter.allows(r, "m.receipt", null, null)).toList();
         Map<String, ObjectNode> receiptEvents = new HashMap<>();
-        for (ReceiptRepository.Receipt r : receipts.changed(wantReceipts, receiptsAfter, receiptsUpTo)) {
+        for (ReceiptRepository.Receipt r : receiptsChanged(wantReceipts, receiptsAfter, receiptsUpTo)) {
             if (r.receiptType().equals(PRIVATE_READ) && !r.userId().equals(userId)) {
                 continue;
             }
@@ -72,5 +76,18 @@ final class Ephemerals {
             }
         }
         return byRoom;
+    }
+
+    /**
+     * The receipts of {@code roomIds} at positions in ({@code after}, {@code upTo}], read only for
+     * the rooms whose receipts moved after {@code after} when the change cache knows which.
+     */
+    private List<ReceiptRepository.Receipt> receiptsChanged(List<String> roomIds, long after, long upTo) {
+        if (upTo <= after) {
+            return List.of();
+        }
+        Optional<Set<String>> known = receiptChanges.changedSince(roomIds, after);
+        Collection<String> moved = known.isPresent() ? known.get() : roomIds;
+        return moved.isEmpty() ? List.of() : receipts.changed(moved, after, upTo);
     }
 }

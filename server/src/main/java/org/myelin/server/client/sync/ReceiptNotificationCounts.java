@@ -16,7 +16,7 @@ public final class ReceiptNotificationCounts implements NotificationCounts {
     /** The event types the default underride rules notify for (messages, encrypted, stickers, calls). */
     static final List<String> NOTIFYING_TYPES = List.of("m.room.message", "m.room.encrypted", "m.sticker",
             "m.call.invite");
-    private static final List<String> READ_RECEIPTS = List.of("m.read", "m.read.private");
+    static final List<String> READ_RECEIPTS = List.of("m.read", "m.read.private");
 
     private final ReceiptRepository receipts;
     private final RoomSyncQueries rooms;

@@ -10,12 +10,16 @@ import org.myelin.server.client.sync.SyncResponse.LeftRoom;
 import org.myelin.server.client.sync.SyncResponse.RoomSummary;
 import org.myelin.server.client.sync.SyncResponse.Timeline;
 import org.myelin.server.client.sync.filter.RoomFilter;
+import org.myelin.server.streams.RecentTimeline;
 import org.myelin.server.streams.StreamId;
 import org.myelin.storage.events.StoredEvent;
 import org.myelin.storage.sync.RoomSyncQueries;
 
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * Builds the entry of one room the user is in ({@code join}) or has left ({@code leave}): its
@@ -43,10 +47,27 @@ final class RoomBuilder {
     private final NotificationCounts counts;
     private final SyncEventFormat format;
     private final EventCache events;
+    private final RecentTimeline recent;
+    private final Map<SummaryKey, KnownSummary> summaries = Collections.synchronizedMap(
+            new LinkedHashMap<>(256, 0.75f, true) {
+                @Override
+                protected boolean removeEldestEntry(Map.Entry<SummaryKey, KnownSummary> eldest) {
+                    return size() > MAX_SUMMARIES;
+                }
+            });
+
+    private static final int MAX_SUMMARIES = 100_000;
+
+    private record SummaryKey(String roomId, String userId) {
+    }
+
+    /** A summary, good while the room's state is still the one of {@code stateChangedAt}. */
+    private record KnownSummary(long stateChangedAt, RoomSummary summary) {
+    }
 
     /** What the builder reads from. */
     record Parts(TimelineWindows windows, StateSections states, RoomSyncQueries queries, NotificationCounts counts,
-                 SyncEventFormat format, EventCache events) {
+                 SyncEventFormat format, EventCache events, RecentTimeline recent) {
     }
 
     RoomBuilder(Parts parts) {
@@ -56,6 +77,7 @@ final class RoomBuilder {
         this.counts = parts.counts();
         this.format = parts.format();
         this.events = parts.events();
+        this.recent = parts.recent();
     }
 
     /**
@@ -122,13 +144,27 @@ final class RoomBuilder {
         return format.format(state, p.userId(), p.deviceId(), p.filter());
     }
 
-    /** The summary: member counts, and heroes when the room has neither a name nor a canonical alias. */
+    /**
+     * The summary: member counts, and heroes when the room has neither a name nor a canonical alias.
+     * Both come from the room's state, so a summary is made again only once that changed.
+     */
     private RoomSummary summary(String userId, String roomId, long upTo) {
+        Optional<RecentTimeline.Room> room = recent.room(roomId)
+                .filter(r -> r.state() != null && r.stateChangedAt() <= upTo);
+        SummaryKey key = new SummaryKey(roomId, userId);
+        if (room.isPresent()) {
+            KnownSummary known = summaries.get(key);
+            if (known != null && known.stateChangedAt() == room.get().stateChangedAt()) {
+                return known.summary();
+            }
+        }
         RoomSyncQueries.MemberSummary members = queries.summary(roomId, userId, HEROES);
-        Map<StateKey, String> state = states.stateAt(roomId, upTo);
+        Map<StateKey, String> state = room.map(RecentTimeline.Room::state).orElseGet(() -> states.stateAt(roomId, upTo));
         boolean named = hasText(state.get(StateKey.of("m.room.name", "")), "name")
                 || hasText(state.get(StateKey.of("m.room.canonical_alias", "")), "alias");
-        return new RoomSummary(named ? null : members.heroes(), members.joined(), members.invited());
+        RoomSummary summary = new RoomSummary(named ? null : members.heroes(), members.joined(), members.invited());
+        room.ifPresent(r -> summaries.put(key, new KnownSummary(r.stateChangedAt(), summary)));
+        return summary;
     }
 
     private boolean hasText(String eventId, String field) {

@@ -11,7 +11,7 @@ import org.myelin.server.client.sync.SyncResponse.LeftRoom;
 import org.myelin.server.client.sync.SyncResponse.Rooms;
 import org.myelin.server.client.sync.filter.RoomFilter;
 import org.myelin.server.streams.StreamId;
-import org.myelin.storage.sync.MembershipHistory;
+import org.myelin.server.streams.StreamChangeCache;
 import org.myelin.storage.sync.MembershipHistory.MembershipEvent;
 import org.myelin.storage.sync.RoomSyncQueries;
 
@@ -39,21 +39,23 @@ import java.util.Set;
  */
 final class RoomSections {
 
-    private final MembershipHistory history;
+    private final UserMemberships history;
     private final RoomSyncQueries queries;
+    private final StreamChangeCache timelineChanges;
     private final RoomBuilder builder;
     private final Ephemerals ephemerals;
     private final StrippedStates stripped;
     private final EventCache events;
 
     /** What the sections are made from. */
-    record Parts(MembershipHistory history, RoomSyncQueries queries, RoomBuilder builder, Ephemerals ephemerals,
+    record Parts(UserMemberships history, RoomSyncQueries queries, RoomBuilder builder, Ephemerals ephemerals,
                  StrippedStates stripped, EventCache events) {
     }
 
-    RoomSections(Parts parts) {
+    RoomSections(Parts parts, StreamChangeCache timelineChanges) {
         this.history = parts.history();
         this.queries = parts.queries();
+        this.timelineChanges = timelineChanges;
         this.builder = parts.builder();
         this.ephemerals = parts.ephemerals();
         this.stripped = parts.stripped();
@@ -63,7 +65,9 @@ final class RoomSections {
     Rooms build(SyncPass p) {
         long now = p.now().timeline();
         Map<String, MembershipEvent> atNow = history.latestPerRoom(p.userId(), now);
+        // Memberships that did not change since the previous sync were the same then.
         Map<String, MembershipEvent> atSince = p.initial() ? Map.of()
+                : history.unchangedSince(p.userId(), p.since().timeline()) ? atNow
                 : history.latestPerRoom(p.userId(), p.since().timeline());
         Map<String, List<MembershipEvent>> changed = new HashMap<>();
         if (!p.initial()) {
@@ -74,8 +78,7 @@ final class RoomSections {
         RoomFilter filter = p.filter().room();
         List<String> joined = atNow.values().stream().filter(m -> m.membership().equals("join"))
                 .map(MembershipEvent::roomId).filter(filter::allowsRoom).toList();
-        Set<String> active = p.initial() || p.fullState() ? Set.copyOf(joined)
-                : queries.roomsWithEventsBetween(joined, p.since().timeline(), now);
+        Set<String> active = p.initial() || p.fullState() ? Set.copyOf(joined) : activeRooms(joined, p.since().timeline(), now);
         long typingAfter = p.since() == null || p.since().position(StreamId.TYPING) > p.now().position(StreamId.TYPING)
                 ? 0 : p.since().position(StreamId.TYPING);
         Map<String, List<ObjectNode>> ephemeral = ephemerals.of(p, joined, typingAfter);
@@ -126,6 +129,19 @@ final class RoomSections {
             }
         }
         return new Rooms(join, invite, leave, knock);
+    }
+
+    /**
+     * Those of {@code joined} with events in ({@code after}, {@code upTo}]: from the timeline's
+     * change cache when it knows (a room whose last event came later still counts: its window
+     * will be empty, as the store would have said), else from the store.
+     */
+    private Set<String> activeRooms(List<String> joined, long after, long upTo) {
+        if (upTo <= after) {
+            return Set.of();
+        }
+        return timelineChanges.changedSince(joined, after)
+                .orElseGet(() -> queries.roomsWithEventsBetween(joined, after, upTo));
     }
 
     /** The leave entry of a room, or null when this sync does not report it. */

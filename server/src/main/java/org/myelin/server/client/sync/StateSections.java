@@ -4,6 +4,7 @@ import org.myelin.protocol.event.Pdu;
 import org.myelin.protocol.event.StateKey;
 import org.myelin.rooms.events.EventCache;
 import org.myelin.server.client.sync.filter.RoomEventFilter;
+import org.myelin.server.streams.RecentTimeline;
 import org.myelin.storage.events.StoredEvent;
 import org.myelin.storage.events.TimelineRepository;
 import org.myelin.storage.state.StateSnapshotRepository;
@@ -17,6 +18,7 @@ import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -53,14 +55,20 @@ final class StateSections {
     private final TimelineRepository timeline;
     private final StateSnapshotRepository snapshots;
     private final EventCache events;
+    private final RecentTimeline recent;
     private final LazyMembersCache lazyMembers = new LazyMembersCache();
 
-    StateSections(RoomSyncQueries queries, TimelineRepository timeline, StateSnapshotRepository snapshots,
-                  EventCache events) {
-        this.queries = queries;
-        this.timeline = timeline;
-        this.snapshots = snapshots;
-        this.events = events;
+    /** Where the sections read from. */
+    record Parts(RoomSyncQueries queries, TimelineRepository timeline, StateSnapshotRepository snapshots,
+                 EventCache events, RecentTimeline recent) {
+    }
+
+    StateSections(Parts parts) {
+        this.queries = parts.queries();
+        this.timeline = parts.timeline();
+        this.snapshots = parts.snapshots();
+        this.events = parts.events();
+        this.recent = parts.recent();
     }
 
     /** The room's state at timeline position {@code position}: after its last event at or before it. */
@@ -70,14 +78,30 @@ final class StateSections {
                 .orElse(Map.of());
     }
 
+    /**
+     * The room's state throughout the positions from {@code since} on, when the
+     * {@link RecentTimeline} knows it did not change after {@code since}: then the state at the
+     * previous sync, before the window and at its end are all this one.
+     */
+    Optional<Map<StateKey, String>> unchangedSince(String roomId, long since) {
+        return recent.room(roomId).flatMap(room -> room.stateUnchangedSince(since));
+    }
+
     /** The state events of the section, ordered by type and state key. */
     List<Pdu> section(Request r) {
         Set<String> inTimeline = new HashSet<>();
         if (!r.atEnd()) {
             r.timeline().forEach(e -> inTimeline.add(e.eventId()));
         }
-        Map<StateKey, String> end = r.atEnd() || r.since() != null ? stateAt(r.roomId(), r.upTo()) : Map.of();
+        // Without a state event in the window and no change since the previous sync, the start,
+        // the end and the previous sync's state are one state: the delta is empty, no query needed.
+        Optional<Map<StateKey, String>> unchanged = r.since() == null
+                || r.timeline().stream().anyMatch(e -> e.pdu().isState())
+                ? Optional.empty() : unchangedSince(r.roomId(), r.since());
+        Map<StateKey, String> end = r.atEnd() || r.since() != null
+                ? unchanged.orElseGet(() -> stateAt(r.roomId(), r.upTo())) : Map.of();
         Map<StateKey, String> base = r.atEnd() ? end
+                : unchanged.isPresent() ? unchanged.get()
                 : r.timeline().isEmpty() ? stateAt(r.roomId(), r.upTo()) : stateBefore(r.timeline().getFirst().eventId());
         boolean lazy = r.filter().lazyLoadsMembers();
         Map<StateKey, String> chosen = new HashMap<>();
@@ -94,7 +118,7 @@ final class StateSections {
                 chosen.keySet().removeIf(key -> key.type().equals(StateKey.MEMBER) && !wanted.contains(key.stateKey()));
             }
         } else {
-            Map<StateKey, String> previous = stateAt(r.roomId(), r.since());
+            Map<StateKey, String> previous = unchanged.orElseGet(() -> stateAt(r.roomId(), r.since()));
             chosen.putAll(r.atEnd() ? changed(end, previous) : delta(base, end, previous, inTimeline));
             if (lazy) {
                 for (String member : wantedMembers(r)) {

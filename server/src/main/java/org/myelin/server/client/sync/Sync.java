@@ -9,17 +9,19 @@ import org.myelin.server.client.sync.SyncResponse.DeviceLists;
 import org.myelin.server.client.sync.SyncResponse.EventBatch;
 import org.myelin.server.client.sync.filter.SyncFilter;
 import org.myelin.server.http.Json;
+import org.myelin.server.streams.StreamChangeCache;
 import org.myelin.server.streams.StreamId;
 import org.myelin.server.streams.Streams;
 import org.myelin.server.streams.SyncToken;
 import org.myelin.storage.accountdata.AccountDataRepository;
-import org.myelin.storage.rooms.MembershipRepository;
 import org.myelin.storage.streams.DeviceListRepository;
 import org.myelin.storage.streams.ToDeviceRepository;
 import org.myelin.storage.sync.RoomSyncQueries;
 
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -53,15 +55,27 @@ public final class Sync {
     }
 
     /** What the sync reads besides rooms. */
-    public record Sources(AccountDataRepository accountDataChanges, AccountData accountData, ToDeviceRepository toDevice,
-                          DeviceListRepository deviceLists, RoomSyncQueries queries, MembershipRepository memberships,
-                          SyncPresence presence) {
+    record Sources(AccountDataRepository accountDataChanges, AccountData accountData, ToDeviceRepository toDevice,
+                   DeviceListRepository deviceLists, RoomSyncQueries queries, UserMemberships memberships,
+                   SyncPresence presence) {
     }
+
+    /** Devices whose to-device messages were deleted up to a position, by this process. */
+    private record Device(String userId, String deviceId) {
+    }
+
+    private static final int MAX_ACKNOWLEDGED = 100_000;
 
     private final Streams streams;
     private final Notifier notifier;
     private final RoomSections rooms;
     private final Sources sources;
+    private final Map<Device, Long> acknowledged = Collections.synchronizedMap(new LinkedHashMap<>(256, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<Device, Long> eldest) {
+            return size() > MAX_ACKNOWLEDGED;
+        }
+    });
 
     Sync(Streams streams, Notifier notifier, RoomSections rooms, Sources sources) {
         this.streams = streams;
@@ -96,7 +110,8 @@ public final class Sync {
     private List<String> wakeKeys(String userId) {
         List<String> keys = new ArrayList<>();
         keys.add(userId);
-        sources.memberships().roomsOf(userId, "join").forEach(m -> keys.add(m.roomId()));
+        sources.memberships().latestPerRoom(userId, streams.position(StreamId.TIMELINE)).values().stream()
+                .filter(m -> m.membership().equals("join")).forEach(m -> keys.add(m.roomId()));
         return keys;
     }
 
@@ -127,8 +142,10 @@ public final class Sync {
         long after = since == null ? 0 : since.position(StreamId.ACCOUNT_DATA);
         List<ObjectNode> global = new ArrayList<>();
         java.util.Set<String> storedGlobal = new java.util.HashSet<>();
-        for (AccountDataRepository.Entry e : sources.accountDataChanges().changed(request.userId(), after,
-                now.position(StreamId.ACCOUNT_DATA))) {
+        boolean mayHaveChanged = since == null || (now.position(StreamId.ACCOUNT_DATA) > after
+                && streams.changes(StreamId.ACCOUNT_DATA).mayHaveChanged(request.userId(), after));
+        for (AccountDataRepository.Entry e : !mayHaveChanged ? List.<AccountDataRepository.Entry>of()
+                : sources.accountDataChanges().changed(request.userId(), after, now.position(StreamId.ACCOUNT_DATA))) {
             if (e.roomId() == null) {
                 storedGlobal.add(e.type());
             }
@@ -159,18 +176,29 @@ public final class Sync {
 
     /**
      * The device's to-device messages of the range. Those at or before the request's token were
-     * delivered by an earlier response the client has now acknowledged by syncing past it.
+     * delivered by an earlier response the client has now acknowledged by syncing past it. Neither
+     * is read from the store when the to-device stream has not moved for the user since: nothing
+     * arrived after the token, and nothing is left at or before it once this process deleted up to it.
      */
     private List<ToDeviceRepository.Message> toDevice(Request request, SyncPass pass) {
         if (request.deviceId() == null) {
             return List.of();
         }
         long after = pass.after(StreamId.TO_DEVICE);
+        long upTo = pass.now().position(StreamId.TO_DEVICE);
+        StreamChangeCache changes = streams.changes(StreamId.TO_DEVICE);
+        Device device = new Device(request.userId(), request.deviceId());
         if (after > 0) {
-            sources.toDevice().acknowledge(request.userId(), request.deviceId(), after);
+            Long deletedUpTo = acknowledged.get(device);
+            if (deletedUpTo == null || changes.lastChangeOrEarliest(request.userId()) > deletedUpTo) {
+                sources.toDevice().acknowledge(request.userId(), request.deviceId(), after);
+                acknowledged.merge(device, after, Math::max);
+            }
         }
-        return sources.toDevice().pending(request.userId(), request.deviceId(), after,
-                pass.now().position(StreamId.TO_DEVICE), TO_DEVICE_LIMIT);
+        if (upTo <= after || !changes.mayHaveChanged(request.userId(), after)) {
+            return List.of();
+        }
+        return sources.toDevice().pending(request.userId(), request.deviceId(), after, upTo, TO_DEVICE_LIMIT);
     }
 
     private static List<ObjectNode> toDeviceEvents(List<ToDeviceRepository.Message> messages) {
@@ -185,7 +213,7 @@ public final class Sync {
 
     /** Users sharing a room with the syncing user whose devices changed in the range (incremental only). */
     private DeviceLists deviceLists(Request request, SyncToken since, SyncToken now) {
-        if (since == null) {
+        if (since == null || now.position(StreamId.DEVICE_LISTS) <= since.position(StreamId.DEVICE_LISTS)) {
             return DeviceLists.NONE;
         }
         var changed = sources.deviceLists().changedBetween(since.position(StreamId.DEVICE_LISTS),

@@ -10,6 +10,8 @@ import org.myelin.server.client.rooms.ClientEvents;
 import org.myelin.server.client.rooms.EventVisibility;
 import org.myelin.server.client.sync.filter.Filters;
 import org.myelin.server.client.typing.TypingNotifications;
+import org.myelin.server.streams.StreamChangeCache;
+import org.myelin.server.streams.StreamId;
 import org.myelin.storage.accountdata.AccountDataRepository;
 import org.myelin.storage.events.TimelineRepository;
 import org.myelin.storage.filters.FilterRepository;
@@ -48,6 +50,8 @@ public final class SyncServices implements AutoCloseable {
     public final DeviceListRepository deviceLists;
     public final RoomSyncQueries queries;
     public final Sync sync;
+    /** Null without a push rule engine. */
+    private final PushRuleNotificationCounts pushCounts;
 
     public SyncServices(RoomServices rooms, DataSource dataSource, Parts parts) {
         this.filters = new Filters(new FilterRepository(dataSource));
@@ -59,19 +63,34 @@ public final class SyncServices implements AutoCloseable {
         this.deviceLists = new DeviceListRepository(dataSource);
         this.queries = new RoomSyncQueries(dataSource);
         TimelineRepository timeline = new TimelineRepository(dataSource);
-        ReceiptNotificationCounts byType = new ReceiptNotificationCounts(receiptRepository, queries);
-        NotificationCounts counts = parts.push() == null ? byType
-                : new PushRuleNotificationCounts(byType, timeline, parts.push());
+        StreamChangeCache timelineChanges = rooms.streams.changes(StreamId.TIMELINE);
+        ReadPositions reads = new ReadPositions(receiptRepository, queries);
+        rooms.onCommit(reads::committed);
+        receipts.onStored(reads::receiptStored);
+        this.pushCounts = parts.push() == null ? null
+                : new PushRuleNotificationCounts(reads, timeline, parts.push(), rooms.recent);
+        NotificationCounts counts = pushCounts != null ? pushCounts
+                : new ReceiptNotificationCounts(receiptRepository, queries);
         SyncPresence presence = parts.presence() == null ? SyncPresence.NONE
                 : new PresenceForSync(parts.presence(), queries);
-        RoomBuilder builder = new RoomBuilder(new RoomBuilder.Parts(new TimelineWindows(timeline, parts.visibility()),
-                new StateSections(queries, timeline, rooms.snapshots, rooms.eventCache), queries, counts,
-                new SyncEventFormat(parts.clientEvents()), rooms.eventCache));
-        RoomSections sections = new RoomSections(new RoomSections.Parts(new MembershipHistory(dataSource), queries,
-                builder, new Ephemerals(receiptRepository, typing),
-                new StrippedStates(rooms.eventStates, rooms.eventCache), rooms.eventCache));
+        StateSections states = new StateSections(new StateSections.Parts(queries, timeline, rooms.snapshots,
+                rooms.eventCache, rooms.recent));
+        RoomBuilder builder = new RoomBuilder(new RoomBuilder.Parts(
+                new TimelineWindows(timeline, parts.visibility(), rooms.recent), states, queries, counts,
+                new SyncEventFormat(parts.clientEvents()), rooms.eventCache, rooms.recent));
+        UserMemberships memberships = new UserMemberships(new MembershipHistory(dataSource), timelineChanges);
+        RoomSections sections = new RoomSections(new RoomSections.Parts(memberships, queries, builder,
+                new Ephemerals(receiptRepository, typing, rooms.streams.changes(StreamId.RECEIPTS)),
+                new StrippedStates(rooms.eventStates, rooms.eventCache), rooms.eventCache), timelineChanges);
         this.sync = new Sync(rooms.streams, rooms.notifier, sections, new Sync.Sources(new AccountDataRepository(dataSource),
-                accountData, toDevice, deviceLists, queries, rooms.memberships, presence));
+                accountData, toDevice, deviceLists, queries, memberships, presence));
+    }
+
+    /** A user's push rules changed: notification counts made with the old ones are counted again. */
+    public void pushRulesChanged(String userId) {
+        if (pushCounts != null) {
+            pushCounts.pushRulesChanged();
+        }
     }
 
     @Override

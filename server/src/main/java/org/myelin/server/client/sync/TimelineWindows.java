@@ -1,7 +1,9 @@
 package org.myelin.server.client.sync;
 
+import org.myelin.protocol.event.StateKey;
 import org.myelin.server.client.rooms.EventVisibility;
 import org.myelin.server.client.sync.filter.RoomEventFilter;
+import org.myelin.server.streams.RecentTimeline;
 import org.myelin.storage.events.StoredEvent;
 import org.myelin.storage.events.TimelineFilter;
 import org.myelin.storage.events.TimelineRepository;
@@ -9,6 +11,8 @@ import org.myelin.storage.events.TimelineRepository;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 
 /**
  * The timeline part of a room in /sync: the newest events of a stream range that pass the
@@ -44,28 +48,35 @@ final class TimelineWindows {
 
     private final TimelineRepository timeline;
     private final EventVisibility visibility;
+    private final RecentTimeline recent;
 
-    TimelineWindows(TimelineRepository timeline, EventVisibility visibility) {
+    TimelineWindows(TimelineRepository timeline, EventVisibility visibility, RecentTimeline recent) {
         this.timeline = timeline;
         this.visibility = visibility;
+        this.recent = recent;
     }
 
     /**
      * The window of {@code roomId} for {@code userId} over positions ({@code after}, {@code upTo}];
-     * {@code after} null for the whole history up to {@code upTo}.
+     * {@code after} null for the whole history up to {@code upTo}. Pages come from the room's
+     * {@link RecentTimeline} where it holds them, from the store otherwise: the same pages.
      */
     Window load(String userId, String roomId, Long after, long upTo, RoomEventFilter filter) {
         int limit = Math.min(filter.limitOr(DEFAULT_LIMIT), MAX_LIMIT);
         TimelineFilter sqlFilter = new TimelineFilter(filter.types(), filter.notTypes(), filter.senders(),
                 filter.notSenders());
         int pageSize = Math.max(limit + 1, DEFAULT_LIMIT);
+        Optional<RecentTimeline.Room> known = after == null ? Optional.empty() : recent.room(roomId);
+        Map<String, Map<StateKey, String>> statesAfter = known.map(RecentTimeline.Room::statesAfter).orElse(Map.of());
         List<StoredEvent> newestFirst = new ArrayList<>();
         long cursor = upTo;
         boolean exhausted = false;
         for (int page = 0; page < MAX_PAGES && newestFirst.size() <= limit; page++) {
-            List<StoredEvent> batch = timeline.page(roomId, cursor, after, pageSize, true, sqlFilter);
+            long from = cursor;
+            List<StoredEvent> batch = known.flatMap(room -> room.page(from, after, pageSize, sqlFilter))
+                    .orElseGet(() -> timeline.page(roomId, from, after, pageSize, true, sqlFilter));
             List<StoredEvent> passing = batch.stream().filter(e -> filter.allows(e.pdu())).toList();
-            newestFirst.addAll(visibility.filter(userId, passing));
+            newestFirst.addAll(visibility.filter(userId, passing, statesAfter));
             if (batch.size() < pageSize) {
                 exhausted = true;
                 break;

@@ -7,6 +7,9 @@ import org.myelin.server.http.Json;
 import org.myelin.server.http.MatrixException;
 import org.myelin.storage.filters.FilterRepository;
 
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -16,7 +19,19 @@ import java.util.Optional;
  */
 public final class Filters {
 
+    private static final int MAX_CACHED = 10_000;
+
+    private record Key(String userId, String filterId) {
+    }
+
     private final FilterRepository repository;
+    /** Stored filters never change, so a filter id resolves once per process (long-polling clients send it each time). */
+    private final Map<Key, SyncFilter> resolved = Collections.synchronizedMap(new LinkedHashMap<>(256, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<Key, SyncFilter> eldest) {
+            return size() > MAX_CACHED;
+        }
+    });
 
     public Filters(FilterRepository repository) {
         this.repository = repository;
@@ -51,8 +66,15 @@ public final class Filters {
             }
             return parse(tree);
         }
-        return definition(userId, parameter).map(Filters::parse)
+        Key key = new Key(userId, parameter);
+        SyncFilter known = resolved.get(key);
+        if (known != null) {
+            return known;
+        }
+        SyncFilter filter = definition(userId, parameter).map(Filters::parse)
                 .orElseThrow(() -> MatrixException.invalidParam("No such filter: " + parameter));
+        resolved.put(key, filter);
+        return filter;
     }
 
     /** Binds a filter definition; 400 M_BAD_JSON if it is not an object of the filter's shape. */

@@ -1,0 +1,84 @@
+package org.myelin.server.client.auth;
+
+import org.myelin.storage.accounts.AccessToken;
+
+import java.time.Clock;
+import java.util.Collections;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Supplier;
+
+/**
+ * Recently used access tokens by their hash, so that a request does not look its token up in the
+ * store each time. Revocation stays immediate in this process: every path that deletes tokens or
+ * deactivates an account tells {@link #revoked(String)} after its commit (through the
+ * repositories' {@code TokensRevoked}), which drops the user's tokens; a lookup that raced with a
+ * revocation is not kept. Another process sharing the database revokes here within
+ * {@link #TTL_MS}, after which an entry is read again.
+ */
+public final class AccessTokenCache {
+
+    /** How long an entry is trusted without reading the store again. */
+    static final long TTL_MS = 60_000;
+    private static final int MAX_TOKENS = 10_000;
+
+    private record Cached(AccessToken token, long loadedAt) {
+    }
+
+    private final Clock clock;
+    private final AtomicLong revocations = new AtomicLong();
+    private final Map<String, Cached> byHash = Collections.synchronizedMap(new LinkedHashMap<>(256, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, Cached> eldest) {
+            return size() > MAX_TOKENS;
+        }
+    });
+
+    public AccessTokenCache(Clock clock) {
+        this.clock = clock;
+    }
+
+    /** The token with {@code hash}: cached, or from {@code load} (and then cached). */
+    Optional<AccessToken> find(byte[] hash, Supplier<Optional<AccessToken>> load) {
+        String key = HexFormat.of().formatHex(hash);
+        long now = clock.millis();
+        Cached known = byHash.get(key);
+        if (known != null && now - known.loadedAt() < TTL_MS) {
+            return Optional.of(known.token());
+        }
+        long seen = revocations.get();
+        Optional<AccessToken> loaded = load.get();
+        loaded.ifPresentOrElse(token -> keep(key, token, now, seen), () -> byHash.remove(key));
+        return loaded;
+    }
+
+    /**
+     * Replaces a cached token, e.g. once it is marked used; unless a revocation came after
+     * {@code seen} was read (before the token was found).
+     */
+    void update(byte[] hash, AccessToken token, long seen) {
+        keep(HexFormat.of().formatHex(hash), token, clock.millis(), seen);
+    }
+
+    /** The revocation count: read it before finding a token to {@link #update} later. */
+    long revocationCount() {
+        return revocations.get();
+    }
+
+    /** Some of {@code userId}'s tokens were deleted, or the account deactivated: forget all of theirs. */
+    public void revoked(String userId) {
+        revocations.incrementAndGet();
+        synchronized (byHash) {
+            byHash.values().removeIf(e -> e.token().userId().equals(userId));
+        }
+    }
+
+    private void keep(String key, AccessToken token, long loadedAt, long seen) {
+        // Kept only if no revocation happened since the lookup began: it may have read a token
+        // that is gone now. A revocation after this removes the entry itself.
+        byHash.compute(key, (k, old) -> revocations.get() == seen ? new Cached(token, loadedAt) : old);
+    }
+}

@@ -1,0 +1,85 @@
+package org.myelin.server.client.rooms;
+
+import org.myelin.protocol.event.Pdu;
+import org.myelin.storage.events.PersistedEvent;
+import org.myelin.storage.rooms.RedactedEvents;
+
+import java.util.Collection;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Which events of each room a redaction names, in memory, so that turning events into client
+ * events asks the store for redactions only when some of them have one (most events never do).
+ * A room's targets are read from the store on first use, then kept current as redactions commit;
+ * a room forgotten to stay within the bound is read again.
+ */
+final class RedactionIndex {
+
+    private static final int MAX_ROOMS = 10_000;
+
+    /** A room's targets; complete once {@code loaded} is. Commits add to it while it loads. */
+    private record Targets(Set<String> ids, CompletableFuture<Void> loaded) {
+    }
+
+    private final RedactedEvents store;
+    private final Map<String, Targets> byRoom = Collections.synchronizedMap(
+            new LinkedHashMap<>(256, 0.75f, true) {
+                @Override
+                protected boolean removeEldestEntry(Map.Entry<String, Targets> eldest) {
+                    return size() > MAX_ROOMS;
+                }
+            });
+
+    RedactionIndex(RedactedEvents store) {
+        this.store = store;
+    }
+
+    /** Whether a redaction in {@code roomId} may name one of {@code eventIds}. */
+    boolean anyNamed(String roomId, Collection<String> eventIds) {
+        Set<String> targets = targets(roomId);
+        for (String id : eventIds) {
+            if (targets.contains(id)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** The persister's commit listener: a committed redaction adds its target to a known room. */
+    void committed(List<PersistedEvent> batch) {
+        for (PersistedEvent e : batch) {
+            Pdu pdu = e.pdu();
+            if (e.visible() && pdu.redacts() != null && "m.room.redaction".equals(pdu.type())) {
+                Targets known = byRoom.get(pdu.roomId());
+                if (known != null) {
+                    known.ids().add(pdu.redacts());
+                }
+            }
+        }
+    }
+
+    private Set<String> targets(String roomId) {
+        Targets fresh = new Targets(ConcurrentHashMap.newKeySet(), new CompletableFuture<>());
+        // Registered before the store is read: a redaction committed meanwhile is either read or added.
+        Targets known = byRoom.putIfAbsent(roomId, fresh);
+        if (known != null) {
+            known.loaded().join();
+            return known.ids();
+        }
+        try {
+            fresh.ids().addAll(store.targetsIn(roomId));
+            fresh.loaded().complete(null);
+            return fresh.ids();
+        } catch (RuntimeException e) {
+            byRoom.remove(roomId, fresh);
+            fresh.loaded().completeExceptionally(e);
+            throw e;
+        }
+    }
+}

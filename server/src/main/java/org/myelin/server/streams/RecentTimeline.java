@@ -1,0 +1,209 @@
+package org.myelin.server.streams;
+
+import org.myelin.protocol.event.StateKey;
+import org.myelin.storage.events.StoredEvent;
+import org.myelin.storage.events.TimelineFilter;
+import org.myelin.storage.state.StateSnapshot;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * The newest events of each room, each with the state after it, and the position where the
+ * room's state last changed: kept in memory by the event persister's commit listener, so that an
+ * incremental /sync reads what just happened in a room without asking the database.
+ *
+ * <p>A room's entry holds every visible timeline event (not soft-failed, not rejected, with a
+ * positive stream ordering: what {@code TimelineRepository.page} returns) after
+ * {@link Room#coveredAfter()}, up to {@value #EVENTS_PER_ROOM} of them, newest last; at most
+ * {@value #MAX_EVENTS} events over all rooms, the rooms read least recently forgotten first. Readers ask
+ * for what the entry can answer exactly and read the database for the rest. Events are recorded
+ * before the timeline position that covers them is announced, so a reader sees every event up to
+ * its token.
+ *
+ * <p>The state after an event is what {@code stateAt} of /sync reads (the state after the room's
+ * last visible event at a position); it "changes" at an event whose state after is another
+ * snapshot than its predecessor's. While it has not changed since a client's previous sync, that
+ * sync's state delta is empty and the state is known without a query.
+ */
+public final class RecentTimeline {
+
+    static final int EVENTS_PER_ROOM = 64;
+    /** Events kept over all rooms; the rooms used least recently go first. */
+    static final int MAX_EVENTS = 20_000;
+
+    /** A visible event and the state after it (null when that was no longer in memory). */
+    public record Entry(StoredEvent event, Map<StateKey, String> stateAfter) {
+        long position() {
+            return event.streamOrdering();
+        }
+    }
+
+    /**
+     * What this process knows of a room's recent timeline.
+     *
+     * @param events         oldest first: every visible event of the room after {@code coveredAfter}
+     * @param coveredAfter   the position after which {@code events} is complete
+     * @param stateChangedAt the position of the last event whose state after differs from the one
+     *                       before it (or, unknown, the first event seen)
+     * @param snapshot       the state after the last event, as stored (null when unknown)
+     * @param state          its contents (null when unknown)
+     */
+    public record Room(List<Entry> events, long coveredAfter, long stateChangedAt, StateSnapshot snapshot,
+                       Map<StateKey, String> state) {
+
+        /**
+         * Up to {@code limit} events with positions in ({@code after}, {@code upTo}] matching
+         * {@code filter}, newest first, as {@code TimelineRepository.page(roomId, upTo, after,
+         * limit, true, filter)} returns them; empty when this entry cannot tell.
+         */
+        public Optional<List<StoredEvent>> page(long upTo, long after, int limit, TimelineFilter filter) {
+            List<StoredEvent> page = new ArrayList<>();
+            for (int i = events.size() - 1; i >= 0; i--) {
+                Entry e = events.get(i);
+                if (e.position() > upTo) {
+                    continue;
+                }
+                if (e.position() <= after) {
+                    return Optional.of(page);
+                }
+                if (filter.matches(e.event().pdu().type(), e.event().pdu().sender())) {
+                    page.add(e.event());
+                    if (page.size() >= limit) {
+                        return Optional.of(page);
+                    }
+                }
+            }
+            return after >= coveredAfter ? Optional.of(page) : Optional.empty();
+        }
+
+        /** Every visible event in ({@code after}, {@code upTo}], oldest first; empty when this entry cannot tell. */
+        public Optional<List<StoredEvent>> between(long after, long upTo) {
+            if (after < coveredAfter) {
+                return Optional.empty();
+            }
+            List<StoredEvent> found = new ArrayList<>();
+            for (Entry e : events) {
+                if (e.position() > after && e.position() <= upTo) {
+                    found.add(e.event());
+                }
+            }
+            return Optional.of(found);
+        }
+
+        /**
+         * The room's state at every position from {@code since} on (up to the newest event known),
+         * when it did not change after {@code since}; empty otherwise or when unknown.
+         */
+        public Optional<Map<StateKey, String>> stateUnchangedSince(long since) {
+            return state != null && stateChangedAt <= since ? Optional.of(state) : Optional.empty();
+        }
+
+        /** The state after each of the entry's events that has it remembered, by event id. */
+        public Map<String, Map<StateKey, String>> statesAfter() {
+            Map<String, Map<StateKey, String>> states = new java.util.HashMap<>();
+            for (Entry e : events) {
+                if (e.stateAfter() != null) {
+                    states.put(e.event().eventId(), e.stateAfter());
+                }
+            }
+            return states;
+        }
+
+        Room with(Entry entry, long stateChangedAt, StateSnapshot snapshot, Map<StateKey, String> state) {
+            List<Entry> kept = new ArrayList<>(Math.min(events.size() + 1, EVENTS_PER_ROOM));
+            long covered = coveredAfter;
+            int drop = Math.max(0, events.size() + 1 - EVENTS_PER_ROOM);
+            for (int i = 0; i < events.size(); i++) {
+                if (i < drop) {
+                    covered = events.get(i).position();
+                } else {
+                    kept.add(events.get(i));
+                }
+            }
+            kept.add(entry);
+            return new Room(List.copyOf(kept), covered, stateChangedAt, snapshot, state);
+        }
+    }
+
+    private final StreamChangeCache timelineChanges;
+    /** In access order; changed only by the commit listener's thread (readers' lookups reorder it). */
+    private final LinkedHashMap<String, Room> rooms = new LinkedHashMap<>(256, 0.75f, true);
+    private final ReentrantLock lock = new ReentrantLock();
+    /** Events held over all rooms; written under {@link #lock}. */
+    private int held;
+
+    /**
+     * @param timelineChanges the timeline stream's change cache, which knows where each room last
+     *                        had an event before this one saw it
+     */
+    public RecentTimeline(StreamChangeCache timelineChanges) {
+        this.timelineChanges = timelineChanges;
+    }
+
+    /** What is known of {@code roomId}'s recent timeline, if anything. */
+    public Optional<Room> room(String roomId) {
+        lock.lock();
+        try {
+            return Optional.ofNullable(rooms.get(roomId));
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Forgets {@code roomId}: readers go to the store until its next event. */
+    public void forget(String roomId) {
+        lock.lock();
+        try {
+            Room gone = rooms.remove(roomId);
+            held -= gone == null ? 0 : gone.events().size();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Records a visible event just committed, in stream order, before its position is recorded
+     * in the timeline's change cache and announced.
+     *
+     * @param snapshot the stored state after it, and {@code state} its contents; null when unknown
+     */
+    public void committed(StoredEvent event, StateSnapshot snapshot, Map<StateKey, String> state) {
+        String roomId = event.pdu().roomId();
+        long position = event.streamOrdering();
+        Room room = room(roomId).orElse(null);
+        if (room == null) {
+            // No event of the room between its last known change and this one.
+            long covered = Math.min(position - 1, timelineChanges.lastChangeOrEarliest(roomId));
+            room = new Room(List.of(), covered, position, null, null);
+        } else if (!room.events().isEmpty() && room.events().getLast().position() >= position) {
+            return;
+        }
+        boolean sameState = snapshot != null && room.snapshot() != null && sameSnapshot(room.snapshot(), snapshot);
+        long changedAt = sameState ? room.stateChangedAt() : position;
+        Room updated = room.with(new Entry(event, state), changedAt, snapshot, state);
+        lock.lock();
+        try {
+            Room replaced = rooms.put(roomId, updated);
+            held += updated.events().size() - (replaced == null ? 0 : replaced.events().size());
+            var eldest = rooms.entrySet().iterator();
+            while (held > MAX_EVENTS && eldest.hasNext()) {
+                Map.Entry<String, Room> gone = eldest.next();
+                if (!gone.getKey().equals(roomId)) {
+                    held -= gone.getValue().events().size();
+                    eldest.remove();
+                }
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private static boolean sameSnapshot(StateSnapshot a, StateSnapshot b) {
+        return a == b || (a.isWritten() && b.isWritten() && a.id() == b.id());
+    }
+}

@@ -1,0 +1,95 @@
+package org.myelin.server.client.auth;
+
+import org.junit.jupiter.api.Test;
+import org.myelin.storage.accounts.AccessToken;
+
+import java.time.Clock;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class AccessTokenCacheTest {
+
+    static final byte[] HASH = {1, 2, 3};
+    static final AccessToken ALICE = new AccessToken(7, "@alice:test", "DEV", null, null, true, false, false);
+
+    final AtomicLong millis = new AtomicLong(1_000_000);
+    final Clock clock = new Clock() {
+        @Override
+        public ZoneOffset getZone() {
+            return ZoneOffset.UTC;
+        }
+
+        @Override
+        public Clock withZone(java.time.ZoneId zone) {
+            return this;
+        }
+
+        @Override
+        public Instant instant() {
+            return Instant.ofEpochMilli(millis.get());
+        }
+    };
+    final AccessTokenCache cache = new AccessTokenCache(clock);
+    final AtomicInteger lookups = new AtomicInteger();
+
+    Optional<AccessToken> find() {
+        return cache.find(HASH, () -> {
+            lookups.incrementAndGet();
+            return Optional.of(ALICE);
+        });
+    }
+
+    @Test
+    void aTokenIsLookedUpOnce() {
+        find();
+        find();
+        assertEquals(1, lookups.get());
+    }
+
+    @Test
+    void aRevocationDropsTheUsersTokensAtOnce() {
+        find();
+        cache.revoked("@bob:test");
+        find();
+        assertEquals(1, lookups.get(), "another user's revocation leaves it");
+        cache.revoked("@alice:test");
+        find();
+        assertEquals(2, lookups.get());
+    }
+
+    @Test
+    void aLookupThatRacedWithARevocationIsNotKept() {
+        Optional<AccessToken> raced = cache.find(HASH, () -> {
+            lookups.incrementAndGet();
+            cache.revoked("@alice:test"); // committed while the lookup read the old row
+            return Optional.of(ALICE);
+        });
+        assertTrue(raced.isPresent());
+        find();
+        assertEquals(2, lookups.get(), "looked up again");
+    }
+
+    @Test
+    void anUnknownTokenIsNotRemembered() {
+        assertTrue(cache.find(HASH, Optional::empty).isEmpty());
+        find();
+        assertEquals(1, lookups.get());
+    }
+
+    @Test
+    void otherProcessesRevocationsShowAfterTheTimeToLive() {
+        find();
+        millis.addAndGet(AccessTokenCache.TTL_MS - 1);
+        find();
+        assertEquals(1, lookups.get());
+        millis.addAndGet(1);
+        find();
+        assertEquals(2, lookups.get());
+    }
+}

@@ -1,0 +1,108 @@
+package org.myelin.server.client.sync;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.myelin.server.testing.QueryCounter;
+import org.myelin.server.testing.TestHomeserver;
+import org.myelin.server.testing.TestUser;
+
+import java.util.ArrayList;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.myelin.server.client.sync.SyncClient.bodies;
+import static org.myelin.server.client.sync.SyncClient.joined;
+
+/**
+ * What an incremental /sync costs, counted in SQL statements (deterministic, unlike timings): it
+ * must be proportional to what changed, not to how many rooms the user is in.
+ */
+class SyncQueryCountIT {
+
+    /** A user in this many rooms, each with another member. */
+    static final int ROOMS = 10;
+
+    static final QueryCounter queries = new QueryCounter();
+    static TestHomeserver hs;
+    static SyncClient client;
+    static TestUser alice;
+    static TestUser bob;
+    static final List<String> rooms = new ArrayList<>();
+
+    @BeforeAll
+    static void boot() {
+        hs = TestHomeserver.builder().instrument(queries).start();
+        client = new SyncClient(hs);
+        alice = hs.registerUser("alice");
+        bob = hs.registerUser("bob");
+        for (int i = 0; i < ROOMS; i++) {
+            String roomId = client.createRoom(bob, "{\"preset\": \"public_chat\", \"name\": \"Room " + i + "\"}");
+            client.join(alice, roomId);
+            client.send(bob, roomId, "hello " + i);
+            rooms.add(roomId);
+        }
+    }
+
+    @AfterAll
+    static void stop() {
+        hs.close();
+    }
+
+    /** A sync token of alice's after everything so far, with the rooms' caches warm. */
+    private static String caughtUp() {
+        String since = client.sync(alice).path("next_batch").asText();
+        return client.sync(alice, since, "").path("next_batch").asText();
+    }
+
+    @Test
+    void oneNewMessageInOneOfTenRoomsCostsAHandfulOfQueries() {
+        String since = caughtUp();
+        client.send(bob, rooms.get(3), "one new message");
+
+        QueryCounter.Counted<JsonNode> sync = queries.counting(() -> client.sync(alice, since, ""));
+
+        assertEquals(List.of("one new message"), bodies(sync.result(), rooms.get(3)));
+        assertEquals(1, sync.result().path("rooms").path("join").size(), "only the room with news");
+        assertEquals(2, joined(sync.result(), rooms.get(3)).path("unread_notifications").path("notification_count")
+                .asInt(), "bob's greeting and the new message, both after alice joined");
+        assertTrue(sync.queries().size() <= 4, () -> sync.queries().size() + " queries: " + sync.queries());
+    }
+
+    @Test
+    void nothingNewCostsNoQueries() {
+        String since = caughtUp();
+
+        List<String> made = queries.during(() -> client.sync(alice, since, ""));
+
+        assertTrue(made.isEmpty(), () -> made.size() + " queries: " + made);
+    }
+
+    @Test
+    void aLazyLoadingClientPaysNoMoreForItsMembers() {
+        String lazy = SyncClient.filter("{\"room\": {\"state\": {\"lazy_load_members\": true}}}");
+        String first = client.sync(alice, null, lazy).path("next_batch").asText();
+        String since = client.sync(alice, first, lazy).path("next_batch").asText();
+        TestUser carol = hs.registerUser("carol");
+        client.join(carol, rooms.get(5));
+        String afterJoin = client.sync(alice, since, lazy).path("next_batch").asText();
+        client.send(carol, rooms.get(5), "carol speaks");
+
+        QueryCounter.Counted<JsonNode> sync = queries.counting(() -> client.sync(alice, afterJoin, lazy));
+
+        assertEquals(List.of("carol speaks"), bodies(sync.result(), rooms.get(5)));
+        assertTrue(sync.queries().size() <= 4, () -> sync.queries().size() + " queries: " + sync.queries());
+    }
+
+    @Test
+    void sendingAMessageLooksUpNeitherTheTokenNorTheRoomsServersAgain() {
+        client.send(bob, rooms.get(1), "warm up");
+
+        List<String> made = queries.during(() -> client.send(bob, rooms.get(1), "counted"));
+
+        assertTrue(made.stream().noneMatch(q -> q.contains("access_tokens")), made::toString);
+        assertTrue(made.stream().noneMatch(q -> q.contains("room_memberships")), made::toString);
+    }
+}
