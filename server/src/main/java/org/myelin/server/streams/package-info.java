@@ -5,7 +5,9 @@
  * <p>A {@link org.myelin.server.streams.SyncToken} holds one position per
  * {@link org.myelin.server.streams.StreamId}: timeline, receipts, typing, account data, to-device,
  * device lists, presence; on the wire {@code s<timeline>_<receipts>_<typing>_<account data>_<to-device>_<device lists>_<presence>}.
- * {@link org.myelin.server.streams.Streams} keeps each stream's committed position in memory.
+ * {@link org.myelin.server.streams.Streams} keeps each stream's committed position in memory, and
+ * beside it where each room and user last changed; the
+ * {@link org.myelin.server.streams.RecentTimeline} keeps the newest events of each room.
  *
  * <p>To add to a stream (to-device messages, device list changes; receipts and account data do
  * the same):

@@ -32,6 +32,13 @@ import java.util.concurrent.TimeUnit;
  * user's rooms and the user's own key until something arrives or the timeout passes. The waiter is
  * registered before the positions are read, so a change committed in between still wakes it;
  * there is no polling.
+ *
+ * <p>An incremental sync costs what changed, not what the user is in: the streams' change caches
+ * ({@link org.myelin.server.streams.StreamChangeCache}) say which rooms and which of the user's
+ * streams moved since the token, the {@link org.myelin.server.streams.RecentTimeline} holds the
+ * rooms' newest events and state, and counts, memberships and summaries are kept between syncs.
+ * The store is read where memory cannot answer exactly (a token from before this process
+ * started, a gap longer than memory holds, a state change), and then as before.
  */
 public final class Sync {
 
