@@ -34,7 +34,6 @@ import org.myelin.server.client.auth.Authenticator;
 import org.myelin.server.client.directory.AliasRoutes;
 import org.myelin.server.client.directory.RoomDirectoryRoutes;
 import org.myelin.server.client.rooms.ClientRooms;
-import org.myelin.server.client.rooms.ProfileLookup;
 import org.myelin.server.client.rooms.CreateRoomRoutes;
 import org.myelin.server.client.rooms.MembershipRoutes;
 import org.myelin.server.client.rooms.RoomEventsRoutes;
@@ -107,8 +106,7 @@ public final class Homeserver implements AutoCloseable {
         this.users = new UserServices(dataSource, rooms, accounts, Clock.systemUTC());
         this.clientRooms = new ClientRooms(rooms, dataSource, accounts.rateLimiters.message());
         // Member events carry the user's display name and avatar, as clients show them.
-        this.clientRooms.useProfiles(userId -> users.profiles.lookup(userId)
-                .map(p -> new ProfileLookup.Profile(p.displayname(), p.avatarUrl())));
+        this.clientRooms.useProfiles(users.profiles);
         this.sync = new SyncServices(rooms, dataSource, new SyncServices.Parts(clientRooms.clientEvents,
                 clientRooms.visibility, users.presence, users.push,
                 userId -> Map.of("m.push_rules", users.pushRules.accountDataContent(userId))));

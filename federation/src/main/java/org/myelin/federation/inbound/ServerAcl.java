@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.regex.Pattern;
+import org.myelin.protocol.glob.GlobPattern;
 
 /**
  * A room's server access control list, the content of its {@code m.room.server_acl} state event
@@ -41,24 +42,7 @@ public record ServerAcl(boolean allowIpLiterals, List<Pattern> allow, List<Patte
 
     /** A glob ({@code *} any run of characters, {@code ?} exactly one) as a case-insensitive pattern. */
     static Pattern compile(String glob) {
-        StringBuilder regex = new StringBuilder();
-        StringBuilder literal = new StringBuilder();
-        for (int i = 0; i < glob.length(); i++) {
-            char c = glob.charAt(i);
-            if (c == '*' || c == '?') {
-                if (!literal.isEmpty()) {
-                    regex.append(Pattern.quote(literal.toString()));
-                    literal.setLength(0);
-                }
-                regex.append(c == '*' ? ".*" : ".");
-            } else {
-                literal.append(c);
-            }
-        }
-        if (!literal.isEmpty()) {
-            regex.append(Pattern.quote(literal.toString()));
-        }
-        return Pattern.compile(regex.toString(), Pattern.CASE_INSENSITIVE | Pattern.UNICODE_CASE | Pattern.DOTALL);
+        return GlobPattern.compile(glob);
     }
 
     /** Whether {@code serverName} may take part in the room. */

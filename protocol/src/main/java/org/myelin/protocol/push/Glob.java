@@ -1,12 +1,13 @@
 package org.myelin.protocol.push;
 
+import org.myelin.protocol.glob.GlobPattern;
+
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Pattern;
 
 /**
- * Glob-style matching (appendices, "Glob-style matching"): {@code *} matches zero or more
- * characters, {@code ?} exactly one; everything else is literal. Push rules match
+ * Glob matching for push rules ({@link GlobPattern} is the grammar). Push rules match
  * case-insensitively, either the whole value or, for {@code content.body}, any substring that
  * starts and ends at a word boundary: the start or end of the value, or a character outside
  * {@code [A-Za-z0-9_]}.
@@ -15,7 +16,7 @@ import java.util.regex.Pattern;
  */
 final class Glob {
 
-    private static final int FLAGS = Pattern.CASE_INSENSITIVE | Pattern.UNICODE_CASE | Pattern.DOTALL;
+    private static final int FLAGS = GlobPattern.FLAGS;
     private static final String BOUNDARY_START = "(?:^|[^A-Za-z0-9_])";
     private static final String BOUNDARY_END = "(?:[^A-Za-z0-9_]|$)";
     private static final int CACHE_LIMIT = 10_000;
@@ -54,23 +55,6 @@ final class Glob {
     }
 
     static String toRegex(String glob) {
-        StringBuilder regex = new StringBuilder();
-        StringBuilder literal = new StringBuilder();
-        for (int i = 0; i < glob.length(); i++) {
-            char c = glob.charAt(i);
-            if (c == '*' || c == '?') {
-                if (!literal.isEmpty()) {
-                    regex.append(Pattern.quote(literal.toString()));
-                    literal.setLength(0);
-                }
-                regex.append(c == '*' ? ".*" : ".");
-            } else {
-                literal.append(c);
-            }
-        }
-        if (!literal.isEmpty()) {
-            regex.append(Pattern.quote(literal.toString()));
-        }
-        return regex.toString();
+        return GlobPattern.toRegex(glob);
     }
 }

@@ -115,7 +115,7 @@ final class FederatedRooms {
         StateSnapshot before = StateSnapshot.full(roomId, Map.of());
         StateSnapshot after = StateSnapshot.full(roomId, Map.of(StateKey.create(), create.eventId()));
         target.persister.persist(new PersistRequest(create, PersistRequest.Placement.LIVE, null, false, before, after,
-                after, List.of())).join();
+                after, List.of(), List.of(create.eventId()))).join();
         target.heads.invalidate(roomId);
         for (StoredEvent e : timeline.subList(1, timeline.size())) {
             accepted(target.pipeline.submit(new Input.RemoteEvent(e.pdu(), e.pdu().senderDomain())));

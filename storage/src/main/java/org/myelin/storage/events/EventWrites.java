@@ -132,12 +132,8 @@ final class EventWrites {
                 continue;
             }
             String room = r.pdu().roomId();
-            if (r.movesExtremities()) {
-                if (r.newForwardExtremities() != null) {
-                    extremities.put(room, r.newForwardExtremities());
-                } else {
-                    moveForwardExtremities(c, r.pdu());
-                }
+            if (r.movesExtremities() && r.newForwardExtremities() != null) {
+                extremities.put(room, r.newForwardExtremities());
             }
             if (r.hasState() && r.newCurrentState() != null) {
                 current.put(room, r.newCurrentState());
@@ -252,30 +248,6 @@ final class EventWrites {
                 ps.setArray(2, c.createArrayOf("text", ids.toArray()));
                 ps.executeUpdate();
             }
-        }
-    }
-
-    /** The pre-batching behaviour, for callers that do not say what the extremities become. */
-    private static void moveForwardExtremities(Connection c, Pdu pdu) throws SQLException {
-        if (!pdu.prevEventIds().isEmpty()) {
-            try (PreparedStatement ps = c.prepareStatement(
-                    "DELETE FROM forward_extremities WHERE room_id = ? AND event_id = ANY(?)")) {
-                ps.setString(1, pdu.roomId());
-                ps.setArray(2, c.createArrayOf("text", pdu.prevEventIds().toArray()));
-                ps.executeUpdate();
-            }
-        }
-        try (PreparedStatement ps = c.prepareStatement("""
-                INSERT INTO forward_extremities (room_id, event_id)
-                SELECT ?, ? WHERE NOT EXISTS (
-                    SELECT 1 FROM event_prev_edges p JOIN events e ON e.event_nid = p.event_nid
-                    WHERE p.prev_event_id = ? AND e.room_id = ? AND NOT e.outlier AND e.rejected_reason IS NULL)
-                ON CONFLICT DO NOTHING""")) {
-            ps.setString(1, pdu.roomId());
-            ps.setString(2, pdu.eventId());
-            ps.setString(3, pdu.eventId());
-            ps.setString(4, pdu.roomId());
-            ps.executeUpdate();
         }
     }
 

@@ -17,7 +17,7 @@ import java.util.Objects;
  * @param newCurrentState the room's new current state, or null if unchanged
  * @param membershipChanges memberships that the new current state changes
  * @param newForwardExtremities the room's forward extremities once this event is in, as the
- *                 pipeline computed them; null to derive them (the event replaces its prev events)
+ *                 pipeline computed them (it holds the room's head); null leaves them unchanged
  */
 public record PersistRequest(Pdu pdu, Placement placement, String rejectedReason, boolean softFailed,
                              StateSnapshot stateBefore, StateSnapshot stateAfter, StateSnapshot newCurrentState,

@@ -1,5 +1,7 @@
 package org.myelin.server.client.rooms;
 
+import org.myelin.server.client.profile.Profiles;
+
 import org.myelin.server.RoomServices;
 import org.myelin.server.client.ratelimit.RateLimiter;
 import org.myelin.server.client.directory.PublicRooms;
@@ -43,7 +45,7 @@ public final class ClientRooms {
     private final AtomicReference<RemoteJoiner> remoteJoiner = new AtomicReference<>(RemoteJoiner.UNAVAILABLE);
     private final AtomicReference<RemoteInviter> remoteInviter = new AtomicReference<>(RemoteInviter.UNAVAILABLE);
     private final AtomicReference<RemoteDirectory> remoteDirectory = new AtomicReference<>(RemoteDirectory.UNAVAILABLE);
-    private final AtomicReference<ProfileLookup> profiles = new AtomicReference<>(ProfileLookup.NONE);
+    private final AtomicReference<Profiles> profiles = new AtomicReference<>(Profiles.NONE);
 
     /** @param messageLimit the rate limit of events a user sends (send, state, redact) */
     public ClientRooms(RoomServices rooms, DataSource dataSource, RateLimiter messageLimit) {
@@ -89,7 +91,7 @@ public final class ClientRooms {
     }
 
     /** The profile API's lookup, for the profile fields of member events. */
-    public void useProfiles(ProfileLookup lookup) {
+    public void useProfiles(Profiles lookup) {
         profiles.set(lookup);
     }
 }

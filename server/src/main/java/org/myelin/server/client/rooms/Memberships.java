@@ -1,5 +1,7 @@
 package org.myelin.server.client.rooms;
 
+import org.myelin.server.client.profile.Profiles;
+
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.myelin.protocol.event.Pdu;
@@ -37,13 +39,13 @@ public final class Memberships {
     private final MembershipRepository memberships;
     private final ForgottenRoomRepository forgotten;
     private final LocalServer local;
-    private final Supplier<ProfileLookup> profiles;
+    private final Supplier<Profiles> profiles;
     private final Supplier<RemoteJoiner> remoteJoiner;
     private final Supplier<RemoteInviter> remoteInviter;
 
     /** What membership changes need; the suppliers give the ports plugged in at the time. */
     public record Parts(RoomActions actions, RoomAccess access, MembershipRepository memberships,
-                        ForgottenRoomRepository forgotten, LocalServer local, Supplier<ProfileLookup> profiles,
+                        ForgottenRoomRepository forgotten, LocalServer local, Supplier<Profiles> profiles,
                         Supplier<RemoteJoiner> remoteJoiner, Supplier<RemoteInviter> remoteInviter) {
     }
 
@@ -174,14 +176,7 @@ public final class Memberships {
     }
 
     private void addProfile(ObjectNode content, String userId) {
-        profiles.get().profile(userId).ifPresent(p -> {
-            if (p.displayname() != null) {
-                content.put("displayname", p.displayname());
-            }
-            if (p.avatarUrl() != null) {
-                content.put("avatar_url", p.avatarUrl());
-            }
-        });
+        profiles.get().lookup(userId).ifPresent(p -> p.addTo(content));
     }
 
     private static ObjectNode memberContent(String membership, String reason) {
