@@ -160,33 +160,42 @@ public final class HttpTransport implements AutoCloseable {
                 .setURI(request.uri())
                 .setConnectTimeout(10_000)
                 .setIdleTimeout(timeout.toMillis());
-        var connected = client.request(options);
-        io.vertx.core.http.HttpClientRequest req;
-        try {
-            req = connected.toCompletionStage().toCompletableFuture().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
-        } catch (ExecutionException | TimeoutException e) {
-            throw new ConnectFailed(e instanceof ExecutionException ? e.getCause() : e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw FederationClientException.unreachable("interrupted", e);
-        }
-        req.authority(authority);
-        request.headers().forEach(req::putHeader);
-        Future<Response> answered = (request.body() == null ? req.send() : req.send(Buffer.buffer(request.body())))
+        // The whole exchange is composed on the connection's Vert.x context: an HttpClientRequest
+        // is not thread-safe, so it is never touched from the calling (virtual) thread. Only the
+        // final answer is waited for here.
+        java.util.concurrent.atomic.AtomicReference<io.vertx.core.http.HttpClientRequest> sent =
+                new java.util.concurrent.atomic.AtomicReference<>();
+        Future<Response> answered = client.request(options)
+                .recover(connectFailure -> Future.failedFuture(new ConnectFailed(connectFailure)))
+                .compose(req -> {
+                    sent.set(req);
+                    req.authority(authority);
+                    request.headers().forEach(req::putHeader);
+                    return request.body() == null ? req.send() : req.send(Buffer.buffer(request.body()));
+                })
                 .compose(HttpTransport::read);
         try {
             return answered.toCompletionStage().toCompletableFuture().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
         } catch (ExecutionException e) {
+            if (e.getCause() instanceof ConnectFailed connectFailed) {
+                throw connectFailed;
+            }
             throw FederationClientException.unreachable(request.method() + " " + resolution.hostHeader() + ": "
                     + rootMessage(e.getCause()), e.getCause());
         } catch (TimeoutException e) {
-            req.reset();
+            reset(sent.get());
             throw FederationClientException.unreachable(request.method() + " " + resolution.hostHeader()
                     + ": no answer within " + timeout.toSeconds() + " s", e);
         } catch (InterruptedException e) {
-            req.reset();
+            reset(sent.get());
             Thread.currentThread().interrupt();
             throw FederationClientException.unreachable("interrupted", e);
+        }
+    }
+
+    private static void reset(io.vertx.core.http.HttpClientRequest request) {
+        if (request != null) {
+            request.reset();
         }
     }
 
