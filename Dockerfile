@@ -13,6 +13,7 @@ RUN useradd --system --home-dir /var/lib/myelin --shell /usr/sbin/nologin myelin
  && mkdir -p /var/lib/myelin && chown myelin: /var/lib/myelin
 COPY --from=build /src/server/target/classes /opt/myelin/classes
 COPY --from=build /src/server/target/lib /opt/myelin/lib
+COPY --from=build /src/config/jvm.options /opt/myelin/jvm.options
 USER myelin
 WORKDIR /var/lib/myelin
 # Inside a container, loopback is unreachable from outside: listen on all interfaces.
@@ -21,4 +22,4 @@ ENV MYELIN_DATA_DIR=/var/lib/myelin \
 VOLUME /var/lib/myelin
 EXPOSE 8008 8448
 # Exec form: java is PID 1 and receives SIGTERM for a clean shutdown.
-ENTRYPOINT ["java", "-XX:+UseSerialGC", "-cp", "/opt/myelin/classes:/opt/myelin/lib/*", "org.myelin.server.Main"]
+ENTRYPOINT ["java", "@/opt/myelin/jvm.options", "-cp", "/opt/myelin/classes:/opt/myelin/lib/*", "org.myelin.server.Main"]

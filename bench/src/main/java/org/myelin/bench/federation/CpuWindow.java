@@ -1,5 +1,7 @@
 package org.myelin.bench.federation;
 
+import org.myelin.bench.ProcStats;
+
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadInfo;
 import java.lang.management.ThreadMXBean;

@@ -1,5 +1,7 @@
 package org.myelin.bench.federation;
 
+import org.myelin.bench.ProcStats;
+
 import java.nio.file.Path;
 import java.time.Instant;
 

@@ -1,5 +1,7 @@
 package org.myelin.bench.federation;
 
+import org.myelin.bench.ProcStats;
+
 import jdk.jfr.Recording;
 import org.myelin.storage.testing.TestDatabases;
 

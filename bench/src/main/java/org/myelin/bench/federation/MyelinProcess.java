@@ -1,5 +1,7 @@
 package org.myelin.bench.federation;
 
+import org.myelin.bench.ProcStats;
+
 import org.myelin.server.testing.TestHomeserver;
 
 import java.io.IOException;
@@ -76,8 +78,8 @@ final class MyelinProcess implements AutoCloseable {
         Path gcLog = dir.resolve("gc.log");
         Path jfrFile = jfr ? dir.resolve("b.jfr") : null;
         List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-XX:+UseSerialGC", "-Xss512k", "-Xms16m", "-Xmx" + heap, "-XX:MinHeapFreeRatio=5",
-                "-XX:MaxHeapFreeRatio=20", "-XX:+UseCompactObjectHeaders", "-Xlog:gc:file=" + gcLog));
+                "@" + home.resolve("config/jvm.options"), "-XX:+UseCompactObjectHeaders", "-Xmx" + heap,
+                "-Xlog:gc:file=" + gcLog));
         if (jfr) {
             command.add("-XX:FlightRecorderOptions=stackdepth=256");
             command.add("-XX:StartFlightRecording=name=bench,filename=" + jfrFile + ",settings=profile,dumponexit=true");

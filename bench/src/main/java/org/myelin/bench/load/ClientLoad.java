@@ -35,7 +35,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * </ol>
  *
  * Run: {@code ./myelin build && java -cp "bench/target/benchmarks.jar" org.myelin.bench.load.ClientLoad}
- * Options (system properties): users=100 rooms=10 seconds=20 rate=200.
+ * Options (system properties): users=100 rooms=10 seconds=20 rate=200 idleSeconds=30 sync=true;
+ * jvmOptions=config/jvm.options (the server's JVM options file), serverJavaOpts (added to them).
  */
 public final class ClientLoad {
 
@@ -64,16 +65,25 @@ public final class ClientLoad {
                 if (Boolean.parseBoolean(System.getProperty("sync", "true"))) {
                     fleet.start();
                 }
-                Thread.sleep(2000);
-                System.out.printf("idle with %d users connected: server RSS %d MB%n", users, rssMb(server.pid()));
-                throughput(http, all, seconds, fleet);
-                latency(http, all, seconds, rate, fleet);
+                idleFootprint(server, users, Integer.getInteger("idleSeconds", 30));
+                CpuMeter cpu = () -> CpuSplit.now(server.pid(), pg.directory());
+                throughput(http, all, seconds, fleet, cpu);
+                latency(http, all, seconds, rate, fleet, cpu);
                 fleet.stop();
             } finally {
                 server.destroy();
                 server.waitFor(30, TimeUnit.SECONDS);
             }
         }
+    }
+
+    /** Resident memory with every user connected (long-polling) and nothing sent: soon after set-up, and once idle. */
+    static void idleFootprint(Process server, int users, int idleSeconds) throws Exception {
+        Thread.sleep(2000);
+        long early = rssMb(server.pid());
+        Thread.sleep(TimeUnit.SECONDS.toMillis(Math.max(0, idleSeconds - 2)));
+        System.out.printf("idle with %d users connected: server RSS %d MB after 2 s, %d MB after %d s%n", users, early,
+                rssMb(server.pid()), idleSeconds);
     }
 
     static double insertBaseline(EmbeddedPostgresServer pg, int seconds) throws Exception {
@@ -97,9 +107,9 @@ public final class ClientLoad {
 
     static Process startServer(EmbeddedPostgresServer pg, Path dir, int port) throws IOException {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        // The same JVM options as ./myelin run.
-        List<String> command = new ArrayList<>(List.of(java, "-XX:+UseSerialGC", "-Xss512k", "-Xms16m", "-Xmx1g",
-                "-XX:MinHeapFreeRatio=5", "-XX:MaxHeapFreeRatio=20", "-XX:+UseCompactObjectHeaders"));
+        // The same JVM options as ./myelin run (-DjvmOptions names another file to compare).
+        List<String> command = new ArrayList<>(List.of(java, "@" + System.getProperty("jvmOptions", "config/jvm.options"),
+                "-XX:+UseCompactObjectHeaders"));
         String extra = System.getProperty("serverJavaOpts", "");
         if (!extra.isBlank()) {
             command.addAll(List.of(extra.trim().split("\\s+")));
@@ -155,7 +165,12 @@ public final class ClientLoad {
         return all;
     }
 
-    static void throughput(MatrixHttp http, List<User> users, int seconds, SyncFleet fleet) throws Exception {
+    interface CpuMeter {
+        CpuSplit now();
+    }
+
+    static void throughput(MatrixHttp http, List<User> users, int seconds, SyncFleet fleet, CpuMeter cpu)
+            throws Exception {
         AtomicLong sent = new AtomicLong();
         AtomicBoolean stop = new AtomicBoolean();
         try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
@@ -171,17 +186,22 @@ public final class ClientLoad {
             }
             Thread.sleep(1000); // warm-up, not counted
             long from = sent.get();
+            CpuSplit cpuFrom = cpu.now();
             Thread.sleep(TimeUnit.SECONDS.toMillis(seconds));
             long to = sent.get();
+            CpuSplit used = cpu.now().minus(cpuFrom);
             stop.set(true);
             System.out.printf("throughput: %.0f messages/s acknowledged (%d users, closed loop, %d s)%n",
                     (to - from) / (double) seconds, users.size(), seconds);
+            System.out.println("throughput " + used.perMessage(to - from));
         }
         fleet.latencies.clear();
     }
 
-    static void latency(MatrixHttp http, List<User> users, int seconds, int rate, SyncFleet fleet) throws Exception {
+    static void latency(MatrixHttp http, List<User> users, int seconds, int rate, SyncFleet fleet, CpuMeter cpu)
+            throws Exception {
         fleet.latencies.clear();
+        CpuSplit cpuFrom = cpu.now();
         long intervalNanos = TimeUnit.SECONDS.toNanos(1) / rate;
         long start = System.nanoTime();
         long total = (long) rate * seconds;
@@ -200,6 +220,7 @@ public final class ClientLoad {
                 });
             }
         }
+        CpuSplit used = cpu.now().minus(cpuFrom);
         Thread.sleep(2000);
         List<Long> samples = new ArrayList<>(fleet.latencies);
         Collections.sort(samples);
@@ -210,6 +231,7 @@ public final class ClientLoad {
         System.out.printf("latency at %d messages/s offered: send-to-sync p50 %.1f ms, p99 %.1f ms (%d deliveries)%n",
                 rate, samples.get(samples.size() / 2) / 1e6, samples.get((int) (samples.size() * 0.99)) / 1e6,
                 samples.size());
+        System.out.println("latency phase " + used.perMessage(total));
     }
 
     static void send(MatrixHttp http, User u, String txn, long sentAt) throws Exception {

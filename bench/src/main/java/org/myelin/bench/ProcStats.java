@@ -1,4 +1,4 @@
-package org.myelin.bench.federation;
+package org.myelin.bench;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -11,15 +11,15 @@ import java.util.stream.Stream;
  * (with its reaped children's), an embedded PostgreSQL's (its postmaster and every live backend),
  * a process' resident set and its peak. CPU times are in clock ticks of 10 ms (USER_HZ).
  */
-final class ProcStats {
+public final class ProcStats {
 
-    static final double TICKS_PER_SECOND = 100.0;
+    public static final double TICKS_PER_SECOND = 100.0;
 
     private ProcStats() {
     }
 
     /** {busy, total} ticks of all CPUs since boot (busy excludes idle and iowait). */
-    static long[] machineTicks() {
+    public static long[] machineTicks() {
         String[] f = firstLine(Path.of("/proc/stat")).trim().split("\\s+");
         long total = 0;
         for (int i = 1; i < f.length; i++) {
@@ -30,7 +30,7 @@ final class ProcStats {
     }
 
     /** utime + stime (+ cutime + cstime if {@code withReapedChildren}) of {@code pid}; 0 if it is gone. */
-    static long processTicks(long pid, boolean withReapedChildren) {
+    public static long processTicks(long pid, boolean withReapedChildren) {
         String[] f = statFields(pid);
         if (f == null) {
             return 0;
@@ -43,7 +43,7 @@ final class ProcStats {
      * CPU ticks of the PostgreSQL cluster in {@code dataDir}: its postmaster (with the backends it
      * has reaped) and its live children (backends, WAL writer, checkpointer…); 0 if not running.
      */
-    static long postgresTicks(Path dataDir) {
+    public static long postgresTicks(Path dataDir) {
         long postmaster = postmasterPid(dataDir);
         if (postmaster <= 0) {
             return 0;
@@ -64,7 +64,7 @@ final class ProcStats {
     }
 
     /** The postmaster's pid (first line of postmaster.pid), or -1. */
-    static long postmasterPid(Path dataDir) {
+    public static long postmasterPid(Path dataDir) {
         try {
             return Long.parseLong(firstLine(dataDir.resolve("postmaster.pid")).trim());
         } catch (RuntimeException e) {
@@ -73,7 +73,7 @@ final class ProcStats {
     }
 
     /** The port the PostgreSQL in {@code dataDir} listens on (fourth line of postmaster.pid), or -1. */
-    static int postgresPort(Path dataDir) {
+    public static int postgresPort(Path dataDir) {
         try {
             return Integer.parseInt(Files.readAllLines(dataDir.resolve("postmaster.pid")).get(3).trim());
         } catch (IOException | RuntimeException e) {
@@ -82,7 +82,7 @@ final class ProcStats {
     }
 
     /** A field of /proc/pid/status in kB (VmRSS, VmHWM), or -1. */
-    static long statusKb(long pid, String field) {
+    public static long statusKb(long pid, String field) {
         try {
             for (String line : Files.readAllLines(Path.of("/proc/" + pid + "/status"))) {
                 if (line.startsWith(field + ":")) {
@@ -96,7 +96,7 @@ final class ProcStats {
     }
 
     /** Resets the process' peak resident set (VmHWM) to its current size ("5" to clear_refs). */
-    static boolean resetPeakRss(long pid) {
+    public static boolean resetPeakRss(long pid) {
         try {
             Files.writeString(Path.of("/proc/" + pid + "/clear_refs"), "5");
             return true;
@@ -105,7 +105,7 @@ final class ProcStats {
         }
     }
 
-    static String loadAverage() {
+    public static String loadAverage() {
         String[] f = firstLine(Path.of("/proc/loadavg")).split("\\s+");
         return f[0] + " " + f[1] + " " + f[2];
     }
