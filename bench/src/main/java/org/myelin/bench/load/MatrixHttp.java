@@ -7,40 +7,52 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.net.URI;
 import java.net.URLEncoder;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
+import java.util.concurrent.ConcurrentLinkedDeque;
 
-/** A minimal client-server API client for load generation: plain HTTP, JSON in and out. */
+/** A minimal client-server API client for load generation: plain HTTP/1.1 with keep-alive, JSON in and out. */
 final class MatrixHttp {
 
     static final ObjectMapper JSON = new ObjectMapper();
 
-    private final HttpClient http;
-    private final String base;
+    private final String host;
+    private final int port;
+    /** Idle keep-alive connections; a virtual thread takes one for an exchange and gives it back. */
+    private final ConcurrentLinkedDeque<Http1Connection> idle = new ConcurrentLinkedDeque<>();
 
+    /** {@code base}: {@code http://host:port}. */
     MatrixHttp(String base) {
-        this.base = base;
-        this.http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-                .connectTimeout(Duration.ofSeconds(10)).build();
+        URI uri = URI.create(base);
+        this.host = uri.getHost();
+        this.port = uri.getPort();
     }
 
     record Response(int status, JsonNode body) {
     }
 
     Response call(String method, String path, String token, JsonNode body) throws IOException, InterruptedException {
-        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(90))
-                .method(method, body == null ? HttpRequest.BodyPublishers.noBody()
-                        : HttpRequest.BodyPublishers.ofByteArray(JSON.writeValueAsBytes(body)))
-                .header("Content-Type", "application/json");
-        if (token != null) {
-            request.header("Authorization", "Bearer " + token);
+        byte[] bytes = body == null ? null : JSON.writeValueAsBytes(body);
+        Http1Connection connection = idle.pollFirst();
+        Http1Connection.Response response;
+        try {
+            if (connection == null) {
+                connection = new Http1Connection(host, port);
+            }
+            response = connection.exchange(method, path, token, bytes);
+        } catch (IOException stale) {
+            // A kept-alive connection the server has since closed: once more on a new one. The
+            // benchmark's requests are idempotent (sends carry transaction ids).
+            if (connection != null) {
+                connection.close();
+            }
+            connection = new Http1Connection(host, port);
+            response = connection.exchange(method, path, token, bytes);
         }
-        HttpResponse<byte[]> response = http.send(request.build(), HttpResponse.BodyHandlers.ofByteArray());
+        if (connection.isOpen()) {
+            idle.offerFirst(connection);
+        }
         JsonNode parsed = response.body().length == 0 ? JSON.createObjectNode() : JSON.readTree(response.body());
-        return new Response(response.statusCode(), parsed);
+        return new Response(response.status(), parsed);
     }
 
     JsonNode ok(String method, String path, String token, JsonNode body) throws IOException, InterruptedException {
