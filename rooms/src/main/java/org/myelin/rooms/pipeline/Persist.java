@@ -10,8 +10,11 @@ import org.myelin.storage.events.PersistRequest;
 import org.myelin.storage.events.StoredEvent;
 
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The last step: what the pipeline decided becomes visible in memory at once (the event in the
@@ -36,6 +39,8 @@ final class Persist {
     private final EventStates states;
     private final RoomHeads heads;
     private final EventPersister persister;
+    /** Outcomes queued and not yet committed, by event id: a second copy of an event waits for the first's commit. */
+    private final Map<String, CompletableFuture<Outcome>> inFlight = new ConcurrentHashMap<>();
 
     Persist(EventCache events, EventStates states, RoomHeads heads, EventPersister persister) {
         this.events = events;
@@ -77,7 +82,7 @@ final class Persist {
         if (after != null) {
             states.remember(pdu.eventId(), after);
         }
-        return persister.persist(request).handle((persisted, failure) -> {
+        CompletableFuture<Outcome> outcome = persister.persist(request).handle((persisted, failure) -> {
             if (failure != null) {
                 // What we built on this event in memory is not in the database: start again from what is.
                 heads.invalidate(pdu.roomId());
@@ -89,5 +94,13 @@ final class Persist {
                     softFailed, request.rejectedReason()));
             return softFailed ? new Outcome.SoftFailed(persisted) : new Outcome.Accepted(persisted);
         });
+        inFlight.put(pdu.eventId(), outcome);
+        outcome.whenComplete((o, failure) -> inFlight.remove(pdu.eventId(), outcome));
+        return outcome;
+    }
+
+    /** The outcome of {@code eventId} if it is queued and not yet committed. */
+    Optional<CompletableFuture<Outcome>> inFlight(String eventId) {
+        return Optional.ofNullable(inFlight.get(eventId));
     }
 }
