@@ -140,14 +140,18 @@ final class EventWrites {
             }
         }
         for (Map.Entry<String, List<String>> e : extremities.entrySet()) {
-            try (PreparedStatement delete = c.prepareStatement("DELETE FROM forward_extremities WHERE room_id = ?");
-                 PreparedStatement insert = c.prepareStatement("INSERT INTO forward_extremities (room_id, event_id)"
-                         + " SELECT ?, unnest(?::text[]) ON CONFLICT DO NOTHING")) {
-                delete.setString(1, e.getKey());
-                delete.executeUpdate();
-                insert.setString(1, e.getKey());
-                insert.setArray(2, c.createArrayOf("text", e.getValue().toArray()));
-                insert.executeUpdate();
+            // One statement: drop the extremities that are no longer, add the new ones (those in
+            // both are kept: the delete spares them, the insert finds them).
+            try (PreparedStatement ps = c.prepareStatement("""
+                    WITH gone AS (DELETE FROM forward_extremities WHERE room_id = ? AND event_id <> ALL (?::text[]))
+                    INSERT INTO forward_extremities (room_id, event_id) SELECT ?, unnest(?::text[])
+                    ON CONFLICT DO NOTHING""")) {
+                java.sql.Array ids = c.createArrayOf("text", e.getValue().toArray());
+                ps.setString(1, e.getKey());
+                ps.setArray(2, ids);
+                ps.setString(3, e.getKey());
+                ps.setArray(4, ids);
+                ps.executeUpdate();
             }
         }
         for (Map.Entry<String, StateSnapshot> e : current.entrySet()) {
