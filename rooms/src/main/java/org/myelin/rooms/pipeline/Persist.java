@@ -39,11 +39,13 @@ final class Persist {
     private final EventStates states;
     private final RoomHeads heads;
     private final EventPersister persister;
+    private final RoomGaps gaps;
     /** Outcomes queued and not yet committed, by event id: a second copy of an event waits for the first's commit. */
     private final Map<String, CompletableFuture<Outcome>> inFlight = new ConcurrentHashMap<>();
 
-    Persist(EventCache events, EventStates states, RoomHeads heads, EventPersister persister) {
+    Persist(EventCache events, EventStates states, RoomHeads heads, EventPersister persister, RoomGaps gaps) {
         this.events = events;
+        this.gaps = gaps;
         this.states = states;
         this.heads = heads;
         this.persister = persister;
@@ -78,6 +80,9 @@ final class Persist {
     CompletableFuture<Outcome> store(PersistRequest request, EventStates.State after) {
         Pdu pdu = request.pdu();
         boolean softFailed = request.softFailed();
+        if (!request.isOutlier() && request.rejectedReason() == null) {
+            gaps.entering(pdu);
+        }
         events.put(new StoredEvent(0, pdu, null, request.isOutlier(), softFailed, request.rejectedReason()));
         if (after != null) {
             states.remember(pdu.eventId(), after);
@@ -86,6 +91,7 @@ final class Persist {
             if (failure != null) {
                 // What we built on this event in memory is not in the database: start again from what is.
                 heads.invalidate(pdu.roomId());
+                gaps.lost(pdu.roomId());
                 events.remove(pdu.eventId());
                 states.forget(pdu.eventId());
                 throw failure instanceof CompletionException c ? c : new CompletionException(failure);

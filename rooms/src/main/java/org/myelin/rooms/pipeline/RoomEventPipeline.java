@@ -59,6 +59,7 @@ public final class RoomEventPipeline {
     private final RoomLocks locks = new RoomLocks();
     private final RoomRepository rooms;
     private final Persist persist;
+    private final RoomGaps gaps;
     private final BuildEvent build;
     private final CheckSignatures signatures;
     private final Authorize authorize;
@@ -77,7 +78,8 @@ public final class RoomEventPipeline {
         this.states = parts.states();
         this.heads = parts.heads();
         this.rooms = parts.rooms();
-        this.persist = new Persist(parts.events(), parts.states(), parts.heads(), parts.persister());
+        this.gaps = new RoomGaps(parts.rooms(), parts.events());
+        this.persist = new Persist(parts.events(), parts.states(), parts.heads(), parts.persister(), gaps);
         this.clock = parts.clock();
         this.remote = parts.remote();
         this.server = parts.server();
@@ -381,7 +383,7 @@ public final class RoomEventPipeline {
                 return true;
             }
         }
-        return rooms.isPrevOfStoredEvent(pdu.roomId(), pdu.eventId());
+        return gaps.isPrevOfStoredEvent(pdu.roomId(), pdu.eventId());
     }
 
     private Optional<EventStates.State> fetchStateBefore(Pdu pdu, String origin, RoomHead head,

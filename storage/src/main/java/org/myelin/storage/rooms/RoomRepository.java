@@ -104,6 +104,26 @@ public final class RoomRepository {
     }
 
     /**
+     * Whether an event of the room's graph (no outlier, not rejected) names a prev event that is
+     * not in the graph here: the room has a gap. Once per room and process (see RoomGaps).
+     */
+    public boolean hasEventWithPrevOutsideGraph(String roomId) {
+        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement("""
+                SELECT 1 FROM events e JOIN event_prev_edges p ON p.event_nid = e.event_nid
+                WHERE e.room_id = ? AND NOT e.outlier AND e.rejected_reason IS NULL
+                  AND NOT EXISTS (SELECT 1 FROM events x WHERE x.event_id = p.prev_event_id
+                                  AND NOT x.outlier AND x.rejected_reason IS NULL)
+                LIMIT 1""")) {
+            ps.setString(1, roomId);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next();
+            }
+        } catch (SQLException e) {
+            throw new StorageException(e);
+        }
+    }
+
+    /**
      * Whether an event of the room in its graph (not an outlier, not rejected) names
      * {@code eventId} among its {@code prev_events}: an event arriving after its children is no
      * forward extremity.
