@@ -281,27 +281,33 @@ final class EventWrites {
     }
 
     private void writeStates(Connection c, List<Written> rows, List<StateSnapshot> written) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement(
-                "INSERT INTO event_state (event_nid, before_snapshot, after_snapshot) VALUES (?, ?, ?)"
-                        + " ON CONFLICT (event_nid) DO NOTHING")) {
-            int pending = 0;
-            for (Written w : rows) {
-                PersistRequest r = w.request;
-                if (w.alreadyKnown || !r.hasState()) {
-                    continue;
-                }
-                // No-ops for messages, whose snapshots exist already.
-                snapshots.write(c, r.stateBefore(), written);
-                snapshots.write(c, r.stateAfter(), written);
-                ps.setLong(1, w.nid);
-                ps.setLong(2, r.stateBefore().id());
-                ps.setLong(3, r.stateAfter().id());
-                ps.addBatch();
-                pending++;
+        List<Long> nids = new ArrayList<>();
+        List<Long> before = new ArrayList<>();
+        List<Long> after = new ArrayList<>();
+        for (Written w : rows) {
+            PersistRequest r = w.request;
+            if (w.alreadyKnown || !r.hasState()) {
+                continue;
             }
-            if (pending > 0) {
-                ps.executeBatch();
-            }
+            // No-ops for messages, whose snapshots exist already.
+            snapshots.write(c, r.stateBefore(), written);
+            snapshots.write(c, r.stateAfter(), written);
+            nids.add(w.nid);
+            before.add(r.stateBefore().id());
+            after.add(r.stateAfter().id());
+        }
+        if (nids.isEmpty()) {
+            return;
+        }
+        // One statement for the batch, as for the edges.
+        try (PreparedStatement ps = c.prepareStatement("""
+                INSERT INTO event_state (event_nid, before_snapshot, after_snapshot)
+                SELECT * FROM unnest(?::bigint[], ?::bigint[], ?::bigint[])
+                ON CONFLICT (event_nid) DO NOTHING""")) {
+            ps.setArray(1, c.createArrayOf("bigint", nids.toArray()));
+            ps.setArray(2, c.createArrayOf("bigint", before.toArray()));
+            ps.setArray(3, c.createArrayOf("bigint", after.toArray()));
+            ps.executeUpdate();
         }
     }
 
