@@ -211,12 +211,20 @@ public final class TransactionReceiver implements AutoCloseable {
         }
     }
 
+    /**
+     * Submits one room's PDUs in order without waiting for each commit (the pipeline builds each
+     * on the one before while it commits, and the persister commits them together), then waits
+     * for every commit: the answer, sent after this returns, acknowledges only what is durable.
+     */
     private Map<String, String> submitInOrder(String origin, List<Pdu> pdus) {
+        List<Input.RemoteEvent> inputs = pdus.stream().map(p -> new Input.RemoteEvent(p, origin)).toList();
+        List<CompletableFuture<Outcome>> outcomes = pipeline.submitInOrder(inputs);
         Map<String, String> results = new LinkedHashMap<>();
-        for (Pdu pdu : pdus) {
+        for (int i = 0; i < pdus.size(); i++) {
+            Pdu pdu = pdus.get(i);
             String error;
             try {
-                Outcome outcome = pipeline.submit(new Input.RemoteEvent(pdu, origin));
+                Outcome outcome = outcomes.get(i).join();
                 error = outcome instanceof Outcome.Rejected r ? r.rule() + ": " + r.reason() : null;
             } catch (RuntimeException e) {
                 LOG.error("PDU {} from {} failed", pdu.eventId(), origin, e);

@@ -1,5 +1,6 @@
 package org.myelin.federation.keys;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.myelin.protocol.crypto.JsonSigning;
 import org.myelin.protocol.event.EventSigning;
@@ -93,8 +94,7 @@ public final class EventSignatures implements ServerKeys, AutoCloseable {
             // In v1 and v2 the event id is no hash of the event: two different events can share it.
             return check(event, server);
         }
-        String key = event.roomVersion().id() + '\u0000' + event.eventId() + '\u0000' + server + '\u0000'
-                + event.json().path("signatures").path(server);
+        String key = rememberedAs(event, server);
         Boolean known = results.get(key);
         if (known != null) {
             return known ? Verdict.VALID : Verdict.INVALID;
@@ -117,6 +117,22 @@ public final class EventSignatures implements ServerKeys, AutoCloseable {
         } finally {
             running.remove(key, mine);
         }
+    }
+
+    /**
+     * What an (event, server) check is remembered by: the event id (a hash of the event without
+     * its signatures, from v3) and the server's signatures as sent, since another copy of the
+     * event may carry other ones. Built from the values directly: serialising the JSON costs more.
+     */
+    private static String rememberedAs(Pdu event, String server) {
+        StringBuilder key = new StringBuilder(160).append(event.roomVersion().id()).append('\u0000')
+                .append(event.eventId()).append('\u0000').append(server);
+        for (Map.Entry<String, JsonNode> signature : event.json().path("signatures").path(server).properties()) {
+            JsonNode value = signature.getValue();
+            key.append('\u0000').append(signature.getKey())
+                    .append(value.isTextual() ? "=" + value.textValue() : "~" + value);
+        }
+        return key.toString();
     }
 
     private Verdict check(Pdu event, String server) {

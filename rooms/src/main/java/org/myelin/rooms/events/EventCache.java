@@ -57,6 +57,14 @@ public final class EventCache implements EventSource {
         return loaded;
     }
 
+    /**
+     * The event with this id if it is in memory (being persisted, or recently used), else null;
+     * never asks the database.
+     */
+    public StoredEvent cached(String eventId) {
+        return cache.get(eventId);
+    }
+
     /** The stored events among {@code ids}, loading the missing ones in one query. */
     public Map<String, StoredEvent> storedAll(Collection<String> ids) {
         Map<String, StoredEvent> found = new HashMap<>();

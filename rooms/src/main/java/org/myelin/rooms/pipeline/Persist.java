@@ -10,8 +10,11 @@ import org.myelin.storage.events.PersistRequest;
 import org.myelin.storage.events.StoredEvent;
 
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The last step: what the pipeline decided becomes visible in memory at once (the event in the
@@ -36,9 +39,13 @@ final class Persist {
     private final EventStates states;
     private final RoomHeads heads;
     private final EventPersister persister;
+    private final RoomGaps gaps;
+    /** Outcomes queued and not yet committed, by event id: a second copy of an event waits for the first's commit. */
+    private final Map<String, CompletableFuture<Outcome>> inFlight = new ConcurrentHashMap<>();
 
-    Persist(EventCache events, EventStates states, RoomHeads heads, EventPersister persister) {
+    Persist(EventCache events, EventStates states, RoomHeads heads, EventPersister persister, RoomGaps gaps) {
         this.events = events;
+        this.gaps = gaps;
         this.states = states;
         this.heads = heads;
         this.persister = persister;
@@ -73,14 +80,18 @@ final class Persist {
     CompletableFuture<Outcome> store(PersistRequest request, EventStates.State after) {
         Pdu pdu = request.pdu();
         boolean softFailed = request.softFailed();
+        if (!request.isOutlier() && request.rejectedReason() == null) {
+            gaps.entering(pdu);
+        }
         events.put(new StoredEvent(0, pdu, null, request.isOutlier(), softFailed, request.rejectedReason()));
         if (after != null) {
             states.remember(pdu.eventId(), after);
         }
-        return persister.persist(request).handle((persisted, failure) -> {
+        CompletableFuture<Outcome> outcome = persister.persist(request).handle((persisted, failure) -> {
             if (failure != null) {
                 // What we built on this event in memory is not in the database: start again from what is.
                 heads.invalidate(pdu.roomId());
+                gaps.lost(pdu.roomId());
                 events.remove(pdu.eventId());
                 states.forget(pdu.eventId());
                 throw failure instanceof CompletionException c ? c : new CompletionException(failure);
@@ -89,5 +100,13 @@ final class Persist {
                     softFailed, request.rejectedReason()));
             return softFailed ? new Outcome.SoftFailed(persisted) : new Outcome.Accepted(persisted);
         });
+        inFlight.put(pdu.eventId(), outcome);
+        outcome.whenComplete((o, failure) -> inFlight.remove(pdu.eventId(), outcome));
+        return outcome;
+    }
+
+    /** The outcome of {@code eventId} if it is queued and not yet committed. */
+    Optional<CompletableFuture<Outcome>> inFlight(String eventId) {
+        return Optional.ofNullable(inFlight.get(eventId));
     }
 }

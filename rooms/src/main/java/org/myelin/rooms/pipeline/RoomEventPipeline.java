@@ -59,6 +59,7 @@ public final class RoomEventPipeline {
     private final RoomLocks locks = new RoomLocks();
     private final RoomRepository rooms;
     private final Persist persist;
+    private final RoomGaps gaps;
     private final BuildEvent build;
     private final CheckSignatures signatures;
     private final Authorize authorize;
@@ -77,7 +78,8 @@ public final class RoomEventPipeline {
         this.states = parts.states();
         this.heads = parts.heads();
         this.rooms = parts.rooms();
-        this.persist = new Persist(parts.events(), parts.states(), parts.heads(), parts.persister());
+        this.gaps = new RoomGaps(parts.rooms(), parts.events());
+        this.persist = new Persist(parts.events(), parts.states(), parts.heads(), parts.persister(), gaps);
         this.clock = parts.clock();
         this.remote = parts.remote();
         this.server = parts.server();
@@ -170,18 +172,55 @@ public final class RoomEventPipeline {
 
     // ---- received events ----
 
+    /**
+     * Runs one room's received events ({@code /send}) through the pipeline in the order given
+     * without waiting for each commit: each is decided and queued under the room's lock, and the
+     * next is built on it while the commit is in flight (the persister commits them together).
+     * Which of them are stored already is asked once for all. Returns one future per input, in
+     * order, completing once that event's outcome is committed; an input that fails completes
+     * its own future exceptionally and the others go on.
+     */
+    public List<CompletableFuture<Outcome>> submitInOrder(List<Input.RemoteEvent> inputs) {
+        Map<String, StoredEvent> known = events.storedAll(inputs.stream().map(i -> i.pdu().eventId()).toList());
+        List<CompletableFuture<Outcome>> outcomes = new ArrayList<>(inputs.size());
+        for (Input.RemoteEvent input : inputs) {
+            try {
+                outcomes.add(receivedQueued(input.pdu(), known.get(input.pdu().eventId()), input.origin(),
+                        PersistRequest.Placement.LIVE));
+            } catch (RuntimeException e) {
+                outcomes.add(CompletableFuture.failedFuture(e));
+            }
+        }
+        return outcomes;
+    }
+
     private Outcome received(Pdu unchecked, String origin, PersistRequest.Placement placement) {
-        StoredEvent known = events.stored(unchecked.eventId());
+        return receivedQueued(unchecked, events.stored(unchecked.eventId()), origin, placement).join();
+    }
+
+    /** The outcome of an event stored already. */
+    private static Outcome knownOutcome(StoredEvent known) {
+        return known.isRejected()
+                ? new Outcome.Rejected(known.eventId(), "known", known.rejectedReason())
+                : new Outcome.Accepted(new PersistedEvent(known.nid(), known.pdu(), known.streamOrdering(),
+                known.isVisibleInTimeline(), true));
+    }
+
+    /**
+     * A received event's steps up to its queueing; the future completes at its commit.
+     *
+     * @param known the event as stored (looked up by the caller), or null if it is not
+     */
+    private CompletableFuture<Outcome> receivedQueued(Pdu unchecked, StoredEvent known, String origin,
+                                                      PersistRequest.Placement placement) {
         if (known != null && !known.outlier()) {
-            return known.isRejected()
-                    ? new Outcome.Rejected(known.eventId(), "known", known.rejectedReason())
-                    : new Outcome.Accepted(new PersistedEvent(known.nid(), known.pdu(), known.streamOrdering(),
-                    known.isVisibleInTimeline(), true));
+            return CompletableFuture.completedFuture(knownOutcome(known));
         }
         Pdu pdu;
         switch (signatures.check(unchecked)) {
             case CheckSignatures.Result.Invalid invalid -> {
-                return new Outcome.Rejected(unchecked.eventId(), "signature", invalid.reason());
+                return CompletableFuture.completedFuture(
+                        new Outcome.Rejected(unchecked.eventId(), "signature", invalid.reason()));
             }
             case CheckSignatures.Result.Valid valid -> pdu = valid.pdu();
         }
@@ -191,9 +230,10 @@ public final class RoomEventPipeline {
             return storeRejected(pdu, r);
         }
         if (heads.get(pdu.roomId()).isEmpty()) {
-            return new Outcome.Rejected(pdu.eventId(), "room", "this server is not in room " + pdu.roomId());
+            return CompletableFuture.completedFuture(
+                    new Outcome.Rejected(pdu.eventId(), "room", "this server is not in room " + pdu.roomId()));
         }
-        return locks.withLock(pdu.roomId(), () -> receivedLocked(pdu, origin, placement)).join();
+        return locks.withLock(pdu.roomId(), () -> receivedLocked(pdu, origin, placement));
     }
 
     // ---- rooms joined through another server, out-of-band memberships ----
@@ -284,6 +324,13 @@ public final class RoomEventPipeline {
     }
 
     private CompletableFuture<Outcome> receivedLocked(Pdu pdu, String origin, PersistRequest.Placement placement) {
+        StoredEvent meanwhile = events.cached(pdu.eventId());
+        if (meanwhile != null && !meanwhile.outlier()) {
+            // Decided since it was looked up (another copy of it, or fetched as a missing event):
+            // it is not built on twice; its outcome is the first copy's, once committed.
+            return persist.inFlight(pdu.eventId()).orElseGet(
+                    () -> CompletableFuture.completedFuture(knownOutcome(meanwhile)));
+        }
         RoomHead head = heads.get(pdu.roomId()).orElseThrow();
         Optional<EventStates.State> before = resolve.before(pdu);
         if (before.isEmpty()) {
@@ -295,7 +342,7 @@ public final class RoomEventPipeline {
         }
         AuthResult auth = authorize.againstState(pdu, before.get().entries());
         if (auth instanceof AuthResult.Rejected r) {
-            return CompletableFuture.completedFuture(storeRejected(pdu, r));
+            return storeRejected(pdu, r);
         }
         EventStates.State after = ResolveState.after(pdu, before.get());
         if (placement == PersistRequest.Placement.BACKFILLED) {
@@ -336,7 +383,7 @@ public final class RoomEventPipeline {
                 return true;
             }
         }
-        return rooms.isPrevOfStoredEvent(pdu.roomId(), pdu.eventId());
+        return gaps.isPrevOfStoredEvent(pdu.roomId(), pdu.eventId());
     }
 
     private Optional<EventStates.State> fetchStateBefore(Pdu pdu, String origin, RoomHead head,
@@ -388,7 +435,7 @@ public final class RoomEventPipeline {
         fetchMissingAuthEvents(pdu, origin);
         AuthResult auth = authorize.againstAuthEvents(pdu);
         if (auth instanceof AuthResult.Rejected r) {
-            return storeRejected(pdu, r);
+            return storeRejected(pdu, r).join();
         }
         return persist.store(PersistRequest.outlier(pdu, null), null).join();
     }
@@ -402,8 +449,9 @@ public final class RoomEventPipeline {
         }
     }
 
-    private Outcome storeRejected(Pdu pdu, AuthResult.Rejected r) {
-        persist.store(PersistRequest.outlier(pdu, r.rule() + ": " + r.reason()), null).join();
-        return new Outcome.Rejected(pdu.eventId(), r.rule(), r.reason());
+    /** Queues a rejected event's storing (so it is not fetched again); the rejection, once committed. */
+    private CompletableFuture<Outcome> storeRejected(Pdu pdu, AuthResult.Rejected r) {
+        return persist.store(PersistRequest.outlier(pdu, r.rule() + ": " + r.reason()), null)
+                .thenApply(stored -> new Outcome.Rejected(pdu.eventId(), r.rule(), r.reason()));
     }
 }

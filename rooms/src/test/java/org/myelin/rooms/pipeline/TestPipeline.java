@@ -21,11 +21,14 @@ import org.myelin.storage.rooms.RoomRepository;
 import org.myelin.storage.state.StateSnapshotRepository;
 import org.myelin.storage.testing.TestDatabases;
 
+import javax.sql.DataSource;
 import java.time.Clock;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.UnaryOperator;
 
 /**
  * A pipeline wired as the server wires it, on a fresh embedded PostgreSQL database, with a
@@ -39,6 +42,10 @@ final class TestPipeline implements AutoCloseable {
     final LocalServer server;
     final Map<String, VerifyKey> knownKeys = new ConcurrentHashMap<>();
     final List<PersistedEvent> committed = new CopyOnWriteArrayList<>();
+    /** Database transactions the persister committed. */
+    final AtomicInteger commits = new AtomicInteger();
+    /** What the persister's connections come through (a test may hold them back). */
+    UnaryOperator<DataSource> persisterDataSource = UnaryOperator.identity();
     final Notifier notifier = new Notifier();
     final EventRepository eventRepository;
     final RoomRepository roomRepository;
@@ -70,7 +77,8 @@ final class TestPipeline implements AutoCloseable {
         EventCache cache = new EventCache(eventRepository, 10_000);
         EventStates states = new EventStates(eventRepository, new StateSnapshotRepository(database.dataSource()));
         heads = new RoomHeads(roomRepository, states, cache);
-        persister = new EventPersister(database.dataSource(), snapshots, batch -> {
+        persister = new EventPersister(persisterDataSource.apply(database.dataSource()), snapshots, batch -> {
+            commits.incrementAndGet();
             committed.addAll(batch);
             batch.forEach(e -> notifier.signal(e.pdu().roomId()));
         });

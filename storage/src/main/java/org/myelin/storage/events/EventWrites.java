@@ -10,15 +10,19 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Types;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * The SQL that writes a batch of events, their edges, their state and the rooms' heads, inside
- * one transaction. Per event it costs one round trip (the event row); everything else is written
- * once per batch (edges, event states, memberships) or once per room (forward extremities,
- * current state), so a busy server's cost per event falls as batches grow.
+ * one transaction. The event rows cost two round trips per batch (which are stored already, then
+ * one insert of the new ones); everything else is written once per batch (edges, event states,
+ * memberships) or once per room (forward extremities, current state), so a busy server's cost per
+ * event falls as batches grow.
  */
 final class EventWrites {
 
@@ -28,6 +32,17 @@ final class EventWrites {
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             ON CONFLICT (event_id) DO NOTHING
             RETURNING event_nid
+            """;
+
+    /** A batch's new events in one statement, one array per column. */
+    private static final String INSERT_EVENTS = """
+            INSERT INTO events (event_id, room_id, room_version, type, state_key, sender, depth, origin_server_ts,
+                                stream_ordering, outlier, soft_failed, rejected_reason, redacts, json)
+            SELECT * FROM unnest(?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::bigint[],
+                                 ?::bigint[], ?::bigint[], ?::boolean[], ?::boolean[], ?::text[], ?::text[],
+                                 ?::bytea[])
+            ON CONFLICT (event_id) DO NOTHING
+            RETURNING event_id, event_nid
             """;
 
     private final StateSnapshotRepository snapshots;
@@ -42,11 +57,10 @@ final class EventWrites {
 
     List<PersistedEvent> write(Connection c, List<PersistRequest> requests, StreamPositions positions,
                                List<StateSnapshot> written) throws SQLException {
-        List<Written> rows = new ArrayList<>(requests.size());
+        List<Written> rows = hasRepeats(requests) ? writeEventsOneByOne(c, requests, positions)
+                : writeEvents(c, requests, positions);
         Edges edges = new Edges();
-        for (PersistRequest r : requests) {
-            Written w = writeEvent(c, r, positions);
-            rows.add(w);
+        for (Written w : rows) {
             if (!w.alreadyKnown) {
                 edges.add(w.nid, w.request.pdu());
             }
@@ -63,6 +77,175 @@ final class EventWrites {
             done.add(new PersistedEvent(w.nid, w.request.pdu(), w.ordering, visible, w.alreadyKnown));
         }
         return done;
+    }
+
+    private static boolean hasRepeats(List<PersistRequest> requests) {
+        Set<String> ids = new HashSet<>();
+        for (PersistRequest r : requests) {
+            if (!ids.add(r.pdu().eventId())) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** The rare batch that holds one event twice: each request sees what the one before wrote. */
+    private List<Written> writeEventsOneByOne(Connection c, List<PersistRequest> requests, StreamPositions positions)
+            throws SQLException {
+        List<Written> rows = new ArrayList<>(requests.size());
+        for (PersistRequest r : requests) {
+            rows.add(writeEvent(c, r, positions));
+        }
+        return rows;
+    }
+
+    /**
+     * The batch's event rows in two round trips whatever its size: which of its events are
+     * stored already (exact: every writer of events holds the stream lock, as we do now), then
+     * the new ones in one insert. Positions are handed out in request order as one by one would:
+     * to new events, and to outliers that now take their place in the graph.
+     */
+    private List<Written> writeEvents(Connection c, List<PersistRequest> requests, StreamPositions positions)
+            throws SQLException {
+        Map<String, Existing> stored = existing(c, requests);
+        List<PersistRequest> fresh = new ArrayList<>();
+        List<Long> freshOrderings = new ArrayList<>();
+        Long[] orderings = new Long[requests.size()];
+        for (int i = 0; i < requests.size(); i++) {
+            PersistRequest r = requests.get(i);
+            Existing existing = stored.get(r.pdu().eventId());
+            if (existing == null) {
+                orderings[i] = newOrdering(r, positions);
+                fresh.add(r);
+                freshOrderings.add(orderings[i]);
+            } else if (existing.outlier && r.hasState()) {
+                orderings[i] = promotedOrdering(r, positions);
+            }
+        }
+        Map<String, Long> nids = insertEvents(c, fresh, freshOrderings);
+        if (nids.size() != fresh.size()) {
+            throw new SQLException(fresh.size() - nids.size() + " of the batch's events were stored meanwhile");
+        }
+        List<Written> rows = new ArrayList<>(requests.size());
+        for (int i = 0; i < requests.size(); i++) {
+            PersistRequest r = requests.get(i);
+            Existing existing = stored.get(r.pdu().eventId());
+            if (existing == null) {
+                rows.add(new Written(r, nids.get(r.pdu().eventId()), orderings[i], false));
+            } else if (existing.outlier && r.hasState()) {
+                promote(c, existing.nid, orderings[i], r.softFailed());
+                rows.add(new Written(r, existing.nid, orderings[i], false));
+            } else {
+                rows.add(new Written(r, existing.nid, existing.streamOrdering, true));
+            }
+        }
+        return rows;
+    }
+
+    private static Long newOrdering(PersistRequest r, StreamPositions positions) {
+        return switch (r.placement()) {
+            case LIVE -> r.rejectedReason() == null ? positions.nextLive() : null;
+            case BACKFILLED -> r.rejectedReason() == null ? positions.nextBackfilled() : null;
+            case OUT_OF_BAND -> positions.nextLive();
+            case OUTLIER -> null;
+        };
+    }
+
+    /** The position of an outlier that now takes its place in the graph. */
+    private static Long promotedOrdering(PersistRequest r, StreamPositions positions) {
+        return switch (r.placement()) {
+            case LIVE -> positions.nextLive();
+            case BACKFILLED -> positions.nextBackfilled();
+            case OUTLIER, OUT_OF_BAND -> null;
+        };
+    }
+
+    private static void promote(Connection c, long nid, Long ordering, boolean softFailed) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(
+                "UPDATE events SET outlier = FALSE, stream_ordering = ?, soft_failed = ? WHERE event_nid = ?")) {
+            setLong(ps, 1, ordering);
+            ps.setBoolean(2, softFailed);
+            ps.setLong(3, nid);
+            ps.executeUpdate();
+        }
+    }
+
+    /** Inserts {@code requests} (no event twice, none stored); their nids by event id. */
+    private static Map<String, Long> insertEvents(Connection c, List<PersistRequest> requests, List<Long> orderings)
+            throws SQLException {
+        Map<String, Long> nids = new HashMap<>();
+        if (requests.isEmpty()) {
+            return nids;
+        }
+        int n = requests.size();
+        String[] ids = new String[n];
+        String[] roomIds = new String[n];
+        String[] versions = new String[n];
+        String[] types = new String[n];
+        String[] stateKeys = new String[n];
+        String[] senders = new String[n];
+        Long[] depths = new Long[n];
+        Long[] timestamps = new Long[n];
+        Boolean[] outliers = new Boolean[n];
+        Boolean[] softFailed = new Boolean[n];
+        String[] rejected = new String[n];
+        String[] redacts = new String[n];
+        byte[][] json = new byte[n][];
+        for (int i = 0; i < n; i++) {
+            PersistRequest r = requests.get(i);
+            Pdu pdu = r.pdu();
+            ids[i] = pdu.eventId();
+            roomIds[i] = pdu.roomId();
+            versions[i] = pdu.roomVersion().id();
+            types[i] = pdu.type();
+            stateKeys[i] = pdu.stateKey();
+            senders[i] = pdu.sender();
+            depths[i] = pdu.depth();
+            timestamps[i] = pdu.originServerTs();
+            outliers[i] = r.isOutlier();
+            softFailed[i] = r.softFailed();
+            rejected[i] = r.rejectedReason();
+            redacts[i] = pdu.redacts();
+            json[i] = pdu.canonicalBytes();
+        }
+        try (PreparedStatement ps = c.prepareStatement(INSERT_EVENTS)) {
+            ps.setArray(1, c.createArrayOf("text", ids));
+            ps.setArray(2, c.createArrayOf("text", roomIds));
+            ps.setArray(3, c.createArrayOf("text", versions));
+            ps.setArray(4, c.createArrayOf("text", types));
+            ps.setArray(5, c.createArrayOf("text", stateKeys));
+            ps.setArray(6, c.createArrayOf("text", senders));
+            ps.setArray(7, c.createArrayOf("bigint", depths));
+            ps.setArray(8, c.createArrayOf("bigint", timestamps));
+            ps.setArray(9, c.createArrayOf("bigint", orderings.toArray(new Long[0])));
+            ps.setArray(10, c.createArrayOf("boolean", outliers));
+            ps.setArray(11, c.createArrayOf("boolean", softFailed));
+            ps.setArray(12, c.createArrayOf("text", rejected));
+            ps.setArray(13, c.createArrayOf("text", redacts));
+            ps.setArray(14, c.createArrayOf("bytea", json));
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    nids.put(rs.getString(1), rs.getLong(2));
+                }
+            }
+        }
+        return nids;
+    }
+
+    private static Map<String, Existing> existing(Connection c, List<PersistRequest> requests) throws SQLException {
+        Map<String, Existing> found = new HashMap<>();
+        try (PreparedStatement ps = c.prepareStatement(
+                "SELECT event_id, event_nid, stream_ordering, outlier FROM events WHERE event_id = ANY (?)")) {
+            ps.setArray(1, c.createArrayOf("text", requests.stream().map(r -> r.pdu().eventId()).toArray()));
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    long ordering = rs.getLong(3);
+                    found.put(rs.getString(1), new Existing(rs.getLong(2), rs.wasNull() ? null : ordering,
+                            rs.getBoolean(4)));
+                }
+            }
+        }
+        return found;
     }
 
     private Written writeEvent(Connection c, PersistRequest r, StreamPositions positions) throws SQLException {
@@ -98,27 +281,33 @@ final class EventWrites {
     }
 
     private void writeStates(Connection c, List<Written> rows, List<StateSnapshot> written) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement(
-                "INSERT INTO event_state (event_nid, before_snapshot, after_snapshot) VALUES (?, ?, ?)"
-                        + " ON CONFLICT (event_nid) DO NOTHING")) {
-            int pending = 0;
-            for (Written w : rows) {
-                PersistRequest r = w.request;
-                if (w.alreadyKnown || !r.hasState()) {
-                    continue;
-                }
-                // No-ops for messages, whose snapshots exist already.
-                snapshots.write(c, r.stateBefore(), written);
-                snapshots.write(c, r.stateAfter(), written);
-                ps.setLong(1, w.nid);
-                ps.setLong(2, r.stateBefore().id());
-                ps.setLong(3, r.stateAfter().id());
-                ps.addBatch();
-                pending++;
+        List<Long> nids = new ArrayList<>();
+        List<Long> before = new ArrayList<>();
+        List<Long> after = new ArrayList<>();
+        for (Written w : rows) {
+            PersistRequest r = w.request;
+            if (w.alreadyKnown || !r.hasState()) {
+                continue;
             }
-            if (pending > 0) {
-                ps.executeBatch();
-            }
+            // No-ops for messages, whose snapshots exist already.
+            snapshots.write(c, r.stateBefore(), written);
+            snapshots.write(c, r.stateAfter(), written);
+            nids.add(w.nid);
+            before.add(r.stateBefore().id());
+            after.add(r.stateAfter().id());
+        }
+        if (nids.isEmpty()) {
+            return;
+        }
+        // One statement for the batch, as for the edges.
+        try (PreparedStatement ps = c.prepareStatement("""
+                INSERT INTO event_state (event_nid, before_snapshot, after_snapshot)
+                SELECT * FROM unnest(?::bigint[], ?::bigint[], ?::bigint[])
+                ON CONFLICT (event_nid) DO NOTHING""")) {
+            ps.setArray(1, c.createArrayOf("bigint", nids.toArray()));
+            ps.setArray(2, c.createArrayOf("bigint", before.toArray()));
+            ps.setArray(3, c.createArrayOf("bigint", after.toArray()));
+            ps.executeUpdate();
         }
     }
 
@@ -140,14 +329,18 @@ final class EventWrites {
             }
         }
         for (Map.Entry<String, List<String>> e : extremities.entrySet()) {
-            try (PreparedStatement delete = c.prepareStatement("DELETE FROM forward_extremities WHERE room_id = ?");
-                 PreparedStatement insert = c.prepareStatement("INSERT INTO forward_extremities (room_id, event_id)"
-                         + " SELECT ?, unnest(?::text[]) ON CONFLICT DO NOTHING")) {
-                delete.setString(1, e.getKey());
-                delete.executeUpdate();
-                insert.setString(1, e.getKey());
-                insert.setArray(2, c.createArrayOf("text", e.getValue().toArray()));
-                insert.executeUpdate();
+            // One statement: drop the extremities that are no longer, add the new ones (those in
+            // both are kept: the delete spares them, the insert finds them).
+            try (PreparedStatement ps = c.prepareStatement("""
+                    WITH gone AS (DELETE FROM forward_extremities WHERE room_id = ? AND event_id <> ALL (?::text[]))
+                    INSERT INTO forward_extremities (room_id, event_id) SELECT ?, unnest(?::text[])
+                    ON CONFLICT DO NOTHING""")) {
+                java.sql.Array ids = c.createArrayOf("text", e.getValue().toArray());
+                ps.setString(1, e.getKey());
+                ps.setArray(2, ids);
+                ps.setString(3, e.getKey());
+                ps.setArray(4, ids);
+                ps.executeUpdate();
             }
         }
         for (Map.Entry<String, StateSnapshot> e : current.entrySet()) {

@@ -20,15 +20,20 @@ final class StreamPositions {
     }
 
     static StreamPositions lock(Connection c) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("SELECT pg_advisory_xact_lock(?)")) {
+        // Two statements in one round trip: the driver sends both before it waits. The second
+        // starts once the first holds the lock, so its snapshot sees every earlier writer's
+        // commit (read committed: one snapshot per statement, not per round trip).
+        try (PreparedStatement ps = c.prepareStatement("SELECT pg_advisory_xact_lock(?);"
+                + " SELECT COALESCE(MAX(stream_ordering), 0), COALESCE(MIN(stream_ordering), 0) FROM events")) {
             ps.setLong(1, EventPersister.STREAM_LOCK);
             ps.execute();
-        }
-        try (PreparedStatement ps = c.prepareStatement(
-                "SELECT COALESCE(MAX(stream_ordering), 0), COALESCE(MIN(stream_ordering), 0) FROM events");
-             ResultSet rs = ps.executeQuery()) {
-            rs.next();
-            return new StreamPositions(Math.max(0, rs.getLong(1)), Math.min(0, rs.getLong(2)));
+            if (!ps.getMoreResults()) {
+                throw new SQLException("no stream positions returned");
+            }
+            try (ResultSet rs = ps.getResultSet()) {
+                rs.next();
+                return new StreamPositions(Math.max(0, rs.getLong(1)), Math.min(0, rs.getLong(2)));
+            }
         }
     }
 

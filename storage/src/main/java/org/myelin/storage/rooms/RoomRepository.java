@@ -11,7 +11,9 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 
 /** Rooms this server takes part in: their version, forward extremities and current state. */
 public final class RoomRepository {
@@ -22,6 +24,12 @@ public final class RoomRepository {
     }
 
     private final DataSource dataSource;
+    /**
+     * Versions found, by room: a room's version never changes once recorded, so every PDU of a
+     * busy room need not ask the database again. Unknown rooms are not remembered (they may be
+     * joined at any moment).
+     */
+    private final Map<String, RoomVersion> versions = new ConcurrentHashMap<>();
 
     public RoomRepository(DataSource dataSource) {
         this.dataSource = dataSource;
@@ -41,6 +49,16 @@ public final class RoomRepository {
     }
 
     public Optional<RoomVersion> version(String roomId) {
+        RoomVersion known = versions.get(roomId);
+        if (known != null) {
+            return Optional.of(known);
+        }
+        Optional<RoomVersion> found = versionStored(roomId);
+        found.ifPresent(v -> versions.putIfAbsent(roomId, v));
+        return found;
+    }
+
+    private Optional<RoomVersion> versionStored(String roomId) {
         try (Connection c = dataSource.getConnection();
              PreparedStatement ps = c.prepareStatement("SELECT room_version FROM rooms WHERE room_id = ?")) {
             ps.setString(1, roomId);
@@ -80,6 +98,26 @@ public final class RoomRepository {
                 }
             }
             return Optional.of(new RoomHead(roomId, version.get(), List.copyOf(extremities), snapshot));
+        } catch (SQLException e) {
+            throw new StorageException(e);
+        }
+    }
+
+    /**
+     * Whether an event of the room's graph (no outlier, not rejected) names a prev event that is
+     * not in the graph here: the room has a gap. Once per room and process (see RoomGaps).
+     */
+    public boolean hasEventWithPrevOutsideGraph(String roomId) {
+        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement("""
+                SELECT 1 FROM events e JOIN event_prev_edges p ON p.event_nid = e.event_nid
+                WHERE e.room_id = ? AND NOT e.outlier AND e.rejected_reason IS NULL
+                  AND NOT EXISTS (SELECT 1 FROM events x WHERE x.event_id = p.prev_event_id
+                                  AND NOT x.outlier AND x.rejected_reason IS NULL)
+                LIMIT 1""")) {
+            ps.setString(1, roomId);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next();
+            }
         } catch (SQLException e) {
             throw new StorageException(e);
         }

@@ -129,4 +129,23 @@ class EventPersisterIT {
         assertEquals(first.join().nid(), second.join().nid());
         assertEquals(1, events.timeline(roomId, 0, Long.MAX_VALUE, 10, false).size());
     }
+
+    @Test
+    void anOutlierTakingItsPlaceAmongNewEventsGetsItsPositionInRequestOrder() {
+        String roomId = newRoom();
+        StateSnapshot state = StateSnapshot.full(roomId, Map.of());
+        Pdu outlier = message(roomId, null, 1);
+        PersistedEvent stored = persister.persist(PersistRequest.outlier(outlier, null)).join();
+        List<CompletableFuture<PersistedEvent>> futures = new ArrayList<>();
+        for (Pdu pdu : List.of(message(roomId, null, 2), outlier, message(roomId, null, 3))) {
+            futures.add(persister.persist(new PersistRequest(pdu, PersistRequest.Placement.LIVE, null, false,
+                    state, state, null, null)));
+        }
+        List<PersistedEvent> done = futures.stream().map(CompletableFuture::join).toList();
+        assertEquals(stored.nid(), done.get(1).nid());
+        assertFalse(done.get(1).alreadyKnown());
+        assertTrue(done.get(0).streamOrdering() < done.get(1).streamOrdering());
+        assertTrue(done.get(1).streamOrdering() < done.get(2).streamOrdering());
+        assertEquals(3, events.timeline(roomId, 0, Long.MAX_VALUE, 10, false).size());
+    }
 }
