@@ -6,22 +6,21 @@ import org.myelin.federation.client.FederationClientException;
 import org.myelin.federation.keys.EventSignatures;
 import org.myelin.protocol.event.Pdu;
 import org.myelin.rooms.events.EventCache;
-import org.myelin.rooms.pipeline.Input;
+import org.myelin.rooms.pipeline.Outcome;
 import org.myelin.rooms.pipeline.RoomEventPipeline;
 import org.myelin.storage.events.StoredEvent;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 
 /**
  * The recent history of a room just joined (server-server API, "Backfilling and retrieving
  * missing events"): up to {@value #LIMIT} events before the join, from the server that let us in,
- * each through the pipeline as backfilled history. Newest first: backfilled events take
- * decreasing timeline positions, so the older an event the earlier it sorts. History that cannot
- * be had is no failure of the join.
+ * through the pipeline as backfilled history, which gives them their state oldest first (the
+ * state is fetched once, for the oldest) and positions newest first. History that cannot be had
+ * is no failure of the join.
  */
 final class JoinBackfill {
 
@@ -60,14 +59,16 @@ final class JoinBackfill {
                 LOG.info("Dropping an invalid backfilled event from {}: {}", server, e.getMessage());
             }
         }
-        history.sort(Comparator.comparingLong(Pdu::depth).reversed().thenComparing(Pdu::eventId));
         signatures.verifyAll(history);
-        for (Pdu p : history) {
-            try {
-                pipeline.submit(new Input.Backfilled(p, server));
-            } catch (RuntimeException e) {
-                LOG.warn("Backfilled event {} of {} failed", p.eventId(), join.roomId(), e);
+        try {
+            List<Outcome> outcomes = pipeline.backfill(history, server);
+            for (int i = 0; i < outcomes.size(); i++) {
+                if (outcomes.get(i) instanceof Outcome.Rejected r) {
+                    LOG.info("Backfilled event {} of {} rejected: {}", history.get(i).eventId(), join.roomId(), r);
+                }
             }
+        } catch (RuntimeException e) {
+            LOG.warn("Backfilling {} failed", join.roomId(), e);
         }
     }
 }

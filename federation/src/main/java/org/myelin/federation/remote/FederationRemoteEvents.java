@@ -6,6 +6,7 @@ import org.myelin.federation.client.FederationClientException;
 import org.myelin.federation.keys.EventSignatures;
 import org.myelin.protocol.event.Pdu;
 import org.myelin.protocol.version.RoomVersion;
+import org.myelin.rooms.events.EventCache;
 import org.myelin.rooms.ports.RemoteEvents;
 import org.myelin.storage.events.EventRepository;
 import org.myelin.storage.events.StoredEvent;
@@ -13,6 +14,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Comparator;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -23,6 +25,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.HashMap;
+import java.util.function.Function;
 
 /**
  * Rooms' {@link RemoteEvents} port over federation: {@code /event}, {@code /get_missing_events},
@@ -38,7 +41,8 @@ public final class FederationRemoteEvents implements RemoteEvents, AutoCloseable
     static final int FETCH_ONE_BY_ONE_MAX = 50;
 
     private final FederationClient client;
-    private final EventRepository events;
+    /** Local events by id; the rooms' cache once {@link #readLocalEventsFrom} is called. */
+    private volatile Function<Collection<String>, Map<String, StoredEvent>> local;
     private final EventSignatures signatures;
     private final ExecutorService threads = Executors.newVirtualThreadPerTaskExecutor();
 
@@ -47,8 +51,16 @@ public final class FederationRemoteEvents implements RemoteEvents, AutoCloseable
      */
     public FederationRemoteEvents(FederationClient client, EventRepository events, EventSignatures signatures) {
         this.client = client;
-        this.events = events;
+        this.local = events::byIds;
         this.signatures = signatures;
+    }
+
+    /**
+     * Reads local events through the rooms' cache rather than the store: the state of a room just
+     * joined (thousands of events) is then found parsed, not read and parsed again.
+     */
+    public void readLocalEventsFrom(EventCache cache) {
+        this.local = cache::storedAll;
     }
 
     @Override
@@ -83,10 +95,10 @@ public final class FederationRemoteEvents implements RemoteEvents, AutoCloseable
             FederationClient.StateIds ids = client.stateIds(server, roomId, eventId);
             Set<String> wanted = new LinkedHashSet<>(ids.pduIds());
             wanted.addAll(ids.authChainIds());
-            Map<String, StoredEvent> local = events.byIds(wanted);
-            List<String> missing = wanted.stream().filter(id -> !local.containsKey(id)).toList();
+            Map<String, StoredEvent> known = local.apply(wanted);
+            List<String> missing = wanted.stream().filter(id -> !known.containsKey(id)).toList();
             Map<String, Pdu> byId = new HashMap<>();
-            local.forEach((id, e) -> byId.put(id, e.pdu()));
+            known.forEach((id, e) -> byId.put(id, e.pdu()));
             if (missing.size() > FETCH_ONE_BY_ONE_MAX) {
                 FederationClient.State state = client.state(server, roomId, eventId);
                 for (Pdu p : parseAll(state.pdus(), version)) {

@@ -20,7 +20,9 @@ import org.myelin.storage.state.StateSnapshot;
 
 import java.time.Clock;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -63,7 +65,7 @@ public final class RoomEventPipeline {
     private final CheckSignatures signatures;
     private final Authorize authorize;
     private final ResolveState resolve;
-    private final StoreJoinState joinState = new StoreJoinState();
+    private final StoreJoinState joinState;
     private final RemoteEvents remote;
     private final Clock clock;
 
@@ -85,6 +87,7 @@ public final class RoomEventPipeline {
         this.signatures = new CheckSignatures(parts.keys());
         this.authorize = new Authorize(parts.events(), parts.keys());
         this.resolve = new ResolveState(parts.states(), parts.events());
+        this.joinState = new StoreJoinState(signatures, authorize, parts.events(), persist);
     }
 
     /** Runs {@code input} through the pipeline; returns once the outcome is committed (or refused). */
@@ -94,7 +97,7 @@ public final class RoomEventPipeline {
                     ? createRoom(local)
                     : locks.withLock(local.roomId(), () -> submitLocal(local)).join();
             case Input.RemoteEvent r -> received(r.pdu(), r.origin(), PersistRequest.Placement.LIVE);
-            case Input.Backfilled b -> received(b.pdu(), b.origin(), PersistRequest.Placement.BACKFILLED);
+            case Input.Backfilled b -> backfill(List.of(b.pdu()), b.origin()).getFirst();
             case Input.Outlier o -> outlier(o.pdu(), o.origin());
             case Input.JoinedRemoteRoom j -> joinedRemoteRoom(j);
             case Input.OutOfBandMembership m -> outOfBand(m.pdu());
@@ -171,29 +174,106 @@ public final class RoomEventPipeline {
     // ---- received events ----
 
     private Outcome received(Pdu unchecked, String origin, PersistRequest.Placement placement) {
+        Prechecked checked = precheck(unchecked, origin);
+        if (checked.outcome() != null) {
+            return checked.outcome();
+        }
+        Pdu pdu = checked.pdu();
+        return locks.withLock(pdu.roomId(), () -> receivedLocked(pdu, origin, placement)).join();
+    }
+
+    /** A received event after the checks that need no lock: either the event to go on with, or its outcome. */
+    private record Prechecked(Pdu pdu, Outcome outcome) {
+    }
+
+    private Prechecked precheck(Pdu unchecked, String origin) {
         StoredEvent known = events.stored(unchecked.eventId());
         if (known != null && !known.outlier()) {
-            return known.isRejected()
+            return new Prechecked(null, known.isRejected()
                     ? new Outcome.Rejected(known.eventId(), "known", known.rejectedReason())
                     : new Outcome.Accepted(new PersistedEvent(known.nid(), known.pdu(), known.streamOrdering(),
-                    known.isVisibleInTimeline(), true));
+                    known.isVisibleInTimeline(), true)));
         }
         Pdu pdu;
         switch (signatures.check(unchecked)) {
             case CheckSignatures.Result.Invalid invalid -> {
-                return new Outcome.Rejected(unchecked.eventId(), "signature", invalid.reason());
+                return new Prechecked(null, new Outcome.Rejected(unchecked.eventId(), "signature", invalid.reason()));
             }
             case CheckSignatures.Result.Valid valid -> pdu = valid.pdu();
         }
         fetchMissingAuthEvents(pdu, origin);
         AuthResult auth = authorize.againstAuthEvents(pdu);
         if (auth instanceof AuthResult.Rejected r) {
-            return storeRejected(pdu, r);
+            return new Prechecked(null, storeRejected(pdu, r));
         }
         if (heads.get(pdu.roomId()).isEmpty()) {
-            return new Outcome.Rejected(pdu.eventId(), "room", "this server is not in room " + pdu.roomId());
+            return new Prechecked(null, new Outcome.Rejected(pdu.eventId(), "room",
+                    "this server is not in room " + pdu.roomId()));
         }
-        return locks.withLock(pdu.roomId(), () -> receivedLocked(pdu, origin, placement)).join();
+        return new Prechecked(pdu, null);
+    }
+
+    // ---- backfilled history ----
+
+    /**
+     * Older history of a room ({@code /backfill} from {@code origin}), unchecked. Its events get
+     * their state oldest first, so that each one's state follows from the one before it and only
+     * the oldest needs its state fetched (as Synapse processes pulled events in depth order); they
+     * are queued for commit newest first, since backfilled events take decreasing timeline
+     * positions. One outcome per event, in the order given.
+     */
+    public List<Outcome> backfill(List<Pdu> history, String origin) {
+        Map<String, CompletableFuture<Outcome>> outcomes = new HashMap<>();
+        Map<String, List<Pdu>> byRoom = new LinkedHashMap<>();
+        for (Pdu unchecked : history) {
+            Prechecked checked = precheck(unchecked, origin);
+            if (checked.outcome() != null) {
+                outcomes.put(unchecked.eventId(), CompletableFuture.completedFuture(checked.outcome()));
+            } else {
+                byRoom.computeIfAbsent(checked.pdu().roomId(), r -> new ArrayList<>()).add(checked.pdu());
+            }
+        }
+        byRoom.forEach((roomId, pdus) -> {
+            pdus.sort(Comparator.comparingLong(Pdu::depth).thenComparing(Pdu::eventId));
+            outcomes.putAll(locks.withLock(roomId, () -> placeHistory(pdus, origin)));
+        });
+        return history.stream().map(p -> outcomes.get(p.eventId()).join()).toList();
+    }
+
+    /** What a backfilled event will commit: the request and the state after it. */
+    private record Placed(PersistRequest request, EventStates.State after) {
+    }
+
+    /** Under the room's lock: {@code oldestFirst} given their states, queued newest first. */
+    private Map<String, CompletableFuture<Outcome>> placeHistory(List<Pdu> oldestFirst, String origin) {
+        RoomHead head = heads.get(oldestFirst.getFirst().roomId()).orElseThrow();
+        Map<String, CompletableFuture<Outcome>> outcomes = new HashMap<>();
+        List<Placed> placed = new ArrayList<>();
+        for (Pdu pdu : oldestFirst) {
+            Optional<EventStates.State> before = resolve.before(pdu);
+            if (before.isEmpty()) {
+                before = fetchStateBefore(pdu, origin, head, PersistRequest.Placement.BACKFILLED);
+            }
+            if (before.isEmpty()) {
+                outcomes.put(pdu.eventId(), CompletableFuture.completedFuture(new Outcome.Rejected(pdu.eventId(),
+                        "prev_events", "the state before the event is unknown and could not be fetched")));
+                continue;
+            }
+            AuthResult auth = authorize.againstState(pdu, before.get().entries());
+            if (auth instanceof AuthResult.Rejected r) {
+                outcomes.put(pdu.eventId(), CompletableFuture.completedFuture(storeRejected(pdu, r)));
+                continue;
+            }
+            EventStates.State after = ResolveState.after(pdu, before.get());
+            // The next event's state follows from this one's, before this one is committed.
+            states.remember(pdu.eventId(), after);
+            placed.add(new Placed(new PersistRequest(pdu, PersistRequest.Placement.BACKFILLED, null, false,
+                    before.get().snapshot(), after.snapshot(), null, null), after));
+        }
+        for (Placed p : placed.reversed()) {
+            outcomes.put(p.request().pdu().eventId(), persist.store(p.request(), p.after()));
+        }
+        return outcomes;
     }
 
     // ---- rooms joined through another server, out-of-band memberships ----
@@ -207,7 +287,7 @@ public final class RoomEventPipeline {
             case CheckSignatures.Result.Valid valid -> join = valid.pdu();
         }
         Map<StateKey, String> state;
-        switch (joinState.store(input, p -> outlier(p, input.origin()))) {
+        switch (joinState.store(input, p -> fetchMissingAuthEvents(p, input.origin()))) {
             case StoreJoinState.Result.Refused refused -> {
                 return new Outcome.Rejected(join.eventId(), "state", refused.reason());
             }
@@ -298,10 +378,6 @@ public final class RoomEventPipeline {
             return CompletableFuture.completedFuture(storeRejected(pdu, r));
         }
         EventStates.State after = ResolveState.after(pdu, before.get());
-        if (placement == PersistRequest.Placement.BACKFILLED) {
-            return persist.store(new PersistRequest(pdu, placement, null, false, before.get().snapshot(),
-                    after.snapshot(), null, null), after);
-        }
         boolean softFailed = !authorize.againstState(pdu, head.currentState()).isAllowed();
         if (softFailed) {
             return persist.store(new PersistRequest(pdu, placement, null, true, before.get().snapshot(),

@@ -43,7 +43,7 @@ final class EventWrites {
     List<PersistedEvent> write(Connection c, List<PersistRequest> requests, StreamPositions positions,
                                List<StateSnapshot> written) throws SQLException {
         List<Written> rows = new ArrayList<>(requests.size());
-        Edges edges = new Edges();
+        EventEdges edges = new EventEdges();
         for (PersistRequest r : requests) {
             Written w = writeEvent(c, r, positions);
             rows.add(w);
@@ -210,43 +210,6 @@ final class EventWrites {
             ps.setBytes(14, pdu.canonicalBytes());
             try (ResultSet rs = ps.executeQuery()) {
                 return rs.next() ? rs.getLong(1) : null;
-            }
-        }
-    }
-
-    /** The prev and auth edges of a batch's new events, written with one statement per table. */
-    private static final class Edges {
-        private final List<Long> prevNids = new ArrayList<>();
-        private final List<String> prevIds = new ArrayList<>();
-        private final List<Long> authNids = new ArrayList<>();
-        private final List<String> authIds = new ArrayList<>();
-
-        void add(long nid, Pdu pdu) {
-            for (String id : pdu.prevEventIds()) {
-                prevNids.add(nid);
-                prevIds.add(id);
-            }
-            for (String id : pdu.authEventIds()) {
-                authNids.add(nid);
-                authIds.add(id);
-            }
-        }
-
-        void write(Connection c) throws SQLException {
-            insert(c, "event_prev_edges", "prev_event_id", prevNids, prevIds);
-            insert(c, "event_auth_edges", "auth_event_id", authNids, authIds);
-        }
-
-        private static void insert(Connection c, String table, String column, List<Long> nids, List<String> ids)
-                throws SQLException {
-            if (ids.isEmpty()) {
-                return;
-            }
-            try (PreparedStatement ps = c.prepareStatement("INSERT INTO " + table + " (event_nid, " + column
-                    + ") SELECT unnest(?::bigint[]), unnest(?::text[]) ON CONFLICT DO NOTHING")) {
-                ps.setArray(1, c.createArrayOf("bigint", nids.toArray()));
-                ps.setArray(2, c.createArrayOf("text", ids.toArray()));
-                ps.executeUpdate();
             }
         }
     }
