@@ -65,8 +65,8 @@ final class Persist {
         boolean stateChanged = live.current().snapshot() != live.head().snapshot();
         return new PersistRequest(pdu, PersistRequest.Placement.LIVE, null, live.softFailed(),
                 live.before().snapshot(), live.after().snapshot(), stateChanged ? live.current().snapshot() : null,
-                stateChanged ? MembershipChanges.between(live.head().currentState(), live.current().entries(), events)
-                        : null,
+                stateChanged ? MembershipChanges.between(new EventStates.State(live.head().snapshot(),
+                        live.head().currentState()), live.current(), events) : null,
                 live.softFailed() ? null : live.extremities());
     }
 

@@ -16,6 +16,7 @@ import org.myelin.storage.events.PersistRequest;
 import org.myelin.storage.events.PersistedEvent;
 import org.myelin.storage.events.StoredEvent;
 import org.myelin.storage.rooms.RoomRepository;
+import org.myelin.storage.state.StateMaps;
 import org.myelin.storage.state.StateSnapshot;
 
 import java.time.Clock;
@@ -311,7 +312,8 @@ public final class RoomEventPipeline {
      * delta on our old copy, on a rejoin). If another of our users got in meanwhile, the room is
      * live here: the join becomes one more extremity, resolved with the others.
      */
-    private CompletableFuture<Outcome> commitJoin(Pdu join, Map<StateKey, String> state) {
+    private CompletableFuture<Outcome> commitJoin(Pdu join, Map<StateKey, String> given) {
+        Map<StateKey, String> state = StateMaps.of(given);
         Optional<RoomHead> old = heads.get(join.roomId());
         EventStates.State before = old
                 .map(h -> ResolveState.derive(new EventStates.State(h.snapshot(), h.currentState()), state))
@@ -326,8 +328,9 @@ public final class RoomEventPipeline {
             EventStates.State current = resolve.resolve(join.roomId(), join.roomVersion(), extremities).orElse(after);
             return persist.live(new Persist.Live(join, old.get(), before, after, extremities, current, false));
         }
+        // A room new here had no state: its every membership is a change (an empty snapshot, never written).
         RoomHead previous = old.orElseGet(() -> new RoomHead(join.roomId(), join.roomVersion(), List.of(), Map.of(),
-                before.snapshot(), 0));
+                StateSnapshot.full(join.roomId(), Map.of()), 0));
         // The join is the only extremity: what we held of the room before is history, not a branch.
         return persist.live(new Persist.Live(join, previous, before, after, List.of(join.eventId()), after, false));
     }

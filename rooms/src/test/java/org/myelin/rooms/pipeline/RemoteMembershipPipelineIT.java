@@ -93,6 +93,39 @@ class RemoteMembershipPipelineIT {
     }
 
     @Test
+    void storesABigRoomsStateAndAuthChainInAFewStatements() {
+        String roomId = resident.createRoom("12", ALICE, "public");
+        int members = 300;
+        for (int i = 0; i < members; i++) {
+            String user = "@m" + i + ":" + RESIDENT;
+            accepted(resident.submit(Input.LocalEvent.state(roomId, user, "m.room.member", user,
+                    content("membership", "join"))));
+        }
+        RoomHead residentHead = resident.heads.get(roomId).orElseThrow();
+        String joiner = "@big:" + LOCAL;
+        Pdu join = joinOn(residentHead, joiner);
+        List<Pdu> state = stateOf(residentHead);
+        List<Pdu> chain = authChain(state);
+        long statementsBefore = hs.dataSource.executions();
+        long commitsBefore = hs.dataSource.commits();
+
+        accepted(hs.submit(new Input.JoinedRemoteRoom(join, state, chain, RESIDENT)));
+
+        // One transaction per state event cost about ten statements each: over 3,000 here.
+        long statements = hs.dataSource.executions() - statementsBefore;
+        long commits = hs.dataSource.commits() - commitsBefore;
+        assertTrue(statements <= 50, statements + " statements");
+        assertTrue(commits <= 3, commits + " commits");
+        Set<String> ids = new HashSet<>();
+        state.forEach(p -> ids.add(p.eventId()));
+        chain.forEach(p -> ids.add(p.eventId()));
+        assertEquals(ids, hs.eventRepository.byIds(ids).keySet());
+        MembershipRepository memberships = new MembershipRepository(hs.database.dataSource());
+        assertEquals(members + 2, memberships.members(roomId, "join").size());
+        assertEquals(join.eventId(), hs.heads.get(roomId).orElseThrow().currentState().get(StateKey.member(joiner)));
+    }
+
+    @Test
     void refusesAJoinThatTheGivenStateDoesNotAllow() {
         String roomId = resident.createRoom("12", ALICE, "invite");
         RoomHead residentHead = resident.heads.get(roomId).orElseThrow();
