@@ -21,9 +21,7 @@ import org.myelin.storage.state.StateSnapshot;
 
 import java.time.Clock;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -48,6 +46,8 @@ import java.util.concurrent.CompletableFuture;
  * steps: its state and auth chain as outliers ({@link StoreJoinState}), then the join, checked
  * and authorised against that state, becomes the room's head. An out-of-band membership
  * ({@link Input.OutOfBandMembership}) is checked for signatures only: its room's state is not here.
+ * Backfilled history takes the steps of received events, its states worked out oldest first
+ * ({@link PlaceHistory}).
  *
  * <p>Lock order: one room lock at a time (see {@link RoomLocks}); the lock is released once the
  * event is queued for persistence, so the next event of the room is built on this one while the
@@ -67,6 +67,7 @@ public final class RoomEventPipeline {
     private final Authorize authorize;
     private final ResolveState resolve;
     private final StoreJoinState joinState;
+    private final PlaceHistory history;
     private final RemoteEvents remote;
     private final Clock clock;
 
@@ -89,6 +90,24 @@ public final class RoomEventPipeline {
         this.authorize = new Authorize(parts.events(), parts.keys());
         this.resolve = new ResolveState(parts.states(), parts.events());
         this.joinState = new StoreJoinState(signatures, authorize, parts.events(), persist);
+        this.history = new PlaceHistory(new PlaceHistory.Parts(new PlaceHistory.Steps() {
+            @Override
+            public PlaceHistory.Prechecked precheck(Pdu unchecked, String origin) {
+                return RoomEventPipeline.this.precheck(unchecked, origin);
+            }
+
+            @Override
+            public Optional<EventStates.State> stateBefore(Pdu pdu, String origin, RoomHead head) {
+                Optional<EventStates.State> known = resolve.before(pdu);
+                return known.isPresent() ? known
+                        : fetchStateBefore(pdu, origin, head, PersistRequest.Placement.BACKFILLED);
+            }
+
+            @Override
+            public Outcome storeRejected(Pdu pdu, AuthResult.Rejected rejected) {
+                return RoomEventPipeline.this.storeRejected(pdu, rejected);
+            }
+        }, heads, locks, authorize, persist, states));
     }
 
     /** Runs {@code input} through the pipeline; returns once the outcome is committed (or refused). */
@@ -175,7 +194,7 @@ public final class RoomEventPipeline {
     // ---- received events ----
 
     private Outcome received(Pdu unchecked, String origin, PersistRequest.Placement placement) {
-        Prechecked checked = precheck(unchecked, origin);
+        PlaceHistory.Prechecked checked = precheck(unchecked, origin);
         if (checked.outcome() != null) {
             return checked.outcome();
         }
@@ -183,14 +202,11 @@ public final class RoomEventPipeline {
         return locks.withLock(pdu.roomId(), () -> receivedLocked(pdu, origin, placement)).join();
     }
 
-    /** A received event after the checks that need no lock: either the event to go on with, or its outcome. */
-    private record Prechecked(Pdu pdu, Outcome outcome) {
-    }
-
-    private Prechecked precheck(Pdu unchecked, String origin) {
+    /** The checks of a received event that need no lock: the event to go on with, or its outcome. */
+    private PlaceHistory.Prechecked precheck(Pdu unchecked, String origin) {
         StoredEvent known = events.stored(unchecked.eventId());
         if (known != null && !known.outlier()) {
-            return new Prechecked(null, known.isRejected()
+            return new PlaceHistory.Prechecked(null, known.isRejected()
                     ? new Outcome.Rejected(known.eventId(), "known", known.rejectedReason())
                     : new Outcome.Accepted(new PersistedEvent(known.nid(), known.pdu(), known.streamOrdering(),
                     known.isVisibleInTimeline(), true)));
@@ -198,83 +214,28 @@ public final class RoomEventPipeline {
         Pdu pdu;
         switch (signatures.check(unchecked)) {
             case CheckSignatures.Result.Invalid invalid -> {
-                return new Prechecked(null, new Outcome.Rejected(unchecked.eventId(), "signature", invalid.reason()));
+                return new PlaceHistory.Prechecked(null, new Outcome.Rejected(unchecked.eventId(), "signature", invalid.reason()));
             }
             case CheckSignatures.Result.Valid valid -> pdu = valid.pdu();
         }
         fetchMissingAuthEvents(pdu, origin);
         AuthResult auth = authorize.againstAuthEvents(pdu);
         if (auth instanceof AuthResult.Rejected r) {
-            return new Prechecked(null, storeRejected(pdu, r));
+            return new PlaceHistory.Prechecked(null, storeRejected(pdu, r));
         }
         if (heads.get(pdu.roomId()).isEmpty()) {
-            return new Prechecked(null, new Outcome.Rejected(pdu.eventId(), "room",
+            return new PlaceHistory.Prechecked(null, new Outcome.Rejected(pdu.eventId(), "room",
                     "this server is not in room " + pdu.roomId()));
         }
-        return new Prechecked(pdu, null);
+        return new PlaceHistory.Prechecked(pdu, null);
     }
-
-    // ---- backfilled history ----
 
     /**
-     * Older history of a room ({@code /backfill} from {@code origin}), unchecked. Its events get
-     * their state oldest first, so that each one's state follows from the one before it and only
-     * the oldest needs its state fetched (as Synapse processes pulled events in depth order); they
-     * are queued for commit newest first, since backfilled events take decreasing timeline
-     * positions. One outcome per event, in the order given.
+     * Older history of a room ({@code /backfill} from {@code origin}), unchecked: see
+     * {@link PlaceHistory}. One outcome per event, in the order given.
      */
     public List<Outcome> backfill(List<Pdu> history, String origin) {
-        Map<String, CompletableFuture<Outcome>> outcomes = new HashMap<>();
-        Map<String, List<Pdu>> byRoom = new LinkedHashMap<>();
-        for (Pdu unchecked : history) {
-            Prechecked checked = precheck(unchecked, origin);
-            if (checked.outcome() != null) {
-                outcomes.put(unchecked.eventId(), CompletableFuture.completedFuture(checked.outcome()));
-            } else {
-                byRoom.computeIfAbsent(checked.pdu().roomId(), r -> new ArrayList<>()).add(checked.pdu());
-            }
-        }
-        byRoom.forEach((roomId, pdus) -> {
-            pdus.sort(Comparator.comparingLong(Pdu::depth).thenComparing(Pdu::eventId));
-            outcomes.putAll(locks.withLock(roomId, () -> placeHistory(pdus, origin)));
-        });
-        return history.stream().map(p -> outcomes.get(p.eventId()).join()).toList();
-    }
-
-    /** What a backfilled event will commit: the request and the state after it. */
-    private record Placed(PersistRequest request, EventStates.State after) {
-    }
-
-    /** Under the room's lock: {@code oldestFirst} given their states, queued newest first. */
-    private Map<String, CompletableFuture<Outcome>> placeHistory(List<Pdu> oldestFirst, String origin) {
-        RoomHead head = heads.get(oldestFirst.getFirst().roomId()).orElseThrow();
-        Map<String, CompletableFuture<Outcome>> outcomes = new HashMap<>();
-        List<Placed> placed = new ArrayList<>();
-        for (Pdu pdu : oldestFirst) {
-            Optional<EventStates.State> before = resolve.before(pdu);
-            if (before.isEmpty()) {
-                before = fetchStateBefore(pdu, origin, head, PersistRequest.Placement.BACKFILLED);
-            }
-            if (before.isEmpty()) {
-                outcomes.put(pdu.eventId(), CompletableFuture.completedFuture(new Outcome.Rejected(pdu.eventId(),
-                        "prev_events", "the state before the event is unknown and could not be fetched")));
-                continue;
-            }
-            AuthResult auth = authorize.againstState(pdu, before.get().entries());
-            if (auth instanceof AuthResult.Rejected r) {
-                outcomes.put(pdu.eventId(), CompletableFuture.completedFuture(storeRejected(pdu, r)));
-                continue;
-            }
-            EventStates.State after = ResolveState.after(pdu, before.get());
-            // The next event's state follows from this one's, before this one is committed.
-            states.remember(pdu.eventId(), after);
-            placed.add(new Placed(new PersistRequest(pdu, PersistRequest.Placement.BACKFILLED, null, false,
-                    before.get().snapshot(), after.snapshot(), null, null), after));
-        }
-        for (Placed p : placed.reversed()) {
-            outcomes.put(p.request().pdu().eventId(), persist.store(p.request(), p.after()));
-        }
-        return outcomes;
+        return history.isEmpty() ? List.of() : this.history.place(history, origin);
     }
 
     // ---- rooms joined through another server, out-of-band memberships ----

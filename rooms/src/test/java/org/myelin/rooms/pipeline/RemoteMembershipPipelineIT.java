@@ -8,7 +8,9 @@ import org.myelin.protocol.auth.AuthEventsSelection;
 import org.myelin.protocol.event.EventBuilder;
 import org.myelin.protocol.event.Pdu;
 import org.myelin.protocol.event.StateKey;
+import org.myelin.protocol.version.RoomVersion;
 import org.myelin.rooms.head.RoomHead;
+import org.myelin.rooms.ports.RemoteEvents;
 import org.myelin.storage.events.StoredEvent;
 import org.myelin.storage.rooms.MembershipRepository;
 import org.myelin.storage.sync.MembershipHistory;
@@ -20,6 +22,7 @@ import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -123,6 +126,61 @@ class RemoteMembershipPipelineIT {
         MembershipRepository memberships = new MembershipRepository(hs.database.dataSource());
         assertEquals(members + 2, memberships.members(roomId, "join").size());
         assertEquals(join.eventId(), hs.heads.get(roomId).orElseThrow().currentState().get(StateKey.member(joiner)));
+    }
+
+    @Test
+    void backfilledHistoryFetchesOnlyTheStateBeforeItsOldestEvent() {
+        String roomId = resident.createRoom("12", ALICE, "public");
+        List<Pdu> history = new ArrayList<>();
+        for (int i = 0; i < 4; i++) {
+            String user = "@h" + i + ":" + RESIDENT;
+            history.add(accepted(resident.submit(Input.LocalEvent.state(roomId, user, "m.room.member", user,
+                    content("membership", "join")))));
+            history.add(accepted(resident.submit(Input.LocalEvent.message(roomId, ALICE, "m.room.message",
+                    content("body", "message " + i)))));
+        }
+        RoomHead residentHead = resident.heads.get(roomId).orElseThrow();
+        List<Pdu> state = stateOf(residentHead);
+        accepted(hs.submit(new Input.JoinedRemoteRoom(joinOn(residentHead, "@reader:" + LOCAL), state,
+                authChain(state), RESIDENT)));
+        Pdu oldest = history.getFirst();
+        long snapshot = resident.eventRepository.stateBefore(oldest.eventId()).orElseThrow();
+        List<Pdu> stateBeforeOldest = new ArrayList<>();
+        resident.snapshots.load(snapshot).values()
+                .forEach(id -> stateBeforeOldest.add(resident.eventRepository.byId(id).orElseThrow().pdu()));
+        List<String> fetchedAt = new ArrayList<>();
+        hs.remote = new RemoteEvents() {
+            @Override
+            public Optional<Pdu> event(String server, RoomVersion version, String eventId) {
+                return resident.eventRepository.byId(eventId).map(StoredEvent::pdu);
+            }
+
+            @Override
+            public List<Pdu> missingEvents(String server, RoomVersion version, String room, List<String> earliest,
+                                           List<String> latest, int limit) {
+                return List.of();
+            }
+
+            @Override
+            public Optional<RemoteState> stateBefore(String server, RoomVersion version, String room, String eventId) {
+                fetchedAt.add(eventId);
+                return Optional.of(new RemoteState(stateBeforeOldest, authChain(stateBeforeOldest)));
+            }
+        };
+        try {
+            // Newest first, as /backfill answers.
+            hs.pipeline.backfill(history.reversed(), RESIDENT).forEach(TestPipeline::accepted);
+        } finally {
+            hs.remote = RemoteEvents.NONE;
+        }
+
+        assertEquals(List.of(oldest.eventId()), fetchedAt);
+        List<Long> positions = history.stream()
+                .map(p -> hs.eventRepository.byId(p.eventId()).orElseThrow().streamOrdering()).toList();
+        for (int i = 1; i < positions.size(); i++) {
+            assertTrue(positions.get(i - 1) < positions.get(i), "older history sorts earlier: " + positions);
+        }
+        assertTrue(positions.getLast() < 0, positions.toString());
     }
 
     @Test
