@@ -6,6 +6,8 @@ import org.myelin.protocol.event.StateKey;
 import org.myelin.rooms.events.EventCache;
 import org.myelin.storage.events.PersistRequest;
 import org.myelin.storage.events.StoredEvent;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -32,6 +34,8 @@ import java.util.function.Consumer;
  * left out, two events for one state key or a missing create event refuse the whole answer.
  */
 final class StoreJoinState {
+
+    private static final Logger LOG = LoggerFactory.getLogger(StoreJoinState.class);
 
     /** Events per parallel signature-checking task: big enough that a task is worth starting. */
     private static final int CHECK_CHUNK = 256;
@@ -79,7 +83,9 @@ final class StoreJoinState {
                 refused.put(id, e.pdu().type() + " known: " + e.rejectedReason());
             }
         });
+        long t0 = System.nanoTime();
         Map<String, Pdu> checked = checkSignatures(all, known, roomId, refused);
+        long t1 = System.nanoTime();
         List<PersistRequest> outliers = new ArrayList<>(checked.size());
         for (Pdu p : authOrder(checked)) {
             for (String auth : p.authEventIds()) {
@@ -97,7 +103,11 @@ final class StoreJoinState {
             events.put(new StoredEvent(0, p, null, true, false, reason));
             outliers.add(PersistRequest.outlier(p, reason));
         }
+        long t2 = System.nanoTime();
         persist.outliers(outliers);
+        LOG.info("State of {} from {}: {} events ({} known, {} refused); signatures and hashes {} ms, auth {} ms,"
+                        + " write {} ms", roomId, input.origin(), all.size(), known.size(), refused.size(),
+                (t1 - t0) / 1_000_000, (t2 - t1) / 1_000_000, (System.nanoTime() - t2) / 1_000_000);
         return state(input, roomId, refused);
     }
 
