@@ -7,6 +7,7 @@ import org.myelin.federation.FederationException;
 import org.myelin.federation.client.FederationClient;
 import org.myelin.federation.client.FederationClientException;
 import org.myelin.federation.keys.EventSignatures;
+import org.myelin.federation.remote.FederationRemoteEvents;
 import org.myelin.protocol.event.EventBuilder;
 import org.myelin.protocol.event.EventSigning;
 import org.myelin.protocol.event.Pdu;
@@ -28,6 +29,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -85,7 +87,8 @@ public final class RemoteMemberships {
 
     /** What remote memberships need; built once by the server's wiring. */
     public record Parts(LocalServer local, FederationClient client, RoomEventPipeline pipeline,
-                        EventSignatures signatures, EventCache events, MembershipRepository memberships, Clock clock) {
+                        EventSignatures signatures, EventCache events, MembershipRepository memberships, Clock clock,
+                        FederationRemoteEvents remoteEvents) {
     }
 
     public RemoteMemberships(Parts parts) {
@@ -96,7 +99,7 @@ public final class RemoteMemberships {
         this.events = parts.events();
         this.memberships = parts.memberships();
         this.clock = parts.clock();
-        this.backfill = new JoinBackfill(client, pipeline, signatures, events);
+        this.backfill = new JoinBackfill(client, pipeline, signatures, events, parts.remoteEvents());
     }
 
     /**
@@ -117,10 +120,19 @@ public final class RemoteMemberships {
                 long t0 = System.nanoTime();
                 JsonNode answer = client.send(server, "PUT", sendPath(Kind.JOIN, signed.event()), signed.event().json());
                 long t1 = System.nanoTime();
-                Outcome outcome = storeJoin(signed, answer);
-                if (outcome instanceof Outcome.Accepted) {
+                CompletableFuture<JoinBackfill.History> history = backfill.fetch(signed.event(), server);
+                Outcome outcome;
+                try {
+                    outcome = storeJoin(signed, answer);
+                } catch (RuntimeException e) {
+                    history.thenAccept(backfill::forget);
+                    throw e;
+                }
+                if (!(outcome instanceof Outcome.Accepted)) {
+                    history.thenAccept(backfill::forget);
+                } else {
                     long t2 = System.nanoTime();
-                    backfill.after(signed.event(), server);
+                    backfill.place(history.join());
                     // What a slow join spent its time on: the resident server, our checks and writes, or history.
                     LOG.info("Joined {} through {}: send_join {} ms, state checked and stored {} ms, backfill {} ms",
                             roomId, server, (t1 - t0) / 1_000_000, (t2 - t1) / 1_000_000,

@@ -21,7 +21,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.HashMap;
@@ -41,6 +44,9 @@ public final class FederationRemoteEvents implements RemoteEvents, AutoCloseable
     static final int FETCH_ONE_BY_ONE_MAX = 50;
 
     private final FederationClient client;
+    /** {@code /state_ids} answers asked for ahead of {@link #stateBefore}, by server, room and event. */
+    private final Map<List<String>, CompletableFuture<FederationClient.StateIds>> prefetched =
+            new ConcurrentHashMap<>();
     /** Local events by id; the rooms' cache once {@link #readLocalEventsFrom} is called. */
     private volatile Function<Collection<String>, Map<String, StoredEvent>> local;
     private final EventSignatures signatures;
@@ -61,6 +67,40 @@ public final class FederationRemoteEvents implements RemoteEvents, AutoCloseable
      */
     public void readLocalEventsFrom(EventCache cache) {
         this.local = cache::storedAll;
+    }
+
+    /**
+     * Starts asking {@code server} for the state at {@code eventId} ({@code /state_ids}), which a
+     * {@link #stateBefore} call for it will take instead of asking again: after a join, the
+     * resident server works on the state before the oldest backfilled event while we check the
+     * join's own state. {@link #forgetPrefetched} drops an answer nobody took.
+     */
+    public void prefetchStateIds(String server, String roomId, String eventId) {
+        prefetched.computeIfAbsent(List.of(server, roomId, eventId), key -> CompletableFuture.supplyAsync(() -> {
+            try {
+                return client.stateIds(server, roomId, eventId);
+            } catch (FederationClientException e) {
+                throw new CompletionException(e);
+            }
+        }, threads));
+    }
+
+    public void forgetPrefetched(String server, String roomId, String eventId) {
+        prefetched.remove(List.of(server, roomId, eventId));
+    }
+
+    /** The prefetched answer if there is a good one, else a fresh one. */
+    private FederationClient.StateIds stateIds(String server, String roomId, String eventId)
+            throws FederationClientException {
+        CompletableFuture<FederationClient.StateIds> early = prefetched.remove(List.of(server, roomId, eventId));
+        if (early != null) {
+            try {
+                return early.join();
+            } catch (CompletionException | CancellationException e) {
+                LOG.info("Prefetched state of {} at {} failed; asking again: {}", roomId, eventId, e.getMessage());
+            }
+        }
+        return client.stateIds(server, roomId, eventId);
     }
 
     @Override
@@ -92,7 +132,7 @@ public final class FederationRemoteEvents implements RemoteEvents, AutoCloseable
     @Override
     public Optional<RemoteState> stateBefore(String server, RoomVersion version, String roomId, String eventId) {
         try {
-            FederationClient.StateIds ids = client.stateIds(server, roomId, eventId);
+            FederationClient.StateIds ids = stateIds(server, roomId, eventId);
             Set<String> wanted = new LinkedHashSet<>(ids.pduIds());
             wanted.addAll(ids.authChainIds());
             Map<String, StoredEvent> known = local.apply(wanted);
