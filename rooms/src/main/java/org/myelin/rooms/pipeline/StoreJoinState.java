@@ -87,6 +87,8 @@ final class StoreJoinState {
         Map<String, Pdu> checked = checkSignatures(all, known, roomId, refused);
         long t1 = System.nanoTime();
         List<PersistRequest> outliers = new ArrayList<>(checked.size());
+        // What passed so far, for the auth of what names it: the cache may not hold a big room's all.
+        Map<String, StoredEvent> pending = new HashMap<>();
         for (Pdu p : authOrder(checked)) {
             for (String auth : p.authEventIds()) {
                 if (!all.containsKey(auth) && events.stored(auth) == null) {
@@ -94,13 +96,12 @@ final class StoreJoinState {
                     break;
                 }
             }
-            AuthResult auth = authorize.againstAuthEvents(p);
+            AuthResult auth = authorize.againstAuthEvents(p, pending);
             String reason = auth instanceof AuthResult.Rejected r ? r.rule() + ": " + r.reason() : null;
             if (reason != null) {
                 refused.put(p.eventId(), p.type() + " " + reason);
             }
-            // Cached at once: the events that name it among their auth events are checked next.
-            events.put(new StoredEvent(0, p, null, true, false, reason));
+            pending.put(p.eventId(), new StoredEvent(0, p, null, true, false, reason));
             outliers.add(PersistRequest.outlier(p, reason));
         }
         long t2 = System.nanoTime();

@@ -129,6 +129,48 @@ class RemoteMembershipPipelineIT {
     }
 
     @Test
+    void joinsARoomWhoseStateOutgrowsTheEventCache() {
+        String roomId = resident.createRoom("12", ALICE, "invite");
+        for (int i = 0; i < 30; i++) {
+            // Each joined member was invited first: its join names the invite among its auth events.
+            String user = "@c" + i + ":" + RESIDENT;
+            accepted(resident.submit(Input.LocalEvent.state(roomId, ALICE, "m.room.member", user,
+                    content("membership", "invite"))));
+            accepted(resident.submit(Input.LocalEvent.state(roomId, user, "m.room.member", user,
+                    content("membership", "join"))));
+        }
+        String tinyServer = "tiny.test";
+        try (TestPipeline tiny = new TestPipeline(tinyServer)) {
+            tiny.knownKeys.put(RESIDENT, resident.server.signingKey().verifyKey());
+            tiny.cacheCapacity = 8;
+            tiny.start();
+            String carol = "@carol:" + tinyServer;
+            accepted(resident.submit(Input.LocalEvent.state(roomId, ALICE, "m.room.member", carol,
+                    content("membership", "invite"))));
+            RoomHead residentHead = resident.heads.get(roomId).orElseThrow();
+            List<String> auth = new ArrayList<>();
+            ObjectNode joinContent = content("membership", "join");
+            for (StateKey key : AuthEventsSelection.requiredFor("m.room.member", carol, carol, joinContent,
+                    residentHead.version())) {
+                String id = residentHead.currentState().get(key);
+                if (id != null) {
+                    auth.add(id);
+                }
+            }
+            Pdu join = EventBuilder.in(residentHead.version(), roomId).type("m.room.member").stateKey(carol)
+                    .sender(carol).content(joinContent).prevEvents(residentHead.forwardExtremities()).authEvents(auth)
+                    .depth(residentHead.maxDepth() + 1).originServerTs(System.currentTimeMillis())
+                    .build(tinyServer, tiny.server.signingKey());
+            List<Pdu> state = stateOf(residentHead);
+
+            accepted(tiny.submit(new Input.JoinedRemoteRoom(join, state, authChain(state), RESIDENT)));
+
+            MembershipRepository memberships = new MembershipRepository(tiny.database.dataSource());
+            assertEquals(32, memberships.members(roomId, "join").size());
+        }
+    }
+
+    @Test
     void backfilledHistoryFetchesOnlyTheStateBeforeItsOldestEvent() {
         String roomId = resident.createRoom("12", ALICE, "public");
         List<Pdu> history = new ArrayList<>();

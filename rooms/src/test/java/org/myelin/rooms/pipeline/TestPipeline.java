@@ -49,6 +49,8 @@ final class TestPipeline implements AutoCloseable {
     RoomHeads heads;
     RoomEventPipeline pipeline;
     RemoteEvents remote = RemoteEvents.NONE;
+    /** How many events the pipeline's cache holds; takes effect at the next {@link #start()}. */
+    int cacheCapacity = 10_000;
 
     TestPipeline(String serverName) {
         this(serverName, TestDatabases.freshDatabase());
@@ -70,7 +72,7 @@ final class TestPipeline implements AutoCloseable {
         if (persister != null) {
             persister.close();
         }
-        EventCache cache = new EventCache(eventRepository, 10_000);
+        EventCache cache = new EventCache(eventRepository, cacheCapacity);
         EventStates states = new EventStates(eventRepository, new StateSnapshotRepository(dataSource));
         heads = new RoomHeads(roomRepository, states, cache);
         persister = new EventPersister(dataSource, snapshots, batch -> {
