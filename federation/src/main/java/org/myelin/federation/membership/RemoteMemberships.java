@@ -1,7 +1,6 @@
 package org.myelin.federation.membership;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.myelin.federation.FederationException;
 import org.myelin.federation.client.FederationClient;
@@ -30,10 +29,6 @@ import java.util.List;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 
 /**
  * A local user's membership in a room this server is not in, through a server that is
@@ -46,8 +41,6 @@ import java.util.concurrent.Future;
 public final class RemoteMemberships {
 
     private static final Logger LOG = LoggerFactory.getLogger(RemoteMemberships.class);
-    /** Events per parsing task. */
-    private static final int PARSE_CHUNK = 256;
 
     /** The three handshakes: their membership and the paths of their two halves. */
     private enum Kind {
@@ -295,7 +288,7 @@ public final class RemoteMemberships {
         Pdu join = signed.event();
         if (answer.get("event") instanceof ObjectNode countersigned) {
             // A restricted join comes back signed by the resident server too.
-            Pdu returned = parse(countersigned, version);
+            Pdu returned = AnswerEvents.parseOne(countersigned, version);
             if (returned != null && returned.eventId().equals(join.eventId())) {
                 join = returned;
             }
@@ -303,64 +296,10 @@ public final class RemoteMemberships {
         if (memberships.joinedServers(join.roomId()).contains(local.serverName())) {
             return pipeline.submit(new Input.RemoteEvent(join, signed.server()));
         }
-        List<Pdu> state = parseAll(answer.path("state"), version);
-        List<Pdu> authChain = parseAll(answer.path("auth_chain"), version);
+        List<Pdu> state = AnswerEvents.parse(answer.path("state"), version);
+        List<Pdu> authChain = AnswerEvents.parse(answer.path("auth_chain"), version);
         // The pipeline checks every event's signatures and hashes, in parallel, once.
         return pipeline.submit(new Input.JoinedRemoteRoom(join, state, authChain, signed.server()));
-    }
-
-    /**
-     * The events of an answer's array, parsed in parallel (parsing computes each event's id, a
-     * hash of its canonical JSON: for ten thousand state events, seconds on one core). The array
-     * is emptied as it is parsed, so that the answer and the parsed copies are not both held.
-     */
-    private static List<Pdu> parseAll(JsonNode array, RoomVersion version) {
-        if (!(array instanceof ArrayNode events)) {
-            return List.of();
-        }
-        List<ObjectNode> objects = new ArrayList<>(events.size());
-        for (JsonNode json : events) {
-            if (json instanceof ObjectNode o) {
-                objects.add(o);
-            }
-        }
-        events.removeAll();
-        List<Future<List<Pdu>>> chunks = new ArrayList<>();
-        try (ExecutorService threads = Executors.newVirtualThreadPerTaskExecutor()) {
-            for (int from = 0; from < objects.size(); from += PARSE_CHUNK) {
-                List<ObjectNode> chunk = objects.subList(from, Math.min(objects.size(), from + PARSE_CHUNK));
-                chunks.add(threads.submit(() -> {
-                    List<Pdu> parsed = new ArrayList<>(chunk.size());
-                    for (int i = 0; i < chunk.size(); i++) {
-                        Pdu p = parse(chunk.get(i), version);
-                        chunk.set(i, null); // the parsed event holds its own copy
-                        if (p != null) {
-                            parsed.add(p);
-                        }
-                    }
-                    return parsed;
-                }));
-            }
-            List<Pdu> all = new ArrayList<>(objects.size());
-            for (Future<List<Pdu>> chunk : chunks) {
-                all.addAll(chunk.get());
-            }
-            return all;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while parsing a send_join answer", e);
-        } catch (ExecutionException e) {
-            throw e.getCause() instanceof RuntimeException r ? r : new IllegalStateException(e.getCause());
-        }
-    }
-
-    private static Pdu parse(ObjectNode json, RoomVersion version) {
-        try {
-            return Pdu.parse(json, version);
-        } catch (RuntimeException e) {
-            LOG.info("Dropping an invalid event from a send_join answer: {}", e.getMessage());
-            return null;
-        }
     }
 
     private static String makePath(Kind kind, String roomId, String userId) {
