@@ -6,6 +6,7 @@ import org.myelin.federation.FederationException;
 import org.myelin.federation.client.FederationClient;
 import org.myelin.federation.client.FederationClientException;
 import org.myelin.federation.keys.EventSignatures;
+import org.myelin.federation.remote.FederationRemoteEvents;
 import org.myelin.protocol.event.EventBuilder;
 import org.myelin.protocol.event.EventSigning;
 import org.myelin.protocol.event.Pdu;
@@ -27,6 +28,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
 
 /**
  * A local user's membership in a room this server is not in, through a server that is
@@ -78,7 +80,8 @@ public final class RemoteMemberships {
 
     /** What remote memberships need; built once by the server's wiring. */
     public record Parts(LocalServer local, FederationClient client, RoomEventPipeline pipeline,
-                        EventSignatures signatures, EventCache events, MembershipRepository memberships, Clock clock) {
+                        EventSignatures signatures, EventCache events, MembershipRepository memberships, Clock clock,
+                        FederationRemoteEvents remoteEvents) {
     }
 
     public RemoteMemberships(Parts parts) {
@@ -89,7 +92,7 @@ public final class RemoteMemberships {
         this.events = parts.events();
         this.memberships = parts.memberships();
         this.clock = parts.clock();
-        this.backfill = new JoinBackfill(client, pipeline, signatures, events);
+        this.backfill = new JoinBackfill(client, pipeline, signatures, events, parts.remoteEvents());
     }
 
     /**
@@ -107,10 +110,26 @@ public final class RemoteMemberships {
                 continue;
             }
             try {
+                long t0 = System.nanoTime();
                 JsonNode answer = client.send(server, "PUT", sendPath(Kind.JOIN, signed.event()), signed.event().json());
-                Outcome outcome = storeJoin(signed, answer);
-                if (outcome instanceof Outcome.Accepted) {
-                    backfill.after(signed.event(), server);
+                long t1 = System.nanoTime();
+                CompletableFuture<JoinBackfill.History> history = backfill.fetch(signed.event(), server);
+                Outcome outcome;
+                try {
+                    outcome = storeJoin(signed, answer);
+                } catch (RuntimeException e) {
+                    history.thenAccept(backfill::forget);
+                    throw e;
+                }
+                if (!(outcome instanceof Outcome.Accepted)) {
+                    history.thenAccept(backfill::forget);
+                } else {
+                    long t2 = System.nanoTime();
+                    backfill.place(history.join());
+                    // What a slow join spent its time on: the resident server, our checks and writes, or history.
+                    LOG.info("Joined {} through {}: send_join {} ms, state checked and stored {} ms, backfill {} ms",
+                            roomId, server, (t1 - t0) / 1_000_000, (t2 - t1) / 1_000_000,
+                            (System.nanoTime() - t2) / 1_000_000);
                     return signed.event().eventId();
                 }
                 failures.refused(server, "its answer to send_join did not hold: " + outcome);
@@ -269,7 +288,7 @@ public final class RemoteMemberships {
         Pdu join = signed.event();
         if (answer.get("event") instanceof ObjectNode countersigned) {
             // A restricted join comes back signed by the resident server too.
-            Pdu returned = parse(countersigned, version);
+            Pdu returned = AnswerEvents.parseOne(countersigned, version);
             if (returned != null && returned.eventId().equals(join.eventId())) {
                 join = returned;
             }
@@ -277,34 +296,10 @@ public final class RemoteMemberships {
         if (memberships.joinedServers(join.roomId()).contains(local.serverName())) {
             return pipeline.submit(new Input.RemoteEvent(join, signed.server()));
         }
-        List<Pdu> state = parseAll(answer.path("state"), version);
-        List<Pdu> authChain = parseAll(answer.path("auth_chain"), version);
-        List<Pdu> all = new ArrayList<>(state);
-        all.addAll(authChain);
-        signatures.verifyAll(all);
+        List<Pdu> state = AnswerEvents.parse(answer.path("state"), version);
+        List<Pdu> authChain = AnswerEvents.parse(answer.path("auth_chain"), version);
+        // The pipeline checks every event's signatures and hashes, in parallel, once.
         return pipeline.submit(new Input.JoinedRemoteRoom(join, state, authChain, signed.server()));
-    }
-
-    private static List<Pdu> parseAll(JsonNode array, RoomVersion version) {
-        List<Pdu> parsed = new ArrayList<>();
-        for (JsonNode json : array) {
-            if (json instanceof ObjectNode o) {
-                Pdu p = parse(o, version);
-                if (p != null) {
-                    parsed.add(p);
-                }
-            }
-        }
-        return parsed;
-    }
-
-    private static Pdu parse(ObjectNode json, RoomVersion version) {
-        try {
-            return Pdu.parse(json, version);
-        } catch (RuntimeException e) {
-            LOG.info("Dropping an invalid event from a send_join answer: {}", e.getMessage());
-            return null;
-        }
     }
 
     private static String makePath(Kind kind, String roomId, String userId) {

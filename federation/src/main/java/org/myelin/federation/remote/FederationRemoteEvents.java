@@ -6,6 +6,7 @@ import org.myelin.federation.client.FederationClientException;
 import org.myelin.federation.keys.EventSignatures;
 import org.myelin.protocol.event.Pdu;
 import org.myelin.protocol.version.RoomVersion;
+import org.myelin.rooms.events.EventCache;
 import org.myelin.rooms.ports.RemoteEvents;
 import org.myelin.storage.events.EventRepository;
 import org.myelin.storage.events.StoredEvent;
@@ -13,16 +14,21 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Comparator;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.HashMap;
+import java.util.function.Function;
 
 /**
  * Rooms' {@link RemoteEvents} port over federation: {@code /event}, {@code /get_missing_events},
@@ -38,7 +44,11 @@ public final class FederationRemoteEvents implements RemoteEvents, AutoCloseable
     static final int FETCH_ONE_BY_ONE_MAX = 50;
 
     private final FederationClient client;
-    private final EventRepository events;
+    /** {@code /state_ids} answers asked for ahead of {@link #stateBefore}, by server, room and event. */
+    private final Map<List<String>, CompletableFuture<FederationClient.StateIds>> prefetched =
+            new ConcurrentHashMap<>();
+    /** Local events by id; the rooms' cache once {@link #readLocalEventsFrom} is called. */
+    private volatile Function<Collection<String>, Map<String, StoredEvent>> local;
     private final EventSignatures signatures;
     private final ExecutorService threads = Executors.newVirtualThreadPerTaskExecutor();
 
@@ -47,8 +57,50 @@ public final class FederationRemoteEvents implements RemoteEvents, AutoCloseable
      */
     public FederationRemoteEvents(FederationClient client, EventRepository events, EventSignatures signatures) {
         this.client = client;
-        this.events = events;
+        this.local = events::byIds;
         this.signatures = signatures;
+    }
+
+    /**
+     * Reads local events through the rooms' cache rather than the store: the state of a room just
+     * joined (thousands of events) is then found parsed, not read and parsed again.
+     */
+    public void readLocalEventsFrom(EventCache cache) {
+        this.local = cache::storedAll;
+    }
+
+    /**
+     * Starts asking {@code server} for the state at {@code eventId} ({@code /state_ids}), which a
+     * {@link #stateBefore} call for it will take instead of asking again: after a join, the
+     * resident server works on the state before the oldest backfilled event while we check the
+     * join's own state. {@link #forgetPrefetched} drops an answer nobody took.
+     */
+    public void prefetchStateIds(String server, String roomId, String eventId) {
+        prefetched.computeIfAbsent(List.of(server, roomId, eventId), key -> CompletableFuture.supplyAsync(() -> {
+            try {
+                return client.stateIds(server, roomId, eventId);
+            } catch (FederationClientException e) {
+                throw new CompletionException(e);
+            }
+        }, threads));
+    }
+
+    public void forgetPrefetched(String server, String roomId, String eventId) {
+        prefetched.remove(List.of(server, roomId, eventId));
+    }
+
+    /** The prefetched answer if there is a good one, else a fresh one. */
+    private FederationClient.StateIds stateIds(String server, String roomId, String eventId)
+            throws FederationClientException {
+        CompletableFuture<FederationClient.StateIds> early = prefetched.remove(List.of(server, roomId, eventId));
+        if (early != null) {
+            try {
+                return early.join();
+            } catch (CompletionException | CancellationException e) {
+                LOG.info("Prefetched state of {} at {} failed; asking again: {}", roomId, eventId, e.getMessage());
+            }
+        }
+        return client.stateIds(server, roomId, eventId);
     }
 
     @Override
@@ -80,13 +132,13 @@ public final class FederationRemoteEvents implements RemoteEvents, AutoCloseable
     @Override
     public Optional<RemoteState> stateBefore(String server, RoomVersion version, String roomId, String eventId) {
         try {
-            FederationClient.StateIds ids = client.stateIds(server, roomId, eventId);
+            FederationClient.StateIds ids = stateIds(server, roomId, eventId);
             Set<String> wanted = new LinkedHashSet<>(ids.pduIds());
             wanted.addAll(ids.authChainIds());
-            Map<String, StoredEvent> local = events.byIds(wanted);
-            List<String> missing = wanted.stream().filter(id -> !local.containsKey(id)).toList();
+            Map<String, StoredEvent> known = local.apply(wanted);
+            List<String> missing = wanted.stream().filter(id -> !known.containsKey(id)).toList();
             Map<String, Pdu> byId = new HashMap<>();
-            local.forEach((id, e) -> byId.put(id, e.pdu()));
+            known.forEach((id, e) -> byId.put(id, e.pdu()));
             if (missing.size() > FETCH_ONE_BY_ONE_MAX) {
                 FederationClient.State state = client.state(server, roomId, eventId);
                 for (Pdu p : parseAll(state.pdus(), version)) {

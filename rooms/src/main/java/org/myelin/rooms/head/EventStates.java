@@ -2,6 +2,7 @@ package org.myelin.rooms.head;
 
 import org.myelin.protocol.event.StateKey;
 import org.myelin.storage.events.EventRepository;
+import org.myelin.storage.state.StateMaps;
 import org.myelin.storage.state.StateSnapshot;
 import org.myelin.storage.state.StateSnapshotRepository;
 
@@ -16,8 +17,14 @@ import java.util.Optional;
  */
 public final class EventStates {
 
-    /** A state: its stored handle and what it holds. */
+    /**
+     * A state: its stored handle and what it holds, as a persistent map, so that the states after
+     * consecutive events share all but their differences.
+     */
     public record State(StateSnapshot snapshot, Map<StateKey, String> entries) {
+        public State {
+            entries = StateMaps.of(entries);
+        }
     }
 
     private final EventRepository events;

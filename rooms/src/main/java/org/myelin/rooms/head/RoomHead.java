@@ -2,6 +2,7 @@ package org.myelin.rooms.head;
 
 import org.myelin.protocol.event.StateKey;
 import org.myelin.protocol.version.RoomVersion;
+import org.myelin.storage.state.StateMaps;
 import org.myelin.storage.state.StateSnapshot;
 
 import java.util.List;
@@ -12,7 +13,7 @@ import java.util.Map;
  * {@code prev_events}), the current resolved state, and the deepest depth so far. Immutable; the
  * pipeline replaces it under the room's lock.
  *
- * @param currentState state key to event id, immutable
+ * @param currentState state key to event id, immutable (a persistent map)
  * @param snapshot     the stored form of {@code currentState} (possibly not yet written)
  */
 public record RoomHead(String roomId, RoomVersion version, List<String> forwardExtremities,
@@ -20,6 +21,7 @@ public record RoomHead(String roomId, RoomVersion version, List<String> forwardE
 
     public RoomHead {
         forwardExtremities = List.copyOf(forwardExtremities);
-        currentState = Map.copyOf(currentState);
+        // Shared with the state it came from, not copied: a big room's head changes with every event.
+        currentState = StateMaps.of(currentState);
     }
 }

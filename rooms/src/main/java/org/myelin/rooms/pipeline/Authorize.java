@@ -10,6 +10,7 @@ import org.myelin.rooms.ports.ServerKeys;
 import org.myelin.storage.events.StoredEvent;
 
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -31,7 +32,27 @@ final class Authorize {
 
     /** Rule checks against the event's own auth events, which must all be stored. */
     AuthResult againstAuthEvents(Pdu pdu) {
-        Map<String, StoredEvent> stored = events.storedAll(pdu.authEventIds());
+        return againstAuthEvents(pdu, Map.of());
+    }
+
+    /**
+     * Rule checks against the event's own auth events, found among {@code pending} (checked but
+     * not written yet: a joined room's state, written in one batch afterwards) or stored.
+     */
+    AuthResult againstAuthEvents(Pdu pdu, Map<String, StoredEvent> pending) {
+        Map<String, StoredEvent> stored = new HashMap<>();
+        List<String> elsewhere = new ArrayList<>();
+        for (String id : pdu.authEventIds()) {
+            StoredEvent e = pending.get(id);
+            if (e != null) {
+                stored.put(id, e);
+            } else {
+                elsewhere.add(id);
+            }
+        }
+        if (!elsewhere.isEmpty()) {
+            stored.putAll(events.storedAll(elsewhere));
+        }
         List<Pdu> authEvents = new ArrayList<>();
         for (String id : pdu.authEventIds()) {
             StoredEvent e = stored.get(id);
@@ -51,7 +72,7 @@ final class Authorize {
         for (Pdu a : authEvents) {
             a.stateEntry().ifPresent(k -> byKey.put(k, a));
         }
-        addCreateForHashRoomIds(pdu, byKey);
+        addCreateForHashRoomIds(pdu, byKey, pending);
         return EventAuth.check(pdu, AuthState.of(byKey), keys::isSignedBy);
     }
 
@@ -65,9 +86,11 @@ final class Authorize {
     }
 
     /** In v12 the create event is never an auth event; the room id names it. */
-    private void addCreateForHashRoomIds(Pdu pdu, Map<StateKey, Pdu> byKey) {
+    private void addCreateForHashRoomIds(Pdu pdu, Map<StateKey, Pdu> byKey, Map<String, StoredEvent> pending) {
         if (pdu.roomVersion().auth().roomIdIsCreateEventHash() && !byKey.containsKey(StateKey.create())) {
-            Pdu create = events.get("$" + pdu.roomId().substring(1));
+            String createId = "$" + pdu.roomId().substring(1);
+            StoredEvent checked = pending.get(createId);
+            Pdu create = checked != null ? checked.pdu() : events.get(createId);
             if (create != null) {
                 byKey.put(StateKey.create(), create);
             }

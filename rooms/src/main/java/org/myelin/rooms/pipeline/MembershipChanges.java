@@ -3,6 +3,7 @@ package org.myelin.rooms.pipeline;
 import org.myelin.protocol.event.Pdu;
 import org.myelin.protocol.event.StateKey;
 import org.myelin.rooms.events.EventCache;
+import org.myelin.rooms.head.EventStates;
 import org.myelin.storage.events.PersistRequest;
 
 import java.util.ArrayList;
@@ -15,19 +16,36 @@ final class MembershipChanges {
     private MembershipChanges() {
     }
 
-    /** The member entries that differ between two states, with the membership the new one gives. */
-    static List<PersistRequest.MembershipChange> between(Map<StateKey, String> was, Map<StateKey, String> now,
+    /**
+     * The member entries that differ between two states, with the membership the new one gives:
+     * from the step that made {@code now} from {@code was} when there is one (a single event's
+     * change, whatever the room's size), else by comparing the whole states.
+     */
+    static List<PersistRequest.MembershipChange> between(EventStates.State was, EventStates.State now,
                                                          EventCache events) {
+        Map<StateKey, String> changed = now.snapshot().changesSince(was.snapshot()).orElse(null);
         List<PersistRequest.MembershipChange> changes = new ArrayList<>();
-        for (Map.Entry<StateKey, String> entry : now.entrySet()) {
-            if (entry.getKey().type().equals(StateKey.MEMBER) && !entry.getValue().equals(was.get(entry.getKey()))) {
-                Pdu member = events.get(entry.getValue());
-                if (member != null && member.membership() != null) {
-                    changes.add(new PersistRequest.MembershipChange(entry.getKey().stateKey(), member.membership(),
-                            member.eventId()));
+        if (changed != null) {
+            for (Map.Entry<StateKey, String> entry : changed.entrySet()) {
+                if (entry.getValue() != null) {
+                    add(entry.getKey(), entry.getValue(), was.entries(), events, changes);
                 }
             }
+            return changes;
+        }
+        for (Map.Entry<StateKey, String> entry : now.entries().entrySet()) {
+            add(entry.getKey(), entry.getValue(), was.entries(), events, changes);
         }
         return changes;
+    }
+
+    private static void add(StateKey key, String eventId, Map<StateKey, String> was, EventCache events,
+                            List<PersistRequest.MembershipChange> changes) {
+        if (key.type().equals(StateKey.MEMBER) && !eventId.equals(was.get(key))) {
+            Pdu member = events.get(eventId);
+            if (member != null && member.membership() != null) {
+                changes.add(new PersistRequest.MembershipChange(key.stateKey(), member.membership(), member.eventId()));
+            }
+        }
     }
 }

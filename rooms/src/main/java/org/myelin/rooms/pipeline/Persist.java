@@ -7,6 +7,7 @@ import org.myelin.rooms.head.RoomHead;
 import org.myelin.rooms.head.RoomHeads;
 import org.myelin.storage.events.EventPersister;
 import org.myelin.storage.events.PersistRequest;
+import org.myelin.storage.events.PersistedEvent;
 import org.myelin.storage.events.StoredEvent;
 
 import java.util.List;
@@ -71,9 +72,37 @@ final class Persist {
         boolean stateChanged = live.current().snapshot() != live.head().snapshot();
         return new PersistRequest(pdu, PersistRequest.Placement.LIVE, null, live.softFailed(),
                 live.before().snapshot(), live.after().snapshot(), stateChanged ? live.current().snapshot() : null,
-                stateChanged ? MembershipChanges.between(live.head().currentState(), live.current().entries(), events)
-                        : null,
+                stateChanged ? MembershipChanges.between(new EventStates.State(live.head().snapshot(),
+                        live.head().currentState()), live.current(), events) : null,
                 live.softFailed() ? null : live.extremities());
+    }
+
+    /**
+     * Writes many outliers in one batched transaction (see {@link EventPersister#persistOutliers});
+     * they are cached meanwhile, so that checks of later events find them. If the write fails,
+     * they are dropped from the cache again.
+     */
+    List<PersistedEvent> outliers(List<PersistRequest> requests) {
+        for (PersistRequest r : requests) {
+            events.put(new StoredEvent(0, r.pdu(), null, true, false, r.rejectedReason()));
+        }
+        List<PersistedEvent> done;
+        try {
+            done = persister.persistOutliers(requests);
+        } catch (RuntimeException e) {
+            requests.forEach(r -> events.remove(r.pdu().eventId()));
+            throw e;
+        }
+        for (int i = 0; i < done.size(); i++) {
+            PersistRequest r = requests.get(i);
+            if (done.get(i).alreadyKnown()) {
+                // Stored meanwhile by another path, perhaps not as an outlier: read it back when needed.
+                events.remove(r.pdu().eventId());
+                continue;
+            }
+            events.put(new StoredEvent(done.get(i).nid(), r.pdu(), null, true, false, r.rejectedReason()));
+        }
+        return done;
     }
 
     /** Queues {@code request}; {@code after} is the state after the event (null for an outlier). */

@@ -6,6 +6,7 @@ import org.myelin.protocol.stateres.StateResolver;
 import org.myelin.protocol.version.RoomVersion;
 import org.myelin.rooms.events.EventCache;
 import org.myelin.rooms.head.EventStates;
+import org.myelin.storage.state.StateMaps;
 import org.myelin.storage.state.StateSnapshot;
 
 import java.util.ArrayList;
@@ -58,15 +59,13 @@ final class ResolveState {
         return Optional.of(derive(base, resolved));
     }
 
-    /** The state after {@code pdu} given the state before it. */
+    /** The state after {@code pdu} given the state before it: one entry changed, the rest shared. */
     static EventStates.State after(Pdu pdu, EventStates.State before) {
         if (!pdu.isState()) {
             return before;
         }
         StateKey key = new StateKey(pdu.type(), pdu.stateKey());
-        Map<StateKey, String> entries = new HashMap<>(before.entries());
-        entries.put(key, pdu.eventId());
-        Map<StateKey, String> full = Map.copyOf(entries);
+        Map<StateKey, String> full = StateMaps.with(before.entries(), key, pdu.eventId());
         StateSnapshot snapshot = StateSnapshot.child(before.snapshot(), Map.of(key, pdu.eventId()), () -> full);
         return new EventStates.State(snapshot, full);
     }
@@ -86,7 +85,7 @@ final class ResolveState {
         if (delta.isEmpty()) {
             return base;
         }
-        Map<StateKey, String> full = Map.copyOf(target);
+        Map<StateKey, String> full = StateMaps.with(base.entries(), delta);
         return new EventStates.State(StateSnapshot.child(base.snapshot(), delta, () -> full), full);
     }
 }

@@ -16,6 +16,7 @@ import org.myelin.storage.events.PersistRequest;
 import org.myelin.storage.events.PersistedEvent;
 import org.myelin.storage.events.StoredEvent;
 import org.myelin.storage.rooms.RoomRepository;
+import org.myelin.storage.state.StateMaps;
 import org.myelin.storage.state.StateSnapshot;
 
 import java.time.Clock;
@@ -45,6 +46,8 @@ import java.util.concurrent.CompletableFuture;
  * steps: its state and auth chain as outliers ({@link StoreJoinState}), then the join, checked
  * and authorised against that state, becomes the room's head. An out-of-band membership
  * ({@link Input.OutOfBandMembership}) is checked for signatures only: its room's state is not here.
+ * Backfilled history takes the steps of received events, its states worked out oldest first
+ * ({@link PlaceHistory}).
  *
  * <p>Lock order: one room lock at a time (see {@link RoomLocks}); the lock is released once the
  * event is queued for persistence, so the next event of the room is built on this one while the
@@ -64,7 +67,8 @@ public final class RoomEventPipeline {
     private final CheckSignatures signatures;
     private final Authorize authorize;
     private final ResolveState resolve;
-    private final StoreJoinState joinState = new StoreJoinState();
+    private final StoreJoinState joinState;
+    private final PlaceHistory history;
     private final RemoteEvents remote;
     private final Clock clock;
 
@@ -87,6 +91,25 @@ public final class RoomEventPipeline {
         this.signatures = new CheckSignatures(parts.keys());
         this.authorize = new Authorize(parts.events(), parts.keys());
         this.resolve = new ResolveState(parts.states(), parts.events());
+        this.joinState = new StoreJoinState(signatures, authorize, parts.events(), persist);
+        this.history = new PlaceHistory(new PlaceHistory.Parts(new PlaceHistory.Steps() {
+            @Override
+            public PlaceHistory.Prechecked precheck(Pdu unchecked, String origin) {
+                return RoomEventPipeline.this.precheck(unchecked, events.stored(unchecked.eventId()), origin);
+            }
+
+            @Override
+            public Optional<EventStates.State> stateBefore(Pdu pdu, String origin, RoomHead head) {
+                Optional<EventStates.State> known = resolve.before(pdu);
+                return known.isPresent() ? known
+                        : fetchStateBefore(pdu, origin, head, PersistRequest.Placement.BACKFILLED);
+            }
+
+            @Override
+            public CompletableFuture<Outcome> storeRejected(Pdu pdu, AuthResult.Rejected rejected) {
+                return RoomEventPipeline.this.storeRejected(pdu, rejected);
+            }
+        }, heads, locks, authorize, persist, states));
     }
 
     /** Runs {@code input} through the pipeline; returns once the outcome is committed (or refused). */
@@ -96,7 +119,7 @@ public final class RoomEventPipeline {
                     ? createRoom(local)
                     : locks.withLock(local.roomId(), () -> submitLocal(local)).join();
             case Input.RemoteEvent r -> received(r.pdu(), r.origin(), PersistRequest.Placement.LIVE);
-            case Input.Backfilled b -> received(b.pdu(), b.origin(), PersistRequest.Placement.BACKFILLED);
+            case Input.Backfilled b -> backfill(List.of(b.pdu()), b.origin()).getFirst();
             case Input.Outlier o -> outlier(o.pdu(), o.origin());
             case Input.JoinedRemoteRoom j -> joinedRemoteRoom(j);
             case Input.OutOfBandMembership m -> outOfBand(m.pdu());
@@ -213,27 +236,49 @@ public final class RoomEventPipeline {
      */
     private CompletableFuture<Outcome> receivedQueued(Pdu unchecked, StoredEvent known, String origin,
                                                       PersistRequest.Placement placement) {
+        PlaceHistory.Prechecked checked = precheck(unchecked, known, origin);
+        if (checked.outcome() != null) {
+            return checked.outcome();
+        }
+        Pdu pdu = checked.pdu();
+        return locks.withLock(pdu.roomId(), () -> receivedLocked(pdu, origin, placement));
+    }
+
+    /**
+     * The checks of a received event that need no lock: the event to go on with, or its outcome.
+     *
+     * @param known the event as stored, or null if it is not
+     */
+    private PlaceHistory.Prechecked precheck(Pdu unchecked, StoredEvent known, String origin) {
         if (known != null && !known.outlier()) {
-            return CompletableFuture.completedFuture(knownOutcome(known));
+            return new PlaceHistory.Prechecked(null, CompletableFuture.completedFuture(knownOutcome(known)));
         }
         Pdu pdu;
         switch (signatures.check(unchecked)) {
             case CheckSignatures.Result.Invalid invalid -> {
-                return CompletableFuture.completedFuture(
-                        new Outcome.Rejected(unchecked.eventId(), "signature", invalid.reason()));
+                return new PlaceHistory.Prechecked(null, CompletableFuture.completedFuture(
+                        new Outcome.Rejected(unchecked.eventId(), "signature", invalid.reason())));
             }
             case CheckSignatures.Result.Valid valid -> pdu = valid.pdu();
         }
         fetchMissingAuthEvents(pdu, origin);
         AuthResult auth = authorize.againstAuthEvents(pdu);
         if (auth instanceof AuthResult.Rejected r) {
-            return storeRejected(pdu, r);
+            return new PlaceHistory.Prechecked(null, storeRejected(pdu, r));
         }
         if (heads.get(pdu.roomId()).isEmpty()) {
-            return CompletableFuture.completedFuture(
-                    new Outcome.Rejected(pdu.eventId(), "room", "this server is not in room " + pdu.roomId()));
+            return new PlaceHistory.Prechecked(null, CompletableFuture.completedFuture(
+                    new Outcome.Rejected(pdu.eventId(), "room", "this server is not in room " + pdu.roomId())));
         }
-        return locks.withLock(pdu.roomId(), () -> receivedLocked(pdu, origin, placement));
+        return new PlaceHistory.Prechecked(pdu, null);
+    }
+
+    /**
+     * Older history of a room ({@code /backfill} from {@code origin}), unchecked: see
+     * {@link PlaceHistory}. One outcome per event, in the order given.
+     */
+    public List<Outcome> backfill(List<Pdu> history, String origin) {
+        return history.isEmpty() ? List.of() : this.history.place(history, origin);
     }
 
     // ---- rooms joined through another server, out-of-band memberships ----
@@ -247,7 +292,7 @@ public final class RoomEventPipeline {
             case CheckSignatures.Result.Valid valid -> join = valid.pdu();
         }
         Map<StateKey, String> state;
-        switch (joinState.store(input, p -> outlier(p, input.origin()))) {
+        switch (joinState.store(input, p -> fetchMissingAuthEvents(p, input.origin()))) {
             case StoreJoinState.Result.Refused refused -> {
                 return new Outcome.Rejected(join.eventId(), "state", refused.reason());
             }
@@ -271,7 +316,8 @@ public final class RoomEventPipeline {
      * delta on our old copy, on a rejoin). If another of our users got in meanwhile, the room is
      * live here: the join becomes one more extremity, resolved with the others.
      */
-    private CompletableFuture<Outcome> commitJoin(Pdu join, Map<StateKey, String> state) {
+    private CompletableFuture<Outcome> commitJoin(Pdu join, Map<StateKey, String> given) {
+        Map<StateKey, String> state = StateMaps.of(given);
         Optional<RoomHead> old = heads.get(join.roomId());
         EventStates.State before = old
                 .map(h -> ResolveState.derive(new EventStates.State(h.snapshot(), h.currentState()), state))
@@ -286,8 +332,9 @@ public final class RoomEventPipeline {
             EventStates.State current = resolve.resolve(join.roomId(), join.roomVersion(), extremities).orElse(after);
             return persist.live(new Persist.Live(join, old.get(), before, after, extremities, current, false));
         }
+        // A room new here had no state: its every membership is a change (an empty snapshot, never written).
         RoomHead previous = old.orElseGet(() -> new RoomHead(join.roomId(), join.roomVersion(), List.of(), Map.of(),
-                before.snapshot(), 0));
+                StateSnapshot.full(join.roomId(), Map.of()), 0));
         // The join is the only extremity: what we held of the room before is history, not a branch.
         return persist.live(new Persist.Live(join, previous, before, after, List.of(join.eventId()), after, false));
     }
@@ -345,10 +392,6 @@ public final class RoomEventPipeline {
             return storeRejected(pdu, r);
         }
         EventStates.State after = ResolveState.after(pdu, before.get());
-        if (placement == PersistRequest.Placement.BACKFILLED) {
-            return persist.store(new PersistRequest(pdu, placement, null, false, before.get().snapshot(),
-                    after.snapshot(), null, null), after);
-        }
         boolean softFailed = !authorize.againstState(pdu, head.currentState()).isAllowed();
         if (softFailed) {
             return persist.store(new PersistRequest(pdu, placement, null, true, before.get().snapshot(),

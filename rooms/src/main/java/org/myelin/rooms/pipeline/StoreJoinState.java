@@ -1,7 +1,13 @@
 package org.myelin.rooms.pipeline;
 
+import org.myelin.protocol.auth.AuthResult;
 import org.myelin.protocol.event.Pdu;
 import org.myelin.protocol.event.StateKey;
+import org.myelin.rooms.events.EventCache;
+import org.myelin.storage.events.PersistRequest;
+import org.myelin.storage.events.StoredEvent;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -13,17 +19,26 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.function.Function;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.function.Consumer;
 
 /**
  * The step for a room joined through another server (server-server API, "Joining Rooms": the
  * answer of {@code send_join}): every event of the state before the join and of its auth chain
- * is checked (signatures, hashes, auth against its own auth events) and stored as an outlier,
- * each after the auth events it names, so that the rules always find them. The state is what
- * passed: rejected state events are left out, two events for one state key or a missing create
- * event refuse the whole answer.
+ * is checked (signatures and hashes, in parallel, each event once; then auth against its own auth
+ * events, each after the auth events it names, so that the rules always find them) and all are
+ * stored as outliers in one batched write. The state is what passed: rejected state events are
+ * left out, two events for one state key or a missing create event refuse the whole answer.
  */
 final class StoreJoinState {
+
+    private static final Logger LOG = LoggerFactory.getLogger(StoreJoinState.class);
+
+    /** Events per parallel signature-checking task: big enough that a task is worth starting. */
+    private static final int CHECK_CHUNK = 256;
 
     /** What came of the answer. */
     sealed interface Result {
@@ -35,11 +50,24 @@ final class StoreJoinState {
         }
     }
 
+    private final CheckSignatures signatures;
+    private final Authorize authorize;
+    private final EventCache events;
+    private final Persist persist;
+
+    StoreJoinState(CheckSignatures signatures, Authorize authorize, EventCache events, Persist persist) {
+        this.signatures = signatures;
+        this.authorize = authorize;
+        this.events = events;
+        this.persist = persist;
+    }
+
     /**
-     * Stores the state and auth chain of {@code input} through {@code outlier} (the pipeline's
-     * outlier path) and returns the state before the join.
+     * Checks and stores the state and auth chain of {@code input}, returning the state before the
+     * join. {@code fetchMissingAuth} fetches (and stores) auth events that an event names but
+     * neither the answer nor the store holds.
      */
-    Result store(Input.JoinedRemoteRoom input, Function<Pdu, Outcome> outlier) {
+    Result store(Input.JoinedRemoteRoom input, Consumer<Pdu> fetchMissingAuth) {
         String roomId = input.join().roomId();
         Map<String, Pdu> all = new LinkedHashMap<>();
         for (Pdu p : input.authChain()) {
@@ -49,13 +77,82 @@ final class StoreJoinState {
             all.putIfAbsent(p.eventId(), p);
         }
         Map<String, String> refused = new LinkedHashMap<>();
-        for (Pdu p : authOrder(all)) {
-            Outcome outcome = p.roomId().equals(roomId) ? outlier.apply(p)
-                    : new Outcome.Rejected(p.eventId(), "room", "of another room");
-            if (outcome instanceof Outcome.Rejected r) {
-                refused.put(p.eventId(), p.type() + " " + r.rule() + ": " + r.reason());
+        Map<String, StoredEvent> known = events.storedAll(all.keySet());
+        known.forEach((id, e) -> {
+            if (e.isRejected()) {
+                refused.put(id, e.pdu().type() + " known: " + e.rejectedReason());
+            }
+        });
+        long t0 = System.nanoTime();
+        Map<String, Pdu> checked = checkSignatures(all, known, roomId, refused);
+        long t1 = System.nanoTime();
+        List<PersistRequest> outliers = new ArrayList<>(checked.size());
+        // What passed so far, for the auth of what names it: the cache may not hold a big room's all.
+        Map<String, StoredEvent> pending = new HashMap<>();
+        for (Pdu p : authOrder(checked)) {
+            for (String auth : p.authEventIds()) {
+                if (!all.containsKey(auth) && events.stored(auth) == null) {
+                    fetchMissingAuth.accept(p);
+                    break;
+                }
+            }
+            AuthResult auth = authorize.againstAuthEvents(p, pending);
+            String reason = auth instanceof AuthResult.Rejected r ? r.rule() + ": " + r.reason() : null;
+            if (reason != null) {
+                refused.put(p.eventId(), p.type() + " " + reason);
+            }
+            pending.put(p.eventId(), new StoredEvent(0, p, null, true, false, reason));
+            outliers.add(PersistRequest.outlier(p, reason));
+        }
+        long t2 = System.nanoTime();
+        persist.outliers(outliers);
+        LOG.info("State of {} from {}: {} events ({} known, {} refused); signatures and hashes {} ms, auth {} ms,"
+                        + " write {} ms", roomId, input.origin(), all.size(), known.size(), refused.size(),
+                (t1 - t0) / 1_000_000, (t2 - t1) / 1_000_000, (System.nanoTime() - t2) / 1_000_000);
+        return state(input, roomId, refused);
+    }
+
+    /**
+     * The events not stored yet whose signatures and content hash hold (one redacted if its
+     * content hash does not match), checked in parallel; the others are added to {@code refused}.
+     */
+    private Map<String, Pdu> checkSignatures(Map<String, Pdu> all, Map<String, StoredEvent> known, String roomId,
+                                             Map<String, String> refused) {
+        List<Pdu> unknown = all.values().stream().filter(p -> !known.containsKey(p.eventId())).toList();
+        List<CheckSignatures.Result> results = new ArrayList<>(unknown.size());
+        try (ExecutorService threads = Executors.newVirtualThreadPerTaskExecutor()) {
+            List<Future<List<CheckSignatures.Result>>> chunks = new ArrayList<>();
+            for (int from = 0; from < unknown.size(); from += CHECK_CHUNK) {
+                List<Pdu> chunk = unknown.subList(from, Math.min(unknown.size(), from + CHECK_CHUNK));
+                chunks.add(threads.submit(() -> chunk.stream().map(signatures::check).toList()));
+            }
+            for (Future<List<CheckSignatures.Result>> chunk : chunks) {
+                results.addAll(chunk.get());
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while checking signatures", e);
+        } catch (ExecutionException e) {
+            throw e.getCause() instanceof RuntimeException r ? r : new IllegalStateException(e.getCause());
+        }
+        Map<String, Pdu> checked = new LinkedHashMap<>();
+        for (int i = 0; i < unknown.size(); i++) {
+            Pdu p = unknown.get(i);
+            if (!p.roomId().equals(roomId)) {
+                refused.put(p.eventId(), p.type() + " room: of another room");
+                continue;
+            }
+            switch (results.get(i)) {
+                case CheckSignatures.Result.Invalid invalid ->
+                        refused.put(p.eventId(), p.type() + " signature: " + invalid.reason());
+                case CheckSignatures.Result.Valid valid -> checked.put(p.eventId(), valid.pdu());
             }
         }
+        return checked;
+    }
+
+    /** The state before the join: the answer's state events that passed. */
+    private static Result state(Input.JoinedRemoteRoom input, String roomId, Map<String, String> refused) {
         Map<StateKey, String> state = new HashMap<>();
         for (Pdu p : input.state()) {
             if (!p.isState()) {

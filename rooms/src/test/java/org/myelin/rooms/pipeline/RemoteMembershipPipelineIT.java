@@ -8,7 +8,9 @@ import org.myelin.protocol.auth.AuthEventsSelection;
 import org.myelin.protocol.event.EventBuilder;
 import org.myelin.protocol.event.Pdu;
 import org.myelin.protocol.event.StateKey;
+import org.myelin.protocol.version.RoomVersion;
 import org.myelin.rooms.head.RoomHead;
+import org.myelin.rooms.ports.RemoteEvents;
 import org.myelin.storage.events.StoredEvent;
 import org.myelin.storage.rooms.MembershipRepository;
 import org.myelin.storage.sync.MembershipHistory;
@@ -20,6 +22,7 @@ import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -90,6 +93,136 @@ class RemoteMembershipPipelineIT {
         // And the resident server accepts it.
         accepted(resident.submit(new Input.RemoteEvent(join, LOCAL)));
         accepted(resident.submit(new Input.RemoteEvent(message, LOCAL)));
+    }
+
+    @Test
+    void storesABigRoomsStateAndAuthChainInAFewStatements() {
+        String roomId = resident.createRoom("12", ALICE, "public");
+        int members = 300;
+        for (int i = 0; i < members; i++) {
+            String user = "@m" + i + ":" + RESIDENT;
+            accepted(resident.submit(Input.LocalEvent.state(roomId, user, "m.room.member", user,
+                    content("membership", "join"))));
+        }
+        RoomHead residentHead = resident.heads.get(roomId).orElseThrow();
+        String joiner = "@big:" + LOCAL;
+        Pdu join = joinOn(residentHead, joiner);
+        List<Pdu> state = stateOf(residentHead);
+        List<Pdu> chain = authChain(state);
+        long statementsBefore = hs.dataSource.executions();
+        long commitsBefore = hs.dataSource.commits();
+
+        accepted(hs.submit(new Input.JoinedRemoteRoom(join, state, chain, RESIDENT)));
+
+        // One transaction per state event cost about ten statements each: over 3,000 here.
+        long statements = hs.dataSource.executions() - statementsBefore;
+        long commits = hs.dataSource.commits() - commitsBefore;
+        assertTrue(statements <= 50, statements + " statements");
+        assertTrue(commits <= 3, commits + " commits");
+        Set<String> ids = new HashSet<>();
+        state.forEach(p -> ids.add(p.eventId()));
+        chain.forEach(p -> ids.add(p.eventId()));
+        assertEquals(ids, hs.eventRepository.byIds(ids).keySet());
+        MembershipRepository memberships = new MembershipRepository(hs.database.dataSource());
+        assertEquals(members + 2, memberships.members(roomId, "join").size());
+        assertEquals(join.eventId(), hs.heads.get(roomId).orElseThrow().currentState().get(StateKey.member(joiner)));
+    }
+
+    @Test
+    void joinsARoomWhoseStateOutgrowsTheEventCache() {
+        String roomId = resident.createRoom("12", ALICE, "invite");
+        for (int i = 0; i < 30; i++) {
+            // Each joined member was invited first: its join names the invite among its auth events.
+            String user = "@c" + i + ":" + RESIDENT;
+            accepted(resident.submit(Input.LocalEvent.state(roomId, ALICE, "m.room.member", user,
+                    content("membership", "invite"))));
+            accepted(resident.submit(Input.LocalEvent.state(roomId, user, "m.room.member", user,
+                    content("membership", "join"))));
+        }
+        String tinyServer = "tiny.test";
+        try (TestPipeline tiny = new TestPipeline(tinyServer)) {
+            tiny.knownKeys.put(RESIDENT, resident.server.signingKey().verifyKey());
+            tiny.cacheCapacity = 8;
+            tiny.start();
+            String carol = "@carol:" + tinyServer;
+            accepted(resident.submit(Input.LocalEvent.state(roomId, ALICE, "m.room.member", carol,
+                    content("membership", "invite"))));
+            RoomHead residentHead = resident.heads.get(roomId).orElseThrow();
+            List<String> auth = new ArrayList<>();
+            ObjectNode joinContent = content("membership", "join");
+            for (StateKey key : AuthEventsSelection.requiredFor("m.room.member", carol, carol, joinContent,
+                    residentHead.version())) {
+                String id = residentHead.currentState().get(key);
+                if (id != null) {
+                    auth.add(id);
+                }
+            }
+            Pdu join = EventBuilder.in(residentHead.version(), roomId).type("m.room.member").stateKey(carol)
+                    .sender(carol).content(joinContent).prevEvents(residentHead.forwardExtremities()).authEvents(auth)
+                    .depth(residentHead.maxDepth() + 1).originServerTs(System.currentTimeMillis())
+                    .build(tinyServer, tiny.server.signingKey());
+            List<Pdu> state = stateOf(residentHead);
+
+            accepted(tiny.submit(new Input.JoinedRemoteRoom(join, state, authChain(state), RESIDENT)));
+
+            MembershipRepository memberships = new MembershipRepository(tiny.database.dataSource());
+            assertEquals(32, memberships.members(roomId, "join").size());
+        }
+    }
+
+    @Test
+    void backfilledHistoryFetchesOnlyTheStateBeforeItsOldestEvent() {
+        String roomId = resident.createRoom("12", ALICE, "public");
+        List<Pdu> history = new ArrayList<>();
+        for (int i = 0; i < 4; i++) {
+            String user = "@h" + i + ":" + RESIDENT;
+            history.add(accepted(resident.submit(Input.LocalEvent.state(roomId, user, "m.room.member", user,
+                    content("membership", "join")))));
+            history.add(accepted(resident.submit(Input.LocalEvent.message(roomId, ALICE, "m.room.message",
+                    content("body", "message " + i)))));
+        }
+        RoomHead residentHead = resident.heads.get(roomId).orElseThrow();
+        List<Pdu> state = stateOf(residentHead);
+        accepted(hs.submit(new Input.JoinedRemoteRoom(joinOn(residentHead, "@reader:" + LOCAL), state,
+                authChain(state), RESIDENT)));
+        Pdu oldest = history.getFirst();
+        long snapshot = resident.eventRepository.stateBefore(oldest.eventId()).orElseThrow();
+        List<Pdu> stateBeforeOldest = new ArrayList<>();
+        resident.snapshots.load(snapshot).values()
+                .forEach(id -> stateBeforeOldest.add(resident.eventRepository.byId(id).orElseThrow().pdu()));
+        List<String> fetchedAt = new ArrayList<>();
+        hs.remote = new RemoteEvents() {
+            @Override
+            public Optional<Pdu> event(String server, RoomVersion version, String eventId) {
+                return resident.eventRepository.byId(eventId).map(StoredEvent::pdu);
+            }
+
+            @Override
+            public List<Pdu> missingEvents(String server, RoomVersion version, String room, List<String> earliest,
+                                           List<String> latest, int limit) {
+                return List.of();
+            }
+
+            @Override
+            public Optional<RemoteState> stateBefore(String server, RoomVersion version, String room, String eventId) {
+                fetchedAt.add(eventId);
+                return Optional.of(new RemoteState(stateBeforeOldest, authChain(stateBeforeOldest)));
+            }
+        };
+        try {
+            // Newest first, as /backfill answers.
+            hs.pipeline.backfill(history.reversed(), RESIDENT).forEach(TestPipeline::accepted);
+        } finally {
+            hs.remote = RemoteEvents.NONE;
+        }
+
+        assertEquals(List.of(oldest.eventId()), fetchedAt);
+        List<Long> positions = history.stream()
+                .map(p -> hs.eventRepository.byId(p.eventId()).orElseThrow().streamOrdering()).toList();
+        for (int i = 1; i < positions.size(); i++) {
+            assertTrue(positions.get(i - 1) < positions.get(i), "older history sorts earlier: " + positions);
+        }
+        assertTrue(positions.getLast() < 0, positions.toString());
     }
 
     @Test

@@ -39,6 +39,8 @@ final class TestPipeline implements AutoCloseable {
     static final JsonNodeFactory JSON = JsonNodeFactory.instance;
 
     final Database database;
+    /** The database as the pipeline reaches it, counting statements and commits. */
+    final CountingDataSource dataSource;
     final LocalServer server;
     final Map<String, VerifyKey> knownKeys = new ConcurrentHashMap<>();
     final List<PersistedEvent> committed = new CopyOnWriteArrayList<>();
@@ -54,6 +56,8 @@ final class TestPipeline implements AutoCloseable {
     RoomHeads heads;
     RoomEventPipeline pipeline;
     RemoteEvents remote = RemoteEvents.NONE;
+    /** How many events the pipeline's cache holds; takes effect at the next {@link #start()}. */
+    int cacheCapacity = 10_000;
 
     TestPipeline(String serverName) {
         this(serverName, TestDatabases.freshDatabase());
@@ -61,11 +65,12 @@ final class TestPipeline implements AutoCloseable {
 
     TestPipeline(String serverName, Database database) {
         this.database = database;
+        this.dataSource = new CountingDataSource(database.dataSource());
         this.server = new LocalServer(serverName, SigningKey.fromSeed("test", seed(serverName)));
         knownKeys.put(serverName, server.signingKey().verifyKey());
-        eventRepository = new EventRepository(database.dataSource());
-        roomRepository = new RoomRepository(database.dataSource());
-        snapshots = new StateSnapshotRepository(database.dataSource());
+        eventRepository = new EventRepository(dataSource);
+        roomRepository = new RoomRepository(dataSource);
+        snapshots = new StateSnapshotRepository(dataSource);
         start();
     }
 
@@ -74,10 +79,10 @@ final class TestPipeline implements AutoCloseable {
         if (persister != null) {
             persister.close();
         }
-        EventCache cache = new EventCache(eventRepository, 10_000);
-        EventStates states = new EventStates(eventRepository, new StateSnapshotRepository(database.dataSource()));
+        EventCache cache = new EventCache(eventRepository, cacheCapacity);
+        EventStates states = new EventStates(eventRepository, new StateSnapshotRepository(dataSource));
         heads = new RoomHeads(roomRepository, states, cache);
-        persister = new EventPersister(persisterDataSource.apply(database.dataSource()), snapshots, batch -> {
+        persister = new EventPersister(persisterDataSource.apply(dataSource), snapshots, batch -> {
             commits.incrementAndGet();
             committed.addAll(batch);
             batch.forEach(e -> notifier.signal(e.pdu().roomId()));

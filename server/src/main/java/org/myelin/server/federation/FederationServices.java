@@ -116,6 +116,7 @@ public final class FederationServices implements AutoCloseable {
                 client::sendTransaction, backoff, clock);
         rooms.useOutbox(outbound);
         outbound.start();
+        remoteEvents.readLocalEventsFrom(rooms.eventCache);
         RoomAccess access = new RoomAccess(rooms.heads, rooms.eventCache, rooms.eventStates, rooms.memberships);
         this.receiver = new TransactionReceiver(new TransactionReceiver.Parts(rooms.pipeline, rooms.rooms,
                 rooms.memberships, new InboundTransactionRepository(dataSource), signatures, access, edus, clock));

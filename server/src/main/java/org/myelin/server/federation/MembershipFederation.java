@@ -65,7 +65,8 @@ public final class MembershipFederation {
         parts.profiles().useRemote(new FederatedProfiles(federation.client));
 
         RemoteMemberships remote = new RemoteMemberships(new RemoteMemberships.Parts(rooms.local, federation.client,
-                rooms.pipeline, federation.signatures, rooms.eventCache, rooms.memberships, rooms.clock));
+                rooms.pipeline, federation.signatures, rooms.eventCache, rooms.memberships, rooms.clock,
+                federation.remoteEvents));
         RemoteInvites remoteInvites = new RemoteInvites(new RemoteInvites.Parts(rooms.local, federation.client,
                 rooms.pipeline, rooms.heads, federation.signatures, stripped));
         this.memberships = new FederatedMemberships(remote, remoteInvites);

@@ -68,6 +68,39 @@ public final class EventPersister implements AutoCloseable {
         return result;
     }
 
+    /**
+     * Writes many outliers (events without a place in the timeline or the graph's state, like the
+     * state and auth chain of a room joined through another server) in one transaction of a few
+     * multi-row statements, on the calling thread: they take no stream position, so they need
+     * neither the writer's queue nor its lock. The commit listener is not called, since outliers are
+     * nothing a reader of the timeline sees. One result per request, in order.
+     */
+    public List<PersistedEvent> persistOutliers(List<PersistRequest> requests) {
+        for (PersistRequest r : requests) {
+            if (r.placement() != PersistRequest.Placement.OUTLIER) {
+                throw new IllegalArgumentException("not an outlier: " + r.pdu().eventId());
+            }
+        }
+        if (requests.isEmpty()) {
+            return List.of();
+        }
+        try (Connection c = dataSource.getConnection()) {
+            c.setAutoCommit(false);
+            try {
+                List<PersistedEvent> done = OutlierWrites.write(c, requests);
+                c.commit();
+                return done;
+            } catch (SQLException | RuntimeException e) {
+                c.rollback();
+                throw e;
+            } finally {
+                c.setAutoCommit(true);
+            }
+        } catch (SQLException e) {
+            throw new StorageException(e);
+        }
+    }
+
     private void run() {
         List<Pending> batch = new ArrayList<>(MAX_BATCH);
         while (!closed || !queue.isEmpty()) {

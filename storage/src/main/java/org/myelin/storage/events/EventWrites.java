@@ -59,7 +59,7 @@ final class EventWrites {
                                List<StateSnapshot> written) throws SQLException {
         List<Written> rows = hasRepeats(requests) ? writeEventsOneByOne(c, requests, positions)
                 : writeEvents(c, requests, positions);
-        Edges edges = new Edges();
+        EventEdges edges = new EventEdges();
         for (Written w : rows) {
             if (!w.alreadyKnown) {
                 edges.add(w.nid, w.request.pdu());
@@ -355,32 +355,58 @@ final class EventWrites {
         }
     }
 
+    private record MembershipRow(String roomId, String userId, String membership, String eventId, Long ordering) {
+    }
+
+    /**
+     * The batch's membership changes in one statement (a join into a big room joined through
+     * another server changes thousands). A later change of the same user in the batch wins, as if
+     * each had been written in turn.
+     */
     private static void writeMemberships(Connection c, List<Written> rows) throws SQLException {
+        Map<List<String>, MembershipRow> latest = new LinkedHashMap<>();
+        for (Written w : rows) {
+            PersistRequest r = w.request;
+            boolean outOfBand = r.placement() == PersistRequest.Placement.OUT_OF_BAND;
+            if (w.alreadyKnown || (!outOfBand && (!r.hasState() || r.newCurrentState() == null))) {
+                continue;
+            }
+            for (PersistRequest.MembershipChange m : r.membershipChanges()) {
+                Long ordering = m.eventId().equals(r.pdu().eventId()) ? w.ordering : null;
+                List<String> key = List.of(r.pdu().roomId(), m.userId());
+                latest.remove(key);
+                latest.put(key, new MembershipRow(r.pdu().roomId(), m.userId(), m.membership(), m.eventId(), ordering));
+            }
+        }
+        if (latest.isEmpty()) {
+            return;
+        }
+        int n = latest.size();
+        String[] rooms = new String[n];
+        String[] users = new String[n];
+        String[] memberships = new String[n];
+        String[] eventIds = new String[n];
+        Long[] orderings = new Long[n];
+        int i = 0;
+        for (MembershipRow row : latest.values()) {
+            rooms[i] = row.roomId();
+            users[i] = row.userId();
+            memberships[i] = row.membership();
+            eventIds[i] = row.eventId();
+            orderings[i] = row.ordering();
+            i++;
+        }
         try (PreparedStatement ps = c.prepareStatement("""
                 INSERT INTO room_memberships (room_id, user_id, membership, event_id, stream_ordering)
-                VALUES (?, ?, ?, ?, ?)
+                SELECT * FROM unnest(?::text[], ?::text[], ?::text[], ?::text[], ?::bigint[])
                 ON CONFLICT (room_id, user_id) DO UPDATE SET membership = EXCLUDED.membership,
                     event_id = EXCLUDED.event_id, stream_ordering = EXCLUDED.stream_ordering""")) {
-            int pending = 0;
-            for (Written w : rows) {
-                PersistRequest r = w.request;
-                boolean outOfBand = r.placement() == PersistRequest.Placement.OUT_OF_BAND;
-                if (w.alreadyKnown || (!outOfBand && (!r.hasState() || r.newCurrentState() == null))) {
-                    continue;
-                }
-                for (PersistRequest.MembershipChange m : r.membershipChanges()) {
-                    ps.setString(1, r.pdu().roomId());
-                    ps.setString(2, m.userId());
-                    ps.setString(3, m.membership());
-                    ps.setString(4, m.eventId());
-                    setLong(ps, 5, m.eventId().equals(r.pdu().eventId()) ? w.ordering : null);
-                    ps.addBatch();
-                    pending++;
-                }
-            }
-            if (pending > 0) {
-                ps.executeBatch();
-            }
+            ps.setArray(1, c.createArrayOf("text", rooms));
+            ps.setArray(2, c.createArrayOf("text", users));
+            ps.setArray(3, c.createArrayOf("text", memberships));
+            ps.setArray(4, c.createArrayOf("text", eventIds));
+            ps.setArray(5, c.createArrayOf("bigint", orderings));
+            ps.executeUpdate();
         }
     }
 
@@ -403,43 +429,6 @@ final class EventWrites {
             ps.setBytes(14, pdu.canonicalBytes());
             try (ResultSet rs = ps.executeQuery()) {
                 return rs.next() ? rs.getLong(1) : null;
-            }
-        }
-    }
-
-    /** The prev and auth edges of a batch's new events, written with one statement per table. */
-    private static final class Edges {
-        private final List<Long> prevNids = new ArrayList<>();
-        private final List<String> prevIds = new ArrayList<>();
-        private final List<Long> authNids = new ArrayList<>();
-        private final List<String> authIds = new ArrayList<>();
-
-        void add(long nid, Pdu pdu) {
-            for (String id : pdu.prevEventIds()) {
-                prevNids.add(nid);
-                prevIds.add(id);
-            }
-            for (String id : pdu.authEventIds()) {
-                authNids.add(nid);
-                authIds.add(id);
-            }
-        }
-
-        void write(Connection c) throws SQLException {
-            insert(c, "event_prev_edges", "prev_event_id", prevNids, prevIds);
-            insert(c, "event_auth_edges", "auth_event_id", authNids, authIds);
-        }
-
-        private static void insert(Connection c, String table, String column, List<Long> nids, List<String> ids)
-                throws SQLException {
-            if (ids.isEmpty()) {
-                return;
-            }
-            try (PreparedStatement ps = c.prepareStatement("INSERT INTO " + table + " (event_nid, " + column
-                    + ") SELECT unnest(?::bigint[]), unnest(?::text[]) ON CONFLICT DO NOTHING")) {
-                ps.setArray(1, c.createArrayOf("bigint", nids.toArray()));
-                ps.setArray(2, c.createArrayOf("text", ids.toArray()));
-                ps.executeUpdate();
             }
         }
     }

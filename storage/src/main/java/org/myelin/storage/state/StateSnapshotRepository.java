@@ -131,16 +131,26 @@ public final class StateSnapshotRepository {
             }
         }
         if (!s.delta().isEmpty()) {
-            try (PreparedStatement ps = c.prepareStatement(
-                    "INSERT INTO state_snapshot_entries (snapshot_id, type, state_key, event_id) VALUES (?, ?, ?, ?)")) {
-                for (Map.Entry<StateKey, String> entry : s.delta().entrySet()) {
-                    ps.setLong(1, id);
-                    ps.setString(2, entry.getKey().type());
-                    ps.setString(3, entry.getKey().stateKey());
-                    ps.setString(4, entry.getValue());
-                    ps.addBatch();
-                }
-                ps.executeBatch();
+            // One statement for the whole delta (a full copy of a big room's state included).
+            int n = s.delta().size();
+            String[] types = new String[n];
+            String[] stateKeys = new String[n];
+            String[] eventIds = new String[n];
+            int i = 0;
+            for (Map.Entry<StateKey, String> entry : s.delta().entrySet()) {
+                types[i] = entry.getKey().type();
+                stateKeys[i] = entry.getKey().stateKey();
+                eventIds[i] = entry.getValue();
+                i++;
+            }
+            try (PreparedStatement ps = c.prepareStatement("INSERT INTO state_snapshot_entries"
+                    + " (snapshot_id, type, state_key, event_id)"
+                    + " SELECT ?, unnest(?::text[]), unnest(?::text[]), unnest(?::text[])")) {
+                ps.setLong(1, id);
+                ps.setArray(2, c.createArrayOf("text", types));
+                ps.setArray(3, c.createArrayOf("text", stateKeys));
+                ps.setArray(4, c.createArrayOf("text", eventIds));
+                ps.executeUpdate();
             }
         }
         s.assignId(id);
