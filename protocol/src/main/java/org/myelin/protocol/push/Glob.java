@@ -22,12 +22,19 @@ final class Glob {
     private static final int CACHE_LIMIT = 10_000;
     private static final Map<String, Pattern> WHOLE = new ConcurrentHashMap<>();
     private static final Map<String, Pattern> WORDS = new ConcurrentHashMap<>();
+    private static final Map<String, Pattern> LITERAL_WORDS = new ConcurrentHashMap<>();
 
     private Glob() {
     }
 
     /** Whether {@code glob} matches all of {@code value}. */
     static boolean matchesWhole(String glob, String value) {
+        if (isAsciiLiteral(glob) && isAscii(value)) {
+            // Most rules match an event type or a msgtype exactly: no regex needed. Only when both
+            // sides are ASCII, where case folding is the ASCII one (Unicode folds, e.g. the Kelvin
+            // sign to 'k', stay with the regex).
+            return glob.length() == value.length() && glob.regionMatches(true, 0, value, 0, value.length());
+        }
         return cached(WHOLE, glob, () -> Pattern.compile(toRegex(glob), FLAGS)).matcher(value).matches();
     }
 
@@ -39,7 +46,29 @@ final class Glob {
 
     /** Whether {@code literal} (no wildcards) occurs in {@code value} between word boundaries. */
     static boolean containsWords(String literal, String value) {
-        return Pattern.compile(BOUNDARY_START + Pattern.quote(literal) + BOUNDARY_END, FLAGS).matcher(value).find();
+        // Kept like the globs: a member's display name is looked for in every message they are told of.
+        return cached(LITERAL_WORDS, literal,
+                () -> Pattern.compile(BOUNDARY_START + Pattern.quote(literal) + BOUNDARY_END, FLAGS))
+                .matcher(value).find();
+    }
+
+    private static boolean isAsciiLiteral(String glob) {
+        for (int i = 0; i < glob.length(); i++) {
+            char c = glob.charAt(i);
+            if (c == '*' || c == '?' || c >= 0x80) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static boolean isAscii(String value) {
+        for (int i = 0; i < value.length(); i++) {
+            if (value.charAt(i) >= 0x80) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private static Pattern cached(Map<String, Pattern> cache, String glob, java.util.function.Supplier<Pattern> make) {
