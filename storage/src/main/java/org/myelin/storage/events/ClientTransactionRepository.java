@@ -23,8 +23,8 @@ import java.util.Optional;
  * <p>The row is normally written with the event itself ({@link PersistRequest#clientTransaction()}).
  * What this process sent recently is also kept in memory, both ways: the sender's own /sync asks
  * for the transaction id of each of its events, and a retry asks for the event of its key; neither
- * then goes to the store. Events this process sent without a transaction are remembered as such
- * ({@link #rememberNone}) so that their absence is not looked up either.
+ * then goes to the store. Events committed without a transaction are remembered as such
+ * ({@link #committed}) so that their absence is not looked up either.
  */
 public final class ClientTransactionRepository {
 
@@ -57,9 +57,22 @@ public final class ClientTransactionRepository {
         byEvent.put(eventId, new Origin(key.userId(), key.deviceId(), key.txnId()));
     }
 
-    /** This process sent {@code eventId} without a client transaction. */
-    public void rememberNone(String eventId) {
-        byEvent.putIfAbsent(eventId, NONE);
+    /**
+     * A commit listener: remembers the transaction of each new event, or that it has none. It runs
+     * before the timeline moves past the events, so the sender's /sync, woken by them, finds its
+     * transaction ids here.
+     */
+    public void committed(List<PersistedEvent> batch) {
+        for (PersistedEvent e : batch) {
+            if (e.alreadyKnown()) {
+                continue;
+            }
+            if (e.clientTransaction() != null) {
+                remember(e.clientTransaction(), e.pdu().eventId());
+            } else {
+                byEvent.putIfAbsent(e.pdu().eventId(), NONE);
+            }
+        }
     }
 
     /** The event this transaction made, if it was seen before. */

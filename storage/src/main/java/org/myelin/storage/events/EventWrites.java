@@ -61,7 +61,8 @@ final class EventWrites {
             // An out-of-band membership has a position for /sync but is no event of the room's timeline.
             boolean visible = !w.alreadyKnown && w.ordering != null && !w.request.softFailed()
                     && !w.request.isOutlier();
-            done.add(new PersistedEvent(w.nid, w.request.pdu(), w.ordering, visible, w.alreadyKnown));
+            done.add(new PersistedEvent(w.nid, w.request.pdu(), w.ordering, visible, w.alreadyKnown,
+                    w.alreadyKnown ? null : w.request.clientTransaction()));
         }
         return done;
     }

@@ -62,14 +62,6 @@ public final class RoomActions {
 
     /** Submits a local event; returns its id, or throws the Matrix error its outcome maps to. */
     public Pdu submit(Input.LocalEvent input) {
-        Pdu pdu = submitted(input);
-        if (input.transaction() == null) {
-            transactions.rememberNone(pdu.eventId()); // the sender's /sync need not look for one
-        }
-        return pdu;
-    }
-
-    private Pdu submitted(Input.LocalEvent input) {
         Outcome outcome;
         try {
             outcome = pipeline.submit(input);
@@ -196,10 +188,8 @@ public final class RoomActions {
             }
             try {
                 String eventId = transactions.eventOf(key).orElseGet(() -> {
-                    // The transaction was committed with the event: no write of its own.
-                    String sent = send.send(key);
-                    transactions.remember(key, sent);
-                    return sent;
+                    // The transaction is committed with the event (and remembered by the commit listener).
+                    return send.send(key);
                 });
                 mine.complete(eventId);
                 return eventId;
