@@ -40,16 +40,43 @@ final class Glob {
 
     /** Whether {@code glob} matches a substring of {@code value} between word boundaries. */
     static boolean matchesWords(String glob, String value) {
+        if (isAsciiLiteral(glob) && isAscii(value)) {
+            return containsAsciiWord(glob, value);
+        }
         return cached(WORDS, glob, () -> Pattern.compile(BOUNDARY_START + toRegex(glob) + BOUNDARY_END, FLAGS))
                 .matcher(value).find();
     }
 
     /** Whether {@code literal} (no wildcards) occurs in {@code value} between word boundaries. */
     static boolean containsWords(String literal, String value) {
+        if (isAscii(literal) && isAscii(value)) {
+            return containsAsciiWord(literal, value);
+        }
         // Kept like the globs: a member's display name is looked for in every message they are told of.
         return cached(LITERAL_WORDS, literal,
                 () -> Pattern.compile(BOUNDARY_START + Pattern.quote(literal) + BOUNDARY_END, FLAGS))
                 .matcher(value).find();
+    }
+
+    /**
+     * Whether {@code word} occurs in {@code value}, ignoring ASCII case, with a boundary on each
+     * side: what the boundary regex finds, for ASCII text, without a regex. Every message is
+     * searched for each member's user name and display name, so this runs per message per member.
+     */
+    private static boolean containsAsciiWord(String word, String value) {
+        int n = word.length();
+        for (int at = 0; at + n <= value.length(); at++) {
+            if (value.regionMatches(true, at, word, 0, n)
+                    && (at == 0 || !isWordChar(value.charAt(at - 1)))
+                    && (at + n == value.length() || !isWordChar(value.charAt(at + n)))) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static boolean isWordChar(char c) {
+        return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_';
     }
 
     private static boolean isAsciiLiteral(String glob) {

@@ -49,6 +49,20 @@ class GlobAndPathTest {
         assertEquals(regex, Glob.matchesWhole(glob, value));
     }
 
+    @ParameterizedTest(name = "word {0} in ''{1}'' agrees with the regex")
+    @CsvSource(delimiter = '|', value = {
+            "cake|I like cake", "cake|cakes are nice", "cake|pancake", "cake|cake-walk", "CAKE|a Cake.",
+            "load37|hi load37!", "load37|load371", "load37|xload37", "load37|load37", "a b|say a b now",
+            "alice|alice_bob", "alice|bob,alice", "''|x", "''|''", "x|''", "@room|hello @room", "@room|x@room",
+            "k|\u212A", "caf\u00E9|CAF\u00C9 time", "cafe|caf\u00E9", "e|\u00E9 e",
+    })
+    void literalWordSearchAgreesWithTheRegex(String word, String value) {
+        boolean regex = java.util.regex.Pattern.compile("(?:^|[^A-Za-z0-9_])" + java.util.regex.Pattern.quote(word)
+                + "(?:[^A-Za-z0-9_]|$)", org.myelin.protocol.glob.GlobPattern.FLAGS).matcher(value).find();
+        assertEquals(regex, Glob.matchesWords(word, value), "glob");
+        assertEquals(regex, Glob.containsWords(word, value), "display name");
+    }
+
     @Test
     void displayNamesAreFoundBetweenWordBoundariesEachTime() {
         assertEquals(true, Glob.containsWords("Alice", "hi alice!"));
