@@ -9,12 +9,11 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.Collections;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Client transaction ids (client-server API, "Transaction identifiers"): which event a device's
@@ -44,8 +43,9 @@ public final class ClientTransactionRepository {
     }
 
     private final DataSource dataSource;
-    private final Map<Key, String> byKey = lru();
-    private final Map<String, Origin> byEvent = lru();
+    /** Caches only (a miss reads the store); bounded by emptying, not by a lock-guarded LRU every send would take. */
+    private final Map<Key, String> byKey = new ConcurrentHashMap<>();
+    private final Map<String, Origin> byEvent = new ConcurrentHashMap<>();
 
     public ClientTransactionRepository(DataSource dataSource) {
         this.dataSource = dataSource;
@@ -53,8 +53,8 @@ public final class ClientTransactionRepository {
 
     /** {@code key} made {@code eventId}, committed (with the event, or by {@link #record}). */
     public void remember(Key key, String eventId) {
-        byKey.put(key, eventId);
-        byEvent.put(eventId, new Origin(key.userId(), key.deviceId(), key.txnId()));
+        bound(byKey).put(key, eventId);
+        bound(byEvent).put(eventId, new Origin(key.userId(), key.deviceId(), key.txnId()));
     }
 
     /**
@@ -70,7 +70,7 @@ public final class ClientTransactionRepository {
             if (e.clientTransaction() != null) {
                 remember(e.clientTransaction(), e.pdu().eventId());
             } else {
-                byEvent.putIfAbsent(e.pdu().eventId(), NONE);
+                bound(byEvent).putIfAbsent(e.pdu().eventId(), NONE);
             }
         }
     }
@@ -155,12 +155,10 @@ public final class ClientTransactionRepository {
         ps.setString(5, key.txnId());
     }
 
-    private static <K, V> Map<K, V> lru() {
-        return Collections.synchronizedMap(new LinkedHashMap<>(256, 0.75f, true) {
-            @Override
-            protected boolean removeEldestEntry(Map.Entry<K, V> eldest) {
-                return size() > MAX_REMEMBERED;
-            }
-        });
+    private static <K, V> Map<K, V> bound(Map<K, V> cache) {
+        if (cache.size() >= MAX_REMEMBERED) {
+            cache.clear();
+        }
+        return cache;
     }
 }
