@@ -4,6 +4,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * A dot-separated path to a property of an event, such as {@code content.m\.relates_to.rel_type}
@@ -15,8 +17,28 @@ import java.util.List;
  */
 public record PropertyPath(List<String> segments) {
 
+    /** Bounds {@link #of}'s memory against a user with pathological rules; real rule sets use a handful of keys. */
+    private static final int CACHE_LIMIT = 10_000;
+    private static final Map<String, PropertyPath> PARSED = new ConcurrentHashMap<>();
+
     public PropertyPath {
         segments = List.copyOf(segments);
+    }
+
+    /**
+     * {@link #parse}, remembered: push rules name the same few paths for every event they are
+     * evaluated against, and parsing each time was a visible share of /sync's CPU.
+     */
+    public static PropertyPath of(String path) {
+        PropertyPath known = PARSED.get(path);
+        if (known == null) {
+            if (PARSED.size() >= CACHE_LIMIT) {
+                PARSED.clear();
+            }
+            known = parse(path);
+            PARSED.put(path, known);
+        }
+        return known;
     }
 
     public static PropertyPath parse(String path) {

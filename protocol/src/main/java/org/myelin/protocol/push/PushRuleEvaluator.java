@@ -20,6 +20,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 public final class PushRuleEvaluator {
 
     private static final String BODY = "content.body";
+    private static final PropertyPath BODY_PATH = PropertyPath.parse(BODY);
 
     private PushRuleEvaluator() {
     }
@@ -48,9 +49,9 @@ public final class PushRuleEvaluator {
     /** Whether {@code rule} matches {@code event}, whether or not it is enabled. */
     public static boolean matches(PushRule rule, JsonNode event, PushContext context) {
         return switch (rule.kind()) {
-            case OVERRIDE, UNDERRIDE -> rule.conditions().stream().allMatch(c -> holds(c, event, context));
+            case OVERRIDE, UNDERRIDE -> allHold(rule, event, context);
             case CONTENT -> {
-                String body = text(PropertyPath.parse(BODY).resolve(event));
+                String body = text(BODY_PATH.resolve(event));
                 yield body != null && Glob.matchesWords(rule.pattern(), body);
             }
             case ROOM -> rule.ruleId().equals(text(event.get("room_id")));
@@ -58,19 +59,28 @@ public final class PushRuleEvaluator {
         };
     }
 
+    private static boolean allHold(PushRule rule, JsonNode event, PushContext context) {
+        for (PushCondition c : rule.conditions()) { // a loop, not a stream: this runs per rule per event per member
+            if (!holds(c, event, context)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
     /** Whether one condition holds for {@code event}. */
     public static boolean holds(PushCondition condition, JsonNode event, PushContext context) {
         return switch (condition) {
             case PushCondition.EventMatch m -> {
-                String value = text(PropertyPath.parse(m.key()).resolve(event));
+                String value = text(PropertyPath.of(m.key()).resolve(event));
                 if (value == null) {
                     yield false;
                 }
                 yield m.key().equals(BODY) ? Glob.matchesWords(m.pattern(), value) : Glob.matchesWhole(m.pattern(), value);
             }
-            case PushCondition.EventPropertyIs is -> sameScalar(PropertyPath.parse(is.key()).resolve(event), is.value());
+            case PushCondition.EventPropertyIs is -> sameScalar(PropertyPath.of(is.key()).resolve(event), is.value());
             case PushCondition.EventPropertyContains c -> {
-                JsonNode array = PropertyPath.parse(c.key()).resolve(event);
+                JsonNode array = PropertyPath.of(c.key()).resolve(event);
                 if (array == null || !array.isArray()) {
                     yield false;
                 }
@@ -82,7 +92,7 @@ public final class PushRuleEvaluator {
                 yield false;
             }
             case PushCondition.ContainsDisplayName d -> {
-                String body = text(PropertyPath.parse(BODY).resolve(event));
+                String body = text(BODY_PATH.resolve(event));
                 String name = context.displayName();
                 yield body != null && name != null && !name.isBlank() && Glob.containsWords(name, body);
             }

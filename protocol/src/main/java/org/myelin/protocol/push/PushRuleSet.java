@@ -22,9 +22,16 @@ import java.util.Optional;
 public final class PushRuleSet {
 
     private final Map<RuleKind, List<PushRule>> byKind;
+    /** Kept: the evaluator walks it for every event each member is told of. */
+    private final List<PushRule> inEvaluationOrder;
 
     private PushRuleSet(Map<RuleKind, List<PushRule>> byKind) {
         this.byKind = byKind;
+        List<PushRule> all = new ArrayList<>();
+        for (RuleKind kind : RuleKind.values()) {
+            all.addAll(byKind.get(kind));
+        }
+        this.inEvaluationOrder = List.copyOf(all);
     }
 
     /**
@@ -63,11 +70,7 @@ public final class PushRuleSet {
 
     /** Every rule in the order the evaluator checks them. */
     public List<PushRule> inEvaluationOrder() {
-        List<PushRule> all = new ArrayList<>();
-        for (RuleKind kind : RuleKind.values()) {
-            all.addAll(byKind.get(kind));
-        }
-        return all;
+        return inEvaluationOrder;
     }
 
     public Optional<PushRule> find(RuleKind kind, String ruleId) {

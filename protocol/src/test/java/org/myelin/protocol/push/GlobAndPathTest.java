@@ -31,6 +31,64 @@ class GlobAndPathTest {
         assertEquals(expected, Glob.matchesWhole(glob, value));
     }
 
+    @ParameterizedTest(name = "literal {0} against ''{1}'' agrees with the regex")
+    @CsvSource(delimiter = '|', value = {
+            "m.room.message|m.room.message",
+            "m.room.message|M.Room.Message",
+            "m.room.message|m.room.messagE ",
+            "k|\u212A",
+            "kelvin|\u212Aelvin",
+            "stra\u00DFe|STRASSE",
+            "\u00E9t\u00E9|\u00C9T\u00C9",
+            "abc|ab",
+            "''|''",
+    })
+    void literalFastPathAgreesWithTheRegex(String glob, String value) {
+        boolean regex = java.util.regex.Pattern.compile(Glob.toRegex(glob),
+                org.myelin.protocol.glob.GlobPattern.FLAGS).matcher(value).matches();
+        assertEquals(regex, Glob.matchesWhole(glob, value));
+    }
+
+    @ParameterizedTest(name = "word {0} in ''{1}'' agrees with the regex")
+    @CsvSource(delimiter = '|', value = {
+            "cake|I like cake", "cake|cakes are nice", "cake|pancake", "cake|cake-walk", "CAKE|a Cake.",
+            "load37|hi load37!", "load37|load371", "load37|xload37", "load37|load37", "a b|say a b now",
+            "alice|alice_bob", "alice|bob,alice", "''|x", "''|''", "x|''", "@room|hello @room", "@room|x@room",
+            "k|\u212A", "caf\u00E9|CAF\u00C9 time", "cafe|caf\u00E9", "e|\u00E9 e",
+    })
+    void literalWordSearchAgreesWithTheRegex(String word, String value) {
+        boolean regex = java.util.regex.Pattern.compile("(?:^|[^A-Za-z0-9_])" + java.util.regex.Pattern.quote(word)
+                + "(?:[^A-Za-z0-9_]|$)", org.myelin.protocol.glob.GlobPattern.FLAGS).matcher(value).find();
+        assertEquals(regex, Glob.matchesWords(word, value), "glob");
+        assertEquals(regex, Glob.containsWords(word, value), "display name");
+    }
+
+    @Test
+    void displayNamesAreFoundBetweenWordBoundariesEachTime() {
+        assertEquals(true, Glob.containsWords("Alice", "hi alice!"));
+        assertEquals(true, Glob.containsWords("Alice", "ALICE: again")); // the kept pattern, reused
+        assertEquals(false, Glob.containsWords("Alice", "malice"));
+        assertEquals(false, Glob.containsWords("Bob", "hi alice!"));
+        assertEquals(true, Glob.containsWords("a.b", "see a.b here"));
+        assertEquals(false, Glob.containsWords("a.b", "see axb here"));
+    }
+
+    @Test
+    void parsedPathsAreRememberedAndEqualToFreshOnes() {
+        assertEquals(PropertyPath.parse("content.m\\.relates_to.rel_type"), PropertyPath.of("content.m\\.relates_to.rel_type"));
+        assertEquals(true, PropertyPath.of("content.body") == PropertyPath.of("content.body"));
+    }
+
+    @ParameterizedTest(name = "{0} with {1} members: {2}")
+    @CsvSource(delimiter = '|', value = {
+            "2|2|true", "==2|2|true", "==2|3|false", "<3|2|true", "<3|3|false", ">3|4|true", ">=3|3|true",
+            "<=3|4|false", "x|1|false", "''|0|false", "=2|2|false", "2.0|2|false", ">|1|false",
+    })
+    void memberCountsParseOnceAndCompare(String is, long members, boolean expected) {
+        assertEquals(expected, MemberCount.holds(is, members));
+        assertEquals(expected, MemberCount.holds(is, members)); // again, from the parsed form
+    }
+
     @ParameterizedTest(name = "{0} in ''{1}'': {2}")
     @CsvSource(delimiter = '|', value = {
             "cake|I like cake|true",

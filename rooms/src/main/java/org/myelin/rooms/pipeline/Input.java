@@ -2,6 +2,7 @@ package org.myelin.rooms.pipeline;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.myelin.protocol.event.Pdu;
+import org.myelin.storage.events.ClientTransactionRepository;
 
 import java.util.List;
 import java.util.Objects;
@@ -16,13 +17,25 @@ public sealed interface Input {
      *                 the create event's hash (v12)
      * @param stateKey null for a message event
      * @param redacts  the target of an {@code m.room.redaction}, else null
+     * @param transaction the client transaction that asked for it, recorded in the event's own
+     *                 database transaction (so a retry finds it however the server stops); or null
      */
     record LocalEvent(String roomId, String sender, String type, String stateKey, ObjectNode content,
-                      String redacts) implements Input {
+                      String redacts, ClientTransactionRepository.Key transaction) implements Input {
         public LocalEvent {
             Objects.requireNonNull(sender, "sender");
             Objects.requireNonNull(type, "type");
             Objects.requireNonNull(content, "content");
+        }
+
+        public LocalEvent(String roomId, String sender, String type, String stateKey, ObjectNode content,
+                          String redacts) {
+            this(roomId, sender, type, stateKey, content, redacts, null);
+        }
+
+        /** This event, sent for the client transaction {@code key}. */
+        public LocalEvent inTransaction(ClientTransactionRepository.Key key) {
+            return new LocalEvent(roomId, sender, type, stateKey, content, redacts, key);
         }
 
         public static LocalEvent message(String roomId, String sender, String type, ObjectNode content) {

@@ -5,6 +5,7 @@ import org.myelin.rooms.events.EventCache;
 import org.myelin.rooms.head.EventStates;
 import org.myelin.rooms.head.RoomHead;
 import org.myelin.rooms.head.RoomHeads;
+import org.myelin.storage.events.ClientTransactionRepository;
 import org.myelin.storage.events.EventPersister;
 import org.myelin.storage.events.PersistRequest;
 import org.myelin.storage.events.PersistedEvent;
@@ -54,7 +55,12 @@ final class Persist {
 
     /** Makes the new head current in memory and queues the live event's commit. */
     CompletableFuture<Outcome> live(Live live) {
-        PersistRequest request = request(live);
+        return live(live, null);
+    }
+
+    /** As {@link #live(Live)}, recording the client transaction that sent it in the same commit (null: none). */
+    CompletableFuture<Outcome> live(Live live, ClientTransactionRepository.Key transaction) {
+        PersistRequest request = request(live).withClientTransaction(transaction);
         Pdu pdu = request.pdu();
         heads.set(new RoomHead(pdu.roomId(), pdu.roomVersion(), live.extremities(), live.current().entries(),
                 live.current().snapshot(), Math.max(live.head().maxDepth(), pdu.depth())));

@@ -190,7 +190,7 @@ public final class RoomEventPipeline {
         List<String> extremities = new ArrayList<>(head.forwardExtremities());
         extremities.removeAll(pdu.prevEventIds());
         extremities.add(pdu.eventId());
-        return persist.live(new Persist.Live(pdu, head, before, after, extremities, after, false));
+        return persist.live(new Persist.Live(pdu, head, before, after, extremities, after, false), input.transaction());
     }
 
     // ---- received events ----

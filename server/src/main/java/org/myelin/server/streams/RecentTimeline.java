@@ -103,15 +103,41 @@ public final class RecentTimeline {
             return state != null && stateChangedAt <= since ? Optional.of(state) : Optional.empty();
         }
 
-        /** The state after each of the entry's events that has it remembered, by event id. */
+        /**
+         * The state after each of the entry's events that has it remembered, by event id: a view
+         * that searches the events newest first. Each woken /sync asks for the one or two events
+         * it was woken for, so copying all of the room's events into a map each time cost more
+         * than the look-ups it served.
+         */
         public Map<String, Map<StateKey, String>> statesAfter() {
-            Map<String, Map<StateKey, String>> states = new java.util.HashMap<>();
-            for (Entry e : events) {
-                if (e.stateAfter() != null) {
-                    states.put(e.event().eventId(), e.stateAfter());
+            return new java.util.AbstractMap<>() {
+                @Override
+                public Map<StateKey, String> get(Object eventId) {
+                    for (int i = events.size() - 1; i >= 0; i--) {
+                        RecentTimeline.Entry e = events.get(i);
+                        if (e.event().eventId().equals(eventId)) {
+                            return e.stateAfter();
+                        }
+                    }
+                    return null;
                 }
-            }
-            return states;
+
+                @Override
+                public boolean containsKey(Object eventId) {
+                    return get(eventId) != null;
+                }
+
+                @Override
+                public java.util.Set<Map.Entry<String, Map<StateKey, String>>> entrySet() {
+                    Map<String, Map<StateKey, String>> states = new java.util.LinkedHashMap<>();
+                    for (RecentTimeline.Entry e : events) {
+                        if (e.stateAfter() != null) {
+                            states.put(e.event().eventId(), e.stateAfter());
+                        }
+                    }
+                    return java.util.Collections.unmodifiableSet(states.entrySet());
+                }
+            };
         }
 
         Room with(Entry entry, long stateChangedAt, StateSnapshot snapshot, Map<StateKey, String> state) {

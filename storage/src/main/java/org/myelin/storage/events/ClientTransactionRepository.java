@@ -7,16 +7,32 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Client transaction ids (client-server API, "Transaction identifiers"): which event a device's
  * {@code PUT .../{txnId}} made, so that a retry returns the same event, also after a restart.
+ *
+ * <p>The row is normally written with the event itself ({@link PersistRequest#clientTransaction()}).
+ * What this process sent recently is also kept in memory, both ways: the sender's own /sync asks
+ * for the transaction id of each of its events, and a retry asks for the event of its key; neither
+ * then goes to the store. Events committed without a transaction are remembered as such
+ * ({@link #committed}) so that their absence is not looked up either.
  */
 public final class ClientTransactionRepository {
+
+    static final String INSERT = """
+            INSERT INTO client_transactions (user_id, device_id, room_id, kind, txn_id, event_id, created_ts)
+            VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING""";
+    private static final int MAX_REMEMBERED = 100_000;
+    /** Marks an event sent without a transaction in {@link #byEvent}. */
+    private static final Origin NONE = new Origin("", "", "");
 
     /** Where a client transaction happened: one device, one endpoint kind, one room. */
     public record Key(String userId, String deviceId, String roomId, String kind, String txnId) {
@@ -27,13 +43,50 @@ public final class ClientTransactionRepository {
     }
 
     private final DataSource dataSource;
+    /** Caches only (a miss reads the store); bounded by emptying, not by a lock-guarded LRU every send would take. */
+    private final Map<Key, String> byKey = new ConcurrentHashMap<>();
+    private final Map<String, Origin> byEvent = new ConcurrentHashMap<>();
 
     public ClientTransactionRepository(DataSource dataSource) {
         this.dataSource = dataSource;
     }
 
+    /** {@code key} made {@code eventId}, committed (with the event, or by {@link #record}). */
+    public void remember(Key key, String eventId) {
+        bound(byKey).put(key, eventId);
+        bound(byEvent).put(eventId, new Origin(key.userId(), key.deviceId(), key.txnId()));
+    }
+
+    /**
+     * A commit listener: remembers the transaction of each new event, or that it has none. It runs
+     * before the timeline moves past the events, so the sender's /sync, woken by them, finds its
+     * transaction ids here.
+     */
+    public void committed(List<PersistedEvent> batch) {
+        for (PersistedEvent e : batch) {
+            if (e.alreadyKnown()) {
+                continue;
+            }
+            if (e.clientTransaction() != null) {
+                remember(e.clientTransaction(), e.pdu().eventId());
+            } else {
+                bound(byEvent).putIfAbsent(e.pdu().eventId(), NONE);
+            }
+        }
+    }
+
     /** The event this transaction made, if it was seen before. */
     public Optional<String> eventOf(Key key) {
+        String known = byKey.get(key);
+        if (known != null) {
+            return Optional.of(known);
+        }
+        Optional<String> stored = stored(key);
+        stored.ifPresent(eventId -> remember(key, eventId));
+        return stored;
+    }
+
+    private Optional<String> stored(Key key) {
         try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement("""
                 SELECT event_id FROM client_transactions
                 WHERE user_id = ? AND device_id = ? AND room_id = ? AND kind = ? AND txn_id = ?""")) {
@@ -51,13 +104,12 @@ public final class ClientTransactionRepository {
      * is {@code eventId} unless another request recorded one first.
      */
     public String record(Key key, String eventId, long nowMillis) {
-        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement("""
-                INSERT INTO client_transactions (user_id, device_id, room_id, kind, txn_id, event_id, created_ts)
-                VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING""")) {
+        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(INSERT)) {
             bind(ps, key);
             ps.setString(6, eventId);
             ps.setLong(7, nowMillis);
             if (ps.executeUpdate() == 1) {
+                remember(key, eventId);
                 return eventId;
             }
         } catch (SQLException e) {
@@ -69,12 +121,21 @@ public final class ClientTransactionRepository {
     /** The sending device and transaction id of each of {@code eventIds} sent with one. */
     public Map<String, Origin> originsOf(Collection<String> eventIds) {
         Map<String, Origin> found = new HashMap<>();
-        if (eventIds.isEmpty()) {
+        List<String> unknown = new ArrayList<>();
+        for (String eventId : eventIds) {
+            Origin known = byEvent.get(eventId);
+            if (known == null) {
+                unknown.add(eventId);
+            } else if (known != NONE) {
+                found.put(eventId, known);
+            }
+        }
+        if (unknown.isEmpty()) {
             return found;
         }
         try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(
                 "SELECT event_id, user_id, device_id, txn_id FROM client_transactions WHERE event_id = ANY(?)")) {
-            ps.setArray(1, c.createArrayOf("text", eventIds.toArray()));
+            ps.setArray(1, c.createArrayOf("text", unknown.toArray()));
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
                     found.put(rs.getString(1), new Origin(rs.getString(2), rs.getString(3), rs.getString(4)));
@@ -86,11 +147,18 @@ public final class ClientTransactionRepository {
         }
     }
 
-    private static void bind(PreparedStatement ps, Key key) throws SQLException {
+    static void bind(PreparedStatement ps, Key key) throws SQLException {
         ps.setString(1, key.userId());
         ps.setString(2, key.deviceId());
         ps.setString(3, key.roomId());
         ps.setString(4, key.kind());
         ps.setString(5, key.txnId());
+    }
+
+    private static <K, V> Map<K, V> bound(Map<K, V> cache) {
+        if (cache.size() >= MAX_REMEMBERED) {
+            cache.clear();
+        }
+        return cache;
     }
 }

@@ -69,12 +69,14 @@ final class EventWrites {
         writeStates(c, rows, written);
         writeRoomHeads(c, rows, written);
         writeMemberships(c, rows);
+        writeClientTransactions(c, rows);
         List<PersistedEvent> done = new ArrayList<>(rows.size());
         for (Written w : rows) {
             // An out-of-band membership has a position for /sync but is no event of the room's timeline.
             boolean visible = !w.alreadyKnown && w.ordering != null && !w.request.softFailed()
                     && !w.request.isOutlier();
-            done.add(new PersistedEvent(w.nid, w.request.pdu(), w.ordering, visible, w.alreadyKnown));
+            done.add(new PersistedEvent(w.nid, w.request.pdu(), w.ordering, visible, w.alreadyKnown,
+                    w.alreadyKnown ? null : w.request.clientTransaction()));
         }
         return done;
     }
@@ -407,6 +409,37 @@ final class EventWrites {
             ps.setArray(4, c.createArrayOf("text", eventIds));
             ps.setArray(5, c.createArrayOf("bigint", orderings));
             ps.executeUpdate();
+        }
+    }
+
+    /**
+     * The client transactions the batch's new local events were sent with, in the events' own
+     * commit: a send that was acknowledged is found by a retry, whenever the server stops. A key
+     * already recorded (by another process that raced) keeps its event.
+     */
+    private static void writeClientTransactions(Connection c, List<Written> rows) throws SQLException {
+        PreparedStatement ps = null;
+        try {
+            for (Written w : rows) {
+                ClientTransactionRepository.Key key = w.request.clientTransaction();
+                if (w.alreadyKnown || key == null) {
+                    continue;
+                }
+                if (ps == null) {
+                    ps = c.prepareStatement(ClientTransactionRepository.INSERT);
+                }
+                ClientTransactionRepository.bind(ps, key);
+                ps.setString(6, w.request.pdu().eventId());
+                ps.setLong(7, w.request.pdu().originServerTs());
+                ps.addBatch();
+            }
+            if (ps != null) {
+                ps.executeBatch();
+            }
+        } finally {
+            if (ps != null) {
+                ps.close();
+            }
         }
     }
 

@@ -18,17 +18,35 @@ import java.util.Objects;
  * @param membershipChanges memberships that the new current state changes
  * @param newForwardExtremities the room's forward extremities once this event is in, as the
  *                 pipeline computed them (it holds the room's head); null leaves them unchanged
+ * @param clientTransaction the client transaction a local user sent the event with, recorded in
+ *                 the same commit: an acknowledged send is then found by a retry whenever the
+ *                 server stops; null when none
  */
 public record PersistRequest(Pdu pdu, Placement placement, String rejectedReason, boolean softFailed,
                              StateSnapshot stateBefore, StateSnapshot stateAfter, StateSnapshot newCurrentState,
                              java.util.List<MembershipChange> membershipChanges,
-                             java.util.List<String> newForwardExtremities) {
+                             java.util.List<String> newForwardExtremities,
+                             ClientTransactionRepository.Key clientTransaction) {
+
+    public PersistRequest(Pdu pdu, Placement placement, String rejectedReason, boolean softFailed,
+                          StateSnapshot stateBefore, StateSnapshot stateAfter, StateSnapshot newCurrentState,
+                          java.util.List<MembershipChange> membershipChanges,
+                          java.util.List<String> newForwardExtremities) {
+        this(pdu, placement, rejectedReason, softFailed, stateBefore, stateAfter, newCurrentState, membershipChanges,
+                newForwardExtremities, null);
+    }
+
+    /** This request, also recording {@code transaction} (null: none). */
+    public PersistRequest withClientTransaction(ClientTransactionRepository.Key transaction) {
+        return new PersistRequest(pdu, placement, rejectedReason, softFailed, stateBefore, stateAfter,
+                newCurrentState, membershipChanges, newForwardExtremities, transaction);
+    }
 
     public PersistRequest(Pdu pdu, Placement placement, String rejectedReason, boolean softFailed,
                           StateSnapshot stateBefore, StateSnapshot stateAfter, StateSnapshot newCurrentState,
                           java.util.List<MembershipChange> membershipChanges) {
         this(pdu, placement, rejectedReason, softFailed, stateBefore, stateAfter, newCurrentState, membershipChanges,
-                null);
+                null, null);
     }
 
     /** A user's membership in the room's current state, as set by {@code eventId}. */

@@ -10,6 +10,12 @@ import org.myelin.protocol.event.Pdu;
  * @param streamOrdering its timeline position, or null
  * @param visible        whether clients may see it (not soft-failed, not rejected, not an outlier)
  * @param alreadyKnown   the event was stored before; nothing was written
+ * @param clientTransaction the client transaction committed with it ({@link PersistRequest#clientTransaction()}), or null
  */
-public record PersistedEvent(long nid, Pdu pdu, Long streamOrdering, boolean visible, boolean alreadyKnown) {
+public record PersistedEvent(long nid, Pdu pdu, Long streamOrdering, boolean visible, boolean alreadyKnown,
+                             ClientTransactionRepository.Key clientTransaction) {
+
+    public PersistedEvent(long nid, Pdu pdu, Long streamOrdering, boolean visible, boolean alreadyKnown) {
+        this(nid, pdu, streamOrdering, visible, alreadyKnown, null);
+    }
 }

@@ -3,11 +3,10 @@ package org.myelin.server.client.auth;
 import org.myelin.storage.accounts.AccessToken;
 
 import java.time.Clock;
-import java.util.Collections;
 import java.util.HexFormat;
-import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
 
@@ -30,12 +29,11 @@ public final class AccessTokenCache {
 
     private final Clock clock;
     private final AtomicLong revocations = new AtomicLong();
-    private final Map<String, Cached> byHash = Collections.synchronizedMap(new LinkedHashMap<>(256, 0.75f, true) {
-        @Override
-        protected boolean removeEldestEntry(Map.Entry<String, Cached> eldest) {
-            return size() > MAX_TOKENS;
-        }
-    });
+    /**
+     * Not an access-ordered map behind one lock: every request of every user reads it, and that
+     * lock was a visible share of a busy server's CPU. Bounded by {@link #prune} instead.
+     */
+    private final Map<String, Cached> byHash = new ConcurrentHashMap<>();
 
     public AccessTokenCache(Clock clock) {
         this.clock = clock;
@@ -71,14 +69,29 @@ public final class AccessTokenCache {
     /** Some of {@code userId}'s tokens were deleted, or the account deactivated: forget all of theirs. */
     public void revoked(String userId) {
         revocations.incrementAndGet();
-        synchronized (byHash) {
-            byHash.values().removeIf(e -> e.token().userId().equals(userId));
-        }
+        byHash.values().removeIf(e -> e.token().userId().equals(userId));
     }
 
     private void keep(String key, AccessToken token, long loadedAt, long seen) {
         // Kept only if no revocation happened since the lookup began: it may have read a token
         // that is gone now. A revocation after this removes the entry itself.
-        byHash.compute(key, (k, old) -> revocations.get() == seen ? new Cached(token, loadedAt) : old);
+        Cached kept = new Cached(token, loadedAt);
+        byHash.compute(key, (k, old) -> revocations.get() == seen ? kept : old);
+        if (revocations.get() != seen) {
+            // A revocation counted after the check above may have swept the map before the entry
+            // was in it: take it out again. (One counted later sweeps after it is in.)
+            byHash.remove(key, kept);
+        }
+        if (byHash.size() > MAX_TOKENS) {
+            prune(loadedAt);
+        }
+    }
+
+    /** Drops entries past their time, and if that is not enough, all: they are read again when used. */
+    private void prune(long now) {
+        byHash.values().removeIf(e -> now - e.loadedAt() >= TTL_MS);
+        if (byHash.size() > MAX_TOKENS) {
+            byHash.clear();
+        }
     }
 }

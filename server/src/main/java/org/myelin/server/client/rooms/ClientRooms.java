@@ -56,6 +56,7 @@ public final class ClientRooms {
         this.forgotten = new ForgottenRoomRepository(dataSource);
         RedactionIndex redacted = new RedactionIndex(new RedactedEvents(dataSource));
         rooms.onCommit(redacted::committed);
+        rooms.onCommit(transactions::committed);
         this.clientEvents = new ClientEvents(rooms.eventCache, timelineRepository, rooms.snapshots, transactions,
                 redacted, rooms.clock);
         this.visibility = new EventVisibility(rooms.events, timelineRepository, rooms.snapshots, rooms.eventCache,

@@ -83,20 +83,21 @@ public final class RoomActions {
     /** {@code PUT /rooms/{roomId}/send/{eventType}/{txnId}}: a message event, once per transaction. */
     public String sendMessage(Requester requester, String roomId, String type, ObjectNode content, String txnId) {
         return once(new ClientTransactionRepository.Key(requester.userId(), requester.deviceId(), roomId, "send",
-                txnId), () -> {
+                txnId), key -> {
             messageLimit.acquire(requester.userId());
-            return submit(Input.LocalEvent.message(roomId, requester.userId(), type, content)).eventId();
+            return submit(Input.LocalEvent.message(roomId, requester.userId(), type, content).inTransaction(key))
+                    .eventId();
         });
     }
 
     /** {@code PUT /rooms/{roomId}/redact/{eventId}/{txnId}}: a redaction, once per transaction. */
     public String redact(Requester requester, String roomId, String eventId, ObjectNode content, String txnId) {
         return once(new ClientTransactionRepository.Key(requester.userId(), requester.deviceId(), roomId, "redact",
-                txnId), () -> {
+                txnId), key -> {
             messageLimit.acquire(requester.userId());
             checkMayRedact(requester.userId(), roomId, eventId);
             return submit(new Input.LocalEvent(roomId, requester.userId(), "m.room.redaction", null, content,
-                    eventId)).eventId();
+                    eventId, key)).eventId();
         });
     }
 
@@ -164,8 +165,9 @@ public final class RoomActions {
                 ? Optional.of(current) : Optional.empty();
     }
 
+    /** Sends the event of a client transaction; the event must carry {@code key} to commit it with. */
     private interface Send {
-        String send();
+        String send(ClientTransactionRepository.Key key);
     }
 
     /**
@@ -186,8 +188,8 @@ public final class RoomActions {
             }
             try {
                 String eventId = transactions.eventOf(key).orElseGet(() -> {
-                    String sent = send.send();
-                    return transactions.record(key, sent, clock.millis());
+                    // The transaction is committed with the event (and remembered by the commit listener).
+                    return send.send(key);
                 });
                 mine.complete(eventId);
                 return eventId;

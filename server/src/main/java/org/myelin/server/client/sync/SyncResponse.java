@@ -3,6 +3,7 @@ package org.myelin.server.client.sync;
 import com.fasterxml.jackson.annotation.JsonIgnore;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.databind.annotation.JsonSerialize;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import java.util.List;
@@ -12,6 +13,7 @@ import java.util.Map;
  * The body of a /sync response ({@code sync.yaml}). Empty sections are still sent, as Synapse
  * does, except where noted; null values are left out (the mapper's default).
  */
+@JsonSerialize(using = SyncResponseSerializer.class) // by hand: written once per woken member per message
 public record SyncResponse(String nextBatch, Rooms rooms, EventBatch presence, EventBatch accountData,
                            EventBatch toDevice, DeviceLists deviceLists,
                            Map<String, Integer> deviceOneTimeKeysCount,

@@ -92,4 +92,19 @@ class AccessTokenCacheTest {
         find();
         assertEquals(2, lookups.get());
     }
+
+    @Test
+    void manyTokensAreBoundedAndRevocationStillReachesThem() {
+        for (int i = 0; i < 10_050; i++) {
+            byte[] hash = {(byte) i, (byte) (i >> 8), 9};
+            AccessToken token = new AccessToken(i, "@u" + i + ":test", "DEV", null, null, true, false, false);
+            cache.find(hash, () -> Optional.of(token));
+        }
+        find();
+        find();
+        assertEquals(1, lookups.get(), "still a cache after pruning");
+        cache.revoked("@alice:test");
+        find();
+        assertEquals(2, lookups.get(), "revoked: looked up again");
+    }
 }

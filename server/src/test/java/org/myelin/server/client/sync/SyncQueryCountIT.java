@@ -105,4 +105,46 @@ class SyncQueryCountIT {
         assertTrue(made.stream().noneMatch(q -> q.contains("access_tokens")), made::toString);
         assertTrue(made.stream().noneMatch(q -> q.contains("room_memberships")), made::toString);
     }
+
+    @Test
+    void aSendCommitsItsTransactionWithTheEventAndARetryLooksNothingUp() {
+        String path = SyncClient.room(rooms.get(2)) + "/send/m.room.message/counted-txn";
+        var body = SyncClient.obj().put("msgtype", "m.text").put("body", "once");
+
+        QueryCounter.Counted<JsonNode> first = queries.counting(() -> client.ok(bob, "PUT", path, body));
+        List<String> txn = first.queries().stream().filter(q -> q.contains("client_transactions")).toList();
+        assertEquals(2, txn.size(), first.queries()::toString);
+        assertTrue(txn.get(0).startsWith("SELECT"), "one lookup: is this a retry? " + txn);
+        assertTrue(txn.get(1).startsWith("INSERT"), txn::toString);
+        // The record is written in the event's commit (after its row, before the next request's statements).
+        assertTrue(first.queries().indexOf(txn.get(1)) > indexOf(first.queries(), "INSERT INTO events"),
+                first.queries()::toString);
+
+        QueryCounter.Counted<JsonNode> retry = queries.counting(() -> client.ok(bob, "PUT", path, body));
+        assertEquals(first.result().path("event_id"), retry.result().path("event_id"));
+        assertTrue(retry.queries().isEmpty(), () -> "a retry is answered from memory: " + retry.queries());
+    }
+
+    @Test
+    void theSendersSyncGetsItsTransactionIdWithoutAQuery() {
+        String since = client.sync(bob, client.sync(bob).path("next_batch").asText(), "").path("next_batch").asText();
+        client.ok(bob, "PUT", SyncClient.room(rooms.get(4)) + "/send/m.room.message/mine-1",
+                SyncClient.obj().put("msgtype", "m.text").put("body", "mine"));
+
+        QueryCounter.Counted<JsonNode> sync = queries.counting(() -> client.sync(bob, since, ""));
+
+        JsonNode event = joined(sync.result(), rooms.get(4)).path("timeline").path("events").get(0);
+        assertEquals("mine-1", event.path("unsigned").path("transaction_id").asText(), event::toString);
+        assertTrue(sync.queries().stream().noneMatch(q -> q.contains("client_transactions")),
+                sync.queries()::toString);
+    }
+
+    private static int indexOf(List<String> queries, String prefix) {
+        for (int i = 0; i < queries.size(); i++) {
+            if (queries.get(i).startsWith(prefix)) {
+                return i;
+            }
+        }
+        return Integer.MAX_VALUE;
+    }
 }
