@@ -25,11 +25,11 @@ class ProtocolPurityTest {
     }
 
     @Test
-    void dependsOnlyOnTheJdkJacksonTinkAndBouncyCastlesEd25519() {
+    void dependsOnlyOnTheJdkJacksonAndTink() {
         classes().should().onlyDependOnClassesThat()
                 .resideInAnyPackage("org.myelin.protocol..", "java.lang..", "java.util..", "java.math..",
                         "java.nio.charset..", "java.security..", "java.io..", "com.fasterxml.jackson..",
-                        "com.google.crypto.tink..", "org.bouncycastle.math.ec.rfc8032..")
+                        "com.google.crypto.tink..")
                 .check(protocol);
     }
 
