@@ -1,7 +1,6 @@
 package org.myelin.rooms.pipeline;
 
 import javax.sql.DataSource;
-import java.io.PrintWriter;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Proxy;
 import java.sql.Connection;
@@ -9,20 +8,18 @@ import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.logging.Logger;
 
 /**
  * A data source that counts round trips to PostgreSQL (statement executions, a JDBC batch once)
  * and commits: what a regression guard compares, rather than time.
  */
-final class CountingDataSource implements DataSource {
+final class CountingDataSource extends ForwardingDataSource {
 
-    private final DataSource target;
     private final AtomicLong executions = new AtomicLong();
     private final AtomicLong commits = new AtomicLong();
 
     CountingDataSource(DataSource target) {
-        this.target = target;
+        super(target);
     }
 
     /** Statement executions so far (executeBatch counts once). */
@@ -38,11 +35,6 @@ final class CountingDataSource implements DataSource {
     @Override
     public Connection getConnection() throws SQLException {
         return counted(target.getConnection());
-    }
-
-    @Override
-    public Connection getConnection(String username, String password) throws SQLException {
-        return counted(target.getConnection(username, password));
     }
 
     private Connection counted(Connection connection) {
@@ -77,40 +69,5 @@ final class CountingDataSource implements DataSource {
         } catch (InvocationTargetException e) {
             throw e.getCause();
         }
-    }
-
-    @Override
-    public PrintWriter getLogWriter() throws SQLException {
-        return target.getLogWriter();
-    }
-
-    @Override
-    public void setLogWriter(PrintWriter out) throws SQLException {
-        target.setLogWriter(out);
-    }
-
-    @Override
-    public void setLoginTimeout(int seconds) throws SQLException {
-        target.setLoginTimeout(seconds);
-    }
-
-    @Override
-    public int getLoginTimeout() throws SQLException {
-        return target.getLoginTimeout();
-    }
-
-    @Override
-    public Logger getParentLogger() {
-        return Logger.getGlobal();
-    }
-
-    @Override
-    public <T> T unwrap(Class<T> iface) throws SQLException {
-        return target.unwrap(iface);
-    }
-
-    @Override
-    public boolean isWrapperFor(Class<?> iface) throws SQLException {
-        return target.isWrapperFor(iface);
     }
 }
