@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.myelin.protocol.crypto.SigningKey;
 import org.myelin.protocol.crypto.VerifyKey;
 import org.myelin.protocol.event.EventBuilder;
+import org.myelin.protocol.event.EventHashes;
 import org.myelin.protocol.event.EventIds;
 import org.myelin.protocol.event.EventSigning;
 import org.myelin.protocol.event.Pdu;
@@ -92,6 +93,17 @@ public class ProtocolBenchmark {
     @Benchmark
     public String eventId() {
         return EventIds.of(signed, RoomVersions.V12);
+    }
+
+    /**
+     * What a received PDU costs the protocol module: parse and format checks, event id, content
+     * hash and one signature check with the sender's key.
+     */
+    @Benchmark
+    public boolean receivePdu() {
+        Pdu received = Pdu.parse(signed, RoomVersions.V12);
+        return EventHashes.contentHashMatches(received.json())
+                && EventSigning.verify(received, "example.org", verifyKey);
     }
 
     @Benchmark

@@ -86,7 +86,7 @@ public final class RoomServices implements AutoCloseable {
         this.recent = new RecentTimeline(streams.changes(StreamId.TIMELINE));
         this.persister = new EventPersister(dataSource, snapshots, this::committed);
         ServerKeys keys = (event, server) -> server.equals(local.serverName())
-                ? EventSigning.verify(event.json(), event.roomVersion(), server, local.signingKey().verifyKey())
+                ? EventSigning.verify(event, server, local.signingKey().verifyKey())
                 : remoteKeys.isSignedBy(event, server);
         this.pipeline = new RoomEventPipeline(new RoomEventPipeline.Parts(local, clock, eventCache, eventStates, heads,
                 rooms, persister, keys, remote));

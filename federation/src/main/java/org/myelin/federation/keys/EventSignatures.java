@@ -1,11 +1,9 @@
 package org.myelin.federation.keys;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.myelin.protocol.crypto.JsonSigning;
 import org.myelin.protocol.event.EventSigning;
 import org.myelin.protocol.event.Pdu;
-import org.myelin.protocol.event.Redaction;
 import org.myelin.protocol.id.KeyId;
 import org.myelin.rooms.ports.ServerKeys;
 
@@ -142,15 +140,15 @@ public final class EventSignatures implements ServerKeys, AutoCloseable {
             return Verdict.INVALID;
         }
         long neededAt = event.roomVersion().enforceKeyValidity() ? event.originServerTs() : -1;
-        ObjectNode redacted = Redaction.redact(event.json(), event.roomVersion().redaction());
-        byte[] signed = JsonSigning.signedBytes(redacted);
+        // Encoded once when the PDU was parsed: its event id hashes the same bytes.
+        byte[] signed = event.redactedSignedBytes();
         int valid = 0;
         for (String keyId : keyIds) {
             Optional<KeyRing.UsableKey> key = keys.key(server, keyId, neededAt, true);
             if (key.isEmpty()) {
                 continue; // unknown or expired: skipped, as the spec says
             }
-            if (!JsonSigning.verify(signed, redacted, server, key.get().key())) {
+            if (!JsonSigning.verify(signed, event.json(), server, key.get().key())) {
                 return Verdict.INVALID;
             }
             valid++;

@@ -25,8 +25,17 @@ public final class EventHashes {
 
     /** SHA-256 over the canonical redacted event without {@code signatures} and {@code unsigned}. */
     public static byte[] referenceHash(ObjectNode event, RoomVersion version) {
-        ObjectNode redacted = Redaction.redact(event, version.redaction());
-        return sha256(CanonicalJson.encodeWithout(redacted, "signatures", "unsigned"));
+        return sha256(redactedSignedBytes(event, version));
+    }
+
+    /**
+     * The canonical JSON of the redacted event without {@code signatures} and {@code unsigned}:
+     * both what the reference hash (the event id, v3+) hashes and what every server's signature
+     * of the event covers ("Signing events"), so a received event needs it encoded only once.
+     */
+    public static byte[] redactedSignedBytes(ObjectNode event, RoomVersion version) {
+        ObjectNode redacted = Redaction.redactedView(event, version.redaction());
+        return CanonicalJson.encodeWithout(redacted, "signatures", "unsigned");
     }
 
     /**

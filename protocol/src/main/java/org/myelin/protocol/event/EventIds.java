@@ -17,6 +17,18 @@ public final class EventIds {
     /** The id of {@code event} in a room of {@code version}. */
     public static String of(ObjectNode event, RoomVersion version) {
         return switch (version.eventFormat()) {
+            case EVENT_ID_IN_EVENT -> of(event, version, null);
+            case REFERENCE_HASH, URL_SAFE_REFERENCE_HASH ->
+                    of(event, version, EventHashes.redactedSignedBytes(event, version));
+        };
+    }
+
+    /**
+     * The id of {@code event} when its {@link EventHashes#redactedSignedBytes} are already
+     * encoded (they may be null in v1-v2, whose ids are not hashes).
+     */
+    public static String of(ObjectNode event, RoomVersion version, byte[] redactedSignedBytes) {
+        return switch (version.eventFormat()) {
             case EVENT_ID_IN_EVENT -> {
                 JsonNode id = event.get("event_id");
                 if (id == null || !id.isTextual()) {
@@ -24,8 +36,8 @@ public final class EventIds {
                 }
                 yield id.textValue();
             }
-            case REFERENCE_HASH -> "$" + UnpaddedBase64.encode(EventHashes.referenceHash(event, version));
-            case URL_SAFE_REFERENCE_HASH -> "$" + UnpaddedBase64.encodeUrlSafe(EventHashes.referenceHash(event, version));
+            case REFERENCE_HASH -> "$" + UnpaddedBase64.encode(EventHashes.sha256(redactedSignedBytes));
+            case URL_SAFE_REFERENCE_HASH -> "$" + UnpaddedBase64.encodeUrlSafe(EventHashes.sha256(redactedSignedBytes));
         };
     }
 

@@ -30,17 +30,28 @@ public final class EventSigning {
 
     /** A copy of {@code event} with {@code server}'s signature over its redacted form added. */
     public static ObjectNode sign(ObjectNode event, RoomVersion version, String server, SigningKey key) {
-        ObjectNode redacted = Redaction.redact(event, version.redaction());
-        ObjectNode signedRedacted = JsonSigning.sign(redacted, server, key);
+        String signature = UnpaddedBase64.encode(key.sign(EventHashes.redactedSignedBytes(event, version)));
         ObjectNode result = event.deepCopy();
-        result.set("signatures", signedRedacted.get("signatures").deepCopy());
+        JsonNode signatures = result.get("signatures");
+        ObjectNode all = signatures instanceof ObjectNode existing ? existing : result.putObject("signatures");
+        JsonNode forServer = all.get(server);
+        ObjectNode serverSignatures = forServer instanceof ObjectNode existing ? existing : all.putObject(server);
+        serverSignatures.put(key.keyId(), signature);
         return result;
     }
 
     /** Whether {@code server} signed the redacted form of {@code event} with {@code key}. */
     public static boolean verify(ObjectNode event, RoomVersion version, String server, VerifyKey key) {
-        ObjectNode redacted = Redaction.redact(event, version.redaction());
-        return JsonSigning.verify(redacted, server, key);
+        return JsonSigning.verify(EventHashes.redactedSignedBytes(event, version), event, server, key);
+    }
+
+    /**
+     * As {@link #verify(ObjectNode, RoomVersion, String, VerifyKey)} with the signed bytes the
+     * PDU encoded when it was parsed (for its event id), instead of redacting and encoding again.
+     * The signatures are read from the event itself: redaction keeps them as they are.
+     */
+    public static boolean verify(Pdu event, String server, VerifyKey key) {
+        return JsonSigning.verify(event.redactedSignedBytes(), event.json(), server, key);
     }
 
     /** The key ids with which {@code server} claims to have signed {@code event}. */

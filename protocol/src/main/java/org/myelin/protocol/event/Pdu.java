@@ -44,11 +44,14 @@ public final class Pdu {
     private final long depth;
     private final long originServerTs;
     private final String redacts;
+    /** Encoded once at parse: the event id's input (v3+) and what signatures cover. */
+    private final byte[] redactedSignedBytes;
 
-    private Pdu(ObjectNode json, RoomVersion roomVersion, String eventId) {
+    private Pdu(ObjectNode json, RoomVersion roomVersion, String eventId, byte[] redactedSignedBytes) {
         this.json = json;
         this.roomVersion = roomVersion;
         this.eventId = eventId;
+        this.redactedSignedBytes = redactedSignedBytes;
         this.type = requiredString(json, "type");
         this.sender = requiredString(json, "sender");
         this.stateKey = optionalString(json, "state_key");
@@ -78,14 +81,20 @@ public final class Pdu {
                 throw new InvalidEventException(e.getMessage(), e);
             }
         }
-        ObjectNode own = json.deepCopy();
+        return parseOwn(json.deepCopy(), roomVersion);
+    }
+
+    /** Parses JSON no one else holds. */
+    private static Pdu parseOwn(ObjectNode own, RoomVersion roomVersion) {
+        byte[] redactedSignedBytes;
         String eventId;
         try {
-            eventId = EventIds.of(own, roomVersion);
+            redactedSignedBytes = EventHashes.redactedSignedBytes(own, roomVersion);
+            eventId = EventIds.of(own, roomVersion, redactedSignedBytes);
         } catch (CanonicalJsonException e) {
             throw new InvalidEventException(e.getMessage(), e);
         }
-        return new Pdu(own, roomVersion, eventId);
+        return new Pdu(own, roomVersion, eventId, redactedSignedBytes);
     }
 
     /** Parses an event from the bytes it arrived as. */
@@ -98,7 +107,7 @@ public final class Pdu {
         } catch (CanonicalJsonException e) {
             throw new InvalidEventException(e.getMessage(), e);
         }
-        return new Pdu(json, roomVersion, EventIds.of(json, roomVersion));
+        return parseOwn(json, roomVersion);
     }
 
     private void checkSizes() {
@@ -267,6 +276,15 @@ public final class Pdu {
     /** The event as JSON, read-only: callers must not change it (use {@link #jsonCopy()}). */
     public ObjectNode json() {
         return json;
+    }
+
+    /**
+     * The canonical JSON of the redacted event without {@code signatures} and {@code unsigned}
+     * ({@link EventHashes#redactedSignedBytes}): what every server's signature of it covers.
+     * A copy: the PDU is immutable.
+     */
+    public byte[] redactedSignedBytes() {
+        return redactedSignedBytes.clone();
     }
 
     public ObjectNode jsonCopy() {

@@ -9,7 +9,6 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 
@@ -35,13 +34,14 @@ public final class CanonicalJson {
      * which puts supplementary characters (surrogate pairs) before U+E000..U+FFFF: wrong here.
      */
     public static final Comparator<String> CODE_POINT_ORDER = CanonicalJson::compareCodePoints;
+    private static final Comparator<Map.Entry<String, JsonNode>> BY_KEY = Map.Entry.comparingByKey(CODE_POINT_ORDER);
 
     private CanonicalJson() {
     }
 
     /** The canonical encoding of {@code value}, as UTF-8 bytes. */
     public static byte[] encode(JsonNode value) {
-        ByteSink sink = new ByteSink(256);
+        ByteSink sink = new ByteSink(1024);
         write(value, sink);
         return sink.toByteArray();
     }
@@ -57,7 +57,7 @@ public final class CanonicalJson {
      * need it, without copying the object first.
      */
     public static byte[] encodeWithout(ObjectNode object, String... omit) {
-        ByteSink sink = new ByteSink(512);
+        ByteSink sink = new ByteSink(1024);
         writeObject(object, sink, omit);
         return sink.toByteArray();
     }
@@ -87,13 +87,12 @@ public final class CanonicalJson {
 
     private static void writeObject(ObjectNode object, ByteSink out, String... omit) {
         List<Map.Entry<String, JsonNode>> fields = new ArrayList<>(object.size());
-        for (Iterator<Map.Entry<String, JsonNode>> it = object.fields(); it.hasNext(); ) {
-            Map.Entry<String, JsonNode> field = it.next();
-            if (omit.length == 0 || !Arrays.asList(omit).contains(field.getKey())) {
+        for (Map.Entry<String, JsonNode> field : object.properties()) {
+            if (!omitted(field.getKey(), omit)) {
                 fields.add(field);
             }
         }
-        fields.sort(Map.Entry.comparingByKey(CODE_POINT_ORDER));
+        fields.sort(BY_KEY);
         out.write('{');
         boolean first = true;
         for (Map.Entry<String, JsonNode> field : fields) {
@@ -108,7 +107,21 @@ public final class CanonicalJson {
         out.write('}');
     }
 
+    private static boolean omitted(String key, String[] omit) {
+        for (String name : omit) {
+            if (name.equals(key)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     private static void writeNumber(JsonNode node, ByteSink out) {
+        if (node.isInt() || node.isLong()) {
+            // Every event has depth and origin_server_ts: no BigInteger for them.
+            out.writeAscii(Long.toString(node.longValue()));
+            return;
+        }
         if (node.isIntegralNumber()) {
             out.writeAscii(node.bigIntegerValue().toString());
             return;
