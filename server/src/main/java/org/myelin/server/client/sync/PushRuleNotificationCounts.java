@@ -1,6 +1,7 @@
 package org.myelin.server.client.sync;
 
 import org.myelin.protocol.push.PushActions;
+import org.myelin.rooms.cache.StripedLru;
 import org.myelin.server.client.push.PushEvaluation;
 import org.myelin.server.streams.RecentTimeline;
 import org.myelin.storage.events.StoredEvent;

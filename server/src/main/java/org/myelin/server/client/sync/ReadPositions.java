@@ -1,5 +1,6 @@
 package org.myelin.server.client.sync;
 
+import org.myelin.rooms.cache.StripedLru;
 import org.myelin.storage.events.PersistedEvent;
 import org.myelin.storage.receipts.ReceiptRepository;
 import org.myelin.storage.sync.RoomSyncQueries;

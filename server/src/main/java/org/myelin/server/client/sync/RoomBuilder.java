@@ -3,6 +3,7 @@ package org.myelin.server.client.sync;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.myelin.protocol.event.Pdu;
 import org.myelin.protocol.event.StateKey;
+import org.myelin.rooms.cache.StripedLru;
 import org.myelin.rooms.events.EventCache;
 import org.myelin.server.client.sync.SyncResponse.EventBatch;
 import org.myelin.server.client.sync.SyncResponse.JoinedRoom;

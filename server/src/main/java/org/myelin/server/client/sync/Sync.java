@@ -3,6 +3,7 @@ package org.myelin.server.client.sync;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import org.myelin.rooms.cache.StripedLru;
 import org.myelin.rooms.notify.Notifier;
 import org.myelin.server.client.accountdata.AccountData;
 import org.myelin.server.client.sync.SyncResponse.DeviceLists;

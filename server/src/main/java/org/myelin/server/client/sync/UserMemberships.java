@@ -1,5 +1,6 @@
 package org.myelin.server.client.sync;
 
+import org.myelin.rooms.cache.StripedLru;
 import org.myelin.server.streams.StreamChangeCache;
 import org.myelin.storage.sync.MembershipHistory;
 import org.myelin.storage.sync.MembershipHistory.MembershipEvent;

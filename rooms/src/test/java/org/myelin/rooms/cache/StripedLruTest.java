@@ -1,4 +1,4 @@
-package org.myelin.server.client.sync;
+package org.myelin.rooms.cache;
 
 import org.junit.jupiter.api.Test;
 

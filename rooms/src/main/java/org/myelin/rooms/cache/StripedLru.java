@@ -1,4 +1,4 @@
-package org.myelin.server.client.sync;
+package org.myelin.rooms.cache;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -8,14 +8,14 @@ import java.util.function.BiFunction;
  * A bounded map that forgets its least recently used entries, split into stripes by key hash,
  * each a {@link LinkedHashMap} in access order behind its own lock.
  *
- * <p>Why stripes: the per-user caches of /sync are read by every woken sync, and one message
- * wakes a sync per room member at once. Behind a single {@code synchronizedMap} those syncs
+ * <p>Why stripes: the caches /sync reads (events, and per user read positions, memberships,
+ * counts) are read by every woken sync, and one message wakes a sync per room member at once. Behind a single {@code synchronizedMap} those syncs
  * queued on one lock (and spun on it: its holder's work is short), which the profile showed as
  * a visible share of each sync's CPU. With stripes, syncs of different users rarely meet.
  * Each operation on one key is atomic, as it was; the bound is kept per stripe, so eviction is
  * least-recently-used within a stripe rather than over the whole map.
  */
-final class StripedLru<K, V> {
+public final class StripedLru<K, V> {
 
     private static final int STRIPES = 16;
 
@@ -23,7 +23,7 @@ final class StripedLru<K, V> {
 
     /** @param capacity the most entries kept (over all stripes) */
     @SuppressWarnings("unchecked")
-    StripedLru(int capacity) {
+    public StripedLru(int capacity) {
         stripes = new Stripe[STRIPES];
         int perStripe = Math.max(1, (capacity + STRIPES - 1) / STRIPES);
         for (int i = 0; i < STRIPES; i++) {
@@ -31,14 +31,14 @@ final class StripedLru<K, V> {
         }
     }
 
-    V get(K key) {
+    public V get(K key) {
         Stripe<K, V> s = stripe(key);
         synchronized (s) {
             return s.get(key);
         }
     }
 
-    void put(K key, V value) {
+    public void put(K key, V value) {
         Stripe<K, V> s = stripe(key);
         synchronized (s) {
             s.put(key, value);
@@ -46,14 +46,14 @@ final class StripedLru<K, V> {
     }
 
     /** As {@link Map#putIfAbsent}: the value already there, or null when {@code value} went in. */
-    V putIfAbsent(K key, V value) {
+    public V putIfAbsent(K key, V value) {
         Stripe<K, V> s = stripe(key);
         synchronized (s) {
             return s.putIfAbsent(key, value);
         }
     }
 
-    void remove(K key) {
+    public void remove(K key) {
         Stripe<K, V> s = stripe(key);
         synchronized (s) {
             s.remove(key);
@@ -61,7 +61,7 @@ final class StripedLru<K, V> {
     }
 
     /** As {@link Map#merge}. */
-    V merge(K key, V value, BiFunction<? super V, ? super V, ? extends V> remapping) {
+    public V merge(K key, V value, BiFunction<? super V, ? super V, ? extends V> remapping) {
         Stripe<K, V> s = stripe(key);
         synchronized (s) {
             return s.merge(key, value, remapping);
@@ -69,7 +69,7 @@ final class StripedLru<K, V> {
     }
 
     /** How many entries are kept now. */
-    int size() {
+    public int size() {
         int n = 0;
         for (Stripe<K, V> s : stripes) {
             synchronized (s) {
