@@ -8,12 +8,15 @@ import java.util.function.BiFunction;
  * A bounded map that forgets its least recently used entries, split into stripes by key hash,
  * each a {@link LinkedHashMap} in access order behind its own lock.
  *
- * <p>Why stripes: the caches /sync reads (events, and per user read positions, memberships,
- * counts) are read by every woken sync, and one message wakes a sync per room member at once. Behind a single {@code synchronizedMap} those syncs
+ * <p>Why stripes: the per-user caches of /sync (read positions, memberships, counts) are read
+ * by every woken sync, and one message wakes a sync per room member at once. Behind a single {@code synchronizedMap} those syncs
  * queued on one lock (and spun on it: its holder's work is short), which the profile showed as
  * a visible share of each sync's CPU. With stripes, syncs of different users rarely meet.
  * Each operation on one key is atomic, as it was; the bound is kept per stripe, so eviction is
- * least-recently-used within a stripe rather than over the whole map.
+ * least-recently-used within a stripe rather than over the whole map. So it suits caches whose
+ * entries can always be made again; not {@code EventCache}, which must keep an event being
+ * persisted until its commit and, with a small capacity, would lose it early to its stripe's bound
+ * ({@code RemoteMembershipPipelineIT.joinsARoomWhoseStateOutgrowsTheEventCache}).
  */
 public final class StripedLru<K, V> {
 

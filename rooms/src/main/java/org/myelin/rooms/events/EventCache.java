@@ -2,12 +2,13 @@ package org.myelin.rooms.events;
 
 import org.myelin.protocol.event.Pdu;
 import org.myelin.protocol.stateres.EventSource;
-import org.myelin.rooms.cache.StripedLru;
 import org.myelin.storage.events.EventRepository;
 import org.myelin.storage.events.StoredEvent;
 
 import java.util.Collection;
+import java.util.Collections;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -18,11 +19,16 @@ import java.util.Map;
 public final class EventCache implements EventSource {
 
     private final EventRepository events;
-    private final StripedLru<String, StoredEvent> cache;
+    private final Map<String, StoredEvent> cache;
 
     public EventCache(EventRepository events, int capacity) {
         this.events = events;
-        this.cache = new StripedLru<>(capacity);
+        this.cache = Collections.synchronizedMap(new LinkedHashMap<>(capacity, 0.75f, true) {
+            @Override
+            protected boolean removeEldestEntry(Map.Entry<String, StoredEvent> eldest) {
+                return size() > capacity;
+            }
+        });
     }
 
     /** The event with this id, or null if it is not stored. */
