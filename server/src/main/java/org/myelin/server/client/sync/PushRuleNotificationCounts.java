@@ -1,6 +1,7 @@
 package org.myelin.server.client.sync;
 
 import org.myelin.protocol.push.PushActions;
+import org.myelin.rooms.cache.StripedLru;
 import org.myelin.server.client.push.PushEvaluation;
 import org.myelin.server.streams.RecentTimeline;
 import org.myelin.storage.events.StoredEvent;
@@ -10,9 +11,7 @@ import org.myelin.storage.events.TimelineRepository;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -55,8 +54,8 @@ public final class PushRuleNotificationCounts implements NotificationCounts {
     private final PushEvaluation push;
     private final RecentTimeline recent;
     private final AtomicLong rulesVersion = new AtomicLong();
-    private final Map<Key, Counted> counted = lru(MAX_COUNTED);
-    private final Map<String, FactsAt> facts = lru(MAX_FACTS);
+    private final StripedLru<Key, Counted> counted = new StripedLru<>(MAX_COUNTED);
+    private final StripedLru<String, FactsAt> facts = new StripedLru<>(MAX_FACTS);
 
     PushRuleNotificationCounts(ReadPositions reads, TimelineRepository timeline, PushEvaluation push,
                                RecentTimeline recent) {
@@ -160,14 +159,5 @@ public final class PushRuleNotificationCounts implements NotificationCounts {
             return notifications == 0 ? SyncResponse.UnreadCounts.NONE
                     : new SyncResponse.UnreadCounts(highlights, notifications);
         }
-    }
-
-    private static <K, V> Map<K, V> lru(int max) {
-        return Collections.synchronizedMap(new LinkedHashMap<>(256, 0.75f, true) {
-            @Override
-            protected boolean removeEldestEntry(Map.Entry<K, V> eldest) {
-                return size() > max;
-            }
-        });
     }
 }

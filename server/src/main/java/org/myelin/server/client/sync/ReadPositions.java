@@ -1,13 +1,11 @@
 package org.myelin.server.client.sync;
 
+import org.myelin.rooms.cache.StripedLru;
 import org.myelin.storage.events.PersistedEvent;
 import org.myelin.storage.receipts.ReceiptRepository;
 import org.myelin.storage.sync.RoomSyncQueries;
 
-import java.util.Collections;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -35,12 +33,7 @@ final class ReadPositions {
 
     private final ReceiptRepository receipts;
     private final RoomSyncQueries rooms;
-    private final Map<Key, Slot> slots = Collections.synchronizedMap(new LinkedHashMap<>(1024, 0.75f, true) {
-        @Override
-        protected boolean removeEldestEntry(Map.Entry<Key, Slot> eldest) {
-            return size() > MAX_SLOTS;
-        }
-    });
+    private final StripedLru<Key, Slot> slots = new StripedLru<>(MAX_SLOTS);
 
     ReadPositions(ReceiptRepository receipts, RoomSyncQueries rooms) {
         this.receipts = receipts;

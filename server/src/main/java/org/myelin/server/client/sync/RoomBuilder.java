@@ -3,6 +3,7 @@ package org.myelin.server.client.sync;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.myelin.protocol.event.Pdu;
 import org.myelin.protocol.event.StateKey;
+import org.myelin.rooms.cache.StripedLru;
 import org.myelin.rooms.events.EventCache;
 import org.myelin.server.client.sync.SyncResponse.EventBatch;
 import org.myelin.server.client.sync.SyncResponse.JoinedRoom;
@@ -15,8 +16,6 @@ import org.myelin.server.streams.StreamId;
 import org.myelin.storage.events.StoredEvent;
 import org.myelin.storage.sync.RoomSyncQueries;
 
-import java.util.Collections;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -48,13 +47,7 @@ final class RoomBuilder {
     private final SyncEventFormat format;
     private final EventCache events;
     private final RecentTimeline recent;
-    private final Map<SummaryKey, KnownSummary> summaries = Collections.synchronizedMap(
-            new LinkedHashMap<>(256, 0.75f, true) {
-                @Override
-                protected boolean removeEldestEntry(Map.Entry<SummaryKey, KnownSummary> eldest) {
-                    return size() > MAX_SUMMARIES;
-                }
-            });
+    private final StripedLru<SummaryKey, KnownSummary> summaries = new StripedLru<>(MAX_SUMMARIES);
 
     private static final int MAX_SUMMARIES = 100_000;
 

@@ -118,8 +118,12 @@ final class StateSections {
                 chosen.keySet().removeIf(key -> key.type().equals(StateKey.MEMBER) && !wanted.contains(key.stateKey()));
             }
         } else {
-            Map<StateKey, String> previous = unchanged.orElseGet(() -> stateAt(r.roomId(), r.since()));
-            chosen.putAll(r.atEnd() ? changed(end, previous) : delta(base, end, previous, inTimeline));
+            if (unchanged.isEmpty()) {
+                // Else the start, the end and the previous sync's state are one map and the delta is
+                // empty: most woken syncs (a message, no state event) skip walking the whole state.
+                Map<StateKey, String> previous = stateAt(r.roomId(), r.since());
+                chosen.putAll(r.atEnd() ? changed(end, previous) : delta(base, end, previous, inTimeline));
+            }
             if (lazy) {
                 for (String member : wantedMembers(r)) {
                     StateKey key = StateKey.member(member);

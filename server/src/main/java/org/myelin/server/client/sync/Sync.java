@@ -3,6 +3,7 @@ package org.myelin.server.client.sync;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import org.myelin.rooms.cache.StripedLru;
 import org.myelin.rooms.notify.Notifier;
 import org.myelin.server.client.accountdata.AccountData;
 import org.myelin.server.client.sync.SyncResponse.DeviceLists;
@@ -19,9 +20,7 @@ import org.myelin.storage.streams.ToDeviceRepository;
 import org.myelin.storage.sync.RoomSyncQueries;
 
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -77,12 +76,7 @@ public final class Sync {
     private final Notifier notifier;
     private final RoomSections rooms;
     private final Sources sources;
-    private final Map<Device, Long> acknowledged = Collections.synchronizedMap(new LinkedHashMap<>(256, 0.75f, true) {
-        @Override
-        protected boolean removeEldestEntry(Map.Entry<Device, Long> eldest) {
-            return size() > MAX_ACKNOWLEDGED;
-        }
-    });
+    private final StripedLru<Device, Long> acknowledged = new StripedLru<>(MAX_ACKNOWLEDGED);
 
     Sync(Streams streams, Notifier notifier, RoomSections rooms, Sources sources) {
         this.streams = streams;
@@ -115,11 +109,7 @@ public final class Sync {
 
     /** The user's joined rooms and the user: the keys whose signals concern this sync. */
     private List<String> wakeKeys(String userId) {
-        List<String> keys = new ArrayList<>();
-        keys.add(userId);
-        sources.memberships().latestPerRoom(userId, streams.position(StreamId.TIMELINE)).values().stream()
-                .filter(m -> m.membership().equals("join")).forEach(m -> keys.add(m.roomId()));
-        return keys;
+        return sources.memberships().wakeKeys(userId, streams.position(StreamId.TIMELINE));
     }
 
     /** The response for the range from the request's token up to {@code now}. */

@@ -1,11 +1,12 @@
 package org.myelin.server.client.sync;
 
+import org.myelin.rooms.cache.StripedLru;
 import org.myelin.server.streams.StreamChangeCache;
 import org.myelin.storage.sync.MembershipHistory;
 import org.myelin.storage.sync.MembershipHistory.MembershipEvent;
 
+import java.util.ArrayList;
 import java.util.Collections;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -19,18 +20,19 @@ final class UserMemberships {
 
     private static final int MAX_USERS = 50_000;
 
-    /** A user's latest membership events as of timeline position {@code position}. */
-    private record Known(long position, Map<String, MembershipEvent> byRoom) {
+    /**
+     * A user's latest membership events as of timeline position {@code position}, and the keys a
+     * waiting sync of the user listens on, made once per membership change rather than per wake.
+     */
+    private record Known(long position, Map<String, MembershipEvent> byRoom, List<String> wakeKeys) {
+        Known(long position, Map<String, MembershipEvent> byRoom, String userId) {
+            this(position, byRoom, keysOf(userId, byRoom));
+        }
     }
 
     private final MembershipHistory history;
     private final StreamChangeCache timelineChanges;
-    private final Map<String, Known> known = Collections.synchronizedMap(new LinkedHashMap<>(256, 0.75f, true) {
-        @Override
-        protected boolean removeEldestEntry(Map.Entry<String, Known> eldest) {
-            return size() > MAX_USERS;
-        }
-    });
+    private final StripedLru<String, Known> known = new StripedLru<>(MAX_USERS);
 
     UserMemberships(MembershipHistory history, StreamChangeCache timelineChanges) {
         this.history = history;
@@ -44,11 +46,36 @@ final class UserMemberships {
         if (k != null && lastChange <= Math.min(k.position(), upTo)) {
             return k.byRoom();
         }
-        Map<String, MembershipEvent> loaded = Collections.unmodifiableMap(history.latestPerRoom(userId, upTo));
+        return load(userId, upTo, lastChange).byRoom();
+    }
+
+    /** The user and the rooms the user is joined to at {@code upTo}: what a waiting /sync of the user listens on. */
+    List<String> wakeKeys(String userId, long upTo) {
+        long lastChange = timelineChanges.lastChangeOrEarliest(userId);
+        Known k = known.get(userId);
+        if (k != null && lastChange <= Math.min(k.position(), upTo)) {
+            return k.wakeKeys();
+        }
+        return load(userId, upTo, lastChange).wakeKeys();
+    }
+
+    private Known load(String userId, long upTo, long lastChange) {
+        Known loaded = new Known(upTo, Collections.unmodifiableMap(history.latestPerRoom(userId, upTo)), userId);
         if (lastChange <= upTo) {
-            known.put(userId, new Known(upTo, loaded));
+            known.put(userId, loaded);
         }
         return loaded;
+    }
+
+    private static List<String> keysOf(String userId, Map<String, MembershipEvent> byRoom) {
+        List<String> keys = new ArrayList<>(byRoom.size() + 1);
+        keys.add(userId);
+        for (MembershipEvent m : byRoom.values()) {
+            if (m.membership().equals("join")) {
+                keys.add(m.roomId());
+            }
+        }
+        return List.copyOf(keys);
     }
 
     /** Whether the user's memberships certainly did not change after {@code since}. */

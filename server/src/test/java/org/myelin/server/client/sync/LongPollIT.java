@@ -94,6 +94,29 @@ class LongPollIT {
         assertTrue(sync.path("rooms").path("invite").has(roomId));
     }
 
+    /** The keys a sync waits on are kept per user between syncs; a join must renew them. */
+    @Test
+    void aWaitingSyncWakesForARoomJoinedSinceItsLastWait() throws Exception {
+        TestUser dave = hs.registerUser("dave-wake");
+        String first = sharedRoom(dave);
+        String since = client.sync(dave).path("next_batch").asText();
+        client.longPoll(dave, since, 200, ""); // a wait before the join: its keys are the first room's
+        String second = client.createRoom(alice, "{}");
+        client.invite(alice, second, dave);
+        client.join(dave, second);
+        String afterJoin = client.sync(dave).path("next_batch").asText();
+        CompletableFuture<JsonNode> waiting = CompletableFuture.supplyAsync(
+                () -> client.longPoll(dave, afterJoin, 30_000, ""), threads);
+        Thread.sleep(300);
+        String eventId = client.send(alice, second, "in the new room");
+
+        JsonNode sync = waiting.get(20, TimeUnit.SECONDS);
+        List<JsonNode> events = SyncClient.timeline(sync, second);
+        assertEquals(1, events.size(), sync::toString);
+        assertEquals(eventId, events.getFirst().path("event_id").asText());
+        assertFalse(sync.path("rooms").path("join").has(first), sync::toString);
+    }
+
     @Test
     void aTimeoutWithNothingNewReturnsEmptyRooms() {
         sharedRoom(bob);
