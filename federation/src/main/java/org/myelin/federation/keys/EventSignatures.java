@@ -5,11 +5,11 @@ import org.myelin.protocol.crypto.JsonSigning;
 import org.myelin.protocol.event.EventSigning;
 import org.myelin.protocol.event.Pdu;
 import org.myelin.protocol.id.KeyId;
+import org.myelin.rooms.cache.StripedLru;
 import org.myelin.rooms.ports.ServerKeys;
 
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -42,13 +42,7 @@ public final class EventSignatures implements ServerKeys, AutoCloseable {
     private static final int REMEMBERED = 20_000;
 
     private final KeyLookup keys;
-    private final Map<String, Boolean> results = Collections.synchronizedMap(
-            new LinkedHashMap<>(1024, 0.75f, true) {
-                @Override
-                protected boolean removeEldestEntry(Map.Entry<String, Boolean> eldest) {
-                    return size() > REMEMBERED;
-                }
-            });
+    private final StripedLru<String, Boolean> results = new StripedLru<>(REMEMBERED);
     private final Map<String, CompletableFuture<Verdict>> running = new ConcurrentHashMap<>();
     private final ExecutorService threads = Executors.newVirtualThreadPerTaskExecutor();
 

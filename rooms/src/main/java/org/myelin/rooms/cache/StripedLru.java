@@ -63,6 +63,14 @@ public final class StripedLru<K, V> {
         }
     }
 
+    /** As {@link Map#remove(Object, Object)}: only while {@code key} still maps to {@code value}. */
+    public void remove(K key, V value) {
+        Stripe<K, V> s = stripe(key);
+        synchronized (s) {
+            s.remove(key, value);
+        }
+    }
+
     /** As {@link Map#merge}. */
     public V merge(K key, V value, BiFunction<? super V, ? super V, ? extends V> remapping) {
         Stripe<K, V> s = stripe(key);

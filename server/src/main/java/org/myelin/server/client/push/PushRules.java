@@ -12,14 +12,14 @@ import org.myelin.protocol.push.PushCondition;
 import org.myelin.protocol.push.PushRule;
 import org.myelin.protocol.push.PushRuleSet;
 import org.myelin.protocol.push.RuleKind;
+import org.myelin.rooms.cache.StripedLru;
 import org.myelin.server.http.MatrixException;
-import org.myelin.storage.push.PushRuleRepository;
 import org.myelin.storage.push.PushRuleRepository.DefaultChange;
 import org.myelin.storage.push.PushRuleRepository.Placement;
 import org.myelin.storage.push.PushRuleRepository.StoredRule;
+import org.myelin.storage.push.PushRuleRepository;
 
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -52,13 +52,7 @@ public final class PushRules {
 
     private final PushRuleRepository repository;
     private final Listener listener;
-    private final Map<String, PushRuleSet> cache = Collections.synchronizedMap(
-            new LinkedHashMap<>(256, 0.75f, true) {
-                @Override
-                protected boolean removeEldestEntry(Map.Entry<String, PushRuleSet> eldest) {
-                    return size() > CACHE_SIZE;
-                }
-            });
+    private final StripedLru<String, PushRuleSet> cache = new StripedLru<>(CACHE_SIZE);
 
     public PushRules(PushRuleRepository repository, Listener listener) {
         this.repository = repository;

@@ -1,14 +1,12 @@
 package org.myelin.server.client.rooms;
 
 import org.myelin.protocol.event.Pdu;
+import org.myelin.rooms.cache.StripedLru;
 import org.myelin.storage.events.PersistedEvent;
 import org.myelin.storage.rooms.RedactedEvents;
 
 import java.util.Collection;
-import java.util.Collections;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
@@ -28,13 +26,7 @@ final class RedactionIndex {
     }
 
     private final RedactedEvents store;
-    private final Map<String, Targets> byRoom = Collections.synchronizedMap(
-            new LinkedHashMap<>(256, 0.75f, true) {
-                @Override
-                protected boolean removeEldestEntry(Map.Entry<String, Targets> eldest) {
-                    return size() > MAX_ROOMS;
-                }
-            });
+    private final StripedLru<String, Targets> byRoom = new StripedLru<>(MAX_ROOMS);
 
     RedactionIndex(RedactedEvents store) {
         this.store = store;

@@ -3,13 +3,11 @@ package org.myelin.server.client.sync.filter;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.exc.ValueInstantiationException;
+import org.myelin.rooms.cache.StripedLru;
 import org.myelin.server.http.Json;
 import org.myelin.server.http.MatrixException;
 import org.myelin.storage.filters.FilterRepository;
 
-import java.util.Collections;
-import java.util.LinkedHashMap;
-import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -26,12 +24,7 @@ public final class Filters {
 
     private final FilterRepository repository;
     /** Stored filters never change, so a filter id resolves once per process (long-polling clients send it each time). */
-    private final Map<Key, SyncFilter> resolved = Collections.synchronizedMap(new LinkedHashMap<>(256, 0.75f, true) {
-        @Override
-        protected boolean removeEldestEntry(Map.Entry<Key, SyncFilter> eldest) {
-            return size() > MAX_CACHED;
-        }
-    });
+    private final StripedLru<Key, SyncFilter> resolved = new StripedLru<>(MAX_CACHED);
 
     public Filters(FilterRepository repository) {
         this.repository = repository;
