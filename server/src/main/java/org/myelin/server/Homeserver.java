@@ -56,6 +56,7 @@ import org.myelin.server.http.Handlers;
 import org.myelin.server.http.ListenerRouter;
 import org.myelin.server.http.Routes;
 import org.myelin.protocol.crypto.SigningKey;
+import org.myelin.server.keys.NativeEd25519;
 import org.myelin.server.keys.SigningKeyStore;
 import org.myelin.server.tls.SelfSignedCertificate;
 import org.myelin.server.tls.TlsFiles;
@@ -139,6 +140,7 @@ public final class Homeserver implements AutoCloseable {
     public static Homeserver start(HomeserverConfig config, Map<Resource, List<Routes>> extraRoutes,
                                    UnaryOperator<DataSource> instrument) {
         LOG.info("Starting Myelin for {} (data in {})", config.serverName(), config.dataDir().toAbsolutePath().normalize());
+        NativeEd25519.install();
         try {
             Files.createDirectories(config.dataDir());
         } catch (IOException e) {

@@ -1,6 +1,12 @@
 package org.myelin.protocol.crypto;
 
+import com.google.crypto.tink.InsecureSecretKeyAccess;
+import com.google.crypto.tink.PublicKeySign;
+import com.google.crypto.tink.signature.Ed25519PrivateKey;
+import com.google.crypto.tink.signature.Ed25519PublicKey;
 import com.google.crypto.tink.subtle.Ed25519Sign;
+import com.google.crypto.tink.util.Bytes;
+import com.google.crypto.tink.util.SecretBytes;
 
 import java.security.GeneralSecurityException;
 import java.util.Arrays;
@@ -9,7 +15,9 @@ import java.util.Arrays;
  * A server's (or device's) Ed25519 signing key: the 32-byte seed NaCl and Synapse store,
  * with its key id ({@code ed25519:<version>}). Appendices, "Signing JSON".
  *
- * <p>The seed comes from the caller: the protocol module owns no randomness.
+ * <p>The seed comes from the caller: the protocol module owns no randomness. Like
+ * {@link VerifyKey}, the signer is made from Tink's key objects so that Tink signs with Conscrypt
+ * when the process has installed it.
  */
 public final class SigningKey {
 
@@ -17,15 +25,19 @@ public final class SigningKey {
 
     private final String keyId;
     private final byte[] seed;
-    private final Ed25519Sign signer;
+    private final PublicKeySign signer;
     private final VerifyKey verifyKey;
 
     private SigningKey(String keyId, byte[] seed) {
         this.keyId = keyId;
         this.seed = seed.clone();
         try {
-            this.signer = new Ed25519Sign(seed);
             byte[] publicKey = Ed25519Sign.KeyPair.newKeyPairFromSeed(seed).getPublicKey();
+            Ed25519PublicKey tinkPublic = Ed25519PublicKey.create(Bytes.copyFrom(publicKey));
+            // The seed is this key's own secret; "insecure" access is Tink's name for handing raw
+            // key bytes to it, which is what loading a key from the server's key file is.
+            this.signer = Ed25519Sign.create(Ed25519PrivateKey.create(tinkPublic,
+                    SecretBytes.copyFrom(seed, InsecureSecretKeyAccess.get())));
             this.verifyKey = new VerifyKey(keyId, publicKey);
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException("Ed25519 is unavailable", e);
