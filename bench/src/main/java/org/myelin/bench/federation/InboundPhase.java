@@ -39,9 +39,12 @@ final class InboundPhase {
     static final int PDUS_PER_TRANSACTION = 50;
     static final int TAIL_TRANSACTIONS = 2;
 
-    /** What phase 3 needs: A with its 10,000-member room, and the fake server (B fetches its key). */
+    /**
+     * What phase 3 needs: A with its 10,000-member room, and the fake server (B fetches its key);
+     * the alias of the smaller room B joins first, null if none.
+     */
     record Populated(TestHomeserver a, FakeRemoteServer fake, FederationRequestLog logA, ClientApi alice,
-                     String roomId, String alias) implements AutoCloseable {
+                     String roomId, String alias, String warmupAlias) implements AutoCloseable {
         @Override
         public void close() {
             alice.close();
@@ -99,8 +102,9 @@ final class InboundPhase {
             send(a, fake, streams);
             report.result("phase2.members_room", alice.joinedMemberCount(membersRoom) + " joined members on A", "");
             report.result("phase2.A_storage", storage(a), "(A's database after phase 2)");
+            String warmupAlias = warmupRoom(a, fake, alice);
             report.info("A's federation listener during phase 2: %s", logA.drain());
-            return new Populated(a, fake, logA, alice, membersRoom, "#members:" + a.serverName());
+            return new Populated(a, fake, logA, alice, membersRoom, "#members:" + a.serverName(), warmupAlias);
         } catch (Exception | Error e) {
             if (alice != null) {
                 alice.close();
@@ -109,6 +113,27 @@ final class InboundPhase {
             a.close();
             throw e;
         }
+    }
+
+    /**
+     * After the measurement: a second members room, of {@code warmupMembers} members, for phase 3's
+     * B to join before the timed join. Null if none.
+     */
+    private String warmupRoom(TestHomeserver a, FakeRemoteServer fake, ClientApi alice) {
+        if (options.warmupMembers() <= 0) {
+            return null;
+        }
+        String roomId = alice.createPublicRoom("warmup");
+        ForgedRoom room = ForgedRoom.join(fake, a, roomId, fake.user("warmup-host"));
+        Stream joins = new Stream("warmup");
+        for (int i = 0; i < options.warmupMembers(); i++) {
+            joins.add(room.join(fake.user("w" + i)));
+        }
+        while (joins.sent < joins.pdus.size()) {
+            next(a, fake, joins, joins.pdus.size());
+        }
+        report.info("phase 2: warm-up room for phase 3, %d joined members on A", alice.joinedMemberCount(roomId));
+        return "#warmup:" + a.serverName();
     }
 
     /** Rows and sizes of A's largest tables: what storing the rooms' state cost. */

@@ -16,11 +16,14 @@ import java.util.TreeSet;
  *   <li>{@code joinTimeout=180 heap=512m jfr=auto}: phase 3's limit for /join and for the full
  *       state, the separate process' -Xmx, and whether it is profiled with JFR (auto: in a second
  *       join when the first misses a target; always; never);</li>
+ *   <li>{@code warmupMembers=2000}: members of a second room on A that each B joins first, so that
+ *       the timed join is a running server's, not the JIT compiler's first sight of the code (0:
+ *       the timed join is B's first);</li>
  *   <li>{@code pool=10}: the in-process servers' database pool (the production default).</li>
  * </ul>
  */
 record Options(Set<Integer> phases, int rate, int seconds, int warmup, int rooms, int messages, int members,
-               int inboundSeconds, int joinTimeout, String heap, String jfr, int pool) {
+               int inboundSeconds, int joinTimeout, String heap, String jfr, int pool, int warmupMembers) {
 
     static Options fromSystemProperties() {
         Set<Integer> phases = new TreeSet<>();
@@ -33,13 +36,15 @@ record Options(Set<Integer> phases, int rate, int seconds, int warmup, int rooms
                 Integer.getInteger("warmup", 10), Integer.getInteger("rooms", 4), Integer.getInteger("messages", 2000),
                 Integer.getInteger("members", 10_000), Integer.getInteger("inboundSeconds", 600),
                 Integer.getInteger("joinTimeout", 180), System.getProperty("heap", "512m"),
-                System.getProperty("jfr", "auto"), Integer.getInteger("pool", 10));
+                System.getProperty("jfr", "auto"), Integer.getInteger("pool", 10),
+                Integer.getInteger("warmupMembers", 2000));
     }
 
     @Override
     public String toString() {
         return "phases=" + phases + " rate=" + rate + " seconds=" + seconds + " warmup=" + warmup + " rooms=" + rooms
                 + " messages=" + messages + " members=" + members + " inboundSeconds=" + inboundSeconds
-                + " joinTimeout=" + joinTimeout + " heap=" + heap + " jfr=" + jfr + " pool=" + pool;
+                + " joinTimeout=" + joinTimeout + " heap=" + heap + " jfr=" + jfr + " pool=" + pool
+                + " warmupMembers=" + warmupMembers;
     }
 }
