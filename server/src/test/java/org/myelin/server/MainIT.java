@@ -40,7 +40,10 @@ class MainIT {
     }
 
     private Process launch(Map<String, String> env, String... args) throws IOException {
+        // With the JVM options that ship (./myelin run, the Docker image): what they leave out,
+        // such as native access for Conscrypt, would show here as warnings on stderr.
         List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "@" + Path.of("../config/jvm.options").toAbsolutePath().normalize(),
                 "-cp", System.getProperty("java.class.path"), Main.class.getName()));
         command.addAll(List.of(args));
         ProcessBuilder builder = new ProcessBuilder(command)
