@@ -116,7 +116,7 @@ public final class Homeserver implements AutoCloseable {
             sync.accountData.put(userId, null, "m.push_rules", users.pushRules.accountDataContent(userId));
         });
         this.membership = new MembershipFederation(federation, rooms, clientRooms, sync,
-                new MembershipFederation.Parts(accounts.authenticator, users.profiles));
+                new MembershipFederation.Parts(accounts.authenticator, users.profiles, users.presence));
     }
 
     /** Starts a homeserver with the built-in routes. */
@@ -304,6 +304,7 @@ public final class Homeserver implements AutoCloseable {
                 handlerThreads.shutdownNow();
             }
         });
+        closeQuietly("presence federation", membership::close);
         closeQuietly("federation", federation::close);
         closeQuietly("Vert.x", () -> HttpListener.await(vertx.close()));
         closeQuietly("typing notifications", sync::close);

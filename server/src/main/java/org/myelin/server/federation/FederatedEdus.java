@@ -25,7 +25,8 @@ import java.util.function.BiConsumer;
  * Typing notifications and read receipts between servers (server-server API, "Typing
  * Notifications", "Receipts"): our users' go out as {@code m.typing} and {@code m.receipt} EDUs
  * to the other servers in the room; other servers' come in (already checked by the transaction
- * receiver) and join what /sync reports, as if they were our own.
+ * receiver) and join what /sync reports, as if they were our own. Presence, which is a user's
+ * and not a room's, has its own {@link FederatedPresence}.
  */
 final class FederatedEdus implements InboundEdus, TypingNotifications.Listener, Receipts.Listener {
 
@@ -41,11 +42,12 @@ final class FederatedEdus implements InboundEdus, TypingNotifications.Listener, 
     private final Streams streams;
     private final BiConsumer<Set<String>, Edu> send;
     private final Clock clock;
+    private final FederatedPresence presence;
 
     /** What the EDUs need: the sync side's stores, and where outbound EDUs go. */
     record Parts(LocalServer local, MembershipRepository memberships, TypingNotifications typing,
                  ReceiptRepository receipts, EventCache events, Streams streams, BiConsumer<Set<String>, Edu> send,
-                 Clock clock) {
+                 Clock clock, FederatedPresence presence) {
     }
 
     FederatedEdus(Parts parts) {
@@ -57,6 +59,7 @@ final class FederatedEdus implements InboundEdus, TypingNotifications.Listener, 
         this.streams = parts.streams();
         this.send = parts.send();
         this.clock = parts.clock();
+        this.presence = parts.presence();
     }
 
     // ---- outbound ----
@@ -117,8 +120,8 @@ final class FederatedEdus implements InboundEdus, TypingNotifications.Listener, 
     }
 
     @Override
-    public void presence(String origin, Presence presence) {
-        LOG.debug("Presence from {} not kept: {}", origin, presence.userId());
+    public void presence(String origin, Presence update) {
+        presence.received(update);
     }
 
     @Override

@@ -14,19 +14,22 @@ import org.myelin.server.client.rooms.ClientRooms;
 import org.myelin.server.client.sync.SyncServices;
 import org.myelin.server.config.Resource;
 import org.myelin.server.http.Routes;
+import org.myelin.server.client.presence.PresenceService;
 import org.myelin.server.client.profile.ProfileService;
 
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * Rooms across servers, wired by constructors on top of the federation transport, the rooms and
  * the client-server API: serving other servers' joins, knocks, leaves and invites, queries and
  * our room directory; joining, leaving, knocking on and inviting to rooms of other servers for our
- * users (plugged into the client API's ports); typing and receipts to and from other servers
- * (plugged into the sync side).
+ * users (plugged into the client API's ports); typing, receipts and presence to and from other
+ * servers (plugged into the sync side).
  */
-public final class MembershipFederation {
+public final class MembershipFederation implements AutoCloseable {
 
     private final FederationAuth auth;
     private final MembershipTemplates templates;
@@ -37,12 +40,14 @@ public final class MembershipFederation {
     private final FederatedMemberships memberships;
     private final RoomServices rooms;
     private final org.myelin.server.client.auth.Authenticator clientAuth;
+    private final FederatedPresence presence;
 
     /**
      * The client API's authenticator (for the knock endpoint) and profiles (served to other
      * servers, and asked of them for their users).
      */
-    public record Parts(org.myelin.server.client.auth.Authenticator clientAuth, ProfileService profiles) {
+    public record Parts(org.myelin.server.client.auth.Authenticator clientAuth, ProfileService profiles,
+                        PresenceService presence) {
     }
 
     public MembershipFederation(FederationServices federation, RoomServices rooms, ClientRooms clientRooms,
@@ -74,8 +79,14 @@ public final class MembershipFederation {
         clientRooms.useRemoteInviter(memberships);
         clientRooms.useRemoteDirectory(new FederatedDirectory(federation.client));
 
+        this.presence = new FederatedPresence(rooms.local, userId -> {
+            Set<String> servers = new HashSet<>();
+            rooms.memberships.roomsOf(userId, "join").forEach(m -> servers.addAll(rooms.memberships.joinedServers(m.roomId())));
+            return servers;
+        }, parts.presence(), federation::queueEdu, rooms.clock).start();
+        parts.presence().listen(presence);
         FederatedEdus edus = new FederatedEdus(new FederatedEdus.Parts(rooms.local, rooms.memberships, sync.typing,
-                sync.receiptRepository, rooms.eventCache, rooms.streams, federation::queueEdu, rooms.clock));
+                sync.receiptRepository, rooms.eventCache, rooms.streams, federation::queueEdu, rooms.clock, presence));
         federation.useInboundEdus(edus);
         sync.typing.listen(edus);
         sync.receipts.listen(edus);
@@ -92,5 +103,11 @@ public final class MembershipFederation {
                         new PublicRoomsRoutes(auth, clientRooms.publicRooms)),
                 Resource.CLIENT, List.of(
                         new KnockRoutes(clientRooms, rooms.memberships, memberships, rooms.local, clientAuth)));
+    }
+
+    /** Stops the presence sweep. */
+    @Override
+    public void close() {
+        presence.close();
     }
 }

@@ -98,6 +98,28 @@ class FederatedRoomsIT {
                         && e.path("content").path(message).path("m.read").has(reader.userId())));
     }
 
+    @Test
+    void presenceReachesTheServersSharingARoom() {
+        MatrixClient away = MatrixClient.register(servers.a, "away");
+        MatrixClient watcher = MatrixClient.register(servers.c, "watcher");
+        String roomId = away.createRoom("{\"preset\":\"public_chat\"}");
+        watcher.join(roomId, a);
+        String status = V3 + "/presence/" + enc(away.userId()) + "/status";
+        away.sync(0); // a user whose client does not sync at all is offline whatever it sets
+
+        away.ok("PUT", status, json("{\"presence\":\"unavailable\",\"status_msg\":\"in a meeting\"}"));
+        watcher.awaitSync("away's status", c -> c.presence.containsKey(away.userId())
+                && "in a meeting".equals(c.presence.get(away.userId()).path("status_msg").asText()));
+        assertEquals("unavailable", watcher.presence.get(away.userId()).path("presence").asText());
+        JsonNode asSeenOnC = watcher.ok("GET", status, null);
+        assertEquals("unavailable", asSeenOnC.path("presence").asText());
+        assertEquals("in a meeting", asSeenOnC.path("status_msg").asText());
+
+        away.ok("PUT", status, json("{\"presence\":\"offline\"}"));
+        watcher.awaitSync("away going offline", c -> "offline".equals(c.presence.get(away.userId()).path("presence").asText()));
+        assertTrue(!watcher.ok("GET", status, null).path("status_msg").isTextual(), "offline clears the message");
+    }
+
     /** The users the room's latest typing notification names. */
     private static List<String> typing(MatrixClient client, String roomId) {
         List<JsonNode> typing = client.ephemeral.getOrDefault(roomId, List.of()).stream()

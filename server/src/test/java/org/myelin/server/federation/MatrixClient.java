@@ -44,6 +44,8 @@ final class MatrixClient {
     final Map<String, JsonNode> knocks = new LinkedHashMap<>();
     final Set<String> joined = new LinkedHashSet<>();
     final Set<String> left = new LinkedHashSet<>();
+    /** The latest {@code m.presence} event /sync reported for each user. */
+    final Map<String, JsonNode> presence = new LinkedHashMap<>();
 
     private MatrixClient(TestHomeserver hs, TestUser user) {
         this.hs = hs;
@@ -158,6 +160,7 @@ final class MatrixClient {
                 + (since == null ? "" : "&since=" + enc(since));
         JsonNode body = ok("GET", path, null);
         since = body.path("next_batch").asText();
+        body.path("presence").path("events").forEach(e -> presence.put(e.path("sender").asText(), e.path("content")));
         JsonNode rooms = body.path("rooms");
         rooms.path("join").properties().forEach(room -> {
             joined.add(room.getKey());

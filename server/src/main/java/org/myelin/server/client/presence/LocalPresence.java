@@ -7,6 +7,7 @@ import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -28,6 +29,11 @@ public final class LocalPresence implements PresenceService {
     static final long OFFLINE_AFTER_MS = 30 * 1000;
     /** Active within this long counts as currently active (Synapse's LAST_ACTIVE_GRANULARITY). */
     static final long CURRENTLY_ACTIVE_MS = 60 * 1000;
+    /**
+     * A remote user not heard of for this long is offline (Synapse's FEDERATION_TIMEOUT); their
+     * server renews an online user's presence more often than that.
+     */
+    public static final long REMOTE_TIMEOUT_MS = 30 * 60 * 1000;
 
     /** A user's presence as last set, with the time of their last sync (kept in memory first). */
     private record Entry(PresenceState state, String statusMsg, long lastActiveTs, long lastSyncTs, long streamId) {
@@ -43,6 +49,7 @@ public final class LocalPresence implements PresenceService {
     private final Clock clock;
     private final String serverName;
     private final Listener changed;
+    private volatile Listener others = (userId, position) -> { };
     private final Map<String, Entry> entries = new ConcurrentHashMap<>();
     private final Map<String, AtomicInteger> syncs = new ConcurrentHashMap<>();
     private final ReentrantLock writeLock = new ReentrantLock();
@@ -90,6 +97,33 @@ public final class LocalPresence implements PresenceService {
         Entry was = entry(userId);
         long lastActive = state == PresenceState.ONLINE ? now : was.lastActiveTs();
         save(userId, state, state == PresenceState.OFFLINE ? null : statusMsg, lastActive, was.lastSyncTs());
+    }
+
+    @Override
+    public void received(String userId, PresenceState state, String statusMsg, long lastActiveAgo) {
+        if (isLocal(userId)) {
+            throw new IllegalArgumentException("not a remote user: " + userId);
+        }
+        long now = clock.millis();
+        long lastActive = now - Math.max(0, lastActiveAgo);
+        String msg = state == PresenceState.OFFLINE ? null : statusMsg;
+        Entry was = entry(userId);
+        boolean wasCurrentlyActive = now - was.lastActiveTs() < CURRENTLY_ACTIVE_MS;
+        boolean currentlyActive = now - lastActive < CURRENTLY_ACTIVE_MS;
+        if (was != NONE && was.state() == state && Objects.equals(was.statusMsg(), msg)
+                && wasCurrentlyActive == currentlyActive && now - was.lastSyncTs() < REMOTE_TIMEOUT_MS) {
+            // A renewal: nothing clients see changed; only when we last heard of the user.
+            entries.computeIfPresent(userId, (u, e) -> new Entry(e.state(), e.statusMsg(),
+                    Math.max(lastActive, e.lastActiveTs()), now, e.streamId()));
+            return;
+        }
+        // For a remote user, "last sync" is when their server last told us of them.
+        save(userId, state, msg, lastActive, now);
+    }
+
+    @Override
+    public void listen(Listener listener) {
+        this.others = listener;
     }
 
     @Override
@@ -163,6 +197,7 @@ public final class LocalPresence implements PresenceService {
             writeLock.unlock();
         }
         changed.changed(userId, stored.streamId());
+        others.changed(userId, stored.streamId());
     }
 
     private Entry entry(String userId) {
@@ -184,11 +219,14 @@ public final class LocalPresence implements PresenceService {
         return new PresenceStatus(state, ago, msg, currentlyActive);
     }
 
-    /** The state with the timeouts applied; those apply to local users only (remote servers time out their own). */
+    /**
+     * The state with the timeouts applied. Remote servers time out their own users; of theirs we
+     * only drop those their server has not renewed for {@link #REMOTE_TIMEOUT_MS}.
+     */
     private PresenceState effectiveState(String userId, Entry e, long now) {
         PresenceState state = e.state();
         if (!isLocal(userId)) {
-            return state;
+            return now - e.lastSyncTs() > REMOTE_TIMEOUT_MS ? PresenceState.OFFLINE : state;
         }
         if (state == PresenceState.ONLINE && now - e.lastActiveTs() > IDLE_AFTER_MS) {
             state = PresenceState.UNAVAILABLE;

@@ -61,6 +61,18 @@ public interface PresenceService {
     void bumpActive(String userId);
 
     /**
+     * A remote server's update of one of its users ({@code m.presence} EDU): kept and served as
+     * ours are. Its server times it out, not we; but an update not renewed for
+     * {@link LocalPresence#REMOTE_TIMEOUT_MS} reads as offline (the server may be gone).
+     *
+     * @param lastActiveAgo milliseconds since the user was last active, as the server saw it
+     */
+    void received(String userId, PresenceState state, String statusMsg, long lastActiveAgo);
+
+    /** Who else hears of each change, after the /sync wake-up (federation); one listener. */
+    void listen(Listener listener);
+
+    /**
      * Told of each change on the presence stream once it is committed: to wake /sync readers
      * (or, with /sync's streams, {@code streams.advanced(PRESENCE, position, keys)}).
      */

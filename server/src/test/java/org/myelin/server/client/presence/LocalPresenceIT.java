@@ -6,11 +6,9 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.myelin.storage.Database;
 import org.myelin.storage.presence.PresenceRepository;
+import org.myelin.server.testing.MutableClock;
 import org.myelin.storage.testing.TestDatabases;
 
-import java.time.Clock;
-import java.time.Instant;
-import java.time.ZoneId;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -119,38 +117,53 @@ class LocalPresenceIT {
     @Test
     void remoteUsersKeepWhatTheirServerSays() {
         String remote = "@bob:remote.example";
-        presence.set(remote, PresenceState.ONLINE, null);
+        presence.received(remote, PresenceState.ONLINE, null, 0);
         clock.advance(LocalPresence.IDLE_AFTER_MS + 1);
         assertEquals(PresenceState.ONLINE, presence.get(remote).presence());
         assertFalse(presence.get(remote).currentlyActive());
     }
 
-    /** A clock that moves only when told. */
-    static final class MutableClock extends Clock {
-        private long millis = 1_700_000_000_000L;
+    @Test
+    void aRemoteServersUpdateIsKeptAndWakesSyncs() {
+        String remote = "@carol" + users + ":remote.example";
+        presence.received(remote, PresenceState.UNAVAILABLE, "away", 120_000);
+        PresenceStatus status = presence.get(remote);
+        assertEquals(PresenceState.UNAVAILABLE, status.presence());
+        assertEquals("away", status.statusMsg());
+        assertEquals(120_000, status.lastActiveAgo());
+        assertEquals(List.of(remote), woken);
+        assertEquals(1, presence.since(0, Set.of(remote)).size());
+    }
 
-        void advance(long ms) {
-            millis += ms;
-        }
+    @Test
+    void aRenewalThatChangesNothingIsNoChangeOnTheStream() {
+        String remote = "@dave" + users + ":remote.example";
+        presence.received(remote, PresenceState.ONLINE, "here", 0);
+        long position = presence.position();
+        clock.advance(10 * 60_000);
+        presence.received(remote, PresenceState.ONLINE, "here", 5 * 60_000);
+        assertEquals(position, presence.position(), "no new position");
+        assertEquals(List.of(remote), woken, "no second wake-up");
+        presence.received(remote, PresenceState.ONLINE, "back soon", 5 * 60_000);
+        assertTrue(presence.position() > position, "a new status message is a change");
+    }
 
-        @Override
-        public ZoneId getZone() {
-            return ZoneId.of("UTC");
-        }
+    @Test
+    void aRemoteUserNotRenewedForThirtyMinutesIsOffline() {
+        String remote = "@erin" + users + ":remote.example";
+        presence.received(remote, PresenceState.ONLINE, "here", 0);
+        clock.advance(LocalPresence.REMOTE_TIMEOUT_MS - 1);
+        assertEquals(PresenceState.ONLINE, presence.get(remote).presence());
+        clock.advance(2);
+        assertEquals(PresenceState.OFFLINE, presence.get(remote).presence(), "its server went quiet");
+        assertNull(presence.get(remote).statusMsg());
+        presence.received(remote, PresenceState.ONLINE, "here", 0);
+        assertEquals(PresenceState.ONLINE, presence.get(remote).presence(), "renewed after the timeout");
+    }
 
-        @Override
-        public Clock withZone(ZoneId zone) {
-            return this;
-        }
-
-        @Override
-        public Instant instant() {
-            return Instant.ofEpochMilli(millis);
-        }
-
-        @Override
-        public long millis() {
-            return millis;
-        }
+    @Test
+    void onlyRemoteUsersComeFromOtherServers() {
+        org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> presence.received(alice, PresenceState.ONLINE, null, 0));
     }
 }
