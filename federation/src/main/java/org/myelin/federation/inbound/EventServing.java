@@ -26,10 +26,10 @@ import java.util.Set;
  * "Backfilling and retrieving missing events", "Retrieving event authorisation information"):
  * single events, the state before an event (whole or as ids) with its auth chain, an event's
  * auth chain, missing events and backfill. Every read checks the room's ACL and that the
- * requesting server is in the room ({@link RoomAccess}); rejected events are never served.
- *
- * <p>Not yet: history visibility ({@code m.room.history_visibility}) filtering of what a server
- * that is in the room may see.
+ * requesting server is in the room ({@link RoomAccess}); rejected events are never served; single
+ * events, missing events and backfill come redacted where the room's history visibility hides
+ * them from the server ({@link ServerVisibility}). State and auth chains come whole: a server
+ * needs them to check anything.
  */
 public final class EventServing {
 
@@ -63,6 +63,7 @@ public final class EventServing {
     private final EventRepository eventRepository;
     private final EventStates states;
     private final RoomAccess access;
+    private final ServerVisibility visibility;
     private final Clock clock;
 
     public EventServing(String localServer, EventCache events, EventRepository eventRepository, EventStates states,
@@ -72,6 +73,7 @@ public final class EventServing {
         this.eventRepository = eventRepository;
         this.states = states;
         this.access = access;
+        this.visibility = new ServerVisibility(events, states);
         this.clock = clock;
     }
 
@@ -79,7 +81,7 @@ public final class EventServing {
     public PduTransaction event(String origin, String eventId) {
         StoredEvent stored = servable(eventId).orElseThrow(() -> FederationException.notFound("Unknown event " + eventId));
         access.requireCanSee(stored.pdu().roomId(), eventId, origin);
-        return new PduTransaction(localServer, clock.millis(), List.of(stored.pdu().jsonCopy()));
+        return new PduTransaction(localServer, clock.millis(), visibility.asSeenBy(origin, List.of(stored.pdu())));
     }
 
     /** {@code GET /_matrix/federation/v1/state_ids/{roomId}?event_id=…}. */
@@ -144,7 +146,7 @@ public final class EventServing {
             }
         }
         found.sort(Comparator.comparingLong(Pdu::depth));
-        return new MissingEvents(json(found));
+        return new MissingEvents(visibility.asSeenBy(origin, found));
     }
 
     /**
@@ -176,7 +178,7 @@ public final class EventServing {
             }
         }
         found.sort(Comparator.comparingLong(Pdu::depth).reversed());
-        return new PduTransaction(localServer, clock.millis(), json(found));
+        return new PduTransaction(localServer, clock.millis(), visibility.asSeenBy(origin, found));
     }
 
     // ---- helpers ----

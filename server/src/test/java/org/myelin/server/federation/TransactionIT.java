@@ -19,7 +19,9 @@ import org.myelin.storage.events.StoredEvent;
 
 import java.net.http.HttpResponse;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 
@@ -277,6 +279,50 @@ class TransactionIT {
             assertEquals(403, stranger.request(a, "POST",
                     "/_matrix/federation/v1/get_missing_events/" + room, missing).statusCode());
         }
+    }
+
+    @Test
+    void historyAServerMayNotSeeIsServedRedacted() {
+        String room = FederatedRooms.createPublicRoom(a, alice);
+        accepted(rooms(a).pipeline.submit(Input.LocalEvent.state(room, alice, "m.room.history_visibility", "",
+                content("history_visibility", "joined"))));
+        Pdu before = FederatedRooms.say(a, room, alice, "said before fred's server was here");
+        joinFred(room);
+        Pdu after = FederatedRooms.say(a, room, alice, "said after fred joined");
+
+        JsonNode hidden = TestHomeserver.json(fake.request(a, "GET", "/_matrix/federation/v1/event/"
+                + enc(before.eventId()), null)).path("pdus").get(0);
+        assertTrue(hidden.path("content").isEmpty(), "redacted: " + hidden);
+        assertEquals(before.eventId(), Pdu.parse((ObjectNode) hidden, before.roomVersion()).eventId(),
+                "the same event, its hashes and signatures kept");
+        JsonNode shown = TestHomeserver.json(fake.request(a, "GET", "/_matrix/federation/v1/event/"
+                + enc(after.eventId()), null)).path("pdus").get(0);
+        assertEquals("said after fred joined", shown.path("content").path("body").asText());
+
+        JsonNode backfill = TestHomeserver.json(fake.request(a, "GET", "/_matrix/federation/v1/backfill/"
+                + enc(room) + "?v=" + enc(after.eventId()) + "&limit=10", null)).path("pdus");
+        Map<String, JsonNode> byId = new HashMap<>();
+        backfill.forEach(e -> byId.put(Pdu.parse((ObjectNode) e, before.roomVersion()).eventId(), e));
+        assertTrue(byId.get(before.eventId()).path("content").isEmpty(), "backfill redacts it too");
+        assertEquals("said after fred joined", byId.get(after.eventId()).path("content").path("body").asText());
+        assertEquals("joined", byId.values().stream().filter(e -> e.path("type").asText().equals("m.room.history_visibility"))
+                .findFirst().orElseThrow().path("content").path("history_visibility").asText(),
+                "events that matter to the room keep what redaction keeps");
+
+        ObjectNode missing = content();
+        missing.putArray("earliest_events");
+        missing.putArray("latest_events").add(after.eventId());
+        missing.put("limit", 10);
+        JsonNode found = TestHomeserver.json(fake.request(a, "POST", "/_matrix/federation/v1/get_missing_events/"
+                + enc(room), missing)).path("events");
+        boolean sawBefore = false;
+        for (JsonNode e : found) {
+            if (Pdu.parse((ObjectNode) e, before.roomVersion()).eventId().equals(before.eventId())) {
+                sawBefore = true;
+                assertTrue(e.path("content").isEmpty(), "get_missing_events redacts it too");
+            }
+        }
+        assertTrue(sawBefore, found.toString());
     }
 
     @Test
