@@ -35,7 +35,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * </ol>
  *
  * Run: {@code ./myelin build && java -cp "bench/target/benchmarks.jar" org.myelin.bench.load.ClientLoad}
- * Options (system properties): users=100 rooms=10 seconds=20 warmupSeconds=15 rate=200 idleSeconds=30 sync=true;
+ * Options (system properties): users=100 rooms=10 seconds=20 warmupSeconds=30 rate=200 idleSeconds=30 sync=true;
  * jvmOptions=config/jvm.options (the server's JVM options file), serverJavaOpts (added to them).
  */
 public final class ClientLoad {
@@ -185,8 +185,9 @@ public final class ClientLoad {
                 });
             }
             // Not counted: a server started a minute ago is still compiling its hot paths (C2 was
-            // 28 % of the server's CPU in the first ten seconds of sending); "sustained" is after.
-            int warmup = Integer.getInteger("warmupSeconds", 15);
+            // 28 % of the server's CPU in the first ten seconds of sending, and compilations with
+            // deoptimisations go on for some 30 s of load); "sustained" is after.
+            int warmup = Integer.getInteger("warmupSeconds", 30);
             Thread.sleep(TimeUnit.SECONDS.toMillis(warmup));
             long from = sent.get();
             CpuSplit cpuFrom = cpu.now();
