@@ -2,6 +2,9 @@ package org.myelin.bench;
 
 import com.google.crypto.tink.subtle.Ed25519Sign;
 import com.google.crypto.tink.subtle.Ed25519Verify;
+import org.myelin.protocol.crypto.SigningKey;
+import org.myelin.protocol.crypto.VerifyKey;
+import org.myelin.server.keys.NativeEd25519;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -25,15 +28,17 @@ import java.security.spec.NamedParameterSpec;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Is Tink the bottleneck of signature checking? Tink's Ed25519 against the JDK's own (SunEC)
- * and BouncyCastle's, same key, same 700-byte message.
+ * Is Tink the bottleneck of signature checking? Tink's pure-Java Ed25519 against the JDK's own
+ * (SunEC) and BouncyCastle's, and against what the server uses: the project's {@code SigningKey}
+ * and {@code VerifyKey}, that is Tink through Conscrypt once {@code NativeEd25519} has installed
+ * it. Same key, same 700-byte message.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.MICROSECONDS)
 @Warmup(iterations = 3, time = 2)
 @Measurement(iterations = 5, time = 2)
-@Fork(1)
+@Fork(value = 1, jvmArgsAppend = "--enable-native-access=ALL-UNNAMED")
 public class Ed25519ProviderBenchmark {
 
     private byte[] message;
@@ -44,6 +49,8 @@ public class Ed25519ProviderBenchmark {
     private Ed25519Verify tinkVerify;
     private PrivateKey jdkPrivate;
     private PublicKey jdkPublic;
+    private SigningKey myelinSign;
+    private VerifyKey myelinVerify;
 
     @Setup
     public void setUp() throws Exception {
@@ -63,6 +70,14 @@ public class Ed25519ProviderBenchmark {
         jdkPublic = factory.generatePublic(new EdECPublicKeySpec(NamedParameterSpec.ED25519, point(publicKey)));
         if (!jdkVerify()) {
             throw new IllegalStateException("JDK and Tink disagree on the signature");
+        }
+        if (!NativeEd25519.install()) {
+            throw new IllegalStateException("Conscrypt did not load");
+        }
+        myelinSign = SigningKey.fromSeed("1", seed);
+        myelinVerify = myelinSign.verifyKey();
+        if (!java.util.Arrays.equals(signature, myelinSign.sign(message)) || !myelinVerify()) {
+            throw new IllegalStateException("Tink through Conscrypt and pure-Java Tink disagree on the signature");
         }
     }
 
@@ -90,6 +105,16 @@ public class Ed25519ProviderBenchmark {
         } catch (Exception e) {
             return false;
         }
+    }
+
+    @Benchmark
+    public byte[] myelinSign() {
+        return myelinSign.sign(message);
+    }
+
+    @Benchmark
+    public boolean myelinVerify() {
+        return myelinVerify.verify(message, signature);
     }
 
     @Benchmark

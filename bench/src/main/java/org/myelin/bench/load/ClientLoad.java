@@ -13,6 +13,7 @@ import java.sql.PreparedStatement;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -210,16 +211,18 @@ public final class ClientLoad {
                     sorted.get(sorted.size() - 1));
             System.out.println("throughput " + used.perMessage(to - from));
         }
-        fleet.latencies.clear();
     }
 
     static void latency(MatrixHttp http, List<User> users, int seconds, int rate, SyncFleet fleet, CpuMeter cpu)
             throws Exception {
-        fleet.latencies.clear();
+        fleet.count("l");
         CpuSplit cpuFrom = cpu.now();
         long intervalNanos = TimeUnit.SECONDS.toNanos(1) / rate;
         long start = System.nanoTime();
         long total = (long) rate * seconds;
+        Map<String, Integer> members = new HashMap<>();
+        users.forEach(u -> members.merge(u.roomId(), 1, Integer::sum));
+        long expected = 0;
         try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
             for (long i = 0; i < total; i++) {
                 long due = start + i * intervalNanos;
@@ -228,6 +231,7 @@ public final class ClientLoad {
                     TimeUnit.NANOSECONDS.sleep(wait);
                 }
                 User u = users.get((int) (i % users.size()));
+                expected += members.get(u.roomId()) - 1;
                 long id = i;
                 pool.submit(() -> {
                     send(http, u, "l" + id, System.nanoTime());
@@ -236,29 +240,41 @@ public final class ClientLoad {
             }
         }
         CpuSplit used = cpu.now().minus(cpuFrom);
-        Thread.sleep(2000);
+        // Every delivery is awaited (up to 10 s): one left out would be the slowest.
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (fleet.latencies.size() < expected && System.nanoTime() < deadline) {
+            Thread.sleep(50);
+        }
         List<Long> samples = new ArrayList<>(fleet.latencies);
         Collections.sort(samples);
         if (samples.isEmpty()) {
             System.out.println("latency: no samples");
             return;
         }
-        System.out.printf("latency at %d messages/s offered: send-to-sync p50 %.1f ms, p99 %.1f ms (%d deliveries)%n",
-                rate, samples.get(samples.size() / 2) / 1e6, samples.get((int) (samples.size() * 0.99)) / 1e6,
-                samples.size());
+        System.out.printf("latency at %d messages/s offered: send-to-sync p50 %.1f ms, p99 %.1f ms, max %.1f ms"
+                        + " (%d of %d deliveries; %d limited timelines)%n", rate, samples.get(samples.size() / 2) / 1e6,
+                samples.get((int) (samples.size() * 0.99)) / 1e6, samples.getLast() / 1e6, samples.size(), expected,
+                fleet.limited.get());
         System.out.println("latency phase " + used.perMessage(total));
     }
 
     static void send(MatrixHttp http, User u, String txn, long sentAt) throws Exception {
         ObjectNode content = MatrixHttp.JSON.createObjectNode().put("msgtype", "m.text")
-                .put("body", "load test message " + txn).put("sent_at_nanos", sentAt);
+                .put("body", "load test message " + txn).put("sent_at_nanos", sentAt)
+                .put("phase", txn.substring(0, 1));
         http.ok("PUT", "/_matrix/client/v3/rooms/" + MatrixHttp.encode(u.roomId()) + "/send/m.room.message/"
                 + txn + "-" + sentAt, u.token(), content);
     }
 
-    /** Every user long-polls /sync; deliveries of others' messages are timed. */
+    /**
+     * Every user long-polls /sync, with a timeline limit no burst reaches (so that no message is
+     * left to a gap); deliveries of others' messages of the phase being counted are timed.
+     */
     static final class SyncFleet {
+        private static final String FILTER = MatrixHttp.encode("{\"room\":{\"timeline\":{\"limit\":1000}}}");
         final List<Long> latencies = Collections.synchronizedList(new ArrayList<>());
+        final AtomicLong limited = new AtomicLong();
+        private volatile String counting = "";
         private final MatrixHttp http;
         private final List<User> users;
         private final AtomicBoolean stop = new AtomicBoolean();
@@ -268,6 +284,13 @@ public final class ClientLoad {
         SyncFleet(MatrixHttp http, List<User> users) {
             this.http = http;
             this.users = users;
+        }
+
+        /** From now on, times the deliveries of messages of {@code phase} only. */
+        void count(String phase) {
+            latencies.clear();
+            limited.set(0);
+            counting = phase;
         }
 
         void start() throws Exception {
@@ -283,14 +306,19 @@ public final class ClientLoad {
         private Void loop(User u) {
             while (!stop.get()) {
                 try {
-                    JsonNode body = http.ok("GET", "/_matrix/client/v3/sync?timeout=30000&since="
-                            + MatrixHttp.encode(since.get(u.userId())), u.token(), null);
+                    JsonNode body = http.ok("GET", "/_matrix/client/v3/sync?timeout=30000&filter=" + FILTER
+                            + "&since=" + MatrixHttp.encode(since.get(u.userId())), u.token(), null);
                     long now = System.nanoTime();
                     since.put(u.userId(), body.get("next_batch").asText());
-                    for (JsonNode event : body.path("rooms").path("join").path(u.roomId()).path("timeline")
-                            .path("events")) {
+                    JsonNode timeline = body.path("rooms").path("join").path(u.roomId()).path("timeline");
+                    if (timeline.path("limited").asBoolean(false)) {
+                        limited.incrementAndGet();
+                    }
+                    String phase = counting;
+                    for (JsonNode event : timeline.path("events")) {
                         JsonNode sentAt = event.path("content").path("sent_at_nanos");
-                        if (sentAt.isNumber() && !u.userId().equals(event.path("sender").asText())) {
+                        if (sentAt.isNumber() && phase.equals(event.path("content").path("phase").asText())
+                                && !u.userId().equals(event.path("sender").asText())) {
                             latencies.add(now - sentAt.asLong());
                         }
                     }
