@@ -76,7 +76,13 @@ public final class Notifier {
     public Waiter register(Collection<String> keys) {
         Waiter waiter = new Waiter(java.util.List.copyOf(keys));
         for (String key : waiter.keys) {
-            waitersByKey.computeIfAbsent(key, k -> ConcurrentHashMap.newKeySet()).add(waiter);
+            // Added inside the map's compute, as close() removes: a set taken out of the map and
+            // added to afterwards may meanwhile have been dropped as empty, and no signal reaches it.
+            waitersByKey.compute(key, (k, set) -> {
+                Set<Waiter> waiters = set != null ? set : ConcurrentHashMap.newKeySet();
+                waiters.add(waiter);
+                return waiters;
+            });
         }
         return waiter;
     }
