@@ -22,6 +22,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BiConsumer;
 import java.util.function.Function;
+import java.util.function.Predicate;
 
 /**
  * Presence between servers (server-server API, "Presence"): our users' presence goes out as
@@ -49,6 +50,7 @@ final class FederatedPresence implements PresenceService.Listener, AutoCloseable
 
     private final LocalServer local;
     private final Function<String, Set<String>> serversSharingARoom;
+    private final Predicate<String> inOurRooms;
     private final PresenceService presence;
     private final BiConsumer<Set<String>, Edu> send;
     private final Clock clock;
@@ -58,12 +60,15 @@ final class FederatedPresence implements PresenceService.Listener, AutoCloseable
 
     /**
      * @param serversSharingARoom the servers in the rooms a user is joined to (ours among them or not)
+     * @param inOurRooms          whether a user is joined to a room this server is in
      * @param send                queues an EDU for each of the servers
      */
-    FederatedPresence(LocalServer local, Function<String, Set<String>> serversSharingARoom, PresenceService presence,
-                      BiConsumer<Set<String>, Edu> send, Clock clock) {
+    FederatedPresence(LocalServer local, Function<String, Set<String>> serversSharingARoom,
+                      Predicate<String> inOurRooms, PresenceService presence, BiConsumer<Set<String>, Edu> send,
+                      Clock clock) {
         this.local = local;
         this.serversSharingARoom = serversSharingARoom;
+        this.inOurRooms = inOurRooms;
         this.presence = presence;
         this.send = send;
         this.clock = clock;
@@ -85,8 +90,15 @@ final class FederatedPresence implements PresenceService.Listener, AutoCloseable
         }
     }
 
-    /** An {@code m.presence} update from {@code origin} (checked to be its user's by the receiver). */
+    /**
+     * An {@code m.presence} update from {@code origin} (checked to be its user's by the receiver);
+     * kept only for a user in one of our rooms, the only users whose presence ours may see, so
+     * that a server cannot fill our store with users nobody here can see.
+     */
     void received(InboundEdus.Presence update) {
+        if (!inOurRooms.test(update.userId())) {
+            return;
+        }
         PresenceState state = PresenceState.fromWire(update.presence()).orElse(null);
         if (state == null) {
             LOG.info("Skipping presence {} for {}: not a presence state", update.presence(), update.userId());

@@ -83,7 +83,8 @@ public final class MembershipFederation implements AutoCloseable {
             Set<String> servers = new HashSet<>();
             rooms.memberships.roomsOf(userId, "join").forEach(m -> servers.addAll(rooms.memberships.joinedServers(m.roomId())));
             return servers;
-        }, parts.presence(), federation::queueEdu, rooms.clock).start();
+        }, userId -> !rooms.memberships.roomsOf(userId, "join").isEmpty(), parts.presence(), federation::queueEdu,
+                rooms.clock).start();
         parts.presence().listen(presence);
         FederatedEdus edus = new FederatedEdus(new FederatedEdus.Parts(rooms.local, rooms.memberships, sync.typing,
                 sync.receiptRepository, rooms.eventCache, rooms.streams, federation::queueEdu, rooms.clock, presence));

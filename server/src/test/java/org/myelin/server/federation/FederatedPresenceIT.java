@@ -56,7 +56,8 @@ class FederatedPresenceIT {
     void fresh() {
         presence = new LocalPresence(new PresenceRepository(database.dataSource()), clock, "hs.test", (u, p) -> { });
         LocalServer local = new LocalServer("hs.test", SigningKey.fromSeed("1", new byte[32]));
-        federated = new FederatedPresence(local, user -> Set.of("hs.test", "other.test", "third.test"), presence,
+        federated = new FederatedPresence(local, user -> Set.of("hs.test", "other.test", "third.test"),
+                user -> !user.startsWith("@stranger"), presence,
                 (destinations, edu) -> sent.add(new Sent(destinations, only(edu))), clock);
         presence.listen(federated);
         alice = "@alice" + (++users) + ":hs.test";
@@ -134,5 +135,13 @@ class FederatedPresenceIT {
         federated.received(new InboundEdus.Presence("@bob:other.test", "dancing", null, 0, false));
         assertEquals(PresenceState.UNAVAILABLE, presence.get("@bob:other.test").presence(), "not a presence state");
         assertTrue(sent.isEmpty(), "their users are theirs to announce");
+    }
+
+    @Test
+    void presenceOfAUserInNoneOfOurRoomsIsNotKept() {
+        long before = presence.position();
+        federated.received(new InboundEdus.Presence("@stranger:other.test", "online", "hello", 0, true));
+        assertEquals(PresenceState.OFFLINE, presence.get("@stranger:other.test").presence());
+        assertEquals(before, presence.position(), "nothing stored");
     }
 }
