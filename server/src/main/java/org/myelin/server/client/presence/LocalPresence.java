@@ -154,7 +154,13 @@ public final class LocalPresence implements PresenceService {
         if (state == PresenceState.OFFLINE) {
             return () -> { };
         }
-        syncs.computeIfAbsent(userId, u -> new AtomicInteger()).incrementAndGet();
+        // Counted inside the map's compute, as close() uncounts: a counter taken out of the map
+        // and incremented afterwards may meanwhile have been dropped at zero.
+        syncs.compute(userId, (u, n) -> {
+            AtomicInteger count = n != null ? n : new AtomicInteger();
+            count.incrementAndGet();
+            return count;
+        });
         setFromSync(userId, state);
         return new Syncing() {
             private boolean closed;
