@@ -175,6 +175,9 @@ class RoomEventPipelineIT {
         assertEquals("join", memberships.of(roomId, BOB).orElseThrow().membership());
         assertEquals(join.eventId(), memberships.of(roomId, BOB).orElseThrow().eventId());
         assertEquals(Set.of("hs.test", REMOTE), Set.copyOf(memberships.joinedServers(roomId)));
+        assertEquals(Set.of("hs.test", REMOTE), memberships.serversSharingARoomWith(ALICE));
+        assertEquals(Set.of("hs.test", REMOTE), memberships.serversSharingARoomWith(BOB));
+        assertEquals(Set.of(), memberships.serversSharingARoomWith("@nobody:hs.test"));
         assertTrue(memberships.roomsOf(ALICE, "join").stream().anyMatch(m -> m.roomId().equals(roomId)));
         Pdu message = remoteEvent(head, "m.room.message", null, content("body", "hi from afar"),
                 head.forwardExtremities());

@@ -17,10 +17,8 @@ import org.myelin.server.http.Routes;
 import org.myelin.server.client.presence.PresenceService;
 import org.myelin.server.client.profile.ProfileService;
 
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 
 /**
  * Rooms across servers, wired by constructors on top of the federation transport, the rooms and
@@ -79,11 +77,8 @@ public final class MembershipFederation implements AutoCloseable {
         clientRooms.useRemoteInviter(memberships);
         clientRooms.useRemoteDirectory(new FederatedDirectory(federation.client));
 
-        this.presence = new FederatedPresence(rooms.local, userId -> {
-            Set<String> servers = new HashSet<>();
-            rooms.memberships.roomsOf(userId, "join").forEach(m -> servers.addAll(rooms.memberships.joinedServers(m.roomId())));
-            return servers;
-        }, userId -> !rooms.memberships.roomsOf(userId, "join").isEmpty(), parts.presence(), federation::queueEdu,
+        this.presence = new FederatedPresence(rooms.local, rooms.memberships::serversSharingARoomWith,
+                userId -> !rooms.memberships.roomsOf(userId, "join").isEmpty(), parts.presence(), federation::queueEdu,
                 rooms.clock).start();
         parts.presence().listen(presence);
         FederatedEdus edus = new FederatedEdus(new FederatedEdus.Parts(rooms.local, rooms.memberships, sync.typing,

@@ -9,9 +9,11 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 
 /** Users' memberships per the rooms' current state (kept by the event persister). */
 public final class MembershipRepository {
@@ -52,6 +54,28 @@ public final class MembershipRepository {
     public List<Membership> members(String roomId, String membership) {
         return query("SELECT room_id, user_id, membership, event_id, stream_ordering FROM room_memberships "
                 + "WHERE room_id = ? AND membership = ? ORDER BY user_id", roomId, membership);
+    }
+
+    /**
+     * The servers with a user joined to any room {@code userId} is joined to (the user's own
+     * among them): who hears of the user's presence. One query, however many rooms.
+     */
+    public Set<String> serversSharingARoomWith(String userId) {
+        Set<String> servers = new HashSet<>();
+        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(
+                "SELECT DISTINCT substring(other.user_id from position(':' in other.user_id) + 1) "
+                        + "FROM room_memberships mine JOIN room_memberships other ON other.room_id = mine.room_id "
+                        + "WHERE mine.user_id = ? AND mine.membership = 'join' AND other.membership = 'join'")) {
+            ps.setString(1, userId);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    servers.add(rs.getString(1));
+                }
+            }
+            return servers;
+        } catch (SQLException e) {
+            throw new StorageException(e);
+        }
     }
 
     /** The servers of a room's joined members. */
