@@ -76,9 +76,9 @@ final class FederatedPresence implements PresenceService.Listener, AutoCloseable
 
     /** Starts the sweep, every {@link #SWEEP_MS}. */
     FederatedPresence start() {
-        // The sweep may read the database: on a virtual thread, not the timer's.
-        sweeper.scheduleWithFixedDelay(() -> Thread.ofVirtual().name("presence-sweep").start(this::sweep),
-                SWEEP_MS, SWEEP_MS, TimeUnit.MILLISECONDS);
+        // On the sweeper's own thread (no event loop), so that a slow sweep delays the next
+        // instead of overlapping it.
+        sweeper.scheduleWithFixedDelay(this::sweep, SWEEP_MS, SWEEP_MS, TimeUnit.MILLISECONDS);
         return this;
     }
 
