@@ -10,6 +10,7 @@ import org.myelin.server.client.profile.ProfileService;
 import org.myelin.server.client.push.PushEvaluation;
 import org.myelin.server.client.push.PushRules;
 import org.myelin.storage.presence.PresenceRepository;
+import org.myelin.storage.profiles.UserDirectoryRepository;
 import org.myelin.storage.profiles.ProfileRepository;
 import org.myelin.storage.push.PushRuleRepository;
 
@@ -34,6 +35,7 @@ public final class UserServices {
     public final PushEvaluation push;
     public final PresenceService presence;
     public final PresenceVisibility presenceVisibility;
+    public final UserDirectoryRepository directory;
     private volatile Consumer<String> pushRulesChanged;
 
     UserServices(DataSource dataSource, RoomServices rooms, AccountServices accounts, Clock clock) {
@@ -53,6 +55,7 @@ public final class UserServices {
             rooms.streams.advanced(StreamId.PRESENCE, position, keys);
         });
         this.presenceVisibility = new PresenceVisibility(rooms.memberships, accounts.accounts, serverName);
+        this.directory = new UserDirectoryRepository(dataSource);
         accounts.addLifecycleListener(new AccountLifecycle() {
             @Override
             public void accountDeactivated(String userId) {

@@ -120,6 +120,19 @@ class FederatedRoomsIT {
         assertTrue(!watcher.ok("GET", status, null).path("status_msg").isTextual(), "offline clears the message");
     }
 
+    @Test
+    void theUserDirectoryFindsRoomMatesOfOtherServersByTheirMemberEvent() {
+        MatrixClient remote = MatrixClient.register(servers.a, "faraway");
+        remote.ok("PUT", V3 + "/profile/" + enc(remote.userId()) + "/displayname", json("{\"displayname\":\"Far Away\"}"));
+        MatrixClient local = MatrixClient.register(servers.b, "nearby");
+        String roomId = remote.createRoom("{\"preset\":\"public_chat\"}");
+        local.join(roomId, a);
+        JsonNode found = local.ok("POST", V3 + "/user_directory/search", json("{\"search_term\":\"far away\"}"));
+        assertEquals(1, found.path("results").size(), found.toString());
+        assertEquals(remote.userId(), found.path("results").get(0).path("user_id").asText());
+        assertEquals("Far Away", found.path("results").get(0).path("display_name").asText());
+    }
+
     /** The users the room's latest typing notification names. */
     private static List<String> typing(MatrixClient client, String roomId) {
         List<JsonNode> typing = client.ephemeral.getOrDefault(roomId, List.of()).stream()

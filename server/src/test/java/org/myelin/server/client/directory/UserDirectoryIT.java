@@ -1,0 +1,128 @@
+package org.myelin.server.client.directory;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.myelin.server.testing.TestHomeserver;
+import org.myelin.server.testing.TestUser;
+
+import java.net.URLEncoder;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * {@code POST /user_directory/search}: a user finds those who share a room with them and the
+ * members of published rooms, by user id or display name, case-insensitively; nobody else.
+ */
+class UserDirectoryIT {
+
+    static final String V3 = "/_matrix/client/v3";
+    static final String SEARCH = V3 + "/user_directory/search";
+    static TestHomeserver hs;
+    static TestUser alice;
+    static TestUser bob;
+    static TestUser carol;
+    static TestUser dave;
+    static TestUser erin;
+
+    @BeforeAll
+    static void boot() {
+        hs = TestHomeserver.start();
+        alice = named("alice", "Alice Liddell");
+        bob = named("bob", "Bob Builder");
+        carol = named("carol", "Carol Danvers");
+        dave = named("dave", "Dave Lister");
+        erin = named("erin", "Erin Bobson");
+        String shared = call(200, alice, "POST", V3 + "/createRoom",
+                "{\"invite\":[\"" + bob.userId() + "\"]}").path("room_id").asText();
+        call(200, bob, "POST", V3 + "/join/" + enc(shared), "{}");
+        String published = call(200, dave, "POST", V3 + "/createRoom",
+                "{\"preset\":\"public_chat\",\"visibility\":\"public\"}").path("room_id").asText();
+        call(200, erin, "POST", V3 + "/join/" + enc(published), "{}");
+        // Carol is in a room of her own, shared with nobody and not published.
+        call(200, carol, "POST", V3 + "/createRoom", "{}");
+    }
+
+    @AfterAll
+    static void stop() {
+        hs.close();
+    }
+
+    static TestUser named(String localpart, String displayName) {
+        TestUser user = hs.registerUser(localpart);
+        call(200, user, "PUT", V3 + "/profile/" + enc(user.userId()) + "/displayname",
+                "{\"displayname\":\"" + displayName + "\"}");
+        return user;
+    }
+
+    static String enc(String s) {
+        return URLEncoder.encode(s, StandardCharsets.UTF_8).replace("+", "%20");
+    }
+
+    static JsonNode call(int status, TestUser user, String method, String path, String body) {
+        HttpResponse<String> r = user == null ? hs.request(method, path, body)
+                : hs.authed(user.accessToken(), method, path, body);
+        assertEquals(status, r.statusCode(), () -> method + " " + path + ": " + r.body());
+        return TestHomeserver.json(r);
+    }
+
+    static List<String> found(JsonNode response) {
+        List<String> ids = new ArrayList<>();
+        response.path("results").forEach(r -> ids.add(r.path("user_id").asText()));
+        return ids;
+    }
+
+    static JsonNode search(TestUser user, String term) {
+        return call(200, user, "POST", SEARCH, "{\"search_term\":\"" + term + "\"}");
+    }
+
+    @Test
+    void findsWhoSharesARoomByDisplayNameOrUserIdInAnyCase() {
+        JsonNode byName = search(alice, "BUILDER");
+        assertEquals(List.of(bob.userId()), found(byName));
+        assertEquals("Bob Builder", byName.path("results").get(0).path("display_name").asText());
+        assertFalse(byName.path("limited").asBoolean(true));
+        assertEquals(List.of(bob.userId()), found(search(alice, "@bob:")));
+        assertEquals(List.of(alice.userId()), found(search(bob, "liddell")), "both ways");
+    }
+
+    @Test
+    void findsMembersOfPublishedRooms() {
+        assertEquals(List.of(dave.userId()), found(search(alice, "lister")));
+        assertEquals(List.of(erin.userId()), found(search(carol, "erin")));
+    }
+
+    @Test
+    void findsNobodyElse() {
+        assertEquals(List.of(), found(search(alice, "danvers")), "carol shares nothing with alice");
+        assertEquals(List.of(), found(search(alice, "%")), "LIKE wildcards are literal");
+        assertEquals(List.of(), found(search(alice, "_")));
+    }
+
+    @Test
+    void prefixMatchesComeFirstAndTheLimitSaysWhetherThereWasMore() {
+        assertEquals(List.of(bob.userId(), erin.userId()), found(search(alice, "bob")),
+                "Bob Builder starts with it, Erin Bobson only contains it");
+        JsonNode one = call(200, alice, "POST", SEARCH, "{\"search_term\":\"bob\",\"limit\":1}");
+        assertEquals(List.of(bob.userId()), found(one));
+        assertTrue(one.path("limited").asBoolean());
+    }
+
+    @Test
+    void refusesBadRequests() {
+        assertEquals("M_MISSING_PARAM", call(400, alice, "POST", SEARCH, "{}").path("errcode").asText());
+        assertEquals("M_INVALID_PARAM", call(400, alice, "POST", SEARCH, "{\"search_term\":5}").path("errcode").asText());
+        assertEquals("M_INVALID_PARAM", call(400, alice, "POST", SEARCH,
+                "{\"search_term\":\"bob\",\"limit\":\"many\"}").path("errcode").asText());
+        assertEquals("M_NOT_JSON", call(400, alice, "POST", SEARCH, "not json").path("errcode").asText());
+        assertEquals("M_MISSING_TOKEN", call(401, null, "POST", SEARCH, "{\"search_term\":\"bob\"}")
+                .path("errcode").asText());
+    }
+}

@@ -1,0 +1,84 @@
+package org.myelin.storage.profiles;
+
+import org.myelin.storage.StorageException;
+
+import javax.sql.DataSource;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The user directory (client-server API, "User directory"): users a searcher may find, matched
+ * case-insensitively on user id and display name. As Synapse does by default, those are the
+ * users who share a joined room with the searcher and those joined to a room published in the
+ * room directory, the searcher included; local users are shown with their global profile, other
+ * servers' with the name and avatar of their membership event.
+ */
+public final class UserDirectoryRepository {
+
+    /** One user found; display name and avatar null when unset. */
+    public record Found(String userId, String displayName, String avatarUrl) {
+    }
+
+    private final DataSource dataSource;
+
+    public UserDirectoryRepository(DataSource dataSource) {
+        this.dataSource = dataSource;
+    }
+
+    /**
+     * Up to {@code limit} users {@code searcher} may find whose user id or display name contains
+     * {@code term}: those whose name or user localpart starts with it first, then by user id.
+     */
+    public List<Found> search(String searcher, String term, int limit) {
+        String contains = "%" + escapeLike(term) + "%";
+        String prefix = escapeLike(term) + "%";
+        String sql = """
+                WITH candidates AS (
+                    SELECT DISTINCT ON (m.user_id) m.user_id, m.event_id
+                    FROM room_memberships m
+                    WHERE m.membership = 'join' AND (
+                        m.room_id IN (SELECT room_id FROM room_memberships WHERE user_id = ? AND membership = 'join')
+                        OR m.room_id IN (SELECT room_id FROM room_directory WHERE visibility = 'public'))
+                    ORDER BY m.user_id
+                ), named AS (
+                    SELECT c.user_id,
+                           CASE WHEN p.user_id IS NOT NULL THEN p.displayname
+                                ELSE convert_from(e.json, 'UTF8')::jsonb -> 'content' ->> 'displayname' END AS name,
+                           CASE WHEN p.user_id IS NOT NULL THEN p.avatar_url
+                                ELSE convert_from(e.json, 'UTF8')::jsonb -> 'content' ->> 'avatar_url' END AS avatar
+                    FROM candidates c
+                    LEFT JOIN profiles p ON p.user_id = c.user_id
+                    LEFT JOIN events e ON e.event_id = c.event_id
+                )
+                SELECT user_id, name, avatar FROM named
+                WHERE user_id ILIKE ? ESCAPE '\\' OR name ILIKE ? ESCAPE '\\'
+                ORDER BY (name ILIKE ? ESCAPE '\\' OR substring(user_id from 2) ILIKE ? ESCAPE '\\') DESC, user_id
+                LIMIT ?""";
+        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
+            ps.setString(1, searcher);
+            ps.setString(2, contains);
+            ps.setString(3, contains);
+            ps.setString(4, prefix);
+            ps.setString(5, prefix);
+            ps.setInt(6, limit);
+            List<Found> found = new ArrayList<>();
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    found.add(new Found(rs.getString(1), rs.getString(2), rs.getString(3)));
+                }
+            }
+            return found;
+        } catch (SQLException e) {
+            throw new StorageException(e);
+        }
+    }
+
+    /** {@code term} as a literal inside a LIKE pattern. */
+    private static String escapeLike(String term) {
+        return term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_");
+    }
+}
