@@ -51,6 +51,29 @@ final class ConfigValidator {
         validateWellKnown(c.wellKnown());
         validateAuth(c.auth());
         validateRateLimits(c.rateLimits());
+        validateVoip(c.voip());
+    }
+
+    private static void validateVoip(HomeserverConfig.Voip v) {
+        required(v, "voip");
+        for (String uri : v.turnUris()) {
+            if (uri == null || !(uri.startsWith("turn:") || uri.startsWith("turns:") || uri.startsWith("stun:"))) {
+                throw new ConfigException("voip.turn_uris", "'" + uri + "' is not a turn:, turns: or stun: URI");
+            }
+        }
+        if (v.turnUserLifetimeMs() < 1) {
+            throw new ConfigException("voip.turn_user_lifetime_ms", "must be positive");
+        }
+        if (v.turnSharedSecret() != null && v.turnSharedSecret().isBlank()) {
+            throw new ConfigException("voip.turn_shared_secret", "must not be blank (leave it out to disable)");
+        }
+        if (v.turnSharedSecret() != null && v.turnUsername() != null) {
+            throw new ConfigException("voip.turn_username", "give either turn_shared_secret or turn_username and"
+                    + " turn_password, not both");
+        }
+        if ((v.turnUsername() == null) != (v.turnPassword() == null)) {
+            throw new ConfigException("voip.turn_password", "turn_username and turn_password go together");
+        }
     }
 
     private static void validateAuth(HomeserverConfig.Auth a) {

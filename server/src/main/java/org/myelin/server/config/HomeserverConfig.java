@@ -22,6 +22,7 @@ import java.util.Optional;
  * @param logLevel            the level of Myelin's own log (TRACE, DEBUG, INFO, WARN, ERROR)
  * @param auth                token lifetimes and password hashing
  * @param rateLimits          request rate limits (token buckets per user or per address)
+ * @param voip                the TURN servers offered to clients for calls
  */
 public record HomeserverConfig(
         String serverName,
@@ -35,7 +36,8 @@ public record HomeserverConfig(
         long maxRequestBodyBytes,
         String logLevel,
         Auth auth,
-        RateLimits rateLimits) {
+        RateLimits rateLimits,
+        Voip voip) {
 
     public static final String DEFAULT_BIND_ADDRESS = "127.0.0.1";
 
@@ -67,7 +69,8 @@ public record HomeserverConfig(
                 50L * 1024 * 1024,
                 "INFO",
                 Auth.DEFAULT,
-                RateLimits.DEFAULT);
+                RateLimits.DEFAULT,
+                Voip.NONE);
     }
 
     /** The first listener serving a resource, if any. */
@@ -88,52 +91,83 @@ public record HomeserverConfig(
 
     public HomeserverConfig withServerName(String name) {
         return new HomeserverConfig(name, dataDir, database, listeners, registration, federation, wellKnown,
-                signingKeyPath, maxRequestBodyBytes, logLevel, auth, rateLimits);
+                signingKeyPath, maxRequestBodyBytes, logLevel, auth, rateLimits, voip);
     }
 
     public HomeserverConfig withDataDir(Path dir) {
         return new HomeserverConfig(serverName, dir, database, listeners, registration, federation, wellKnown,
-                signingKeyPath, maxRequestBodyBytes, logLevel, auth, rateLimits);
+                signingKeyPath, maxRequestBodyBytes, logLevel, auth, rateLimits, voip);
     }
 
     public HomeserverConfig withDatabase(Database db) {
         return new HomeserverConfig(serverName, dataDir, db, listeners, registration, federation, wellKnown,
-                signingKeyPath, maxRequestBodyBytes, logLevel, auth, rateLimits);
+                signingKeyPath, maxRequestBodyBytes, logLevel, auth, rateLimits, voip);
     }
 
     public HomeserverConfig withListeners(List<Listener> newListeners) {
         return new HomeserverConfig(serverName, dataDir, database, newListeners, registration, federation, wellKnown,
-                signingKeyPath, maxRequestBodyBytes, logLevel, auth, rateLimits);
+                signingKeyPath, maxRequestBodyBytes, logLevel, auth, rateLimits, voip);
     }
 
     public HomeserverConfig withWellKnown(WellKnown newWellKnown) {
         return new HomeserverConfig(serverName, dataDir, database, listeners, registration, federation, newWellKnown,
-                signingKeyPath, maxRequestBodyBytes, logLevel, auth, rateLimits);
+                signingKeyPath, maxRequestBodyBytes, logLevel, auth, rateLimits, voip);
     }
 
     public HomeserverConfig withFederation(Federation newFederation) {
         return new HomeserverConfig(serverName, dataDir, database, listeners, registration, newFederation, wellKnown,
-                signingKeyPath, maxRequestBodyBytes, logLevel, auth, rateLimits);
+                signingKeyPath, maxRequestBodyBytes, logLevel, auth, rateLimits, voip);
     }
 
     public HomeserverConfig withMaxRequestBodyBytes(long max) {
         return new HomeserverConfig(serverName, dataDir, database, listeners, registration, federation, wellKnown,
-                signingKeyPath, max, logLevel, auth, rateLimits);
+                signingKeyPath, max, logLevel, auth, rateLimits, voip);
     }
 
     public HomeserverConfig withRegistration(Registration newRegistration) {
         return new HomeserverConfig(serverName, dataDir, database, listeners, newRegistration, federation, wellKnown,
-                signingKeyPath, maxRequestBodyBytes, logLevel, auth, rateLimits);
+                signingKeyPath, maxRequestBodyBytes, logLevel, auth, rateLimits, voip);
     }
 
     public HomeserverConfig withAuth(Auth newAuth) {
         return new HomeserverConfig(serverName, dataDir, database, listeners, registration, federation, wellKnown,
-                signingKeyPath, maxRequestBodyBytes, logLevel, newAuth, rateLimits);
+                signingKeyPath, maxRequestBodyBytes, logLevel, newAuth, rateLimits, voip);
+    }
+
+    public HomeserverConfig withVoip(Voip newVoip) {
+        return new HomeserverConfig(serverName, dataDir, database, listeners, registration, federation, wellKnown,
+                signingKeyPath, maxRequestBodyBytes, logLevel, auth, rateLimits, newVoip);
     }
 
     public HomeserverConfig withRateLimits(RateLimits newRateLimits) {
         return new HomeserverConfig(serverName, dataDir, database, listeners, registration, federation, wellKnown,
-                signingKeyPath, maxRequestBodyBytes, logLevel, auth, newRateLimits);
+                signingKeyPath, maxRequestBodyBytes, logLevel, auth, newRateLimits, voip);
+    }
+
+    /**
+     * {@code voip}: the TURN servers clients use for calls ({@code GET /voip/turnServer}), with
+     * either a secret shared with the TURN server, from which each user gets credentials that
+     * expire ({@code use-auth-secret} in coturn), or one fixed username and password. No URIs:
+     * no TURN server is offered.
+     *
+     * @param turnUserLifetimeMs how long credentials made from the shared secret are valid
+     * @param turnAllowGuests    whether guests get credentials too
+     */
+    public record Voip(List<String> turnUris, String turnSharedSecret, String turnUsername, String turnPassword,
+                       long turnUserLifetimeMs, boolean turnAllowGuests) {
+        public static final Voip NONE = new Voip(List.of(), null, null, null, 3_600_000L, true);
+
+        public Voip {
+            turnUris = turnUris == null ? List.of() : List.copyOf(turnUris);
+        }
+
+        @Override
+        public String toString() {
+            // Never the secret or the password.
+            return "Voip[turnUris=" + turnUris + ", turnSharedSecret=" + (turnSharedSecret == null ? null : "<set>")
+                    + ", turnUsername=" + turnUsername + ", turnPassword=" + (turnPassword == null ? null : "<set>")
+                    + ", turnUserLifetimeMs=" + turnUserLifetimeMs + ", turnAllowGuests=" + turnAllowGuests + "]";
+        }
     }
 
     /** {@code database}: an external PostgreSQL, or the embedded one when {@code url} is null. */

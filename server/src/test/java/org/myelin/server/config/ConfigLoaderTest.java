@@ -185,6 +185,23 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void voipIsReadAndCheckedAndKeepsItsSecretOutOfLogs() throws IOException {
+        HomeserverConfig c = loadYaml("voip: {turn_uris: ['turn:turn.example.org:3478'], turn_shared_secret: s3cret}\n",
+                Map.of("MYELIN_VOIP_TURN_USER_LIFETIME_MS", "60000"));
+        assertEquals(List.of("turn:turn.example.org:3478"), c.voip().turnUris());
+        assertEquals("s3cret", c.voip().turnSharedSecret());
+        assertEquals(60_000, c.voip().turnUserLifetimeMs());
+        assertTrue(c.voip().turnAllowGuests());
+        assertFalse(c.voip().toString().contains("s3cret"), c.voip().toString());
+
+        assertEquals("voip.turn_uris", yamlError("voip: {turn_uris: ['http://turn.example.org']}\n").key());
+        assertEquals("voip.turn_user_lifetime_ms", yamlError("voip: {turn_user_lifetime_ms: 0}\n").key());
+        assertEquals("voip.turn_password", yamlError("voip: {turn_username: u}\n").key());
+        assertEquals("voip.turn_username",
+                yamlError("voip: {turn_shared_secret: s, turn_username: u, turn_password: p}\n").key());
+    }
+
+    @Test
     void invalidYamlSaysWhere() {
         ConfigException e = yamlError("server_name: [unclosed\n");
         assertEquals("--config", e.key());
