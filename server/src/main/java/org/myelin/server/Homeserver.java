@@ -34,6 +34,7 @@ import org.myelin.server.client.auth.Authenticator;
 import org.myelin.server.client.directory.AliasRoutes;
 import org.myelin.server.client.directory.RoomDirectoryRoutes;
 import org.myelin.server.client.directory.UserDirectoryRoutes;
+import org.myelin.server.client.thirdparty.ThirdPartyRoutes;
 import org.myelin.server.client.voip.TurnServerRoutes;
 import org.myelin.server.client.rooms.ClientRooms;
 import org.myelin.server.client.rooms.CreateRoomRoutes;
@@ -199,6 +200,7 @@ public final class Homeserver implements AutoCloseable {
         table.get(Resource.CLIENT).add(new RoomDirectoryRoutes(clientRooms, authenticator()));
         table.get(Resource.CLIENT).add(new UserDirectoryRoutes(authenticator(), users.directory));
         table.get(Resource.CLIENT).add(new TurnServerRoutes(authenticator(), config.voip(), Clock.systemUTC()));
+        table.get(Resource.CLIENT).add(new ThirdPartyRoutes(authenticator()));
         table.get(Resource.CLIENT).add(new FilterRoutes(sync.filters, authenticator()));
         table.get(Resource.CLIENT).add(new TypingRoutes(sync.typing, rooms.memberships, authenticator()));
         table.get(Resource.CLIENT).add(new ReceiptRoutes(sync.receipts, authenticator()));
