@@ -34,6 +34,8 @@ import org.myelin.server.client.auth.Authenticator;
 import org.myelin.server.client.directory.AliasRoutes;
 import org.myelin.server.client.directory.RoomDirectoryRoutes;
 import org.myelin.server.client.directory.UserDirectoryRoutes;
+import org.myelin.server.client.search.RoomSearch;
+import org.myelin.server.client.search.SearchRoutes;
 import org.myelin.server.client.thirdparty.ThirdPartyRoutes;
 import org.myelin.server.client.voip.TurnServerRoutes;
 import org.myelin.server.client.rooms.ClientRooms;
@@ -60,6 +62,7 @@ import org.myelin.server.http.ListenerRouter;
 import org.myelin.server.http.Routes;
 import org.myelin.protocol.crypto.SigningKey;
 import org.myelin.server.keys.NativeEd25519;
+import org.myelin.storage.search.EventSearchRepository;
 import org.myelin.server.keys.SigningKeyStore;
 import org.myelin.server.tls.SelfSignedCertificate;
 import org.myelin.server.tls.TlsFiles;
@@ -89,6 +92,7 @@ public final class Homeserver implements AutoCloseable {
     private final UserServices users;
     private final ClientRooms clientRooms;
     private final SyncServices sync;
+    private final RoomSearch search;
     private final ExecutorService handlerThreads;
     private final Vertx vertx;
     private final List<HttpListener> listeners = new ArrayList<>();
@@ -111,6 +115,8 @@ public final class Homeserver implements AutoCloseable {
         this.clientRooms = new ClientRooms(rooms, dataSource, accounts.rateLimiters.message());
         // Member events carry the user's display name and avatar, as clients show them.
         this.clientRooms.useProfiles(users.profiles);
+        this.search = new RoomSearch(new EventSearchRepository(dataSource), rooms.memberships, rooms.eventCache,
+                clientRooms.visibility, clientRooms.clientEvents, clientRooms.timeline, clientRooms.access);
         this.sync = new SyncServices(rooms, dataSource, new SyncServices.Parts(clientRooms.clientEvents,
                 clientRooms.visibility, users.presence, users.push,
                 userId -> Map.of("m.push_rules", users.pushRules.accountDataContent(userId))));
@@ -201,6 +207,7 @@ public final class Homeserver implements AutoCloseable {
         table.get(Resource.CLIENT).add(new UserDirectoryRoutes(authenticator(), users.directory));
         table.get(Resource.CLIENT).add(new TurnServerRoutes(authenticator(), config.voip(), Clock.systemUTC()));
         table.get(Resource.CLIENT).add(new ThirdPartyRoutes(authenticator()));
+        table.get(Resource.CLIENT).add(new SearchRoutes(authenticator(), search));
         table.get(Resource.CLIENT).add(new FilterRoutes(sync.filters, authenticator()));
         table.get(Resource.CLIENT).add(new TypingRoutes(sync.typing, rooms.memberships, authenticator()));
         table.get(Resource.CLIENT).add(new ReceiptRoutes(sync.receipts, authenticator()));

@@ -7,6 +7,7 @@ import org.myelin.rooms.events.EventCache;
 import org.myelin.server.client.auth.Requester;
 import org.myelin.server.http.MatrixException;
 import org.myelin.storage.events.StoredEvent;
+import org.myelin.storage.events.TimelineFilter;
 import org.myelin.storage.events.TimelineRepository;
 
 import java.util.ArrayList;
@@ -34,6 +35,10 @@ public final class RoomTimeline {
     /** The body of {@code /context}. */
     public record Context(String start, String end, List<ObjectNode> eventsBefore, ObjectNode event,
                           List<ObjectNode> eventsAfter, List<ObjectNode> state) {
+    }
+
+    /** The events around one, as a search result's {@code context} carries them. */
+    public record Around(String start, String end, List<ObjectNode> eventsBefore, List<ObjectNode> eventsAfter) {
     }
 
     /** The body of {@code /timestamp_to_event}. */
@@ -131,6 +136,25 @@ public final class RoomTimeline {
         return new Context(start, end, format(visibleBefore, requester),
                 format.format(event.pdu(), requester.userId(), requester.deviceId()),
                 format(visibleAfter, requester), format.format(stateEvents, requester.userId(), requester.deviceId()));
+    }
+
+    /**
+     * Up to {@code beforeLimit} events before {@code event} and {@code afterLimit} after it that
+     * the requester may see, nearest first before and oldest first after, with the tokens to
+     * paginate further (a search result's {@code event_context}).
+     */
+    public Around around(Requester requester, StoredEvent event, int beforeLimit, int afterLimit) {
+        String roomId = event.pdu().roomId();
+        long at = event.streamOrdering();
+        TimelineFilter all = RoomEventFilter.NONE.timeline();
+        List<StoredEvent> before = beforeLimit <= 0 ? List.of()
+                : timeline.page(roomId, at - 1, null, Math.min(beforeLimit, MAX_LIMIT), true, all);
+        List<StoredEvent> after = afterLimit <= 0 ? List.of()
+                : timeline.page(roomId, at, null, Math.min(afterLimit, MAX_LIMIT), false, all);
+        String start = TimelineToken.before(before.isEmpty() ? at : before.getLast().streamOrdering()).toString();
+        String end = TimelineToken.after(after.isEmpty() ? at : after.getLast().streamOrdering()).toString();
+        return new Around(start, end, format(visibility.filter(requester.userId(), before), requester),
+                format(visibility.filter(requester.userId(), after), requester));
     }
 
     /** {@code /timestamp_to_event}: the event closest to {@code ts} in the direction given; 404 if none. */
