@@ -204,7 +204,8 @@ public final class Homeserver implements AutoCloseable {
         table.get(Resource.CLIENT).add(new RoomEventsRoutes(clientRooms, authenticator()));
         table.get(Resource.CLIENT).add(new AliasRoutes(clientRooms, authenticator()));
         table.get(Resource.CLIENT).add(new RoomDirectoryRoutes(clientRooms, authenticator()));
-        table.get(Resource.CLIENT).add(new UserDirectoryRoutes(authenticator(), users.directory));
+        table.get(Resource.CLIENT).add(new UserDirectoryRoutes(authenticator(), users.directory,
+                config.userDirectory().searchAllUsers()));
         table.get(Resource.CLIENT).add(new TurnServerRoutes(authenticator(), config.voip(), Clock.systemUTC()));
         table.get(Resource.CLIENT).add(new ThirdPartyRoutes(authenticator()));
         table.get(Resource.CLIENT).add(new SearchRoutes(authenticator(), search));

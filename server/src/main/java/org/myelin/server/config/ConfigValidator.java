@@ -52,6 +52,7 @@ final class ConfigValidator {
         validateAuth(c.auth());
         validateRateLimits(c.rateLimits());
         validateVoip(c.voip());
+        required(c.userDirectory(), "user_directory");
     }
 
     private static void validateVoip(HomeserverConfig.Voip v) {

@@ -23,6 +23,7 @@ import java.util.Optional;
  * @param auth                token lifetimes and password hashing
  * @param rateLimits          request rate limits (token buckets per user or per address)
  * @param voip                the TURN servers offered to clients for calls
+ * @param userDirectory       whom the user directory finds
  */
 public record HomeserverConfig(
         String serverName,
@@ -37,7 +38,8 @@ public record HomeserverConfig(
         String logLevel,
         Auth auth,
         RateLimits rateLimits,
-        Voip voip) {
+        Voip voip,
+        UserDirectory userDirectory) {
 
     public static final String DEFAULT_BIND_ADDRESS = "127.0.0.1";
 
@@ -70,7 +72,8 @@ public record HomeserverConfig(
                 "INFO",
                 Auth.DEFAULT,
                 RateLimits.DEFAULT,
-                Voip.NONE);
+                Voip.NONE,
+                UserDirectory.DEFAULT);
     }
 
     /** The first listener serving a resource, if any. */
@@ -91,57 +94,62 @@ public record HomeserverConfig(
 
     public HomeserverConfig withServerName(String name) {
         return new HomeserverConfig(name, dataDir, database, listeners, registration, federation, wellKnown,
-                signingKeyPath, maxRequestBodyBytes, logLevel, auth, rateLimits, voip);
+                signingKeyPath, maxRequestBodyBytes, logLevel, auth, rateLimits, voip, userDirectory);
     }
 
     public HomeserverConfig withDataDir(Path dir) {
         return new HomeserverConfig(serverName, dir, database, listeners, registration, federation, wellKnown,
-                signingKeyPath, maxRequestBodyBytes, logLevel, auth, rateLimits, voip);
+                signingKeyPath, maxRequestBodyBytes, logLevel, auth, rateLimits, voip, userDirectory);
     }
 
     public HomeserverConfig withDatabase(Database db) {
         return new HomeserverConfig(serverName, dataDir, db, listeners, registration, federation, wellKnown,
-                signingKeyPath, maxRequestBodyBytes, logLevel, auth, rateLimits, voip);
+                signingKeyPath, maxRequestBodyBytes, logLevel, auth, rateLimits, voip, userDirectory);
     }
 
     public HomeserverConfig withListeners(List<Listener> newListeners) {
         return new HomeserverConfig(serverName, dataDir, database, newListeners, registration, federation, wellKnown,
-                signingKeyPath, maxRequestBodyBytes, logLevel, auth, rateLimits, voip);
+                signingKeyPath, maxRequestBodyBytes, logLevel, auth, rateLimits, voip, userDirectory);
     }
 
     public HomeserverConfig withWellKnown(WellKnown newWellKnown) {
         return new HomeserverConfig(serverName, dataDir, database, listeners, registration, federation, newWellKnown,
-                signingKeyPath, maxRequestBodyBytes, logLevel, auth, rateLimits, voip);
+                signingKeyPath, maxRequestBodyBytes, logLevel, auth, rateLimits, voip, userDirectory);
     }
 
     public HomeserverConfig withFederation(Federation newFederation) {
         return new HomeserverConfig(serverName, dataDir, database, listeners, registration, newFederation, wellKnown,
-                signingKeyPath, maxRequestBodyBytes, logLevel, auth, rateLimits, voip);
+                signingKeyPath, maxRequestBodyBytes, logLevel, auth, rateLimits, voip, userDirectory);
     }
 
     public HomeserverConfig withMaxRequestBodyBytes(long max) {
         return new HomeserverConfig(serverName, dataDir, database, listeners, registration, federation, wellKnown,
-                signingKeyPath, max, logLevel, auth, rateLimits, voip);
+                signingKeyPath, max, logLevel, auth, rateLimits, voip, userDirectory);
     }
 
     public HomeserverConfig withRegistration(Registration newRegistration) {
         return new HomeserverConfig(serverName, dataDir, database, listeners, newRegistration, federation, wellKnown,
-                signingKeyPath, maxRequestBodyBytes, logLevel, auth, rateLimits, voip);
+                signingKeyPath, maxRequestBodyBytes, logLevel, auth, rateLimits, voip, userDirectory);
     }
 
     public HomeserverConfig withAuth(Auth newAuth) {
         return new HomeserverConfig(serverName, dataDir, database, listeners, registration, federation, wellKnown,
-                signingKeyPath, maxRequestBodyBytes, logLevel, newAuth, rateLimits, voip);
+                signingKeyPath, maxRequestBodyBytes, logLevel, newAuth, rateLimits, voip, userDirectory);
     }
 
     public HomeserverConfig withVoip(Voip newVoip) {
         return new HomeserverConfig(serverName, dataDir, database, listeners, registration, federation, wellKnown,
-                signingKeyPath, maxRequestBodyBytes, logLevel, auth, rateLimits, newVoip);
+                signingKeyPath, maxRequestBodyBytes, logLevel, auth, rateLimits, newVoip, userDirectory);
+    }
+
+    public HomeserverConfig withUserDirectory(UserDirectory newUserDirectory) {
+        return new HomeserverConfig(serverName, dataDir, database, listeners, registration, federation, wellKnown,
+                signingKeyPath, maxRequestBodyBytes, logLevel, auth, rateLimits, voip, newUserDirectory);
     }
 
     public HomeserverConfig withRateLimits(RateLimits newRateLimits) {
         return new HomeserverConfig(serverName, dataDir, database, listeners, registration, federation, wellKnown,
-                signingKeyPath, maxRequestBodyBytes, logLevel, auth, newRateLimits, voip);
+                signingKeyPath, maxRequestBodyBytes, logLevel, auth, newRateLimits, voip, userDirectory);
     }
 
     /**
@@ -168,6 +176,16 @@ public record HomeserverConfig(
                     + ", turnUsername=" + turnUsername + ", turnPassword=" + (turnPassword == null ? null : "<set>")
                     + ", turnUserLifetimeMs=" + turnUserLifetimeMs + ", turnAllowGuests=" + turnAllowGuests + "]";
         }
+    }
+
+    /**
+     * {@code user_directory}: by default a search finds the users who share a room with the
+     * searcher and the members of published rooms (Synapse's default); with
+     * {@code search_all_users}, every user of this server too, as an organisation's people expect
+     * of their colleagues.
+     */
+    public record UserDirectory(boolean searchAllUsers) {
+        public static final UserDirectory DEFAULT = new UserDirectory(false);
     }
 
     /** {@code database}: an external PostgreSQL, or the embedded one when {@code url} is null. */

@@ -14,8 +14,9 @@ import java.util.List;
  * The user directory (client-server API, "User directory"): users a searcher may find, matched
  * case-insensitively on user id and display name. As Synapse does by default, those are the
  * users who share a joined room with the searcher and those joined to a room published in the
- * room directory, the searcher included; local users are shown with their global profile, other
- * servers' with the name and avatar of their membership event.
+ * room directory, the searcher included, and optionally every active, non-guest user of this
+ * server; local users are shown with their global profile, other servers' with the name and
+ * avatar of their membership event.
  */
 public final class UserDirectoryRepository {
 
@@ -32,18 +33,25 @@ public final class UserDirectoryRepository {
     /**
      * Up to {@code limit} users {@code searcher} may find whose user id or display name contains
      * {@code term}: those whose name or user localpart starts with it first, then by user id.
+     *
+     * @param allLocalUsers whether every active, non-guest user of this server may be found too
      */
-    public List<Found> search(String searcher, String term, int limit) {
+    public List<Found> search(String searcher, String term, int limit, boolean allLocalUsers) {
         String contains = "%" + escapeLike(term) + "%";
         String prefix = escapeLike(term) + "%";
         String sql = """
                 WITH candidates AS (
-                    SELECT DISTINCT ON (m.user_id) m.user_id, m.event_id
-                    FROM room_memberships m
-                    WHERE m.membership = 'join' AND (
-                        m.room_id IN (SELECT room_id FROM room_memberships WHERE user_id = ? AND membership = 'join')
-                        OR m.room_id IN (SELECT room_id FROM room_directory WHERE visibility = 'public'))
-                    ORDER BY m.user_id
+                    SELECT DISTINCT ON (user_id) user_id, event_id FROM (
+                        SELECT m.user_id, m.event_id
+                        FROM room_memberships m
+                        WHERE m.membership = 'join' AND (
+                            m.room_id IN (SELECT room_id FROM room_memberships WHERE user_id = ? AND membership = 'join')
+                            OR m.room_id IN (SELECT room_id FROM room_directory WHERE visibility = 'public'))
+                        UNION ALL
+                        SELECT u.user_id, NULL FROM users u
+                        WHERE ? AND NOT u.deactivated AND NOT u.is_guest
+                    ) found
+                    ORDER BY user_id, event_id NULLS LAST
                 ), named AS (
                     SELECT c.user_id,
                            CASE WHEN p.user_id IS NOT NULL THEN p.displayname
@@ -60,11 +68,12 @@ public final class UserDirectoryRepository {
                 LIMIT ?""";
         try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
             ps.setString(1, searcher);
-            ps.setString(2, contains);
+            ps.setBoolean(2, allLocalUsers);
             ps.setString(3, contains);
-            ps.setString(4, prefix);
+            ps.setString(4, contains);
             ps.setString(5, prefix);
-            ps.setInt(6, limit);
+            ps.setString(6, prefix);
+            ps.setInt(7, limit);
             List<Found> found = new ArrayList<>();
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {

@@ -35,10 +35,13 @@ public final class UserDirectoryRoutes implements Routes {
 
     private final Authenticator authenticator;
     private final UserDirectoryRepository directory;
+    private final boolean searchAllUsers;
 
-    public UserDirectoryRoutes(Authenticator authenticator, UserDirectoryRepository directory) {
+    /** @param searchAllUsers whether every user of this server may be found (config {@code user_directory}) */
+    public UserDirectoryRoutes(Authenticator authenticator, UserDirectoryRepository directory, boolean searchAllUsers) {
         this.authenticator = authenticator;
         this.directory = directory;
+        this.searchAllUsers = searchAllUsers;
     }
 
     @Override
@@ -67,7 +70,8 @@ public final class UserDirectoryRoutes implements Routes {
             return JsonResponse.ok(new Results(false, List.of()));
         }
         // One more than asked: whether there were more.
-        List<UserDirectoryRepository.Found> found = directory.search(requester.userId(), term, limit + 1);
+        List<UserDirectoryRepository.Found> found = directory.search(requester.userId(), term, limit + 1,
+                searchAllUsers);
         List<Result> results = found.stream().limit(limit)
                 .map(f -> new Result(f.userId(), f.displayName(), f.avatarUrl())).toList();
         return JsonResponse.ok(new Results(found.size() > limit, results));

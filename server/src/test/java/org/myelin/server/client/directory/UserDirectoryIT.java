@@ -116,6 +116,24 @@ class UserDirectoryIT {
     }
 
     @Test
+    void withSearchAllUsersEveryActiveLocalUserCanBeFound() {
+        try (TestHomeserver open = TestHomeserver.builder().configure(c -> c.withUserDirectory(
+                new org.myelin.server.config.HomeserverConfig.UserDirectory(true))).start()) {
+            TestUser searcher = open.registerUser("searcher");
+            TestUser loner = open.registerUser("loner");
+            TestUser gone = open.registerUser("lonergone");
+            HttpResponse<String> deactivate = open.authed(gone.accessToken(), "POST", V3 + "/account/deactivate",
+                    "{\"auth\":{\"type\":\"m.login.password\",\"identifier\":{\"type\":\"m.id.user\",\"user\":\""
+                            + gone.userId() + "\"},\"password\":\"" + gone.password() + "\"}}");
+            assertEquals(200, deactivate.statusCode(), deactivate.body());
+            HttpResponse<String> r = open.authed(searcher.accessToken(), "POST", SEARCH, "{\"search_term\":\"loner\"}");
+            assertEquals(200, r.statusCode(), r.body());
+            assertEquals(List.of(loner.userId()), found(TestHomeserver.json(r)), "shares no room, deactivated left out");
+        }
+        assertEquals(List.of(), found(search(alice, "danvers")), "off by default");
+    }
+
+    @Test
     void refusesBadRequests() {
         assertEquals("M_MISSING_PARAM", call(400, alice, "POST", SEARCH, "{}").path("errcode").asText());
         assertEquals("M_INVALID_PARAM", call(400, alice, "POST", SEARCH, "{\"search_term\":5}").path("errcode").asText());
