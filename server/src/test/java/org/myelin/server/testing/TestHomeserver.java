@@ -222,6 +222,24 @@ public final class TestHomeserver implements AutoCloseable {
                 .header("Authorization", "Bearer " + accessToken));
     }
 
+    /**
+     * A request as {@code user} (null: without a token), failing the test unless the answer has
+     * {@code status}; the answer's JSON body.
+     */
+    public JsonNode expect(int status, TestUser user, String method, String path, String body) {
+        HttpResponse<String> r = user == null ? request(method, path, body) : authed(user.accessToken(), method, path, body);
+        if (r.statusCode() != status) {
+            throw new AssertionError(method + " " + path + ": expected " + status + ", got " + r.statusCode() + " "
+                    + r.body());
+        }
+        return json(r);
+    }
+
+    /** {@code s} URL-encoded for a path segment or query value (a space as %20). */
+    public static String enc(String s) {
+        return java.net.URLEncoder.encode(s, java.nio.charset.StandardCharsets.UTF_8).replace("+", "%20");
+    }
+
     /** Registers {@code localpart} with the password {@code "password-" + localpart}. */
     public TestUser registerUser(String localpart) {
         return registerUser(localpart, "password-" + localpart);

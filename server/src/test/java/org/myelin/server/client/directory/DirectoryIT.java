@@ -7,15 +7,13 @@ import org.junit.jupiter.api.Test;
 import org.myelin.server.testing.TestHomeserver;
 import org.myelin.server.testing.TestUser;
 
-import java.net.URLEncoder;
-import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.myelin.server.testing.TestHomeserver.enc;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -39,19 +37,10 @@ class DirectoryIT {
         hs.close();
     }
 
-    static String enc(String s) {
-        return URLEncoder.encode(s, StandardCharsets.UTF_8).replace("+", "%20");
-    }
 
-    static JsonNode call(int status, TestUser user, String method, String path, String body) {
-        HttpResponse<String> r = user == null ? hs.request(method, path, body)
-                : hs.authed(user.accessToken(), method, path, body);
-        assertEquals(status, r.statusCode(), () -> method + " " + path + ": " + r.body());
-        return TestHomeserver.json(r);
-    }
 
     static String createRoom(TestUser user, String body) {
-        return call(200, user, "POST", V3 + "/createRoom", body).path("room_id").asText();
+        return hs.expect(200, user, "POST", V3 + "/createRoom", body).path("room_id").asText();
     }
 
     static String alias(String localpart) {
@@ -62,49 +51,49 @@ class DirectoryIT {
     void aliasLifecycle() {
         String roomId = createRoom(alice, "{}");
         String path = V3 + "/directory/room/" + enc(alias("lifecycle"));
-        call(200, alice, "PUT", path, "{\"room_id\":\"" + roomId + "\"}");
-        assertEquals("M_UNKNOWN", call(409, alice, "PUT", path, "{\"room_id\":\"" + roomId + "\"}").path("errcode").asText());
-        JsonNode resolved = call(200, null, "GET", path, null);
+        hs.expect(200, alice, "PUT", path, "{\"room_id\":\"" + roomId + "\"}");
+        assertEquals("M_UNKNOWN", hs.expect(409, alice, "PUT", path, "{\"room_id\":\"" + roomId + "\"}").path("errcode").asText());
+        JsonNode resolved = hs.expect(200, null, "GET", path, null);
         assertEquals(roomId, resolved.path("room_id").asText());
         assertEquals(List.of(hs.serverName()), strings(resolved.path("servers")));
-        assertEquals(List.of(alias("lifecycle")), strings(call(200, alice, "GET",
+        assertEquals(List.of(alias("lifecycle")), strings(hs.expect(200, alice, "GET",
                 V3 + "/rooms/" + enc(roomId) + "/aliases", null).path("aliases")));
-        assertEquals("M_FORBIDDEN", call(403, bob, "GET", V3 + "/rooms/" + enc(roomId) + "/aliases", null)
+        assertEquals("M_FORBIDDEN", hs.expect(403, bob, "GET", V3 + "/rooms/" + enc(roomId) + "/aliases", null)
                 .path("errcode").asText());
-        assertEquals("M_FORBIDDEN", call(403, bob, "DELETE", path, null).path("errcode").asText());
-        call(200, alice, "DELETE", path, null);
-        assertEquals("M_NOT_FOUND", call(404, null, "GET", path, null).path("errcode").asText());
-        assertEquals("M_NOT_FOUND", call(404, alice, "DELETE", path, null).path("errcode").asText());
+        assertEquals("M_FORBIDDEN", hs.expect(403, bob, "DELETE", path, null).path("errcode").asText());
+        hs.expect(200, alice, "DELETE", path, null);
+        assertEquals("M_NOT_FOUND", hs.expect(404, null, "GET", path, null).path("errcode").asText());
+        assertEquals("M_NOT_FOUND", hs.expect(404, alice, "DELETE", path, null).path("errcode").asText());
     }
 
     @Test
     void aliasErrors() {
         String roomId = createRoom(alice, "{}");
-        assertEquals("M_INVALID_PARAM", call(400, alice, "PUT", V3 + "/directory/room/" + enc("#x:other.example"),
+        assertEquals("M_INVALID_PARAM", hs.expect(400, alice, "PUT", V3 + "/directory/room/" + enc("#x:other.example"),
                 "{\"room_id\":\"" + roomId + "\"}").path("errcode").asText());
-        assertEquals("M_INVALID_PARAM", call(400, alice, "PUT", V3 + "/directory/room/" + enc("nohash"),
+        assertEquals("M_INVALID_PARAM", hs.expect(400, alice, "PUT", V3 + "/directory/room/" + enc("nohash"),
                 "{\"room_id\":\"" + roomId + "\"}").path("errcode").asText());
-        assertEquals("M_FORBIDDEN", call(403, bob, "PUT", V3 + "/directory/room/" + enc(alias("notin")),
+        assertEquals("M_FORBIDDEN", hs.expect(403, bob, "PUT", V3 + "/directory/room/" + enc(alias("notin")),
                 "{\"room_id\":\"" + roomId + "\"}").path("errcode").asText());
-        assertEquals("M_MISSING_PARAM", call(400, alice, "PUT", V3 + "/directory/room/" + enc(alias("nobody")),
+        assertEquals("M_MISSING_PARAM", hs.expect(400, alice, "PUT", V3 + "/directory/room/" + enc(alias("nobody")),
                 "{}").path("errcode").asText());
-        assertEquals("M_NOT_FOUND", call(404, alice, "PUT", V3 + "/directory/room/" + enc(alias("ghost")),
+        assertEquals("M_NOT_FOUND", hs.expect(404, alice, "PUT", V3 + "/directory/room/" + enc(alias("ghost")),
                 "{\"room_id\":\"!ghost:" + hs.serverName() + "\"}").path("errcode").asText());
-        assertEquals("M_NOT_FOUND", call(404, alice, "GET", V3 + "/directory/room/" + enc("#x:other.example"), null)
+        assertEquals("M_NOT_FOUND", hs.expect(404, alice, "GET", V3 + "/directory/room/" + enc("#x:other.example"), null)
                 .path("errcode").asText());
     }
 
     @Test
     void deletingTheCanonicalAliasUpdatesTheRoomAndNeedsPower() {
         String roomId = createRoom(alice, "{\"preset\":\"public_chat\",\"room_alias_name\":\"canonical\"}");
-        call(200, bob, "POST", V3 + "/rooms/" + enc(roomId) + "/join", "{}");
+        hs.expect(200, bob, "POST", V3 + "/rooms/" + enc(roomId) + "/join", "{}");
         String bobs = alias("bobs-name");
-        call(200, bob, "PUT", V3 + "/directory/room/" + enc(bobs), "{\"room_id\":\"" + roomId + "\"}");
-        call(200, bob, "DELETE", V3 + "/directory/room/" + enc(bobs), null);
-        assertEquals("M_FORBIDDEN", call(403, bob, "DELETE", V3 + "/directory/room/" + enc(alias("canonical")), null)
+        hs.expect(200, bob, "PUT", V3 + "/directory/room/" + enc(bobs), "{\"room_id\":\"" + roomId + "\"}");
+        hs.expect(200, bob, "DELETE", V3 + "/directory/room/" + enc(bobs), null);
+        assertEquals("M_FORBIDDEN", hs.expect(403, bob, "DELETE", V3 + "/directory/room/" + enc(alias("canonical")), null)
                 .path("errcode").asText());
-        call(200, alice, "DELETE", V3 + "/directory/room/" + enc(alias("canonical")), null);
-        JsonNode canonical = call(200, alice, "GET", V3 + "/rooms/" + enc(roomId) + "/state/m.room.canonical_alias/", null);
+        hs.expect(200, alice, "DELETE", V3 + "/directory/room/" + enc(alias("canonical")), null);
+        JsonNode canonical = hs.expect(200, alice, "GET", V3 + "/rooms/" + enc(roomId) + "/state/m.room.canonical_alias/", null);
         assertFalse(canonical.has("alias"), canonical.toString());
     }
 
@@ -112,14 +101,14 @@ class DirectoryIT {
     void publishedRoomsAreListedAndFiltered() {
         String pub = createRoom(alice, "{\"visibility\":\"public\",\"name\":\"Gardening club\",\"topic\":\"Roses\","
                 + "\"room_alias_name\":\"garden\"}");
-        call(200, bob, "POST", V3 + "/rooms/" + enc(pub) + "/join", "{}");
+        hs.expect(200, bob, "POST", V3 + "/rooms/" + enc(pub) + "/join", "{}");
         String hidden = createRoom(alice, "{\"preset\":\"public_chat\",\"name\":\"Unlisted\"}");
         String space = createRoom(alice, "{\"visibility\":\"public\",\"name\":\"A space\","
                 + "\"creation_content\":{\"type\":\"m.space\"}}");
-        assertEquals("private", call(200, null, "GET", V3 + "/directory/list/room/" + enc(hidden), null)
+        assertEquals("private", hs.expect(200, null, "GET", V3 + "/directory/list/room/" + enc(hidden), null)
                 .path("visibility").asText());
 
-        JsonNode list = call(200, null, "GET", V3 + "/publicRooms", null);
+        JsonNode list = hs.expect(200, null, "GET", V3 + "/publicRooms", null);
         Set<String> listed = new HashSet<>();
         list.path("chunk").forEach(r -> listed.add(r.path("room_id").asText()));
         assertTrue(listed.containsAll(Set.of(pub, space)), list.toString());
@@ -139,38 +128,38 @@ class DirectoryIT {
         assertFalse(garden.path("world_readable").asBoolean());
         assertFalse(garden.path("guest_can_join").asBoolean());
 
-        JsonNode search = call(200, alice, "POST", V3 + "/publicRooms", "{\"filter\":{\"generic_search_term\":\"ROSES\"}}");
+        JsonNode search = hs.expect(200, alice, "POST", V3 + "/publicRooms", "{\"filter\":{\"generic_search_term\":\"ROSES\"}}");
         assertEquals(List.of(pub), roomIds(search));
-        JsonNode spaces = call(200, alice, "POST", V3 + "/publicRooms", "{\"filter\":{\"room_types\":[\"m.space\"]}}");
+        JsonNode spaces = hs.expect(200, alice, "POST", V3 + "/publicRooms", "{\"filter\":{\"room_types\":[\"m.space\"]}}");
         assertEquals(List.of(space), roomIds(spaces));
         assertEquals("m.space", spaces.path("chunk").path(0).path("room_type").asText());
-        JsonNode untyped = call(200, alice, "POST", V3 + "/publicRooms", "{\"filter\":{\"room_types\":[null]}}");
+        JsonNode untyped = hs.expect(200, alice, "POST", V3 + "/publicRooms", "{\"filter\":{\"room_types\":[null]}}");
         assertFalse(roomIds(untyped).contains(space));
         assertEquals(401, hs.request("POST", V3 + "/publicRooms", "{}").statusCode());
 
-        JsonNode first = call(200, null, "GET", V3 + "/publicRooms?limit=1", null);
+        JsonNode first = hs.expect(200, null, "GET", V3 + "/publicRooms?limit=1", null);
         assertEquals(1, first.path("chunk").size());
-        JsonNode second = call(200, null, "GET", V3 + "/publicRooms?limit=1&since=" + first.path("next_batch").asText(), null);
+        JsonNode second = hs.expect(200, null, "GET", V3 + "/publicRooms?limit=1&since=" + first.path("next_batch").asText(), null);
         assertEquals(first.path("next_batch").asText().isEmpty(), false);
         assertFalse(roomIds(first).equals(roomIds(second)));
         assertEquals("o0", second.path("prev_batch").asText());
 
-        call(200, alice, "PUT", V3 + "/directory/list/room/" + enc(pub), "{\"visibility\":\"private\"}");
-        assertFalse(roomIds(call(200, null, "GET", V3 + "/publicRooms", null)).contains(pub));
+        hs.expect(200, alice, "PUT", V3 + "/directory/list/room/" + enc(pub), "{\"visibility\":\"private\"}");
+        assertFalse(roomIds(hs.expect(200, null, "GET", V3 + "/publicRooms", null)).contains(pub));
     }
 
     @Test
     void directoryVisibilityNeedsModeratorPower() {
         String roomId = createRoom(alice, "{\"preset\":\"public_chat\"}");
-        call(200, bob, "POST", V3 + "/rooms/" + enc(roomId) + "/join", "{}");
-        assertEquals("M_FORBIDDEN", call(403, bob, "PUT", V3 + "/directory/list/room/" + enc(roomId),
+        hs.expect(200, bob, "POST", V3 + "/rooms/" + enc(roomId) + "/join", "{}");
+        assertEquals("M_FORBIDDEN", hs.expect(403, bob, "PUT", V3 + "/directory/list/room/" + enc(roomId),
                 "{\"visibility\":\"public\"}").path("errcode").asText());
-        assertEquals("M_INVALID_PARAM", call(400, alice, "PUT", V3 + "/directory/list/room/" + enc(roomId),
+        assertEquals("M_INVALID_PARAM", hs.expect(400, alice, "PUT", V3 + "/directory/list/room/" + enc(roomId),
                 "{\"visibility\":\"everyone\"}").path("errcode").asText());
-        assertEquals("M_NOT_FOUND", call(404, alice, "GET", V3 + "/directory/list/room/"
+        assertEquals("M_NOT_FOUND", hs.expect(404, alice, "GET", V3 + "/directory/list/room/"
                 + enc("!nope:" + hs.serverName()), null).path("errcode").asText());
-        call(200, alice, "PUT", V3 + "/directory/list/room/" + enc(roomId), "{\"visibility\":\"public\"}");
-        assertEquals("public", call(200, null, "GET", V3 + "/directory/list/room/" + enc(roomId), null)
+        hs.expect(200, alice, "PUT", V3 + "/directory/list/room/" + enc(roomId), "{\"visibility\":\"public\"}");
+        assertEquals("public", hs.expect(200, null, "GET", V3 + "/directory/list/room/" + enc(roomId), null)
                 .path("visibility").asText());
     }
 

@@ -7,13 +7,12 @@ import org.junit.jupiter.api.Test;
 import org.myelin.server.testing.TestHomeserver;
 import org.myelin.server.testing.TestUser;
 
-import java.net.URLEncoder;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.myelin.server.testing.TestHomeserver.enc;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -40,14 +39,14 @@ class UserDirectoryIT {
         carol = named("carol", "Carol Danvers");
         dave = named("dave", "Dave Lister");
         erin = named("erin", "Erin Bobson");
-        String shared = call(200, alice, "POST", V3 + "/createRoom",
+        String shared = hs.expect(200, alice, "POST", V3 + "/createRoom",
                 "{\"invite\":[\"" + bob.userId() + "\"]}").path("room_id").asText();
-        call(200, bob, "POST", V3 + "/join/" + enc(shared), "{}");
-        String published = call(200, dave, "POST", V3 + "/createRoom",
+        hs.expect(200, bob, "POST", V3 + "/join/" + enc(shared), "{}");
+        String published = hs.expect(200, dave, "POST", V3 + "/createRoom",
                 "{\"preset\":\"public_chat\",\"visibility\":\"public\"}").path("room_id").asText();
-        call(200, erin, "POST", V3 + "/join/" + enc(published), "{}");
+        hs.expect(200, erin, "POST", V3 + "/join/" + enc(published), "{}");
         // Carol is in a room of her own, shared with nobody and not published.
-        call(200, carol, "POST", V3 + "/createRoom", "{}");
+        hs.expect(200, carol, "POST", V3 + "/createRoom", "{}");
     }
 
     @AfterAll
@@ -57,21 +56,12 @@ class UserDirectoryIT {
 
     static TestUser named(String localpart, String displayName) {
         TestUser user = hs.registerUser(localpart);
-        call(200, user, "PUT", V3 + "/profile/" + enc(user.userId()) + "/displayname",
+        hs.expect(200, user, "PUT", V3 + "/profile/" + enc(user.userId()) + "/displayname",
                 "{\"displayname\":\"" + displayName + "\"}");
         return user;
     }
 
-    static String enc(String s) {
-        return URLEncoder.encode(s, StandardCharsets.UTF_8).replace("+", "%20");
-    }
 
-    static JsonNode call(int status, TestUser user, String method, String path, String body) {
-        HttpResponse<String> r = user == null ? hs.request(method, path, body)
-                : hs.authed(user.accessToken(), method, path, body);
-        assertEquals(status, r.statusCode(), () -> method + " " + path + ": " + r.body());
-        return TestHomeserver.json(r);
-    }
 
     static List<String> found(JsonNode response) {
         List<String> ids = new ArrayList<>();
@@ -80,7 +70,7 @@ class UserDirectoryIT {
     }
 
     static JsonNode search(TestUser user, String term) {
-        return call(200, user, "POST", SEARCH, "{\"search_term\":\"" + term + "\"}");
+        return hs.expect(200, user, "POST", SEARCH, "{\"search_term\":\"" + term + "\"}");
     }
 
     @Test
@@ -110,7 +100,7 @@ class UserDirectoryIT {
     void prefixMatchesComeFirstAndTheLimitSaysWhetherThereWasMore() {
         assertEquals(List.of(bob.userId(), erin.userId()), found(search(alice, "bob")),
                 "Bob Builder starts with it, Erin Bobson only contains it");
-        JsonNode one = call(200, alice, "POST", SEARCH, "{\"search_term\":\"bob\",\"limit\":1}");
+        JsonNode one = hs.expect(200, alice, "POST", SEARCH, "{\"search_term\":\"bob\",\"limit\":1}");
         assertEquals(List.of(bob.userId()), found(one));
         assertTrue(one.path("limited").asBoolean());
     }
@@ -135,12 +125,12 @@ class UserDirectoryIT {
 
     @Test
     void refusesBadRequests() {
-        assertEquals("M_MISSING_PARAM", call(400, alice, "POST", SEARCH, "{}").path("errcode").asText());
-        assertEquals("M_INVALID_PARAM", call(400, alice, "POST", SEARCH, "{\"search_term\":5}").path("errcode").asText());
-        assertEquals("M_INVALID_PARAM", call(400, alice, "POST", SEARCH,
+        assertEquals("M_MISSING_PARAM", hs.expect(400, alice, "POST", SEARCH, "{}").path("errcode").asText());
+        assertEquals("M_INVALID_PARAM", hs.expect(400, alice, "POST", SEARCH, "{\"search_term\":5}").path("errcode").asText());
+        assertEquals("M_INVALID_PARAM", hs.expect(400, alice, "POST", SEARCH,
                 "{\"search_term\":\"bob\",\"limit\":\"many\"}").path("errcode").asText());
-        assertEquals("M_NOT_JSON", call(400, alice, "POST", SEARCH, "not json").path("errcode").asText());
-        assertEquals("M_MISSING_TOKEN", call(401, null, "POST", SEARCH, "{\"search_term\":\"bob\"}")
+        assertEquals("M_NOT_JSON", hs.expect(400, alice, "POST", SEARCH, "not json").path("errcode").asText());
+        assertEquals("M_MISSING_TOKEN", hs.expect(401, null, "POST", SEARCH, "{\"search_term\":\"bob\"}")
                 .path("errcode").asText());
     }
 }

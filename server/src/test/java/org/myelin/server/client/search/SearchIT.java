@@ -7,14 +7,12 @@ import org.junit.jupiter.api.Test;
 import org.myelin.server.testing.TestHomeserver;
 import org.myelin.server.testing.TestUser;
 
-import java.net.URLEncoder;
-import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.myelin.server.testing.TestHomeserver.enc;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -41,15 +39,15 @@ class SearchIT {
         alice = hs.registerUser("alice");
         bob = hs.registerUser("bob");
         carol = hs.registerUser("carol");
-        call(200, alice, "PUT", V3 + "/profile/" + enc(alice.userId()) + "/displayname", "{\"displayname\":\"Alice A\"}");
-        room = call(200, alice, "POST", V3 + "/createRoom",
+        hs.expect(200, alice, "PUT", V3 + "/profile/" + enc(alice.userId()) + "/displayname", "{\"displayname\":\"Alice A\"}");
+        room = hs.expect(200, alice, "POST", V3 + "/createRoom",
                 "{\"preset\":\"public_chat\",\"name\":\"Fox den\",\"topic\":\"all about animals\"}").path("room_id").asText();
-        call(200, bob, "POST", V3 + "/join/" + enc(room), "{}");
+        hs.expect(200, bob, "POST", V3 + "/join/" + enc(room), "{}");
         quickFox = say(alice, room, "the quick brown fox jumps");
         say(bob, room, "nothing to see here");
         lazyDogs = say(alice, room, "lazy dogs sleep all day");
         foxesClever = say(bob, room, "foxes are clever animals");
-        String carols = call(200, carol, "POST", V3 + "/createRoom", "{}").path("room_id").asText();
+        String carols = hs.expect(200, carol, "POST", V3 + "/createRoom", "{}").path("room_id").asText();
         say(carol, carols, "a fox in carol's own room");
     }
 
@@ -58,19 +56,10 @@ class SearchIT {
         hs.close();
     }
 
-    static String enc(String s) {
-        return URLEncoder.encode(s, StandardCharsets.UTF_8).replace("+", "%20");
-    }
 
-    static JsonNode call(int status, TestUser user, String method, String path, String body) {
-        HttpResponse<String> r = user == null ? hs.request(method, path, body)
-                : hs.authed(user.accessToken(), method, path, body);
-        assertEquals(status, r.statusCode(), () -> method + " " + path + ": " + r.body());
-        return TestHomeserver.json(r);
-    }
 
     static String say(TestUser user, String roomId, String body) {
-        return call(200, user, "PUT", V3 + "/rooms/" + enc(roomId) + "/send/m.room.message/" + UUID.randomUUID(),
+        return hs.expect(200, user, "PUT", V3 + "/rooms/" + enc(roomId) + "/send/m.room.message/" + UUID.randomUUID(),
                 "{\"msgtype\":\"m.text\",\"body\":\"" + body + "\"}").path("event_id").asText();
     }
 
@@ -79,7 +68,7 @@ class SearchIT {
     }
 
     static JsonNode search(TestUser user, String roomEvents, String nextBatch) {
-        return call(200, user, "POST", V3 + "/search" + (nextBatch == null ? "" : "?next_batch=" + enc(nextBatch)),
+        return hs.expect(200, user, "POST", V3 + "/search" + (nextBatch == null ? "" : "?next_batch=" + enc(nextBatch)),
                 "{\"search_categories\":{\"room_events\":" + roomEvents + "}}").path("search_categories").path("room_events");
     }
 
@@ -142,17 +131,17 @@ class SearchIT {
     void aRedactedMessageIsNotFound() {
         String doomed = say(alice, room, "ephemeral zebra sighting");
         assertEquals(List.of(doomed), ids(search(alice, "{\"search_term\":\"zebra\"}")));
-        call(200, alice, "PUT", V3 + "/rooms/" + enc(room) + "/redact/" + enc(doomed) + "/" + UUID.randomUUID(), "{}");
+        hs.expect(200, alice, "PUT", V3 + "/rooms/" + enc(room) + "/redact/" + enc(doomed) + "/" + UUID.randomUUID(), "{}");
         assertEquals(List.of(), ids(search(alice, "{\"search_term\":\"zebra\"}")));
     }
 
     @Test
     void historyOneMayNotSeeIsNotFound() {
-        String secret = call(200, alice, "POST", V3 + "/createRoom", "{\"preset\":\"public_chat\",\"initial_state\":"
+        String secret = hs.expect(200, alice, "POST", V3 + "/createRoom", "{\"preset\":\"public_chat\",\"initial_state\":"
                 + "[{\"type\":\"m.room.history_visibility\",\"state_key\":\"\",\"content\":{\"history_visibility\":"
                 + "\"joined\"}}]}").path("room_id").asText();
         say(alice, secret, "before carol: the password is swordfish");
-        call(200, carol, "POST", V3 + "/join/" + enc(secret), "{}");
+        hs.expect(200, carol, "POST", V3 + "/join/" + enc(secret), "{}");
         String after = say(alice, secret, "after carol joined: swordfish is gone");
         assertEquals(List.of(after), ids(search(carol, "{\"search_term\":\"swordfish\"}")));
         assertEquals(2, ids(search(alice, "{\"search_term\":\"swordfish\"}")).size());
@@ -160,19 +149,19 @@ class SearchIT {
 
     @Test
     void refusesBadRequests() {
-        assertEquals("M_MISSING_PARAM", call(400, alice, "POST", V3 + "/search", "{}").path("errcode").asText());
-        assertEquals("M_MISSING_PARAM", call(400, alice, "POST", V3 + "/search",
+        assertEquals("M_MISSING_PARAM", hs.expect(400, alice, "POST", V3 + "/search", "{}").path("errcode").asText());
+        assertEquals("M_MISSING_PARAM", hs.expect(400, alice, "POST", V3 + "/search",
                 "{\"search_categories\":{\"room_events\":{}}}").path("errcode").asText());
-        assertEquals("M_INVALID_PARAM", call(400, alice, "POST", V3 + "/search",
+        assertEquals("M_INVALID_PARAM", hs.expect(400, alice, "POST", V3 + "/search",
                 "{\"search_categories\":{\"room_events\":{\"search_term\":\"x\",\"order_by\":\"random\"}}}")
                 .path("errcode").asText());
-        assertEquals("M_INVALID_PARAM", call(400, alice, "POST", V3 + "/search",
+        assertEquals("M_INVALID_PARAM", hs.expect(400, alice, "POST", V3 + "/search",
                 "{\"search_categories\":{\"room_events\":{\"search_term\":\"x\",\"keys\":[\"content.url\"]}}}")
                 .path("errcode").asText());
-        assertEquals("M_NOT_JSON", call(400, alice, "POST", V3 + "/search", "{").path("errcode").asText());
-        assertEquals("M_MISSING_TOKEN", call(401, null, "POST", V3 + "/search",
+        assertEquals("M_NOT_JSON", hs.expect(400, alice, "POST", V3 + "/search", "{").path("errcode").asText());
+        assertEquals("M_MISSING_TOKEN", hs.expect(401, null, "POST", V3 + "/search",
                 "{\"search_categories\":{}}").path("errcode").asText());
-        assertEquals(0, call(200, alice, "POST", V3 + "/search", "{\"search_categories\":{}}")
+        assertEquals(0, hs.expect(200, alice, "POST", V3 + "/search", "{\"search_categories\":{}}")
                 .path("search_categories").size());
     }
 }
