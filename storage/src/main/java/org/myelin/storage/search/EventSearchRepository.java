@@ -16,27 +16,33 @@ import java.util.List;
  * messages, the name and the topic of rooms. Only events with a place in the timeline that were
  * neither rejected nor soft-failed are found; who may see them is the caller's to check.
  *
- * <p>The text is read from each candidate event's JSON, without an index: a search reads every
- * event of the searched types in the searched rooms.
+ * <p>Words are looked up in the {@code events_search} index (migration V0007), over the text
+ * {@code event_search_text} takes from each event; the query repeats that expression so that
+ * PostgreSQL uses the index.
  */
 public final class EventSearchRepository {
 
     /** Where the searchable text of each event type lives in its content. */
     public enum Key {
-        BODY("content.body", "m.room.message", "body"),
-        NAME("content.name", "m.room.name", "name"),
-        TOPIC("content.topic", "m.room.topic", "topic");
+        BODY("content.body", "m.room.message"),
+        NAME("content.name", "m.room.name"),
+        TOPIC("content.topic", "m.room.topic");
 
         public final String wire;
+        /** The event type whose text this is; {@code event_search_text} (V0007) says where it lives. */
         final String type;
-        final String field;
 
-        Key(String wire, String type, String field) {
+        Key(String wire, String type) {
             this.wire = wire;
             this.type = type;
-            this.field = field;
         }
     }
+
+    /**
+     * The text-search vector of an event {@code e}: the expression of the {@code events_search}
+     * index, which a query must repeat exactly for PostgreSQL to use the index.
+     */
+    public static final String VECTOR = "to_tsvector('english', event_search_text(e.type, e.json))";
 
     /** One event found, with its rank (higher is better). */
     public record Hit(String eventId, String roomId, double rank) {
@@ -60,22 +66,12 @@ public final class EventSearchRepository {
         if (roomIds.isEmpty() || keys.isEmpty()) {
             return new Hits(List.of(), 0);
         }
-        StringBuilder text = new StringBuilder("CASE e.type");
-        List<String> types = new ArrayList<>();
-        for (Key k : keys) {
-            text.append(" WHEN '").append(k.type).append("' THEN c.content ->> '").append(k.field).append('\'');
-            types.add(k.type);
-        }
-        text.append(" END");
-        String sql = "SELECT e.event_id, e.room_id, ts_rank_cd(to_tsvector('english', t.text), q) AS rank, "
-                + "count(*) OVER () AS total "
-                + "FROM events e "
-                + "CROSS JOIN LATERAL (SELECT convert_from(e.json, 'UTF8')::jsonb -> 'content' AS content) c "
-                + "CROSS JOIN LATERAL (SELECT " + text + " AS text) t "
-                + "CROSS JOIN websearch_to_tsquery('english', ?) q "
-                + "WHERE e.room_id = ANY(?) AND e.type = ANY(?) AND e.stream_ordering IS NOT NULL "
-                + "AND e.rejected_reason IS NULL AND NOT e.soft_failed AND t.text IS NOT NULL "
-                + "AND to_tsvector('english', t.text) @@ q "
+        List<String> types = keys.stream().map(k -> k.type).toList();
+        String sql = "SELECT e.event_id, e.room_id, ts_rank_cd(" + VECTOR + ", q) AS rank, count(*) OVER () AS total "
+                + "FROM events e CROSS JOIN websearch_to_tsquery('english', ?) q "
+                + "WHERE " + VECTOR + " @@ q "
+                + "AND e.room_id = ANY(?) AND e.type = ANY(?) AND e.stream_ordering IS NOT NULL "
+                + "AND e.rejected_reason IS NULL AND NOT e.soft_failed "
                 + (newestFirst ? "ORDER BY e.stream_ordering DESC " : "ORDER BY rank DESC, e.stream_ordering DESC ")
                 + "LIMIT ? OFFSET ?";
         try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
