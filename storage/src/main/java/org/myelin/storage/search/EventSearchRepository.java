@@ -36,6 +36,11 @@ public final class EventSearchRepository {
             this.wire = wire;
             this.type = type;
         }
+
+        /** The key a request names ({@code content.body} …), if it is one. */
+        public static java.util.Optional<Key> of(String wire) {
+            return java.util.Arrays.stream(values()).filter(k -> k.wire.equals(wire)).findFirst();
+        }
     }
 
     /**

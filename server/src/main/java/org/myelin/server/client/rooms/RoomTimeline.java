@@ -104,18 +104,10 @@ public final class RoomTimeline {
             throw MatrixException.forbidden("You don't have permission to access that event");
         }
         int max = Math.clamp(limit, 0, MAX_LIMIT);
-        int beforeLimit = max / 2;
-        int afterLimit = max - beforeLimit;
-        long at = event.streamOrdering();
-        List<StoredEvent> before = beforeLimit == 0 ? List.of()
-                : timeline.page(roomId, at - 1, null, beforeLimit, true, filter.timeline());
-        List<StoredEvent> after = afterLimit == 0 ? List.of()
-                : timeline.page(roomId, at, null, afterLimit, false, filter.timeline());
-        String start = TimelineToken.before(before.isEmpty() ? at : before.getLast().streamOrdering()).toString();
-        String end = TimelineToken.after(after.isEmpty() ? at : after.getLast().streamOrdering()).toString();
-        List<StoredEvent> visibleBefore = visibility.filter(requester.userId(), before);
-        List<StoredEvent> visibleAfter = visibility.filter(requester.userId(), after);
-        String lastId = after.isEmpty() ? eventId : after.getLast().eventId();
+        Surroundings around = surroundings(event, max / 2, max - max / 2, filter.timeline());
+        List<StoredEvent> visibleBefore = visibility.filter(requester.userId(), around.before());
+        List<StoredEvent> visibleAfter = visibility.filter(requester.userId(), around.after());
+        String lastId = around.after().isEmpty() ? eventId : around.after().getLast().eventId();
         Map<StateKey, String> state = access.stateAfter(roomId, lastId).orElse(Map.of());
         List<Pdu> stateEvents = new ArrayList<>();
         Set<String> lazySenders = null;
@@ -133,7 +125,7 @@ public final class RoomTimeline {
                 stateEvents.add(pdu);
             }
         }
-        return new Context(start, end, format(visibleBefore, requester),
+        return new Context(around.start(), around.end(), format(visibleBefore, requester),
                 format.format(event.pdu(), requester.userId(), requester.deviceId()),
                 format(visibleAfter, requester), format.format(stateEvents, requester.userId(), requester.deviceId()));
     }
@@ -144,17 +136,27 @@ public final class RoomTimeline {
      * paginate further (a search result's {@code event_context}).
      */
     public Around around(Requester requester, StoredEvent event, int beforeLimit, int afterLimit) {
+        Surroundings around = surroundings(event, Math.clamp(beforeLimit, 0, MAX_LIMIT),
+                Math.clamp(afterLimit, 0, MAX_LIMIT), RoomEventFilter.NONE.timeline());
+        return new Around(around.start(), around.end(),
+                format(visibility.filter(requester.userId(), around.before()), requester),
+                format(visibility.filter(requester.userId(), around.after()), requester));
+    }
+
+    /** The events just before and after one (unfiltered by visibility), and the tokens beyond them. */
+    private record Surroundings(List<StoredEvent> before, List<StoredEvent> after, String start, String end) {
+    }
+
+    private Surroundings surroundings(StoredEvent event, int beforeLimit, int afterLimit, TimelineFilter filter) {
         String roomId = event.pdu().roomId();
         long at = event.streamOrdering();
-        TimelineFilter all = RoomEventFilter.NONE.timeline();
-        List<StoredEvent> before = beforeLimit <= 0 ? List.of()
-                : timeline.page(roomId, at - 1, null, Math.min(beforeLimit, MAX_LIMIT), true, all);
-        List<StoredEvent> after = afterLimit <= 0 ? List.of()
-                : timeline.page(roomId, at, null, Math.min(afterLimit, MAX_LIMIT), false, all);
+        List<StoredEvent> before = beforeLimit == 0 ? List.of()
+                : timeline.page(roomId, at - 1, null, beforeLimit, true, filter);
+        List<StoredEvent> after = afterLimit == 0 ? List.of()
+                : timeline.page(roomId, at, null, afterLimit, false, filter);
         String start = TimelineToken.before(before.isEmpty() ? at : before.getLast().streamOrdering()).toString();
         String end = TimelineToken.after(after.isEmpty() ? at : after.getLast().streamOrdering()).toString();
-        return new Around(start, end, format(visibility.filter(requester.userId(), before), requester),
-                format(visibility.filter(requester.userId(), after), requester));
+        return new Surroundings(before, after, start, end);
     }
 
     /** {@code /timestamp_to_event}: the event closest to {@code ts} in the direction given; 404 if none. */

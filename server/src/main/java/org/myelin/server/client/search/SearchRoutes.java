@@ -87,16 +87,8 @@ public final class SearchRoutes implements Routes {
                 throw MatrixException.badJson("'keys' must be an array");
             }
             for (JsonNode k : keysNode) {
-                EventSearchRepository.Key key = null;
-                for (EventSearchRepository.Key candidate : EventSearchRepository.Key.values()) {
-                    if (candidate.wire.equals(k.asText())) {
-                        key = candidate;
-                    }
-                }
-                if (key == null) {
-                    throw MatrixException.invalidParam("Unknown key " + k + "; known: content.body, content.name, content.topic");
-                }
-                keys.add(key);
+                keys.add(EventSearchRepository.Key.of(k.asText()).orElseThrow(() -> MatrixException.invalidParam(
+                        "Unknown key " + k + "; known: content.body, content.name, content.topic")));
             }
         }
         String orderBy = roomEvents.path("order_by").asText("rank");
@@ -121,18 +113,16 @@ public final class SearchRoutes implements Routes {
             context = new RoomSearch.EventContext(count(contextNode, "before_limit"), count(contextNode, "after_limit"),
                     contextNode.path("include_profile").asBoolean(false));
         }
-        int offset = 0;
-        if (nextBatch != null) {
-            try {
-                offset = Integer.parseInt(nextBatch);
-            } catch (NumberFormatException e) {
-                offset = -1;
-            }
-            if (offset < 0) {
-                throw MatrixException.invalidParam("Invalid next_batch " + nextBatch);
-            }
-        }
+        int offset = nextBatch == null ? 0 : offset(nextBatch);
         return new RoomSearch.Query(term.textValue(), keys, filter, orderBy.equals("recent"), context, offset);
+    }
+
+    /** A {@code next_batch} token: the number of results already returned. */
+    private static int offset(String nextBatch) {
+        if (nextBatch.matches("\\d{1,9}")) {
+            return Integer.parseInt(nextBatch);
+        }
+        throw MatrixException.invalidParam("Invalid next_batch " + nextBatch);
     }
 
     private static int count(JsonNode context, String field) {

@@ -5,10 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Clock;
-import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
-import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -16,6 +12,7 @@ import org.myelin.server.client.account.AccountServices;
 import org.myelin.server.client.account.Sessions;
 import org.myelin.server.config.HomeserverConfig;
 import org.myelin.server.http.MatrixException;
+import org.myelin.server.testing.MutableClock;
 import org.myelin.server.testing.TestHomeserver;
 import org.myelin.storage.Database;
 import org.myelin.storage.accounts.Account;
@@ -29,37 +26,8 @@ import org.myelin.storage.testing.TestDatabases;
  */
 class AccessTokenExpiryIT {
 
-    /** A clock that moves only when told. */
-    static final class TestClock extends Clock {
-        final AtomicLong millis = new AtomicLong(1_700_000_000_000L);
-
-        void advance(long ms) {
-            millis.addAndGet(ms);
-        }
-
-        @Override
-        public long millis() {
-            return millis.get();
-        }
-
-        @Override
-        public Instant instant() {
-            return Instant.ofEpochMilli(millis.get());
-        }
-
-        @Override
-        public ZoneId getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(ZoneId zone) {
-            return this;
-        }
-    }
-
     private static Database database;
-    private static final TestClock clock = new TestClock();
+    private static final MutableClock clock = new MutableClock();
     private static AccountServices services;
 
     @BeforeAll
