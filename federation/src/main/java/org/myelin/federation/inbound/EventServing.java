@@ -73,7 +73,7 @@ public final class EventServing {
         this.eventRepository = eventRepository;
         this.states = states;
         this.access = access;
-        this.visibility = new ServerVisibility(events, states);
+        this.visibility = new ServerVisibility(events, states, access);
         this.clock = clock;
     }
 

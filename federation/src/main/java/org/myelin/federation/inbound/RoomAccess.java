@@ -11,9 +11,11 @@ import org.myelin.storage.events.StoredEvent;
 import org.myelin.storage.rooms.MembershipRepository;
 
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * Who may ask about a room over federation: the room's server ACL must allow the requesting
@@ -79,22 +81,26 @@ public final class RoomAccess {
 
     /** Whether {@code server} had a joined member in the state after {@code eventId}. */
     boolean wasJoinedAfter(String roomId, String eventId, String server) {
-        Optional<EventStates.State> state = states.after(roomId, eventId);
-        if (state.isEmpty()) {
-            return false;
-        }
+        return states.after(roomId, eventId)
+                .map(state -> membershipsOf(server, state.entries()).contains("join"))
+                .orElse(false);
+    }
+
+    /** The memberships ({@code join}, {@code invite} …) that {@code server}'s users hold in {@code state}. */
+    Set<String> membershipsOf(String server, Map<StateKey, String> state) {
         List<String> memberEvents = new ArrayList<>();
-        for (Map.Entry<StateKey, String> entry : state.get().entries().entrySet()) {
-            if (entry.getKey().type().equals("m.room.member")
+        for (Map.Entry<StateKey, String> entry : state.entrySet()) {
+            if (entry.getKey().type().equals(StateKey.MEMBER)
                     && Pdu.domainOf(entry.getKey().stateKey()).equals(server)) {
                 memberEvents.add(entry.getValue());
             }
         }
+        Set<String> held = new HashSet<>();
         for (StoredEvent member : events.storedAll(memberEvents).values()) {
-            if ("join".equals(member.pdu().membership())) {
-                return true;
+            if (member.pdu().membership() != null) {
+                held.add(member.pdu().membership());
             }
         }
-        return false;
+        return held;
     }
 }

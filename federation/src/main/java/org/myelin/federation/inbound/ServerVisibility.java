@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * Whether another server may read an event (client-server API, "History visibility", applied to
@@ -27,10 +28,12 @@ final class ServerVisibility {
 
     private final EventCache events;
     private final EventStates states;
+    private final RoomAccess access;
 
-    ServerVisibility(EventCache events, EventStates states) {
+    ServerVisibility(EventCache events, EventStates states, RoomAccess access) {
         this.events = events;
         this.states = states;
+        this.access = access;
     }
 
     /** Each event as {@code server} may read it: whole, or redacted. */
@@ -58,16 +61,7 @@ final class ServerVisibility {
         if (!invitedCount && !visibility.equals("joined")) {
             return true;
         }
-        for (Map.Entry<StateKey, String> entry : state.entrySet()) {
-            if (!entry.getKey().type().equals(StateKey.MEMBER) || !Pdu.domainOf(entry.getKey().stateKey()).equals(server)) {
-                continue;
-            }
-            Pdu member = events.get(entry.getValue());
-            String membership = member == null ? null : member.membership();
-            if ("join".equals(membership) || invitedCount && "invite".equals(membership)) {
-                return true;
-            }
-        }
-        return false;
+        Set<String> held = access.membershipsOf(server, state);
+        return held.contains("join") || invitedCount && held.contains("invite");
     }
 }
