@@ -68,6 +68,11 @@ public final class KeyRing implements KeyLookup {
     private final List<String> notaries;
     private final Clock clock;
     private final Map<String, Map<String, RemoteKey>> cache = new ConcurrentHashMap<>();
+    /**
+     * Each published key made into a verifier once, by key id and key: making one through Tink
+     * and Conscrypt decodes the key, which every signature check would otherwise repeat.
+     */
+    private final Map<String, VerifyKey> verifiers = new ConcurrentHashMap<>();
     private final Map<String, Long> lastFetch = new ConcurrentHashMap<>();
     private final Map<String, CompletableFuture<Void>> fetching = new ConcurrentHashMap<>();
 
@@ -124,7 +129,8 @@ public final class KeyRing implements KeyLookup {
         if (stored == null) {
             return Optional.empty();
         }
-        VerifyKey key = VerifyKey.fromBase64(keyId, stored.publicKey());
+        VerifyKey key = verifiers.computeIfAbsent(keyId + " " + stored.publicKey(),
+                k -> VerifyKey.fromBase64(keyId, stored.publicKey()));
         if (stored.expiredTs() != null) {
             return Optional.of(new UsableKey(key, stored.expiredTs(), stored.expiredTs()));
         }
