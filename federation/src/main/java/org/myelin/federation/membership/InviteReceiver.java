@@ -8,6 +8,7 @@ import org.myelin.federation.inbound.RoomAccess;
 import org.myelin.protocol.event.EventSigning;
 import org.myelin.protocol.event.Pdu;
 import org.myelin.protocol.event.StateKey;
+import org.myelin.protocol.json.CanonicalJson;
 import org.myelin.protocol.version.RoomVersion;
 import org.myelin.protocol.version.RoomVersions;
 import org.myelin.rooms.LocalServer;
@@ -17,12 +18,24 @@ import org.myelin.rooms.pipeline.RoomEventPipeline;
 
 /**
  * An invite of one of our users by another server (server-server API, "Inviting to a room",
- * {@code PUT /_matrix/federation/v2/invite/{roomId}/{eventId}}): the event is checked to be an
- * invite of a local user sent by a user of the origin, signed by this server, and stored as an
- * out-of-band membership carrying the room's stripped state in {@code unsigned.invite_room_state},
- * where /sync finds it. The answer is the event with our signature.
+ * {@code PUT /_matrix/federation/v2/invite/{roomId}/{eventId}}, and the v1 endpoint older servers
+ * call): the event is checked to be an invite of a local user sent by a user of the origin,
+ * signed by this server, and stored as an out-of-band membership carrying the room's stripped
+ * state in {@code unsigned.invite_room_state}, where /sync finds it. The answer is the event with
+ * our signature.
+ *
+ * <p>The stripped state travels beside the event, not in it: the event is held to the size limit
+ * of events, the stripped state to its own ({@link #MAX_ROOM_STATE_ENTRIES} entries, each an
+ * event's size at most, {@link #MAX_ROOM_STATE_BYTES} in all: the standard types at full size).
  */
 public final class InviteReceiver {
+
+    /** Most entries of {@code invite_room_state} kept; the standard stripped state has eight. */
+    static final int MAX_ROOM_STATE_ENTRIES = 100;
+    /** Most bytes of {@code invite_room_state} (canonical JSON) kept: eight events of the largest size. */
+    static final int MAX_ROOM_STATE_BYTES = 8 * Pdu.MAX_EVENT_BYTES;
+    /** The room version a v1 invite is taken to be of: the endpoint predates the others' event formats. */
+    private static final RoomVersion V1_INVITE_VERSION = RoomVersions.V1;
 
     private final LocalServer local;
     private final RoomEventPipeline pipeline;
@@ -34,10 +47,11 @@ public final class InviteReceiver {
         this.access = access;
     }
 
-    /** What {@code invite} v2 answers: the invite event, signed by us. */
+    /** What {@code invite} answers: the invite event, signed by us. */
     public record Signed(ObjectNode event) {
     }
 
+    /** {@code PUT /_matrix/federation/v2/invite/{roomId}/{eventId}}: the event, its room's version and stripped state. */
     public Signed invite(String origin, String roomId, String eventId, JsonNode body) {
         if (!(body instanceof ObjectNode request) || !(request.get("event") instanceof ObjectNode json)) {
             throw FederationException.badJson("The body must hold the invite event");
@@ -45,27 +59,55 @@ public final class InviteReceiver {
         String versionId = request.path("room_version").asText(null);
         RoomVersion version = versionId == null ? null : RoomVersions.find(versionId).orElse(null);
         if (version == null) {
-            throw MembershipTemplates.incompatible("This server does not support room version " + versionId);
+            throw FederationException.incompatibleRoomVersion(versionId == null ? "" : versionId,
+                    "This server does not support room version " + versionId);
         }
-        Pdu invite;
-        try {
-            invite = Pdu.parse(json, version);
-        } catch (RuntimeException e) {
-            throw FederationException.badJson("Invalid invite event: " + e.getMessage());
+        return new Signed(receive(origin, roomId, eventId, json, version, request.get("invite_room_state")));
+    }
+
+    /**
+     * {@code PUT /_matrix/federation/v1/invite/{roomId}/{eventId}}: the body is the event, its
+     * stripped state in its {@code unsigned}; the room is taken to be of version 1 or 2, as the
+     * spec says (their events have one format). The answer keeps the {@code unsigned} sent.
+     */
+    public Signed inviteV1(String origin, String roomId, String eventId, JsonNode body) {
+        if (!(body instanceof ObjectNode json)) {
+            throw FederationException.badJson("The body must be the invite event");
         }
+        ObjectNode event = json.deepCopy();
+        JsonNode unsigned = event.remove("unsigned");
+        ObjectNode signed = receive(origin, roomId, eventId, event, V1_INVITE_VERSION,
+                unsigned == null ? null : unsigned.get("invite_room_state"));
+        if (unsigned != null) {
+            signed.set("unsigned", unsigned);
+        }
+        return new Signed(signed);
+    }
+
+    /** Checks, signs and stores the invite; returns it signed. */
+    private ObjectNode receive(String origin, String roomId, String eventId, ObjectNode json, RoomVersion version,
+                               JsonNode carried) {
+        Pdu invite = parsed(json, version);
         check(origin, roomId, eventId, invite);
-        JsonNode carried = request.get("invite_room_state");
         ArrayNode roomState = checkedRoomState(carried, invite);
         ObjectNode signed = EventSigning.sign(invite.json(), version, local.serverName(), local.signingKey());
-        ObjectNode stored = signed.deepCopy();
+        Pdu stored = parsed(signed, version); // our signature may take it over the size limit
         if (roomState != null) {
-            stored.with("unsigned").set("invite_room_state", roomState);
+            stored = stored.withUnsigned("invite_room_state", roomState);
         }
-        Outcome outcome = pipeline.submit(new Input.OutOfBandMembership(Pdu.parse(stored, version), origin));
+        Outcome outcome = pipeline.submit(new Input.OutOfBandMembership(stored, origin));
         if (outcome instanceof Outcome.Rejected r) {
             throw FederationException.invalidParam("Invite refused: " + r.reason());
         }
-        return new Signed(signed);
+        return signed;
+    }
+
+    private static Pdu parsed(ObjectNode json, RoomVersion version) {
+        try {
+            return Pdu.parse(json, version);
+        } catch (RuntimeException e) {
+            throw FederationException.badJson("Invalid invite event: " + e.getMessage());
+        }
     }
 
     private void check(String origin, String roomId, String eventId, Pdu invite) {
@@ -97,6 +139,20 @@ public final class InviteReceiver {
         if (!(carried instanceof ArrayNode entries)) {
             throw FederationException.invalidParam("invite_room_state must be an array");
         }
+        if (entries.size() > MAX_ROOM_STATE_ENTRIES) {
+            throw FederationException.invalidParam("invite_room_state holds " + entries.size()
+                    + " events, over the limit of " + MAX_ROOM_STATE_ENTRIES);
+        }
+        int bytes = canonicalSize(entries);
+        if (bytes > MAX_ROOM_STATE_BYTES) {
+            throw FederationException.invalidParam("invite_room_state is " + bytes + " bytes, over the limit of "
+                    + MAX_ROOM_STATE_BYTES);
+        }
+        for (JsonNode entry : entries) {
+            if (!(entry instanceof ObjectNode) || canonicalSize(entry) > Pdu.MAX_EVENT_BYTES) {
+                throw FederationException.invalidParam("invite_room_state holds something other than an event");
+            }
+        }
         if (!invite.roomVersion().auth().roomIdIsCreateEventHash()) {
             return entries;
         }
@@ -117,5 +173,13 @@ public final class InviteReceiver {
             throw FederationException.invalidParam("invite_room_state lacks the room's create event");
         }
         return entries;
+    }
+
+    private static int canonicalSize(JsonNode json) {
+        try {
+            return CanonicalJson.encode(json).length;
+        } catch (RuntimeException e) {
+            throw FederationException.invalidParam("invite_room_state is not canonical JSON: " + e.getMessage());
+        }
     }
 }
