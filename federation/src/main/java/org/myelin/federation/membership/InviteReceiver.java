@@ -8,7 +8,6 @@ import org.myelin.federation.inbound.RoomAccess;
 import org.myelin.protocol.event.EventSigning;
 import org.myelin.protocol.event.Pdu;
 import org.myelin.protocol.event.StateKey;
-import org.myelin.protocol.json.CanonicalJson;
 import org.myelin.protocol.version.RoomVersion;
 import org.myelin.protocol.version.RoomVersions;
 import org.myelin.rooms.LocalServer;
@@ -25,15 +24,10 @@ import org.myelin.rooms.pipeline.RoomEventPipeline;
  * our signature.
  *
  * <p>The stripped state travels beside the event, not in it: the event is held to the size limit
- * of events, the stripped state to its own ({@link #MAX_ROOM_STATE_ENTRIES} entries, each an
- * event's size at most, {@link #MAX_ROOM_STATE_BYTES} in all: the standard types at full size).
+ * of events, the stripped state to its own ({@link StrippedState#problemWith}).
  */
 public final class InviteReceiver {
 
-    /** Most entries of {@code invite_room_state} kept; the standard stripped state has eight. */
-    static final int MAX_ROOM_STATE_ENTRIES = 100;
-    /** Most bytes of {@code invite_room_state} (canonical JSON) kept: eight events of the largest size. */
-    static final int MAX_ROOM_STATE_BYTES = 8 * Pdu.MAX_EVENT_BYTES;
     /** The room version a v1 invite is taken to be of: the endpoint predates the others' event formats. */
     private static final RoomVersion V1_INVITE_VERSION = RoomVersions.V1;
 
@@ -57,11 +51,11 @@ public final class InviteReceiver {
             throw FederationException.badJson("The body must hold the invite event");
         }
         String versionId = request.path("room_version").asText(null);
-        RoomVersion version = versionId == null ? null : RoomVersions.find(versionId).orElse(null);
-        if (version == null) {
-            throw FederationException.incompatibleRoomVersion(versionId == null ? "" : versionId,
-                    "This server does not support room version " + versionId);
+        if (versionId == null) {
+            throw FederationException.badJson("The body must name the room_version");
         }
+        RoomVersion version = RoomVersions.find(versionId).orElseThrow(() -> FederationException
+                .incompatibleRoomVersion(versionId, "This server does not support room version " + versionId));
         return new Signed(receive(origin, roomId, eventId, json, version, request.get("invite_room_state")));
     }
 
@@ -139,20 +133,9 @@ public final class InviteReceiver {
         if (!(carried instanceof ArrayNode entries)) {
             throw FederationException.invalidParam("invite_room_state must be an array");
         }
-        if (entries.size() > MAX_ROOM_STATE_ENTRIES) {
-            throw FederationException.invalidParam("invite_room_state holds " + entries.size()
-                    + " events, over the limit of " + MAX_ROOM_STATE_ENTRIES);
-        }
-        int bytes = canonicalSize(entries);
-        if (bytes > MAX_ROOM_STATE_BYTES) {
-            throw FederationException.invalidParam("invite_room_state is " + bytes + " bytes, over the limit of "
-                    + MAX_ROOM_STATE_BYTES);
-        }
-        for (JsonNode entry : entries) {
-            if (!(entry instanceof ObjectNode) || canonicalSize(entry) > Pdu.MAX_EVENT_BYTES) {
-                throw FederationException.invalidParam("invite_room_state holds something other than an event");
-            }
-        }
+        StrippedState.problemWith(entries).ifPresent(problem -> {
+            throw FederationException.invalidParam("invite_room_state " + problem);
+        });
         if (!invite.roomVersion().auth().roomIdIsCreateEventHash()) {
             return entries;
         }
@@ -173,13 +156,5 @@ public final class InviteReceiver {
             throw FederationException.invalidParam("invite_room_state lacks the room's create event");
         }
         return entries;
-    }
-
-    private static int canonicalSize(JsonNode json) {
-        try {
-            return CanonicalJson.encode(json).length;
-        } catch (RuntimeException e) {
-            throw FederationException.invalidParam("invite_room_state is not canonical JSON: " + e.getMessage());
-        }
     }
 }
