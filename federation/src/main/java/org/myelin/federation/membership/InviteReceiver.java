@@ -56,7 +56,8 @@ public final class InviteReceiver {
         }
         RoomVersion version = RoomVersions.find(versionId).orElseThrow(() -> FederationException
                 .incompatibleRoomVersion(versionId, "This server does not support room version " + versionId));
-        return new Signed(receive(origin, roomId, eventId, json, version, request.get("invite_room_state")));
+        return new Signed(receive(origin, roomId, eventId,
+                new Sent(json, version, request.get("invite_room_state"))));
     }
 
     /**
@@ -70,20 +71,24 @@ public final class InviteReceiver {
         }
         ObjectNode event = json.deepCopy();
         JsonNode unsigned = event.remove("unsigned");
-        ObjectNode signed = receive(origin, roomId, eventId, event, V1_INVITE_VERSION,
-                unsigned == null ? null : unsigned.get("invite_room_state"));
+        ObjectNode signed = receive(origin, roomId, eventId,
+                new Sent(event, V1_INVITE_VERSION, unsigned == null ? null : unsigned.get("invite_room_state")));
         if (unsigned != null) {
             signed.set("unsigned", unsigned);
         }
         return new Signed(signed);
     }
 
+    /** What the inviting server sent: the event, its room's version, the stripped state (or null). */
+    private record Sent(ObjectNode event, RoomVersion version, JsonNode roomState) {
+    }
+
     /** Checks, signs and stores the invite; returns it signed. */
-    private ObjectNode receive(String origin, String roomId, String eventId, ObjectNode json, RoomVersion version,
-                               JsonNode carried) {
-        Pdu invite = parsed(json, version);
+    private ObjectNode receive(String origin, String roomId, String eventId, Sent sent) {
+        RoomVersion version = sent.version();
+        Pdu invite = parsed(sent.event(), version);
         check(origin, roomId, eventId, invite);
-        ArrayNode roomState = checkedRoomState(carried, invite);
+        ArrayNode roomState = checkedRoomState(sent.roomState(), invite);
         ObjectNode signed = EventSigning.sign(invite.json(), version, local.serverName(), local.signingKey());
         Pdu stored = parsed(signed, version); // our signature may take it over the size limit
         if (roomState != null) {

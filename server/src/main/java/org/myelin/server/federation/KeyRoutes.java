@@ -73,7 +73,7 @@ final class KeyRoutes implements Routes {
         if (!ServerName.isValid(server)) {
             return JsonResponse.ok(new ServerKeysResponse(List.of()));
         }
-        Set<String> keyIds = keyId == null || keyId.isEmpty() ? Set.of() : Set.of(keyId);
+        Set<String> keyIds = keyId == null ? Set.of() : Set.of(keyId);
         return JsonResponse.ok(new ServerKeysResponse(signed(keys.documentsFor(server, keyIds, minimum))));
     }
 
