@@ -9,11 +9,25 @@ public final class FederationException extends RuntimeException {
 
     private final int status;
     private final String errcode;
+    private final String roomVersion;
 
     public FederationException(int status, String errcode, String message) {
+        this(status, errcode, message, null);
+    }
+
+    private FederationException(int status, String errcode, String message, String roomVersion) {
         super(message, null, false, false);
         this.status = status;
         this.errcode = errcode;
+        this.roomVersion = roomVersion;
+    }
+
+    /**
+     * 400 M_INCOMPATIBLE_ROOM_VERSION: the asking server does not speak the room's version, which
+     * the error names ({@code make_join}, {@code make_knock}, {@code invite}).
+     */
+    public static FederationException incompatibleRoomVersion(String roomVersion, String message) {
+        return new FederationException(400, "M_INCOMPATIBLE_ROOM_VERSION", message, roomVersion);
     }
 
     /** 401 M_UNAUTHORIZED: a missing, malformed or wrong X-Matrix signature (server-server API, "Authentication"). */
@@ -52,5 +66,10 @@ public final class FederationException extends RuntimeException {
 
     public String errcode() {
         return errcode;
+    }
+
+    /** The room version an M_INCOMPATIBLE_ROOM_VERSION error names; else null. */
+    public String roomVersion() {
+        return roomVersion;
     }
 }

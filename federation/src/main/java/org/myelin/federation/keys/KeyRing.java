@@ -31,9 +31,11 @@ import java.util.Comparator;
  * only if the notary signed it too.
  *
  * <p>A key counts until its document's {@code valid_until_ts}, but never more than 7 days after
- * it was fetched (the spec's cap); an old key counts for what was signed before its
- * {@code expired_ts}. A missing or outdated key is fetched again, at most once per
- * {@link #REFETCH_INTERVAL} per server, one fetch per server at a time.
+ * it was fetched (the spec's cap, kept as the key's validity when it is stored); an old key counts
+ * for what was signed before its {@code expired_ts}. A missing or outdated key is fetched again,
+ * at most once per {@link #REFETCH_INTERVAL} per server, one fetch per server at a time. As a
+ * notary, a document is answered from the cache only within that bound too: a server claiming
+ * its key valid for centuries is asked again after 7 days like any other.
  */
 public final class KeyRing implements KeyLookup {
 
@@ -134,8 +136,15 @@ public final class KeyRing implements KeyLookup {
         if (stored.expiredTs() != null) {
             return Optional.of(new UsableKey(key, stored.expiredTs(), stored.expiredTs()));
         }
-        long until = Math.min(stored.validUntilTs(), stored.fetchedTs() + MAX_VALIDITY_MS);
-        return Optional.of(new UsableKey(key, until, null));
+        return Optional.of(new UsableKey(key, trustedUntil(stored), null));
+    }
+
+    /**
+     * Until when a stored key is trusted: its document's {@code valid_until_ts}, at most 7 days
+     * after it was fetched (keys stored before the bound was applied on storing hold more).
+     */
+    private static long trustedUntil(RemoteKey key) {
+        return Math.min(key.validUntilTs(), key.fetchedTs() + MAX_VALIDITY_MS);
     }
 
     private Map<String, RemoteKey> keysOf(String server) {
@@ -258,12 +267,13 @@ public final class KeyRing implements KeyLookup {
         List<RemoteKey> keys = new ArrayList<>();
         for (ServerKeyDocument doc : documents) {
             byte[] bytes = doc.canonicalBytes();
+            long validUntil = Math.min(doc.validUntilTs(), now + MAX_VALIDITY_MS);
             doc.oldVerifyKeys().forEach((id, old) -> keys.add(new RemoteKey(server, id, old.key().publicKeyBase64(),
-                    doc.validUntilTs(), old.expiredTs(), now, bytes)));
+                    validUntil, old.expiredTs(), now, bytes)));
             doc.verifyKeys().forEach((id, key) -> keys.add(new RemoteKey(server, id, key.publicKeyBase64(),
-                    doc.validUntilTs(), null, now, bytes)));
+                    validUntil, null, now, bytes)));
         }
-        repository.storeRemoteKeys(keys);
+        repository.storeRemoteKeys(keys, MAX_VALIDITY_MS);
         cache.put(server, load(server));
     }
 
@@ -301,11 +311,11 @@ public final class KeyRing implements KeyLookup {
     private boolean satisfies(String server, Set<String> keyIds, long minimumValidUntilTs) {
         Map<String, RemoteKey> keys = keysOf(server);
         if (keyIds.isEmpty()) {
-            return keys.values().stream().anyMatch(k -> k.validUntilTs() >= minimumValidUntilTs);
+            return keys.values().stream().anyMatch(k -> trustedUntil(k) >= minimumValidUntilTs);
         }
         for (String id : keyIds) {
             RemoteKey k = keys.get(id);
-            if (k == null || k.validUntilTs() < minimumValidUntilTs) {
+            if (k == null || trustedUntil(k) < minimumValidUntilTs) {
                 return false;
             }
         }

@@ -17,12 +17,19 @@ import org.myelin.rooms.pipeline.RoomEventPipeline;
 
 /**
  * An invite of one of our users by another server (server-server API, "Inviting to a room",
- * {@code PUT /_matrix/federation/v2/invite/{roomId}/{eventId}}): the event is checked to be an
- * invite of a local user sent by a user of the origin, signed by this server, and stored as an
- * out-of-band membership carrying the room's stripped state in {@code unsigned.invite_room_state},
- * where /sync finds it. The answer is the event with our signature.
+ * {@code PUT /_matrix/federation/v2/invite/{roomId}/{eventId}}, and the v1 endpoint older servers
+ * call): the event is checked to be an invite of a local user sent by a user of the origin,
+ * signed by this server, and stored as an out-of-band membership carrying the room's stripped
+ * state in {@code unsigned.invite_room_state}, where /sync finds it. The answer is the event with
+ * our signature.
+ *
+ * <p>The stripped state travels beside the event, not in it: the event is held to the size limit
+ * of events, the stripped state to its own ({@link StrippedState#problemWith}).
  */
 public final class InviteReceiver {
+
+    /** The room version a v1 invite is taken to be of: the endpoint predates the others' event formats. */
+    private static final RoomVersion V1_INVITE_VERSION = RoomVersions.V1;
 
     private final LocalServer local;
     private final RoomEventPipeline pipeline;
@@ -34,38 +41,72 @@ public final class InviteReceiver {
         this.access = access;
     }
 
-    /** What {@code invite} v2 answers: the invite event, signed by us. */
+    /** What {@code invite} answers: the invite event, signed by us. */
     public record Signed(ObjectNode event) {
     }
 
+    /** {@code PUT /_matrix/federation/v2/invite/{roomId}/{eventId}}: the event, its room's version and stripped state. */
     public Signed invite(String origin, String roomId, String eventId, JsonNode body) {
         if (!(body instanceof ObjectNode request) || !(request.get("event") instanceof ObjectNode json)) {
             throw FederationException.badJson("The body must hold the invite event");
         }
         String versionId = request.path("room_version").asText(null);
-        RoomVersion version = versionId == null ? null : RoomVersions.find(versionId).orElse(null);
-        if (version == null) {
-            throw MembershipTemplates.incompatible("This server does not support room version " + versionId);
+        if (versionId == null) {
+            throw FederationException.badJson("The body must name the room_version");
         }
-        Pdu invite;
-        try {
-            invite = Pdu.parse(json, version);
-        } catch (RuntimeException e) {
-            throw FederationException.badJson("Invalid invite event: " + e.getMessage());
+        RoomVersion version = RoomVersions.find(versionId).orElseThrow(() -> FederationException
+                .incompatibleRoomVersion(versionId, "This server does not support room version " + versionId));
+        return new Signed(receive(origin, roomId, eventId,
+                new Sent(json, version, request.get("invite_room_state"))));
+    }
+
+    /**
+     * {@code PUT /_matrix/federation/v1/invite/{roomId}/{eventId}}: the body is the event, its
+     * stripped state in its {@code unsigned}; the room is taken to be of version 1 or 2, as the
+     * spec says (their events have one format). The answer keeps the {@code unsigned} sent.
+     */
+    public Signed inviteV1(String origin, String roomId, String eventId, JsonNode body) {
+        if (!(body instanceof ObjectNode json)) {
+            throw FederationException.badJson("The body must be the invite event");
         }
+        ObjectNode event = json.deepCopy();
+        JsonNode unsigned = event.remove("unsigned");
+        ObjectNode signed = receive(origin, roomId, eventId,
+                new Sent(event, V1_INVITE_VERSION, unsigned == null ? null : unsigned.get("invite_room_state")));
+        if (unsigned != null) {
+            signed.set("unsigned", unsigned);
+        }
+        return new Signed(signed);
+    }
+
+    /** What the inviting server sent: the event, its room's version, the stripped state (or null). */
+    private record Sent(ObjectNode event, RoomVersion version, JsonNode roomState) {
+    }
+
+    /** Checks, signs and stores the invite; returns it signed. */
+    private ObjectNode receive(String origin, String roomId, String eventId, Sent sent) {
+        RoomVersion version = sent.version();
+        Pdu invite = parsed(sent.event(), version);
         check(origin, roomId, eventId, invite);
-        JsonNode carried = request.get("invite_room_state");
-        ArrayNode roomState = checkedRoomState(carried, invite);
+        ArrayNode roomState = checkedRoomState(sent.roomState(), invite);
         ObjectNode signed = EventSigning.sign(invite.json(), version, local.serverName(), local.signingKey());
-        ObjectNode stored = signed.deepCopy();
+        Pdu stored = parsed(signed, version); // our signature may take it over the size limit
         if (roomState != null) {
-            stored.with("unsigned").set("invite_room_state", roomState);
+            stored = stored.withUnsigned("invite_room_state", roomState);
         }
-        Outcome outcome = pipeline.submit(new Input.OutOfBandMembership(Pdu.parse(stored, version), origin));
+        Outcome outcome = pipeline.submit(new Input.OutOfBandMembership(stored, origin));
         if (outcome instanceof Outcome.Rejected r) {
             throw FederationException.invalidParam("Invite refused: " + r.reason());
         }
-        return new Signed(signed);
+        return signed;
+    }
+
+    private static Pdu parsed(ObjectNode json, RoomVersion version) {
+        try {
+            return Pdu.parse(json, version);
+        } catch (RuntimeException e) {
+            throw FederationException.badJson("Invalid invite event: " + e.getMessage());
+        }
     }
 
     private void check(String origin, String roomId, String eventId, Pdu invite) {
@@ -97,6 +138,9 @@ public final class InviteReceiver {
         if (!(carried instanceof ArrayNode entries)) {
             throw FederationException.invalidParam("invite_room_state must be an array");
         }
+        StrippedState.problemWith(entries).ifPresent(problem -> {
+            throw FederationException.invalidParam("invite_room_state " + problem);
+        });
         if (!invite.roomVersion().auth().roomIdIsCreateEventHash()) {
             return entries;
         }

@@ -33,8 +33,11 @@ import java.util.Set;
  */
 public final class MembershipHandshake {
 
-    /** The answer of {@code send_join} v2. */
-    public record JoinAnswer(List<ObjectNode> state, List<ObjectNode> authChain, ObjectNode event,
+    /**
+     * The answer of {@code send_join} (v2; v1 wraps it): {@code origin} is this server, which
+     * older servers read.
+     */
+    public record JoinAnswer(String origin, List<ObjectNode> state, List<ObjectNode> authChain, ObjectNode event,
                              boolean membersOmitted, List<String> serversInRoom) {
     }
 
@@ -49,12 +52,13 @@ public final class MembershipHandshake {
     private final EventServing serving;
     private final MembershipRepository memberships;
     private final StrippedState stripped;
+    private final RestrictedJoins restricted;
     private final Outbox outbox;
 
     /** What the handshakes need; built once by the server's wiring. */
     public record Parts(LocalServer local, RoomHeads heads, RoomEventPipeline pipeline, RoomAccess access,
                         EventServing serving, MembershipRepository memberships, StrippedState stripped,
-                        Outbox outbox) {
+                        RestrictedJoins restricted, Outbox outbox) {
     }
 
     public MembershipHandshake(Parts parts) {
@@ -65,26 +69,39 @@ public final class MembershipHandshake {
         this.serving = parts.serving();
         this.memberships = parts.memberships();
         this.stripped = parts.stripped();
+        this.restricted = parts.restricted();
         this.outbox = parts.outbox();
     }
 
-    /** {@code PUT /_matrix/federation/v2/send_join/{roomId}/{eventId}}. */
+    /** {@code PUT /_matrix/federation/v2/send_join/{roomId}/{eventId}} (and v1). */
     public JoinAnswer sendJoin(String origin, String roomId, String eventId, JsonNode body) {
         Pdu join = checked(origin, roomId, eventId, body, "join");
         String authoriser = join.content().path("join_authorised_via_users_server").asText(null);
         if (authoriser != null && local.isLocalUser(authoriser)) {
-            // Our user vouches for the join: our signature is what the auth rules look for.
-            join = Pdu.parse(EventSigning.sign(join.json(), join.roomVersion(), local.serverName(),
-                    local.signingKey()), join.roomVersion());
+            // Our user vouches for the join, and our signature is what the auth rules look for:
+            // given only to a join make_join would have offered.
+            restricted.requireMayAuthorise(heads.get(roomId).orElseThrow(), join.stateKey(), authoriser);
+            join = countersigned(join);
         }
         Set<String> servers = new LinkedHashSet<>(memberships.joinedServers(roomId));
         commit(join, origin, servers);
         servers.add(local.serverName());
         EventServing.State state = serving.state(origin, roomId, join.eventId());
-        return new JoinAnswer(state.pdus(), state.authChain(), join.jsonCopy(), false, List.copyOf(servers));
+        return new JoinAnswer(local.serverName(), state.pdus(), state.authChain(), join.jsonCopy(), false,
+                List.copyOf(servers));
     }
 
-    /** {@code PUT /_matrix/federation/v2/send_leave/{roomId}/{eventId}}. */
+    private Pdu countersigned(Pdu join) {
+        try {
+            return Pdu.parse(EventSigning.sign(join.json(), join.roomVersion(), local.serverName(),
+                    local.signingKey()), join.roomVersion());
+        } catch (RuntimeException e) {
+            // Our signature made it too large.
+            throw FederationException.badJson("Invalid event: " + e.getMessage());
+        }
+    }
+
+    /** {@code PUT /_matrix/federation/v2/send_leave/{roomId}/{eventId}} (and v1). */
     public void sendLeave(String origin, String roomId, String eventId, JsonNode body) {
         commit(checked(origin, roomId, eventId, body, "leave"), origin, memberships.joinedServers(roomId));
     }

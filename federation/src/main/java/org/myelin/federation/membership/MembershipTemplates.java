@@ -73,7 +73,8 @@ public final class MembershipTemplates {
         RoomHead head = checkedHead(origin, roomId, userId);
         requireVersion(head, versions);
         if (!head.version().auth().knocking()) {
-            throw incompatible("Room version " + head.version().id() + " does not support knocking");
+            throw FederationException.incompatibleRoomVersion(head.version().id(), "Room version " + head.version().id()
+                    + " does not support knocking");
         }
         return template(head, userId, JSON.objectNode().put("membership", "knock"));
     }
@@ -99,12 +100,9 @@ public final class MembershipTemplates {
     private static void requireVersion(RoomHead head, List<String> versions) {
         List<String> supported = versions.isEmpty() ? List.of("1") : versions;
         if (!supported.contains(head.version().id())) {
-            throw incompatible("Your server does not support room version " + head.version().id());
+            throw FederationException.incompatibleRoomVersion(head.version().id(), "Your server does not support room version "
+                    + head.version().id());
         }
-    }
-
-    static FederationException incompatible(String message) {
-        return new FederationException(400, "M_INCOMPATIBLE_ROOM_VERSION", message);
     }
 
     /**

@@ -1,6 +1,7 @@
 package org.myelin.federation.membership;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.myelin.federation.FederationException;
 import org.myelin.federation.client.FederationClient;
@@ -26,6 +27,7 @@ import java.time.Clock;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
@@ -198,12 +200,16 @@ public final class RemoteMemberships {
             }
             try {
                 JsonNode answer = client.send(server, "PUT", sendPath(Kind.KNOCK, signed.event()), signed.event().json());
-                ObjectNode stored = signed.event().jsonCopy();
-                JsonNode roomState = answer.get("knock_room_state");
-                if (roomState != null && roomState.isArray()) {
-                    stored.with("unsigned").set("knock_room_state", roomState);
+                Pdu stored = signed.event();
+                if (answer.get("knock_room_state") instanceof ArrayNode roomState) {
+                    Optional<String> problem = StrippedState.problemWith(roomState);
+                    if (problem.isEmpty()) {
+                        stored = stored.withUnsigned("knock_room_state", roomState);
+                    } else {
+                        LOG.info("Not keeping the knock_room_state {} sent: it {}", server, problem.get());
+                    }
                 }
-                pipeline.submit(new Input.OutOfBandMembership(Pdu.parse(stored, signed.event().roomVersion()), server));
+                pipeline.submit(new Input.OutOfBandMembership(stored, server));
                 return signed.event().eventId();
             } catch (FederationClientException e) {
                 failures.failed(server, "send_knock", e);

@@ -47,20 +47,56 @@ public final class RestrictedJoins {
      *                             M_UNABLE_TO_GRANT_JOIN when no local member may invite
      */
     public Optional<String> authorisingUser(RoomHead head, String userId) {
-        AuthState state = key -> {
+        AuthState state = stateOf(head);
+        if (!needsAuthoriser(head, state, userId)) {
+            return Optional.empty();
+        }
+        requireInAnAllowedRoom(state, userId);
+        return Optional.of(inviter(head, state));
+    }
+
+    /**
+     * Checks, before this server countersigns it, a join that names {@code authoriser} (a local
+     * user) in {@code join_authorised_via_users_server} (server-server API, {@code send_join}):
+     * what {@code make_join} checks, since the user's server may have built the join itself. The
+     * user must be let in by the allow list unless already joined or invited, and the authoriser
+     * must be joined and able to invite.
+     *
+     * @throws FederationException as {@link #authorisingUser} does, and 403 when the authoriser
+     *                             cannot authorise joins
+     */
+    public void requireMayAuthorise(RoomHead head, String userId, String authoriser) {
+        AuthState state = stateOf(head);
+        if (needsAuthoriser(head, state, userId)) {
+            requireInAnAllowedRoom(state, userId);
+        }
+        PowerLevels levels = PowerLevels.in(state, head.version().auth());
+        if (!canAuthorise(state, levels, authoriser)) {
+            throw FederationException.forbidden(authoriser + " cannot authorise joins of this room");
+        }
+    }
+
+    private AuthState stateOf(RoomHead head) {
+        return key -> {
             String id = head.currentState().get(key);
             return id == null ? null : events.get(id);
         };
+    }
+
+    /** Whether the room's join rule lets {@code userId} in only through an allowed room. */
+    private static boolean needsAuthoriser(RoomHead head, AuthState state, String userId) {
         Pdu joinRules = state.get(StateKey.joinRules());
         if (joinRules == null || !isRestricted(head, joinRules.content().path("join_rule").asText(""))) {
-            return Optional.empty();
+            return false;
         }
         String membership = state.membership(userId);
-        if ("join".equals(membership) || "invite".equals(membership)) {
-            return Optional.empty();
-        }
+        return !"join".equals(membership) && !"invite".equals(membership);
+    }
+
+    /** Requires {@code userId} to be joined, as far as this server can tell, to a room the allow list names. */
+    private void requireInAnAllowedRoom(AuthState state, String userId) {
         boolean knowsARoom = false;
-        for (JsonNode condition : joinRules.content().path("allow")) {
+        for (JsonNode condition : state.get(StateKey.joinRules()).content().path("allow")) {
             String allowed = condition.path("room_id").asText(null);
             if (!"m.room_membership".equals(condition.path("type").asText()) || allowed == null) {
                 continue;
@@ -69,7 +105,7 @@ public final class RestrictedJoins {
                 knowsARoom = true;
                 boolean joined = memberships.of(allowed, userId).map(m -> m.membership().equals("join")).orElse(false);
                 if (joined) {
-                    return Optional.of(inviter(head, state));
+                    return;
                 }
             }
         }
@@ -85,14 +121,18 @@ public final class RestrictedJoins {
                 || (joinRule.equals("knock_restricted") && head.version().auth().knockRestrictedJoins());
     }
 
+    /** Whether {@code user} can authorise a join: a local user, joined, with the power to invite. */
+    private boolean canAuthorise(AuthState state, PowerLevels levels, String user) {
+        return local.isLocalUser(user) && "join".equals(state.membership(user))
+                && levels.userLevel(user) >= levels.invite();
+    }
+
     /** The local joined member with the most power, if it may invite. */
     private String inviter(RoomHead head, AuthState state) {
         PowerLevels levels = PowerLevels.in(state, head.version().auth());
         List<String> candidates = memberships.members(head.roomId(), "join").stream()
                 .map(MembershipRepository.Membership::userId)
-                .filter(local::isLocalUser)
-                .filter(u -> "join".equals(state.membership(u)))
-                .filter(u -> levels.userLevel(u) >= levels.invite())
+                .filter(u -> canAuthorise(state, levels, u))
                 .sorted(Comparator.comparingLong(levels::userLevel).reversed().thenComparing(u -> u))
                 .toList();
         if (candidates.isEmpty()) {

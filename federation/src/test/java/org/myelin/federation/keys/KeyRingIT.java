@@ -211,6 +211,37 @@ class KeyRingIT {
         assertEquals("us.test", ring.documentsFor("us.test", Set.of(), now()).getFirst().path("server_name").asText());
     }
 
+    @Test
+    void aNotaryAsksAgainForAKeyClaimedValidForCenturiesAfterSevenDays() {
+        long centuries = Duration.ofDays(365L * 300).toMillis();
+        fetcher.direct.put(server, signed(server, serverKey, now() + centuries));
+        assertEquals(1, ring.documentsFor(server, Set.of(), now()).size());
+        clock.advance(Duration.ofDays(6));
+        ring.documentsFor(server, Set.of(serverKey.keyId()), now());
+        assertEquals(1, fetcher.directCalls.get(), "trusted for seven days");
+        clock.advance(Duration.ofDays(2));
+        fetcher.direct.put(server, signed(server, serverKey, now() + 3_600_000));
+        List<ObjectNode> docs = ring.documentsFor(server, Set.of(), now());
+        assertEquals(2, fetcher.directCalls.get(), "fetched again after seven days");
+        assertEquals(now() + 3_600_000, docs.getFirst().path("valid_until_ts").asLong(), "the newer document");
+    }
+
+    @Test
+    void aKeyStoredWithAFarFutureValidityBeforeTheBoundIsReplacedWhenFetchedAgain() {
+        ObjectNode old = signed(server, serverKey, now() + Duration.ofDays(365L * 300).toMillis());
+        new ServerKeyRepository(database.dataSource()).storeRemoteKeys(List.of(new ServerKeyRepository.RemoteKey(
+                server, serverKey.keyId(), serverKey.verifyKey().publicKeyBase64(),
+                old.path("valid_until_ts").asLong(), null, now() - Duration.ofDays(30).toMillis(),
+                org.myelin.protocol.json.CanonicalJson.encode(old))), KeyRing.MAX_VALIDITY_MS);
+        fetcher.direct.put(server, signed(server, serverKey, now() + 3_600_000));
+        assertTrue(ring.requestKey(server, serverKey.keyId()).isPresent());
+        assertEquals(1, fetcher.directCalls.get());
+        KeyRing afterRestart = new KeyRing(local, new ServerKeyRepository(database.dataSource()), fetcher, List.of(),
+                clock);
+        assertTrue(afterRestart.requestKey(server, serverKey.keyId()).isPresent());
+        assertEquals(1, fetcher.directCalls.get(), "the fresh answer replaced the stored one");
+    }
+
     /** Answers from maps; counts calls; can hold direct fetches at a gate. */
     static final class FakeFetcher implements KeyFetcher {
         final Map<String, ObjectNode> direct = new ConcurrentHashMap<>();

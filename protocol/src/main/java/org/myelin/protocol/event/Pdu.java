@@ -30,6 +30,13 @@ public final class Pdu {
     public static final int MAX_EVENT_BYTES = 65536;
     /** Largest {@code type}, {@code state_key} and identifier, in UTF-8 bytes. */
     public static final int MAX_ID_BYTES = 255;
+    /**
+     * Most {@code prev_events} an event may have: Synapse refuses more (as a received event could
+     * otherwise cost a huge state resolution), so an event with more would fork the room.
+     */
+    public static final int MAX_PREV_EVENTS = 20;
+    /** Most {@code auth_events} an event may have (Synapse's limit; no version's rules need more). */
+    public static final int MAX_AUTH_EVENTS = 10;
 
     private final ObjectNode json;
     private final RoomVersion roomVersion;
@@ -64,12 +71,13 @@ public final class Pdu {
         this.redacts = roomVersion.redactsInContent()
                 ? optionalString(content, "redacts")
                 : optionalString(json, "redacts");
-        checkSizes();
+        checkIds();
     }
 
     /**
      * Parses and format-checks an event of {@code roomVersion} received from a server or built
-     * locally. Its id is computed (v3+) or read (v1-v2).
+     * locally, its limits included (size, {@code prev_events}, {@code auth_events}, depth). Its id
+     * is computed (v3+) or read (v1-v2).
      *
      * @throws InvalidEventException if the event breaks the format of its room version
      */
@@ -81,7 +89,9 @@ public final class Pdu {
                 throw new InvalidEventException(e.getMessage(), e);
             }
         }
-        return parseOwn(json.deepCopy(), roomVersion);
+        Pdu pdu = parseOwn(json.deepCopy(), roomVersion);
+        pdu.checkLimits();
+        return pdu;
     }
 
     /** Parses JSON no one else holds. */
@@ -97,7 +107,11 @@ public final class Pdu {
         return new Pdu(own, roomVersion, eventId, redactedSignedBytes);
     }
 
-    /** Parses an event from the bytes it arrived as. */
+    /**
+     * Parses an event from the bytes it was stored as. Its limits are not checked again: they were
+     * when it arrived, and what this server keeps beside it ({@link #withUnsigned}) is not bound by
+     * them.
+     */
     public static Pdu parse(byte[] bytes, RoomVersion roomVersion) {
         ObjectNode json;
         try {
@@ -110,7 +124,7 @@ public final class Pdu {
         return parseOwn(json, roomVersion);
     }
 
-    private void checkSizes() {
+    private void checkIds() {
         checkIdSize("event_id", eventId);
         checkIdSize("room_id", roomId);
         checkIdSize("sender", sender);
@@ -124,9 +138,25 @@ public final class Pdu {
         if (stateKey != null) {
             checkIdSize("state_key", stateKey);
         }
+    }
+
+    /** The limits of an event as sent between servers (client-server API, "Size limits"; Synapse's edge limits). */
+    private void checkLimits() {
         int size = CanonicalJson.encode(json).length;
         if (size > MAX_EVENT_BYTES) {
             throw new InvalidEventException("event is " + size + " bytes, over the limit of " + MAX_EVENT_BYTES);
+        }
+        if (prevEventIds.size() > MAX_PREV_EVENTS) {
+            throw new InvalidEventException("event has " + prevEventIds.size() + " prev_events, over the limit of "
+                    + MAX_PREV_EVENTS);
+        }
+        if (authEventIds.size() > MAX_AUTH_EVENTS) {
+            throw new InvalidEventException("event has " + authEventIds.size() + " auth_events, over the limit of "
+                    + MAX_AUTH_EVENTS);
+        }
+        if (depth < 1) {
+            // The depth is one more than the deepest prev event's, and a create event's is 1.
+            throw new InvalidEventException("depth must be at least 1, not " + depth);
         }
     }
 
@@ -289,6 +319,19 @@ public final class Pdu {
 
     public ObjectNode jsonCopy() {
         return json.deepCopy();
+    }
+
+    /**
+     * This event with {@code unsigned.<key>} set to {@code value}: data this server keeps beside
+     * the event, such as the stripped state an invite or a knock comes with. Neither the event's
+     * id, hashes and signatures nor its size limit cover {@code unsigned} data a server adds; the
+     * caller bounds what it adds.
+     */
+    public Pdu withUnsigned(String key, JsonNode value) {
+        ObjectNode copy = json.deepCopy();
+        JsonNode unsigned = copy.get("unsigned");
+        (unsigned instanceof ObjectNode o ? o : copy.putObject("unsigned")).set(key, value.deepCopy());
+        return new Pdu(copy, roomVersion, eventId, redactedSignedBytes);
     }
 
     /** The canonical JSON of the whole event, as stored and sent. */

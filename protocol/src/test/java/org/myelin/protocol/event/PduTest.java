@@ -169,4 +169,44 @@ class PduTest {
         assertTrue(pdu.json().get("prev_events").get(0).isArray());
         assertEquals("$p:example.org", pdu.json().get("prev_events").get(0).get(0).asText());
     }
+
+    @Test
+    void rejectsMoreThanTwentyPrevEventsOrTenAuthEvents() {
+        List<String> twenty = ids(20);
+        Pdu pdu = message(RoomVersions.V12).prevEvents(twenty).authEvents(ids(10)).build("example.org", KEY);
+        assertEquals(20, pdu.prevEventIds().size());
+        InvalidEventException prevs = assertThrows(InvalidEventException.class,
+                () -> message(RoomVersions.V12).prevEvents(ids(21)).build("example.org", KEY));
+        assertTrue(prevs.getMessage().contains("prev_events"), prevs.getMessage());
+        InvalidEventException auths = assertThrows(InvalidEventException.class,
+                () -> message(RoomVersions.V1).authEvents(ids(11)).build("example.org", KEY));
+        assertTrue(auths.getMessage().contains("auth_events"), auths.getMessage());
+    }
+
+    @Test
+    void rejectsADepthBelowOne() {
+        assertEquals(1, message(RoomVersions.V12).depth(1).build("example.org", KEY).depth());
+        assertThrows(InvalidEventException.class, () -> message(RoomVersions.V12).depth(0).build("example.org", KEY));
+        assertThrows(InvalidEventException.class, () -> message(RoomVersions.V5).depth(-3).build("example.org", KEY));
+    }
+
+    @Test
+    void strippedStateKeptBesideAnEventIsNotPartOfIt() {
+        Pdu invite = message(RoomVersions.V11).type("m.room.member").stateKey("@bob:example.org")
+                .content(content("membership", "invite")).build("example.org", KEY);
+        com.fasterxml.jackson.databind.node.ArrayNode roomState = JsonNodeFactory.instance.arrayNode();
+        for (int i = 0; i < 3; i++) {
+            roomState.addObject().put("type", "m.room.topic").putObject("content").put("topic", "x".repeat(40_000));
+        }
+        Pdu stored = invite.withUnsigned("invite_room_state", roomState);
+        assertEquals(invite.eventId(), stored.eventId());
+        assertEquals(3, stored.json().path("unsigned").path("invite_room_state").size());
+        assertFalse(invite.json().has("unsigned"), "the original is unchanged");
+        Pdu reloaded = Pdu.parse(stored.canonicalBytes(), RoomVersions.V11);
+        assertEquals(3, reloaded.json().path("unsigned").path("invite_room_state").size());
+    }
+
+    private static List<String> ids(int n) {
+        return java.util.stream.IntStream.range(0, n).mapToObj(i -> "$e" + i + ":example.org").toList();
+    }
 }

@@ -42,15 +42,26 @@ final class FederationAuth {
         });
     }
 
-    /** A blocking handler whose {@link FederationException}s become Matrix errors. */
+    /**
+     * A blocking handler whose {@link FederationException}s become Matrix errors; one that names
+     * a room version (M_INCOMPATIBLE_ROOM_VERSION) carries it as {@code room_version}.
+     */
     static BlockingHandler errors(BlockingHandler handler) {
         return ctx -> {
             try {
                 return handler.handle(ctx);
             } catch (FederationException e) {
+                if (e.roomVersion() != null) {
+                    return new JsonResponse(e.status(),
+                            new RoomVersionError(e.errcode(), e.getMessage(), e.roomVersion()));
+                }
                 throw toMatrix(e);
             }
         };
+    }
+
+    /** The error body of M_INCOMPATIBLE_ROOM_VERSION (server-server API, {@code make_join}'s 400). */
+    record RoomVersionError(String errcode, String error, String roomVersion) {
     }
 
     static MatrixException toMatrix(FederationException e) {

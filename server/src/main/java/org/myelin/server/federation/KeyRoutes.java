@@ -21,7 +21,9 @@ import java.util.Set;
 
 /**
  * Publishing this server's keys and answering as a notary for other servers' (server-server API,
- * "Retrieving server keys"). No authentication: anyone may ask for keys.
+ * "Retrieving server keys"). No authentication: anyone may ask for keys. The paths with a key id
+ * that Matrix 1.6 dropped are served too, as Synapse still serves them and older releases (Synapse
+ * 1.67 among them) still ask them: without them, those servers verify nothing this one signs.
  */
 final class KeyRoutes implements Routes {
 
@@ -43,26 +45,36 @@ final class KeyRoutes implements Routes {
     @Override
     public void mount(Router router, Handlers handlers) {
         router.get("/_matrix/key/v2/server").handler(handlers.blocking(ctx -> server()));
+        router.get("/_matrix/key/v2/server/:keyId").handler(handlers.blocking(ctx -> server()));
         router.get("/_matrix/key/v2/query/:serverName").handler(handlers.blocking(this::queryOne));
+        router.get("/_matrix/key/v2/query/:serverName/:keyId").handler(handlers.blocking(this::queryOne));
         router.post("/_matrix/key/v2/query").handler(handlers.blocking(this::queryBatch));
     }
 
-    /** {@code GET /_matrix/key/v2/server} ("Publishing Keys"): our keys, signed, valid for the configured time. */
+    /**
+     * {@code GET /_matrix/key/v2/server} ("Publishing Keys"): our keys, signed, valid for the
+     * configured time. Also {@code GET /_matrix/key/v2/server/{keyId}} of older spec versions,
+     * whose key id is ignored as the spec then allowed: the document holds every key.
+     */
     JsonResponse server() {
         return JsonResponse.ok(keys.local().document());
     }
 
     /**
      * {@code GET /_matrix/key/v2/query/{serverName}?minimum_valid_until_ts=…} ("Querying Keys
-     * Through Another Server"): the server's keys, from our cache or fetched, signed by us.
+     * Through Another Server"): the server's keys, from our cache or fetched, signed by us. Also
+     * {@code GET /_matrix/key/v2/query/{serverName}/{keyId}} of older spec versions: the
+     * documents holding that key.
      */
     JsonResponse queryOne(RoutingContext ctx) {
         String server = ctx.pathParam("serverName");
+        String keyId = ctx.pathParam("keyId");
         long minimum = longParam(ctx.queryParam("minimum_valid_until_ts"), clock.millis());
         if (!ServerName.isValid(server)) {
             return JsonResponse.ok(new ServerKeysResponse(List.of()));
         }
-        return JsonResponse.ok(new ServerKeysResponse(signed(keys.documentsFor(server, Set.of(), minimum))));
+        Set<String> keyIds = keyId == null ? Set.of() : Set.of(keyId);
+        return JsonResponse.ok(new ServerKeysResponse(signed(keys.documentsFor(server, keyIds, minimum))));
     }
 
     /**

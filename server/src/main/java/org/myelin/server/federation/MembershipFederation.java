@@ -56,12 +56,14 @@ public final class MembershipFederation implements AutoCloseable {
         this.auth = new FederationAuth(federation.authenticator, origin -> federation.outbound().remoteServerUp(origin));
         RoomAccess access = new RoomAccess(rooms.heads, rooms.eventCache, rooms.eventStates, rooms.memberships);
         StrippedState stripped = new StrippedState(rooms.eventCache);
-        this.templates = new MembershipTemplates(rooms.local, rooms.heads, rooms.eventCache, access,
-                new RestrictedJoins(rooms.local, rooms.eventCache, rooms.heads, rooms.memberships), rooms.clock);
+        RestrictedJoins restricted = new RestrictedJoins(rooms.local, rooms.eventCache, rooms.heads,
+                rooms.memberships);
+        this.templates = new MembershipTemplates(rooms.local, rooms.heads, rooms.eventCache, access, restricted,
+                rooms.clock);
         EventServing serving = new EventServing(rooms.local.serverName(), rooms.eventCache, rooms.events,
                 rooms.eventStates, access, rooms.clock);
         this.handshake = new MembershipHandshake(new MembershipHandshake.Parts(rooms.local, rooms.heads, rooms.pipeline,
-                access, serving, rooms.memberships, stripped, federation.outbound()));
+                access, serving, rooms.memberships, stripped, restricted, federation.outbound()));
         this.invites = new InviteReceiver(rooms.local, rooms.pipeline, access);
         this.queries = new QueryRoutes.Parts(rooms.local, clientRooms.aliasRepository, rooms.memberships,
                 parts.profiles());

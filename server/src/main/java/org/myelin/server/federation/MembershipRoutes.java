@@ -17,6 +17,9 @@ import java.util.List;
  * "Inviting to a room", "Leaving Rooms (Rejecting Invites)"): the {@code make_*} and
  * {@code send_*} halves of the join, knock and leave handshakes, and invites of our users.
  * Every request is authenticated (X-Matrix); the room's server ACL is checked by the handlers.
+ * The v1 {@code send_join}, {@code send_leave} and {@code invite} that older servers still call
+ * are served too; their answers are the v2 ones wrapped as {@code [200, {...}]}, a historical
+ * quirk of the v1 API.
  */
 final class MembershipRoutes implements Routes {
 
@@ -40,11 +43,16 @@ final class MembershipRoutes implements Routes {
     public void mount(Router router, Handlers handlers) {
         router.get(V1 + "/make_join/:roomId/:userId").handler(handlers.blocking(auth.authenticated(this::makeJoin)));
         router.put(V2 + "/send_join/:roomId/:eventId").handler(handlers.blocking(auth.authenticated(this::sendJoin)));
+        router.put(V1 + "/send_join/:roomId/:eventId").handler(handlers.blocking(auth.authenticated(
+                (ctx, r) -> v1(sendJoin(ctx, r)))));
         router.get(V1 + "/make_knock/:roomId/:userId").handler(handlers.blocking(auth.authenticated(this::makeKnock)));
         router.put(V1 + "/send_knock/:roomId/:eventId").handler(handlers.blocking(auth.authenticated(this::sendKnock)));
         router.get(V1 + "/make_leave/:roomId/:userId").handler(handlers.blocking(auth.authenticated(this::makeLeave)));
         router.put(V2 + "/send_leave/:roomId/:eventId").handler(handlers.blocking(auth.authenticated(this::sendLeave)));
+        router.put(V1 + "/send_leave/:roomId/:eventId").handler(handlers.blocking(auth.authenticated(
+                (ctx, r) -> v1(sendLeave(ctx, r)))));
         router.put(V2 + "/invite/:roomId/:eventId").handler(handlers.blocking(auth.authenticated(this::invite)));
+        router.put(V1 + "/invite/:roomId/:eventId").handler(handlers.blocking(auth.authenticated(this::inviteV1)));
     }
 
     /** {@code GET /_matrix/federation/v1/make_join/{roomId}/{userId}?ver=…} ("Joining Rooms"). */
@@ -53,7 +61,10 @@ final class MembershipRoutes implements Routes {
                 versions(ctx)));
     }
 
-    /** {@code PUT /_matrix/federation/v2/send_join/{roomId}/{eventId}} ("Joining Rooms"). */
+    /**
+     * {@code PUT /_matrix/federation/v2/send_join/{roomId}/{eventId}} ("Joining Rooms"); v1
+     * answers the same, wrapped.
+     */
     JsonResponse sendJoin(RoutingContext ctx, RequestAuthenticator.Authenticated r) {
         return JsonResponse.ok(handshake.sendJoin(r.origin(), ctx.pathParam("roomId"), ctx.pathParam("eventId"),
                 r.content()));
@@ -76,7 +87,7 @@ final class MembershipRoutes implements Routes {
         return JsonResponse.ok(templates.makeLeave(r.origin(), ctx.pathParam("roomId"), ctx.pathParam("userId")));
     }
 
-    /** {@code PUT /_matrix/federation/v2/send_leave/{roomId}/{eventId}}: answered with {@code {}}. */
+    /** {@code PUT /_matrix/federation/v2/send_leave/{roomId}/{eventId}}: answered with {@code {}} (v1: wrapped). */
     JsonResponse sendLeave(RoutingContext ctx, RequestAuthenticator.Authenticated r) {
         handshake.sendLeave(r.origin(), ctx.pathParam("roomId"), ctx.pathParam("eventId"), r.content());
         return JsonResponse.empty();
@@ -86,6 +97,20 @@ final class MembershipRoutes implements Routes {
     JsonResponse invite(RoutingContext ctx, RequestAuthenticator.Authenticated r) {
         return JsonResponse.ok(invites.invite(r.origin(), ctx.pathParam("roomId"), ctx.pathParam("eventId"),
                 r.content()));
+    }
+
+    /**
+     * {@code PUT /_matrix/federation/v1/invite/{roomId}/{eventId}} ("Inviting to a room", v1): the
+     * body is the event itself; answered with {@code [200, {"event": …}]}.
+     */
+    JsonResponse inviteV1(RoutingContext ctx, RequestAuthenticator.Authenticated r) {
+        return v1(JsonResponse.ok(invites.inviteV1(r.origin(), ctx.pathParam("roomId"), ctx.pathParam("eventId"),
+                r.content())));
+    }
+
+    /** A v1 answer: {@code [200, body]} (server-server API, the v1 membership endpoints). */
+    private static JsonResponse v1(JsonResponse answer) {
+        return JsonResponse.ok(List.of(answer.status(), answer.body()));
     }
 
     /** The {@code ver} query parameters: the room versions the asking server supports. */

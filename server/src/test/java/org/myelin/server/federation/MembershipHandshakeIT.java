@@ -230,6 +230,7 @@ class MembershipHandshakeIT {
         HttpResponse<String> r = remote.request(hs, "PUT", "/_matrix/federation/v2/invite/" + enc(roomId) + "/"
                 + enc(notAnInvite.eventId()), unknownVersion);
         assertEquals("M_INCOMPATIBLE_ROOM_VERSION", TestHomeserverJson.errcode(r), r.body());
+        assertEquals("999", TestHomeserver.json(r).path("room_version").asText(), r.body());
     }
 
     @Test

@@ -11,6 +11,7 @@ import io.vertx.core.net.PemKeyCertOptions;
 import org.myelin.federation.auth.RequestSigning;
 import org.myelin.protocol.crypto.JsonSigning;
 import org.myelin.protocol.crypto.SigningKey;
+import org.myelin.protocol.crypto.VerifyKey;
 import org.myelin.protocol.event.EventBuilder;
 import org.myelin.protocol.event.EventSigning;
 import org.myelin.protocol.event.Pdu;
@@ -37,10 +38,12 @@ import java.util.Deque;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.UnaryOperator;
 
 /**
@@ -69,6 +72,8 @@ public final class FakeRemoteServer implements AutoCloseable {
     private final List<String> attempts = new CopyOnWriteArrayList<>();
     private final Map<String, Pdu> events = new ConcurrentHashMap<>();
     private volatile UnaryOperator<ObjectNode> keyDocument = UnaryOperator.identity();
+    private volatile Duration keyValidity = Duration.ofDays(1);
+    private final AtomicInteger keyRequests = new AtomicInteger();
     private volatile int sendStatus = 200;
 
     private FakeRemoteServer(Vertx vertx, Path dir, SigningKey key) throws Exception {
@@ -116,6 +121,16 @@ public final class FakeRemoteServer implements AutoCloseable {
         this.keyDocument = change;
     }
 
+    /** How long ahead of now the published key document's {@code valid_until_ts} lies (a day unless told). */
+    public void keyValidity(Duration validity) {
+        this.keyValidity = validity;
+    }
+
+    /** How many times its keys were asked for ({@code GET /_matrix/key/v2/server}). */
+    public int keyRequests() {
+        return keyRequests.get();
+    }
+
     /** The status {@code PUT /send} answers with (200 records and accepts; anything else fails). */
     public void sendStatus(int status) {
         this.sendStatus = status;
@@ -145,13 +160,13 @@ public final class FakeRemoteServer implements AutoCloseable {
         events.put(pdu.eventId(), pdu);
     }
 
-    /** Our signed key document, valid for a day. */
+    /** Our signed key document, valid for a day (or as set by {@link #keyValidity}). */
     public ObjectNode keys() {
         ObjectNode doc = JSON.objectNode();
         doc.put("server_name", serverName);
         doc.putObject("verify_keys").putObject(signingKey.keyId()).put("key", signingKey.verifyKey().publicKeyBase64());
         doc.putObject("old_verify_keys");
-        doc.put("valid_until_ts", System.currentTimeMillis() + Duration.ofDays(1).toMillis());
+        doc.put("valid_until_ts", System.currentTimeMillis() + keyValidity.toMillis());
         return JsonSigning.sign(doc, serverName, signingKey);
     }
 
@@ -160,6 +175,7 @@ public final class FakeRemoteServer implements AutoCloseable {
             String path = req.path();
             try {
                 if (path.equals("/_matrix/key/v2/server")) {
+                    keyRequests.incrementAndGet();
                     reply(req, 200, keyDocument.apply(keys()));
                 } else if (path.startsWith("/_matrix/federation/v1/send/")) {
                     ObjectNode txn = MatrixJson.parseObject(body.getBytes(), MatrixJson.Numbers.LENIENT);
@@ -260,6 +276,11 @@ public final class FakeRemoteServer implements AutoCloseable {
         return Pdu.parse(EventSigning.hashAndSign(stripSignatures(event), version, serverName, signingKey), version);
     }
 
+    /** {@code event} hashed and signed by this server but not parsed: it may break the format on purpose. */
+    public ObjectNode sign(ObjectNode event, RoomVersion version) {
+        return EventSigning.hashAndSign(stripSignatures(event), version, serverName, signingKey);
+    }
+
     private static ObjectNode stripSignatures(ObjectNode event) {
         ObjectNode copy = event.deepCopy();
         copy.remove("signatures");
@@ -300,6 +321,55 @@ public final class FakeRemoteServer implements AutoCloseable {
             Thread.currentThread().interrupt();
             throw new IllegalStateException(e);
         }
+    }
+
+    /**
+     * {@code hs}'s key {@code keyId} as servers of older spec versions (Synapse 1.67 among them)
+     * fetch it: {@code GET /_matrix/key/v2/server/{keyId}}; empty unless the answer is a document
+     * of {@code hs} that holds the key and is signed with it.
+     */
+    public Optional<VerifyKey> fetchKeyById(TestHomeserver hs, String keyId) {
+        HttpResponse<String> r = request(hs, "GET", "/_matrix/key/v2/server/" + encode(keyId), null, null);
+        return r.statusCode() == 200 ? keyIn(parse(r), hs.serverName(), keyId) : Optional.empty();
+    }
+
+    /**
+     * {@code serverName}'s key {@code keyId} asked of {@code notary} as older servers ask:
+     * {@code GET /_matrix/key/v2/query/{serverName}/{keyId}}; empty unless a document in the answer
+     * holds the key, is signed with it and is countersigned by the notary with {@code notaryKey}.
+     */
+    public Optional<VerifyKey> queryKeyById(TestHomeserver notary, VerifyKey notaryKey, String serverName,
+                                            String keyId) {
+        HttpResponse<String> r = request(notary, "GET", "/_matrix/key/v2/query/" + encode(serverName) + "/"
+                + encode(keyId), null, null);
+        if (r.statusCode() != 200) {
+            return Optional.empty();
+        }
+        for (JsonNode doc : parse(r).path("server_keys")) {
+            Optional<VerifyKey> key = keyIn((ObjectNode) doc, serverName, keyId);
+            if (key.isPresent() && JsonSigning.verify((ObjectNode) doc, notary.serverName(), notaryKey)) {
+                return key;
+            }
+        }
+        return Optional.empty();
+    }
+
+    private static Optional<VerifyKey> keyIn(ObjectNode doc, String serverName, String keyId) {
+        JsonNode base64 = doc.path("verify_keys").path(keyId).path("key");
+        if (!serverName.equals(doc.path("server_name").asText()) || !base64.isTextual()) {
+            return Optional.empty();
+        }
+        VerifyKey key = VerifyKey.fromBase64(keyId, base64.asText());
+        return JsonSigning.verify(doc, serverName, key) ? Optional.of(key) : Optional.empty();
+    }
+
+    private static ObjectNode parse(HttpResponse<String> r) {
+        return MatrixJson.parseObject(r.body().getBytes(java.nio.charset.StandardCharsets.UTF_8),
+                MatrixJson.Numbers.LENIENT);
+    }
+
+    private static String encode(String s) {
+        return java.net.URLEncoder.encode(s, java.nio.charset.StandardCharsets.UTF_8).replace("+", "%20");
     }
 
     /** A transaction body from this server holding {@code pdus} (as JSON, possibly forged). */

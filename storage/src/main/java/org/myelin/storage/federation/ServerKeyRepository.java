@@ -90,9 +90,11 @@ public final class ServerKeyRepository {
 
     /**
      * Stores keys; a key already stored is replaced only by one from a document valid at least as
-     * long (a notary's stale copy must not overwrite a fresher answer).
+     * long (a notary's stale copy must not overwrite a fresher answer). A stored key counts as
+     * valid for at most {@code maxValidityMs} after it was fetched, however far its row reaches (a
+     * row stored before the caller bounded what it stores must not outlive every later answer).
      */
-    public void storeRemoteKeys(Collection<RemoteKey> keys) {
+    public void storeRemoteKeys(Collection<RemoteKey> keys, long maxValidityMs) {
         if (keys.isEmpty()) {
             return;
         }
@@ -104,7 +106,8 @@ public final class ServerKeyRepository {
                     ON CONFLICT (server_name, key_id) DO UPDATE SET public_key = EXCLUDED.public_key,
                         valid_until_ts = EXCLUDED.valid_until_ts, expired_ts = EXCLUDED.expired_ts,
                         fetched_ts = EXCLUDED.fetched_ts, document = EXCLUDED.document
-                    WHERE remote_server_keys.valid_until_ts <= EXCLUDED.valid_until_ts""")) {
+                    WHERE LEAST(remote_server_keys.valid_until_ts, remote_server_keys.fetched_ts + ?)
+                        <= EXCLUDED.valid_until_ts""")) {
                 for (RemoteKey k : keys) {
                     ps.setString(1, k.serverName());
                     ps.setString(2, k.keyId());
@@ -117,6 +120,7 @@ public final class ServerKeyRepository {
                     }
                     ps.setLong(6, k.fetchedTs());
                     ps.setBytes(7, k.document());
+                    ps.setLong(8, maxValidityMs);
                     ps.addBatch();
                 }
                 ps.executeBatch();
