@@ -74,7 +74,9 @@ final class QueryRoutes implements Routes {
     /**
      * {@code GET /_matrix/federation/v1/query/profile?user_id=…&field=…}: one of our users'
      * profile (only {@code field}, if named), as the client-server API gives it; 404 M_NOT_FOUND
-     * for an unknown user, a user without a profile or a field not set.
+     * for an unknown user or one without a profile. A named field the user has not set is
+     * {@code null}, as Synapse answers it: Synapse asks for each field of every new member and
+     * takes a 404 for a failure.
      */
     JsonResponse profile(RoutingContext ctx, RequestAuthenticator.Authenticated r) {
         String userId = required(ctx, "user_id");
@@ -87,7 +89,7 @@ final class QueryRoutes implements Routes {
         if (field != null) {
             profile.retain(field);
             if (profile.isEmpty()) {
-                throw FederationException.notFound("User " + userId + " has no " + field);
+                profile.putNull(field);
             }
         }
         return JsonResponse.ok(profile);

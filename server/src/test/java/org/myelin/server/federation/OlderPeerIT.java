@@ -168,4 +168,17 @@ class OlderPeerIT {
         assertEquals("M_INCOMPATIBLE_ROOM_VERSION", error.path("errcode").asText());
         assertEquals("11", error.path("room_version").asText(), r.body());
     }
+
+    /**
+     * Synapse asks for each profile field of a new member and logs a failure for a 404, so a field
+     * the user has not set is answered as {@code null}, as Synapse answers it; an unknown user is 404.
+     */
+    @Test
+    void aProfileFieldNotSetIsNullNotNotFound() {
+        JsonNode avatar = ok(remote.request(hs, "GET", "/_matrix/federation/v1/query/profile?user_id="
+                + enc(alice.userId()) + "&field=avatar_url", null));
+        assertTrue(avatar.has("avatar_url") && avatar.get("avatar_url").isNull(), avatar.toString());
+        assertEquals(404, remote.request(hs, "GET", "/_matrix/federation/v1/query/profile?user_id="
+                + enc("@nobody:" + hs.serverName()) + "&field=avatar_url", null).statusCode());
+    }
 }

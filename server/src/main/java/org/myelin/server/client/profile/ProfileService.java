@@ -97,9 +97,9 @@ public final class ProfileService implements Profiles {
     public Optional<JsonNode> field(String userId, String key) {
         ProfileFields.checkKey(key);
         if (!isLocal(userId)) {
-            return remote.get().query(userId, key).map(json -> json.get(key)).filter(v -> v != null);
+            return remote.get().query(userId, key).map(json -> json.get(key)).filter(v -> v != null && !v.isNull());
         }
-        return stored(userId).map(ProfileService::toJson).map(json -> json.get(key)).filter(v -> v != null);
+        return stored(userId).map(ProfileService::toJson).map(json -> json.get(key)).filter(v -> v != null && !v.isNull());
     }
 
     /**
