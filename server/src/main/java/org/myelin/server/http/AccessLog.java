@@ -1,6 +1,7 @@
 package org.myelin.server.http;
 
 import io.vertx.core.Handler;
+import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.ext.web.RoutingContext;
 import java.util.concurrent.TimeUnit;
@@ -18,8 +19,8 @@ import org.slf4j.LoggerFactory;
  * token, the server of its X-Matrix signature, {@code -} when none), the method and the path with
  * its query, access tokens and client secrets masked, the status ({@code !} after it when the
  * connection was lost first), the bytes of the response body, the time from arrival to the end
- * of the response, and the user agent. Its level is its own ({@code logback.xml}); when it is off
- * this costs nothing.
+ * of the response, and the user agent. {@code GET /health} and CORS preflights are logged at
+ * DEBUG only. Its level is its own ({@code logback.xml}); when it is off this costs nothing.
  */
 public final class AccessLog implements Handler<RoutingContext> {
 
@@ -35,14 +36,24 @@ public final class AccessLog implements Handler<RoutingContext> {
 
     @Override
     public void handle(RoutingContext ctx) {
-        if (LOG.isInfoEnabled() && ctx.get(STARTED_KEY) == null) { // once, a rerouted request comes back here
+        // Health checks and CORS preflights come all the time and say nothing: DEBUG, as Synapse.
+        boolean routine = ctx.request().method() == HttpMethod.OPTIONS || "/health".equals(ctx.request().path());
+        boolean logged = routine ? LOG.isDebugEnabled() : LOG.isInfoEnabled();
+        if (logged && ctx.get(STARTED_KEY) == null) { // once: a rerouted request comes back here
             long started = System.nanoTime();
             ctx.put(STARTED_KEY, started);
             String method = ctx.request().method().name();
             String uri = ctx.request().uri();
-            ctx.addEndHandler(ended -> LOG.info(line(ClientAddress.of(ctx), ctx.get(REQUESTER_KEY), method, uri,
-                    status(ctx.response().getStatusCode(), ctx.response().ended()), ctx.response().bytesWritten(),
-                    started, ctx.request().getHeader("User-Agent"))));
+            ctx.addEndHandler(ended -> {
+                String line = line(ClientAddress.of(ctx), ctx.get(REQUESTER_KEY), method, uri,
+                        status(ctx.response().getStatusCode(), ctx.response().ended()), ctx.response().bytesWritten(),
+                        started, ctx.request().getHeader("User-Agent"));
+                if (routine) {
+                    LOG.debug(line);
+                } else {
+                    LOG.info(line);
+                }
+            });
         }
         ctx.next();
     }

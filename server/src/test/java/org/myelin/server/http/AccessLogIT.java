@@ -84,6 +84,15 @@ class AccessLogIT {
     }
 
     @Test
+    void healthChecksAreNotLoggedAtInfo() {
+        assertEquals(200, hs.get("/health").statusCode());
+        assertEquals(404, hs.get("/_matrix/client/v3/after-health").statusCode());
+        line(l -> l.contains("/after-health")); // written after the health check's would have been
+        assertTrue(List.copyOf(LINES.list).stream().noneMatch(e -> e.getFormattedMessage().contains("\"GET /health\"")),
+                LINES.list::toString);
+    }
+
+    @Test
     void aFederationRequestIsLoggedToo() {
         // Unauthenticated: no server named by X-Matrix, so no user.
         assertEquals(200, hs.send(HttpRequest.newBuilder(hs.federationUri("/_matrix/federation/v1/version"))
