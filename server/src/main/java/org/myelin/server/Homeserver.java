@@ -57,7 +57,9 @@ import org.myelin.server.federation.MembershipFederation;
 import org.myelin.server.config.Resource;
 import org.myelin.server.config.ServerNames;
 import org.myelin.server.discovery.WellKnownRoutes;
+import org.myelin.server.health.HealthRoutes;
 import org.myelin.server.http.Handlers;
+import org.myelin.server.http.RequestBodies;
 import org.myelin.server.http.ListenerRouter;
 import org.myelin.server.http.Routes;
 import org.myelin.protocol.crypto.SigningKey;
@@ -68,6 +70,8 @@ import org.myelin.server.tls.SelfSignedCertificate;
 import org.myelin.server.tls.TlsFiles;
 import org.myelin.rooms.LocalServer;
 import org.myelin.storage.Database;
+import org.myelin.storage.DatabaseHealth;
+import java.time.Duration;
 import java.time.Clock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -84,6 +88,8 @@ public final class Homeserver implements AutoCloseable {
 
     private final HomeserverConfig config;
     private final Database database;
+    private final DatabaseHealth health;
+    private final RequestBodies requestBodies;
     private final SigningKey signingKey;
     private final RoomServices rooms;
     private final FederationServices federation;
@@ -101,6 +107,7 @@ public final class Homeserver implements AutoCloseable {
     private Homeserver(HomeserverConfig config, Database database, DataSource dataSource, SigningKey signingKey) {
         this.config = config;
         this.database = database;
+        this.requestBodies = new RequestBodies(config.requestBodies());
         this.signingKey = signingKey;
         this.handlerThreads = Executors.newVirtualThreadPerTaskExecutor();
         this.vertx = Vertx.vertx();
@@ -126,6 +133,8 @@ public final class Homeserver implements AutoCloseable {
         });
         this.membership = new MembershipFederation(federation, rooms, clientRooms, sync,
                 new MembershipFederation.Parts(accounts.authenticator, users.profiles, users.presence));
+        // Last: nothing after it can fail and leave it watching a database closed under it.
+        this.health = DatabaseHealth.watch(database, Duration.ofMillis(config.database().healthCheckIntervalMs()));
     }
 
     /** Starts a homeserver with the built-in routes. */
@@ -220,11 +229,12 @@ public final class Homeserver implements AutoCloseable {
     }
 
     private void listen(Map<Resource, List<Routes>> table) {
-        Handlers handlers = new Handlers(handlerThreads);
+        Handlers handlers = new Handlers(handlerThreads, requestBodies);
+        Routes everyListener = new HealthRoutes(health);
         List<HomeserverConfig.Listener> configured = config.listeners();
         for (int i = 0; i < configured.size(); i++) {
             HomeserverConfig.Listener l = configured.get(i);
-            Router router = ListenerRouter.create(vertx, l.resources(), table, handlers, config.maxRequestBodyBytes());
+            Router router = ListenerRouter.create(vertx, l, table, everyListener, handlers);
             HttpListener listener = HttpListener.start(vertx, l, router, tlsFiles(l), "listeners[" + i + "]");
             listeners.add(listener);
             LOG.info("Listening on {}", listener.describe());
@@ -288,6 +298,16 @@ public final class Homeserver implements AutoCloseable {
         return sync;
     }
 
+    /** Request bodies being read and waiting ({@code request_bodies}): where their metrics would go. */
+    public RequestBodies requestBodies() {
+        return requestBodies;
+    }
+
+    /** Whether the database answers, as {@code GET /health} says. */
+    public DatabaseHealth health() {
+        return health;
+    }
+
     public SigningKey signingKey() {
         return signingKey;
     }
@@ -323,6 +343,7 @@ public final class Homeserver implements AutoCloseable {
         closeQuietly("Vert.x", () -> HttpListener.await(vertx.close()));
         closeQuietly("typing notifications", sync::close);
         closeQuietly("event persister", rooms::close);
+        closeQuietly("database health check", health::close); // before the database, whose stop is no loss
         closeQuietly("database", database::close);
         LOG.info("Myelin stopped");
     }

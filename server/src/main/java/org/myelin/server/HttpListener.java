@@ -12,6 +12,7 @@ import java.util.concurrent.TimeoutException;
 import java.util.stream.Collectors;
 import org.myelin.server.config.HomeserverConfig;
 import org.myelin.server.config.Resource;
+import org.myelin.server.http.ErrorMapper;
 import org.myelin.server.tls.TlsFiles;
 
 /** One configured listener: an HTTP(S) server on one address and port, serving its resources. */
@@ -34,13 +35,20 @@ final class HttpListener implements AutoCloseable {
     /** Binds and starts serving; {@code tlsFiles} null means plain HTTP. */
     static HttpListener start(Vertx vertx, HomeserverConfig.Listener config, Router router, TlsFiles tlsFiles,
                               String key) {
-        HttpServerOptions options = new HttpServerOptions().setMaxInitialLineLength(MAX_INITIAL_LINE);
+        // HTTP/1.1 only: clients reach the client listener through a reverse proxy, servers the
+        // federation listener over TLS without ALPN. Vert.x would otherwise upgrade plain-text
+        // connections to HTTP/2 on request (h2c), which nothing needs.
+        HttpServerOptions options = new HttpServerOptions().setMaxInitialLineLength(MAX_INITIAL_LINE)
+                .setHttp2ClearTextEnabled(false);
         if (tlsFiles != null) {
             options.setSsl(true).setKeyCertOptions(new PemKeyCertOptions()
                     .setCertPath(tlsFiles.certificate().toString())
                     .setKeyPath(tlsFiles.key().toString()));
         }
-        HttpServer server = vertx.createHttpServer(options).requestHandler(router);
+        // Requests the HTTP decoder refuses (request line or headers too long) never reach the
+        // router: they get their Matrix error here.
+        HttpServer server = vertx.createHttpServer(options).requestHandler(router)
+                .invalidRequestHandler(ErrorMapper::refuseInvalid);
         try {
             await(server.listen(config.port(), config.bindAddress()));
         } catch (RuntimeException e) {

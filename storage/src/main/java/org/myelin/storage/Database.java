@@ -4,10 +4,14 @@ import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import java.nio.file.Path;
 import java.sql.Connection;
+import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.Properties;
 import javax.sql.DataSource;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -69,6 +73,46 @@ public final class Database implements AutoCloseable {
             database.close();
             throw e;
         }
+    }
+
+    /**
+     * Why PostgreSQL does not answer a query within {@code timeout}, or empty when it does. Asked
+     * on a connection of its own, outside the pool: a lost server is seen at once, not after the
+     * pool's wait for a connection, and the check never takes one from requests.
+     */
+    public Optional<String> problem(Duration timeout) {
+        Properties properties = new Properties();
+        if (pool.getUsername() != null) {
+            properties.setProperty("user", pool.getUsername());
+        }
+        if (pool.getPassword() != null) {
+            properties.setProperty("password", pool.getPassword());
+        }
+        String seconds = Long.toString(Math.max(1, timeout.toSeconds()));
+        properties.setProperty("connectTimeout", seconds);
+        properties.setProperty("socketTimeout", seconds);
+        properties.setProperty("loginTimeout", seconds);
+        try (Connection c = DriverManager.getConnection(pool.getJdbcUrl(), properties);
+             Statement s = c.createStatement();
+             ResultSet rs = s.executeQuery("SELECT 1")) {
+            rs.next();
+            return Optional.empty();
+        } catch (SQLException e) {
+            return Optional.of(EmbeddedPostgresServer.rootMessage(e));
+        }
+    }
+
+    /**
+     * Starts the embedded PostgreSQL again, on its data and port, if it has stopped without being
+     * asked (killed, crashed); the pool's connections to the old one fail once and are replaced.
+     * Returns whether it had stopped. An external PostgreSQL is not ours to start: false.
+     */
+    public boolean restartEmbeddedIfStopped() {
+        if (embedded == null || embedded.running()) {
+            return false;
+        }
+        embedded.restart();
+        return true;
     }
 
     /** The pooled data source; connections must be closed (try-with-resources) to return them. */

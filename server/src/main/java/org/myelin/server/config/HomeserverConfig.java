@@ -18,12 +18,14 @@ import java.util.Optional;
  * @param federation          server-server settings
  * @param wellKnown           what {@code /.well-known/matrix/*} advertises
  * @param signingKeyPath      the Ed25519 signing key file; null means {@code <data_dir>/signing.key}
- * @param maxRequestBodyBytes the largest request body accepted (413 M_TOO_LARGE beyond)
+ * @param maxRequestBodyBytes the largest body of a request that streams it to disk after authentication
+ *                            (media uploads); JSON requests have their own limits (see {@code BodyLimit})
  * @param logLevel            the level of Myelin's own log (TRACE, DEBUG, INFO, WARN, ERROR)
  * @param auth                token lifetimes and password hashing
  * @param rateLimits          request rate limits (token buckets per user or per address)
  * @param voip                the TURN servers offered to clients for calls
  * @param userDirectory       whom the user directory finds
+ * @param requestBodies       how many request bodies are read at once, and for how long
  */
 public record HomeserverConfig(
         String serverName,
@@ -39,7 +41,8 @@ public record HomeserverConfig(
         Auth auth,
         RateLimits rateLimits,
         Voip voip,
-        UserDirectory userDirectory) {
+        UserDirectory userDirectory,
+        RequestBodies requestBodies) {
 
     public static final String DEFAULT_BIND_ADDRESS = "127.0.0.1";
 
@@ -73,7 +76,8 @@ public record HomeserverConfig(
                 Auth.DEFAULT,
                 RateLimits.DEFAULT,
                 Voip.NONE,
-                UserDirectory.DEFAULT);
+                UserDirectory.DEFAULT,
+                RequestBodies.DEFAULT);
     }
 
     /** The first listener serving a resource, if any. */
@@ -94,62 +98,85 @@ public record HomeserverConfig(
 
     public HomeserverConfig withServerName(String name) {
         return new HomeserverConfig(name, dataDir, database, listeners, registration, federation, wellKnown,
-                signingKeyPath, maxRequestBodyBytes, logLevel, auth, rateLimits, voip, userDirectory);
+                signingKeyPath, maxRequestBodyBytes, logLevel, auth, rateLimits, voip, userDirectory, requestBodies);
     }
 
     public HomeserverConfig withDataDir(Path dir) {
         return new HomeserverConfig(serverName, dir, database, listeners, registration, federation, wellKnown,
-                signingKeyPath, maxRequestBodyBytes, logLevel, auth, rateLimits, voip, userDirectory);
+                signingKeyPath, maxRequestBodyBytes, logLevel, auth, rateLimits, voip, userDirectory, requestBodies);
     }
 
     public HomeserverConfig withDatabase(Database db) {
         return new HomeserverConfig(serverName, dataDir, db, listeners, registration, federation, wellKnown,
-                signingKeyPath, maxRequestBodyBytes, logLevel, auth, rateLimits, voip, userDirectory);
+                signingKeyPath, maxRequestBodyBytes, logLevel, auth, rateLimits, voip, userDirectory, requestBodies);
     }
 
     public HomeserverConfig withListeners(List<Listener> newListeners) {
         return new HomeserverConfig(serverName, dataDir, database, newListeners, registration, federation, wellKnown,
-                signingKeyPath, maxRequestBodyBytes, logLevel, auth, rateLimits, voip, userDirectory);
+                signingKeyPath, maxRequestBodyBytes, logLevel, auth, rateLimits, voip, userDirectory, requestBodies);
     }
 
     public HomeserverConfig withWellKnown(WellKnown newWellKnown) {
         return new HomeserverConfig(serverName, dataDir, database, listeners, registration, federation, newWellKnown,
-                signingKeyPath, maxRequestBodyBytes, logLevel, auth, rateLimits, voip, userDirectory);
+                signingKeyPath, maxRequestBodyBytes, logLevel, auth, rateLimits, voip, userDirectory, requestBodies);
     }
 
     public HomeserverConfig withFederation(Federation newFederation) {
         return new HomeserverConfig(serverName, dataDir, database, listeners, registration, newFederation, wellKnown,
-                signingKeyPath, maxRequestBodyBytes, logLevel, auth, rateLimits, voip, userDirectory);
+                signingKeyPath, maxRequestBodyBytes, logLevel, auth, rateLimits, voip, userDirectory, requestBodies);
     }
 
     public HomeserverConfig withMaxRequestBodyBytes(long max) {
         return new HomeserverConfig(serverName, dataDir, database, listeners, registration, federation, wellKnown,
-                signingKeyPath, max, logLevel, auth, rateLimits, voip, userDirectory);
+                signingKeyPath, max, logLevel, auth, rateLimits, voip, userDirectory, requestBodies);
     }
 
     public HomeserverConfig withRegistration(Registration newRegistration) {
         return new HomeserverConfig(serverName, dataDir, database, listeners, newRegistration, federation, wellKnown,
-                signingKeyPath, maxRequestBodyBytes, logLevel, auth, rateLimits, voip, userDirectory);
+                signingKeyPath, maxRequestBodyBytes, logLevel, auth, rateLimits, voip, userDirectory, requestBodies);
     }
 
     public HomeserverConfig withAuth(Auth newAuth) {
         return new HomeserverConfig(serverName, dataDir, database, listeners, registration, federation, wellKnown,
-                signingKeyPath, maxRequestBodyBytes, logLevel, newAuth, rateLimits, voip, userDirectory);
+                signingKeyPath, maxRequestBodyBytes, logLevel, newAuth, rateLimits, voip, userDirectory, requestBodies);
     }
 
     public HomeserverConfig withVoip(Voip newVoip) {
         return new HomeserverConfig(serverName, dataDir, database, listeners, registration, federation, wellKnown,
-                signingKeyPath, maxRequestBodyBytes, logLevel, auth, rateLimits, newVoip, userDirectory);
+                signingKeyPath, maxRequestBodyBytes, logLevel, auth, rateLimits, newVoip, userDirectory, requestBodies);
     }
 
     public HomeserverConfig withUserDirectory(UserDirectory newUserDirectory) {
         return new HomeserverConfig(serverName, dataDir, database, listeners, registration, federation, wellKnown,
-                signingKeyPath, maxRequestBodyBytes, logLevel, auth, rateLimits, voip, newUserDirectory);
+                signingKeyPath, maxRequestBodyBytes, logLevel, auth, rateLimits, voip, newUserDirectory, requestBodies);
     }
 
     public HomeserverConfig withRateLimits(RateLimits newRateLimits) {
         return new HomeserverConfig(serverName, dataDir, database, listeners, registration, federation, wellKnown,
-                signingKeyPath, maxRequestBodyBytes, logLevel, auth, newRateLimits, voip, userDirectory);
+                signingKeyPath, maxRequestBodyBytes, logLevel, auth, newRateLimits, voip, userDirectory, requestBodies);
+    }
+
+    public HomeserverConfig withRequestBodies(RequestBodies newRequestBodies) {
+        return new HomeserverConfig(serverName, dataDir, database, listeners, registration, federation, wellKnown,
+                signingKeyPath, maxRequestBodyBytes, logLevel, auth, rateLimits, voip, userDirectory, newRequestBodies);
+    }
+
+    /**
+     * {@code request_bodies}: request bodies are read into memory before their handler runs, so
+     * their number and their size at once are bounded, and so is the time a sender may take:
+     * slow senders can hold neither memory nor a place for long. A body waits (unread, its
+     * connection paused) until both bounds leave room for it.
+     *
+     * @param maxConcurrentReads how many bodies are read at once
+     * @param maxBufferedBytes   how many bytes those bodies may hold together (each counts its
+     *                           Content-Length, or its route's limit when it has none); a body
+     *                           larger than this is read only when no other is
+     * @param readTimeoutMs      how long after its request arrived a body must have been received
+     *                           in full; past it, 408 and the connection is closed
+     */
+    public record RequestBodies(int maxConcurrentReads, long maxBufferedBytes, long readTimeoutMs) {
+        /** 64 bodies, 64 MiB, 30 s: room for five full federation transactions (12.5 MiB each). */
+        public static final RequestBodies DEFAULT = new RequestBodies(64, 64L * 1024 * 1024, 30_000L);
     }
 
     /**
@@ -188,27 +215,57 @@ public record HomeserverConfig(
         public static final UserDirectory DEFAULT = new UserDirectory(false);
     }
 
-    /** {@code database}: an external PostgreSQL, or the embedded one when {@code url} is null. */
-    public record Database(String url, String user, String password, int maxPoolSize) {
+    /**
+     * {@code database}: an external PostgreSQL, or the embedded one when {@code url} is null.
+     *
+     * @param healthCheckIntervalMs how often the database is asked whether it answers ({@code GET /health}
+     *                              reports the last answer; a lost embedded PostgreSQL is restarted)
+     */
+    public record Database(String url, String user, String password, int maxPoolSize, long healthCheckIntervalMs) {
+        public static final long DEFAULT_HEALTH_CHECK_INTERVAL_MS = 5_000L;
+
+        /** With the default health check interval. */
+        public Database(String url, String user, String password, int maxPoolSize) {
+            this(url, user, password, maxPoolSize, DEFAULT_HEALTH_CHECK_INTERVAL_MS);
+        }
+
+        public Database withHealthCheckIntervalMs(long intervalMs) {
+            return new Database(url, user, password, maxPoolSize, intervalMs);
+        }
+
         @Override
         public String toString() {
             return "Database[url=" + url + ", user=" + user + ", password=" + (password == null ? null : "***")
-                    + ", maxPoolSize=" + maxPoolSize + "]";
+                    + ", maxPoolSize=" + maxPoolSize + ", healthCheckIntervalMs=" + healthCheckIntervalMs + "]";
         }
     }
 
     /**
      * One entry of {@code listeners}: a port, the address it binds, TLS or not, and the
      * resources it serves. Port 0 takes a free port (tests).
+     *
+     * @param xForwarded the listener sits behind a reverse proxy: a request's client address is the
+     *                   last one in its {@code X-Forwarded-For} header (the one the proxy added), not the
+     *                   proxy's (Synapse's {@code x_forwarded})
      */
-    public record Listener(Integer port, String bindAddress, Tls tls, List<Resource> resources) {
+    public record Listener(Integer port, String bindAddress, Tls tls, List<Resource> resources, Boolean xForwarded) {
         public Listener {
             bindAddress = bindAddress == null ? DEFAULT_BIND_ADDRESS : bindAddress;
             resources = resources == null ? List.of() : List.copyOf(resources);
+            xForwarded = xForwarded != null && xForwarded; // a listener of the file that leaves it out
+        }
+
+        /** A listener that takes client addresses from its connections. */
+        public Listener(Integer port, String bindAddress, Tls tls, List<Resource> resources) {
+            this(port, bindAddress, tls, resources, false);
         }
 
         public Listener withPort(int newPort) {
-            return new Listener(newPort, bindAddress, tls, resources);
+            return new Listener(newPort, bindAddress, tls, resources, xForwarded);
+        }
+
+        public Listener withXForwarded(boolean behindProxy) {
+            return new Listener(port, bindAddress, tls, resources, behindProxy);
         }
     }
 

@@ -3,6 +3,7 @@ package org.myelin.server.federation;
 import io.vertx.ext.web.RoutingContext;
 import org.myelin.federation.FederationException;
 import org.myelin.federation.auth.RequestAuthenticator;
+import org.myelin.server.http.AccessLog;
 import org.myelin.server.http.BlockingHandler;
 import org.myelin.server.http.ErrCode;
 import org.myelin.server.http.JsonResponse;
@@ -38,6 +39,7 @@ final class FederationAuth {
             RequestAuthenticator.Authenticated request = authenticator.authenticate(ctx.request().method().name(),
                     ctx.request().uri(), ctx.request().headers().getAll("Authorization"), body);
             remoteServerUp.accept(request.origin());
+            AccessLog.identify(ctx, request.origin());
             return handler.handle(ctx, request);
         });
     }

@@ -3,6 +3,7 @@ package org.myelin.server.federation;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.vertx.ext.web.Router;
 import org.myelin.federation.inbound.TransactionReceiver;
+import org.myelin.server.http.BodyLimit;
 import org.myelin.server.http.Handlers;
 import org.myelin.server.http.JsonResponse;
 import org.myelin.server.http.Routes;
@@ -20,8 +21,9 @@ final class TransactionRoutes implements Routes {
 
     @Override
     public void mount(Router router, Handlers handlers) {
-        router.put("/_matrix/federation/v1/send/:txnId").handler(handlers.blocking(auth.authenticated((ctx, request) ->
-                send(request.origin(), ctx.pathParam("txnId"), request.content()))));
+        // A transaction holds up to 50 PDUs and 100 EDUs: the one body larger than an event.
+        router.put("/_matrix/federation/v1/send/:txnId").handler(handlers.blocking(BodyLimit.TRANSACTION,
+                auth.authenticated((ctx, request) -> send(request.origin(), ctx.pathParam("txnId"), request.content()))));
     }
 
     /**

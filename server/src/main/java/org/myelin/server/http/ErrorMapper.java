@@ -1,6 +1,9 @@
 package org.myelin.server.http;
 
+import io.netty.handler.codec.http.TooLongHttpHeaderException;
+import io.netty.handler.codec.http.TooLongHttpLineException;
 import io.vertx.core.Handler;
+import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.Router;
@@ -13,7 +16,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Turns every failure on a listener into a Matrix error response. A
  * {@link MatrixException} is sent as it is; a path nothing serves is 404 M_UNRECOGNIZED, a
- * served path with the wrong method 405 M_UNRECOGNIZED, an oversize body 413 M_TOO_LARGE;
+ * served path with the wrong method 405 M_UNRECOGNIZED, an oversize body 413 M_TOO_LARGE, a
+ * request line or headers too long (refused before routing, {@link #refuseInvalid}) 414 or 431;
  * anything else is a bug: 500 M_UNKNOWN, whose details go to the log under a correlation id
  * that the response quotes, never to the wire.
  */
@@ -52,21 +56,42 @@ public final class ErrorMapper implements Handler<RoutingContext> {
                 .end(Json.write(error.toError()));
     }
 
+    /**
+     * Answers a request the HTTP decoder refused before any router saw it (a request line past
+     * the listener's limit, headers too large, malformed): the same Matrix error a router would
+     * give, then the connection is closed, as where the next request starts is unknown.
+     */
+    public static void refuseInvalid(HttpServerRequest request) {
+        long started = System.nanoTime();
+        Throwable cause = request.decoderResult().cause();
+        int status = cause instanceof TooLongHttpLineException ? 414
+                : cause instanceof TooLongHttpHeaderException ? 431 : 400;
+        MatrixException error = forStatus(status);
+        request.response().setStatusCode(error.status())
+                .putHeader("Content-Type", "application/json")
+                .end(Json.write(error.toError()))
+                .onComplete(sent -> request.connection().close());
+        AccessLog.refused(request, error.status(), started);
+    }
+
     private static MatrixException toMatrix(RoutingContext ctx) {
         Throwable failure = ctx.failure();
         if (failure instanceof MatrixException m) {
             return m;
         }
         int status = failure instanceof HttpException h ? h.getStatusCode() : ctx.statusCode();
+        return status >= 400 && status < 500 ? forStatus(status) : internal(ctx, failure);
+    }
+
+    /** The Matrix error for a client error status the HTTP machinery produced on its own. */
+    private static MatrixException forStatus(int status) {
         return switch (status) {
             case 404 -> MatrixException.unrecognized();
             case 405 -> MatrixException.methodNotAllowed();
             case 413 -> MatrixException.tooLarge("Request body too large");
             case 414 -> MatrixException.unknownBadRequest("Request URI too long").withStatus(414);
             case 431 -> MatrixException.unknownBadRequest("Request headers too large").withStatus(431);
-            default -> status >= 400 && status < 500
-                    ? MatrixException.unknownBadRequest("Bad request").withStatus(status)
-                    : internal(ctx, failure);
+            default -> MatrixException.unknownBadRequest("Bad request").withStatus(status);
         };
     }
 

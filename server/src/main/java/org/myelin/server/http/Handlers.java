@@ -21,22 +21,41 @@ import java.util.concurrent.RejectedExecutionException;
 public final class Handlers {
 
     private final ExecutorService executor;
+    private final RequestBodies bodies;
 
-    /** @param executor a virtual-thread-per-task executor, owned and shut down by the caller */
-    public Handlers(ExecutorService executor) {
+    /**
+     * @param executor a virtual-thread-per-task executor, owned and shut down by the caller
+     * @param bodies   reads request bodies within their bounds, for every listener
+     */
+    public Handlers(ExecutorService executor, RequestBodies bodies) {
         this.executor = executor;
+        this.bodies = bodies;
     }
 
-    /** A route handler that runs {@code handler} on a virtual thread. */
+    /**
+     * A route handler that reads the request body (at most {@link BodyLimit#JSON}) and then runs
+     * {@code handler} on a virtual thread.
+     */
     public Handler<RoutingContext> blocking(BlockingHandler handler) {
-        return ctx -> {
-            Context context = Vertx.currentContext();
-            try {
-                executor.execute(() -> run(handler, ctx, context));
-            } catch (RejectedExecutionException e) {
-                ctx.fail(503, e); // shutting down
-            }
-        };
+        return blocking(BodyLimit.JSON, handler);
+    }
+
+    /**
+     * As {@link #blocking(BlockingHandler)}, for a route whose bodies may be larger (or must be
+     * smaller) than {@link BodyLimit#JSON}. Bodies too large for memory (media) do not come this
+     * way: see {@link BodyLimit}.
+     */
+    public Handler<RoutingContext> blocking(BodyLimit limit, BlockingHandler handler) {
+        return ctx -> bodies.read(ctx, limit, () -> dispatch(handler, ctx));
+    }
+
+    private void dispatch(BlockingHandler handler, RoutingContext ctx) {
+        Context context = Vertx.currentContext();
+        try {
+            executor.execute(() -> run(handler, ctx, context));
+        } catch (RejectedExecutionException e) {
+            ctx.fail(503, e); // shutting down
+        }
     }
 
     private static void run(BlockingHandler handler, RoutingContext ctx, Context context) {

@@ -59,7 +59,8 @@ class ConfigLoaderTest {
                 "port", "bind_address", "tls", "certificate_path", "key_path", "resources", "enabled", "loopback_only",
                 "require_token", "guest_access", "shared_secret", "tls_self_signed_dev", "trusted_ca_paths",
                 "allow_insecure_self_signed", "outbound_ip_allowlist", "client_base_url", "server", "signing_key_path",
-                "max_request_body_bytes", "log_level")) {
+                "max_request_body_bytes", "log_level", "health_check_interval_ms", "x_forwarded", "request_bodies",
+                "max_concurrent_reads", "max_buffered_bytes", "read_timeout_ms")) {
             assertTrue(example.contains(key + ":"), key);
         }
     }
@@ -155,7 +156,7 @@ class ConfigLoaderTest {
     void unknownKeyIsNamedWithItsPath() {
         ConfigException e = yamlError("database:\n  uri: jdbc:postgresql://x/y\n");
         assertEquals("database.uri", e.key());
-        assertTrue(e.getMessage().startsWith("database.uri: unknown key (known keys here: max_pool_size, password, url, user)"),
+        assertTrue(e.getMessage().startsWith("database.uri: unknown key (known keys here: health_check_interval_ms, max_pool_size, password, url, user)"),
                 e.getMessage());
         assertTrue(e.getMessage().endsWith("homeserver.yaml)"), e.getMessage());
     }
@@ -199,6 +200,42 @@ class ConfigLoaderTest {
         assertEquals("voip.turn_password", yamlError("voip: {turn_username: u}\n").key());
         assertEquals("voip.turn_username",
                 yamlError("voip: {turn_shared_secret: s, turn_username: u, turn_password: p}\n").key());
+    }
+
+    @Test
+    void requestBodyBoundsAreReadAndChecked() throws IOException {
+        HomeserverConfig c = loadYaml("request_bodies: {max_concurrent_reads: 8, read_timeout_ms: 5000}\n",
+                Map.of("MYELIN_REQUEST_BODIES_MAX_BUFFERED_BYTES", "33554432"));
+        assertEquals(new HomeserverConfig.RequestBodies(8, 33_554_432L, 5_000L), c.requestBodies());
+        assertEquals(new HomeserverConfig.RequestBodies(64, 64L * 1024 * 1024, 30_000L),
+                HomeserverConfig.defaults().requestBodies());
+
+        assertEquals("request_bodies.max_concurrent_reads", yamlError("request_bodies: {max_concurrent_reads: 0}\n").key());
+        assertEquals("request_bodies.max_buffered_bytes", yamlError("request_bodies: {max_buffered_bytes: 0}\n").key());
+        assertEquals("request_bodies.read_timeout_ms", yamlError("request_bodies: {read_timeout_ms: 0}\n").key());
+    }
+
+    @Test
+    void aListenerBehindAReverseProxySaysSo() throws IOException {
+        HomeserverConfig c = loadYaml("""
+                listeners:
+                  - {port: 8008, resources: [client], x_forwarded: true}
+                  - {port: 8448, resources: [federation]}
+                """, Map.of());
+        assertTrue(c.listenerServing(Resource.CLIENT).orElseThrow().xForwarded());
+        assertFalse(c.listenerServing(Resource.FEDERATION).orElseThrow().xForwarded(), "off unless a listener says so");
+        assertFalse(HomeserverConfig.defaults().listeners().stream().anyMatch(HomeserverConfig.Listener::xForwarded));
+        assertEquals("listeners[0].x_forwarded", yamlError("listeners: [{port: 1, resources: [client], x_forwarded: maybe}]\n").key());
+    }
+
+    @Test
+    void databaseHealthCheckIntervalIsReadAndChecked() throws IOException {
+        assertEquals(5_000L, HomeserverConfig.defaults().database().healthCheckIntervalMs());
+        HomeserverConfig c = loadYaml("database: {health_check_interval_ms: 1000}\n", Map.of());
+        assertEquals(1_000L, c.database().healthCheckIntervalMs());
+        c = ConfigLoader.load(Optional.empty(), Map.of("MYELIN_DATABASE_HEALTH_CHECK_INTERVAL_MS", "250"));
+        assertEquals(250L, c.database().healthCheckIntervalMs());
+        assertEquals("database.health_check_interval_ms", yamlError("database: {health_check_interval_ms: 0}\n").key());
     }
 
     @Test

@@ -17,7 +17,6 @@ import org.myelin.server.testing.TestHomeserver;
 /** Every failure on the wire is a Matrix error, whatever caused it. */
 class HttpErrorsIT {
 
-    private static final int BODY_LIMIT = 1024;
     private static TestHomeserver hs;
 
     /** A request body with a rule its constructor checks. */
@@ -50,7 +49,6 @@ class HttpErrorsIT {
     static void boot() {
         hs = TestHomeserver.builder()
                 .routes(Resource.CLIENT, new TestRoutes())
-                .configure(c -> c.withMaxRequestBodyBytes(BODY_LIMIT))
                 .start();
     }
 
@@ -112,12 +110,24 @@ class HttpErrorsIT {
 
     @Test
     void oversizeBodyIsTooLarge() {
-        String big = "{\"name\": \"" + "a".repeat(BODY_LIMIT) + "\", \"count\": 1}";
+        String big = "{\"name\": \"" + "a".repeat((int) BodyLimit.JSON.maxBytes()) + "\", \"count\": 1}";
         assertError(hs.request("POST", "/_test/echo", big), 413, "M_TOO_LARGE");
         // Chunked, without a Content-Length to refuse up front.
         HttpResponse<String> chunked = hs.send(HttpRequest.newBuilder(hs.clientUri("/_test/echo"))
                 .POST(HttpRequest.BodyPublishers.ofInputStream(() -> new ByteArrayInputStream(big.getBytes()))));
         assertError(chunked, 413, "M_TOO_LARGE");
+    }
+
+    @Test
+    void uriTooLongIsAMatrixError() {
+        // Refused by the HTTP decoder before any route is tried.
+        assertError(hs.get("/_matrix/client/v3/profile/" + "a".repeat(20_000)), 414, "M_UNKNOWN");
+    }
+
+    @Test
+    void headersTooLargeAreAMatrixError() {
+        assertError(hs.send(HttpRequest.newBuilder(hs.clientUri("/_matrix/client/versions"))
+                .header("X-Padding", "b".repeat(10_000)).GET()), 431, "M_UNKNOWN");
     }
 
     @Test

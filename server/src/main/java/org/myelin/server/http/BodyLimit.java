@@ -1,0 +1,38 @@
+package org.myelin.server.http;
+
+/**
+ * The largest request body a route reads into memory before its handler runs; past it the
+ * request is answered 413 {@code M_TOO_LARGE} at once, from its {@code Content-Length} or
+ * from the bytes received so far, and the rest is never held. Every route takes
+ * {@link #JSON} unless it is mounted with another limit
+ * ({@link Handlers#blocking(BodyLimit, BlockingHandler)}).
+ *
+ * <p>Only bodies that fit in memory go this way. A route that takes large bodies (media
+ * upload) must not buffer them: it gets an adapter of its own that authenticates the request
+ * first, with the body still unread, and then streams the body to disk, up to
+ * {@code max_request_body_bytes}.
+ */
+public record BodyLimit(long maxBytes) {
+
+    /** An event is at most 64 KiB in its canonical JSON (server-server API, "Size limits"). */
+    public static final long EVENT_BYTES = 65_536;
+
+    /**
+     * Every JSON endpoint unless it says otherwise: one event of 64 KiB, with room for the
+     * envelope around it and for JSON that is not canonical (spaces, escapes).
+     */
+    public static final BodyLimit JSON = new BodyLimit(2 * EVENT_BYTES);
+
+    /**
+     * {@code PUT /_matrix/federation/v1/send/{txnId}}: up to 50 PDUs and 100 EDUs, each up to
+     * 64 KiB, and a third more for senders whose JSON is not canonical: 200 × 64 KiB
+     * (12.5 MiB), the limit Synapse applies to every federation request.
+     */
+    public static final BodyLimit TRANSACTION = new BodyLimit(200 * EVENT_BYTES);
+
+    public BodyLimit {
+        if (maxBytes < 0) {
+            throw new IllegalArgumentException("maxBytes must not be negative: " + maxBytes);
+        }
+    }
+}
