@@ -6,6 +6,7 @@ import org.myelin.federation.auth.RequestAuthenticator;
 import org.myelin.federation.membership.InviteReceiver;
 import org.myelin.federation.membership.MembershipHandshake;
 import org.myelin.federation.membership.MembershipTemplates;
+import org.myelin.server.http.BodyLimit;
 import org.myelin.server.http.Handlers;
 import org.myelin.server.http.JsonResponse;
 import org.myelin.server.http.Routes;
@@ -51,8 +52,10 @@ final class MembershipRoutes implements Routes {
         router.put(V2 + "/send_leave/:roomId/:eventId").handler(handlers.blocking(auth.authenticated(this::sendLeave)));
         router.put(V1 + "/send_leave/:roomId/:eventId").handler(handlers.blocking(auth.authenticated(
                 (ctx, r) -> v1(sendLeave(ctx, r)))));
-        router.put(V2 + "/invite/:roomId/:eventId").handler(handlers.blocking(auth.authenticated(this::invite)));
-        router.put(V1 + "/invite/:roomId/:eventId").handler(handlers.blocking(auth.authenticated(this::inviteV1)));
+        router.put(V2 + "/invite/:roomId/:eventId").handler(handlers.blocking(BodyLimit.INVITE,
+                auth.authenticated(this::invite)));
+        router.put(V1 + "/invite/:roomId/:eventId").handler(handlers.blocking(BodyLimit.INVITE,
+                auth.authenticated(this::inviteV1)));
     }
 
     /** {@code GET /_matrix/federation/v1/make_join/{roomId}/{userId}?ver=…} ("Joining Rooms"). */

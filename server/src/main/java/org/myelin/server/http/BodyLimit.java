@@ -30,6 +30,14 @@ public record BodyLimit(long maxBytes) {
      */
     public static final BodyLimit TRANSACTION = new BodyLimit(200 * EVENT_BYTES);
 
+    /**
+     * {@code PUT /_matrix/federation/v1|v2/invite/{roomId}/{eventId}}: the invite event and the
+     * stripped state that comes with it, which the invite's receiver bounds on its own (up to
+     * 512 KiB, so that a genuine invite to a room with a long topic or many state events works):
+     * 16 × 64 KiB. A larger body is refused before it is read.
+     */
+    public static final BodyLimit INVITE = new BodyLimit(16 * EVENT_BYTES);
+
     public BodyLimit {
         if (maxBytes < 0) {
             throw new IllegalArgumentException("maxBytes must not be negative: " + maxBytes);
