@@ -112,7 +112,8 @@ public final class Homeserver implements AutoCloseable {
         federation.connect(rooms);
         this.accounts = new AccountServices(dataSource, config, Clock.systemUTC());
         this.users = new UserServices(dataSource, rooms, accounts, Clock.systemUTC());
-        this.clientRooms = new ClientRooms(rooms, dataSource, accounts.rateLimiters.message());
+        this.clientRooms = new ClientRooms(rooms, dataSource, accounts.rateLimiters.message(),
+                config.roomVersionByDefault());
         // Member events carry the user's display name and avatar, as clients show them.
         this.clientRooms.useProfiles(users.profiles);
         this.search = new RoomSearch(new EventSearchRepository(dataSource), rooms.memberships, rooms.eventCache,
@@ -194,7 +195,7 @@ public final class Homeserver implements AutoCloseable {
         table.get(Resource.CLIENT).add(new SharedSecretRegistrationRoutes(accounts,
                 config.registration().sharedSecret(), Clock.systemUTC()));
         table.get(Resource.CLIENT).add(new RegistrationTokenRoutes(accounts));
-        table.get(Resource.CLIENT).add(new CapabilitiesRoutes(authenticator()));
+        table.get(Resource.CLIENT).add(new CapabilitiesRoutes(authenticator(), config.roomVersionByDefault()));
         table.get(Resource.CLIENT).add(new ProfileRoutes(authenticator(), users.profiles));
         table.get(Resource.CLIENT).add(new PushRulesRoutes(authenticator(), users.pushRules));
         table.get(Resource.CLIENT).add(new PresenceRoutes(authenticator(), users.presence, users.presenceVisibility));

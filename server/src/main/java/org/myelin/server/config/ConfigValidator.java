@@ -53,6 +53,16 @@ final class ConfigValidator {
         validateRateLimits(c.rateLimits());
         validateVoip(c.voip());
         required(c.userDirectory(), "user_directory");
+        validateDefaultRoomVersion(c.defaultRoomVersion());
+    }
+
+    /** A version this server can create rooms of (the protocol's registry), as Synapse checks it. */
+    private static void validateDefaultRoomVersion(String version) {
+        if (version == null || org.myelin.protocol.version.RoomVersions.find(version).isEmpty()) {
+            throw new ConfigException("default_room_version", "'" + version + "' is not a known room version (one of "
+                    + String.join(", ", org.myelin.protocol.version.RoomVersions.all().stream()
+                            .map(org.myelin.protocol.version.RoomVersion::id).toList()) + ")");
+        }
     }
 
     private static void validateVoip(HomeserverConfig.Voip v) {

@@ -59,7 +59,7 @@ class ConfigLoaderTest {
                 "port", "bind_address", "tls", "certificate_path", "key_path", "resources", "enabled", "loopback_only",
                 "require_token", "guest_access", "shared_secret", "tls_self_signed_dev", "trusted_ca_paths",
                 "allow_insecure_self_signed", "outbound_ip_allowlist", "client_base_url", "server", "signing_key_path",
-                "max_request_body_bytes", "log_level")) {
+                "max_request_body_bytes", "log_level", "default_room_version")) {
             assertTrue(example.contains(key + ":"), key);
         }
     }
@@ -199,6 +199,20 @@ class ConfigLoaderTest {
         assertEquals("voip.turn_password", yamlError("voip: {turn_username: u}\n").key());
         assertEquals("voip.turn_username",
                 yamlError("voip: {turn_shared_secret: s, turn_username: u, turn_password: p}\n").key());
+    }
+
+    @Test
+    void defaultRoomVersionIsReadAndChecked() throws IOException {
+        assertEquals("12", HomeserverConfig.defaults().defaultRoomVersion(), "the spec's recommended version");
+        assertEquals("10", loadYaml("default_room_version: \"10\"\n", Map.of()).defaultRoomVersion());
+        assertEquals("11", loadYaml("default_room_version: 11\n", Map.of()).roomVersionByDefault().id());
+        assertEquals("9", ConfigLoader.load(Optional.empty(), Map.of("MYELIN_DEFAULT_ROOM_VERSION", "9"))
+                .defaultRoomVersion());
+        ConfigException e = yamlError("default_room_version: \"13\"\n");
+        assertEquals("default_room_version", e.key());
+        assertTrue(e.getMessage().contains("'13' is not a known room version"), e.getMessage());
+        assertEquals("default_room_version", yamlError("default_room_version: org.matrix.msc9999\n").key());
+        assertEquals("default_room_version", yamlError("default_room_version:\n").key());
     }
 
     @Test
