@@ -55,6 +55,26 @@ class DeviceIT {
         assertEquals("127.0.0.1", device.path("last_seen_ip").asText());
     }
 
+    /** matrix-nio's schema requires the three keys, nullable, as Synapse answers them. */
+    @Test
+    void whatIsNotKnownOfADeviceIsNull() {
+        TestUser u = hs.registerUser("unseen");
+        TestUser unnamed = hs.login(u); // no display name, and not seen since it logged in
+        JsonNode listed = null;
+        for (JsonNode d : json(hs.authed(u.accessToken(), "GET", DEVICES, null)).path("devices")) {
+            assertTrue(d.has("display_name") && d.has("last_seen_ip") && d.has("last_seen_ts"), d::toString);
+            if (d.path("device_id").asText().equals(unnamed.deviceId())) {
+                listed = d;
+            }
+        }
+        JsonNode one = json(hs.authed(u.accessToken(), "GET", DEVICES + "/" + unnamed.deviceId(), null));
+        for (JsonNode device : List.of(listed, one)) {
+            assertTrue(device.get("display_name").isNull(), device::toString);
+            assertTrue(device.get("last_seen_ip").isNull(), device::toString);
+            assertTrue(device.get("last_seen_ts").isNull(), device::toString);
+        }
+    }
+
     @Test
     void unknownOrForeignDeviceIs404() {
         TestUser u = hs.registerUser("seeker");

@@ -158,6 +158,10 @@ class MembershipIT {
         JsonNode joined = rooms.ok(alice, "GET", room(roomId) + "/joined_members", null).path("joined");
         assertEquals(1, joined.size());
         assertTrue(joined.has(alice.userId()));
+        // Both keys, null when the member event has none (Synapse; matrix-nio's schema requires them).
+        assertEquals("alice", joined.at("/" + alice.userId() + "/display_name").asText(), joined::toString);
+        assertTrue(joined.get(alice.userId()).has("avatar_url"), joined::toString);
+        assertTrue(joined.get(alice.userId()).get("avatar_url").isNull(), joined::toString);
         rooms.fails(403, "M_FORBIDDEN", bob, "GET", room(roomId) + "/joined_members", null);
         rooms.fails(404, "M_NOT_FOUND", bob, "GET", room("!nowhere:" + hs.serverName()) + "/members", null);
     }
