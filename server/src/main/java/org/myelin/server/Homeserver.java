@@ -39,6 +39,7 @@ import org.myelin.server.client.search.SearchRoutes;
 import org.myelin.server.client.thirdparty.ThirdPartyRoutes;
 import org.myelin.server.client.voip.TurnServerRoutes;
 import org.myelin.server.client.rooms.ClientRooms;
+import org.myelin.server.client.rooms.GuestAccessRevocation;
 import org.myelin.server.client.rooms.CreateRoomRoutes;
 import org.myelin.server.client.rooms.MembershipRoutes;
 import org.myelin.server.client.rooms.RoomEventsRoutes;
@@ -116,6 +117,8 @@ public final class Homeserver implements AutoCloseable {
                 config.roomVersionByDefault());
         // Member events carry the user's display name and avatar, as clients show them.
         this.clientRooms.useProfiles(users.profiles);
+        rooms.onCommit(new GuestAccessRevocation(clientRooms.access, clientRooms.actions, rooms.memberships,
+                accounts.accounts, rooms.local)::committed);
         this.search = new RoomSearch(new EventSearchRepository(dataSource), rooms.memberships, rooms.eventCache,
                 clientRooms.visibility, clientRooms.clientEvents, clientRooms.timeline, clientRooms.access);
         this.sync = new SyncServices(rooms, dataSource, new SyncServices.Parts(clientRooms.clientEvents,
