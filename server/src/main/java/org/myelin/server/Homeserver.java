@@ -39,6 +39,7 @@ import org.myelin.server.client.search.SearchRoutes;
 import org.myelin.server.client.thirdparty.ThirdPartyRoutes;
 import org.myelin.server.client.voip.TurnServerRoutes;
 import org.myelin.server.client.rooms.ClientRooms;
+import org.myelin.server.client.rooms.GuestAccessRevocation;
 import org.myelin.server.client.rooms.CreateRoomRoutes;
 import org.myelin.server.client.rooms.MembershipRoutes;
 import org.myelin.server.client.rooms.RoomEventsRoutes;
@@ -119,9 +120,12 @@ public final class Homeserver implements AutoCloseable {
         federation.connect(rooms);
         this.accounts = new AccountServices(dataSource, config, Clock.systemUTC());
         this.users = new UserServices(dataSource, rooms, accounts, Clock.systemUTC());
-        this.clientRooms = new ClientRooms(rooms, dataSource, accounts.rateLimiters.message());
+        this.clientRooms = new ClientRooms(rooms, dataSource, accounts.rateLimiters.message(),
+                config.roomVersionByDefault());
         // Member events carry the user's display name and avatar, as clients show them.
         this.clientRooms.useProfiles(users.profiles);
+        rooms.onCommit(new GuestAccessRevocation(clientRooms.access, clientRooms.actions, rooms.memberships,
+                accounts.accounts, rooms.local)::committed);
         this.search = new RoomSearch(new EventSearchRepository(dataSource), rooms.memberships, rooms.eventCache,
                 clientRooms.visibility, clientRooms.clientEvents, clientRooms.timeline, clientRooms.access);
         this.sync = new SyncServices(rooms, dataSource, new SyncServices.Parts(clientRooms.clientEvents,
@@ -203,7 +207,7 @@ public final class Homeserver implements AutoCloseable {
         table.get(Resource.CLIENT).add(new SharedSecretRegistrationRoutes(accounts,
                 config.registration().sharedSecret(), Clock.systemUTC()));
         table.get(Resource.CLIENT).add(new RegistrationTokenRoutes(accounts));
-        table.get(Resource.CLIENT).add(new CapabilitiesRoutes(authenticator()));
+        table.get(Resource.CLIENT).add(new CapabilitiesRoutes(authenticator(), config.roomVersionByDefault()));
         table.get(Resource.CLIENT).add(new ProfileRoutes(authenticator(), users.profiles));
         table.get(Resource.CLIENT).add(new PushRulesRoutes(authenticator(), users.pushRules));
         table.get(Resource.CLIENT).add(new PresenceRoutes(authenticator(), users.presence, users.presenceVisibility));

@@ -6,7 +6,6 @@ import org.myelin.protocol.id.ServerName;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.regex.Pattern;
 import org.myelin.protocol.glob.GlobPattern;
 
 /**
@@ -14,12 +13,13 @@ import org.myelin.protocol.glob.GlobPattern;
  * (client-server API, "Server Access Control Lists"; server-server API, "Server Access Control
  * Lists"). A server is judged by its name without port, in this order: an IP literal is denied if
  * {@code allow_ip_literals} is false; a match in {@code deny} denies; a match in {@code allow}
- * allows; anything else is denied. Patterns are case-insensitive globs ({@code *}, {@code ?}).
+ * allows; anything else is denied. Patterns are case-insensitive globs ({@code *}, {@code ?}),
+ * matched in linear time: the room's state chooses them, a peer its name.
  */
-public record ServerAcl(boolean allowIpLiterals, List<Pattern> allow, List<Pattern> deny) {
+public record ServerAcl(boolean allowIpLiterals, List<GlobPattern> allow, List<GlobPattern> deny) {
 
     /** No ACL event: every server is allowed. */
-    public static final ServerAcl NONE = new ServerAcl(true, List.of(compile("*")), List.of());
+    public static final ServerAcl NONE = new ServerAcl(true, List.of(GlobPattern.compile("*")), List.of());
 
     /** The ACL an {@code m.room.server_acl} content describes; missing or malformed keys take their defaults. */
     public static ServerAcl fromContent(JsonNode content) {
@@ -28,21 +28,16 @@ public record ServerAcl(boolean allowIpLiterals, List<Pattern> allow, List<Patte
                 globs(content.path("deny")));
     }
 
-    private static List<Pattern> globs(JsonNode list) {
-        List<Pattern> patterns = new ArrayList<>();
+    private static List<GlobPattern> globs(JsonNode list) {
+        List<GlobPattern> patterns = new ArrayList<>();
         if (list.isArray()) {
             for (JsonNode entry : list) {
                 if (entry.isTextual()) {
-                    patterns.add(compile(entry.textValue()));
+                    patterns.add(GlobPattern.compile(entry.textValue()));
                 }
             }
         }
         return List.copyOf(patterns);
-    }
-
-    /** A glob ({@code *} any run of characters, {@code ?} exactly one) as a case-insensitive pattern. */
-    static Pattern compile(String glob) {
-        return GlobPattern.compile(glob);
     }
 
     /** Whether {@code serverName} may take part in the room. */
@@ -61,13 +56,13 @@ public record ServerAcl(boolean allowIpLiterals, List<Pattern> allow, List<Patte
             return false;
         }
         String subject = host.toLowerCase(Locale.ROOT);
-        for (Pattern p : deny) {
-            if (p.matcher(subject).matches()) {
+        for (GlobPattern p : deny) {
+            if (p.matches(subject)) {
                 return false;
             }
         }
-        for (Pattern p : allow) {
-            if (p.matcher(subject).matches()) {
+        for (GlobPattern p : allow) {
+            if (p.matches(subject)) {
                 return true;
             }
         }

@@ -5,8 +5,10 @@ import org.junit.jupiter.api.Test;
 import org.myelin.protocol.json.MatrixJson;
 
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** {@code m.room.server_acl} evaluation, in the order the event schema gives. */
@@ -59,5 +61,16 @@ class ServerAclTest {
         assertTrue(acl.allows("a.b.example.com"));
         assertFalse(acl.allows("example.com"));
         assertFalse(acl("{\"allow\": [\"a.b\"]}").allows("axb"), "a dot is a dot, not a regex");
+    }
+
+    /** A hang guard, not a timing: the room's state chooses the globs, a peer its name. */
+    @Test
+    void globsOfManyStarsFinishOnLongNames() {
+        ServerAcl acl = acl("{\"allow\": [\"*\"], \"deny\": [\"*a*a*a*a*a*a*b\"]}");
+        String name = "a".repeat(60) + "." + "a".repeat(60) + "." + "a".repeat(60) + ".org";
+        assertTimeoutPreemptively(Duration.ofSeconds(5), () -> {
+            assertTrue(acl.allows(name));
+            assertFalse(acl.allows(name.replace(".org", ".b")));
+        });
     }
 }

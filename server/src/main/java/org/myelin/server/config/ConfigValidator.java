@@ -55,6 +55,7 @@ final class ConfigValidator {
         validateVoip(c.voip());
         required(c.userDirectory(), "user_directory");
         validateRequestBodies(c.requestBodies());
+        validateDefaultRoomVersion(c.defaultRoomVersion());
     }
 
     private static void validateRequestBodies(HomeserverConfig.RequestBodies r) {
@@ -66,6 +67,15 @@ final class ConfigValidator {
             throw new ConfigException("request_bodies.max_buffered_bytes", "must be positive");
         }
         positive(r.readTimeoutMs(), "request_bodies.read_timeout_ms");
+    }
+
+    /** A version this server can create rooms of (the protocol's registry), as Synapse checks it. */
+    private static void validateDefaultRoomVersion(String version) {
+        if (version == null || org.myelin.protocol.version.RoomVersions.find(version).isEmpty()) {
+            throw new ConfigException("default_room_version", "'" + version + "' is not a known room version (one of "
+                    + String.join(", ", org.myelin.protocol.version.RoomVersions.all().stream()
+                            .map(org.myelin.protocol.version.RoomVersion::id).toList()) + ")");
+        }
     }
 
     private static void validateVoip(HomeserverConfig.Voip v) {

@@ -26,6 +26,9 @@ import java.util.Optional;
  * @param voip                the TURN servers offered to clients for calls
  * @param userDirectory       whom the user directory finds
  * @param requestBodies       how many request bodies are read at once, and for how long
+ * @param defaultRoomVersion  the version of rooms created without one (Synapse's key): 12, as the
+ *                            spec recommends; 10 or 11 where the rooms must span servers that
+ *                            predate version 12
  */
 public record HomeserverConfig(
         String serverName,
@@ -42,7 +45,8 @@ public record HomeserverConfig(
         RateLimits rateLimits,
         Voip voip,
         UserDirectory userDirectory,
-        RequestBodies requestBodies) {
+        RequestBodies requestBodies,
+        String defaultRoomVersion) {
 
     public static final String DEFAULT_BIND_ADDRESS = "127.0.0.1";
 
@@ -77,7 +81,8 @@ public record HomeserverConfig(
                 RateLimits.DEFAULT,
                 Voip.NONE,
                 UserDirectory.DEFAULT,
-                RequestBodies.DEFAULT);
+                RequestBodies.DEFAULT,
+                org.myelin.protocol.version.RoomVersions.DEFAULT.id());
     }
 
     /** The first listener serving a resource, if any. */
@@ -98,67 +103,89 @@ public record HomeserverConfig(
 
     public HomeserverConfig withServerName(String name) {
         return new HomeserverConfig(name, dataDir, database, listeners, registration, federation, wellKnown,
-                signingKeyPath, maxRequestBodyBytes, logLevel, auth, rateLimits, voip, userDirectory, requestBodies);
+                signingKeyPath, maxRequestBodyBytes, logLevel, auth, rateLimits, voip, userDirectory,
+                requestBodies, defaultRoomVersion);
     }
 
     public HomeserverConfig withDataDir(Path dir) {
         return new HomeserverConfig(serverName, dir, database, listeners, registration, federation, wellKnown,
-                signingKeyPath, maxRequestBodyBytes, logLevel, auth, rateLimits, voip, userDirectory, requestBodies);
+                signingKeyPath, maxRequestBodyBytes, logLevel, auth, rateLimits, voip, userDirectory,
+                requestBodies, defaultRoomVersion);
     }
 
     public HomeserverConfig withDatabase(Database db) {
         return new HomeserverConfig(serverName, dataDir, db, listeners, registration, federation, wellKnown,
-                signingKeyPath, maxRequestBodyBytes, logLevel, auth, rateLimits, voip, userDirectory, requestBodies);
+                signingKeyPath, maxRequestBodyBytes, logLevel, auth, rateLimits, voip, userDirectory,
+                requestBodies, defaultRoomVersion);
     }
 
     public HomeserverConfig withListeners(List<Listener> newListeners) {
         return new HomeserverConfig(serverName, dataDir, database, newListeners, registration, federation, wellKnown,
-                signingKeyPath, maxRequestBodyBytes, logLevel, auth, rateLimits, voip, userDirectory, requestBodies);
+                signingKeyPath, maxRequestBodyBytes, logLevel, auth, rateLimits, voip, userDirectory,
+                requestBodies, defaultRoomVersion);
     }
 
     public HomeserverConfig withWellKnown(WellKnown newWellKnown) {
         return new HomeserverConfig(serverName, dataDir, database, listeners, registration, federation, newWellKnown,
-                signingKeyPath, maxRequestBodyBytes, logLevel, auth, rateLimits, voip, userDirectory, requestBodies);
+                signingKeyPath, maxRequestBodyBytes, logLevel, auth, rateLimits, voip, userDirectory,
+                requestBodies, defaultRoomVersion);
     }
 
     public HomeserverConfig withFederation(Federation newFederation) {
         return new HomeserverConfig(serverName, dataDir, database, listeners, registration, newFederation, wellKnown,
-                signingKeyPath, maxRequestBodyBytes, logLevel, auth, rateLimits, voip, userDirectory, requestBodies);
+                signingKeyPath, maxRequestBodyBytes, logLevel, auth, rateLimits, voip, userDirectory,
+                requestBodies, defaultRoomVersion);
     }
 
     public HomeserverConfig withMaxRequestBodyBytes(long max) {
         return new HomeserverConfig(serverName, dataDir, database, listeners, registration, federation, wellKnown,
-                signingKeyPath, max, logLevel, auth, rateLimits, voip, userDirectory, requestBodies);
+                signingKeyPath, max, logLevel, auth, rateLimits, voip, userDirectory, requestBodies, defaultRoomVersion);
     }
 
     public HomeserverConfig withRegistration(Registration newRegistration) {
         return new HomeserverConfig(serverName, dataDir, database, listeners, newRegistration, federation, wellKnown,
-                signingKeyPath, maxRequestBodyBytes, logLevel, auth, rateLimits, voip, userDirectory, requestBodies);
+                signingKeyPath, maxRequestBodyBytes, logLevel, auth, rateLimits, voip, userDirectory,
+                requestBodies, defaultRoomVersion);
     }
 
     public HomeserverConfig withAuth(Auth newAuth) {
         return new HomeserverConfig(serverName, dataDir, database, listeners, registration, federation, wellKnown,
-                signingKeyPath, maxRequestBodyBytes, logLevel, newAuth, rateLimits, voip, userDirectory, requestBodies);
+                signingKeyPath, maxRequestBodyBytes, logLevel, newAuth, rateLimits, voip, userDirectory,
+                requestBodies, defaultRoomVersion);
     }
 
     public HomeserverConfig withVoip(Voip newVoip) {
         return new HomeserverConfig(serverName, dataDir, database, listeners, registration, federation, wellKnown,
-                signingKeyPath, maxRequestBodyBytes, logLevel, auth, rateLimits, newVoip, userDirectory, requestBodies);
+                signingKeyPath, maxRequestBodyBytes, logLevel, auth, rateLimits, newVoip, userDirectory,
+                requestBodies, defaultRoomVersion);
     }
 
     public HomeserverConfig withUserDirectory(UserDirectory newUserDirectory) {
         return new HomeserverConfig(serverName, dataDir, database, listeners, registration, federation, wellKnown,
-                signingKeyPath, maxRequestBodyBytes, logLevel, auth, rateLimits, voip, newUserDirectory, requestBodies);
+                signingKeyPath, maxRequestBodyBytes, logLevel, auth, rateLimits, voip, newUserDirectory,
+                requestBodies, defaultRoomVersion);
+    }
+
+    public HomeserverConfig withDefaultRoomVersion(String version) {
+        return new HomeserverConfig(serverName, dataDir, database, listeners, registration, federation, wellKnown,
+                signingKeyPath, maxRequestBodyBytes, logLevel, auth, rateLimits, voip, userDirectory, requestBodies, version);
+    }
+
+    /** The version of rooms created without one; known, as the config was validated. */
+    public org.myelin.protocol.version.RoomVersion roomVersionByDefault() {
+        return org.myelin.protocol.version.RoomVersions.find(defaultRoomVersion).orElseThrow();
     }
 
     public HomeserverConfig withRateLimits(RateLimits newRateLimits) {
         return new HomeserverConfig(serverName, dataDir, database, listeners, registration, federation, wellKnown,
-                signingKeyPath, maxRequestBodyBytes, logLevel, auth, newRateLimits, voip, userDirectory, requestBodies);
+                signingKeyPath, maxRequestBodyBytes, logLevel, auth, newRateLimits, voip, userDirectory,
+                requestBodies, defaultRoomVersion);
     }
 
     public HomeserverConfig withRequestBodies(RequestBodies newRequestBodies) {
         return new HomeserverConfig(serverName, dataDir, database, listeners, registration, federation, wellKnown,
-                signingKeyPath, maxRequestBodyBytes, logLevel, auth, rateLimits, voip, userDirectory, newRequestBodies);
+                signingKeyPath, maxRequestBodyBytes, logLevel, auth, rateLimits, voip, userDirectory, newRequestBodies,
+                defaultRoomVersion);
     }
 
     /**

@@ -60,7 +60,8 @@ class ConfigLoaderTest {
                 "require_token", "guest_access", "shared_secret", "tls_self_signed_dev", "trusted_ca_paths",
                 "allow_insecure_self_signed", "outbound_ip_allowlist", "client_base_url", "server", "signing_key_path",
                 "max_request_body_bytes", "log_level", "health_check_interval_ms", "x_forwarded", "request_bodies",
-                "max_concurrent_reads", "max_buffered_bytes", "read_timeout_ms")) {
+                "max_concurrent_reads", "max_buffered_bytes", "read_timeout_ms",
+                "default_room_version")) {
             assertTrue(example.contains(key + ":"), key);
         }
     }
@@ -236,6 +237,20 @@ class ConfigLoaderTest {
         c = ConfigLoader.load(Optional.empty(), Map.of("MYELIN_DATABASE_HEALTH_CHECK_INTERVAL_MS", "250"));
         assertEquals(250L, c.database().healthCheckIntervalMs());
         assertEquals("database.health_check_interval_ms", yamlError("database: {health_check_interval_ms: 0}\n").key());
+    }
+
+    @Test
+    void defaultRoomVersionIsReadAndChecked() throws IOException {
+        assertEquals("12", HomeserverConfig.defaults().defaultRoomVersion(), "the spec's recommended version");
+        assertEquals("10", loadYaml("default_room_version: \"10\"\n", Map.of()).defaultRoomVersion());
+        assertEquals("11", loadYaml("default_room_version: 11\n", Map.of()).roomVersionByDefault().id());
+        assertEquals("9", ConfigLoader.load(Optional.empty(), Map.of("MYELIN_DEFAULT_ROOM_VERSION", "9"))
+                .defaultRoomVersion());
+        ConfigException e = yamlError("default_room_version: \"13\"\n");
+        assertEquals("default_room_version", e.key());
+        assertTrue(e.getMessage().contains("'13' is not a known room version"), e.getMessage());
+        assertEquals("default_room_version", yamlError("default_room_version: org.matrix.msc9999\n").key());
+        assertEquals("default_room_version", yamlError("default_room_version:\n").key());
     }
 
     @Test

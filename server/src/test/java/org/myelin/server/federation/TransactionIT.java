@@ -157,6 +157,30 @@ class TransactionIT {
         assertTrue(rooms(a).events.byId(notMember.eventId()).orElseThrow().isRejected());
     }
 
+    /** Room versions, "Redactions": a redaction applies only to an event of its own room. */
+    @Test
+    void aRedactionNamingAnEventOfAnotherRoomDoesNothingToIt() {
+        String other = FederatedRooms.createPublicRoom(a, alice);
+        joinFred(other);
+        Pdu message = fromFred(roomId, "kept"); // fred's own, so only the rooms differ
+        sendOk(List.of(message.jsonCopy()), List.of());
+        Pdu redaction = FederatedRooms.remoteEvent(a, other, fred, "m.room.redaction", null,
+                content("redacts", message.eventId()), fake.serverName(), fake.signingKey());
+        sendOk(List.of(redaction.jsonCopy()), List.of());
+        assertTrue(hasInTimeline(a, message.eventId()));
+        assertTrue(hasInTimeline(a, redaction.eventId()), "the redaction is an event of its room all the same");
+        var clientEvents = a.homeserver().clientRooms().clientEvents;
+        JsonNode seen = clientEvents.format(rooms(a).events.byId(message.eventId()).orElseThrow().pdu(), alice, null);
+        assertEquals("kept", seen.path("content").path("body").asText(), seen::toString);
+        assertFalse(seen.path("unsigned").has("redacted_because"), seen::toString);
+        // Its own room's redaction still applies.
+        Pdu same = FederatedRooms.remoteEvent(a, roomId, fred, "m.room.redaction", null,
+                content("redacts", message.eventId()), fake.serverName(), fake.signingKey());
+        sendOk(List.of(same.jsonCopy()), List.of());
+        JsonNode redacted = clientEvents.format(rooms(a).events.byId(message.eventId()).orElseThrow().pdu(), alice, null);
+        assertTrue(redacted.path("content").isEmpty(), redacted::toString);
+    }
+
     @Test
     void aRetriedTransactionGetsTheSameAnswerAndIsNotProcessedAgain() {
         Pdu first = fromFred(roomId, "first");

@@ -1,6 +1,7 @@
 package org.myelin.storage.events;
 
 import org.myelin.protocol.event.Pdu;
+import org.myelin.storage.profiles.UserDirectoryRepository;
 import org.myelin.storage.state.StateSnapshot;
 import org.myelin.storage.state.StateSnapshotRepository;
 
@@ -282,6 +283,9 @@ final class EventWrites {
                 ps.executeUpdate();
             }
         }
+        Map<String, Long> moved = new LinkedHashMap<>();
+        current.forEach((room, state) -> moved.put(room, state.id()));
+        UserDirectoryRepository.currentStatesMoved(c, moved); // the directory follows join rules, visibility
     }
 
     private record MembershipRow(String roomId, String userId, String membership, String eventId, Long ordering) {

@@ -9,14 +9,17 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 /**
  * The user directory (client-server API, "User directory"): users a searcher may find, matched
  * case-insensitively on user id and display name. As Synapse does by default, those are the
- * users who share a joined room with the searcher and those joined to a room published in the
- * room directory, the searcher included, and optionally every active, non-guest user of this
- * server; local users are shown with their global profile, other servers' with the name and
- * avatar of their membership event.
+ * users who share a joined room with the searcher and those joined to a public room, one whose
+ * current state lets anyone join it ({@code join_rule: public}) or read it
+ * ({@code history_visibility: world_readable}), kept as it changes in
+ * {@code user_directory_public_rooms} (migration V0008); the searcher included, and optionally
+ * every active, non-guest user of this server. Local users are shown with their global profile,
+ * other servers' with the name and avatar of their membership event.
  */
 public final class UserDirectoryRepository {
 
@@ -46,7 +49,7 @@ public final class UserDirectoryRepository {
                         FROM room_memberships m
                         WHERE m.membership = 'join' AND (
                             m.room_id IN (SELECT room_id FROM room_memberships WHERE user_id = ? AND membership = 'join')
-                            OR m.room_id IN (SELECT room_id FROM room_directory WHERE visibility = 'public'))
+                            OR m.room_id IN (SELECT room_id FROM user_directory_public_rooms))
                         UNION ALL
                         SELECT u.user_id, NULL FROM users u
                         WHERE ? AND NOT u.deactivated AND NOT u.is_guest
@@ -83,6 +86,31 @@ public final class UserDirectoryRepository {
             return found;
         } catch (SQLException e) {
             throw new StorageException(e);
+        }
+    }
+
+    /**
+     * Records, in the transaction that moved them, whether rooms whose current state moved
+     * (room id to its new snapshot) are now public to the directory: the directory follows each
+     * change of their join rules or history visibility. One statement for a persister's batch.
+     */
+    public static void currentStatesMoved(Connection c, Map<String, Long> snapshotByRoom) throws SQLException {
+        if (snapshotByRoom.isEmpty()) {
+            return;
+        }
+        try (PreparedStatement ps = c.prepareStatement("""
+                WITH judged AS (
+                    SELECT room_id, state_is_public(snapshot_id) AS is_public
+                    FROM unnest(?::text[], ?::bigint[]) AS moved (room_id, snapshot_id)
+                ), closed AS (
+                    DELETE FROM user_directory_public_rooms d USING judged j
+                    WHERE d.room_id = j.room_id AND NOT j.is_public
+                )
+                INSERT INTO user_directory_public_rooms (room_id) SELECT room_id FROM judged WHERE is_public
+                ON CONFLICT DO NOTHING""")) {
+            ps.setArray(1, c.createArrayOf("text", snapshotByRoom.keySet().toArray()));
+            ps.setArray(2, c.createArrayOf("bigint", snapshotByRoom.values().toArray()));
+            ps.executeUpdate();
         }
     }
 

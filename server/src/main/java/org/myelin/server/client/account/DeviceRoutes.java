@@ -1,5 +1,6 @@
 package org.myelin.server.client.account;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
@@ -16,7 +17,12 @@ import org.myelin.storage.accounts.Device;
 /** The requester's devices (client-server API, "Device management"). */
 public final class DeviceRoutes implements Routes {
 
-    /** One device as clients see it (definitions/client_device.yaml). */
+    /**
+     * One device as clients see it (definitions/client_device.yaml). Every key is always there,
+     * null when unknown (a device never named, or not seen since it logged in): Synapse answers
+     * so, and matrix-nio's schema requires them.
+     */
+    @JsonInclude(JsonInclude.Include.ALWAYS)
     record ClientDevice(String deviceId, String displayName, String lastSeenIp, Long lastSeenTs) {
         static ClientDevice of(Device d) {
             return new ClientDevice(d.deviceId(), d.displayName(), d.lastSeenIp(), d.lastSeenTs());

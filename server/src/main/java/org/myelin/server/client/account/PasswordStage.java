@@ -7,7 +7,8 @@ import org.myelin.server.http.MatrixException;
 
 /**
  * The {@code m.login.password} stage for an authenticated request: the auth dict must name
- * the requester (by {@code identifier} or the legacy {@code user}) and give their password.
+ * the requester (by {@code identifier} or the legacy {@code user}) and give their password. A
+ * wrong password is another 401; another user's right password ends the request with 403.
  */
 final class PasswordStage implements UserInteractiveAuth.Stage {
 
@@ -29,13 +30,15 @@ final class PasswordStage implements UserInteractiveAuth.Stage {
     @Override
     public void verify(JsonNode auth, UiaSession session) {
         String userId = UserIdentifiers.resolve(auth, serverName);
-        if (!userId.equals(requester)) {
-            throw MatrixException.forbidden("The password stage must authenticate the requesting user");
-        }
         JsonNode password = auth.get("password");
         if (password == null || !password.isTextual()) {
             throw MatrixException.missingParam("Missing 'password'");
         }
         passwords.check(userId, password.asText());
+        if (!userId.equals(requester)) {
+            // Someone's password, but not the requester's: Synapse's "Invalid auth", a 403.
+            throw new UserInteractiveAuth.Refused(
+                    MatrixException.forbidden("Invalid auth: the password stage must authenticate the requesting user"));
+        }
     }
 }

@@ -27,12 +27,36 @@ public final class Registration {
 
     private static final String OPERATION = "register";
     private static final String REGISTERED_KEY = "registered_user_id";
+    private static final String PARAMETERS_KEY = "registration_parameters";
     private static final int GENERATION_ATTEMPTS = 10;
     private static final char[] LOCALPART_CHARS = "abcdefghijklmnopqrstuvwxyz0123456789".toCharArray();
 
     /** What a client asked to register (the body of {@code POST /register}). */
     public record UserRequest(JsonNode auth, String username, String password, String deviceId,
-                              String initialDeviceDisplayName, boolean inhibitLogin, boolean refreshToken) {}
+                              String initialDeviceDisplayName, boolean inhibitLogin, boolean refreshToken) {
+
+        /** Whether the body names a parameter besides {@code auth} and {@code password}. */
+        boolean hasParameters() {
+            return username != null || deviceId != null || initialDeviceDisplayName != null || inhibitLogin
+                    || refreshToken;
+        }
+
+        /**
+         * This step of the dance with what it leaves out taken from an earlier one, as Synapse
+         * does: parameters given replace the earlier ones; none given (only {@code auth}, as
+         * Element sends) keeps them; the password is the latest given.
+         */
+        UserRequest after(UserRequest earlier) {
+            UserRequest given = hasParameters() ? this : earlier;
+            return new UserRequest(auth, given.username, password != null ? password : earlier.password,
+                    given.deviceId, given.initialDeviceDisplayName, given.inhibitLogin, given.refreshToken);
+        }
+
+        UserRequest withoutPassword() {
+            return new UserRequest(auth, username, null, deviceId, initialDeviceDisplayName, inhibitLogin,
+                    refreshToken);
+        }
+    }
 
     /** A new account and, unless login was inhibited, its first session. */
     public record Registered(String userId, Sessions.Issued session) {}
@@ -79,13 +103,19 @@ public final class Registration {
         limiter.check(clientAddress == null ? "" : clientAddress);
     }
 
-    /** Registers a user account, one UIA step at a time. */
-    public Outcome registerUser(UserRequest request, String clientAddress) {
+    /**
+     * Registers a user account, one UIA step at a time. The parameters of a step are remembered
+     * in its UIA session (in memory; the password too, until the account is made, when it is
+     * hashed once), so a later step may send only {@code auth}.
+     */
+    public Outcome registerUser(UserRequest sent, String clientAddress) {
         checkAllowed(clientAddress);
+        Optional<UiaSession> existing = uia.existing(sent.auth(), OPERATION);
+        UserRequest request = existing.flatMap(s -> s.get(PARAMETERS_KEY, UserRequest.class))
+                .map(sent::after).orElse(sent);
         // A retry of a registration that completed (the client lost the answer) must get the
         // result again, not "user in use" for the account it just created.
-        boolean retry = uia.existing(request.auth(), OPERATION)
-                .flatMap(s -> s.get(REGISTERED_KEY, String.class)).isPresent();
+        boolean retry = existing.flatMap(s -> s.get(REGISTERED_KEY, String.class)).isPresent();
         String localpart = null;
         if (request.username() != null) {
             localpart = Usernames.localpart(request.username(), serverName);
@@ -101,9 +131,11 @@ public final class Registration {
         }
         UiaOutcome outcome = uia.authenticate(OPERATION, request.auth(), flows());
         if (outcome instanceof UiaOutcome.Challenge challenge) {
+            challenge.session().put(PARAMETERS_KEY, request);
             return new Outcome.NeedsAuth(challenge);
         }
         UiaSession session = ((UiaOutcome.Authenticated) outcome).session();
+        session.put(PARAMETERS_KEY, request.withoutPassword()); // a retry needs no password
         Optional<String> earlier = session.get(REGISTERED_KEY, String.class);
         if (earlier.isPresent()) { // a retry of a completed registration: log in again
             return new Outcome.Done(new Registered(earlier.get(), request.inhibitLogin() ? null

@@ -17,6 +17,9 @@ public sealed interface UiaOutcome {
     /** Every stage of a flow is complete. */
     record Authenticated(UiaSession session) implements UiaOutcome {}
 
-    /** More is needed: answer with this 401 (flows, params, session, completed, maybe an error). */
-    record Challenge(JsonResponse response) implements UiaOutcome {}
+    /**
+     * More is needed: answer with this 401 (flows, params, session, completed, maybe an error).
+     * The session is there for endpoints that remember a request's parameters for its next step.
+     */
+    record Challenge(UiaSession session, JsonResponse response) implements UiaOutcome {}
 }

@@ -38,7 +38,8 @@ public final class UserInteractiveAuth {
 
         /**
          * Checks the client's auth dict; throws {@link MatrixException} when the attempt fails,
-         * which the client is told in the 401.
+         * which the client is told in the 401, or {@link Refused} when the request must end
+         * there.
          */
         void verify(JsonNode auth, UiaSession session);
 
@@ -49,6 +50,24 @@ public final class UserInteractiveAuth {
 
         /** Called when a session that completed this stage expires. */
         default void expired(UiaSession session) {
+        }
+    }
+
+    /**
+     * Thrown by a stage when the attempt succeeded but may not authorise this request: a
+     * password stage that authenticated someone other than the requester. The request is
+     * answered with the error (403, as Synapse's "Invalid auth"), not with another 401.
+     */
+    public static final class Refused extends RuntimeException {
+        private final MatrixException error;
+
+        public Refused(MatrixException error) {
+            super(error.getMessage(), null, false, false);
+            this.error = error;
+        }
+
+        public MatrixException error() {
+            return error;
         }
     }
 
@@ -126,6 +145,8 @@ public final class UserInteractiveAuth {
                     stage.verify(auth, session);
                 } catch (MatrixException failed) {
                     return challenge(session, flows, failed);
+                } catch (Refused refused) {
+                    throw refused.error();
                 }
                 session.complete(stage);
             }
@@ -203,10 +224,10 @@ public final class UserInteractiveAuth {
                 }
             }
         }
-        List<String> completed = session.completed();
-        return new UiaOutcome.Challenge(new JsonResponse(401, new ChallengeBody(
+        // completed is listed even when empty, as Synapse does: clients read it to pick the next stage.
+        return new UiaOutcome.Challenge(session, new JsonResponse(401, new ChallengeBody(
                 error == null ? null : error.errCode().name(), error == null ? null : error.getMessage(),
-                flowBodies, params, session.id(), completed.isEmpty() ? null : completed)));
+                flowBodies, params, session.id(), session.completed())));
     }
 
     private boolean expired(UiaSession session, long now) {

@@ -37,19 +37,20 @@ public final class CapabilitiesRoutes implements Routes {
     /** The body of {@code GET /capabilities}. */
     record CapabilitiesResponse(Capabilities capabilities) {}
 
-    private static final CapabilitiesResponse RESPONSE = new CapabilitiesResponse(new Capabilities(
-            new BooleanCapability(true),
-            roomVersions(),
-            new BooleanCapability(true),
-            new BooleanCapability(true),
-            new BooleanCapability(false), // no third-party identifiers are bound here
-            new BooleanCapability(false), // no POST /login/get_token
-            new ProfileFieldsCapability(true)));
-
     private final Authenticator authenticator;
+    private final CapabilitiesResponse response;
 
-    public CapabilitiesRoutes(Authenticator authenticator) {
+    /** @param defaultRoomVersion the version of rooms created without one ({@code default_room_version}) */
+    public CapabilitiesRoutes(Authenticator authenticator, RoomVersion defaultRoomVersion) {
         this.authenticator = authenticator;
+        this.response = new CapabilitiesResponse(new Capabilities(
+                new BooleanCapability(true),
+                roomVersions(defaultRoomVersion),
+                new BooleanCapability(true),
+                new BooleanCapability(true),
+                new BooleanCapability(false), // no third-party identifiers are bound here
+                new BooleanCapability(false), // no POST /login/get_token
+                new ProfileFieldsCapability(true)));
     }
 
     @Override
@@ -60,18 +61,18 @@ public final class CapabilitiesRoutes implements Routes {
     /**
      * {@code GET /_matrix/client/v3/capabilities} (client-server API, "Capabilities
      * negotiation"): password changes and profile changes allowed; room versions from the
-     * protocol's registry; no 3PID changes and no login tokens. Guests may ask.
+     * protocol's registry, the configured default among them; no 3PID changes and no login tokens. Guests may ask.
      */
     JsonResponse capabilities(RoutingContext ctx) {
         authenticator.require(ctx, true);
-        return JsonResponse.ok(RESPONSE);
+        return JsonResponse.ok(response);
     }
 
-    private static RoomVersionsCapability roomVersions() {
+    private static RoomVersionsCapability roomVersions(RoomVersion defaultVersion) {
         Map<String, String> available = new LinkedHashMap<>();
         for (RoomVersion v : RoomVersions.all()) {
             available.put(v.id(), v.stable() ? "stable" : "unstable");
         }
-        return new RoomVersionsCapability(RoomVersions.DEFAULT.id(), available);
+        return new RoomVersionsCapability(defaultVersion.id(), available);
     }
 }

@@ -2,6 +2,7 @@ package org.myelin.server.client.push;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.vertx.ext.web.RoutingContext;
+import org.myelin.protocol.glob.GlobPattern;
 import org.myelin.protocol.push.PushAction;
 import org.myelin.protocol.push.PushCondition;
 import org.myelin.protocol.push.PushRule;
@@ -52,7 +53,8 @@ final class PushRuleRequests {
     /**
      * The rule in a {@code PUT} body: {@code actions} (required), {@code conditions} for
      * override and underride rules (none: always matches), {@code pattern} for content rules
-     * (required). 400 M_MISSING_PARAM or M_INVALID_PARAM otherwise.
+     * (required), globs of at most {@link GlobPattern#MAX_LENGTH} characters. 400 M_MISSING_PARAM or
+     * M_INVALID_PARAM otherwise.
      */
     static PushRule rule(RoutingContext ctx, RuleKind kind, String ruleId) {
         JsonNode body = Json.parseBody(ctx);
@@ -69,7 +71,11 @@ final class PushRuleRequests {
             }
             for (JsonNode c : list) {
                 try {
-                    conditions.add(PushCondition.parse(c));
+                    PushCondition condition = PushCondition.parse(c);
+                    if (condition instanceof PushCondition.EventMatch match) {
+                        checkGlobLength(match.pattern());
+                    }
+                    conditions.add(condition);
                 } catch (IllegalArgumentException e) {
                     throw MatrixException.invalidParam("Invalid condition: " + e.getMessage());
                 }
@@ -84,8 +90,16 @@ final class PushRuleRequests {
                 throw MatrixException.invalidParam("'pattern' must be a string");
             }
             pattern = p.textValue();
+            checkGlobLength(pattern);
         }
         return new PushRule(kind, ruleId, false, true, conditions, pattern, actions);
+    }
+
+    /** A glob longer than the matcher takes would never match: refused rather than kept. */
+    private static void checkGlobLength(String glob) {
+        if (glob.codePointCount(0, glob.length()) > GlobPattern.MAX_LENGTH) {
+            throw MatrixException.invalidParam("A 'pattern' may have at most " + GlobPattern.MAX_LENGTH + " characters");
+        }
     }
 
     /** The {@code actions} of a body: required, and only known actions. */

@@ -1,5 +1,6 @@
 package org.myelin.server.client.rooms;
 
+import org.myelin.protocol.version.RoomVersion;
 import org.myelin.server.client.profile.Profiles;
 
 import org.myelin.server.RoomServices;
@@ -47,8 +48,12 @@ public final class ClientRooms {
     private final AtomicReference<RemoteDirectory> remoteDirectory = new AtomicReference<>(RemoteDirectory.UNAVAILABLE);
     private final AtomicReference<Profiles> profiles = new AtomicReference<>(Profiles.NONE);
 
-    /** @param messageLimit the rate limit of events a user sends (send, state, redact) */
-    public ClientRooms(RoomServices rooms, DataSource dataSource, RateLimiter messageLimit) {
+    /**
+     * @param messageLimit       the rate limit of events a user sends (send, state, redact)
+     * @param defaultRoomVersion the version of rooms created without one
+     */
+    public ClientRooms(RoomServices rooms, DataSource dataSource, RateLimiter messageLimit,
+                       RoomVersion defaultRoomVersion) {
         this.timelineRepository = new TimelineRepository(dataSource);
         this.transactions = new ClientTransactionRepository(dataSource);
         this.aliasRepository = new AliasRepository(dataSource);
@@ -69,7 +74,8 @@ public final class ClientRooms {
                 rooms.local, profiles::get, remoteJoiner::get, remoteInviter::get));
         this.aliases = new RoomAliases(aliasRepository, rooms.memberships, access, actions, rooms.local,
                 remoteDirectory::get, rooms.clock);
-        this.creation = new RoomCreation(actions, memberships, aliases, directoryRepository, rooms.local, rooms.clock);
+        this.creation = new RoomCreation(actions, memberships, aliases, directoryRepository, rooms.local, rooms.clock,
+                defaultRoomVersion);
         this.states = new RoomStates(access, actions, aliases, rooms.eventCache, clientEvents);
         this.timeline = new RoomTimeline(access, timelineRepository, rooms.eventCache, visibility, clientEvents);
         this.publicRooms = new PublicRooms(directoryRepository, access, rooms.local, remoteDirectory::get,

@@ -1,5 +1,6 @@
 package org.myelin.server.client.rooms;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import org.myelin.protocol.id.RoomAlias;
@@ -21,7 +22,7 @@ public final class MembershipRoutes implements Routes {
 
     private static final String ROOM = "/_matrix/client/v3/rooms/:roomId";
 
-    /** A body with only an optional reason (join, leave). */
+    /** A body with only an optional reason (leave). */
     record ReasonBody(String reason) {
     }
 
@@ -61,24 +62,26 @@ public final class MembershipRoutes implements Routes {
         router.get("/_matrix/client/v3/joined_rooms").handler(handlers.blocking(this::joinedRooms));
     }
 
-    /** {@code POST /_matrix/client/v3/rooms/{roomId}/join} (client-server API, "Joining rooms"). */
+    /**
+     * {@code POST /_matrix/client/v3/rooms/{roomId}/join} (client-server API, "Joining rooms"):
+     * the body's {@code reason} and other keys go into the member event, as Synapse does.
+     */
     JsonResponse joinRoom(RoutingContext ctx) {
         Requester requester = auth.require(ctx, true);
         String roomId = Params.roomId(ctx, "roomId");
-        ReasonBody body = Params.optionalBody(ctx, ReasonBody.class);
-        rooms.memberships.join(requester, roomId, List.of(), body == null ? null : body.reason());
+        rooms.memberships.join(requester, roomId, List.of(), Params.optionalObject(ctx));
         return JsonResponse.ok(new RoomIdResponse(roomId));
     }
 
     /**
      * {@code POST /_matrix/client/v3/join/{roomIdOrAlias}} (client-server API, "Joining rooms"):
      * an alias is resolved first; {@code via} (and the deprecated {@code server_name}) name servers
-     * to join through when this server is not in the room.
+     * to join through when this server is not in the room. The body as for {@code /rooms/{roomId}/join}.
      */
     JsonResponse join(RoutingContext ctx) {
         Requester requester = auth.require(ctx, true);
         String target = Params.path(ctx, "roomIdOrAlias");
-        ReasonBody body = Params.optionalBody(ctx, ReasonBody.class);
+        ObjectNode body = Params.optionalObject(ctx);
         List<String> via = new ArrayList<>(Params.queryAll(ctx, "via"));
         via.addAll(Params.queryAll(ctx, "server_name"));
         String roomId;
@@ -92,7 +95,7 @@ public final class MembershipRoutes implements Routes {
         } else {
             roomId = Params.roomId(ctx, "roomIdOrAlias");
         }
-        rooms.memberships.join(requester, roomId, via, body == null ? null : body.reason());
+        rooms.memberships.join(requester, roomId, via, body);
         return JsonResponse.ok(new RoomIdResponse(roomId));
     }
 

@@ -2,6 +2,7 @@ package org.myelin.server.client.rooms;
 
 import org.myelin.server.client.profile.Profiles;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.myelin.protocol.event.Pdu;
@@ -27,12 +28,15 @@ import java.util.function.Supplier;
  * leave, kick, ban, unban, forget. Each becomes an {@code m.room.member} event through
  * {@link RoomActions}; the pipeline's auth rules decide. Besides auth, as Synapse does: guests
  * join only rooms with {@code guest_access: can_join}; unban applies only to banned users; a
- * banned user cannot be kicked (only unbanned). Joins of rooms this server is not in go to the
+ * banned user cannot be kicked (only unbanned), nor one who is not in the room. Joins of rooms this server is not in go to the
  * {@link RemoteJoiner}, invites of other servers' users to the {@link RemoteInviter}.
  */
 public final class Memberships {
 
     private static final JsonNodeFactory JSON = JsonNodeFactory.instance;
+    private static final String JOIN_AUTHORISED_VIA = "join_authorised_via_users_server";
+    private static final int MAX_DISPLAYNAME_LENGTH = 256;
+    private static final int MAX_AVATAR_URL_LENGTH = 1000;
 
     private final RoomActions actions;
     private final RoomAccess access;
@@ -60,9 +64,13 @@ public final class Memberships {
         this.remoteInviter = parts.remoteInviter();
     }
 
-    /** Joins the requester to a room; {@code via}: servers to join through if this one is not in it. */
-    public String join(Requester requester, String roomId, List<String> via, String reason) {
-        ObjectNode content = memberContent("join", reason);
+    /**
+     * Joins the requester to a room; {@code via}: servers to join through if this one is not in
+     * it. {@code body} is the client's request body (null for none): what it holds besides
+     * {@code membership} goes into the member event, as Synapse does ({@link #joinContent}).
+     */
+    public String join(Requester requester, String roomId, List<String> via, ObjectNode body) {
+        ObjectNode content = joinContent(body);
         addProfile(content, requester.userId());
         if (!isInRoom(roomId)) {
             Set<String> servers = new LinkedHashSet<>(via);
@@ -113,8 +121,13 @@ public final class Memberships {
     public String kick(Requester requester, String roomId, String target, String reason) {
         requireUserId(target);
         access.head(roomId);
-        if ("ban".equals(currentMembership(roomId, target))) {
+        String membership = currentMembership(roomId, target);
+        if ("ban".equals(membership)) {
             throw badState("Cannot kick user " + target + " who was banned");
+        }
+        if (membership == null || membership.equals("leave")) {
+            // The auth rules would allow it (a leave by someone with the power to kick); Synapse refuses.
+            throw MatrixException.forbidden("The target user is not in the room");
         }
         return actions.sendState(roomId, requester.userId(), StateKey.MEMBER, target, memberContent("leave", reason));
     }
@@ -175,8 +188,45 @@ public final class Memberships {
         return memberships.of(roomId, userId).map(MembershipRepository.Membership::membership).orElse(null);
     }
 
+    /** The user's global display name and avatar, where the content does not give its own (a per-room profile). */
     private void addProfile(ObjectNode content, String userId) {
-        profiles.get().lookup(userId).ifPresent(p -> p.addTo(content));
+        profiles.get().lookup(userId).ifPresent(p -> {
+            if (!content.has("displayname") && p.displayname() != null) {
+                content.put("displayname", p.displayname());
+            }
+            if (!content.has("avatar_url") && p.avatarUrl() != null) {
+                content.put("avatar_url", p.avatarUrl());
+            }
+        });
+    }
+
+    /**
+     * The content of a join: {@code membership: join}, then the body's other keys (a reason, a
+     * per-room {@code displayname} or {@code avatar_url}, keys of the client's own), but never
+     * {@code join_authorised_via_users_server}, which only a resident server may put in.
+     * Synapse's bounds on the profile fields; 400 M_BAD_JSON beyond them.
+     */
+    static ObjectNode joinContent(ObjectNode body) {
+        ObjectNode content = memberContent("join", null);
+        if (body == null) {
+            return content;
+        }
+        body.properties().forEach(field -> {
+            if (!field.getKey().equals("membership") && !field.getKey().equals(JOIN_AUTHORISED_VIA)) {
+                content.set(field.getKey(), field.getValue());
+            }
+        });
+        checkText(content, "reason", Integer.MAX_VALUE);
+        checkText(content, "displayname", MAX_DISPLAYNAME_LENGTH);
+        checkText(content, "avatar_url", MAX_AVATAR_URL_LENGTH);
+        return content;
+    }
+
+    private static void checkText(ObjectNode content, String key, int maxLength) {
+        JsonNode value = content.get(key);
+        if (value != null && !value.isNull() && (!value.isTextual() || value.textValue().length() > maxLength)) {
+            throw MatrixException.badJson("'" + key + "' must be a string of at most " + maxLength + " characters");
+        }
     }
 
     private static ObjectNode memberContent(String membership, String reason) {

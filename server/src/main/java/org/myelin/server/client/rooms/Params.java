@@ -1,5 +1,7 @@
 package org.myelin.server.client.rooms;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.vertx.ext.web.RoutingContext;
 import org.myelin.protocol.id.RoomId;
 import org.myelin.server.http.Json;
@@ -96,5 +98,17 @@ public final class Params {
             return null;
         }
         return Json.bind(ctx, type);
+    }
+
+    /** The body as a JSON object, or null when the request has none; 400 M_BAD_JSON for another JSON value. */
+    public static ObjectNode optionalObject(RoutingContext ctx) {
+        if (ctx.body() == null || ctx.body().isEmpty()) {
+            return null;
+        }
+        JsonNode body = Json.parseBody(ctx);
+        if (!body.isObject()) {
+            throw MatrixException.badJson("Request body must be a JSON object");
+        }
+        return (ObjectNode) body;
     }
 }

@@ -80,25 +80,33 @@ public final class RoomActions {
         };
     }
 
-    /** {@code PUT /rooms/{roomId}/send/{eventType}/{txnId}}: a message event, once per transaction. */
+    /**
+     * {@code PUT /rooms/{roomId}/send/{eventType}/{txnId}}: a message event, once per transaction;
+     * a null {@code txnId} (the deprecated {@code POST} form) sends a new event each time.
+     */
     public String sendMessage(Requester requester, String roomId, String type, ObjectNode content, String txnId) {
-        return once(new ClientTransactionRepository.Key(requester.userId(), requester.deviceId(), roomId, "send",
-                txnId), key -> {
+        Send send = key -> {
             messageLimit.acquire(requester.userId());
             return submit(Input.LocalEvent.message(roomId, requester.userId(), type, content).inTransaction(key))
                     .eventId();
-        });
+        };
+        return txnId == null ? send.send(null) : once(new ClientTransactionRepository.Key(requester.userId(),
+                requester.deviceId(), roomId, "send", txnId), send);
     }
 
-    /** {@code PUT /rooms/{roomId}/redact/{eventId}/{txnId}}: a redaction, once per transaction. */
+    /**
+     * {@code PUT /rooms/{roomId}/redact/{eventId}/{txnId}}: a redaction, once per transaction; a
+     * null {@code txnId} (the deprecated {@code POST} form) redacts anew each time.
+     */
     public String redact(Requester requester, String roomId, String eventId, ObjectNode content, String txnId) {
-        return once(new ClientTransactionRepository.Key(requester.userId(), requester.deviceId(), roomId, "redact",
-                txnId), key -> {
+        Send send = key -> {
             messageLimit.acquire(requester.userId());
             checkMayRedact(requester.userId(), roomId, eventId);
             return submit(new Input.LocalEvent(roomId, requester.userId(), "m.room.redaction", null, content,
                     eventId, key)).eventId();
-        });
+        };
+        return txnId == null ? send.send(null) : once(new ClientTransactionRepository.Key(requester.userId(),
+                requester.deviceId(), roomId, "redact", txnId), send);
     }
 
     /**

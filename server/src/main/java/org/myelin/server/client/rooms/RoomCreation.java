@@ -64,10 +64,13 @@ public final class RoomCreation {
     private final RoomDirectoryRepository directory;
     private final LocalServer local;
     private final Clock clock;
+    private final RoomVersion defaultVersion;
     private final SecureRandom random = new SecureRandom();
 
+    /** @param defaultVersion the version of rooms created without one ({@code default_room_version}) */
     public RoomCreation(RoomActions actions, Memberships memberships, RoomAliases aliases,
-                        RoomDirectoryRepository directory, LocalServer local, Clock clock) {
+                        RoomDirectoryRepository directory, LocalServer local, Clock clock, RoomVersion defaultVersion) {
+        this.defaultVersion = defaultVersion;
         this.actions = actions;
         this.memberships = memberships;
         this.aliases = aliases;
@@ -78,7 +81,7 @@ public final class RoomCreation {
 
     /** Creates the room; returns its id. */
     public String create(Requester requester, CreateRoomRequest request) {
-        String versionId = request.roomVersion() == null ? RoomVersions.DEFAULT.id() : request.roomVersion();
+        String versionId = request.roomVersion() == null ? defaultVersion.id() : request.roomVersion();
         RoomVersion version = RoomVersions.find(versionId).orElseThrow(() -> MatrixException.of(
                 ErrCode.M_UNSUPPORTED_ROOM_VERSION, "Your homeserver does not support room version " + versionId));
         Preset preset = PRESETS.get(request.effectivePreset());

@@ -1,5 +1,6 @@
 package org.myelin.server.client.rooms;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.myelin.protocol.event.Pdu;
 import org.myelin.protocol.event.StateKey;
@@ -21,7 +22,11 @@ import java.util.Map;
  */
 public final class RoomStates {
 
-    /** One joined member in {@code /joined_members}. */
+    /**
+     * One joined member in {@code /joined_members}. Both keys are always there, null when the
+     * member event has none: Synapse answers so, and matrix-nio's schema requires them.
+     */
+    @JsonInclude(JsonInclude.Include.ALWAYS)
     public record JoinedMember(String displayName, String avatarUrl) {
     }
 

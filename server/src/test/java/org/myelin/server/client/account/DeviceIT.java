@@ -55,6 +55,26 @@ class DeviceIT {
         assertEquals("127.0.0.1", device.path("last_seen_ip").asText());
     }
 
+    /** matrix-nio's schema requires the three keys, nullable, as Synapse answers them. */
+    @Test
+    void whatIsNotKnownOfADeviceIsNull() {
+        TestUser u = hs.registerUser("unseen");
+        TestUser unnamed = hs.login(u); // no display name, and not seen since it logged in
+        JsonNode listed = null;
+        for (JsonNode d : json(hs.authed(u.accessToken(), "GET", DEVICES, null)).path("devices")) {
+            assertTrue(d.has("display_name") && d.has("last_seen_ip") && d.has("last_seen_ts"), d::toString);
+            if (d.path("device_id").asText().equals(unnamed.deviceId())) {
+                listed = d;
+            }
+        }
+        JsonNode one = json(hs.authed(u.accessToken(), "GET", DEVICES + "/" + unnamed.deviceId(), null));
+        for (JsonNode device : List.of(listed, one)) {
+            assertTrue(device.get("display_name").isNull(), device::toString);
+            assertTrue(device.get("last_seen_ip").isNull(), device::toString);
+            assertTrue(device.get("last_seen_ts").isNull(), device::toString);
+        }
+    }
+
     @Test
     void unknownOrForeignDeviceIs404() {
         TestUser u = hs.registerUser("seeker");
@@ -86,6 +106,8 @@ class DeviceIT {
         HttpResponse<String> first = hs.authed(u.accessToken(), "DELETE", path, null);
         assertEquals(401, first.statusCode(), first.body());
         assertEquals("m.login.password", json(first).path("flows").path(0).path("stages").path(0).asText());
+        assertTrue(json(first).path("completed").isArray(), "a 401 lists the stages completed, none yet");
+        assertEquals(0, json(first).path("completed").size());
         assertEquals(200, hs.authed(doomed.accessToken(), "GET", "/_matrix/client/v3/account/whoami", null)
                 .statusCode(), "nothing deleted yet");
 
@@ -151,5 +173,24 @@ class DeviceIT {
         assertEquals(403, r.statusCode(), r.body());
         assertFalse(deviceIds(u).isEmpty());
         assertTrue(deviceIds(u).contains(b.deviceId()));
+    }
+
+    /** As Synapse: the password stage authenticates someone, and it must be the requester. */
+    @Test
+    void authenticatingAsAnotherUserIs403() {
+        TestUser mallory = hs.registerUser("mallory", "pw-mallory");
+        TestUser victim = hs.registerUser("victim", "pw-victim");
+        ObjectNode body = object();
+        body.set("auth", passwordAuth(victim.userId(), "pw-victim", null));
+        HttpResponse<String> one = hs.authed(mallory.accessToken(), "DELETE", DEVICES + "/" + victim.deviceId(),
+                body.toString());
+        assertEquals(403, one.statusCode(), one.body());
+        assertEquals("M_FORBIDDEN", errcode(one));
+        body.putArray("devices").add(victim.deviceId()).add(mallory.deviceId());
+        HttpResponse<String> many = hs.authed(mallory.accessToken(), "POST", "/_matrix/client/v3/delete_devices",
+                body.toString());
+        assertEquals(403, many.statusCode(), many.body());
+        assertEquals(List.of(victim.deviceId()), deviceIds(victim));
+        assertEquals(List.of(mallory.deviceId()), deviceIds(mallory));
     }
 }

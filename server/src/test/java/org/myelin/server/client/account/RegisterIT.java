@@ -41,6 +41,8 @@ class RegisterIT {
         assertEquals(1, body.path("flows").size());
         assertTrue(body.path("params").isObject());
         assertFalse(body.path("session").asText().isEmpty());
+        assertTrue(body.path("completed").isArray(), "the stages completed, none yet: " + body);
+        assertEquals(0, body.path("completed").size());
         assertFalse(body.has("errcode"));
         assertFalse(hs.homeserver().accounts().accounts.exists("@dance:" + hs.serverName()), "no account yet");
     }
@@ -63,6 +65,24 @@ class RegisterIT {
         assertEquals(200, whoami.statusCode(), whoami.body());
         assertEquals("@bob:" + hs.serverName(), TestHomeserver.json(whoami).path("user_id").asText());
         assertEquals(body.path("device_id").asText(), TestHomeserver.json(whoami).path("device_id").asText());
+    }
+
+    /** As Synapse: a client may send the parameters once, then only {@code auth} (Element does). */
+    @Test
+    void theSecondStepRemembersTheParametersOfTheFirst() {
+        String session = TestHomeserver.json(register("{\"username\":\"Remembered\",\"password\":\"pw-remembered\","
+                + "\"device_id\":\"REMEMBERED\",\"initial_device_display_name\":\"Work laptop\"}"))
+                .path("session").asText();
+        HttpResponse<String> r = register("{\"auth\":{\"type\":\"m.login.dummy\",\"session\":\"" + session + "\"}}");
+        assertEquals(200, r.statusCode(), r.body());
+        JsonNode body = TestHomeserver.json(r);
+        assertEquals("@remembered:" + hs.serverName(), body.path("user_id").asText());
+        assertEquals("REMEMBERED", body.path("device_id").asText());
+        HttpResponse<String> device = hs.authed(body.path("access_token").asText(), "GET",
+                "/_matrix/client/v3/devices/REMEMBERED", null);
+        assertEquals("Work laptop", TestHomeserver.json(device).path("display_name").asText(), device.body());
+        TestUser again = hs.login(new TestUser(body.path("user_id").asText(), null, null, "pw-remembered"));
+        assertFalse(again.accessToken().isEmpty(), "the password of the first step is the account's");
     }
 
     @Test

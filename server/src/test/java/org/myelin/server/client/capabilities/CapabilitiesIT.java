@@ -46,6 +46,23 @@ class CapabilitiesIT {
         assertEquals(7, c.size(), c::toString);
     }
 
+    /** {@code default_room_version}: for organisations federating with servers older than version 12. */
+    @Test
+    void theConfiguredDefaultRoomVersionIsAdvertisedAndUsed() {
+        try (TestHomeserver older = TestHomeserver.builder().configure(c -> c.withDefaultRoomVersion("10")).start()) {
+            TestUser bob = older.registerUser("bob");
+            JsonNode c = older.expect(200, bob, "GET", "/_matrix/client/v3/capabilities", null).get("capabilities");
+            assertEquals("10", c.at("/m.room_versions/default").asText());
+            String roomId = older.expect(200, bob, "POST", "/_matrix/client/v3/createRoom", "{}").path("room_id").asText();
+            assertEquals("10", older.expect(200, bob, "GET", "/_matrix/client/v3/rooms/" + TestHomeserver.enc(roomId)
+                    + "/state/m.room.create/", null).path("room_version").asText());
+            String newer = older.expect(200, bob, "POST", "/_matrix/client/v3/createRoom", "{\"room_version\":\"12\"}")
+                    .path("room_id").asText();
+            assertEquals("12", older.expect(200, bob, "GET", "/_matrix/client/v3/rooms/" + TestHomeserver.enc(newer)
+                    + "/state/m.room.create/", null).path("room_version").asText(), "asked for, not the default");
+        }
+    }
+
     @Test
     void needsAnAccessToken() {
         HttpResponse<String> response = hs.get("/_matrix/client/v3/capabilities");

@@ -18,7 +18,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * {@code POST /user_directory/search}: a user finds those who share a room with them and the
- * members of published rooms, by user id or display name, case-insensitively; nobody else.
+ * members of public rooms (anyone may join or read them), by user id or display name,
+ * case-insensitively; nobody else.
  */
 class UserDirectoryIT {
 
@@ -84,9 +85,33 @@ class UserDirectoryIT {
     }
 
     @Test
-    void findsMembersOfPublishedRooms() {
+    void findsMembersOfPublicRooms() {
         assertEquals(List.of(dave.userId()), found(search(alice, "lister")));
         assertEquals(List.of(erin.userId()), found(search(carol, "erin")));
+    }
+
+    /**
+     * As Synapse: a room opens its members to everyone's search while anyone may join it
+     * (join_rule public) or read it (history_visibility world_readable), whether or not it is
+     * published, and they drop out when it stops.
+     */
+    @Test
+    void followsTheJoinRulesAndHistoryVisibilityOfRooms() {
+        TestUser frank = named("frank", "Frank Zappa");
+        TestUser grace = named("grace", "Grace Hopper");
+        String room = hs.expect(200, frank, "POST", V3 + "/createRoom", "{\"preset\":\"public_chat\"}")
+                .path("room_id").asText();
+        assertEquals(List.of(frank.userId()), found(search(grace, "zappa")), "anyone may join, though unpublished");
+        String state = V3 + "/rooms/" + enc(room) + "/state/";
+        hs.expect(200, frank, "PUT", state + "m.room.join_rules/", "{\"join_rule\":\"invite\"}");
+        assertEquals(List.of(), found(search(grace, "zappa")), "no longer public");
+        hs.expect(200, frank, "PUT", state + "m.room.history_visibility/", "{\"history_visibility\":\"world_readable\"}");
+        assertEquals(List.of(frank.userId()), found(search(grace, "zappa")), "anyone may read it");
+        hs.expect(200, frank, "PUT", state + "m.room.history_visibility/", "{\"history_visibility\":\"shared\"}");
+        assertEquals(List.of(), found(search(grace, "zappa")));
+        hs.expect(200, frank, "PUT", V3 + "/directory/list/room/" + enc(room), "{\"visibility\":\"public\"}");
+        assertEquals(List.of(), found(search(grace, "zappa")), "published, but only the invited may join");
+        assertEquals(List.of(frank.userId()), found(search(frank, "zappa")), "the searcher is in it");
     }
 
     @Test

@@ -147,6 +147,14 @@ class PushRulesIT {
         assertError(400, "M_INVALID_PARAM", call(carol, "PUT", rule("override", "a"),
                 "{\"actions\":[],\"conditions\":[{\"key\":\"type\"}]}"));
         assertError(400, "M_NOT_JSON", call(carol, "PUT", rule("override", "a"), "actions"));
+        String tooLong = "*a".repeat(513); // more characters than a glob may have
+        assertError(400, "M_INVALID_PARAM", call(carol, "PUT", rule("content", "a"),
+                "{\"pattern\":\"" + tooLong + "\",\"actions\":[]}"));
+        assertError(400, "M_INVALID_PARAM", call(carol, "PUT", rule("override", "a"), "{\"actions\":[],"
+                + "\"conditions\":[{\"kind\":\"event_match\",\"key\":\"content.body\",\"pattern\":\"" + tooLong + "\"}]}"));
+        assertOk(call(carol, "PUT", rule("content", "b"),
+                "{\"pattern\":\"" + tooLong.substring(2) + "\",\"actions\":[]}"));
+        assertOk(call(carol, "DELETE", rule("content", "b"), null));
         assertError(401, "M_MISSING_TOKEN", hs.get(RULES));
         assertEquals(1, ids(carol, "content").size(), "nothing was added");
     }

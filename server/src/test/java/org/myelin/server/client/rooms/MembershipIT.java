@@ -158,6 +158,10 @@ class MembershipIT {
         JsonNode joined = rooms.ok(alice, "GET", room(roomId) + "/joined_members", null).path("joined");
         assertEquals(1, joined.size());
         assertTrue(joined.has(alice.userId()));
+        // Both keys, null when the member event has none (Synapse; matrix-nio's schema requires them).
+        assertEquals("alice", joined.at("/" + alice.userId() + "/display_name").asText(), joined::toString);
+        assertTrue(joined.get(alice.userId()).has("avatar_url"), joined::toString);
+        assertTrue(joined.get(alice.userId()).get("avatar_url").isNull(), joined::toString);
         rooms.fails(403, "M_FORBIDDEN", bob, "GET", room(roomId) + "/joined_members", null);
         rooms.fails(404, "M_NOT_FOUND", bob, "GET", room("!nowhere:" + hs.serverName()) + "/members", null);
     }
@@ -177,5 +181,42 @@ class MembershipIT {
                 .forEach(e -> ids.add(e.path("state_key").asText()));
         ids.sort(String::compareTo);
         return ids;
+    }
+
+    /** As Synapse: what a join body carries besides reason (a per-room name, a client's key) is in the event. */
+    @Test
+    void extraFieldsOfAJoinBodyGoIntoTheMemberEvent() {
+        String roomId = rooms.create(alice, "{\"preset\":\"public_chat\"}");
+        rooms.ok(bob, "POST", room(roomId) + "/join", obj().put("reason", "hello").put("org.example.badge", "gold")
+                .put("displayname", "Bob in here").put("join_authorised_via_users_server", alice.userId()));
+        JsonNode bobs = rooms.stateEvent(alice, roomId, "m.room.member", bob.userId()).path("content");
+        assertEquals("join", bobs.path("membership").asText(), bobs::toString);
+        assertEquals("hello", bobs.path("reason").asText(), bobs::toString);
+        assertEquals("gold", bobs.path("org.example.badge").asText(), bobs::toString);
+        assertEquals("Bob in here", bobs.path("displayname").asText(), bobs::toString);
+        assertFalse(bobs.has("join_authorised_via_users_server"), "only a resident server signs that: " + bobs);
+
+        rooms.ok(carol, "POST", V3 + "/join/" + enc(roomId), obj().put("membership", "ban")
+                .put("org.example.badge", "silver"));
+        JsonNode carols = rooms.stateEvent(alice, roomId, "m.room.member", carol.userId()).path("content");
+        assertEquals("join", carols.path("membership").asText(), "the body cannot change the membership");
+        assertEquals("silver", carols.path("org.example.badge").asText(), carols::toString);
+        assertEquals("carol", carols.path("displayname").asText(), "the global profile where the body has none");
+    }
+
+    /** The sender must be in the room (auth rules); the kicked must be in it too (Synapse). */
+    @Test
+    void kickingOrBanningFromARoomOneIsNotInIs403() {
+        String roomId = rooms.create(alice, "{\"preset\":\"public_chat\"}");
+        rooms.join(bob, roomId);
+        rooms.fails(403, "M_FORBIDDEN", carol, "POST", room(roomId) + "/kick", obj().put("user_id", bob.userId()));
+        rooms.fails(403, "M_FORBIDDEN", carol, "POST", room(roomId) + "/ban", obj().put("user_id", bob.userId()));
+        assertEquals("join", membership(roomId, bob));
+        rooms.fails(403, "M_FORBIDDEN", alice, "POST", room(roomId) + "/kick", obj().put("user_id", carol.userId()));
+        rooms.leave(bob, roomId);
+        rooms.fails(403, "M_FORBIDDEN", alice, "POST", room(roomId) + "/kick", obj().put("user_id", bob.userId()));
+        // A ban needs no membership: one may be banned before ever joining.
+        rooms.ok(alice, "POST", room(roomId) + "/ban", obj().put("user_id", carol.userId()));
+        assertEquals("ban", membership(roomId, carol));
     }
 }

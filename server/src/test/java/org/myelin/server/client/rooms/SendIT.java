@@ -164,6 +164,28 @@ class SendIT {
         assertEquals("m.room.redaction", redactionEvent.path("type").asText());
     }
 
+    /** The deprecated forms without a transaction id (r0 and v3), which Synapse still serves. */
+    @Test
+    void sendingAndRedactingWithoutATransactionIdStillWork() {
+        String roomId = rooms.create(alice, "{\"preset\":\"public_chat\"}");
+        JsonNode content = obj().put("msgtype", "m.text").put("body", "posted");
+        String first = rooms.ok(alice, "POST", room(roomId) + "/send/m.room.message", content).path("event_id").asText();
+        String second = rooms.ok(alice, "POST", "/_matrix/client/r0/rooms/" + enc(roomId) + "/send/m.room.message",
+                content).path("event_id").asText();
+        assertNotEquals(first, second, "without a transaction id each request is a new event");
+        assertEquals("posted", rooms.event(alice, roomId, first).path("content").path("body").asText());
+        JsonNode sent = rooms.event(alice, roomId, first);
+        assertFalse(sent.path("unsigned").has("transaction_id"), sent::toString);
+
+        String redaction = rooms.ok(alice, "POST", room(roomId) + "/redact/" + enc(first), obj().put("reason", "old"))
+                .path("event_id").asText();
+        JsonNode redacted = rooms.event(alice, roomId, first);
+        assertTrue(redacted.path("content").isEmpty(), redacted::toString);
+        assertEquals(redaction, redacted.path("unsigned").path("redacted_because").path("event_id").asText());
+        rooms.ok(alice, "POST", room(roomId) + "/redact/" + enc(second), null);
+        assertTrue(rooms.event(alice, roomId, second).path("content").isEmpty(), "no body is fine");
+    }
+
     @Test
     void redactingOthersNeedsPowerAndMembersKeepOwnEvents() {
         String roomId = rooms.create(alice, "{\"preset\":\"public_chat\"}");

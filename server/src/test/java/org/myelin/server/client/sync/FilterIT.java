@@ -72,6 +72,33 @@ class FilterIT {
                 + filter("{\"room\": {\"timeline\": {\"limit\": -1}}}").replace('&', '?'), null);
     }
 
+    /** As Synapse's filter schema: each value of the type the spec gives, no coercion, ids that are ids. */
+    @Test
+    void valuesOfTheWrongTypeAreRefusedNotCoerced() {
+        for (String wrong : List.of(
+                "{\"room\": {\"timeline\": {\"limit\": \"10\"}}}",
+                "{\"room\": {\"timeline\": {\"limit\": 2.5}}}",
+                "{\"room\": {\"timeline\": {\"types\": [1]}}}",
+                "{\"room\": {\"timeline\": {\"not_types\": [null]}}}",
+                "{\"room\": {\"timeline\": {\"contains_url\": \"true\"}}}",
+                "{\"room\": {\"state\": {\"lazy_load_members\": 1}}}",
+                "{\"room\": {\"include_leave\": \"true\"}}",
+                "{\"room\": {\"rooms\": [\"not-a-room\"]}}",
+                "{\"room\": {\"ephemeral\": {\"not_senders\": [\"not-a-user\"]}}}",
+                "{\"room\": {\"timeline\": []}}",
+                "{\"presence\": {\"senders\": [\"@ok:example.org\", 7]}}",
+                "{\"account_data\": {\"limit\": true}}",
+                "{\"event_fields\": [true]}",
+                "{\"event_format\": 1}",
+                "{\"event_format\": \"Client\"}")) {
+            client.fails(400, "M_BAD_JSON", alice, "POST", user(alice) + "/filter", wrong);
+            client.fails(400, "M_BAD_JSON", alice, "GET", SyncClient.V3 + "/sync" + filter(wrong).replace('&', '?'), null);
+        }
+        client.ok(alice, "POST", user(alice) + "/filter", "{\"room\": {\"rooms\": [\"!abc:example.org\"], "
+                + "\"timeline\": {\"limit\": 10, \"senders\": [\"@Old_Style:example.org\"], \"org.example\": 1}}, "
+                + "\"event_format\": \"federation\", \"org.example.extension\": {}}");
+    }
+
     @Test
     void aStoredFilterShapesTheSync() {
         String roomId = client.createRoom(alice, "{}");

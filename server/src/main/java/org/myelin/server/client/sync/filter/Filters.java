@@ -32,7 +32,7 @@ public final class Filters {
 
     /** Stores {@code definition} after checking it (400 M_BAD_JSON if it is no filter); returns its id. */
     public String create(String userId, JsonNode definition) {
-        parse(definition);
+        checked(definition);
         return repository.create(userId, definition.toString());
     }
 
@@ -57,7 +57,7 @@ public final class Filters {
             } catch (JsonProcessingException e) {
                 throw MatrixException.notJson("filter is not valid JSON");
             }
-            return parse(tree);
+            return checked(tree);
         }
         Key key = new Key(userId, parameter);
         SyncFilter known = resolved.get(key);
@@ -70,7 +70,20 @@ public final class Filters {
         return filter;
     }
 
-    /** Binds a filter definition; 400 M_BAD_JSON if it is not an object of the filter's shape. */
+    /**
+     * A filter a client gives now (uploaded or inline): its JSON checked against the spec's
+     * schema ({@link FilterSchema}), then bound.
+     */
+    public static SyncFilter checked(JsonNode definition) {
+        FilterSchema.check(definition);
+        return parse(definition);
+    }
+
+    /**
+     * Binds a filter definition; 400 M_BAD_JSON if it is not an object of the filter's shape.
+     * Stored filters are bound without {@link #checked}: one kept before the schema was checked
+     * must not break the syncs that name it.
+     */
     public static SyncFilter parse(JsonNode definition) {
         if (definition == null || !definition.isObject()) {
             throw MatrixException.badJson("A filter must be a JSON object");
