@@ -92,6 +92,9 @@ final class KeyUploads {
         }
         algorithms.forEach(a -> KeyJson.text(a, "device_keys.algorithms[]"));
         ObjectNode published = KeyJson.stringMap(keys.get("keys"), "device_keys.keys");
+        if (keys.get("signatures") == null || keys.get("signatures").isNull()) {
+            throw MatrixException.of(ErrCode.M_INVALID_SIGNATURE, "device_keys are not signed");
+        }
         KeyJson.signatures(keys.get("signatures"), "device_keys.signatures");
         String signingKeyId = KeyJson.ED25519 + ":" + deviceId;
         JsonNode signingKey = published.get(signingKeyId);
