@@ -14,7 +14,7 @@ import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.OptionalLong;
+import java.util.function.Predicate;
 
 /**
  * The identity keys of local devices (client-server API, "Device keys"), as the devices uploaded
@@ -50,28 +50,62 @@ public final class DeviceKeyRepository {
         }
     }
 
+    /** What {@link #store} did. */
+    public sealed interface StoreResult {
+        /** The keys were stored; the position of the device list change. */
+        record Changed(long position) implements StoreResult {
+        }
+
+        /** The device has exactly these keys already, or is gone. */
+        record Unchanged() implements StoreResult {
+        }
+
+        /** The device has other keys, which {@code mayReplace} would not let these replace. */
+        record Refused() implements StoreResult {
+        }
+    }
+
     /**
      * Stores the device's keys unless it has exactly these already, and records the change of the
-     * user's device list; the position of that change, or empty when nothing changed (or the
-     * device is gone).
+     * user's device list. Keys the device has already are replaced only when {@code mayReplace}
+     * (given the stored JSON) allows it; the stored row is locked meanwhile, so two uploads cannot
+     * both pass the check.
      */
-    public OptionalLong store(String userId, String deviceId, String keyJson, long now) {
+    public StoreResult store(String userId, String deviceId, String keyJson, long now, Predicate<String> mayReplace) {
         return Transactions.inTransaction(dataSource, c -> {
+            String old = null;
+            try (PreparedStatement ps = c.prepareStatement(
+                    "SELECT key_json FROM e2e_device_keys WHERE user_id = ? AND device_id = ? FOR UPDATE")) {
+                ps.setString(1, userId);
+                ps.setString(2, deviceId);
+                try (ResultSet rs = ps.executeQuery()) {
+                    if (rs.next()) {
+                        old = rs.getString(1);
+                    }
+                }
+            }
+            if (keyJson.equals(old)) {
+                return new StoreResult.Unchanged();
+            }
+            if (old != null && !mayReplace.test(old)) {
+                return new StoreResult.Refused();
+            }
             try (PreparedStatement ps = c.prepareStatement("""
                     INSERT INTO e2e_device_keys (user_id, device_id, key_json, ts_added_ms)
                     SELECT d.user_id, d.device_id, ?, ? FROM devices d WHERE d.user_id = ? AND d.device_id = ?
                     ON CONFLICT (user_id, device_id) DO UPDATE SET key_json = EXCLUDED.key_json,
                         ts_added_ms = EXCLUDED.ts_added_ms
-                    WHERE e2e_device_keys.key_json IS DISTINCT FROM EXCLUDED.key_json""")) {
+                    WHERE e2e_device_keys.key_json = ?""")) {
                 ps.setString(1, keyJson);
                 ps.setLong(2, now);
                 ps.setString(3, userId);
                 ps.setString(4, deviceId);
+                ps.setString(5, old == null ? keyJson : old); // a row that appeared meanwhile is left alone
                 if (ps.executeUpdate() == 0) {
-                    return OptionalLong.empty();
+                    return new StoreResult.Unchanged();
                 }
             }
-            return OptionalLong.of(DeviceListRepository.changed(c, List.of(userId)));
+            return new StoreResult.Changed(DeviceListRepository.changed(c, List.of(userId)));
         });
     }
 

@@ -45,6 +45,9 @@ public final class OneTimeKeyRepository {
         public static final Counts NONE = new Counts(Map.of(), List.of());
     }
 
+    /** The one-time key algorithm of Olm (client-server API, "Key algorithms"). */
+    public static final String SIGNED_CURVE25519 = "signed_curve25519";
+
     private final DataSource dataSource;
 
     public OneTimeKeyRepository(DataSource dataSource) {
@@ -130,9 +133,14 @@ public final class OneTimeKeyRepository {
         });
     }
 
-    /** The device's unclaimed one-time keys per algorithm and its unused fallback key algorithms, in one query. */
+    /**
+     * The device's unclaimed one-time keys per algorithm and its unused fallback key algorithms, in
+     * one query. {@code signed_curve25519} is always counted, 0 when there is none, as Synapse
+     * counts it: clients take a missing count for "unknown" rather than "none left".
+     */
     public Counts counts(String userId, String deviceId) {
         Map<String, Integer> oneTime = new TreeMap<>();
+        oneTime.put(SIGNED_CURVE25519, 0);
         List<String> unused = new ArrayList<>();
         try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement("""
                 SELECT algorithm, COUNT(*)::int, FALSE FROM e2e_one_time_keys

@@ -8,6 +8,7 @@ import org.myelin.server.client.auth.Requester;
 import org.myelin.server.http.ErrCode;
 import org.myelin.server.http.MatrixException;
 import org.myelin.storage.keys.DeviceKeyRepository;
+import org.myelin.storage.keys.DeviceKeyRepository.StoreResult;
 import org.myelin.storage.keys.OneTimeKeyRepository;
 import org.myelin.storage.keys.OneTimeKeyRepository.NewKey;
 
@@ -16,16 +17,17 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalLong;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * {@code POST /keys/upload} (client-server API, "Uploading keys"): a device publishes its identity
  * keys, one-time keys and fallback keys.
  *
  * <p>Device keys must name the requester's user and device and carry a valid signature by the
- * device's own {@code ed25519:<device_id>} key, so a stolen token cannot publish keys the device
- * never made without being noticed by anyone who checks (clients check too). New device keys
- * replace the old ones, as Synapse does, and announce a device list change; the same keys again
- * change nothing. A one-time key id already stored with other content is refused (400), as Synapse
+ * device's own {@code ed25519:<device_id>} key. Once a device has keys, an upload may change
+ * their signatures (which announces a device list change) but not the keys: other keys are
+ * refused (400 M_INVALID_PARAM); the same keys again change nothing. A one-time key id already stored with other content is refused (400), as Synapse
  * does; with the same content it is kept once.
  */
 final class KeyUploads {
@@ -65,7 +67,7 @@ final class KeyUploads {
 
         long now = clock.millis();
         if (deviceKeyJson != null) {
-            updates.announce(userId, () -> deviceKeys.store(userId, deviceId, deviceKeyJson, now));
+            storeDeviceKeys(userId, deviceId, deviceKeyJson, now);
         }
         oneTimeKeys.add(userId, deviceId, newOneTime, now);
         oneTimeKeys.setFallbacks(userId, deviceId, fallbacks);
@@ -73,6 +75,29 @@ final class KeyUploads {
             counts.invalidate(userId, deviceId);
         }
         return counts.of(userId, deviceId).oneTimeKeys();
+    }
+
+    /**
+     * Stores the device keys, which may differ from those stored only in their signatures (a new
+     * self-signing signature after a cross-signing reset, say): a device's identity keys never
+     * change, matrix-rust-sdk ignores any attempt to, and Synapse's fix for it (element-hq/synapse
+     * #18511) refuses it with this error.
+     */
+    private void storeDeviceKeys(String userId, String deviceId, String keyJson, long now) {
+        ObjectNode signedPart = KeyJson.signedPart((ObjectNode) KeyJson.parse(keyJson));
+        AtomicBoolean refused = new AtomicBoolean();
+        updates.announce(userId, () -> switch (deviceKeys.store(userId, deviceId, keyJson, now,
+                old -> KeyJson.signedPart((ObjectNode) KeyJson.parse(old)).equals(signedPart))) {
+            case StoreResult.Changed changed -> OptionalLong.of(changed.position());
+            case StoreResult.Unchanged unchanged -> OptionalLong.empty();
+            case StoreResult.Refused r -> {
+                refused.set(true);
+                yield OptionalLong.empty();
+            }
+        });
+        if (refused.get()) {
+            throw MatrixException.invalidParam("Device keys for this device have already been uploaded");
+        }
     }
 
     /** The device keys as canonical JSON, once their shape, owner and self-signature check out. */

@@ -44,7 +44,6 @@ public final class Sync {
     public static final long MAX_TIMEOUT_MS = 180_000;
     /** To-device messages per response (as Synapse); the rest come with the next sync. */
     static final int TO_DEVICE_LIMIT = 100;
-    private static final String SIGNED_CURVE25519 = "signed_curve25519";
 
     private static final JsonNodeFactory JSON = JsonNodeFactory.instance;
 
@@ -134,17 +133,7 @@ public final class Sync {
         return new SyncResponse(next.toString(), roomSections, new EventBatch(presence),
                 new EventBatch(globalAccountData), new EventBatch(toDeviceEvents(toDevice)),
                 since == null ? DeviceLists.NONE : sources.deviceLists().between(request.userId(), since, now),
-                keys == null ? null : oneTimeKeyCounts(keys), keys == null ? null : keys.unusedFallbacks());
-    }
-
-    /** The counts with {@code signed_curve25519} always present, as Synapse sends it (clients read a missing count as unknown). */
-    private static Map<String, Integer> oneTimeKeyCounts(Counts keys) {
-        if (keys.oneTimeKeys().containsKey(SIGNED_CURVE25519)) {
-            return keys.oneTimeKeys();
-        }
-        Map<String, Integer> counts = new java.util.TreeMap<>(keys.oneTimeKeys());
-        counts.put(SIGNED_CURVE25519, 0);
-        return counts;
+                keys == null ? null : keys.oneTimeKeys(), keys == null ? null : keys.unusedFallbacks());
     }
 
     /** The global account data of the range; room account data goes into {@code byRoom}. */

@@ -114,15 +114,24 @@ class KeysIT {
     }
 
     @Test
-    void newDeviceKeysReplaceTheOldOnesAsSynapseDoes() {
+    void aDevicesKeysCannotBeReplacedButTheirSignaturesCan() {
         TestUser alice = hs.registerUser("alice-replace");
-        client.upload(alice, deviceKeysBody(new TestDevice(alice)));
-        TestDevice again = new TestDevice(alice);
-        client.upload(alice, deviceKeysBody(again));
+        TestDevice device = new TestDevice(alice);
+        client.upload(alice, deviceKeysBody(device));
+        client.upload(alice, deviceKeysBody(device)); // the same keys again: nothing changes
+        client.fails(400, "M_INVALID_PARAM", alice, "POST", V3 + "/keys/upload", deviceKeysBody(new TestDevice(alice)));
         JsonNode keys = client.query(alice, alice.userId()).path("device_keys").path(alice.userId())
                 .path(alice.deviceId());
-        assertEquals(again.signingKey.verifyKey().publicKeyBase64(),
-                keys.path("keys").path("ed25519:" + alice.deviceId()).asText());
+        assertEquals(device.signingKey.verifyKey().publicKeyBase64(),
+                keys.path("keys").path("ed25519:" + alice.deviceId()).asText(), "the first keys stay");
+
+        ObjectNode resigned = device.deviceKeys();
+        ((ObjectNode) resigned.get("signatures").get(alice.userId())).put("ed25519:someotherkey", "c2lnbmF0dXJl");
+        ObjectNode body = obj();
+        body.set("device_keys", resigned);
+        client.upload(alice, body);
+        assertEquals("c2lnbmF0dXJl", client.query(alice, alice.userId()).path("device_keys").path(alice.userId())
+                .path(alice.deviceId()).path("signatures").path(alice.userId()).path("ed25519:someotherkey").asText());
     }
 
     @Test
@@ -218,7 +227,10 @@ class KeysIT {
         TestUser alice = hs.registerUser("alice-counts");
         TestUser bob = hs.registerUser("bob-counts");
         JsonNode empty = client.sync(alice, null);
-        assertEquals(0, empty.path("device_one_time_keys_count").path("signed_curve25519").asInt(), empty::toString);
+        assertEquals(0, empty.path("device_one_time_keys_count").path("signed_curve25519").asInt(-1), empty::toString);
+        JsonNode noneUploaded = client.upload(alice, obj());
+        assertEquals(0, noneUploaded.path("one_time_key_counts").path("signed_curve25519").asInt(-1),
+                noneUploaded::toString);
         assertTrue(empty.path("device_unused_fallback_key_types").isArray(), empty::toString);
 
         TestDevice device = new TestDevice(alice);
