@@ -32,6 +32,8 @@ import org.myelin.server.client.accountdata.AccountDataRoutes;
 import org.myelin.server.client.accountdata.TagRoutes;
 import org.myelin.server.client.auth.Authenticator;
 import org.myelin.server.client.directory.AliasRoutes;
+import org.myelin.server.client.keys.KeysServices;
+import org.myelin.server.client.keys.RemoteKeys;
 import org.myelin.server.client.directory.RoomDirectoryRoutes;
 import org.myelin.server.client.directory.UserDirectoryRoutes;
 import org.myelin.server.client.search.RoomSearch;
@@ -99,6 +101,7 @@ public final class Homeserver implements AutoCloseable {
     private final UserServices users;
     private final ClientRooms clientRooms;
     private final SyncServices sync;
+    private final KeysServices keys;
     private final RoomSearch search;
     private final ExecutorService handlerThreads;
     private final Vertx vertx;
@@ -128,9 +131,10 @@ public final class Homeserver implements AutoCloseable {
                 accounts.accounts, rooms.local)::committed);
         this.search = new RoomSearch(new EventSearchRepository(dataSource), rooms.memberships, rooms.eventCache,
                 clientRooms.visibility, clientRooms.clientEvents, clientRooms.timeline, clientRooms.access);
+        this.keys = new KeysServices(dataSource, rooms, accounts, RemoteKeys.NONE, clock);
         this.sync = new SyncServices(rooms, dataSource, new SyncServices.Parts(clientRooms.clientEvents,
                 clientRooms.visibility, users.presence, users.push,
-                userId -> Map.of("m.push_rules", users.pushRules.accountDataContent(userId))));
+                userId -> Map.of("m.push_rules", users.pushRules.accountDataContent(userId)), keys.counts()));
         users.onPushRulesChanged(userId -> {
             sync.pushRulesChanged(userId);
             sync.accountData.put(userId, null, "m.push_rules", users.pushRules.accountDataContent(userId));
@@ -228,6 +232,7 @@ public final class Homeserver implements AutoCloseable {
         table.get(Resource.CLIENT).add(new ReadMarkersRoutes(sync.receipts, authenticator()));
         table.get(Resource.CLIENT).add(new AccountDataRoutes(sync.accountData, authenticator()));
         table.get(Resource.CLIENT).add(new TagRoutes(sync.accountData, authenticator()));
+        table.get(Resource.CLIENT).addAll(keys.routes(sync.deviceListChanges, rooms));
         extra.forEach((resource, routes) -> table.get(resource).addAll(routes));
         return table;
     }

@@ -51,6 +51,8 @@ public enum ErrCode {
     M_CANNOT_OVERWRITE_MEDIA(409),
     M_WRONG_ROOM_KEYS_VERSION(403),
     M_INVITE_BLOCKED(403),
+    /** A key or signature that does not verify (end-to-end encryption keys, cross-signing). */
+    M_INVALID_SIGNATURE(400),
     /** A profile field key over 255 bytes (PUT /profile/{userId}/{keyName}). */
     M_KEY_TOO_LARGE(400),
     /** A profile that would exceed 64 KiB. */

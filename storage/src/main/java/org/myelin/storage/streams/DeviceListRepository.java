@@ -26,19 +26,26 @@ public final class DeviceListRepository {
 
     /** Records that the device lists of {@code userIds} changed; returns the new position. */
     public long changed(Collection<String> userIds) {
-        return Transactions.inTransaction(dataSource, c -> {
-            long position = StreamCounters.next(c, StreamKind.DEVICE_LISTS);
-            try (PreparedStatement ps = c.prepareStatement(
-                    "INSERT INTO device_list_changes (stream_position, user_id) VALUES (?, ?) ON CONFLICT DO NOTHING")) {
-                for (String user : userIds) {
-                    ps.setLong(1, position);
-                    ps.setString(2, user);
-                    ps.addBatch();
-                }
-                ps.executeBatch();
+        return Transactions.inTransaction(dataSource, c -> changed(c, userIds));
+    }
+
+    /**
+     * Records, in the caller's transaction, that the device lists of {@code userIds} changed; the
+     * new position. For writers that store the change itself (device keys, cross-signing keys) in
+     * the same transaction, so a crash cannot keep the one without the other.
+     */
+    public static long changed(Connection c, Collection<String> userIds) throws SQLException {
+        long position = StreamCounters.next(c, StreamKind.DEVICE_LISTS);
+        try (PreparedStatement ps = c.prepareStatement(
+                "INSERT INTO device_list_changes (stream_position, user_id) VALUES (?, ?) ON CONFLICT DO NOTHING")) {
+            for (String user : userIds) {
+                ps.setLong(1, position);
+                ps.setString(2, user);
+                ps.addBatch();
             }
-            return position;
-        });
+            ps.executeBatch();
+        }
+        return position;
     }
 
     /** The users whose device lists changed at positions in ({@code after}, {@code upTo}]. */

@@ -7,10 +7,10 @@ import java.util.List;
  * (register one with {@code AccountServices.addLifecycleListener}). Called after the change is
  * committed, on the request's thread; a listener that fails is logged, never undoes it.
  *
- * <p>Still to be implemented by their owners: deleting device keys and one-time keys and
- * sending device-list updates (E2EE) when devices are deleted; leaving every room, rejecting
- * invites and erasing the profile when an account is deactivated (spec, "Account
- * deactivation").
+ * <p>A deleted device's end-to-end encryption keys go with its row (the key tables cascade);
+ * {@code KeysServices} listens to drop the signatures on it and announce the change of the user's
+ * device list. Still to be implemented by their owners: leaving every room, rejecting invites and
+ * erasing the profile when an account is deactivated (spec, "Account deactivation").
  */
 public interface AccountLifecycle {
 

@@ -15,9 +15,8 @@ import org.myelin.server.streams.StreamId;
 import org.myelin.server.streams.Streams;
 import org.myelin.server.streams.SyncToken;
 import org.myelin.storage.accountdata.AccountDataRepository;
-import org.myelin.storage.streams.DeviceListRepository;
+import org.myelin.storage.keys.OneTimeKeyRepository.Counts;
 import org.myelin.storage.streams.ToDeviceRepository;
-import org.myelin.storage.sync.RoomSyncQueries;
 
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -62,7 +61,7 @@ public final class Sync {
 
     /** What the sync reads besides rooms. */
     record Sources(AccountDataRepository accountDataChanges, AccountData accountData, ToDeviceRepository toDevice,
-                   DeviceListRepository deviceLists, RoomSyncQueries queries, UserMemberships memberships,
+                   DeviceListChanges deviceLists, DeviceKeyCounts keyCounts, UserMemberships memberships,
                    SyncPresence presence) {
     }
 
@@ -128,9 +127,13 @@ public final class Sync {
         if (toDevice.size() == TO_DEVICE_LIMIT) {
             next = now.with(StreamId.TO_DEVICE, toDevice.getLast().position());
         }
+        // A device learns how many of its one-time keys are left, and which fallback keys are
+        // unused, in every response, as Synapse tells it (an absent count means none).
+        Counts keys = request.deviceId() == null ? null : sources.keyCounts().of(request.userId(), request.deviceId());
         return new SyncResponse(next.toString(), roomSections, new EventBatch(presence),
                 new EventBatch(globalAccountData), new EventBatch(toDeviceEvents(toDevice)),
-                deviceLists(request, since, now), Map.of(), List.of());
+                since == null ? DeviceLists.NONE : sources.deviceLists().between(request.userId(), since, now),
+                keys == null ? null : keys.oneTimeKeys(), keys == null ? null : keys.unusedFallbacks());
     }
 
     /** The global account data of the range; room account data goes into {@code byRoom}. */
@@ -206,21 +209,6 @@ public final class Sync {
             events.add(event);
         }
         return events;
-    }
-
-    /** Users sharing a room with the syncing user whose devices changed in the range (incremental only). */
-    private DeviceLists deviceLists(Request request, SyncToken since, SyncToken now) {
-        if (since == null || now.position(StreamId.DEVICE_LISTS) <= since.position(StreamId.DEVICE_LISTS)) {
-            return DeviceLists.NONE;
-        }
-        var changed = sources.deviceLists().changedBetween(since.position(StreamId.DEVICE_LISTS),
-                now.position(StreamId.DEVICE_LISTS));
-        if (changed.isEmpty()) {
-            return DeviceLists.NONE;
-        }
-        List<String> sharing = new ArrayList<>(sources.queries().sharingARoomWith(request.userId(), changed));
-        sharing.sort(null);
-        return new DeviceLists(sharing, List.of());
     }
 
     private static ObjectNode readObject(String json) {

@@ -16,6 +16,8 @@ import org.myelin.storage.accountdata.AccountDataRepository;
 import org.myelin.storage.events.TimelineRepository;
 import org.myelin.storage.filters.FilterRepository;
 import org.myelin.storage.receipts.ReceiptRepository;
+import org.myelin.storage.events.PersistedEvent;
+import org.myelin.storage.keys.MembershipChanges;
 import org.myelin.storage.streams.DeviceListRepository;
 import org.myelin.storage.streams.ToDeviceRepository;
 import org.myelin.storage.sync.MembershipHistory;
@@ -38,8 +40,15 @@ public final class SyncServices implements AutoCloseable {
      * @param provided    account data the server provides (push rules)
      */
     public record Parts(ClientEvents clientEvents, EventVisibility visibility, PresenceService presence,
-                        PushEvaluation push, ServerAccountData provided) {
+                        PushEvaluation push, ServerAccountData provided, DeviceKeyCounts keyCounts) {
+        /** Without end-to-end encryption keys (their counts are then none). */
+        public Parts(ClientEvents clientEvents, EventVisibility visibility, PresenceService presence,
+                     PushEvaluation push, ServerAccountData provided) {
+            this(clientEvents, visibility, presence, push, provided, DeviceKeyCounts.NONE);
+        }
     }
+
+    private static final int MEMBER_ROOMS_REMEMBERED = 100_000;
 
     public final Filters filters;
     public final TypingNotifications typing;
@@ -49,6 +58,8 @@ public final class SyncServices implements AutoCloseable {
     public final ToDeviceRepository toDevice;
     public final DeviceListRepository deviceLists;
     public final RoomSyncQueries queries;
+    /** Whose device lists changed between two tokens: /sync's {@code device_lists} and {@code GET /keys/changes}. */
+    public final DeviceListChanges deviceListChanges;
     public final Sync sync;
     /** Null without a push rule engine. */
     private final PushRuleNotificationCounts pushCounts;
@@ -82,8 +93,29 @@ public final class SyncServices implements AutoCloseable {
         RoomSections sections = new RoomSections(new RoomSections.Parts(memberships, queries, builder,
                 new Ephemerals(receiptRepository, typing, rooms.streams.changes(StreamId.RECEIPTS)),
                 new StrippedStates(rooms.eventStates, rooms.eventCache), rooms.eventCache), timelineChanges);
+        this.deviceListChanges = new DeviceListChanges(new DeviceListChanges.Parts(deviceLists,
+                new MembershipChanges(dataSource), queries, memberships, rooms.streams.changes(StreamId.DEVICE_LISTS),
+                memberRooms(rooms)));
         this.sync = new Sync(rooms.streams, rooms.notifier, sections, new Sync.Sources(new AccountDataRepository(dataSource),
-                accountData, toDevice, deviceLists, queries, memberships, presence));
+                accountData, toDevice, deviceListChanges, parts.keyCounts(), memberships, presence));
+    }
+
+    /**
+     * The rooms whose membership changed on the timeline, by position, remembered as events
+     * commit: device list tracking looks for newly shared and no longer shared rooms only there.
+     */
+    private static StreamChangeCache memberRooms(RoomServices rooms) {
+        StreamChangeCache memberRooms = new StreamChangeCache(rooms.streams.position(StreamId.TIMELINE),
+                MEMBER_ROOMS_REMEMBERED);
+        rooms.onCommit(batch -> {
+            for (PersistedEvent e : batch) {
+                if (e.visible() && e.streamOrdering() != null && e.streamOrdering() > 0
+                        && e.pdu().type().equals("m.room.member")) {
+                    memberRooms.record(e.pdu().roomId(), e.streamOrdering());
+                }
+            }
+        });
+        return memberRooms;
     }
 
     /** A user's push rules changed: notification counts made with the old ones are counted again. */
