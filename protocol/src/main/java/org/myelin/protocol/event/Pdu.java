@@ -30,6 +30,13 @@ public final class Pdu {
     public static final int MAX_EVENT_BYTES = 65536;
     /** Largest {@code type}, {@code state_key} and identifier, in UTF-8 bytes. */
     public static final int MAX_ID_BYTES = 255;
+    /**
+     * How deeply an event may nest, the event object being level 1 and its content level 2:
+     * {@link MatrixJson#MAX_DEPTH} less the two levels of the envelopes events travel in (a
+     * transaction's {@code {"pdus": [...]}}, a response's {@code {"state": [...]}}), so that an
+     * event accepted here parses wherever it is sent or read back.
+     */
+    public static final int MAX_DEPTH = MatrixJson.MAX_DEPTH - 2;
 
     private final ObjectNode json;
     private final RoomVersion roomVersion;
@@ -74,6 +81,7 @@ public final class Pdu {
      * @throws InvalidEventException if the event breaks the format of its room version
      */
     public static Pdu parse(ObjectNode json, RoomVersion roomVersion) {
+        checkDepth(json);
         if (roomVersion.auth().strictCanonicalJson()) {
             try {
                 MatrixJson.checkIntegers(json, "");
@@ -86,15 +94,13 @@ public final class Pdu {
 
     /** Parses JSON no one else holds. */
     private static Pdu parseOwn(ObjectNode own, RoomVersion roomVersion) {
-        byte[] redactedSignedBytes;
-        String eventId;
         try {
-            redactedSignedBytes = EventHashes.redactedSignedBytes(own, roomVersion);
-            eventId = EventIds.of(own, roomVersion, redactedSignedBytes);
+            byte[] redactedSignedBytes = EventHashes.redactedSignedBytes(own, roomVersion);
+            String eventId = EventIds.of(own, roomVersion, redactedSignedBytes);
+            return new Pdu(own, roomVersion, eventId, redactedSignedBytes);
         } catch (CanonicalJsonException e) {
             throw new InvalidEventException(e.getMessage(), e);
         }
-        return new Pdu(own, roomVersion, eventId, redactedSignedBytes);
     }
 
     /** Parses an event from the bytes it arrived as. */
@@ -110,6 +116,13 @@ public final class Pdu {
         return parseOwn(json, roomVersion);
     }
 
+    private static void checkDepth(ObjectNode json) {
+        if (MatrixJson.depth(json) > MAX_DEPTH) {
+            throw new InvalidEventException("event nests deeper than " + MAX_DEPTH + " levels (its content "
+                    + (MAX_DEPTH - 1) + ")");
+        }
+    }
+
     private void checkSizes() {
         checkIdSize("event_id", eventId);
         checkIdSize("room_id", roomId);
@@ -121,12 +134,27 @@ public final class Pdu {
             throw new InvalidEventException("room_id is not a room id: " + roomId);
         }
         checkIdSize("type", type);
+        checkNoNul("type", type);
         if (stateKey != null) {
             checkIdSize("state_key", stateKey);
+            checkNoNul("state_key", stateKey);
+        }
+        if (redacts != null) {
+            checkNoNul("redacts", redacts);
         }
         int size = CanonicalJson.encode(json).length;
         if (size > MAX_EVENT_BYTES) {
             throw new InvalidEventException("event is " + size + " bytes, over the limit of " + MAX_EVENT_BYTES);
+        }
+    }
+
+    /**
+     * U+0000 may appear in content, but not in the strings servers index events by: no event id
+     * or type holds one, and SQL text columns (ours, Synapse's) cannot store it.
+     */
+    private static void checkNoNul(String field, String value) {
+        if (value.indexOf('\0') >= 0) {
+            throw new InvalidEventException(field + " holds U+0000");
         }
     }
 

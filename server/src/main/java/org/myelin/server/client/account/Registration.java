@@ -99,6 +99,7 @@ public final class Registration {
         if (request.deviceId() != null) {
             Sessions.validDeviceId(request.deviceId());
         }
+        Sessions.validDisplayName(request.initialDeviceDisplayName());
         UiaOutcome outcome = uia.authenticate(OPERATION, request.auth(), flows());
         if (outcome instanceof UiaOutcome.Challenge challenge) {
             return new Outcome.NeedsAuth(challenge);

@@ -21,6 +21,12 @@ public final class AccountDataRoutes implements Routes {
     private static final String USER = "/_matrix/client/v3/user/:userId";
     /** Types the server manages; clients set them through their own endpoints (405 here, as the spec says). */
     static final Set<String> SERVER_MANAGED = Set.of("m.fully_read", "m.push_rules");
+    /**
+     * Largest content a client may store under one account data type (or one room tag), in bytes
+     * of JSON. Synapse sets none but its request size; this one stops a client from making each
+     * of its own syncs carry megabytes, and leaves room for a large {@code m.direct}.
+     */
+    static final int MAX_CONTENT_BYTES = 1024 * 1024;
 
     private final AccountData accountData;
     private final Authenticator auth;
@@ -93,8 +99,14 @@ public final class AccountDataRoutes implements Routes {
         return type;
     }
 
-    /** The body, which must be a JSON object (400 M_NOT_JSON / M_BAD_JSON). */
+    /**
+     * The body, which must be a JSON object (400 M_NOT_JSON / M_BAD_JSON) of at most
+     * {@link #MAX_CONTENT_BYTES} (413 M_TOO_LARGE).
+     */
     static ObjectNode objectBody(RoutingContext ctx) {
+        if (ctx.body() != null && ctx.body().length() > MAX_CONTENT_BYTES) {
+            throw MatrixException.tooLarge("Account data is limited to " + MAX_CONTENT_BYTES + " bytes");
+        }
         JsonNode body = Json.parseBody(ctx);
         if (!(body instanceof ObjectNode object)) {
             throw MatrixException.badJson("Content must be a JSON object.");

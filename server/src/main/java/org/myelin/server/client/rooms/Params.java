@@ -92,9 +92,14 @@ public final class Params {
 
     /** The body bound to {@code type}, or null when the request has no body (an optional body). */
     public static <T> T optionalBody(RoutingContext ctx, Class<T> type) {
+        return optionalBody(ctx, type, Json.BodyKind.DATA);
+    }
+
+    /** {@link #optionalBody(RoutingContext, Class)} for a body of the given kind. */
+    public static <T> T optionalBody(RoutingContext ctx, Class<T> type, Json.BodyKind kind) {
         if (ctx.body() == null || ctx.body().isEmpty()) {
             return null;
         }
-        return Json.bind(ctx, type);
+        return Json.bind(ctx, type, kind);
     }
 }
