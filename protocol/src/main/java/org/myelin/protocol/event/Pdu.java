@@ -30,13 +30,6 @@ public final class Pdu {
     public static final int MAX_EVENT_BYTES = 65536;
     /** Largest {@code type}, {@code state_key} and identifier, in UTF-8 bytes. */
     public static final int MAX_ID_BYTES = 255;
-    /**
-     * How deeply an event may nest, the event object being level 1 and its content level 2:
-     * {@link MatrixJson#MAX_DEPTH} less the two levels of the envelopes events travel in (a
-     * transaction's {@code {"pdus": [...]}}, a response's {@code {"state": [...]}}), so that an
-     * event accepted here parses wherever it is sent or read back.
-     */
-    public static final int MAX_DEPTH = MatrixJson.MAX_DEPTH - 2;
 
     private final ObjectNode json;
     private final RoomVersion roomVersion;
@@ -116,10 +109,12 @@ public final class Pdu {
         return parseOwn(json, roomVersion);
     }
 
+    /** At most {@link MatrixJson#MAX_DEPTH} levels, the event object being the first and its content the second. */
     private static void checkDepth(ObjectNode json) {
-        if (MatrixJson.depth(json) > MAX_DEPTH) {
-            throw new InvalidEventException("event nests deeper than " + MAX_DEPTH + " levels (its content "
-                    + (MAX_DEPTH - 1) + ")");
+        try {
+            MatrixJson.checkDepth(json, "the event");
+        } catch (CanonicalJsonException e) {
+            throw new InvalidEventException(e.getMessage(), e);
         }
     }
 

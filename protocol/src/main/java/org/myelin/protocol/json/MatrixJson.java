@@ -23,7 +23,7 @@ import java.util.Map;
  * Reading JSON from the wire into trees, with the checks Matrix asks of it: duplicate keys are
  * an error (two servers could otherwise read one event two ways); strings must be encodable as
  * UTF-8, so an unpaired surrogate (which a JSON escape can spell) is refused, as canonical
- * JSON could not be written for it; nesting is bounded by {@link #MAX_DEPTH}; and under the strict
+ * JSON could not be written for it; nesting is bounded ({@link #MAX_DEPTH}); and under the strict
  * integer rule of room versions 6+ (appendices, "Canonical JSON") numbers must be integers in
  * [-(2^53)+1, 2^53-1].
  *
@@ -33,15 +33,22 @@ import java.util.Map;
 public final class MatrixJson {
 
     /**
-     * How deeply any JSON Myelin parses may nest, a flat object or array being 1 deep: request
-     * bodies of both APIs, responses from other servers, stored values. One bound for writing and
-     * reading, so that nothing accepted fails to read back, and no recursive walk of a tree
-     * (canonical encoding, redaction, the checks below) can run out of stack. Events are bounded
-     * a little lower ({@code Pdu.MAX_DEPTH}) to fit inside the envelopes that carry them. Far
-     * below Jackson's default of 1000, and below the 128 at which serde_json (ruma-based servers
-     * and clients) stops, so that an event still parses there inside a {@code /sync} response.
+     * How deeply an event, or a client's request body, may nest, a flat object or array being 1
+     * deep (so an event's content may nest one level less). Checked when they are written, for
+     * local and remote events alike ({@code Pdu}) and for every client body; 400 M_BAD_JSON or a
+     * rejected PDU past it. Below the 128 at which serde_json (ruma-based servers and clients)
+     * stops, so that an event still parses there inside a {@code /sync} response.
      */
     public static final int MAX_DEPTH = 100;
+
+    /**
+     * How deeply any JSON parses at all: twice {@link #MAX_DEPTH}, so that a value over the limit
+     * inside an envelope (a PDU in a transaction) still parses and is refused alone, with its
+     * reason, and whatever was stored under an earlier limit still reads back; yet far below the
+     * depth at which a recursive walk of a tree (canonical encoding, redaction, the checks below)
+     * could exhaust a thread's stack. Past it a document is refused whole.
+     */
+    public static final int MAX_PARSE_DEPTH = 2 * MAX_DEPTH;
 
     /** Whether numbers must satisfy canonical JSON's integer rule. */
     public enum Numbers {
@@ -57,7 +64,7 @@ public final class MatrixJson {
      */
     private static final ObjectMapper MAPPER = JsonMapper.builder(JsonFactory.builder()
                     .recyclerPool(JsonRecyclerPools.sharedConcurrentDequePool())
-                    .streamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(MAX_DEPTH).build())
+                    .streamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(MAX_PARSE_DEPTH).build())
                     .build())
             .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
             .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
@@ -76,7 +83,7 @@ public final class MatrixJson {
 
     /**
      * Parses one JSON value, rejecting duplicate keys, trailing data, nesting past
-     * {@link #MAX_DEPTH} and unpaired surrogates.
+     * {@link #MAX_PARSE_DEPTH} and unpaired surrogates.
      *
      * @throws NotJsonException       if {@code json} is not JSON
      * @throws CanonicalJsonException if it is JSON that Matrix refuses
@@ -86,7 +93,7 @@ public final class MatrixJson {
         try (JsonParser parser = MAPPER.createParser(json)) {
             tree = MAPPER.readTree(parser);
         } catch (StreamConstraintsException e) {
-            throw new CanonicalJsonException("JSON nested deeper than " + MAX_DEPTH + " levels, or too large: "
+            throw new CanonicalJsonException("JSON nested deeper than " + MAX_PARSE_DEPTH + " levels, or too large: "
                     + e.getOriginalMessage(), e);
         } catch (JsonProcessingException e) {
             throw new NotJsonException("not valid JSON: " + e.getOriginalMessage(), e);
@@ -182,6 +189,16 @@ public final class MatrixJson {
             for (int i = 0; i < node.size(); i++) {
                 checkNoNul(node.get(i), path + "[" + i + "]");
             }
+        }
+    }
+
+    /**
+     * Throws unless {@code node} nests at most {@link #MAX_DEPTH} levels; {@code what} names it in
+     * the message.
+     */
+    public static void checkDepth(JsonNode node, String what) {
+        if (depth(node) > MAX_DEPTH) {
+            throw new CanonicalJsonException(what + " nests deeper than " + MAX_DEPTH + " levels");
         }
     }
 

@@ -117,6 +117,7 @@ public final class Json {
         }
         try {
             JsonNode tree = MatrixJson.parse(body.getBytes(), MatrixJson.Numbers.LENIENT);
+            MatrixJson.checkDepth(tree, "the request body");
             if (kind == BodyKind.DATA) {
                 MatrixJson.checkNoNul(tree, "");
             }
