@@ -3,6 +3,7 @@ package org.myelin.server.http;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.core.util.JsonRecyclerPools;
 import com.fasterxml.jackson.databind.DeserializationFeature;
@@ -28,9 +29,10 @@ import org.myelin.protocol.json.NotJsonException;
  * {@code @JsonProperty}. Absent optional values (null) are left out of responses. Unknown
  * keys in requests are ignored, as the spec expects of servers.
  *
- * <p>Request bodies are parsed as {@link MatrixJson} parses anything from the wire (one nesting
- * bound, no unpaired surrogates, no duplicate keys, floats kept exact), and their strings may
- * hold U+0000 only where the body becomes event content ({@link BodyKind}).
+ * <p>Request bodies are parsed as {@link MatrixJson} parses anything from the wire (no unpaired
+ * surrogates, no duplicate keys, floats kept exact), nest at most {@link MatrixJson#MAX_DEPTH}
+ * levels, and their strings may hold U+0000 only where the body becomes event content
+ * ({@link BodyKind}).
  */
 public final class Json {
 
@@ -52,10 +54,14 @@ public final class Json {
     /**
      * Jackson's buffers are recycled through a shared pool: its default pool is per thread, and
      * every request runs on a new virtual thread, so each response allocated fresh buffers
-     * (~8 KB of output buffer and more) that were never reused.
+     * (~8 KB of output buffer and more) that were never reused. What it reads (stored values,
+     * filters in query strings) is bounded in depth as everything else Myelin parses.
      */
     public static final ObjectMapper MAPPER = JsonMapper.builder(JsonFactory.builder()
-                    .recyclerPool(JsonRecyclerPools.sharedConcurrentDequePool()).build())
+                    .recyclerPool(JsonRecyclerPools.sharedConcurrentDequePool())
+                    .streamReadConstraints(StreamReadConstraints.builder()
+                            .maxNestingDepth(MatrixJson.MAX_PARSE_DEPTH).build())
+                    .build())
             .propertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
             .defaultPropertyInclusion(JsonInclude.Value.construct(JsonInclude.Include.NON_NULL, JsonInclude.Include.NON_NULL))
             .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)

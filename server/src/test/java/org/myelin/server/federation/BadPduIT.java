@@ -295,6 +295,38 @@ class BadPduIT {
     }
 
     @Test
+    void edusWhoseStringsCannotBeStoredAreDroppedAlone() {
+        ObjectNode good = message("beside hostile EDUs");
+        String target = EventIds.of(good, version);
+        List<ObjectNode> edus = new ArrayList<>();
+        for (String thread : List.of("main\u0000", "x".repeat(1 << 20), "not a thread")) {
+            ObjectNode receipt = Json.MAPPER.createObjectNode().put("edu_type", "m.receipt");
+            ObjectNode data = receipt.putObject("content").putObject(roomId).putObject("m.read").putObject(fred);
+            data.putArray("event_ids").add(target);
+            data.putObject("data").put("ts", 1).put("thread_id", thread);
+            edus.add(receipt);
+        }
+        for (String status : List.of("away\u0000", "s".repeat(4 << 20))) {
+            ObjectNode presence = Json.MAPPER.createObjectNode().put("edu_type", "m.presence");
+            presence.putObject("content").putArray("push").addObject().put("user_id", fred).put("presence", "online")
+                    .put("last_active_ago", 0).put("status_msg", status);
+            edus.add(presence);
+        }
+        String uri = "/_matrix/federation/v1/send/edus" + (++txn);
+        ObjectNode body = fake.transactionOf(List.of(good), edus);
+        HttpResponse<String> r = fake.request(hs, "PUT", uri, body);
+        assertEquals(200, r.statusCode(), r.body());
+        assertFalse(TestHomeserver.json(r).path("pdus").path(target).has("error"), r.body());
+        HttpResponse<String> sync = hs.authed(alice.accessToken(), "GET", V3 + "/sync?timeout=0", null);
+        assertEquals(200, sync.statusCode(), sync.body());
+        for (JsonNode presence : TestHomeserver.json(sync).path("presence").path("events")) {
+            String status = presence.path("content").path("status_msg").asText("");
+            assertFalse(status.contains("\u0000") || status.length() > 1024, "dropped: " + presence);
+        }
+        assertTrue(readable("after hostile EDUs").isEmpty());
+    }
+
+    @Test
     void goodPdusStillPassAlone() {
         HttpResponse<String> r = send(List.of(message("plain")));
         assertEquals(200, r.statusCode(), r.body());
