@@ -210,4 +210,17 @@ class PduTest {
         assertThrows(InvalidEventException.class,
                 () -> message(RoomVersions.V12).content(surrogate).build("example.org", KEY));
     }
+
+    @Test
+    void treeWalkersCopeWithTheDeepestEventThatParses() {
+        // An event past the limit is refused, but it must parse and be walked (hashed, redacted) first.
+        String deepest = "{\"d\":".repeat(MatrixJson.MAX_PARSE_DEPTH - 2) + "{}" + "}".repeat(MatrixJson.MAX_PARSE_DEPTH - 2);
+        ObjectNode event = message(RoomVersions.V12).unsignedJson();
+        event.set("content", MatrixJson.parse(deepest.getBytes(StandardCharsets.UTF_8), MatrixJson.Numbers.LENIENT));
+        event.with("content").put("membership", "join");
+        event.put("type", "m.room.member").put("state_key", "@alice:example.org");
+        assertTrue(EventHashes.contentHash(event).length > 0);
+        assertTrue(Redaction.redact(event, RoomVersions.V12.redaction()).has("content"));
+        assertThrows(InvalidEventException.class, () -> Pdu.parse(event, RoomVersions.V12));
+    }
 }
