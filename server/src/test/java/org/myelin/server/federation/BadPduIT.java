@@ -327,6 +327,16 @@ class BadPduIT {
     }
 
     @Test
+    void eventIdsHoldingNulAreBadJsonNotAFailedQuery() {
+        ObjectNode body = Json.MAPPER.createObjectNode().put("limit", 10);
+        body.putArray("earliest_events").add("$a\u0000b");
+        body.putArray("latest_events").add("$c\u0000d");
+        HttpResponse<String> r = fake.request(hs, "POST", "/_matrix/federation/v1/get_missing_events/" + enc(roomId),
+                body);
+        assertBadJson(r);
+    }
+
+    @Test
     void goodPdusStillPassAlone() {
         HttpResponse<String> r = send(List.of(message("plain")));
         assertEquals(200, r.statusCode(), r.body());
