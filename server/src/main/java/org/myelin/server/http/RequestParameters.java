@@ -1,23 +1,39 @@
 package org.myelin.server.http;
 
 import io.vertx.ext.web.RoutingContext;
+import org.myelin.protocol.event.Pdu;
 
+import java.nio.charset.StandardCharsets;
 import java.util.Map;
 
 /**
- * The check every request's path and query parameters pass before its handler runs: none may hold
- * U+0000 (sent as {@code %00}). No identifier, type, token or name holds one, and PostgreSQL text,
- * which they are stored in and looked up by, cannot.
+ * The checks every request's path and query parameters pass before its handler runs: none may hold
+ * U+0000 (sent as {@code %00}), and no path parameter may be longer than
+ * {@link #MAX_PATH_PARAMETER_BYTES}. No identifier, type, token or name holds U+0000, and
+ * PostgreSQL text, which they are stored in and looked up by, cannot; an indexed text value much
+ * longer than an identifier no longer fits an index entry.
  */
 final class RequestParameters {
+
+    /**
+     * Longest path parameter, in UTF-8 bytes. Each names something: an id, an event or account
+     * data type, a state or profile key, a tag, a push rule, a transaction; the spec bounds ids,
+     * types and state keys at 255 bytes ("Size limits"), and the rest are no longer.
+     */
+    static final int MAX_PATH_PARAMETER_BYTES = Pdu.MAX_ID_BYTES;
 
     private RequestParameters() {
     }
 
-    /** Throws 400 M_INVALID_PARAM if a path or query parameter of the request holds U+0000. */
+    /** Throws 400 M_INVALID_PARAM if a path or query parameter of the request breaks the rules above. */
     static void check(RoutingContext ctx) {
         for (Map.Entry<String, String> p : ctx.pathParams().entrySet()) {
             refuseNul(p.getKey(), p.getValue());
+            if (p.getValue() != null
+                    && p.getValue().getBytes(StandardCharsets.UTF_8).length > MAX_PATH_PARAMETER_BYTES) {
+                throw MatrixException.invalidParam("Path parameter '" + p.getKey() + "' is longer than "
+                        + MAX_PATH_PARAMETER_BYTES + " bytes");
+            }
         }
         for (Map.Entry<String, String> p : ctx.queryParams()) {
             refuseNul(p.getKey(), p.getValue());

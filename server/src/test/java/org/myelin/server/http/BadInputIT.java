@@ -156,7 +156,7 @@ class BadInputIT {
         List<String> spoiled = new ArrayList<>();
         for (int i = 0; i < names.length && i < values.length; i++) {
             if (names[i].startsWith(":")) {
-                for (String bad : List.of("a%00b", "%ED%A0%80", "x".repeat(3_000))) {
+                for (String bad : List.of("a%00b", "%ED%A0%80", BadJson.noise(3_000))) {
                     String[] copy = values.clone();
                     copy[i] = bad;
                     spoiled.add(String.join("/", copy));

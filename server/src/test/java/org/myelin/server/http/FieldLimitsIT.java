@@ -104,6 +104,18 @@ class FieldLimitsIT {
     }
 
     @Test
+    void aPathParameterIsAtMostAnIdentifierLong() {
+        String longName = "x".repeat(256);
+        assertError(hs.authed(alice.accessToken(), "PUT", V3 + "/user/" + enc(alice.userId()) + "/account_data/"
+                + longName, "{}"), 400, "M_INVALID_PARAM");
+        assertError(hs.authed(alice.accessToken(), "PUT", room() + "/send/m.room.message/" + longName,
+                "{\"body\":\"hi\"}"), 400, "M_INVALID_PARAM");
+        assertError(hs.authed(alice.accessToken(), "PUT", V3 + "/pushrules/global/override/" + longName,
+                "{\"actions\":[]}"), 400, "M_INVALID_PARAM");
+        hs.expect(200, alice, "PUT", room() + "/send/m.room.message/" + "x".repeat(255), "{\"body\":\"hi\"}");
+    }
+
+    @Test
     void eventContentHoldsIntegersOnly() {
         for (String number : new String[]{"1.5", "2.0", "1e400", "9007199254740993", "-0.5"}) {
             assertError(hs.authed(alice.accessToken(), "PUT", room() + "/send/m.room.message/n" + number.hashCode(),

@@ -81,9 +81,24 @@ public final class BadJson {
         v.put("an integer of 400 digits", "1" + "0".repeat(400));
         v.put("nesting 200 levels deep", deep(200));
         v.put("nesting 900 levels deep", deep(900));
-        v.put("a 70 kB string", "\"" + "x".repeat(70_000) + "\"");
-        v.put("a 1 MiB string", "\"" + "y".repeat(1 << 20) + "\"");
+        v.put("a 70 kB string", "\"" + noise(70_000) + "\"");
+        v.put("a 1 MiB string", "\"" + noise(1 << 20) + "\"");
         return v;
+    }
+
+    /**
+     * {@code length} letters and digits that do not compress (PostgreSQL compresses long values,
+     * and a repeated letter would slip past limits that a real string meets, such as the size of
+     * an index entry). The same each time.
+     */
+    public static String noise(int length) {
+        java.util.Random random = new java.util.Random(length);
+        String alphabet = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
+        StringBuilder s = new StringBuilder(length);
+        for (int i = 0; i < length; i++) {
+            s.append(alphabet.charAt(random.nextInt(alphabet.length())));
+        }
+        return s.toString();
     }
 
     /** {@code levels} nested containers, objects and arrays alternating. */
