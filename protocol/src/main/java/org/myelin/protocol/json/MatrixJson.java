@@ -228,6 +228,11 @@ public final class MatrixJson {
     }
 
     private static String display(String path) {
-        return path.isEmpty() ? "the top level" : path.substring(path.startsWith(".") ? 1 : 0);
+        if (path.isEmpty()) {
+            return "the top level";
+        }
+        String shown = path.substring(path.startsWith(".") ? 1 : 0);
+        // Keys are the sender's: an error message quotes at most a line of them.
+        return shown.length() <= 200 ? shown : shown.substring(0, 200) + "…";
     }
 }

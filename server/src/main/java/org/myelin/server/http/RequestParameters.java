@@ -1,7 +1,6 @@
 package org.myelin.server.http;
 
 import io.vertx.ext.web.RoutingContext;
-import org.myelin.protocol.event.Pdu;
 
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
@@ -10,17 +9,19 @@ import java.util.Map;
  * The checks every request's path and query parameters pass before its handler runs: none may hold
  * U+0000 (sent as {@code %00}), and no path parameter may be longer than
  * {@link #MAX_PATH_PARAMETER_BYTES}. No identifier, type, token or name holds U+0000, and
- * PostgreSQL text, which they are stored in and looked up by, cannot; an indexed text value much
- * longer than an identifier no longer fits an index entry.
+ * PostgreSQL text, which they are stored in and looked up by, cannot; and a stored value much
+ * longer than an identifier no longer fits the index entry it is a key of.
  */
 final class RequestParameters {
 
     /**
-     * Longest path parameter, in UTF-8 bytes. Each names something: an id, an event or account
-     * data type, a state or profile key, a tag, a push rule, a transaction; the spec bounds ids,
-     * types and state keys at 255 bytes ("Size limits"), and the rest are no longer.
+     * Longest path parameter, in UTF-8 bytes. Each names something (an id, an event or account data
+     * type, a state or profile key, a tag, a push rule, a transaction) that is at most 255 bytes by
+     * the spec or by its endpoint's own check, which answers with its own errcode; this bound only
+     * keeps what no endpoint checks (a transaction id, an account data type, a push rule id) within
+     * what an index entry holds, with the other columns of its key (PostgreSQL: about 2.7 kB).
      */
-    static final int MAX_PATH_PARAMETER_BYTES = Pdu.MAX_ID_BYTES;
+    static final int MAX_PATH_PARAMETER_BYTES = 1024;
 
     private RequestParameters() {
     }

@@ -148,7 +148,8 @@ class BadInputIT {
 
     /**
      * {@code path} (a path of {@code template}) with each of its path parameters in turn holding
-     * U+0000, an unpaired surrogate's UTF-8 bytes, or 3 kB (past what a btree index entry holds); and with a query parameter holding U+0000.
+     * U+0000, an unpaired surrogate's UTF-8 bytes, 1 kB or 3 kB (past what an index entry holds);
+     * and with a query parameter holding U+0000.
      */
     private static List<String> spoiledParameters(String template, String path) {
         String[] names = template.split("/", -1);
@@ -156,7 +157,7 @@ class BadInputIT {
         List<String> spoiled = new ArrayList<>();
         for (int i = 0; i < names.length && i < values.length; i++) {
             if (names[i].startsWith(":")) {
-                for (String bad : List.of("a%00b", "%ED%A0%80", BadJson.noise(3_000))) {
+                for (String bad : List.of("a%00b", "%ED%A0%80", BadJson.noise(1_000), BadJson.noise(3_000))) {
                     String[] copy = values.clone();
                     copy[i] = bad;
                     spoiled.add(String.join("/", copy));
