@@ -214,7 +214,8 @@ class PduTest {
     @Test
     void treeWalkersCopeWithTheDeepestEventThatParses() {
         // An event past the limit is refused, but it must parse and be walked (hashed, redacted) first.
-        String deepest = "{\"d\":".repeat(MatrixJson.MAX_PARSE_DEPTH - 2) + "{}" + "}".repeat(MatrixJson.MAX_PARSE_DEPTH - 2);
+        int levels = MatrixJson.MAX_PARSE_DEPTH - 2;
+        String deepest = "{\"d\":".repeat(levels) + "{}" + "}".repeat(levels);
         ObjectNode event = message(RoomVersions.V12).unsignedJson();
         event.set("content", MatrixJson.parse(deepest.getBytes(StandardCharsets.UTF_8), MatrixJson.Numbers.LENIENT));
         event.with("content").put("membership", "join");

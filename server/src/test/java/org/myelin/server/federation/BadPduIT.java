@@ -99,7 +99,8 @@ class BadPduIT {
                 failures.add(c.name() + ": expected " + (c.accepted() ? "accepted" : "rejected") + ", got " + results);
             }
             if (c.accepted()) {
-                HttpResponse<String> event = hs.authed(alice.accessToken(), "GET", room() + "/event/" + enc(badId), null);
+                HttpResponse<String> event = hs.authed(alice.accessToken(), "GET", room() + "/event/" + enc(badId),
+                        null);
                 if (event.statusCode() != 200 || !TestHomeserver.json(event).path("content")
                         .equals(c.pdu().path("content"))) {
                     failures.add(c.name() + ": did not round-trip: " + event.statusCode() + " " + event.body());
@@ -124,7 +125,8 @@ class BadPduIT {
     void anUnpairedSurrogateOrNestingPastAllReasonIsBadJson() {
         String uri = "/_matrix/federation/v1/send/unencodable";
         String authorization = fake.authorization("PUT", uri, hs.serverName(), content("any", "thing"));
-        for (String raw : List.of("\"\\ud800\"", "\"a\\udc00b\"", BadJson.deep(900), BadJson.deep(MatrixJson.MAX_PARSE_DEPTH))) {
+        for (String raw : List.of("\"\\ud800\"", "\"a\\udc00b\"", BadJson.deep(900),
+                BadJson.deep(MatrixJson.MAX_PARSE_DEPTH))) {
             ObjectNode pdu = forged(e -> e.with("content").put("body", "\u0001BAD\u0001"));
             String text = new String(transactionBytes(List.of(pdu)), StandardCharsets.UTF_8)
                     .replace("\"\\u0001BAD\\u0001\"", raw);
@@ -204,7 +206,8 @@ class BadPduIT {
         return forgedState("m.room.message", null, content("body", "base"), change);
     }
 
-    private static ObjectNode forgedState(String type, String stateKey, ObjectNode content, Consumer<ObjectNode> change) {
+    private static ObjectNode forgedState(String type, String stateKey, ObjectNode content,
+                                          Consumer<ObjectNode> change) {
         ObjectNode event = FederatedRooms.remoteEvent(hs, roomId, fred, type, stateKey, content, fake.serverName(),
                 fake.signingKey()).jsonCopy();
         event.remove("signatures");
