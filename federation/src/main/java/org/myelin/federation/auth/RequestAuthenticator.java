@@ -8,6 +8,7 @@ import org.myelin.protocol.id.KeyId;
 import org.myelin.protocol.id.ServerName;
 import org.myelin.protocol.json.CanonicalJsonException;
 import org.myelin.protocol.json.MatrixJson;
+import org.myelin.protocol.json.NotJsonException;
 
 import java.util.List;
 import java.util.Optional;
@@ -16,7 +17,9 @@ import java.util.Optional;
  * Authenticates an inbound server-server request by its X-Matrix signature (server-server API,
  * "Request Authentication"): the header must parse, name this server as destination (or none,
  * for servers older than v1.3), and carry a valid signature by a current key of its origin. Any
- * failure is 401 M_UNAUTHORIZED. The key endpoints ({@code /_matrix/key/*}) are not authenticated.
+ * failure is 401 M_UNAUTHORIZED, except a body that is no JSON (400 M_NOT_JSON) or JSON that
+ * Matrix refuses or that has no canonical form, such as a fraction (400 M_BAD_JSON): its signature
+ * cannot be checked at all. The key endpoints ({@code /_matrix/key/*}) are not authenticated.
  */
 public final class RequestAuthenticator {
 
@@ -62,8 +65,10 @@ public final class RequestAuthenticator {
         if (body.length > 0) {
             try {
                 content = MatrixJson.parse(body, MatrixJson.Numbers.LENIENT);
-            } catch (CanonicalJsonException e) {
+            } catch (NotJsonException e) {
                 throw FederationException.notJson("Content not JSON: " + e.getMessage());
+            } catch (CanonicalJsonException e) {
+                throw FederationException.badJson("Content refused: " + e.getMessage());
             }
         }
         Optional<VerifyKey> key = keys.requestKey(auth.origin(), auth.key());
@@ -74,7 +79,9 @@ public final class RequestAuthenticator {
         try {
             valid = RequestSigning.verify(auth, method, uri, localServerName, content, key.get());
         } catch (CanonicalJsonException e) {
-            throw FederationException.unauthorized("Request cannot be encoded as canonical JSON: " + e.getMessage());
+            // A fraction, say: the body has no canonical form, so no signature of it can be checked.
+            // The request is malformed, not its sender unknown.
+            throw FederationException.badJson("Request cannot be encoded as canonical JSON: " + e.getMessage());
         }
         if (!valid) {
             throw FederationException.unauthorized("Invalid signature by " + auth.origin());

@@ -4,6 +4,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.myelin.protocol.event.Pdu;
 import org.myelin.protocol.id.UserId;
+import org.myelin.protocol.json.CanonicalJsonException;
+import org.myelin.protocol.json.MatrixJson;
 import org.myelin.storage.rooms.MembershipRepository;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -15,8 +17,8 @@ import java.util.Map;
 /**
  * Reads the EDUs of a transaction and hands each to {@link InboundEdus}, after the checks the
  * spec asks for: a user must belong to the sending server; typing and receipts only for rooms
- * whose server ACL admits the sender, typing only from users joined to the room. A malformed EDU is
- * logged and skipped; it never fails the transaction.
+ * whose server ACL admits the sender, typing only from users joined to the room. A malformed EDU, or
+ * one holding U+0000 in any string, is logged and skipped; it never fails the transaction.
  */
 final class EduDispatcher {
 
@@ -39,6 +41,14 @@ final class EduDispatcher {
             return;
         }
         String type = edu.get("edu_type").textValue();
+        try {
+            MatrixJson.checkNoNul(content, "");
+        } catch (CanonicalJsonException e) {
+            // What EDUs carry (receipt threads, presence status, to-device content) is stored in
+            // columns and JSONB, which cannot hold U+0000; an EDU is best effort, so it is dropped.
+            LOG.info("Skipping a {} EDU from {}: {}", type, origin, e.getMessage());
+            return;
+        }
         try {
             switch (type) {
                 case "m.typing" -> typing(origin, content);

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.myelin.protocol.crypto.SigningKey;
+import org.myelin.protocol.json.CanonicalJsonException;
 import org.myelin.protocol.version.RoomVersion;
 
 import java.util.List;
@@ -138,9 +139,20 @@ public final class EventBuilder {
         return event;
     }
 
-    /** Hashes and signs the event as {@code server}, and parses the result. */
+    /**
+     * Hashes and signs the event as {@code server}, and parses the result.
+     *
+     * @throws InvalidEventException if the event breaks the format of its room version, or its
+     *                               content has no canonical form (a fraction, say) to hash
+     */
     public Pdu build(String server, SigningKey key) {
-        return Pdu.parse(EventSigning.hashAndSign(unsignedJson(), version, server, key), version);
+        ObjectNode signed;
+        try {
+            signed = EventSigning.hashAndSign(unsignedJson(), version, server, key);
+        } catch (CanonicalJsonException e) {
+            throw new InvalidEventException(e.getMessage(), e);
+        }
+        return Pdu.parse(signed, version);
     }
 
     private ArrayNode edges(List<String> ids) {

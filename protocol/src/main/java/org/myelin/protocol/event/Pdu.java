@@ -82,6 +82,7 @@ public final class Pdu {
      * @throws InvalidEventException if the event breaks the format of its room version
      */
     public static Pdu parse(ObjectNode json, RoomVersion roomVersion) {
+        checkDepth(json);
         if (roomVersion.auth().strictCanonicalJson()) {
             try {
                 MatrixJson.checkIntegers(json, "");
@@ -96,15 +97,13 @@ public final class Pdu {
 
     /** Parses JSON no one else holds. */
     private static Pdu parseOwn(ObjectNode own, RoomVersion roomVersion) {
-        byte[] redactedSignedBytes;
-        String eventId;
         try {
-            redactedSignedBytes = EventHashes.redactedSignedBytes(own, roomVersion);
-            eventId = EventIds.of(own, roomVersion, redactedSignedBytes);
+            byte[] redactedSignedBytes = EventHashes.redactedSignedBytes(own, roomVersion);
+            String eventId = EventIds.of(own, roomVersion, redactedSignedBytes);
+            return new Pdu(own, roomVersion, eventId, redactedSignedBytes);
         } catch (CanonicalJsonException e) {
             throw new InvalidEventException(e.getMessage(), e);
         }
-        return new Pdu(own, roomVersion, eventId, redactedSignedBytes);
     }
 
     /**
@@ -124,6 +123,15 @@ public final class Pdu {
         return parseOwn(json, roomVersion);
     }
 
+    /** At most {@link MatrixJson#MAX_DEPTH} levels, the event object being the first and its content the second. */
+    private static void checkDepth(ObjectNode json) {
+        try {
+            MatrixJson.checkDepth(json, "the event");
+        } catch (CanonicalJsonException e) {
+            throw new InvalidEventException(e.getMessage(), e);
+        }
+    }
+
     private void checkIds() {
         checkIdSize("event_id", eventId);
         checkIdSize("room_id", roomId);
@@ -135,8 +143,13 @@ public final class Pdu {
             throw new InvalidEventException("room_id is not a room id: " + roomId);
         }
         checkIdSize("type", type);
+        checkNoNul("type", type);
         if (stateKey != null) {
             checkIdSize("state_key", stateKey);
+            checkNoNul("state_key", stateKey);
+        }
+        if (redacts != null) {
+            checkNoNul("redacts", redacts);
         }
     }
 
@@ -157,6 +170,16 @@ public final class Pdu {
         if (depth < 1) {
             // The depth is one more than the deepest prev event's, and a create event's is 1.
             throw new InvalidEventException("depth must be at least 1, not " + depth);
+        }
+    }
+
+    /**
+     * U+0000 may appear in content, but not in the strings servers index events by: no event id
+     * or type holds one, and SQL text columns (ours, Synapse's) cannot store it.
+     */
+    private static void checkNoNul(String field, String value) {
+        if (value.indexOf('\0') >= 0) {
+            throw new InvalidEventException(field + " holds U+0000");
         }
     }
 

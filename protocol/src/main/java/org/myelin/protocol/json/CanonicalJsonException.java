@@ -1,7 +1,7 @@
 package org.myelin.protocol.json;
 
 /** JSON that canonical JSON cannot represent, or that breaks its rules. */
-public final class CanonicalJsonException extends IllegalArgumentException {
+public class CanonicalJsonException extends IllegalArgumentException {
     public CanonicalJsonException(String message) {
         super(message);
     }

@@ -8,6 +8,7 @@ import org.junit.jupiter.params.provider.CsvSource;
 import org.myelin.protocol.base64.UnpaddedBase64;
 import org.myelin.protocol.crypto.SigningKey;
 import org.myelin.protocol.json.CanonicalJson;
+import org.myelin.protocol.json.MatrixJson;
 import org.myelin.protocol.version.RoomVersion;
 import org.myelin.protocol.version.RoomVersions;
 
@@ -208,5 +209,59 @@ class PduTest {
 
     private static List<String> ids(int n) {
         return java.util.stream.IntStream.range(0, n).mapToObj(i -> "$e" + i + ":example.org").toList();
+    }
+
+    @Test
+    void anEventMayNestUpToTheLimitItsContentOneLevelLess() {
+        ObjectNode atTheLimit = (ObjectNode) MatrixJson.parse(("{\"d\":".repeat(MatrixJson.MAX_DEPTH - 2) + "{}"
+                + "}".repeat(MatrixJson.MAX_DEPTH - 2)).getBytes(StandardCharsets.UTF_8), MatrixJson.Numbers.LENIENT);
+        Pdu pdu = message(RoomVersions.V12).content(atTheLimit).build("example.org", KEY);
+        assertEquals(MatrixJson.MAX_DEPTH, MatrixJson.depth(pdu.json()));
+        ObjectNode deeper = JsonNodeFactory.instance.objectNode();
+        deeper.set("d", atTheLimit);
+        InvalidEventException e = assertThrows(InvalidEventException.class,
+                () -> message(RoomVersions.V12).content(deeper).build("example.org", KEY));
+        assertTrue(e.getMessage().contains("deeper than " + MatrixJson.MAX_DEPTH), e.getMessage());
+    }
+
+    @Test
+    void contentMayHoldNulButTypeStateKeyAndRedactsMayNot() {
+        Pdu pdu = message(RoomVersions.V12).content(content("body", "hi\u0000")).build("example.org", KEY);
+        assertEquals("hi\u0000", pdu.content().path("body").textValue());
+        assertThrows(InvalidEventException.class,
+                () -> message(RoomVersions.V12).type("m.room.\u0000message").build("example.org", KEY));
+        assertThrows(InvalidEventException.class,
+                () -> message(RoomVersions.V12).stateKey("k\u0000").build("example.org", KEY));
+        assertThrows(InvalidEventException.class, () -> message(RoomVersions.V12).type("m.room.redaction")
+                .redacts("$abc\u0000").build("example.org", KEY));
+    }
+
+    @Test
+    void contentWithoutACanonicalFormIsAnInvalidEvent() {
+        ObjectNode fraction = JsonNodeFactory.instance.objectNode().put("n", new java.math.BigDecimal("1.5"));
+        for (RoomVersion v : List.of(RoomVersions.V5, RoomVersions.V12)) {
+            assertThrows(InvalidEventException.class,
+                    () -> message(v).content(fraction).build("example.org", KEY), v.id());
+        }
+        ObjectNode integral = JsonNodeFactory.instance.objectNode().put("n", new java.math.BigDecimal("2.0"));
+        assertThrows(InvalidEventException.class, () -> message(RoomVersions.V12).content(integral)
+                .build("example.org", KEY), "room versions 6+ allow integers only");
+        ObjectNode surrogate = content("body", "\ud800");
+        assertThrows(InvalidEventException.class,
+                () -> message(RoomVersions.V12).content(surrogate).build("example.org", KEY));
+    }
+
+    @Test
+    void treeWalkersCopeWithTheDeepestEventThatParses() {
+        // An event past the limit is refused, but it must parse and be walked (hashed, redacted) first.
+        int levels = MatrixJson.MAX_PARSE_DEPTH - 2;
+        String deepest = "{\"d\":".repeat(levels) + "{}" + "}".repeat(levels);
+        ObjectNode event = message(RoomVersions.V12).unsignedJson();
+        event.set("content", MatrixJson.parse(deepest.getBytes(StandardCharsets.UTF_8), MatrixJson.Numbers.LENIENT));
+        event.with("content").put("membership", "join");
+        event.put("type", "m.room.member").put("state_key", "@alice:example.org");
+        assertTrue(EventHashes.contentHash(event).length > 0);
+        assertTrue(Redaction.redact(event, RoomVersions.V12.redaction()).has("content"));
+        assertThrows(InvalidEventException.class, () -> Pdu.parse(event, RoomVersions.V12));
     }
 }

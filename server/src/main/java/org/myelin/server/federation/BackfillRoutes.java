@@ -6,6 +6,7 @@ import io.vertx.ext.web.RoutingContext;
 import org.myelin.federation.FederationException;
 import org.myelin.federation.auth.RequestAuthenticator.Authenticated;
 import org.myelin.federation.inbound.EventServing;
+import org.myelin.protocol.id.EventId;
 import org.myelin.server.http.Handlers;
 import org.myelin.server.http.JsonResponse;
 import org.myelin.server.http.Routes;
@@ -72,7 +73,7 @@ final class BackfillRoutes implements Routes {
         }
         List<String> out = new ArrayList<>();
         for (JsonNode id : array) {
-            if (!id.isTextual()) {
+            if (!id.isTextual() || !EventId.isValid(id.textValue())) {
                 throw FederationException.badJson(field + " must be an array of event ids");
             }
             out.add(id.textValue());

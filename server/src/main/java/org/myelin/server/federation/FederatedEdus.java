@@ -113,6 +113,10 @@ final class FederatedEdus implements InboundEdus, TypingNotifications.Listener, 
         StoredEvent event = events.stored(eventId);
         Long ordering = event != null && event.pdu().roomId().equals(r.roomId()) ? event.streamOrdering() : null;
         String thread = r.data().path("thread_id").asText(null);
+        if (thread != null && !Receipts.isThreadId(thread)) {
+            LOG.info("Skipping a receipt from {}: thread_id is neither 'main' nor an event id", origin);
+            return;
+        }
         long ts = r.data().path("ts").canConvertToLong() ? r.data().path("ts").asLong() : clock.millis();
         receipts.put(new ReceiptRepository.NewReceipt(r.roomId(), r.receiptType(), r.userId(), thread, eventId,
                         ordering, ts))

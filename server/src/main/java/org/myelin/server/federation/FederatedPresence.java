@@ -104,6 +104,11 @@ final class FederatedPresence implements PresenceService.Listener, AutoCloseable
             LOG.info("Skipping presence {} for {}: not a presence state", update.presence(), update.userId());
             return;
         }
+        if (!PresenceStatus.withinLimit(update.statusMessage())) {
+            LOG.info("Skipping presence for {}: status message over {} characters", update.userId(),
+                    PresenceStatus.MAX_STATUS_MSG_LENGTH);
+            return;
+        }
         presence.received(update.userId(), state, update.statusMessage(), update.lastActiveAgo());
     }
 

@@ -38,6 +38,13 @@ public record BodyLimit(long maxBytes) {
      */
     public static final BodyLimit INVITE = new BodyLimit(16 * EVENT_BYTES);
 
+    /**
+     * {@code PUT} of account data and of a room tag: content up to 1 MiB. Synapse sets no limit
+     * but its request size; this one keeps a client from making each of its own syncs carry
+     * megabytes, and leaves room for a large {@code m.direct}.
+     */
+    public static final BodyLimit ACCOUNT_DATA = new BodyLimit(16 * EVENT_BYTES);
+
     public BodyLimit {
         if (maxBytes < 0) {
             throw new IllegalArgumentException("maxBytes must not be negative: " + maxBytes);

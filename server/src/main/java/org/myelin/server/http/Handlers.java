@@ -62,6 +62,7 @@ public final class Handlers {
         int status;
         Buffer body;
         try {
+            RequestParameters.check(ctx);
             JsonResponse response = handler.handle(ctx);
             status = response.status();
             body = Json.write(response.body()); // serialised here, off the event loop

@@ -3,6 +3,7 @@ package org.myelin.server.http;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.core.util.JsonRecyclerPools;
 import com.fasterxml.jackson.databind.DeserializationFeature;
@@ -16,6 +17,9 @@ import com.fasterxml.jackson.databind.exc.ValueInstantiationException;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.ext.web.RoutingContext;
+import org.myelin.protocol.json.CanonicalJsonException;
+import org.myelin.protocol.json.MatrixJson;
+import org.myelin.protocol.json.NotJsonException;
 
 /**
  * JSON at the HTTP edge: request bodies bound to records, response records written.
@@ -24,19 +28,45 @@ import io.vertx.ext.web.RoutingContext;
  * Matrix key is; a key that is not ({@code m.homeserver}) is named with
  * {@code @JsonProperty}. Absent optional values (null) are left out of responses. Unknown
  * keys in requests are ignored, as the spec expects of servers.
+ *
+ * <p>Request bodies are parsed as {@link MatrixJson} parses anything from the wire (no unpaired
+ * surrogates, no duplicate keys, floats kept exact), nest at most {@link MatrixJson#MAX_DEPTH}
+ * levels, and their strings may hold U+0000 only where the body becomes event content
+ * ({@link BodyKind}).
  */
 public final class Json {
+
+    /** What a request body becomes, which decides whether its strings may hold U+0000. */
+    public enum BodyKind {
+        /**
+         * Data kept in columns and JSONB of its own (account data, profiles, devices, push rules,
+         * filters, …) or used in queries: PostgreSQL text cannot hold U+0000, so it is refused
+         * with 400 M_BAD_JSON.
+         */
+        DATA,
+        /**
+         * Event content (and what goes only into events): events are kept as canonical JSON, in
+         * which U+0000 is an escape like any other, and other servers accept it.
+         */
+        EVENT_CONTENT
+    }
 
     /**
      * Jackson's buffers are recycled through a shared pool: its default pool is per thread, and
      * every request runs on a new virtual thread, so each response allocated fresh buffers
-     * (~8 KB of output buffer and more) that were never reused.
+     * (~8 KB of output buffer and more) that were never reused. What it reads (stored values,
+     * filters in query strings) is bounded in depth as everything else Myelin parses.
      */
     public static final ObjectMapper MAPPER = JsonMapper.builder(JsonFactory.builder()
-                    .recyclerPool(JsonRecyclerPools.sharedConcurrentDequePool()).build())
+                    .recyclerPool(JsonRecyclerPools.sharedConcurrentDequePool())
+                    .streamReadConstraints(StreamReadConstraints.builder()
+                            .maxNestingDepth(MatrixJson.MAX_PARSE_DEPTH).build())
+                    .build())
             .propertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
             .defaultPropertyInclusion(JsonInclude.Value.construct(JsonInclude.Include.NON_NULL, JsonInclude.Include.NON_NULL))
             .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+            // Floats read back from storage stay what they were (1e400 is no double).
+            .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
             .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
             .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
             .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
@@ -45,13 +75,18 @@ public final class Json {
     private Json() {}
 
     /**
-     * Binds the request body to {@code type}: 400 M_NOT_JSON when the body is not JSON (or
-     * empty), 400 M_BAD_JSON when it is JSON of the wrong shape, naming the offending key.
-     * A record's compact constructor may throw {@link MatrixException} (kept as is) or
-     * {@link IllegalArgumentException} (reported as M_BAD_JSON) to reject values.
+     * Binds the request body, {@link BodyKind#DATA}, to {@code type}: 400 M_NOT_JSON when the
+     * body is not JSON (or empty), 400 M_BAD_JSON when it is JSON of the wrong shape, naming the
+     * offending key. A record's compact constructor may throw {@link MatrixException} (kept as is)
+     * or {@link IllegalArgumentException} (reported as M_BAD_JSON) to reject values.
      */
     public static <T> T bind(RoutingContext ctx, Class<T> type) {
-        JsonNode tree = parseBody(ctx);
+        return bind(ctx, type, BodyKind.DATA);
+    }
+
+    /** {@link #bind(RoutingContext, Class)} for a body of the given kind. */
+    public static <T> T bind(RoutingContext ctx, Class<T> type, BodyKind kind) {
+        JsonNode tree = parseBody(ctx, kind);
         if (!tree.isObject()) {
             throw MatrixException.badJson("Request body must be a JSON object");
         }
@@ -71,18 +106,32 @@ public final class Json {
         }
     }
 
-    /** The request body as a JSON tree (400 M_NOT_JSON when it is not JSON). */
+    /** The request body, {@link BodyKind#DATA}, as a JSON tree. */
     public static JsonNode parseBody(RoutingContext ctx) {
+        return parseBody(ctx, BodyKind.DATA);
+    }
+
+    /**
+     * The request body as a JSON tree: 400 M_NOT_JSON when it is not JSON (or empty), 400
+     * M_BAD_JSON when it is JSON that Matrix refuses (nested too deeply, an unpaired surrogate,
+     * U+0000 in {@link BodyKind#DATA}).
+     */
+    public static JsonNode parseBody(RoutingContext ctx, BodyKind kind) {
         Buffer body = ctx.body() == null ? null : ctx.body().buffer();
         if (body == null || body.length() == 0) {
             throw MatrixException.notJson("Request body is empty; expected JSON");
         }
         try {
-            return MAPPER.readTree(body.getBytes());
-        } catch (JsonProcessingException e) {
-            throw MatrixException.notJson("Content not JSON: " + e.getOriginalMessage());
-        } catch (java.io.IOException e) {
-            throw MatrixException.notJson("Content not JSON");
+            JsonNode tree = MatrixJson.parse(body.getBytes(), MatrixJson.Numbers.LENIENT);
+            MatrixJson.checkDepth(tree, "the request body");
+            if (kind == BodyKind.DATA) {
+                MatrixJson.checkNoNul(tree, "");
+            }
+            return tree;
+        } catch (NotJsonException e) {
+            throw MatrixException.notJson("Content not JSON: " + e.getMessage());
+        } catch (CanonicalJsonException e) {
+            throw MatrixException.badJson("Content refused: " + e.getMessage());
         }
     }
 

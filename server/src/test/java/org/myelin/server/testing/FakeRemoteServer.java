@@ -303,10 +303,20 @@ public final class FakeRemoteServer implements AutoCloseable {
     /** A request to {@code hs}'s federation listener with the given Authorization header (null for none). */
     public HttpResponse<String> request(TestHomeserver hs, String method, String uri, JsonNode body,
                                         String authorization) {
+        return requestRaw(hs, method, uri, body == null ? null : CanonicalJson.encode(body), authorization);
+    }
+
+    /**
+     * A request to {@code hs}'s federation listener with a body sent byte for byte (null for none),
+     * for JSON that canonical encoding would change or refuse (a float, an unpaired surrogate), and
+     * the given Authorization header (null for none).
+     */
+    public HttpResponse<String> requestRaw(TestHomeserver hs, String method, String uri, byte[] body,
+                                           String authorization) {
         HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("https://127.0.0.1:" + hs.federationPort() + uri))
                 .timeout(TIMEOUT)
                 .method(method, body == null ? HttpRequest.BodyPublishers.noBody()
-                        : HttpRequest.BodyPublishers.ofByteArray(CanonicalJson.encode(body)));
+                        : HttpRequest.BodyPublishers.ofByteArray(body));
         if (body != null) {
             b.header("Content-Type", "application/json");
         }

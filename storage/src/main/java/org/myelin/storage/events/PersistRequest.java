@@ -74,6 +74,9 @@ public record PersistRequest(Pdu pdu, Placement placement, String rejectedReason
         Objects.requireNonNull(placement, "placement");
         membershipChanges = membershipChanges == null ? java.util.List.of() : java.util.List.copyOf(membershipChanges);
         newForwardExtremities = newForwardExtremities == null ? null : java.util.List.copyOf(newForwardExtremities);
+        // A rejection reason may quote the event ("unknown membership …"), whose strings may hold
+        // U+0000, which a text column cannot.
+        rejectedReason = rejectedReason == null ? null : rejectedReason.replace('\0', ' ');
         if (isPlaced(placement) && rejectedReason == null) {
             Objects.requireNonNull(stateBefore, "stateBefore");
             Objects.requireNonNull(stateAfter, "stateAfter");

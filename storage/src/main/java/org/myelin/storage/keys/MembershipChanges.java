@@ -36,7 +36,7 @@ public final class MembershipChanges {
         }
     }
 
-    private static final String MEMBERSHIP = "convert_from(json, 'UTF8')::jsonb -> 'content' ->> 'membership'";
+    private static final String MEMBERSHIP = "event_jsonb(json) -> 'content' ->> 'membership'";
 
     private final DataSource dataSource;
 

@@ -58,9 +58,9 @@ public final class UserDirectoryRepository {
                 ), named AS (
                     SELECT c.user_id,
                            CASE WHEN p.user_id IS NOT NULL THEN p.displayname
-                                ELSE convert_from(e.json, 'UTF8')::jsonb -> 'content' ->> 'displayname' END AS name,
+                                ELSE event_jsonb(e.json) -> 'content' ->> 'displayname' END AS name,
                            CASE WHEN p.user_id IS NOT NULL THEN p.avatar_url
-                                ELSE convert_from(e.json, 'UTF8')::jsonb -> 'content' ->> 'avatar_url' END AS avatar
+                                ELSE event_jsonb(e.json) -> 'content' ->> 'avatar_url' END AS avatar
                     FROM candidates c
                     LEFT JOIN profiles p ON p.user_id = c.user_id
                     LEFT JOIN events e ON e.event_id = c.event_id

@@ -26,7 +26,7 @@ public final class MembershipHistory {
     }
 
     private static final String COLUMNS = "room_id, event_id, "
-            + "convert_from(json, 'UTF8')::jsonb -> 'content' ->> 'membership', sender, stream_ordering";
+            + "event_jsonb(json) -> 'content' ->> 'membership', sender, stream_ordering";
     /**
      * Member events with a timeline position: those of the rooms' graphs and the out-of-band
      * memberships of rooms this server is not in (invites from other servers, their rejections,
@@ -62,7 +62,7 @@ public final class MembershipHistory {
     public boolean everJoined(String userId, String roomId, long upTo) {
         try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement("SELECT 1"
                 + VISIBLE_MEMBER_EVENTS + " AND room_id = ? AND stream_ordering <= ?"
-                + " AND convert_from(json, 'UTF8')::jsonb -> 'content' ->> 'membership' = 'join' LIMIT 1")) {
+                + " AND event_jsonb(json) -> 'content' ->> 'membership' = 'join' LIMIT 1")) {
             ps.setString(1, userId);
             ps.setString(2, roomId);
             ps.setLong(3, upTo);

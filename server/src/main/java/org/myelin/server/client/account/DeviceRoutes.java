@@ -75,6 +75,7 @@ public final class DeviceRoutes implements Routes {
     JsonResponse update(RoutingContext ctx) {
         Requester requester = services.authenticator.require(ctx, true);
         UpdateBody body = Json.bind(ctx, UpdateBody.class);
+        Sessions.validDisplayName(body.displayName());
         String deviceId = ctx.pathParam("deviceId");
         boolean found = body.displayName() == null
                 ? services.accounts.device(requester.userId(), deviceId).isPresent()

@@ -129,6 +129,7 @@ public final class Registration {
         if (request.deviceId() != null) {
             Sessions.validDeviceId(request.deviceId());
         }
+        Sessions.validDisplayName(request.initialDeviceDisplayName());
         UiaOutcome outcome = uia.authenticate(OPERATION, request.auth(), flows());
         if (outcome instanceof UiaOutcome.Challenge challenge) {
             challenge.session().put(PARAMETERS_KEY, request);

@@ -19,6 +19,8 @@ public final class Sessions {
 
     /** Longest device id accepted from a client. */
     static final int MAX_DEVICE_ID_LENGTH = 255;
+    /** Longest device display name accepted from a client, in characters: Synapse's limit. */
+    static final int MAX_DEVICE_DISPLAY_NAME_LENGTH = 100;
 
     /**
      * A session as the client sees it.
@@ -47,6 +49,7 @@ public final class Sessions {
      */
     public Prepared prepare(String userId, String deviceId, String displayName, boolean refreshable) {
         String device = deviceId != null ? validDeviceId(deviceId) : Tokens.newDeviceId();
+        validDisplayName(displayName);
         long now = clock.millis();
         Long lifetime = refreshable ? Long.valueOf(config.refreshableAccessTokenLifetimeMs())
                 : config.nonrefreshableAccessTokenLifetimeMs();
@@ -73,6 +76,19 @@ public final class Sessions {
         return tokens.refresh(Tokens.hash(refreshToken), Tokens.hash(accessToken), now + lifetime,
                         Tokens.hash(newRefreshToken), now)
                 .map(r -> new Issued(r.userId(), r.deviceId(), accessToken, newRefreshToken, lifetime));
+    }
+
+    /**
+     * A device display name from a client (null for none): 400 M_TOO_LARGE past
+     * {@link #MAX_DEVICE_DISPLAY_NAME_LENGTH} characters, as Synapse answers.
+     */
+    static String validDisplayName(String displayName) {
+        if (displayName != null
+                && displayName.codePointCount(0, displayName.length()) > MAX_DEVICE_DISPLAY_NAME_LENGTH) {
+            throw MatrixException.tooLarge("Device display name is too long (max " + MAX_DEVICE_DISPLAY_NAME_LENGTH
+                    + ")").withStatus(400);
+        }
+        return displayName;
     }
 
     static String validDeviceId(String deviceId) {

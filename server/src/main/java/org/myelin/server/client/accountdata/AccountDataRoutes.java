@@ -7,6 +7,7 @@ import io.vertx.ext.web.RoutingContext;
 import org.myelin.server.client.auth.Authenticator;
 import org.myelin.server.client.auth.Requester;
 import org.myelin.server.client.rooms.Params;
+import org.myelin.server.http.BodyLimit;
 import org.myelin.server.http.Handlers;
 import org.myelin.server.http.Json;
 import org.myelin.server.http.JsonResponse;
@@ -21,7 +22,6 @@ public final class AccountDataRoutes implements Routes {
     private static final String USER = "/_matrix/client/v3/user/:userId";
     /** Types the server manages; clients set them through their own endpoints (405 here, as the spec says). */
     static final Set<String> SERVER_MANAGED = Set.of("m.fully_read", "m.push_rules");
-
     private final AccountData accountData;
     private final Authenticator auth;
 
@@ -33,9 +33,9 @@ public final class AccountDataRoutes implements Routes {
     @Override
     public void mount(Router router, Handlers handlers) {
         router.get(USER + "/account_data/:type").handler(handlers.blocking(this::getGlobal));
-        router.put(USER + "/account_data/:type").handler(handlers.blocking(this::putGlobal));
+        router.put(USER + "/account_data/:type").handler(handlers.blocking(BodyLimit.ACCOUNT_DATA, this::putGlobal));
         router.get(USER + "/rooms/:roomId/account_data/:type").handler(handlers.blocking(this::getRoom));
-        router.put(USER + "/rooms/:roomId/account_data/:type").handler(handlers.blocking(this::putRoom));
+        router.put(USER + "/rooms/:roomId/account_data/:type").handler(handlers.blocking(BodyLimit.ACCOUNT_DATA, this::putRoom));
     }
 
     /** {@code GET /_matrix/client/v3/user/{userId}/account_data/{type}} (client-server API, "Client Config"). */
@@ -93,7 +93,10 @@ public final class AccountDataRoutes implements Routes {
         return type;
     }
 
-    /** The body, which must be a JSON object (400 M_NOT_JSON / M_BAD_JSON). */
+    /**
+     * The body, which must be a JSON object (400 M_NOT_JSON / M_BAD_JSON); its size is bounded by
+     * the route ({@link BodyLimit#ACCOUNT_DATA}).
+     */
     static ObjectNode objectBody(RoutingContext ctx) {
         JsonNode body = Json.parseBody(ctx);
         if (!(body instanceof ObjectNode object)) {

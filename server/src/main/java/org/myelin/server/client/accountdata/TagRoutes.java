@@ -7,6 +7,7 @@ import io.vertx.ext.web.RoutingContext;
 import org.myelin.server.client.auth.Authenticator;
 import org.myelin.server.client.auth.Requester;
 import org.myelin.server.client.rooms.Params;
+import org.myelin.server.http.BodyLimit;
 import org.myelin.server.http.Handlers;
 import org.myelin.server.http.JsonResponse;
 import org.myelin.server.http.MatrixException;
@@ -39,7 +40,7 @@ public final class TagRoutes implements Routes {
     @Override
     public void mount(Router router, Handlers handlers) {
         router.get(TAGS).handler(handlers.blocking(this::list));
-        router.put(TAGS + "/:tag").handler(handlers.blocking(this::put));
+        router.put(TAGS + "/:tag").handler(handlers.blocking(BodyLimit.ACCOUNT_DATA, this::put));
         router.delete(TAGS + "/:tag").handler(handlers.blocking(this::delete));
     }
 

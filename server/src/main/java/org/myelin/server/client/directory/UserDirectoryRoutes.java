@@ -24,6 +24,11 @@ public final class UserDirectoryRoutes implements Routes {
     static final int DEFAULT_LIMIT = 10;
     /** Most results one search returns, whatever the client asks (a search is a query per keystroke). */
     static final int MAX_LIMIT = 100;
+    /**
+     * Longest search term, in characters (400 M_TOO_LARGE past it): far past any display name or
+     * user id it could be found in, short of making each keystroke's query scan with a megabyte.
+     */
+    static final int MAX_SEARCH_TERM_LENGTH = 1024;
 
     /** The request body: {@code search_term} (required) and {@code limit}. */
     record Search(JsonNode searchTerm, JsonNode limit) {}
@@ -57,6 +62,11 @@ public final class UserDirectoryRoutes implements Routes {
         }
         if (!body.searchTerm().isTextual()) {
             throw MatrixException.invalidParam("'search_term' must be a string");
+        }
+        String searchTerm = body.searchTerm().textValue();
+        if (searchTerm.codePointCount(0, searchTerm.length()) > MAX_SEARCH_TERM_LENGTH) {
+            throw MatrixException.tooLarge("'search_term' is longer than " + MAX_SEARCH_TERM_LENGTH + " characters")
+                    .withStatus(400);
         }
         int limit = DEFAULT_LIMIT;
         if (body.limit() != null && !body.limit().isNull()) {

@@ -72,6 +72,10 @@ public final class PresenceRoutes implements Routes {
         if (body.statusMsg() != null && !body.statusMsg().isTextual() && !body.statusMsg().isNull()) {
             throw MatrixException.invalidParam("'status_msg' must be a string");
         }
+        if (body.statusMsg() != null && !PresenceStatus.withinLimit(body.statusMsg().textValue())) {
+            throw MatrixException.tooLarge("'status_msg' is longer than " + PresenceStatus.MAX_STATUS_MSG_LENGTH
+                    + " characters").withStatus(400);
+        }
         presence.set(userId, state, body.statusMsg() == null ? null : body.statusMsg().textValue());
         return JsonResponse.empty();
     }

@@ -10,6 +10,18 @@ package org.myelin.server.client.presence;
  */
 public record PresenceStatus(PresenceState presence, Long lastActiveAgo, String statusMsg, Boolean currentlyActive) {
 
+    /**
+     * Longest status message, in characters, from a local client (400 M_TOO_LARGE past it) or a
+     * remote server (its update is dropped). A status is pushed to everyone who shares a room with
+     * its user; the spec and Synapse set no limit, so this is a line of text, generously.
+     */
+    public static final int MAX_STATUS_MSG_LENGTH = 1024;
+
+    /** Whether {@code statusMsg} (null for none) is within {@link #MAX_STATUS_MSG_LENGTH}. */
+    public static boolean withinLimit(String statusMsg) {
+        return statusMsg == null || statusMsg.codePointCount(0, statusMsg.length()) <= MAX_STATUS_MSG_LENGTH;
+    }
+
     /** A user the server has no presence for. */
     public static final PresenceStatus UNKNOWN = new PresenceStatus(PresenceState.OFFLINE, null, null, null);
 }

@@ -67,6 +67,9 @@ public final class ReceiptRoutes implements Routes {
         if (type.equals(Receipts.FULLY_READ)) {
             throw MatrixException.invalidParam("thread_id is not compatible with m.fully_read");
         }
+        if (!Receipts.isThreadId(thread.asText())) {
+            throw MatrixException.invalidParam("thread_id must be 'main' or the id of a thread's root event");
+        }
         return thread.asText();
     }
 }

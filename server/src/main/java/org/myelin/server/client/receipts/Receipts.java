@@ -1,6 +1,7 @@
 package org.myelin.server.client.receipts;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import org.myelin.protocol.id.EventId;
 import org.myelin.rooms.events.EventCache;
 import org.myelin.server.RoomServices;
 import org.myelin.server.client.accountdata.AccountData;
@@ -30,6 +31,8 @@ public final class Receipts {
     public static final String READ = "m.read";
     public static final String READ_PRIVATE = "m.read.private";
     public static final String FULLY_READ = "m.fully_read";
+    /** The thread id of a receipt on the main timeline (client-server API, "Threaded read receipts"). */
+    public static final String MAIN_THREAD = "main";
     static final Set<String> TYPES = Set.of(READ, READ_PRIVATE, FULLY_READ);
 
     /** Told of each public receipt a user sends here (federation sends them on). */
@@ -83,6 +86,15 @@ public final class Receipts {
             }
             return position;
         });
+    }
+
+    /**
+     * Whether {@code threadId} can name a thread: {@link #MAIN_THREAD} or the id of the thread's
+     * root event. Synapse asks more (that the receipted event is in that thread); this is the
+     * shape, which also bounds what a client or a server can make us store.
+     */
+    public static boolean isThreadId(String threadId) {
+        return MAIN_THREAD.equals(threadId) || EventId.isValid(threadId);
     }
 
     /**

@@ -94,18 +94,23 @@ public final class Params {
 
     /** The body bound to {@code type}, or null when the request has no body (an optional body). */
     public static <T> T optionalBody(RoutingContext ctx, Class<T> type) {
+        return optionalBody(ctx, type, Json.BodyKind.DATA);
+    }
+
+    /** {@link #optionalBody(RoutingContext, Class)} for a body of the given kind. */
+    public static <T> T optionalBody(RoutingContext ctx, Class<T> type, Json.BodyKind kind) {
         if (ctx.body() == null || ctx.body().isEmpty()) {
             return null;
         }
-        return Json.bind(ctx, type);
+        return Json.bind(ctx, type, kind);
     }
 
     /** The body as a JSON object, or null when the request has none; 400 M_BAD_JSON for another JSON value. */
-    public static ObjectNode optionalObject(RoutingContext ctx) {
+    public static ObjectNode optionalObject(RoutingContext ctx, Json.BodyKind kind) {
         if (ctx.body() == null || ctx.body().isEmpty()) {
             return null;
         }
-        JsonNode body = Json.parseBody(ctx);
+        JsonNode body = Json.parseBody(ctx, kind);
         if (!body.isObject()) {
             throw MatrixException.badJson("Request body must be a JSON object");
         }

@@ -106,8 +106,9 @@ public final class RoomStateRoutes implements Routes {
     }
 
     /** The request body, which must be a JSON object (event content). */
+    /** The body as event content: a JSON object, whose strings may hold U+0000 as any event's may. */
     static ObjectNode objectBody(RoutingContext ctx) {
-        JsonNode body = Json.parseBody(ctx);
+        JsonNode body = Json.parseBody(ctx, Json.BodyKind.EVENT_CONTENT);
         if (!(body instanceof ObjectNode object)) {
             throw MatrixException.badJson("Content must be a JSON object");
         }

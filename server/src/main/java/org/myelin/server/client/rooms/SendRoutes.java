@@ -7,6 +7,7 @@ import io.vertx.ext.web.RoutingContext;
 import org.myelin.server.client.auth.Authenticator;
 import org.myelin.server.client.auth.Requester;
 import org.myelin.server.http.Handlers;
+import org.myelin.server.http.Json;
 import org.myelin.server.http.JsonResponse;
 import org.myelin.server.http.MatrixException;
 import org.myelin.server.http.Routes;
@@ -59,7 +60,7 @@ public final class SendRoutes implements Routes {
         Requester requester = auth.require(ctx);
         String roomId = Params.roomId(ctx, "roomId");
         String eventId = Params.eventId(ctx, "eventId");
-        ObjectNode body = Params.optionalObject(ctx);
+        ObjectNode body = Params.optionalObject(ctx, Json.BodyKind.EVENT_CONTENT);
         if (body == null) {
             body = JsonNodeFactory.instance.objectNode();
         }

@@ -2,6 +2,8 @@
 -- API, "User directory"): as Synapse decides it, those whose current state lets anyone join them
 -- (join_rule public) or read them (history_visibility world_readable). Kept in the transaction
 -- that moves a room's current state, so the directory follows each change of either.
+-- Events are read through event_jsonb (V0008): a join rule holding U+0000 must not stop the room's
+-- state from moving.
 
 -- Whether the room state of a snapshot is public in that sense. A snapshot is its parent plus a
 -- delta (an entry with a NULL event removes the key), up to a full copy (no parent): the nearest
@@ -22,9 +24,9 @@ CREATE FUNCTION state_is_public(snapshot BIGINT) RETURNS BOOLEAN
     SELECT EXISTS (
         SELECT 1 FROM latest JOIN events ev ON ev.event_id = latest.event_id
         WHERE (latest.type = 'm.room.join_rules'
-               AND convert_from(ev.json, 'UTF8')::jsonb -> 'content' ->> 'join_rule' = 'public')
+               AND event_jsonb(ev.json) -> 'content' ->> 'join_rule' = 'public')
            OR (latest.type = 'm.room.history_visibility'
-               AND convert_from(ev.json, 'UTF8')::jsonb -> 'content' ->> 'history_visibility' = 'world_readable'))
+               AND event_jsonb(ev.json) -> 'content' ->> 'history_visibility' = 'world_readable'))
 $$;
 
 CREATE TABLE user_directory_public_rooms (
