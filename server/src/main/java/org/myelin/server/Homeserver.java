@@ -49,6 +49,8 @@ import org.myelin.server.client.receipts.ReceiptRoutes;
 import org.myelin.server.client.sync.FilterRoutes;
 import org.myelin.server.client.sync.SyncRoutes;
 import org.myelin.server.client.sync.SyncServices;
+import org.myelin.server.client.todevice.ToDeviceRoutes;
+import org.myelin.server.client.todevice.ToDeviceServices;
 import org.myelin.server.client.typing.TypingRoutes;
 import org.myelin.server.client.ratelimit.RateLimiters;
 import org.myelin.server.config.HomeserverConfig;
@@ -98,6 +100,7 @@ public final class Homeserver implements AutoCloseable {
     private final UserServices users;
     private final ClientRooms clientRooms;
     private final SyncServices sync;
+    private final ToDeviceServices toDevice;
     private final RoomSearch search;
     private final ExecutorService handlerThreads;
     private final Vertx vertx;
@@ -131,6 +134,9 @@ public final class Homeserver implements AutoCloseable {
             sync.pushRulesChanged(userId);
             sync.accountData.put(userId, null, "m.push_rules", users.pushRules.accountDataContent(userId));
         });
+        this.toDevice = new ToDeviceServices(sync.toDevice, rooms.streams, rooms.local, federation.outbound()::queued,
+                clock);
+        federation.useInboundToDevice(toDevice.receiver);
         this.membership = new MembershipFederation(federation, rooms, clientRooms, sync,
                 new MembershipFederation.Parts(accounts.authenticator, users.profiles, users.presence));
         // Last: nothing after it can fail and leave it watching a database closed under it.
@@ -224,6 +230,7 @@ public final class Homeserver implements AutoCloseable {
         table.get(Resource.CLIENT).add(new ReadMarkersRoutes(sync.receipts, authenticator()));
         table.get(Resource.CLIENT).add(new AccountDataRoutes(sync.accountData, authenticator()));
         table.get(Resource.CLIENT).add(new TagRoutes(sync.accountData, authenticator()));
+        table.get(Resource.CLIENT).add(new ToDeviceRoutes(toDevice.sender, authenticator()));
         extra.forEach((resource, routes) -> table.get(resource).addAll(routes));
         return table;
     }
