@@ -9,6 +9,9 @@ import org.myelin.server.http.Json;
 import org.myelin.server.testing.TestHomeserver;
 import org.myelin.server.testing.TestUser;
 
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -236,6 +239,27 @@ class KeyBackupIT {
                 .path("errcode").asText());
         update.remove("version");
         hs.expect(404, alice, "PUT", VERSIONS + "/999", update.toString());
+    }
+
+    @Test
+    void deactivationDeletesTheBackups() throws Exception {
+        TestUser alice = user();
+        String version = create(alice, "k");
+        put(alice, version, "s", key(false, 0, 0, "x"));
+        String body = "{\"auth\":{\"type\":\"m.login.password\",\"identifier\":{\"type\":\"m.id.user\",\"user\":\""
+                + alice.userId() + "\"},\"password\":\"" + alice.password() + "\"}}";
+        hs.expect(200, alice, "POST", "/_matrix/client/v3/account/deactivate", body);
+
+        try (Connection c = hs.homeserver().database().dataSource().getConnection();
+             PreparedStatement ps = c.prepareStatement("SELECT (SELECT count(*) FROM room_key_backup_versions "
+                     + "WHERE user_id = ?) + (SELECT count(*) FROM room_key_backup_keys WHERE user_id = ?)")) {
+            ps.setString(1, alice.userId());
+            ps.setString(2, alice.userId());
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                assertEquals(0, rs.getLong(1));
+            }
+        }
     }
 
     @Test
