@@ -52,6 +52,11 @@ import org.myelin.server.client.receipts.ReceiptRoutes;
 import org.myelin.server.client.sync.FilterRoutes;
 import org.myelin.server.client.sync.SyncRoutes;
 import org.myelin.server.client.sync.SyncServices;
+import org.myelin.server.client.keys.backup.BackupKeysRoutes;
+import org.myelin.server.client.keys.backup.BackupVersionRoutes;
+import org.myelin.server.client.keys.backup.KeyBackups;
+import org.myelin.server.client.todevice.ToDeviceRoutes;
+import org.myelin.server.client.todevice.ToDeviceServices;
 import org.myelin.server.client.typing.TypingRoutes;
 import org.myelin.server.client.ratelimit.RateLimiters;
 import org.myelin.server.config.HomeserverConfig;
@@ -67,6 +72,7 @@ import org.myelin.server.http.ListenerRouter;
 import org.myelin.server.http.Routes;
 import org.myelin.protocol.crypto.SigningKey;
 import org.myelin.server.keys.NativeEd25519;
+import org.myelin.storage.keys.backup.KeyBackupRepository;
 import org.myelin.storage.search.EventSearchRepository;
 import org.myelin.server.keys.SigningKeyStore;
 import org.myelin.server.tls.SelfSignedCertificate;
@@ -102,6 +108,8 @@ public final class Homeserver implements AutoCloseable {
     private final ClientRooms clientRooms;
     private final SyncServices sync;
     private final KeysServices keys;
+    private final ToDeviceServices toDevice;
+    private final KeyBackups keyBackups;
     private final RoomSearch search;
     private final ExecutorService handlerThreads;
     private final Vertx vertx;
@@ -139,6 +147,11 @@ public final class Homeserver implements AutoCloseable {
             sync.pushRulesChanged(userId);
             sync.accountData.put(userId, null, "m.push_rules", users.pushRules.accountDataContent(userId));
         });
+        this.toDevice = new ToDeviceServices(sync.toDevice, rooms.streams, rooms.local, federation.outbound()::queued,
+                clock);
+        federation.useInboundToDevice(toDevice.receiver);
+        this.keyBackups = new KeyBackups(new KeyBackupRepository(dataSource));
+        accounts.addLifecycleListener(keyBackups);
         this.membership = new MembershipFederation(federation, rooms, clientRooms, sync,
                 new MembershipFederation.Parts(accounts.authenticator, users.profiles, users.presence));
         // Last: nothing after it can fail and leave it watching a database closed under it.
@@ -233,6 +246,9 @@ public final class Homeserver implements AutoCloseable {
         table.get(Resource.CLIENT).add(new AccountDataRoutes(sync.accountData, authenticator()));
         table.get(Resource.CLIENT).add(new TagRoutes(sync.accountData, authenticator()));
         table.get(Resource.CLIENT).addAll(keys.routes(sync.deviceListChanges, rooms));
+        table.get(Resource.CLIENT).add(new ToDeviceRoutes(toDevice.sender, authenticator()));
+        table.get(Resource.CLIENT).add(new BackupVersionRoutes(keyBackups, authenticator()));
+        table.get(Resource.CLIENT).add(new BackupKeysRoutes(keyBackups, authenticator()));
         extra.forEach((resource, routes) -> table.get(resource).addAll(routes));
         return table;
     }

@@ -6,6 +6,7 @@ import org.myelin.protocol.event.Pdu;
 import org.myelin.protocol.id.UserId;
 import org.myelin.protocol.json.CanonicalJsonException;
 import org.myelin.protocol.json.MatrixJson;
+import org.myelin.storage.StorageException;
 import org.myelin.storage.rooms.MembershipRepository;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -17,8 +18,10 @@ import java.util.Map;
 /**
  * Reads the EDUs of a transaction and hands each to {@link InboundEdus}, after the checks the
  * spec asks for: a user must belong to the sending server; typing and receipts only for rooms
- * whose server ACL admits the sender, typing only from users joined to the room. A malformed EDU, or
- * one holding U+0000 in any string, is logged and skipped; it never fails the transaction.
+ * whose server ACL admits the sender, typing only from users joined to the room. A malformed EDU,
+ * or one other than a to-device EDU holding U+0000 in any string, is logged and skipped; it never
+ * fails the transaction. Only a to-device EDU that could not be stored does, so that its sender
+ * sends it again rather than lose it.
  */
 final class EduDispatcher {
 
@@ -42,10 +45,13 @@ final class EduDispatcher {
         }
         String type = edu.get("edu_type").textValue();
         try {
-            MatrixJson.checkNoNul(content, "");
+            if (!DirectToDevice.EDU_TYPE.equals(type)) {
+                MatrixJson.checkNoNul(content, "");
+            }
         } catch (CanonicalJsonException e) {
-            // What EDUs carry (receipt threads, presence status, to-device content) is stored in
-            // columns and JSONB, which cannot hold U+0000; an EDU is best effort, so it is dropped.
+            // What these EDUs carry (receipt threads, presence status) is stored in columns and
+            // JSONB, which cannot hold U+0000; such an EDU is best effort, so it is dropped.
+            // To-device content is kept as text, and arrives as sent.
             LOG.info("Skipping a {} EDU from {}: {}", type, origin, e.getMessage());
             return;
         }
@@ -54,8 +60,15 @@ final class EduDispatcher {
                 case "m.typing" -> typing(origin, content);
                 case "m.receipt" -> receipts(origin, content);
                 case "m.presence" -> presence(origin, content);
+                case DirectToDevice.EDU_TYPE -> directToDevice(origin, content);
                 default -> edus.other(origin, type, content);
             }
+        } catch (StorageException e) {
+            if (DirectToDevice.EDU_TYPE.equals(type)) {
+                // Not stored: the transaction fails, and its sender sends it again (delivered once by message_id).
+                throw e;
+            }
+            LOG.warn("{} EDU from {} failed", type, origin, e);
         } catch (RuntimeException e) {
             LOG.warn("{} EDU from {} failed", type, origin, e);
         }
@@ -117,6 +130,17 @@ final class EduDispatcher {
             return;
         }
         edus.receipt(origin, new InboundEdus.Receipt(roomId, type, userId, List.copyOf(eventIds), dataObject));
+    }
+
+    private void directToDevice(String origin, ObjectNode content) {
+        DirectToDevice message;
+        try {
+            message = DirectToDevice.parse(origin, content);
+        } catch (IllegalArgumentException e) {
+            LOG.info("Skipping a to-device EDU from {}: {}", origin, e.getMessage());
+            return;
+        }
+        edus.toDevice(origin, message);
     }
 
     private void presence(String origin, ObjectNode content) {

@@ -23,6 +23,15 @@ public interface InboundEdus {
     /** {@code m.presence}: one user's presence. */
     void presence(String origin, Presence presence);
 
+    /**
+     * {@code m.direct_to_device}: to-device messages from a user of {@code origin} (checked). May
+     * throw a storage failure, which fails the transaction so that the sender retries.
+     */
+    default void toDevice(String origin, DirectToDevice message) {
+        LoggerFactory.getLogger(InboundEdus.class).debug("Dropping to-device EDU {} from {}", message.messageId(),
+                origin);
+    }
+
     /** Any other EDU type (device lists, to-device messages, signing key updates …). */
     void other(String origin, String eduType, ObjectNode content);
 

@@ -126,6 +126,16 @@ public final class OutboundQueue implements Outbox, AutoCloseable {
         destination(destination).wake();
     }
 
+    /**
+     * EDUs for {@code destination} were queued in the transaction of another writer (to-device
+     * messages, stored with their EDUs): sends them.
+     */
+    public void queued(String destination) {
+        if (!destination.equals(localServer)) {
+            destination(destination).wake();
+        }
+    }
+
     /** {@code destination} showed it is up (it sent us a request): reset its backoff and send now. */
     public void remoteServerUp(String destination) {
         if (backoff.failures(destination) > 0) {

@@ -12,6 +12,7 @@ import org.myelin.federation.discovery.Resolution;
 import org.myelin.federation.discovery.ServerResolver;
 import org.myelin.federation.discovery.VertxDns;
 import org.myelin.federation.discovery.WellKnownResolver;
+import org.myelin.federation.inbound.DirectToDevice;
 import org.myelin.federation.inbound.EventServing;
 import org.myelin.federation.inbound.InboundEdus;
 import org.myelin.federation.inbound.RoomAccess;
@@ -40,6 +41,7 @@ import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.BiConsumer;
 
 /**
  * The federation side of the homeserver, wired by constructors: our keys and the key ring,
@@ -129,6 +131,11 @@ public final class FederationServices implements AutoCloseable {
         edus.target = inbound;
     }
 
+    /** Where received to-device messages go; dropped until set. */
+    public void useInboundToDevice(BiConsumer<String, DirectToDevice> inbound) {
+        edus.toDevice = inbound;
+    }
+
     /** Queues an EDU (typing, receipt, presence …) for each of {@code destinations} other than us. */
     public void queueEdu(Set<String> destinations, Edu edu) {
         for (String d : destinations) {
@@ -177,6 +184,12 @@ public final class FederationServices implements AutoCloseable {
     /** Forwards to whichever {@link InboundEdus} is set. */
     private static final class DelegatingEdus implements InboundEdus {
         private volatile InboundEdus target = InboundEdus.LOG_AND_DROP;
+        private volatile BiConsumer<String, DirectToDevice> toDevice = InboundEdus.LOG_AND_DROP::toDevice;
+
+        @Override
+        public void toDevice(String origin, DirectToDevice message) {
+            toDevice.accept(origin, message);
+        }
 
         @Override
         public void typing(String origin, Typing typing) {

@@ -45,10 +45,11 @@ public final class Json {
          */
         DATA,
         /**
-         * Event content (and what goes only into events): events are kept as canonical JSON, in
-         * which U+0000 is an escape like any other, and other servers accept it.
+         * JSON kept whole as canonical JSON text, in which U+0000 is an escape like any other:
+         * event content (and what goes only into events; other servers accept U+0000 there too),
+         * to-device messages and backed-up room keys (not a backup version, whose algorithm is a column).
          */
-        EVENT_CONTENT
+        KEPT_AS_TEXT
     }
 
     /**

@@ -291,6 +291,26 @@ class BadInputIT {
                 () -> obj(aliceDevice + "{\"user_id\":\"" + alice.userId() + "\",\"device_id\":\""
                         + alice.deviceId() + "\",\"algorithms\":[],\"keys\":{},\"signatures\":{}}}}"))));
 
+        // To-device messages and key backups.
+        t.put("PUT " + V3 + "/sendToDevice/:eventType/:txnId", List.of(withTxn(V3 + "/sendToDevice/org.example.ping/",
+                () -> obj("{\"messages\":" + aliceDevice + "{\"a\":[\"b\",1]}},\"" + bob.userId()
+                        + "\":{\"*\":{\"c\":\"d\"}}}}"))));
+        String backup = "{\"algorithm\":\"m.megolm_backup.v1.curve25519-aes-sha2\",\"auth_data\":{\"public_key\":"
+                + "\"abc\",\"signatures\":{}}}";
+        t.put("POST " + V3 + "/room_keys/version", List.of(Target.of(V3 + "/room_keys/version", asAlice,
+                () -> obj(backup))));
+        t.put("PUT " + V3 + "/room_keys/version/:version", List.of(Target.of(V3 + "/room_keys/version/1", asAlice,
+                () -> obj(backup.replace("{\"algorithm", "{\"version\":\"1\",\"algorithm")))));
+        String session = "{\"first_message_index\":1,\"forwarded_count\":0,\"is_verified\":true,"
+                + "\"session_data\":{\"ephemeral\":\"e\",\"ciphertext\":\"c\",\"mac\":\"m\"}}";
+        String keys = V3 + "/room_keys/keys";
+        t.put("PUT " + keys, List.of(Target.of(keys + "?version=1", asAlice,
+                () -> obj("{\"rooms\":{\"" + roomId + "\":{\"sessions\":{\"s1\":" + session + "}}}}"))));
+        t.put("PUT " + keys + "/:roomId", List.of(Target.of(keys + "/" + enc(roomId) + "?version=1", asAlice,
+                () -> obj("{\"sessions\":{\"s1\":" + session + "}}"))));
+        t.put("PUT " + keys + "/:roomId/:sessionId", List.of(Target.of(keys + "/" + enc(roomId) + "/s1?version=1",
+                asAlice, () -> obj(session))));
+
         // Directory, search.
         t.put("PUT " + V3 + "/directory/list/room/:roomId", List.of(Target.of(V3 + "/directory/list/room/"
                 + enc(roomId), asAlice, () -> obj("{\"visibility\":\"public\"}"))));

@@ -5,8 +5,10 @@ import org.myelin.protocol.version.RoomVersions;
 import org.myelin.storage.Transactions;
 
 import javax.sql.DataSource;
+import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
@@ -112,16 +114,26 @@ public final class OutboundQueueRepository {
     /** Queues one EDU for {@code destination}. */
     public void enqueueEdu(String destination, String eduType, byte[] content, long now) {
         Transactions.withConnection(dataSource, c -> {
-            try (PreparedStatement ps = c.prepareStatement("INSERT INTO federation_outbound_edus "
-                    + "(destination, edu_type, content, queued_ts) VALUES (?, ?, ?, ?)")) {
-                ps.setString(1, destination);
-                ps.setString(2, eduType);
-                ps.setBytes(3, content);
-                ps.setLong(4, now);
-                ps.executeUpdate();
-            }
+            enqueueEdu(c, destination, eduType, content, now);
             return null;
         });
+    }
+
+    /**
+     * Queues one EDU for {@code destination} in the caller's transaction: for a writer whose EDU
+     * must be queued if and only if its own change commits (to-device messages). The caller
+     * then wakes the destination's queue.
+     */
+    public static void enqueueEdu(Connection c, String destination, String eduType, byte[] content, long now)
+            throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("INSERT INTO federation_outbound_edus "
+                + "(destination, edu_type, content, queued_ts) VALUES (?, ?, ?, ?)")) {
+            ps.setString(1, destination);
+            ps.setString(2, eduType);
+            ps.setBytes(3, content);
+            ps.setLong(4, now);
+            ps.executeUpdate();
+        }
     }
 
     /**

@@ -43,6 +43,27 @@ public final class StreamCounters {
         }
     }
 
+    /**
+     * The next {@code count} positions of {@code stream}, allocated in the caller's transaction
+     * with one update: returns the last; the first is {@code last - count + 1}.
+     */
+    public static long reserve(Connection c, StreamKind stream, int count) throws SQLException {
+        if (count < 1) {
+            throw new IllegalArgumentException("reserve at least one position, not " + count);
+        }
+        try (PreparedStatement ps = c.prepareStatement(
+                "UPDATE stream_positions SET position = position + ? WHERE stream = ? RETURNING position")) {
+            ps.setLong(1, count);
+            ps.setString(2, stream.key());
+            try (ResultSet rs = ps.executeQuery()) {
+                if (!rs.next()) {
+                    throw new StorageException("unknown stream " + stream.key());
+                }
+                return rs.getLong(1);
+            }
+        }
+    }
+
     /** Positions of {@code stream} for the presence repository, which takes them from an allocator. */
     public static PresenceRepository.PositionAllocator allocator(StreamKind stream) {
         return c -> next(c, stream);

@@ -34,7 +34,7 @@ public final class CreateRoomRoutes implements Routes {
      */
     JsonResponse createRoom(RoutingContext ctx) {
         var requester = auth.require(ctx);
-        CreateRoomRequest request = Json.bind(ctx, CreateRoomRequest.class, Json.BodyKind.EVENT_CONTENT);
+        CreateRoomRequest request = Json.bind(ctx, CreateRoomRequest.class, Json.BodyKind.KEPT_AS_TEXT);
         return JsonResponse.ok(new RoomIdResponse(rooms.creation.create(requester, request)));
     }
 }

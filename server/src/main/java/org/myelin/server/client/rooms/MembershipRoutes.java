@@ -69,7 +69,7 @@ public final class MembershipRoutes implements Routes {
     JsonResponse joinRoom(RoutingContext ctx) {
         Requester requester = auth.require(ctx, true);
         String roomId = Params.roomId(ctx, "roomId");
-        rooms.memberships.join(requester, roomId, List.of(), Params.optionalObject(ctx, Json.BodyKind.EVENT_CONTENT));
+        rooms.memberships.join(requester, roomId, List.of(), Params.optionalObject(ctx, Json.BodyKind.KEPT_AS_TEXT));
         return JsonResponse.ok(new RoomIdResponse(roomId));
     }
 
@@ -81,7 +81,7 @@ public final class MembershipRoutes implements Routes {
     JsonResponse join(RoutingContext ctx) {
         Requester requester = auth.require(ctx, true);
         String target = Params.path(ctx, "roomIdOrAlias");
-        ObjectNode body = Params.optionalObject(ctx, Json.BodyKind.EVENT_CONTENT);
+        ObjectNode body = Params.optionalObject(ctx, Json.BodyKind.KEPT_AS_TEXT);
         List<String> via = new ArrayList<>(Params.queryAll(ctx, "via"));
         via.addAll(Params.queryAll(ctx, "server_name"));
         String roomId;
@@ -102,7 +102,7 @@ public final class MembershipRoutes implements Routes {
     /** {@code POST /_matrix/client/v3/rooms/{roomId}/invite} (client-server API, "Inviting"). */
     JsonResponse invite(RoutingContext ctx) {
         Requester requester = auth.require(ctx);
-        TargetBody body = Json.bind(ctx, TargetBody.class, Json.BodyKind.EVENT_CONTENT);
+        TargetBody body = Json.bind(ctx, TargetBody.class, Json.BodyKind.KEPT_AS_TEXT);
         rooms.memberships.invite(requester, Params.roomId(ctx, "roomId"), body.userId(), body.reason(), false);
         return JsonResponse.empty();
     }
@@ -110,7 +110,7 @@ public final class MembershipRoutes implements Routes {
     /** {@code POST /_matrix/client/v3/rooms/{roomId}/leave} (client-server API, "Leaving rooms"). */
     JsonResponse leave(RoutingContext ctx) {
         Requester requester = auth.require(ctx, true);
-        ReasonBody body = Params.optionalBody(ctx, ReasonBody.class, Json.BodyKind.EVENT_CONTENT);
+        ReasonBody body = Params.optionalBody(ctx, ReasonBody.class, Json.BodyKind.KEPT_AS_TEXT);
         rooms.memberships.leave(requester, Params.roomId(ctx, "roomId"), body == null ? null : body.reason());
         return JsonResponse.empty();
     }
@@ -125,7 +125,7 @@ public final class MembershipRoutes implements Routes {
     /** {@code POST /_matrix/client/v3/rooms/{roomId}/kick} (client-server API, "Leaving rooms"). */
     JsonResponse kick(RoutingContext ctx) {
         Requester requester = auth.require(ctx);
-        TargetBody body = Json.bind(ctx, TargetBody.class, Json.BodyKind.EVENT_CONTENT);
+        TargetBody body = Json.bind(ctx, TargetBody.class, Json.BodyKind.KEPT_AS_TEXT);
         rooms.memberships.kick(requester, Params.roomId(ctx, "roomId"), body.userId(), body.reason());
         return JsonResponse.empty();
     }
@@ -133,7 +133,7 @@ public final class MembershipRoutes implements Routes {
     /** {@code POST /_matrix/client/v3/rooms/{roomId}/ban} (client-server API, "Banning users in a room"). */
     JsonResponse ban(RoutingContext ctx) {
         Requester requester = auth.require(ctx);
-        TargetBody body = Json.bind(ctx, TargetBody.class, Json.BodyKind.EVENT_CONTENT);
+        TargetBody body = Json.bind(ctx, TargetBody.class, Json.BodyKind.KEPT_AS_TEXT);
         rooms.memberships.ban(requester, Params.roomId(ctx, "roomId"), body.userId(), body.reason());
         return JsonResponse.empty();
     }
@@ -141,7 +141,7 @@ public final class MembershipRoutes implements Routes {
     /** {@code POST /_matrix/client/v3/rooms/{roomId}/unban} (client-server API, "Banning users in a room"). */
     JsonResponse unban(RoutingContext ctx) {
         Requester requester = auth.require(ctx);
-        TargetBody body = Json.bind(ctx, TargetBody.class, Json.BodyKind.EVENT_CONTENT);
+        TargetBody body = Json.bind(ctx, TargetBody.class, Json.BodyKind.KEPT_AS_TEXT);
         rooms.memberships.unban(requester, Params.roomId(ctx, "roomId"), body.userId(), body.reason());
         return JsonResponse.empty();
     }

@@ -108,7 +108,7 @@ public final class RoomStateRoutes implements Routes {
     /** The request body, which must be a JSON object (event content). */
     /** The body as event content: a JSON object, whose strings may hold U+0000 as any event's may. */
     static ObjectNode objectBody(RoutingContext ctx) {
-        JsonNode body = Json.parseBody(ctx, Json.BodyKind.EVENT_CONTENT);
+        JsonNode body = Json.parseBody(ctx, Json.BodyKind.KEPT_AS_TEXT);
         if (!(body instanceof ObjectNode object)) {
             throw MatrixException.badJson("Content must be a JSON object");
         }

@@ -60,7 +60,7 @@ public final class SendRoutes implements Routes {
         Requester requester = auth.require(ctx);
         String roomId = Params.roomId(ctx, "roomId");
         String eventId = Params.eventId(ctx, "eventId");
-        ObjectNode body = Params.optionalObject(ctx, Json.BodyKind.EVENT_CONTENT);
+        ObjectNode body = Params.optionalObject(ctx, Json.BodyKind.KEPT_AS_TEXT);
         if (body == null) {
             body = JsonNodeFactory.instance.objectNode();
         }

@@ -9,12 +9,12 @@ import org.myelin.server.streams.Streams;
 import org.myelin.server.streams.SyncToken;
 import org.myelin.server.testing.TestHomeserver;
 import org.myelin.server.testing.TestUser;
-import org.myelin.storage.streams.ToDeviceRepository;
 
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -30,6 +30,7 @@ class OtherStreamsIT {
     static TestUser alice;
     static TestUser bob;
     static TestUser stranger;
+    static final AtomicInteger TXN = new AtomicInteger();
 
     @BeforeAll
     static void boot() {
@@ -54,9 +55,8 @@ class OtherStreamsIT {
     }
 
     private static void sendToDevice(TestUser to, String deviceId, String body) {
-        long position = services().toDevice.add(List.of(new ToDeviceRepository.NewMessage(to.userId(), deviceId,
-                alice.userId(), "org.example.ping", "{\"body\": \"" + body + "\"}")));
-        streams().advanced(StreamId.TO_DEVICE, position, to.userId());
+        hs.expect(200, alice, "PUT", "/_matrix/client/v3/sendToDevice/org.example.ping/" + TXN.incrementAndGet(),
+                "{\"messages\": {\"" + to.userId() + "\": {\"" + deviceId + "\": {\"body\": \"" + body + "\"}}}}");
     }
 
     private static List<String> toDeviceBodies(JsonNode sync) {
