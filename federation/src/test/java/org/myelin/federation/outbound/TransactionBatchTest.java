@@ -24,7 +24,7 @@ class TransactionBatchTest {
     static Pdu message(int i) {
         return EventBuilder.in(RoomVersions.V10, "!room:a.org").type("m.room.message").sender("@u:a.org")
                 .content(JsonNodeFactory.instance.objectNode().put("body", "m" + i))
-                .prevEvents(List.of("$" + "A".repeat(43))).authEvents(List.of("$" + "B".repeat(43))).depth(i).originServerTs(i)
+                .prevEvents(List.of("$" + "A".repeat(43))).authEvents(List.of("$" + "B".repeat(43))).depth(i + 1).originServerTs(i)
                 .build("a.org", KEY);
     }
 
