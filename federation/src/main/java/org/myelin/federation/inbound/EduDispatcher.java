@@ -23,11 +23,13 @@ final class EduDispatcher {
     private static final Logger LOG = LoggerFactory.getLogger(EduDispatcher.class);
 
     private final InboundEdus edus;
+    private final InboundEdus.DeviceLists deviceLists;
     private final RoomAccess access;
     private final MembershipRepository memberships;
 
     EduDispatcher(InboundEdus edus, RoomAccess access, MembershipRepository memberships) {
         this.edus = edus;
+        this.deviceLists = edus instanceof InboundEdus.DeviceLists d ? d : InboundEdus.DeviceLists.DROP;
         this.access = access;
         this.memberships = memberships;
     }
@@ -44,6 +46,8 @@ final class EduDispatcher {
                 case "m.typing" -> typing(origin, content);
                 case "m.receipt" -> receipts(origin, content);
                 case "m.presence" -> presence(origin, content);
+                case "m.device_list_update" -> DeviceListEdus.deviceListUpdate(origin, content, deviceLists);
+                case "m.signing_key_update" -> DeviceListEdus.signingKeyUpdate(origin, content, deviceLists);
                 default -> edus.other(origin, type, content);
             }
         } catch (RuntimeException e) {
