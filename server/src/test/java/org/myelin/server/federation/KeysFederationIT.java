@@ -108,6 +108,66 @@ class KeysFederationIT {
         });
     }
 
+    @Test
+    void aLocalUsersDeviceAndCrossSigningChangesReachAPeerWhichCanResync() {
+        TestUser bob = b.registerUser("bob-out");
+        roomWithFakeMember(bob, fake.user("gina"));
+        ok(b, bob, "POST", V3 + "/keys/upload", body("device_keys", deviceKeys(bob, key(bob))));
+        await("the peer got bob's device list update", () -> !edus("m.device_list_update", bob.userId()).isEmpty());
+        JsonNode update = edus("m.device_list_update", bob.userId()).getLast();
+        assertEquals(bob.deviceId(), update.path("device_id").asText(), update::toString);
+        assertEquals(bob.deviceId(), update.path("keys").path("device_id").asText(), update::toString);
+        assertFalse(update.path("deleted").asBoolean(), update::toString);
+
+        SigningKey master = SigningKey.fromSeed("x", seed());
+        SigningKey selfSigning = SigningKey.fromSeed("x", seed());
+        ObjectNode masterKey = crossSigningKey(bob.userId(), "master", master);
+        ObjectNode selfSigningKey = signAs(crossSigningKey(bob.userId(), "self_signing", selfSigning), bob.userId(),
+                master);
+        ObjectNode upload = Json.MAPPER.createObjectNode();
+        upload.set("master_key", masterKey);
+        upload.set("self_signing_key", selfSigningKey);
+        ok(b, bob, "POST", V3 + "/keys/device_signing/upload", upload);
+        await("the peer got bob's signing key update", () -> !edus("m.signing_key_update", bob.userId()).isEmpty());
+        assertEquals(masterKey.path("keys"), edus("m.signing_key_update", bob.userId()).getLast()
+                .path("master_key").path("keys"));
+
+        HttpResponse<String> r = fake.request(b, "GET", "/_matrix/federation/v1/user/devices/"
+                + TestHomeserver.enc(bob.userId()), null);
+        assertEquals(200, r.statusCode(), r::body);
+        JsonNode devices = TestHomeserver.json(r);
+        long lastSent = edus("m.device_list_update", bob.userId()).getLast().path("stream_id").asLong();
+        assertEquals(lastSent, devices.path("stream_id").asLong(), devices::toString);
+        assertEquals(bob.deviceId(), devices.path("devices").path(0).path("device_id").asText(), devices::toString);
+        assertEquals(masterKey.path("keys"), devices.path("master_key").path("keys"), devices::toString);
+        assertTrue(devices.path("self_signing_key").has("signatures"), devices::toString);
+
+        ObjectNode query = Json.MAPPER.createObjectNode();
+        query.putObject("device_keys").putArray(bob.userId());
+        HttpResponse<String> q = fake.request(b, "POST", "/_matrix/federation/v1/user/keys/query", query);
+        assertEquals(200, q.statusCode(), q::body);
+        assertTrue(TestHomeserver.json(q).path("device_keys").path(bob.userId()).has(bob.deviceId()), q::body);
+        assertEquals(400, fake.request(b, "GET", "/_matrix/federation/v1/user/devices/"
+                + TestHomeserver.enc(fake.user("gina")), null).statusCode(), "not one of B's users");
+    }
+
+    @Test
+    void aSigningKeyUpdateReplacesTheCachedCrossSigningKeys() {
+        TestUser bob = b.registerUser("bob-signing");
+        String hank = fake.user("hank");
+        roomWithFakeMember(bob, hank);
+        fake.answer("/_matrix/federation/v1/user/devices/" + hank, devicesAnswer(hank, 1, "H1"));
+        sendEdus(fake, deviceListUpdate(hank, "H1", 1, List.of()));
+        await("B cached hank", () -> query(b, bob, hank).path("device_keys").path(hank).has("H1"));
+
+        ObjectNode master = crossSigningKey(hank, "master", SigningKey.fromSeed("x", seed()));
+        ObjectNode edu = Json.MAPPER.createObjectNode().put("edu_type", "m.signing_key_update");
+        edu.putObject("content").put("user_id", hank).set("master_key", master);
+        sendEdus(fake, edu);
+        await("B's /keys/query has hank's new master key", () -> master.path("keys")
+                .equals(query(b, bob, hank).path("master_keys").path(hank).path("keys")));
+    }
+
     // ---- a fake peer's updates ----
 
     @Test
@@ -173,6 +233,40 @@ class KeysFederationIT {
                 FederatedRooms.content("membership", "join"), fake.serverName(), fake.signingKey());
         FederatedRooms.accepted(FederatedRooms.rooms(b).pipeline.submit(new Input.RemoteEvent(join, fake.serverName())));
         return roomId;
+    }
+
+    private static List<JsonNode> edus(String type, String userId) {
+        List<JsonNode> found = new java.util.ArrayList<>();
+        for (FakeRemoteServer.Transaction t : fake.transactions()) {
+            for (JsonNode edu : t.body().path("edus")) {
+                if (type.equals(edu.path("edu_type").asText()) && userId.equals(edu.path("content").path("user_id").asText())) {
+                    found.add(edu.path("content"));
+                }
+            }
+        }
+        return found;
+    }
+
+    private static ObjectNode crossSigningKey(String userId, String usage, SigningKey key) {
+        String pub = key.verifyKey().publicKeyBase64();
+        ObjectNode json = Json.MAPPER.createObjectNode().put("user_id", userId);
+        json.putArray("usage").add(usage);
+        json.putObject("keys").put("ed25519:" + pub, pub);
+        return json;
+    }
+
+    /** {@code object} signed by a cross-signing key, whose id ({@code ed25519:<public key>}) SigningKey cannot name. */
+    private static ObjectNode signAs(ObjectNode object, String signer, SigningKey key) {
+        ObjectNode signed = object.deepCopy();
+        String signature = UnpaddedBase64.encode(key.sign(JsonSigning.signedBytes(object)));
+        signed.putObject("signatures").putObject(signer).put("ed25519:" + key.verifyKey().publicKeyBase64(), signature);
+        return signed;
+    }
+
+    private static byte[] seed() {
+        byte[] seed = new byte[32];
+        RANDOM.nextBytes(seed);
+        return seed;
     }
 
     private static long resyncs(String path) {
