@@ -217,6 +217,18 @@ public final class RemoteDeviceListRepository {
             ps.setLong(2, streamId);
             ps.executeUpdate();
         }
+        try (PreparedStatement ps = c.prepareStatement(
+                "DELETE FROM remote_device_list_seen WHERE user_id = ? AND stream_id < ("
+                        + "SELECT stream_id FROM remote_device_list_seen WHERE user_id = ? "
+                        + "ORDER BY stream_id DESC OFFSET ? LIMIT 1)")) {
+            ps.setString(1, userId);
+            ps.setString(2, userId);
+            ps.setInt(3, SEEN_KEPT - 1);
+            ps.executeUpdate();
+        }
     }
+
+    /** How many of a user's latest stream ids are kept as seen: an update following an older one is a gap, closed by a resync. */
+    static final int SEEN_KEPT = 100;
 
 }
