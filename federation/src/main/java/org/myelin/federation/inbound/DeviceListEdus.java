@@ -2,8 +2,6 @@ package org.myelin.federation.inbound;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import org.myelin.protocol.event.Pdu;
-import org.myelin.protocol.id.UserId;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -29,7 +27,7 @@ final class DeviceListEdus {
             LOG.info("Skipping a malformed device list update from {}", origin);
             return;
         }
-        if (!isUserOf(userId, origin)) {
+        if (!EduDispatcher.isUserOf(userId, origin)) {
             LOG.info("Skipping a device list update from {} for {}, not its user", origin, userId);
             return;
         }
@@ -59,7 +57,7 @@ final class DeviceListEdus {
             LOG.info("Skipping a malformed signing key update from {}", origin);
             return;
         }
-        if (!isUserOf(userId, origin)) {
+        if (!EduDispatcher.isUserOf(userId, origin)) {
             LOG.info("Skipping a signing key update from {} for {}, not its user", origin, userId);
             return;
         }
@@ -77,9 +75,5 @@ final class DeviceListEdus {
 
     private static String k(ObjectNode o, String field) {
         return o.path(field).asText(null);
-    }
-
-    private static boolean isUserOf(String userId, String origin) {
-        return UserId.isValid(userId) && Pdu.domainOf(userId).equals(origin);
     }
 }

@@ -29,6 +29,7 @@ final class EduDispatcher {
 
     EduDispatcher(InboundEdus edus, RoomAccess access, MembershipRepository memberships) {
         this.edus = edus;
+        // device list EDUs go to their own handler when the one given takes them too
         this.deviceLists = edus instanceof InboundEdus.DeviceLists d ? d : InboundEdus.DeviceLists.DROP;
         this.access = access;
         this.memberships = memberships;
@@ -55,7 +56,7 @@ final class EduDispatcher {
         }
     }
 
-    private boolean isUserOf(String userId, String origin) {
+    static boolean isUserOf(String userId, String origin) {
         return UserId.isValid(userId) && Pdu.domainOf(userId).equals(origin);
     }
 
