@@ -33,7 +33,6 @@ import org.myelin.server.client.accountdata.TagRoutes;
 import org.myelin.server.client.auth.Authenticator;
 import org.myelin.server.client.directory.AliasRoutes;
 import org.myelin.server.client.keys.KeysServices;
-import org.myelin.server.client.keys.RemoteKeys;
 import org.myelin.server.client.directory.RoomDirectoryRoutes;
 import org.myelin.server.client.directory.UserDirectoryRoutes;
 import org.myelin.server.client.search.RoomSearch;
@@ -61,6 +60,7 @@ import org.myelin.server.client.typing.TypingRoutes;
 import org.myelin.server.client.ratelimit.RateLimiters;
 import org.myelin.server.config.HomeserverConfig;
 import org.myelin.server.federation.FederationServices;
+import org.myelin.server.federation.KeysFederation;
 import org.myelin.server.federation.MembershipFederation;
 import org.myelin.server.config.Resource;
 import org.myelin.server.config.ServerNames;
@@ -103,6 +103,7 @@ public final class Homeserver implements AutoCloseable {
     private final RoomServices rooms;
     private final FederationServices federation;
     private final MembershipFederation membership;
+    private final KeysFederation keysFederation;
     private final AccountServices accounts;
     private final UserServices users;
     private final ClientRooms clientRooms;
@@ -139,7 +140,9 @@ public final class Homeserver implements AutoCloseable {
                 accounts.accounts, rooms.local)::committed);
         this.search = new RoomSearch(new EventSearchRepository(dataSource), rooms.memberships, rooms.eventCache,
                 clientRooms.visibility, clientRooms.clientEvents, clientRooms.timeline, clientRooms.access);
-        this.keys = new KeysServices(dataSource, rooms, accounts, RemoteKeys.NONE, clock);
+        this.keysFederation = new KeysFederation(federation, rooms, dataSource);
+        this.keys = new KeysServices(dataSource, rooms, accounts, keysFederation.remoteKeys(), clock);
+        keysFederation.serve(keys.served());
         this.sync = new SyncServices(rooms, dataSource, new SyncServices.Parts(clientRooms.clientEvents,
                 clientRooms.visibility, users.presence, users.push,
                 userId -> Map.of("m.push_rules", users.pushRules.accountDataContent(userId)), keys.counts()));
@@ -217,6 +220,7 @@ public final class Homeserver implements AutoCloseable {
         table.get(Resource.CLIENT).add(new WellKnownRoutes(config, this::portServing));
         federation.routes().forEach((resource, routes) -> table.get(resource).addAll(routes));
         membership.routes().forEach((resource, routes) -> table.get(resource).addAll(routes));
+        keysFederation.routes().forEach((resource, routes) -> table.get(resource).addAll(routes));
         table.get(Resource.CLIENT).add(new RegisterRoutes(accounts));
         table.get(Resource.CLIENT).add(new LoginRoutes(accounts));
         table.get(Resource.CLIENT).add(new AccountRoutes(accounts));
@@ -364,6 +368,7 @@ public final class Homeserver implements AutoCloseable {
             }
         });
         closeQuietly("presence federation", membership::close);
+        closeQuietly("keys federation", keysFederation::close);
         closeQuietly("federation", federation::close);
         closeQuietly("Vert.x", () -> HttpListener.await(vertx.close()));
         closeQuietly("typing notifications", sync::close);

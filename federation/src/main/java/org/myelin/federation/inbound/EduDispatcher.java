@@ -28,11 +28,14 @@ final class EduDispatcher {
     private static final Logger LOG = LoggerFactory.getLogger(EduDispatcher.class);
 
     private final InboundEdus edus;
+    private final InboundEdus.DeviceLists deviceLists;
     private final RoomAccess access;
     private final MembershipRepository memberships;
 
     EduDispatcher(InboundEdus edus, RoomAccess access, MembershipRepository memberships) {
         this.edus = edus;
+        // device list EDUs go to their own handler when the one given takes them too
+        this.deviceLists = edus instanceof InboundEdus.DeviceLists d ? d : InboundEdus.DeviceLists.DROP;
         this.access = access;
         this.memberships = memberships;
     }
@@ -61,6 +64,8 @@ final class EduDispatcher {
                 case "m.receipt" -> receipts(origin, content);
                 case "m.presence" -> presence(origin, content);
                 case DirectToDevice.EDU_TYPE -> directToDevice(origin, content);
+                case "m.device_list_update" -> DeviceListEdus.deviceListUpdate(origin, content, deviceLists);
+                case "m.signing_key_update" -> DeviceListEdus.signingKeyUpdate(origin, content, deviceLists);
                 default -> edus.other(origin, type, content);
             }
         } catch (StorageException e) {
@@ -74,7 +79,7 @@ final class EduDispatcher {
         }
     }
 
-    private boolean isUserOf(String userId, String origin) {
+    static boolean isUserOf(String userId, String origin) {
         return UserId.isValid(userId) && Pdu.domainOf(userId).equals(origin);
     }
 

@@ -35,6 +35,45 @@ public interface InboundEdus {
     /** Any other EDU type (device lists, to-device messages, signing key updates …). */
     void other(String origin, String eduType, ObjectNode content);
 
+    /**
+     * Device list EDUs ({@code m.device_list_update}, {@code m.signing_key_update}), checked to be
+     * about a user of the sending server; they go to their own handler, which caches remote users'
+     * device lists.
+     */
+    interface DeviceLists {
+        void deviceListUpdate(String origin, DeviceListUpdate update);
+
+        void signingKeyUpdate(String origin, SigningKeyUpdate update);
+
+        /** Until a handler is set: each is logged (debug) and dropped. */
+        DeviceLists DROP = new DeviceLists() {
+            @Override
+            public void deviceListUpdate(String origin, DeviceListUpdate update) {
+                LoggerFactory.getLogger(InboundEdus.class).debug("Dropping a device list update from {}", origin);
+            }
+
+            @Override
+            public void signingKeyUpdate(String origin, SigningKeyUpdate update) {
+                LoggerFactory.getLogger(InboundEdus.class).debug("Dropping a signing key update from {}", origin);
+            }
+        };
+    }
+
+    /**
+     * {@code m.device_list_update}: one device of a user was added, changed or deleted.
+     *
+     * @param displayName null if none
+     * @param prevIds     the stream ids of the updates this one follows (empty for the first)
+     * @param keys        the device's keys, null when deleted
+     */
+    record DeviceListUpdate(String userId, String deviceId, String displayName, long streamId, List<Long> prevIds,
+                            boolean deleted, ObjectNode keys) {
+    }
+
+    /** {@code m.signing_key_update}: a user's new master and/or self-signing key (each null if unchanged). */
+    record SigningKeyUpdate(String userId, ObjectNode masterKey, ObjectNode selfSigningKey) {
+    }
+
     /** @param typing whether the user is typing now */
     record Typing(String roomId, String userId, boolean typing) {
     }

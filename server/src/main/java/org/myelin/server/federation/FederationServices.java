@@ -181,14 +181,30 @@ public final class FederationServices implements AutoCloseable {
         transport.close();
     }
 
-    /** Forwards to whichever {@link InboundEdus} is set. */
-    private static final class DelegatingEdus implements InboundEdus {
+    /** Where received device list and signing key updates go; dropped until set. */
+    public void useInboundDeviceLists(InboundEdus.DeviceLists inbound) {
+        edus.deviceLists = inbound;
+    }
+
+    /** Forwards to whichever {@link InboundEdus} (and {@link InboundEdus.DeviceLists}) is set. */
+    private static final class DelegatingEdus implements InboundEdus, InboundEdus.DeviceLists {
         private volatile InboundEdus target = InboundEdus.LOG_AND_DROP;
         private volatile BiConsumer<String, DirectToDevice> toDevice = InboundEdus.LOG_AND_DROP::toDevice;
+        private volatile InboundEdus.DeviceLists deviceLists = InboundEdus.DeviceLists.DROP;
 
         @Override
         public void toDevice(String origin, DirectToDevice message) {
             toDevice.accept(origin, message);
+        }
+
+        @Override
+        public void deviceListUpdate(String origin, DeviceListUpdate update) {
+            deviceLists.deviceListUpdate(origin, update);
+        }
+
+        @Override
+        public void signingKeyUpdate(String origin, SigningKeyUpdate update) {
+            deviceLists.signingKeyUpdate(origin, update);
         }
 
         @Override

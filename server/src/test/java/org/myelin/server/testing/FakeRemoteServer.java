@@ -75,6 +75,9 @@ public final class FakeRemoteServer implements AutoCloseable {
     private volatile Duration keyValidity = Duration.ofDays(1);
     private final AtomicInteger keyRequests = new AtomicInteger();
     private volatile int sendStatus = 200;
+    private final Map<String, JsonNode> answers = new ConcurrentHashMap<>();
+    private final Set<String> held = ConcurrentHashMap.newKeySet();
+    private final List<String> requests = new CopyOnWriteArrayList<>();
 
     private FakeRemoteServer(Vertx vertx, Path dir, SigningKey key) throws Exception {
         this.vertx = vertx;
@@ -136,6 +139,21 @@ public final class FakeRemoteServer implements AutoCloseable {
         this.sendStatus = status;
     }
 
+    /** Answers requests to {@code path} (the decoded path, no query) with {@code body} (200). */
+    public void answer(String path, JsonNode body) {
+        answers.put(path, body);
+    }
+
+    /** Never answers requests to {@code path}: a server that holds its answers. */
+    public void hold(String path) {
+        held.add(path);
+    }
+
+    /** The decoded path of every request received, in order. */
+    public List<String> requests() {
+        return requests;
+    }
+
     /** The transactions received, in order. */
     public List<Transaction> transactions() {
         return transactions;
@@ -172,7 +190,16 @@ public final class FakeRemoteServer implements AutoCloseable {
 
     private void handle(HttpServerRequest req) {
         req.body().onSuccess(body -> {
-            String path = req.path();
+            String path = java.net.URLDecoder.decode(req.path().replace("+", "%2B"), java.nio.charset.StandardCharsets.UTF_8);
+            requests.add(path);
+            if (held.contains(path)) {
+                return;
+            }
+            if (answers.containsKey(path)) {
+                reply(req, 200, answers.get(path));
+                return;
+            }
+            path = req.path();
             try {
                 if (path.equals("/_matrix/key/v2/server")) {
                     keyRequests.incrementAndGet();

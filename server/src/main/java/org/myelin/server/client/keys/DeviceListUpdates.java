@@ -19,10 +19,13 @@ final class DeviceListUpdates {
 
     private final Streams streams;
     private final MembershipRepository memberships;
+    private final java.util.function.Consumer<String> committed;
 
-    DeviceListUpdates(Streams streams, MembershipRepository memberships) {
+    /** @param committed told of each user whose change was committed (other servers hear of it) */
+    DeviceListUpdates(Streams streams, MembershipRepository memberships, java.util.function.Consumer<String> committed) {
         this.streams = streams;
         this.memberships = memberships;
+        this.committed = committed;
     }
 
     /** Runs {@code commit} (which returns the position it took, or empty) and announces the change of {@code userId}. */
@@ -30,6 +33,10 @@ final class DeviceListUpdates {
         List<String> keys = new ArrayList<>();
         keys.add(userId);
         memberships.roomsOf(userId, "join").forEach(m -> keys.add(m.roomId()));
-        return streams.write(StreamId.DEVICE_LISTS, keys, commit);
+        OptionalLong position = streams.write(StreamId.DEVICE_LISTS, keys, commit);
+        if (position.isPresent()) {
+            committed.accept(userId);
+        }
+        return position;
     }
 }

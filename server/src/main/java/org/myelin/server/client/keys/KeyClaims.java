@@ -62,8 +62,10 @@ final class KeyClaims {
                     .computeIfAbsent(key.claim().deviceId(), d -> JsonNodeFactory.instance.objectNode())
                     .set(key.claim().algorithm() + ":" + key.keyId(), KeyJson.parse(key.keyJson()));
         }
+        Map<ServerName, RemoteKeys.ClaimAnswer> answers = ServersInParallel.ask(remoteClaims,
+                (server, users) -> remote.claim(server, users, timeoutMs));
         remoteClaims.forEach((server, users) -> {
-            RemoteKeys.ClaimAnswer got = remote.claim(server, users, timeoutMs);
+            RemoteKeys.ClaimAnswer got = answers.get(server);
             if (got.failure() != null) {
                 answer.failures().put(server.value(), got.failure());
             }

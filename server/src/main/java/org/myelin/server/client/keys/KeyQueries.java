@@ -65,8 +65,10 @@ final class KeyQueries {
         });
         Answer answer = new Answer(new TreeMap<>(), new TreeMap<>(), new TreeMap<>(), new TreeMap<>(), new TreeMap<>());
         local(requester, localUsers, answer);
+        Map<ServerName, RemoteKeys.QueryAnswer> answers = ServersInParallel.ask(remoteUsers,
+                (server, users) -> remote.query(server, users, timeoutMs));
         remoteUsers.forEach((server, users) -> {
-            RemoteKeys.QueryAnswer got = remote.query(server, users, timeoutMs);
+            RemoteKeys.QueryAnswer got = answers.get(server);
             if (got.failure() != null) {
                 answer.failures().put(server.value(), got.failure());
             }

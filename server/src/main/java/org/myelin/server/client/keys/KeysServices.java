@@ -29,6 +29,7 @@ public final class KeysServices {
     private final KeyClaims claims;
     private final CrossSigning crossSigning;
     private final SignatureUploads signatures;
+    private final ServedKeys served;
 
     /** @param remote the keys of other servers' users ({@link RemoteKeys#NONE} until federation provides them) */
     public KeysServices(DataSource dataSource, RoomServices rooms, AccountServices accounts, RemoteKeys remote,
@@ -38,13 +39,17 @@ public final class KeysServices {
         DeviceKeyRepository deviceKeys = new DeviceKeyRepository(dataSource);
         OneTimeKeyRepository oneTimeKeys = new OneTimeKeyRepository(dataSource);
         CrossSigningRepository crossSigningKeys = new CrossSigningRepository(dataSource);
-        DeviceListUpdates updates = new DeviceListUpdates(rooms.streams, rooms.memberships);
+        ServedKeys[] servedRef = new ServedKeys[1]; // built after the parts it answers from
+        DeviceListUpdates updates = new DeviceListUpdates(rooms.streams, rooms.memberships,
+                userId -> servedRef[0].changed(userId));
         this.counts = new OneTimeKeyCounts(oneTimeKeys);
         this.uploads = new KeyUploads(deviceKeys, oneTimeKeys, counts, updates, clock);
         this.queries = new KeyQueries(local, deviceKeys, crossSigningKeys, remote);
         this.claims = new KeyClaims(local, oneTimeKeys, counts, remote);
         this.crossSigning = new CrossSigning(crossSigningKeys, accounts.accounts, updates, clock);
         this.signatures = new SignatureUploads(deviceKeys, crossSigningKeys, updates);
+        this.served = new ServedKeys(local, queries, claims);
+        servedRef[0] = this.served;
         accounts.addLifecycleListener(new AccountLifecycle() {
             @Override
             public void devicesDeleted(String userId, List<String> deviceIds) {
@@ -52,6 +57,11 @@ public final class KeysServices {
                 updates.announce(userId, () -> java.util.OptionalLong.of(deviceKeys.devicesDeleted(userId, deviceIds)));
             }
         });
+    }
+
+    /** Our users' keys as other servers get them. */
+    public ServedKeys served() {
+        return served;
     }
 
     /** What /sync tells each device of its one-time and fallback keys. */

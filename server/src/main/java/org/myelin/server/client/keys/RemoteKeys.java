@@ -9,8 +9,9 @@ import java.util.Map;
 /**
  * The keys of users on other servers (server-server API, "End-to-End Encryption": {@code POST
  * /_matrix/federation/v1/user/keys/query} and {@code /user/keys/claim}): the port the federation
- * side implements. Until it does, {@link #NONE} answers every server as unreachable, which
- * clients take as "try again later".
+ * side implements ({@code server.federation.FederatedKeys}). {@link #NONE} answers every server as
+ * unreachable, which clients take as "try again later". Each call is bounded by its timeout; calls
+ * for several servers run at the same time.
  */
 public interface RemoteKeys {
 

@@ -1,0 +1,169 @@
+package org.myelin.storage.keys;
+
+import org.myelin.storage.StorageException;
+import org.myelin.storage.Transactions;
+
+import javax.sql.DataSource;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.TreeSet;
+import java.util.function.Supplier;
+
+/**
+ * What other servers were told of each local user's device list (server-server API, "Device
+ * Management"): the user's sequence of {@code m.device_list_update} EDUs and the devices and
+ * cross-signing keys they described. {@link #publish} compares the current list with the last one
+ * told and gives the updates to send, each with its {@code stream_id} and {@code prev_id}.
+ */
+public final class DeviceListOutboundRepository {
+
+    /** A device as told: its keys (canonical JSON, without {@code unsigned}) and display name. */
+    public record SentDevice(String keysJson, String displayName) {
+    }
+
+    /** A user's device list: device id → device, and the cross-signing keys (canonical JSON, null if none). */
+    public record Snapshot(Map<String, SentDevice> devices, String masterKey, String selfSigningKey) {
+    }
+
+    /**
+     * One {@code m.device_list_update} to send.
+     *
+     * @param prevId the stream id of the update before it, null for the user's first
+     * @param device null when deleted
+     */
+    public record DeviceUpdate(String deviceId, long streamId, Long prevId, SentDevice device) {
+        public boolean deleted() {
+            return device == null;
+        }
+    }
+
+    /** What changed since the last time: device updates in order, and whether the cross-signing keys changed. */
+    public record Published(List<DeviceUpdate> devices, boolean signingKeysChanged, String masterKey,
+                            String selfSigningKey) {
+    }
+
+    private final DataSource dataSource;
+
+    public DeviceListOutboundRepository(DataSource dataSource) {
+        this.dataSource = dataSource;
+    }
+
+    /**
+     * Compares {@code current} (read while the user's row is locked, so that two changes at once
+     * are told in the order they read the list) with what was last told, records the new list and
+     * gives the updates to send.
+     */
+    public Published publish(String userId, Supplier<Snapshot> current) {
+        return Transactions.inTransaction(dataSource, c -> {
+            try (PreparedStatement ps = c.prepareStatement(
+                    "INSERT INTO device_list_outbound_users (user_id, stream_id) VALUES (?, 0) ON CONFLICT DO NOTHING")) {
+                ps.setString(1, userId);
+                ps.executeUpdate();
+            }
+            long last;
+            String oldMaster;
+            String oldSelfSigning;
+            try (PreparedStatement ps = c.prepareStatement("SELECT stream_id, master_key, self_signing_key "
+                    + "FROM device_list_outbound_users WHERE user_id = ? FOR UPDATE")) {
+                ps.setString(1, userId);
+                try (ResultSet rs = ps.executeQuery()) {
+                    rs.next();
+                    last = rs.getLong(1);
+                    oldMaster = rs.getString(2);
+                    oldSelfSigning = rs.getString(3);
+                }
+            }
+            Map<String, SentDevice> old = devices(c, userId);
+            Snapshot now = current.get();
+            TreeSet<String> ids = new TreeSet<>(old.keySet());
+            ids.addAll(now.devices().keySet());
+            List<DeviceUpdate> updates = new ArrayList<>();
+            for (String id : ids) {
+                SentDevice before = old.get(id);
+                SentDevice after = now.devices().get(id);
+                if (Objects.equals(before, after)) {
+                    continue;
+                }
+                long streamId = next(c);
+                updates.add(new DeviceUpdate(id, streamId, last == 0 ? null : last, after));
+                last = streamId;
+                store(c, userId, id, after);
+            }
+            boolean signing = !Objects.equals(oldMaster, now.masterKey())
+                    || !Objects.equals(oldSelfSigning, now.selfSigningKey());
+            try (PreparedStatement ps = c.prepareStatement("UPDATE device_list_outbound_users "
+                    + "SET stream_id = ?, master_key = ?, self_signing_key = ? WHERE user_id = ?")) {
+                ps.setLong(1, last);
+                ps.setString(2, now.masterKey());
+                ps.setString(3, now.selfSigningKey());
+                ps.setString(4, userId);
+                ps.executeUpdate();
+            }
+            return new Published(updates, signing, now.masterKey(), now.selfSigningKey());
+        });
+    }
+
+    /** The stream id of the last update told of the user's device list, 0 if none. */
+    public long streamId(String userId) {
+        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(
+                "SELECT stream_id FROM device_list_outbound_users WHERE user_id = ?")) {
+            ps.setString(1, userId);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? rs.getLong(1) : 0;
+            }
+        } catch (SQLException e) {
+            throw new StorageException(e);
+        }
+    }
+
+    private static Map<String, SentDevice> devices(Connection c, String userId) throws SQLException {
+        Map<String, SentDevice> found = new HashMap<>();
+        try (PreparedStatement ps = c.prepareStatement(
+                "SELECT device_id, keys_json, display_name FROM device_list_outbound_devices WHERE user_id = ?")) {
+            ps.setString(1, userId);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    found.put(rs.getString(1), new SentDevice(rs.getString(2), rs.getString(3)));
+                }
+            }
+        }
+        return found;
+    }
+
+    private static long next(Connection c) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT nextval('device_list_outbound_stream')");
+             ResultSet rs = ps.executeQuery()) {
+            rs.next();
+            return rs.getLong(1);
+        }
+    }
+
+    private static void store(Connection c, String userId, String deviceId, SentDevice device) throws SQLException {
+        if (device == null) {
+            try (PreparedStatement ps = c.prepareStatement(
+                    "DELETE FROM device_list_outbound_devices WHERE user_id = ? AND device_id = ?")) {
+                ps.setString(1, userId);
+                ps.setString(2, deviceId);
+                ps.executeUpdate();
+            }
+            return;
+        }
+        try (PreparedStatement ps = c.prepareStatement("""
+                INSERT INTO device_list_outbound_devices (user_id, device_id, keys_json, display_name)
+                VALUES (?, ?, ?, ?) ON CONFLICT (user_id, device_id)
+                DO UPDATE SET keys_json = EXCLUDED.keys_json, display_name = EXCLUDED.display_name""")) {
+            ps.setString(1, userId);
+            ps.setString(2, deviceId);
+            ps.setString(3, device.keysJson());
+            ps.setString(4, device.displayName());
+            ps.executeUpdate();
+        }
+    }
+}
