@@ -51,6 +51,12 @@ public final class ErrorMapper implements Handler<RoutingContext> {
             // Seconds, rounded up: the header clients without Matrix knowledge understand.
             response.putHeader("Retry-After", Long.toString((error.toError().retryAfterMs() + 999) / 1000));
         }
+        if (!ctx.request().isEnded()) {
+            // Answered before its body was read (no route, a wrong method, a body too large): the
+            // connection is closed after the answer, and a client that is not told so may send
+            // its next request on it and get no answer at all.
+            response.putHeader("Connection", "close");
+        }
         response.setStatusCode(error.status())
                 .putHeader("Content-Type", "application/json")
                 .end(Json.write(error.toError()));
