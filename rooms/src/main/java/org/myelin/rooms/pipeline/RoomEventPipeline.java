@@ -55,6 +55,9 @@ import java.util.concurrent.CompletableFuture;
  */
 public final class RoomEventPipeline {
 
+    /** How many create events are built for one new room before its id counts as taken. */
+    private static final int MAX_CREATE_ATTEMPTS = 64;
+
     private final LocalServer server;
     private final EventCache events;
     private final EventStates states;
@@ -154,22 +157,30 @@ public final class RoomEventPipeline {
 
     // ---- local events ----
 
+    /**
+     * A new room. Its id is claimed in the store before anything is built on it: a create event
+     * for a room that exists would start its graph over. Where the id is the create event's hash
+     * (v12), an id taken already (by a room made before a restart, or by another process) is no
+     * refusal: the create is built again, later by a millisecond, until its id is new.
+     */
     private Outcome createRoom(Input.LocalEvent input) {
         Pdu create = build.create(input);
-        if (heads.get(create.roomId()).isPresent()) {
-            // A create event for a room that exists would start its graph over.
-            return new Outcome.Rejected(create.eventId(), "1.1", "room " + create.roomId() + " exists already");
-        }
         AuthResult auth = authorize.againstState(create, Map.of());
         if (auth instanceof AuthResult.Rejected r) {
             return new Outcome.Rejected(create.eventId(), r.rule(), r.reason());
         }
-        rooms.create(create.roomId(), create.roomVersion(), clock.millis());
-        return locks.withLock(create.roomId(), () -> {
-            EventStates.State empty = new EventStates.State(StateSnapshot.full(create.roomId(), Map.of()), Map.of());
-            EventStates.State after = ResolveState.after(create, empty);
-            RoomHead head = new RoomHead(create.roomId(), create.roomVersion(), List.of(), Map.of(), empty.snapshot(), 0);
-            return persist.live(new Persist.Live(create, head, empty, after, List.of(create.eventId()), after, false));
+        for (int attempt = 1; !rooms.create(create.roomId(), create.roomVersion(), clock.millis()); attempt++) {
+            if (input.roomId() != null || attempt >= MAX_CREATE_ATTEMPTS) {
+                return new Outcome.Rejected(create.eventId(), "1.1", "room " + create.roomId() + " exists already");
+            }
+            create = build.create(input);
+        }
+        Pdu created = create;
+        return locks.withLock(created.roomId(), () -> {
+            EventStates.State empty = new EventStates.State(StateSnapshot.full(created.roomId(), Map.of()), Map.of());
+            EventStates.State after = ResolveState.after(created, empty);
+            RoomHead head = new RoomHead(created.roomId(), created.roomVersion(), List.of(), Map.of(), empty.snapshot(), 0);
+            return persist.live(new Persist.Live(created, head, empty, after, List.of(created.eventId()), after, false));
         }).join();
     }
 
