@@ -12,6 +12,7 @@ import org.myelin.storage.state.StateSnapshot;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -37,10 +38,26 @@ final class ResolveState {
         return resolve(pdu.roomId(), pdu.roomVersion(), pdu.prevEventIds());
     }
 
+    /**
+     * Whether the states after {@code pdu}'s prev events are all known here (held, remembered or
+     * stored), so that the state before it can be worked out without asking another server.
+     */
+    boolean knowsStateBefore(Pdu pdu) {
+        if (pdu.prevEventIds().isEmpty()) {
+            return false;
+        }
+        for (String prev : new LinkedHashSet<>(pdu.prevEventIds())) {
+            if (states.after(pdu.roomId(), prev).isEmpty()) {
+                return false;
+            }
+        }
+        return true;
+    }
+
     /** The resolution of the states after {@code eventIds}, or empty if one is unknown. */
     Optional<EventStates.State> resolve(String roomId, RoomVersion version, List<String> eventIds) {
         List<EventStates.State> after = new ArrayList<>();
-        for (String prev : new java.util.LinkedHashSet<>(eventIds)) {
+        for (String prev : new LinkedHashSet<>(eventIds)) {
             Optional<EventStates.State> state = states.after(roomId, prev);
             if (state.isEmpty()) {
                 return Optional.empty();
