@@ -2,13 +2,16 @@ package org.myelin.rooms.events;
 
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
+import com.fasterxml.jackson.databind.JsonNode;
 import org.myelin.protocol.event.Pdu;
 import org.myelin.protocol.stateres.EventSource;
 import org.myelin.storage.events.EventRepository;
 import org.myelin.storage.events.StoredEvent;
 
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Deque;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -20,7 +23,9 @@ import java.util.concurrent.ConcurrentHashMap;
  * not have them yet, so an event forgotten here would be missing from the auth checks and state
  * resolutions of the events built on it. Committed events are kept while recently used (a
  * bounded Caffeine cache): auth checks and state resolution read the same few state events
- * (create, power levels, join rules, members) over and over.
+ * (create, power levels, join rules, members) over and over. The server bounds them by their
+ * size in memory ({@link #within}), not their number: fifty thousand events of a few kilobytes
+ * each were half a gigabyte kept for good, and events may be up to 64 KiB.
  */
 public final class EventCache implements EventSource {
 
@@ -30,8 +35,46 @@ public final class EventCache implements EventSource {
 
     /** @param capacity how many committed events are kept */
     public EventCache(EventRepository events, int capacity) {
+        this(events, Caffeine.newBuilder().maximumSize(capacity).executor(Runnable::run).build());
+    }
+
+    private EventCache(EventRepository events, Cache<String, StoredEvent> committed) {
         this.events = events;
-        this.committed = Caffeine.newBuilder().maximumSize(capacity).build();
+        this.committed = committed;
+    }
+
+    /** A cache keeping committed events up to about {@code bytes} of memory. */
+    public static EventCache within(EventRepository events, long bytes) {
+        return new EventCache(events, Caffeine.newBuilder()
+                .maximumWeight(bytes)
+                .executor(Runnable::run)
+                .weigher((String id, StoredEvent e) -> estimatedBytes(e.pdu().json()))
+                .build());
+    }
+
+    /**
+     * About what an event parsed into a JSON tree takes in memory: its text twice over (the
+     * tree's strings and the bytes kept beside them) and each node's objects.
+     */
+    static int estimatedBytes(JsonNode json) {
+        long bytes = 256;
+        Deque<JsonNode> todo = new ArrayDeque<>();
+        todo.push(json);
+        while (!todo.isEmpty()) {
+            JsonNode node = todo.pop();
+            bytes += 48;
+            if (node.isTextual()) {
+                bytes += 3L * node.textValue().length();
+            } else if (node.isObject()) {
+                for (Map.Entry<String, JsonNode> field : node.properties()) {
+                    bytes += 48 + 3L * field.getKey().length();
+                    todo.push(field.getValue());
+                }
+            } else if (node.isArray()) {
+                node.forEach(todo::push);
+            }
+        }
+        return (int) Math.min(Integer.MAX_VALUE, bytes);
     }
 
     /** The event with this id, or null if it is not stored. */
@@ -112,5 +155,10 @@ public final class EventCache implements EventSource {
     /** How many events are held for their commit. */
     public int pendingCount() {
         return pending.size();
+    }
+
+    /** How many committed events are kept now. */
+    long committedCount() {
+        return committed.estimatedSize();
     }
 }
