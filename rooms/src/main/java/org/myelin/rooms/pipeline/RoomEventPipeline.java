@@ -21,7 +21,6 @@ import org.myelin.storage.state.StateSnapshot;
 
 import java.time.Clock;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -58,9 +57,6 @@ import java.util.concurrent.CompletableFuture;
  */
 public final class RoomEventPipeline {
 
-    /** How many create events are built for one new room before its id counts as taken. */
-    private static final int MAX_CREATE_ATTEMPTS = 64;
-
     private final LocalServer server;
     private final EventCache events;
     private final EventStates states;
@@ -76,6 +72,7 @@ public final class RoomEventPipeline {
     private final StoreJoinState joinState;
     private final PlaceHistory history;
     private final FetchStateBefore fetch;
+    private final CreateRoom createRoom;
     private final RemoteEvents remote;
     private final Clock clock;
 
@@ -97,6 +94,7 @@ public final class RoomEventPipeline {
         this.build = new BuildEvent(parts.server(), parts.clock());
         this.signatures = new CheckSignatures(parts.keys());
         this.authorize = new Authorize(parts.events(), parts.keys());
+        this.createRoom = new CreateRoom(build, authorize, parts.rooms(), locks, persist);
         this.resolve = new ResolveState(parts.states(), parts.events());
         this.joinState = new StoreJoinState(signatures, authorize, parts.events(), persist);
         this.fetch = new FetchStateBefore(parts.remote(), parts.events(), parts.heads(), resolve,
@@ -134,7 +132,7 @@ public final class RoomEventPipeline {
     public Outcome submit(Input input) {
         return switch (input) {
             case Input.LocalEvent local -> local.roomId() == null || isCreate(local)
-                    ? createRoom(local)
+                    ? createRoom.create(local)
                     : locks.withLock(local.roomId(), () -> submitLocal(local)).join();
             case Input.RemoteEvent r -> received(r.pdu(), r.origin(), PersistRequest.Placement.LIVE);
             case Input.Backfilled b -> backfill(List.of(b.pdu()), b.origin()).getFirst();
@@ -171,33 +169,6 @@ public final class RoomEventPipeline {
     }
 
     // ---- local events ----
-
-    /**
-     * A new room. Its id is claimed in the store before anything is built on it: a create event
-     * for a room that exists would start its graph over. Where the id is the create event's hash
-     * (v12), an id taken already (by a room made before a restart, or by another process) is no
-     * refusal: the create is built again, later by a millisecond, until its id is new.
-     */
-    private Outcome createRoom(Input.LocalEvent input) {
-        Pdu create = build.create(input);
-        AuthResult auth = authorize.againstState(create, Map.of());
-        if (auth instanceof AuthResult.Rejected r) {
-            return new Outcome.Rejected(create.eventId(), r.rule(), r.reason());
-        }
-        for (int attempt = 1; !rooms.create(create.roomId(), create.roomVersion(), clock.millis()); attempt++) {
-            if (input.roomId() != null || attempt >= MAX_CREATE_ATTEMPTS) {
-                return new Outcome.Rejected(create.eventId(), "1.1", "room " + create.roomId() + " exists already");
-            }
-            create = build.create(input);
-        }
-        Pdu created = create;
-        return locks.withLock(created.roomId(), () -> {
-            EventStates.State empty = new EventStates.State(StateSnapshot.full(created.roomId(), Map.of()), Map.of());
-            EventStates.State after = ResolveState.after(created, empty);
-            RoomHead head = new RoomHead(created.roomId(), created.roomVersion(), List.of(), Map.of(), empty.snapshot(), 0);
-            return persist.live(new Persist.Live(created, head, empty, after, List.of(created.eventId()), after, false));
-        }).join();
-    }
 
     private CompletableFuture<Outcome> submitLocal(Input.LocalEvent input) {
         Optional<RoomHead> found = heads.get(input.roomId());
