@@ -44,6 +44,8 @@ import java.util.function.Consumer;
 public final class RoomServices implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(RoomServices.class);
+    /** What committed events may take in the event cache: some 25,000 to 40,000 events of common sizes. */
+    private static final long EVENT_CACHE_BYTES = 128L << 20;
 
     public final LocalServer local;
     public final Clock clock;
@@ -78,7 +80,8 @@ public final class RoomServices implements AutoCloseable {
         this.rooms = new RoomRepository(dataSource);
         this.memberships = new MembershipRepository(dataSource);
         this.snapshots = new StateSnapshotRepository(dataSource);
-        this.eventCache = new EventCache(events, 50_000);
+        // Bounded by memory, not count: 50,000 events were half a gigabyte kept for good.
+        this.eventCache = EventCache.within(events, EVENT_CACHE_BYTES);
         this.eventStates = new EventStates(events, snapshots);
         this.heads = new RoomHeads(rooms, eventStates, eventCache);
         this.notifier = new Notifier();

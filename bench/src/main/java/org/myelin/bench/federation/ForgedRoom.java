@@ -7,6 +7,7 @@ import org.myelin.protocol.event.Pdu;
 import org.myelin.protocol.event.StateKey;
 import org.myelin.protocol.version.RoomVersion;
 import org.myelin.protocol.version.RoomVersions;
+import org.myelin.rooms.head.RoomHead;
 import org.myelin.server.testing.FakeRemoteServer;
 import org.myelin.server.testing.TestHomeserver;
 
@@ -62,6 +63,17 @@ final class ForgedRoom {
 
     /** The next event of the chain, sent by {@code sender} (a user of the fake server). */
     Pdu next(String sender, String type, String stateKey, ObjectNode content) {
+        Pdu pdu = on(List.of(head), ++depth, sender, type, stateKey, content);
+        head = pdu.eventId();
+        pdu.stateEntry().ifPresent(k -> state.put(k, pdu.eventId()));
+        return pdu;
+    }
+
+    /**
+     * An event on {@code prevs} at {@code depth}, with the auth events the chain's state selects,
+     * off the chain: it moves neither the head nor the state.
+     */
+    Pdu on(List<String> prevs, long depth, String sender, String type, String stateKey, ObjectNode content) {
         List<String> auth = new ArrayList<>();
         for (StateKey k : AuthEventsSelection.requiredFor(type, stateKey, sender, content, version)) {
             String id = state.get(k);
@@ -69,10 +81,39 @@ final class ForgedRoom {
                 auth.add(id);
             }
         }
-        Pdu pdu = fake.event(version, roomId, sender, type, stateKey, content, List.of(head), auth, ++depth);
-        head = pdu.eventId();
-        pdu.stateEntry().ifPresent(k -> state.put(k, pdu.eventId()));
-        return pdu;
+        return fake.event(version, roomId, sender, type, stateKey, content, prevs, auth, depth);
+    }
+
+    /**
+     * Takes {@code hs}'s view of the room (its head, single extremity, and current state) as the
+     * chain's, after events the fake server did not forge (a local user's power-level change).
+     */
+    void follow(TestHomeserver hs) {
+        RoomHead now = hs.homeserver().rooms().heads.get(roomId).orElseThrow();
+        if (now.forwardExtremities().size() != 1) {
+            throw new IllegalStateException("the room has " + now.forwardExtremities().size() + " extremities");
+        }
+        state.clear();
+        state.putAll(now.currentState());
+        head = now.forwardExtremities().getFirst();
+        depth = now.maxDepth();
+    }
+
+    /** Makes {@code pdu} available from the fake server ({@code /event}, {@code /get_missing_events}). */
+    void serve(Pdu pdu) {
+        fake.serve(pdu);
+    }
+
+    String head() {
+        return head;
+    }
+
+    long depth() {
+        return depth;
+    }
+
+    String stateOf(StateKey key) {
+        return state.get(key);
     }
 
     Pdu message(String sender, String body) {

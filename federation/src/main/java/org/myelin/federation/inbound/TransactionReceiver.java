@@ -41,7 +41,9 @@ import java.util.concurrent.Executors;
  * relays) and then goes through the one pipeline as a remote event. A PDU that fails affects only
  * itself: its entry in the answer carries the error. Rooms are processed in parallel, the PDUs of
  * one room in the order sent. The answer is stored per (origin, txnId), so a retried transaction
- * gets the same answer and is not processed twice.
+ * gets the same answer and is not processed twice. An origin's transactions are processed one at
+ * a time, in the order they came ({@link OriginTurns}): what one server can make this one do is
+ * bounded by one transaction's work.
  */
 public final class TransactionReceiver implements AutoCloseable {
 
@@ -58,6 +60,7 @@ public final class TransactionReceiver implements AutoCloseable {
     private final EduDispatcher edus;
     private final Clock clock;
     private final Map<String, CompletableFuture<ObjectNode>> inProgress = new ConcurrentHashMap<>();
+    private final OriginTurns turns = new OriginTurns();
     private final ExecutorService threads = Executors.newVirtualThreadPerTaskExecutor();
     private volatile long lastPrune;
 
@@ -90,7 +93,7 @@ public final class TransactionReceiver implements AutoCloseable {
             return running.join(); // the same transaction, retried while we are still on it
         }
         try {
-            ObjectNode answer = process(origin, body);
+            ObjectNode answer = turns.inTurn(origin, () -> process(origin, body));
             transactions.store(origin, txnId, CanonicalJson.encode(answer), clock.millis());
             prune();
             mine.complete(answer);

@@ -11,6 +11,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Predicate;
 
 /**
  * Auth chains for one resolution (v2 "Definitions", "Auth chain"): from the caller's
@@ -36,7 +37,7 @@ final class AuthChains {
         if (chain == null) {
             chain = Collections.unmodifiableSet(index != null
                     ? new HashSet<>(index.authChain(List.of(eventId)))
-                    : walk(List.of(eventId), Set.of(), false));
+                    : walk(List.of(eventId), id -> false, false));
             chains.put(eventId, chain);
         }
         return chain;
@@ -44,7 +45,7 @@ final class AuthChains {
 
     /** The union of the auth chains of {@code eventIds}, as {@link AuthChainSource#authChain}. */
     Set<String> unionOf(Collection<String> eventIds) {
-        return index != null ? new HashSet<>(index.authChain(eventIds)) : walk(eventIds, Set.of(), false);
+        return index != null ? new HashSet<>(index.authChain(eventIds)) : walk(eventIds, id -> false, false);
     }
 
     /**
@@ -53,12 +54,12 @@ final class AuthChains {
      * events): then nothing below it is new either, and the walk stops at its edge rather than
      * going over it again.
      */
-    Set<String> closureExcept(Collection<String> eventIds, Set<String> known) {
+    Set<String> closureExcept(Collection<String> eventIds, Predicate<String> known) {
         Set<String> closure;
         if (index != null) {
             closure = new HashSet<>(index.authChain(eventIds));
             closure.addAll(eventIds);
-            closure.removeAll(known);
+            closure.removeIf(known);
         } else {
             closure = walk(eventIds, known, true);
         }
@@ -70,11 +71,11 @@ final class AuthChains {
      * {@code stop}, without going through {@code stop}; the starts themselves if
      * {@code withStarts} (and not in {@code stop}).
      */
-    private Set<String> walk(Collection<String> starts, Set<String> stop, boolean withStarts) {
+    private Set<String> walk(Collection<String> starts, Predicate<String> stop, boolean withStarts) {
         Set<String> seen = new HashSet<>();
         Deque<String> todo = new ArrayDeque<>();
         for (String start : starts) {
-            if (!stop.contains(start)) {
+            if (!stop.test(start)) {
                 if (withStarts) {
                     seen.add(start);
                 }
@@ -87,7 +88,7 @@ final class AuthChains {
                 continue;
             }
             for (String authId : event.authEventIds()) {
-                if (!stop.contains(authId) && seen.add(authId)) {
+                if (!stop.test(authId) && seen.add(authId)) {
                     todo.push(authId);
                 }
             }

@@ -7,6 +7,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Predicate;
 
 /**
  * The auth difference of the state sets (v2 "Definitions"):
@@ -33,7 +34,15 @@ final class AuthDifference {
     }
 
     static Set<String> of(List<Map<StateKey, String>> stateSets, StateSplit split, AuthChains chains) {
-        Set<String> common = chains.closureExcept(split.unconflicted().values(), Set.of());
+        return of(stateSets, split, chains, chains.closureExcept(split.unconflicted().values(), id -> false)::contains);
+    }
+
+    /**
+     * As {@link #of(List, StateSplit, AuthChains)}, with U given as a membership test by a caller
+     * that keeps it from one resolution to the next, rather than walked again.
+     */
+    static Set<String> of(List<Map<StateKey, String>> stateSets, StateSplit split, AuthChains chains,
+                          Predicate<String> common) {
         List<Set<String>> own = new ArrayList<>(stateSets.size());
         for (Map<StateKey, String> stateSet : stateSets) {
             own.add(chains.closureExcept(split.conflictedEventsOf(stateSet), common));

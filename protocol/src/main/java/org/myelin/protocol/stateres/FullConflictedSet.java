@@ -6,6 +6,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Predicate;
 
 /**
  * The full conflicted set (v2 "Definitions"): "the union of the conflicted state set and the auth
@@ -20,11 +21,16 @@ final class FullConflictedSet {
     private FullConflictedSet() {
     }
 
+    /**
+     * @param common the unconflicted state map's events with their auth chains, as a membership
+     *               test the caller keeps; null to walk them
+     */
     static Set<String> of(List<Map<StateKey, String>> stateSets, StateSplit split, boolean withSubgraph,
-                          AuthChains chains, ResolutionEvents events) {
+                          AuthChains chains, ResolutionEvents events, Predicate<String> common) {
         Set<String> conflicted = split.conflictedEvents();
         Set<String> full = new HashSet<>(conflicted);
-        full.addAll(AuthDifference.of(stateSets, split, chains));
+        full.addAll(common == null ? AuthDifference.of(stateSets, split, chains)
+                : AuthDifference.of(stateSets, split, chains, common));
         if (withSubgraph) {
             full.addAll(ConflictedSubgraph.of(conflicted, chains, events));
         }

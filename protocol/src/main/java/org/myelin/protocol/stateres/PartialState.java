@@ -50,6 +50,20 @@ final class PartialState {
      * resolved state." The base is either empty or the unconflicted map itself, so the result is
      * the changes with the unconflicted map laid over them.
      */
+    /**
+     * Step 5 as a change to a state set the unconflicted map is part of: the entries set here
+     * whose keys the unconflicted map does not have (those it has, it replaces).
+     */
+    Map<StateKey, String> changesOutside(Map<StateKey, String> unconflicted) {
+        Map<StateKey, String> result = new HashMap<>();
+        changes.forEach((key, id) -> {
+            if (!unconflicted.containsKey(key)) {
+                result.put(key, id);
+            }
+        });
+        return result;
+    }
+
     Map<StateKey, String> withUnconflicted(Map<StateKey, String> unconflicted) {
         Map<StateKey, String> result = new HashMap<>((unconflicted.size() + changes.size()) * 4 / 3 + 1);
         result.putAll(changes);

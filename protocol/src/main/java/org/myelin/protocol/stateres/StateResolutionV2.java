@@ -8,6 +8,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Predicate;
 
 /**
  * State resolution v2 (room versions 2 to 11, {@code rooms/v2}, "State resolution") and its
@@ -47,7 +48,27 @@ final class StateResolutionV2 {
         if (split.conflicted().isEmpty()) {
             return split.unconflicted();
         }
-        Set<String> fullConflicted = FullConflictedSet.of(stateSets, split, v21, chains, events);
+        return partial(stateSets, split, v21, null).withUnconflicted(split.unconflicted());
+    }
+
+    /**
+     * The resolution as a change to the first state set, with what the caller knows of the sets
+     * ({@link ConflictHints}): in time proportional to their differences.
+     */
+    ResolvedChanges resolveChanges(List<Map<StateKey, String>> stateSets, boolean v21, ConflictHints hints) {
+        StateSplit split = StateSplit.of(stateSets, hints.differingKeys());
+        if (split.conflicted().isEmpty()) {
+            return ResolvedChanges.NONE;
+        }
+        Predicate<String> common = hints.unconflictedAuthClosure(stateSets.get(0), split.conflicted().keySet());
+        PartialState state = partial(stateSets, split, v21, common);
+        return new ResolvedChanges(split.conflicted().keySet(), state.changesOutside(split.unconflicted()));
+    }
+
+    /** Steps 1 to 4: the partially resolved state, before the unconflicted map is laid over it. */
+    private PartialState partial(List<Map<StateKey, String>> stateSets, StateSplit split, boolean v21,
+                                 Predicate<String> common) {
+        Set<String> fullConflicted = FullConflictedSet.of(stateSets, split, v21, chains, events, common);
 
         List<Pdu> powerSorted = PowerOrdering.sort(fullConflicted, chains, events, power);
         PartialState state = v21 ? PartialState.empty() : PartialState.over(split.unconflicted());
@@ -56,8 +77,7 @@ final class StateResolutionV2 {
         List<Pdu> remaining = remaining(fullConflicted, powerSorted);
         List<Pdu> mainlineSorted = MainlineOrdering.sort(remaining, state.get(StateKey.powerLevels()), events);
         IterativeAuthChecks.apply(mainlineSorted, state, events, auth);
-
-        return state.withUnconflicted(split.unconflicted());
+        return state;
     }
 
     private List<Pdu> remaining(Set<String> fullConflicted, List<Pdu> picked) {

@@ -4,9 +4,12 @@ import org.myelin.protocol.event.StateKey;
 import org.myelin.protocol.version.RoomVersion;
 
 import java.util.Collections;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 
 /**
  * State resolution: the state of a room before an event whose {@code prev_events} lead to
@@ -61,6 +64,53 @@ public final class StateResolver {
     public static Map<StateKey, String> resolve(RoomVersion version, List<Map<StateKey, String>> stateSets,
                                                 EventSource events, AuthChainSource authChains) {
         return STANDARD.resolveStates(version, stateSets, events, Objects.requireNonNull(authChains, "authChains"));
+    }
+
+    /**
+     * The resolved state of {@code stateSets} as a change to the first of them, with what the
+     * caller knows of the sets: in time proportional to their differences, not to the room's size
+     * (room versions 2 and later; version 1 compares the sets whole).
+     */
+    public static ResolvedChanges resolveChanges(RoomVersion version, List<Map<StateKey, String>> stateSets,
+                                                 EventSource events, ConflictHints hints) {
+        return STANDARD.resolveStateChanges(version, stateSets, events, Objects.requireNonNull(hints, "hints"));
+    }
+
+    /** As {@link #resolveChanges}, under this resolver's rules. */
+    public ResolvedChanges resolveStateChanges(RoomVersion version, List<Map<StateKey, String>> stateSets,
+                                               EventSource events, ConflictHints hints) {
+        Objects.requireNonNull(version, "version");
+        Objects.requireNonNull(events, "events");
+        if (stateSets.isEmpty()) {
+            throw new IllegalArgumentException("no state sets to resolve");
+        }
+        if (stateSets.size() == 1) {
+            return ResolvedChanges.NONE;
+        }
+        ResolutionEvents cache = new ResolutionEvents(events);
+        return switch (version.stateRes()) {
+            case V1 -> changesFrom(stateSets.get(0), new StateResolutionV1(auth, cache).resolve(stateSets));
+            case V2 -> v2(cache, null).resolveChanges(stateSets, false, hints);
+            case V2_1 -> v2(cache, null).resolveChanges(stateSets, true, hints);
+        };
+    }
+
+    /** {@code resolved} as a change to {@code first}. */
+    private static ResolvedChanges changesFrom(Map<StateKey, String> first, Map<StateKey, String> resolved) {
+        Set<StateKey> changed = new HashSet<>();
+        first.forEach((key, id) -> {
+            if (!id.equals(resolved.get(key))) {
+                changed.add(key);
+            }
+        });
+        Map<StateKey, String> entries = new HashMap<>();
+        resolved.forEach((key, id) -> {
+            if (!id.equals(first.get(key))) {
+                changed.add(key);
+                entries.put(key, id);
+            }
+        });
+        return new ResolvedChanges(changed, entries);
     }
 
     /**

@@ -2,8 +2,11 @@ package org.myelin.protocol.stateres;
 
 import org.myelin.protocol.event.StateKey;
 
+import java.util.AbstractMap;
+import java.util.AbstractSet;
 import java.util.Collections;
 import java.util.HashMap;
+import java.util.Iterator;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -17,7 +20,9 @@ import java.util.Set;
  * state map, then the pair (K, V) belongs to the unconflicted state map. Otherwise, V belongs to
  * the conflicted state set.</blockquote>
  *
- * <p>Linear in the size of the state sets: each key of each set is looked at once or twice.
+ * <p>Linear in the size of the state sets: each key of each set is looked at once or twice; or,
+ * when the caller knows which keys may differ ({@link #of(List, Set)}), linear in those keys: the
+ * unconflicted state map is then the first set seen without the conflicted keys, not a copy.
  *
  * @param unconflicted the unconflicted state map
  * @param conflicted   for each conflicted key, the event ids the state sets hold for it
@@ -63,6 +68,73 @@ record StateSplit(Map<StateKey, String> unconflicted, Map<StateKey, Set<String>>
             }
         }
         return events;
+    }
+
+    /**
+     * The split when every key whose entries are not the same in all the sets is among
+     * {@code differing} (keys that are the same everywhere may be there too): only those are
+     * looked at.
+     */
+    static StateSplit of(List<Map<StateKey, String>> stateSets, Set<StateKey> differing) {
+        Map<StateKey, String> first = stateSets.get(0);
+        Map<StateKey, Set<String>> conflicted = new HashMap<>();
+        for (StateKey key : differing) {
+            String value = first.get(key);
+            if (value == null || !inEverySet(stateSets, key, value)) {
+                Set<String> values = valuesOf(stateSets, key);
+                if (!values.isEmpty()) {
+                    conflicted.put(key, values);
+                }
+            }
+        }
+        return new StateSplit(new Without(first, conflicted.keySet()), conflicted);
+    }
+
+    /** A map seen without some of its keys. */
+    private static final class Without extends AbstractMap<StateKey, String> {
+        private final Map<StateKey, String> map;
+        private final Set<StateKey> left;
+        private Set<Entry<StateKey, String>> entries;
+
+        Without(Map<StateKey, String> map, Set<StateKey> left) {
+            this.map = map;
+            this.left = left;
+        }
+
+        @Override
+        public String get(Object key) {
+            return left.contains(key) ? null : map.get(key);
+        }
+
+        @Override
+        public boolean containsKey(Object key) {
+            return get(key) != null;
+        }
+
+        @Override
+        public Set<Entry<StateKey, String>> entrySet() {
+            if (entries == null) {
+                int gone = 0;
+                for (StateKey key : left) {
+                    if (map.containsKey(key)) {
+                        gone++;
+                    }
+                }
+                int size = map.size() - gone;
+                entries = new AbstractSet<>() {
+                    @Override
+                    public Iterator<Entry<StateKey, String>> iterator() {
+                        return map.entrySet().stream().filter(e -> !left.contains(e.getKey())).iterator();
+                    }
+
+                    @Override
+                    public int size() {
+                        return size;
+                    }
+                };
+            }
+            return entries;
+        }
     }
 
     private static boolean inEverySet(List<Map<StateKey, String>> stateSets, StateKey key, String value) {

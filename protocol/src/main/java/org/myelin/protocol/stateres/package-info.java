@@ -24,6 +24,13 @@
  * {@code StateResolutionV2} runs them; {@code StateResolutionV1} is the algorithm of room
  * version 1.
  *
+ * <p>A caller that keeps a room's states as persistent maps made one from another can ask for
+ * the resolution as a change to the first state set ({@link
+ * org.myelin.protocol.stateres.StateResolver#resolveChanges}, a {@link
+ * org.myelin.protocol.stateres.ResolvedChanges}), telling it the keys that differ and U, the
+ * unconflicted events with their auth chains ({@link org.myelin.protocol.stateres.ConflictHints}):
+ * the same resolution, in time proportional to the conflicts rather than to the room's size.
+ *
  * <p>Where the spec leaves room, this follows Synapse (DESIGN.md: Synapse breaks ties the spec
  * leaves open), and each class says so: a state set's full auth chain holds its own events;
  * power events count {@code m.room.create} and only the empty state key. Where the spec is

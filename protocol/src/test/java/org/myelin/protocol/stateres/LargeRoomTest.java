@@ -9,6 +9,7 @@ import org.myelin.protocol.version.RoomVersions;
 
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -26,6 +27,8 @@ class LargeRoomTest {
     static final int MEMBERS = 10_000;
     /** Far above a linear number of event lookups, far below a quadratic one (10^8). */
     static final long LOOKUP_LIMIT = 20L * MEMBERS;
+    /** Far below the number of members: a resolution told what differs looks at the conflicts only. */
+    static final long CONFLICT_LOOKUP_LIMIT = 200;
 
     static Stream<RoomVersion> versions() {
         return Stream.of(RoomVersions.V11, RoomVersions.V12);
@@ -71,5 +74,27 @@ class LargeRoomTest {
                 "the kick " + kickByDemoted.eventId() + " by the demoted moderator fails");
         assertEquals(newcomer.eventId(), resolved.get(StateKey.member("@newcomer:n.example")));
         assertEquals(leave.eventId(), resolved.get(StateKey.member(member(42))));
+
+        // With what a caller keeping its states knows (the keys that differ, U kept from one
+        // resolution to the next), the work is the conflicts', not the room's.
+        ConflictHints hints = Resolutions.hints(states, room, true);
+        Set<StateKey> differing = hints.differingKeys();
+        java.util.function.Predicate<String> common = hints.unconflictedAuthClosure(a.state(),
+                StateSplit.of(states).conflicted().keySet());
+        lookups.set(0);
+        ResolvedChanges changes = StateResolver.resolveChanges(version, states, counting, new ConflictHints() {
+            @Override
+            public Set<StateKey> differingKeys() {
+                return differing;
+            }
+
+            @Override
+            public java.util.function.Predicate<String> unconflictedAuthClosure(Map<StateKey, String> first,
+                                                                                Set<StateKey> conflicted) {
+                return common;
+            }
+        });
+        assertTrue(lookups.get() < CONFLICT_LOOKUP_LIMIT, "resolution with hints looked up " + lookups.get() + " events");
+        assertEquals(resolved, changes.applyTo(a.state()));
     }
 }

@@ -24,4 +24,9 @@ public record RoomHead(String roomId, RoomVersion version, List<String> forwardE
         // Shared with the state it came from, not copied: a big room's head changes with every event.
         currentState = StateMaps.of(currentState);
     }
+
+    /** The current state with its stored form. */
+    public EventStates.State state() {
+        return new EventStates.State(snapshot, currentState);
+    }
 }

@@ -13,6 +13,7 @@ import org.myelin.rooms.head.RoomHead;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Step 1 for a local event: build it on the room's head. Its {@code prev_events} are the forward
@@ -27,13 +28,21 @@ final class BuildEvent {
 
     private final LocalServer server;
     private final Clock clock;
+    /** The {@code origin_server_ts} of the last create event built. */
+    private final AtomicLong lastCreate = new AtomicLong();
 
     BuildEvent(LocalServer server, Clock clock) {
         this.server = server;
         this.clock = clock;
     }
 
-    /** Builds the create event of a new room; its version comes from {@code content.room_version}. */
+    /**
+     * Builds the create event of a new room; its version comes from {@code content.room_version}.
+     * No two create events built here carry the same {@code origin_server_ts}: where the room id
+     * is the create event's hash (v12), two creates of one user with the same content in one
+     * millisecond would otherwise name one room. Each is stamped one millisecond after the last
+     * if the clock has not moved on, as Synapse perturbs it.
+     */
     Pdu create(Input.LocalEvent input) {
         String versionId = input.content().path("room_version").asText("1");
         RoomVersion version = RoomVersions.find(versionId)
@@ -42,7 +51,9 @@ final class BuildEvent {
             throw new InvalidEventException(version + (version.auth().roomIdIsCreateEventHash()
                     ? " derives the room id from the create event" : " needs a room id"));
         }
-        return builder(version, input.roomId(), input).depth(1).build(server.serverName(), server.signingKey());
+        long ts = lastCreate.accumulateAndGet(clock.millis(), (last, now) -> Math.max(last + 1, now));
+        return builder(version, input.roomId(), input).originServerTs(ts).depth(1)
+                .build(server.serverName(), server.signingKey());
     }
 
     /** Builds {@code input} on top of {@code head}. */

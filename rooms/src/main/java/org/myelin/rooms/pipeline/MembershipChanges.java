@@ -5,6 +5,7 @@ import org.myelin.protocol.event.StateKey;
 import org.myelin.rooms.events.EventCache;
 import org.myelin.rooms.head.EventStates;
 import org.myelin.storage.events.PersistRequest;
+import org.myelin.storage.state.StateMaps;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -19,7 +20,8 @@ final class MembershipChanges {
     /**
      * The member entries that differ between two states, with the membership the new one gives:
      * from the step that made {@code now} from {@code was} when there is one (a single event's
-     * change, whatever the room's size), else by comparing the whole states.
+     * change), else from the keys where the two states differ (found in proportion to their
+     * differences, whatever the room's size: {@link StateMaps#forEachDifference}).
      */
     static List<PersistRequest.MembershipChange> between(EventStates.State was, EventStates.State now,
                                                          EventCache events) {
@@ -33,9 +35,12 @@ final class MembershipChanges {
             }
             return changes;
         }
-        for (Map.Entry<StateKey, String> entry : now.entries().entrySet()) {
-            add(entry.getKey(), entry.getValue(), was.entries(), events, changes);
-        }
+        StateMaps.forEachDifference(was.entries(), now.entries(), key -> {
+            String id = now.entries().get(key);
+            if (id != null) {
+                add(key, id, was.entries(), events, changes);
+            }
+        });
         return changes;
     }
 

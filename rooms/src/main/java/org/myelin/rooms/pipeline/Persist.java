@@ -19,8 +19,8 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * The last step: what the pipeline decided becomes visible in memory at once (the event in the
- * cache, its state remembered, a live event's new head set, under the room's lock) and is queued
+ * The last step: what the pipeline decided becomes visible in memory at once (the event and its
+ * state held until their commit, a live event's new head set, under the room's lock) and is queued
  * for the one transaction that commits it. If the commit fails, what was built on it in memory is
  * dropped and reloaded from the database.
  */
@@ -73,8 +73,8 @@ final class Persist {
      */
     private PersistRequest request(Live live) {
         Pdu pdu = live.pdu();
-        // Cached first: the membership changes look the event itself up.
-        events.put(new StoredEvent(0, pdu, null, false, live.softFailed(), null));
+        // Held first: the membership changes look the event itself up.
+        events.pending(new StoredEvent(0, pdu, null, false, live.softFailed(), null));
         boolean stateChanged = live.current().snapshot() != live.head().snapshot();
         return new PersistRequest(pdu, PersistRequest.Placement.LIVE, null, live.softFailed(),
                 live.before().snapshot(), live.after().snapshot(), stateChanged ? live.current().snapshot() : null,
@@ -85,12 +85,12 @@ final class Persist {
 
     /**
      * Writes many outliers in one batched transaction (see {@link EventPersister#persistOutliers});
-     * they are cached meanwhile, so that checks of later events find them. If the write fails,
-     * they are dropped from the cache again.
+     * they are held meanwhile, so that checks of later events find them. If the write fails,
+     * they are dropped again.
      */
     List<PersistedEvent> outliers(List<PersistRequest> requests) {
         for (PersistRequest r : requests) {
-            events.put(new StoredEvent(0, r.pdu(), null, true, false, r.rejectedReason()));
+            events.pending(new StoredEvent(0, r.pdu(), null, true, false, r.rejectedReason()));
         }
         List<PersistedEvent> done;
         try {
@@ -106,7 +106,7 @@ final class Persist {
                 events.remove(r.pdu().eventId());
                 continue;
             }
-            events.put(new StoredEvent(done.get(i).nid(), r.pdu(), null, true, false, r.rejectedReason()));
+            events.committed(new StoredEvent(done.get(i).nid(), r.pdu(), null, true, false, r.rejectedReason()));
         }
         return done;
     }
@@ -118,7 +118,7 @@ final class Persist {
         if (!request.isOutlier() && request.rejectedReason() == null) {
             gaps.entering(pdu);
         }
-        events.put(new StoredEvent(0, pdu, null, request.isOutlier(), softFailed, request.rejectedReason()));
+        events.pending(new StoredEvent(0, pdu, null, request.isOutlier(), softFailed, request.rejectedReason()));
         if (after != null) {
             states.remember(pdu.eventId(), after);
         }
@@ -131,8 +131,9 @@ final class Persist {
                 states.forget(pdu.eventId());
                 throw failure instanceof CompletionException c ? c : new CompletionException(failure);
             }
-            events.put(new StoredEvent(persisted.nid(), pdu, persisted.streamOrdering(), request.isOutlier(),
+            events.committed(new StoredEvent(persisted.nid(), pdu, persisted.streamOrdering(), request.isOutlier(),
                     softFailed, request.rejectedReason()));
+            states.committed(pdu.eventId());
             return softFailed ? new Outcome.SoftFailed(persisted) : new Outcome.Accepted(persisted);
         });
         inFlight.put(pdu.eventId(), outcome);

@@ -2,6 +2,7 @@ package org.myelin.rooms.pipeline;
 
 import org.myelin.protocol.auth.AuthResult;
 import org.myelin.protocol.event.Pdu;
+import org.myelin.protocol.event.StateKey;
 import org.myelin.rooms.head.EventStates;
 import org.myelin.rooms.head.RoomHead;
 import org.myelin.rooms.head.RoomHeads;
@@ -11,10 +12,12 @@ import org.myelin.storage.events.PersistRequest;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 
 /**
@@ -24,6 +27,11 @@ import java.util.concurrent.CompletableFuture;
  * follows from the one before it and only the oldest needs its state fetched (as Synapse handles
  * pulled events in depth order: once, not once per event). The events are then queued for commit
  * newest first, since backfilled events take decreasing timeline positions.
+ *
+ * <p>States are fetched before the room's lock is taken (nothing that waits on the network runs
+ * under it): for each event whose prev events are neither known here nor in the batch. An event
+ * whose state is still unknown under the lock (its prev event in the batch was rejected) is
+ * placed in a second round, its state fetched first.
  */
 final class PlaceHistory {
 
@@ -35,8 +43,8 @@ final class PlaceHistory {
     interface Steps {
         Prechecked precheck(Pdu unchecked, String origin);
 
-        /** The state before {@code pdu}: from its prev events if known, else fetched from {@code origin}. */
-        Optional<EventStates.State> stateBefore(Pdu pdu, String origin, RoomHead head);
+        /** The state before {@code pdu} as {@code origin} gives it, fetched without a lock; empty if known or none. */
+        Optional<Map<StateKey, String>> fetchStateBefore(Pdu pdu, String origin);
 
         /** Queues a rejected event's storing; the rejection, once committed. */
         CompletableFuture<Outcome> storeRejected(Pdu pdu, AuthResult.Rejected rejected);
@@ -44,12 +52,18 @@ final class PlaceHistory {
 
     /** What placing history needs. */
     record Parts(Steps steps, RoomHeads heads, RoomLocks locks, Authorize authorize, Persist persist,
-                 EventStates states) {
+                 EventStates states, ResolveState resolve) {
     }
 
     /** What a backfilled event will commit: the request and the state after it. */
     private record Placed(PersistRequest request, EventStates.State after) {
     }
+
+    /** What one round under the lock decided, and the events whose state it could not work out. */
+    private record Round(Map<String, CompletableFuture<Outcome>> outcomes, List<Pdu> unknown) {
+    }
+
+    private static final int ROUNDS = 2;
 
     private final Parts parts;
 
@@ -71,22 +85,54 @@ final class PlaceHistory {
         }
         byRoom.forEach((roomId, pdus) -> {
             pdus.sort(Comparator.comparingLong(Pdu::depth).thenComparing(Pdu::eventId));
-            outcomes.putAll(parts.locks().withLock(roomId, () -> placeLocked(pdus, origin)));
+            Map<String, Map<StateKey, String>> fetched = new HashMap<>();
+            List<Pdu> todo = pdus;
+            for (int round = 1; !todo.isEmpty(); round++) {
+                fetchStates(todo, origin, fetched);
+                List<Pdu> oldestFirst = todo;
+                boolean last = round == ROUNDS;
+                Round done = parts.locks().withLock(roomId, () -> placeLocked(oldestFirst, fetched, last));
+                outcomes.putAll(done.outcomes());
+                todo = done.unknown();
+            }
         });
         // Commits complete outside the room's lock, as for live events.
         return history.stream().map(p -> outcomes.get(p.eventId()).join()).toList();
     }
 
-    /** Under the room's lock: {@code oldestFirst} given their states, then queued newest first. */
-    private Map<String, CompletableFuture<Outcome>> placeLocked(List<Pdu> oldestFirst, String origin) {
+    /** Without a lock: the state of each event whose prev events are neither known nor among {@code batch}. */
+    private void fetchStates(List<Pdu> batch, String origin, Map<String, Map<StateKey, String>> fetched) {
+        Set<String> inBatch = new HashSet<>();
+        batch.forEach(p -> inBatch.add(p.eventId()));
+        for (Pdu pdu : batch) {
+            if (fetched.containsKey(pdu.eventId()) || !pdu.prevEventIds().isEmpty()
+                    && inBatch.containsAll(pdu.prevEventIds())) {
+                continue;
+            }
+            parts.steps().fetchStateBefore(pdu, origin).ifPresent(state -> fetched.put(pdu.eventId(), state));
+        }
+    }
+
+    /**
+     * Under the room's lock: {@code oldestFirst} given their states, then queued newest first.
+     * Events whose state is unknown are left for another round, or refused in the {@code last}.
+     */
+    private Round placeLocked(List<Pdu> oldestFirst, Map<String, Map<StateKey, String>> fetched, boolean last) {
         RoomHead head = parts.heads().get(oldestFirst.getFirst().roomId()).orElseThrow();
         Map<String, CompletableFuture<Outcome>> outcomes = new HashMap<>();
+        List<Pdu> unknown = new ArrayList<>();
         List<Placed> placed = new ArrayList<>();
         for (Pdu pdu : oldestFirst) {
-            Optional<EventStates.State> before = parts.steps().stateBefore(pdu, origin, head);
+            Optional<EventStates.State> before = parts.resolve().before(pdu)
+                    .or(() -> Optional.ofNullable(fetched.get(pdu.eventId()))
+                            .map(state -> ResolveState.derive(head.state(), state)));
             if (before.isEmpty()) {
-                outcomes.put(pdu.eventId(), CompletableFuture.completedFuture(new Outcome.Rejected(pdu.eventId(),
-                        "prev_events", "the state before the event is unknown and could not be fetched")));
+                if (last) {
+                    outcomes.put(pdu.eventId(), CompletableFuture.completedFuture(new Outcome.Rejected(
+                            pdu.eventId(), "prev_events", "the state before the event is unknown and could not be fetched")));
+                } else {
+                    unknown.add(pdu);
+                }
                 continue;
             }
             AuthResult auth = parts.authorize().againstState(pdu, before.get().entries());
@@ -103,6 +149,6 @@ final class PlaceHistory {
         for (Placed p : placed.reversed()) {
             outcomes.put(p.request().pdu().eventId(), parts.persist().store(p.request(), p.after()));
         }
-        return outcomes;
+        return new Round(outcomes, unknown);
     }
 }

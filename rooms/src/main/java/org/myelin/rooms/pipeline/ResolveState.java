@@ -2,6 +2,8 @@ package org.myelin.rooms.pipeline;
 
 import org.myelin.protocol.event.Pdu;
 import org.myelin.protocol.event.StateKey;
+import org.myelin.protocol.stateres.ConflictHints;
+import org.myelin.protocol.stateres.ResolvedChanges;
 import org.myelin.protocol.stateres.StateResolver;
 import org.myelin.protocol.version.RoomVersion;
 import org.myelin.rooms.events.EventCache;
@@ -12,24 +14,33 @@ import org.myelin.storage.state.StateSnapshot;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.Predicate;
 
 /**
  * The state before an event: the state after its one prev event, or the resolution of the states
  * after each of them (room versions' "State resolution"), stored as a delta on the first.
  * Also the state after an event: the state before it with the event's own entry replaced.
+ *
+ * <p>States are persistent maps made one from another, so a resolution is told the keys where
+ * they differ and U kept from the room's last one ({@link UnconflictedAuthChains}): it works in
+ * proportion to the conflicts, not to the room's size.
  */
 final class ResolveState {
 
     private final EventStates states;
     private final EventCache events;
+    private final UnconflictedAuthChains unconflicted;
 
     ResolveState(EventStates states, EventCache events) {
         this.states = states;
         this.events = events;
+        this.unconflicted = new UnconflictedAuthChains(events);
     }
 
     /** The state before {@code pdu}, or empty if the state after one of its prev events is unknown. */
@@ -37,10 +48,26 @@ final class ResolveState {
         return resolve(pdu.roomId(), pdu.roomVersion(), pdu.prevEventIds());
     }
 
+    /**
+     * Whether the states after {@code pdu}'s prev events are all known here (held, remembered or
+     * stored), so that the state before it can be worked out without asking another server.
+     */
+    boolean knowsStateBefore(Pdu pdu) {
+        if (pdu.prevEventIds().isEmpty()) {
+            return false;
+        }
+        for (String prev : new LinkedHashSet<>(pdu.prevEventIds())) {
+            if (states.after(pdu.roomId(), prev).isEmpty()) {
+                return false;
+            }
+        }
+        return true;
+    }
+
     /** The resolution of the states after {@code eventIds}, or empty if one is unknown. */
     Optional<EventStates.State> resolve(String roomId, RoomVersion version, List<String> eventIds) {
         List<EventStates.State> after = new ArrayList<>();
-        for (String prev : new java.util.LinkedHashSet<>(eventIds)) {
+        for (String prev : new LinkedHashSet<>(eventIds)) {
             Optional<EventStates.State> state = states.after(roomId, prev);
             if (state.isEmpty()) {
                 return Optional.empty();
@@ -51,12 +78,47 @@ final class ResolveState {
             return Optional.empty();
         }
         EventStates.State base = after.getFirst();
-        if (after.stream().allMatch(s -> s.entries().equals(base.entries()))) {
+        Set<StateKey> differing = new HashSet<>();
+        for (EventStates.State other : after.subList(1, after.size())) {
+            StateMaps.forEachDifference(base.entries(), other.entries(), differing::add);
+        }
+        if (differing.isEmpty()) {
             return Optional.of(base);
         }
-        Map<StateKey, String> resolved = StateResolver.resolve(version,
-                after.stream().map(EventStates.State::entries).toList(), events);
+        List<Map<StateKey, String>> sets = after.stream().map(EventStates.State::entries).toList();
+        ResolvedChanges resolved = StateResolver.resolveChanges(version, sets, events, new ConflictHints() {
+            @Override
+            public Set<StateKey> differingKeys() {
+                return differing;
+            }
+
+            @Override
+            public Predicate<String> unconflictedAuthClosure(Map<StateKey, String> first, Set<StateKey> conflicted) {
+                return unconflicted.of(roomId, first, conflicted);
+            }
+        });
         return Optional.of(derive(base, resolved));
+    }
+
+    /** {@code resolved} over {@code base}, its first state set: only its conflicted keys looked at. */
+    private static EventStates.State derive(EventStates.State base, ResolvedChanges resolved) {
+        Map<StateKey, String> delta = new HashMap<>();
+        for (StateKey key : resolved.conflicted()) {
+            String now = resolved.entries().get(key);
+            if (!Objects.equals(now, base.entries().get(key))) {
+                delta.put(key, now);
+            }
+        }
+        resolved.entries().forEach((key, id) -> {
+            if (!id.equals(base.entries().get(key))) {
+                delta.put(key, id);
+            }
+        });
+        if (delta.isEmpty()) {
+            return base;
+        }
+        Map<StateKey, String> full = StateMaps.with(base.entries(), delta);
+        return new EventStates.State(StateSnapshot.child(base.snapshot(), delta, () -> full), full);
     }
 
     /** The state after {@code pdu} given the state before it: one entry changed, the rest shared. */

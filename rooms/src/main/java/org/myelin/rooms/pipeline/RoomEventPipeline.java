@@ -21,7 +21,6 @@ import org.myelin.storage.state.StateSnapshot;
 
 import java.time.Clock;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -35,8 +34,11 @@ import java.util.concurrent.CompletableFuture;
  *   <li>build and sign (local) — or check signatures and content hash (remote);</li>
  *   <li>fetch missing auth events, as outliers (remote);</li>
  *   <li>auth against its own auth events;</li>
- *   <li>take the room's lock; state before it: the resolution of the states after its prev events
- *       (fetching missing prev events, remote);</li>
+ *   <li>if the states after its prev events are not all known: fetch the missing prev events, or
+ *       the state before it, from the sending server ({@link FetchStateBefore}, remote), before
+ *       any lock: nothing that waits on the network runs under a room's lock;</li>
+ *   <li>take the room's lock and read its head again; state before it: the resolution of the
+ *       states after its prev events (or the state fetched, if they are still unknown);</li>
  *   <li>auth against the state before it; soft-fail check against the current state;</li>
  *   <li>persist in one transaction: event, edges, state, forward extremities, stream position;</li>
  *   <li>notify, once committed (the persister's commit listener).</li>
@@ -69,6 +71,8 @@ public final class RoomEventPipeline {
     private final ResolveState resolve;
     private final StoreJoinState joinState;
     private final PlaceHistory history;
+    private final FetchStateBefore fetch;
+    private final CreateRoom createRoom;
     private final RemoteEvents remote;
     private final Clock clock;
 
@@ -85,13 +89,27 @@ public final class RoomEventPipeline {
         this.gaps = new RoomGaps(parts.rooms(), parts.events());
         this.persist = new Persist(parts.events(), parts.states(), parts.heads(), parts.persister(), gaps);
         this.clock = parts.clock();
-        this.remote = parts.remote();
         this.server = parts.server();
+        this.remote = parts.remote();
         this.build = new BuildEvent(parts.server(), parts.clock());
         this.signatures = new CheckSignatures(parts.keys());
         this.authorize = new Authorize(parts.events(), parts.keys());
+        this.createRoom = new CreateRoom(build, authorize, parts.rooms(), locks, persist);
         this.resolve = new ResolveState(parts.states(), parts.events());
         this.joinState = new StoreJoinState(signatures, authorize, parts.events(), persist);
+        this.fetch = new FetchStateBefore(parts.remote(), parts.events(), parts.heads(), resolve,
+                new FetchStateBefore.Steps() {
+                    @Override
+                    public Outcome pulled(Pdu pdu, String origin) {
+                        return receivedQueued(pdu, events.stored(pdu.eventId()), origin,
+                                PersistRequest.Placement.LIVE, false).join();
+                    }
+
+                    @Override
+                    public Outcome outlier(Pdu pdu, String origin) {
+                        return RoomEventPipeline.this.outlier(pdu, origin);
+                    }
+                });
         this.history = new PlaceHistory(new PlaceHistory.Parts(new PlaceHistory.Steps() {
             @Override
             public PlaceHistory.Prechecked precheck(Pdu unchecked, String origin) {
@@ -99,24 +117,22 @@ public final class RoomEventPipeline {
             }
 
             @Override
-            public Optional<EventStates.State> stateBefore(Pdu pdu, String origin, RoomHead head) {
-                Optional<EventStates.State> known = resolve.before(pdu);
-                return known.isPresent() ? known
-                        : fetchStateBefore(pdu, origin, head, PersistRequest.Placement.BACKFILLED);
+            public Optional<Map<StateKey, String>> fetchStateBefore(Pdu pdu, String origin) {
+                return fetch.fetch(pdu, origin, false);
             }
 
             @Override
             public CompletableFuture<Outcome> storeRejected(Pdu pdu, AuthResult.Rejected rejected) {
                 return RoomEventPipeline.this.storeRejected(pdu, rejected);
             }
-        }, heads, locks, authorize, persist, states));
+        }, heads, locks, authorize, persist, states, resolve));
     }
 
     /** Runs {@code input} through the pipeline; returns once the outcome is committed (or refused). */
     public Outcome submit(Input input) {
         return switch (input) {
             case Input.LocalEvent local -> local.roomId() == null || isCreate(local)
-                    ? createRoom(local)
+                    ? createRoom.create(local)
                     : locks.withLock(local.roomId(), () -> submitLocal(local)).join();
             case Input.RemoteEvent r -> received(r.pdu(), r.origin(), PersistRequest.Placement.LIVE);
             case Input.Backfilled b -> backfill(List.of(b.pdu()), b.origin()).getFirst();
@@ -154,25 +170,6 @@ public final class RoomEventPipeline {
 
     // ---- local events ----
 
-    private Outcome createRoom(Input.LocalEvent input) {
-        Pdu create = build.create(input);
-        if (heads.get(create.roomId()).isPresent()) {
-            // A create event for a room that exists would start its graph over.
-            return new Outcome.Rejected(create.eventId(), "1.1", "room " + create.roomId() + " exists already");
-        }
-        AuthResult auth = authorize.againstState(create, Map.of());
-        if (auth instanceof AuthResult.Rejected r) {
-            return new Outcome.Rejected(create.eventId(), r.rule(), r.reason());
-        }
-        rooms.create(create.roomId(), create.roomVersion(), clock.millis());
-        return locks.withLock(create.roomId(), () -> {
-            EventStates.State empty = new EventStates.State(StateSnapshot.full(create.roomId(), Map.of()), Map.of());
-            EventStates.State after = ResolveState.after(create, empty);
-            RoomHead head = new RoomHead(create.roomId(), create.roomVersion(), List.of(), Map.of(), empty.snapshot(), 0);
-            return persist.live(new Persist.Live(create, head, empty, after, List.of(create.eventId()), after, false));
-        }).join();
-    }
-
     private CompletableFuture<Outcome> submitLocal(Input.LocalEvent input) {
         Optional<RoomHead> found = heads.get(input.roomId());
         if (found.isEmpty()) {
@@ -185,7 +182,7 @@ public final class RoomEventPipeline {
         if (auth instanceof AuthResult.Rejected r) {
             return CompletableFuture.completedFuture(new Outcome.Rejected(pdu.eventId(), r.rule(), r.reason()));
         }
-        EventStates.State before = new EventStates.State(head.snapshot(), head.currentState());
+        EventStates.State before = head.state();
         EventStates.State after = ResolveState.after(pdu, before);
         List<String> extremities = new ArrayList<>(head.forwardExtremities());
         extremities.removeAll(pdu.prevEventIds());
@@ -209,7 +206,7 @@ public final class RoomEventPipeline {
         for (Input.RemoteEvent input : inputs) {
             try {
                 outcomes.add(receivedQueued(input.pdu(), known.get(input.pdu().eventId()), input.origin(),
-                        PersistRequest.Placement.LIVE));
+                        PersistRequest.Placement.LIVE, true));
             } catch (RuntimeException e) {
                 outcomes.add(CompletableFuture.failedFuture(e));
             }
@@ -218,7 +215,7 @@ public final class RoomEventPipeline {
     }
 
     private Outcome received(Pdu unchecked, String origin, PersistRequest.Placement placement) {
-        return receivedQueued(unchecked, events.stored(unchecked.eventId()), origin, placement).join();
+        return receivedQueued(unchecked, events.stored(unchecked.eventId()), origin, placement, true).join();
     }
 
     /** The outcome of an event stored already. */
@@ -230,18 +227,23 @@ public final class RoomEventPipeline {
     }
 
     /**
-     * A received event's steps up to its queueing; the future completes at its commit.
+     * A received event's steps up to its queueing; the future completes at its commit. What the
+     * event lacks is fetched from {@code origin} before the room's lock is taken.
      *
-     * @param known the event as stored (looked up by the caller), or null if it is not
+     * @param known         the event as stored (looked up by the caller), or null if it is not
+     * @param missingEvents whether to ask {@code origin} for missing prev events (not for an
+     *                      event that was itself fetched as one)
      */
     private CompletableFuture<Outcome> receivedQueued(Pdu unchecked, StoredEvent known, String origin,
-                                                      PersistRequest.Placement placement) {
+                                                      PersistRequest.Placement placement, boolean missingEvents) {
         PlaceHistory.Prechecked checked = precheck(unchecked, known, origin);
         if (checked.outcome() != null) {
             return checked.outcome();
         }
         Pdu pdu = checked.pdu();
-        return locks.withLock(pdu.roomId(), () -> receivedLocked(pdu, origin, placement));
+        Optional<Map<StateKey, String>> fetched = fetch.fetch(pdu, origin,
+                missingEvents && placement == PersistRequest.Placement.LIVE);
+        return locks.withLock(pdu.roomId(), () -> receivedLocked(pdu, placement, fetched));
     }
 
     /**
@@ -320,16 +322,14 @@ public final class RoomEventPipeline {
         Map<StateKey, String> state = StateMaps.of(given);
         Optional<RoomHead> old = heads.get(join.roomId());
         EventStates.State before = old
-                .map(h -> ResolveState.derive(new EventStates.State(h.snapshot(), h.currentState()), state))
+                .map(h -> ResolveState.derive(h.state(), state))
                 .orElseGet(() -> new EventStates.State(StateSnapshot.full(join.roomId(), state), state));
         EventStates.State after = ResolveState.after(join, before);
         if (old.isPresent() && hasLocalMember(old.get())) {
             List<String> extremities = new ArrayList<>(old.get().forwardExtremities());
             extremities.removeAll(join.prevEventIds());
             extremities.add(join.eventId());
-            states.remember(join.eventId(), after);
-            events.put(new StoredEvent(0, join, null, false, false, null));
-            EventStates.State current = resolve.resolve(join.roomId(), join.roomVersion(), extremities).orElse(after);
+            EventStates.State current = resolveWith(join, after, extremities).orElse(after);
             return persist.live(new Persist.Live(join, old.get(), before, after, extremities, current, false));
         }
         // A room new here had no state: its every membership is a change (an empty snapshot, never written).
@@ -370,7 +370,15 @@ public final class RoomEventPipeline {
         };
     }
 
-    private CompletableFuture<Outcome> receivedLocked(Pdu pdu, String origin, PersistRequest.Placement placement) {
+    /**
+     * Under the room's lock: the received event decided on the room's head as it is now, and
+     * queued.
+     *
+     * @param fetched the state before the event as its origin gave it, used if the state is still
+     *                unknown here
+     */
+    private CompletableFuture<Outcome> receivedLocked(Pdu pdu, PersistRequest.Placement placement,
+                                                      Optional<Map<StateKey, String>> fetched) {
         StoredEvent meanwhile = events.cached(pdu.eventId());
         if (meanwhile != null && !meanwhile.outlier()) {
             // Decided since it was looked up (another copy of it, or fetched as a missing event):
@@ -379,13 +387,11 @@ public final class RoomEventPipeline {
                     () -> CompletableFuture.completedFuture(knownOutcome(meanwhile)));
         }
         RoomHead head = heads.get(pdu.roomId()).orElseThrow();
-        Optional<EventStates.State> before = resolve.before(pdu);
+        Optional<EventStates.State> before = resolve.before(pdu)
+                .or(() -> fetched.map(state -> ResolveState.derive(head.state(), state)));
         if (before.isEmpty()) {
-            before = fetchStateBefore(pdu, origin, head, placement);
-            if (before.isEmpty()) {
-                return CompletableFuture.completedFuture(new Outcome.Rejected(pdu.eventId(), "prev_events",
-                        "the state before the event is unknown and could not be fetched"));
-            }
+            return CompletableFuture.completedFuture(new Outcome.Rejected(pdu.eventId(), "prev_events",
+                    "the state before the event is unknown and could not be fetched"));
         }
         AuthResult auth = authorize.againstState(pdu, before.get().entries());
         if (auth instanceof AuthResult.Rejected r) {
@@ -407,15 +413,28 @@ public final class RoomEventPipeline {
         } else if (extremities.isEmpty()) {
             extremities.addAll(head.forwardExtremities());
         }
-        states.remember(pdu.eventId(), after);
-        // State resolution looks the new extremity up like any other event: it must find it
-        // before the commit (an event it cannot find is left out of the resolution).
-        events.put(new StoredEvent(0, pdu, null, false, false, null));
         EventStates.State current = extremities.size() == 1 && !filler
                 ? after
-                : resolve.resolve(pdu.roomId(), pdu.roomVersion(), extremities)
-                        .orElse(new EventStates.State(head.snapshot(), head.currentState()));
+                : resolveWith(pdu, after, extremities).orElse(head.state());
         return persist.live(new Persist.Live(pdu, head, before.get(), after, extremities, current, false));
+    }
+
+    /**
+     * The room's state resolved over {@code extremities}, {@code pdu} among them. The event and
+     * the state after it are held first: state resolution looks them up like any other event's
+     * before the commit (an event it cannot find is left out of the resolution). If the
+     * resolution fails, they are dropped again.
+     */
+    private Optional<EventStates.State> resolveWith(Pdu pdu, EventStates.State after, List<String> extremities) {
+        states.remember(pdu.eventId(), after);
+        events.pending(new StoredEvent(0, pdu, null, false, false, null));
+        try {
+            return resolve.resolve(pdu.roomId(), pdu.roomVersion(), extremities);
+        } catch (RuntimeException | Error e) {
+            events.remove(pdu.eventId());
+            states.forget(pdu.eventId());
+            throw e;
+        }
     }
 
     /** Whether an extremity, or any event of the room stored, names {@code pdu} among its prev events. */
@@ -427,37 +446,6 @@ public final class RoomEventPipeline {
             }
         }
         return gaps.isPrevOfStoredEvent(pdu.roomId(), pdu.eventId());
-    }
-
-    private Optional<EventStates.State> fetchStateBefore(Pdu pdu, String origin, RoomHead head,
-                                                         PersistRequest.Placement placement) {
-        // Missing events lie between our head and a new event; history older than what we hold
-        // (backfill) has none that belong in the live timeline: only its state is fetched.
-        List<Pdu> missing = placement == PersistRequest.Placement.BACKFILLED ? List.of()
-                : remote.missingEvents(origin, pdu.roomVersion(), pdu.roomId(), head.forwardExtremities(),
-                List.of(pdu.eventId()), 20);
-        for (Pdu m : missing) {
-            if (!m.eventId().equals(pdu.eventId()) && events.stored(m.eventId()) == null) {
-                // Re-entrant: this thread holds the room's lock already.
-                received(m, origin, PersistRequest.Placement.LIVE);
-            }
-        }
-        Optional<EventStates.State> before = resolve.before(pdu);
-        if (before.isPresent()) {
-            return before;
-        }
-        return remote.stateBefore(origin, pdu.roomVersion(), pdu.roomId(), pdu.eventId()).map(state -> {
-            for (Pdu p : state.authChain()) {
-                outlier(p, origin);
-            }
-            Map<StateKey, String> entries = new HashMap<>();
-            for (Pdu p : state.state()) {
-                if (outlier(p, origin) instanceof Outcome.Accepted && p.isState()) {
-                    entries.put(new StateKey(p.type(), p.stateKey()), p.eventId());
-                }
-            }
-            return ResolveState.derive(new EventStates.State(head.snapshot(), head.currentState()), entries);
-        });
     }
 
     private Outcome outlier(Pdu unchecked, String origin) {

@@ -58,6 +58,8 @@ final class TestPipeline implements AutoCloseable {
     RemoteEvents remote = RemoteEvents.NONE;
     /** How many events the pipeline's cache holds; takes effect at the next {@link #start()}. */
     int cacheCapacity = 10_000;
+    /** The pipeline's clock; takes effect at the next {@link #start()}. */
+    Clock clock = Clock.systemUTC();
 
     TestPipeline(String serverName) {
         this(serverName, TestDatabases.freshDatabase());
@@ -91,7 +93,7 @@ final class TestPipeline implements AutoCloseable {
             VerifyKey key = knownKeys.get(serverName);
             return key != null && EventSigning.verify(event.json(), event.roomVersion(), serverName, key);
         };
-        pipeline = new RoomEventPipeline(new RoomEventPipeline.Parts(server, Clock.systemUTC(), cache, states, heads,
+        pipeline = new RoomEventPipeline(new RoomEventPipeline.Parts(server, clock, cache, states, heads,
                 roomRepository, persister, keys, new RemoteEvents() {
                     @Override
                     public java.util.Optional<Pdu> event(String s, org.myelin.protocol.version.RoomVersion v, String id) {

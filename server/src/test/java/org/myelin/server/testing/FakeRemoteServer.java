@@ -3,7 +3,9 @@ package org.myelin.server.testing;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.vertx.core.Context;
 import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.HttpServerRequest;
@@ -42,6 +44,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.UnaryOperator;
@@ -51,7 +54,8 @@ import java.util.function.UnaryOperator;
  * key and server name ({@code 127.0.0.1:<port>}), serves its keys over HTTPS (self-signed), and
  * can build, forge and sign events and send signed (or forged) requests to a homeserver under
  * test. It records the transactions it receives and answers {@code /event} and
- * {@code /get_missing_events} from the events it was given.
+ * {@code /get_missing_events} from the events it was given; it can hold an endpoint's answers
+ * until the test releases them ({@link #hold}), as a server that hangs.
  */
 public final class FakeRemoteServer implements AutoCloseable {
 
@@ -60,6 +64,36 @@ public final class FakeRemoteServer implements AutoCloseable {
 
     /** A transaction received at {@code PUT /send/{txnId}}. */
     public record Transaction(String txnId, ObjectNode body) {
+    }
+
+    /**
+     * Requests to one endpoint held unanswered until {@link #release}: a server that hangs. The
+     * test learns when the first is asked, and whether the requester gave up on one (closed its
+     * connection) before the release.
+     */
+    public static final class Hold {
+        private final CountDownLatch asked = new CountDownLatch(1);
+        private final CountDownLatch released = new CountDownLatch(1);
+        private volatile boolean abandoned;
+
+        /** Waits until a request is held; false if none came within {@code limit} (a guard, not a measurement). */
+        public boolean awaitAsked(Duration limit) throws InterruptedException {
+            return asked.await(limit.toMillis(), TimeUnit.MILLISECONDS);
+        }
+
+        /** Whether a held request's connection was closed by the requester before the release. */
+        public boolean abandoned() {
+            return abandoned;
+        }
+
+        /** Answers the held requests, and those to come, as usual. */
+        public void release() {
+            released.countDown();
+        }
+
+        boolean isReleased() {
+            return released.getCount() == 0;
+        }
     }
 
     private final Vertx vertx;
@@ -76,8 +110,9 @@ public final class FakeRemoteServer implements AutoCloseable {
     private final AtomicInteger keyRequests = new AtomicInteger();
     private volatile int sendStatus = 200;
     private final Map<String, JsonNode> answers = new ConcurrentHashMap<>();
-    private final Set<String> held = ConcurrentHashMap.newKeySet();
     private final List<String> requests = new CopyOnWriteArrayList<>();
+    /** Held endpoints, by the path segment after {@code /_matrix/federation/v1/}. */
+    private final Map<String, Hold> holds = new ConcurrentHashMap<>();
 
     private FakeRemoteServer(Vertx vertx, Path dir, SigningKey key) throws Exception {
         this.vertx = vertx;
@@ -144,11 +179,6 @@ public final class FakeRemoteServer implements AutoCloseable {
         answers.put(path, body);
     }
 
-    /** Never answers requests to {@code path}: a server that holds its answers. */
-    public void hold(String path) {
-        held.add(path);
-    }
-
     /** The decoded path of every request received, in order. */
     public List<String> requests() {
         return requests;
@@ -173,6 +203,16 @@ public final class FakeRemoteServer implements AutoCloseable {
         return pdus;
     }
 
+    /**
+     * Holds the answers to {@code /_matrix/federation/v1/{endpoint}/…} ({@code get_missing_events},
+     * {@code state_ids}, {@code event}) until the returned hold is released.
+     */
+    public Hold hold(String endpoint) {
+        Hold hold = new Hold();
+        holds.put(endpoint, hold);
+        return hold;
+    }
+
     /** Makes {@code pdu} available at {@code /event} and {@code /get_missing_events}. */
     public void serve(Pdu pdu) {
         events.put(pdu.eventId(), pdu);
@@ -190,54 +230,86 @@ public final class FakeRemoteServer implements AutoCloseable {
 
     private void handle(HttpServerRequest req) {
         req.body().onSuccess(body -> {
-            String path = java.net.URLDecoder.decode(req.path().replace("+", "%2B"), java.nio.charset.StandardCharsets.UTF_8);
-            requests.add(path);
-            if (held.contains(path)) {
+            String decoded = java.net.URLDecoder.decode(req.path().replace("+", "%2B"),
+                    java.nio.charset.StandardCharsets.UTF_8);
+            requests.add(decoded);
+            if (answers.containsKey(decoded)) {
+                reply(req, 200, answers.get(decoded));
                 return;
             }
-            if (answers.containsKey(path)) {
-                reply(req, 200, answers.get(path));
+            Hold hold = heldFor(req.path());
+            if (hold == null) {
+                answer(req, body);
                 return;
             }
-            path = req.path();
-            try {
-                if (path.equals("/_matrix/key/v2/server")) {
-                    keyRequests.incrementAndGet();
-                    reply(req, 200, keyDocument.apply(keys()));
-                } else if (path.startsWith("/_matrix/federation/v1/send/")) {
-                    ObjectNode txn = MatrixJson.parseObject(body.getBytes(), MatrixJson.Numbers.LENIENT);
-                    attempts.add(path.substring("/_matrix/federation/v1/send/".length()));
-                    if (sendStatus != 200) {
-                        reply(req, sendStatus, error("M_UNKNOWN", "failing on purpose"));
-                        return;
-                    }
-                    transactions.add(new Transaction(path.substring("/_matrix/federation/v1/send/".length()), txn));
-                    ObjectNode answer = JSON.objectNode();
-                    ObjectNode pdus = answer.putObject("pdus");
-                    txn.path("pdus").forEach(p -> pdus.putObject(p.path("event_id").asText("?")));
-                    reply(req, 200, answer);
-                } else if (path.startsWith("/_matrix/federation/v1/event/")) {
-                    String id = java.net.URLDecoder.decode(path.substring("/_matrix/federation/v1/event/".length()),
-                            java.nio.charset.StandardCharsets.UTF_8);
-                    Pdu pdu = events.get(id);
-                    if (pdu == null) {
-                        reply(req, 404, error("M_NOT_FOUND", "no such event"));
-                    } else {
-                        reply(req, 200, transaction(List.of(pdu)));
-                    }
-                } else if (path.startsWith("/_matrix/federation/v1/get_missing_events/")) {
-                    ObjectNode request = MatrixJson.parseObject(body.getBytes(), MatrixJson.Numbers.LENIENT);
-                    ObjectNode answer = JSON.objectNode();
-                    var found = answer.putArray("events");
-                    missing(request).forEach(p -> found.add(p.jsonCopy()));
-                    reply(req, 200, answer);
-                } else {
-                    reply(req, 404, error("M_UNRECOGNIZED", "Unrecognized request"));
+            hold.asked.countDown();
+            req.connection().closeHandler(v -> {
+                if (!hold.isReleased()) {
+                    hold.abandoned = true;
                 }
-            } catch (RuntimeException e) {
-                reply(req, 500, error("M_UNKNOWN", e.toString()));
-            }
+            });
+            Context context = vertx.getOrCreateContext();
+            Thread.ofVirtual().start(() -> {
+                try {
+                    hold.released.await();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                context.runOnContext(v -> answer(req, body));
+            });
         });
+    }
+
+    private Hold heldFor(String path) {
+        String prefix = "/_matrix/federation/v1/";
+        if (!path.startsWith(prefix)) {
+            return null;
+        }
+        String rest = path.substring(prefix.length());
+        int slash = rest.indexOf('/');
+        Hold hold = holds.get(slash < 0 ? rest : rest.substring(0, slash));
+        return hold == null || hold.isReleased() ? null : hold;
+    }
+
+    private void answer(HttpServerRequest req, Buffer body) {
+        String path = req.path();
+        try {
+            if (path.equals("/_matrix/key/v2/server")) {
+                keyRequests.incrementAndGet();
+                reply(req, 200, keyDocument.apply(keys()));
+            } else if (path.startsWith("/_matrix/federation/v1/send/")) {
+                ObjectNode txn = MatrixJson.parseObject(body.getBytes(), MatrixJson.Numbers.LENIENT);
+                attempts.add(path.substring("/_matrix/federation/v1/send/".length()));
+                if (sendStatus != 200) {
+                    reply(req, sendStatus, error("M_UNKNOWN", "failing on purpose"));
+                    return;
+                }
+                transactions.add(new Transaction(path.substring("/_matrix/federation/v1/send/".length()), txn));
+                ObjectNode answer = JSON.objectNode();
+                ObjectNode pdus = answer.putObject("pdus");
+                txn.path("pdus").forEach(p -> pdus.putObject(p.path("event_id").asText("?")));
+                reply(req, 200, answer);
+            } else if (path.startsWith("/_matrix/federation/v1/event/")) {
+                String id = java.net.URLDecoder.decode(path.substring("/_matrix/federation/v1/event/".length()),
+                        java.nio.charset.StandardCharsets.UTF_8);
+                Pdu pdu = events.get(id);
+                if (pdu == null) {
+                    reply(req, 404, error("M_NOT_FOUND", "no such event"));
+                } else {
+                    reply(req, 200, transaction(List.of(pdu)));
+                }
+            } else if (path.startsWith("/_matrix/federation/v1/get_missing_events/")) {
+                ObjectNode request = MatrixJson.parseObject(body.getBytes(), MatrixJson.Numbers.LENIENT);
+                ObjectNode answer = JSON.objectNode();
+                var found = answer.putArray("events");
+                missing(request).forEach(p -> found.add(p.jsonCopy()));
+                reply(req, 200, answer);
+            } else {
+                reply(req, 404, error("M_UNRECOGNIZED", "Unrecognized request"));
+            }
+        } catch (RuntimeException e) {
+            reply(req, 500, error("M_UNKNOWN", e.toString()));
+        }
     }
 
     private List<Pdu> missing(ObjectNode request) {

@@ -35,14 +35,17 @@ public final class RoomRepository {
         this.dataSource = dataSource;
     }
 
-    /** Records a room; does nothing if it is known already. */
-    public void create(String roomId, RoomVersion version, long createdTs) {
+    /**
+     * Records a room; does nothing if it is known already. Whether this call recorded it: of two
+     * calls for one new room id, at once or years apart, exactly one is first.
+     */
+    public boolean create(String roomId, RoomVersion version, long createdTs) {
         try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(
                 "INSERT INTO rooms (room_id, room_version, created_ts) VALUES (?, ?, ?) ON CONFLICT DO NOTHING")) {
             ps.setString(1, roomId);
             ps.setString(2, version.id());
             ps.setLong(3, createdTs);
-            ps.executeUpdate();
+            return ps.executeUpdate() == 1;
         } catch (SQLException e) {
             throw new StorageException(e);
         }
