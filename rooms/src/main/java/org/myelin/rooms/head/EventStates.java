@@ -1,13 +1,13 @@
 package org.myelin.rooms.head;
 
-import com.github.benmanes.caffeine.cache.Cache;
-import com.github.benmanes.caffeine.cache.Caffeine;
 import org.myelin.protocol.event.StateKey;
 import org.myelin.storage.events.EventRepository;
 import org.myelin.storage.state.StateMaps;
 import org.myelin.storage.state.StateSnapshot;
 import org.myelin.storage.state.StateSnapshotRepository;
 
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -36,7 +36,17 @@ public final class EventStates {
 
     private final EventRepository events;
     private final StateSnapshotRepository snapshots;
-    private final Cache<String, State> recent = Caffeine.newBuilder().maximumSize(RECENT).build();
+    /**
+     * Least recently used first out, not Caffeine's frequency-based admission: the state needed
+     * next is the one just made (or an extremity's, read at every event), which admission by
+     * frequency may turn away; each state turned away was read back whole from the store.
+     */
+    private final Map<String, State> recent = Collections.synchronizedMap(new LinkedHashMap<>(1024, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, State> eldest) {
+            return size() > RECENT;
+        }
+    });
     private final Map<String, State> pending = new ConcurrentHashMap<>();
 
     public EventStates(EventRepository events, StateSnapshotRepository snapshots) {
@@ -62,7 +72,7 @@ public final class EventStates {
     /** The state after {@code eventId} if it is held or still remembered; never reads the store. */
     public Optional<State> remembered(String eventId) {
         State queued = pending.get(eventId);
-        return Optional.ofNullable(queued != null ? queued : recent.getIfPresent(eventId));
+        return Optional.ofNullable(queued != null ? queued : recent.get(eventId));
     }
 
     /** The state a stored snapshot holds. */
@@ -86,7 +96,7 @@ public final class EventStates {
 
     public void forget(String eventId) {
         pending.remove(eventId);
-        recent.invalidate(eventId);
+        recent.remove(eventId);
     }
 
     /** How many states are held for their events' commits. */

@@ -66,7 +66,9 @@ public final class StateSnapshotRepository {
                     }
                 }
             }
-            Map<StateKey, String> result = Collections.unmodifiableMap(state);
+            // One persistent map per snapshot read: the states made from it share it, and a
+            // snapshot read again is this map, not another copy of the room.
+            Map<StateKey, String> result = StateMaps.of(state);
             cache.put(snapshotId, result);
             return result;
         } catch (SQLException e) {
