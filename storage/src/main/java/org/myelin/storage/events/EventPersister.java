@@ -130,7 +130,7 @@ public final class EventPersister implements AutoCloseable {
 
     private void writeBatch(List<Pending> batch) {
         try {
-            List<PersistedEvent> done = writeInOneTransaction(batch.stream().map(Pending::request).toList());
+            List<PersistedEvent> done = writeOnce(batch.stream().map(Pending::request).toList());
             complete(batch, done);
         } catch (SQLException | RuntimeException batchFailure) {
             if (batch.size() == 1) {
@@ -141,7 +141,7 @@ public final class EventPersister implements AutoCloseable {
             LOG.warn("batch of {} events failed ({}); writing them one by one", batch.size(), batchFailure.getMessage());
             for (Pending p : batch) {
                 try {
-                    complete(List.of(p), writeInOneTransaction(List.of(p.request)));
+                    complete(List.of(p), writeOnce(List.of(p.request)));
                 } catch (SQLException | RuntimeException e) {
                     p.result.completeExceptionally(failure(e));
                 }
@@ -157,6 +157,19 @@ public final class EventPersister implements AutoCloseable {
         }
         for (int i = 0; i < batch.size(); i++) {
             batch.get(i).result.complete(done.get(i));
+        }
+    }
+
+    /**
+     * Writes the requests in one transaction, again once when another transaction stored some of
+     * their events meanwhile (two local users joining one remote room at once store its state
+     * twice): the second look-up finds those events, as if they had come a moment earlier.
+     */
+    private List<PersistedEvent> writeOnce(List<PersistRequest> requests) throws SQLException {
+        try {
+            return writeInOneTransaction(requests);
+        } catch (EventWrites.StoredMeanwhile raced) {
+            return writeInOneTransaction(requests);
         }
     }
 

@@ -116,7 +116,7 @@ final class EventWrites {
         }
         Map<String, Long> nids = EventRows.insert(c, fresh, freshOrderings);
         if (nids.size() != fresh.size()) {
-            throw new SQLException(fresh.size() - nids.size() + " of the batch's events were stored meanwhile");
+            throw new StoredMeanwhile(fresh.size() - nids.size() + " of the batch's events were stored meanwhile");
         }
         List<Written> rows = new ArrayList<>(requests.size());
         for (int i = 0; i < requests.size(); i++) {
@@ -417,6 +417,16 @@ final class EventWrites {
             ps.setNull(index, Types.BIGINT);
         } else {
             ps.setLong(index, value);
+        }
+    }
+
+    /**
+     * Some events of a batch were stored by another transaction (outliers of a concurrent join,
+     * say) between the batch's look-up and its insert: written again, the batch finds them stored.
+     */
+    static final class StoredMeanwhile extends SQLException {
+        StoredMeanwhile(String message) {
+            super(message);
         }
     }
 }
