@@ -263,6 +263,9 @@ class HostilePeerIT {
         try (FakeRemoteServer eternal = FakeRemoteServer.start()) {
             eternal.keyValidity(Duration.ofDays(365L * 300));
             MutableClock clock = new MutableClock();
+            // From the real now: the ring shares its table with the homeserver's own, on the real
+            // clock, and a row another fake server on this port left there must compare as older.
+            clock.advance(System.currentTimeMillis() - clock.millis());
             FederationServices federation = hs.homeserver().federation();
             KeyRing ring = new KeyRing(federation.localKeys,
                     new ServerKeyRepository(hs.homeserver().database().dataSource()), federation.client, List.of(),
