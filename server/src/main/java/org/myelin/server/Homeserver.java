@@ -43,6 +43,7 @@ import org.myelin.server.client.rooms.ClientRooms;
 import org.myelin.server.client.rooms.GuestAccessRevocation;
 import org.myelin.server.client.rooms.CreateRoomRoutes;
 import org.myelin.server.client.rooms.MembershipRoutes;
+import org.myelin.server.client.rooms.RelationsRoutes;
 import org.myelin.server.client.rooms.RoomEventsRoutes;
 import org.myelin.server.client.rooms.RoomStateRoutes;
 import org.myelin.server.client.rooms.SendRoutes;
@@ -236,6 +237,7 @@ public final class Homeserver implements AutoCloseable {
         table.get(Resource.CLIENT).add(new MembershipRoutes(clientRooms, authenticator()));
         table.get(Resource.CLIENT).add(new RoomStateRoutes(clientRooms, authenticator()));
         table.get(Resource.CLIENT).add(new RoomEventsRoutes(clientRooms, authenticator()));
+        table.get(Resource.CLIENT).add(new RelationsRoutes(clientRooms, authenticator()));
         table.get(Resource.CLIENT).add(new AliasRoutes(clientRooms, authenticator()));
         table.get(Resource.CLIENT).add(new RoomDirectoryRoutes(clientRooms, authenticator()));
         table.get(Resource.CLIENT).add(new UserDirectoryRoutes(authenticator(), users.directory,

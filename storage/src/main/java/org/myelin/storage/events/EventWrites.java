@@ -60,14 +60,19 @@ final class EventWrites {
         writeRoomHeads(c, rows, written);
         writeMemberships(c, rows);
         writeClientTransactions(c, rows);
+        List<RelationWrites.Visible> visibleEvents = new ArrayList<>();
         List<PersistedEvent> done = new ArrayList<>(rows.size());
         for (Written w : rows) {
             // An out-of-band membership has a position for /sync but is no event of the room's timeline.
             boolean visible = !w.alreadyKnown && w.ordering != null && !w.request.softFailed()
                     && !w.request.isOutlier();
+            if (visible) {
+                visibleEvents.add(new RelationWrites.Visible(w.request.pdu(), w.ordering));
+            }
             done.add(new PersistedEvent(w.nid, w.request.pdu(), w.ordering, visible, w.alreadyKnown,
                     w.alreadyKnown ? null : w.request.clientTransaction()));
         }
+        RelationWrites.write(c, visibleEvents);
         return done;
     }
 

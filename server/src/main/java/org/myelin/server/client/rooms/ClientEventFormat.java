@@ -11,7 +11,8 @@ import org.myelin.protocol.event.Redaction;
  * {@code content}, {@code event_id}, {@code origin_server_ts}, {@code room_id}, {@code sender},
  * {@code type}, {@code state_key} for state events, {@code redacts} for redactions, and
  * {@code unsigned} ({@code age}, {@code prev_content}, {@code prev_sender} and
- * {@code replaces_state} of state events, {@code redacted_because}, {@code transaction_id}).
+ * {@code replaces_state} of state events, {@code redacted_because}, {@code transaction_id}, the
+ * bundled aggregations {@code m.relations}).
  * The federation-only fields (hashes, signatures, prev and auth events, depth) are left out.
  *
  * <p>Pure: what the event store knows beside the event (its redaction, the state it replaced,
@@ -27,9 +28,14 @@ public final class ClientEventFormat {
      * @param redactedBecause the redaction applied to the event, already in client format; null if none
      * @param replaced        the state event this one replaced (state events only); null if none
      * @param transactionId   the transaction id the event was sent with, given only to the device that sent it
+     * @param relations       the aggregations of its children ({@link BundledAggregations}); null if none
      */
-    public record Extras(ObjectNode redactedBecause, Pdu replaced, String transactionId) {
-        public static final Extras NONE = new Extras(null, null, null);
+    public record Extras(ObjectNode redactedBecause, Pdu replaced, String transactionId, ObjectNode relations) {
+        public static final Extras NONE = new Extras(null, null, null, null);
+
+        public Extras(ObjectNode redactedBecause, Pdu replaced, String transactionId) {
+            this(redactedBecause, replaced, transactionId, null);
+        }
     }
 
     private ClientEventFormat() {
@@ -75,6 +81,9 @@ public final class ClientEventFormat {
         }
         if (extras.transactionId() != null) {
             unsigned.put("transaction_id", extras.transactionId());
+        }
+        if (extras.relations() != null) {
+            unsigned.set("m.relations", extras.relations());
         }
         return unsigned;
     }

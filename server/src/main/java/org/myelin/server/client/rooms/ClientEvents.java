@@ -19,7 +19,8 @@ import java.util.Map;
 /**
  * Events as a client sees them ({@link ClientEventFormat}), with what the store knows beside each
  * event looked up in batches: the redaction applied to it ({@link Redactions}), the state event
- * it replaced, and its transaction id for the device that sent it. The one place that turns
+ * it replaced, its transaction id for the device that sent it, and the aggregations of its
+ * children ({@link BundledAggregations}). The one place that turns
  * stored events into client events, for every endpoint that returns events ({@code /sync}
  * included).
  */
@@ -31,16 +32,19 @@ public final class ClientEvents {
     private final ClientTransactionRepository transactions;
     private final Redactions redactions;
     private final RedactionIndex redacted;
+    private final BundledAggregations aggregations;
     private final Clock clock;
 
     ClientEvents(EventCache events, TimelineRepository timeline, StateSnapshotRepository snapshots,
-                 ClientTransactionRepository transactions, RedactionIndex redacted, Clock clock) {
+                 ClientTransactionRepository transactions, RedactionIndex redacted,
+                 BundledAggregations aggregations, Clock clock) {
         this.events = events;
         this.timeline = timeline;
         this.snapshots = snapshots;
         this.transactions = transactions;
         this.redactions = new Redactions(events, timeline, snapshots);
         this.redacted = redacted;
+        this.aggregations = aggregations;
         this.clock = clock;
     }
 
@@ -53,15 +57,18 @@ public final class ClientEvents {
         Map<String, Pdu> redactedBy = redactionsOf(pdus);
         Map<String, Pdu> replaced = replacedStateOf(pdus);
         Map<String, String> txnIds = transactionIdsOf(pdus, userId, deviceId);
-        Map<String, ObjectNode> formattedRedactions = new HashMap<>();
         long now = clock.millis();
+        Map<String, ObjectNode> bundles = aggregations.of(pdus, userId, redactedBy.keySet(),
+                latest -> format(latest, userId, deviceId),
+                edit -> ClientEventFormat.format(edit, ClientEventFormat.Extras.NONE, now));
+        Map<String, ObjectNode> formattedRedactions = new HashMap<>();
         List<ObjectNode> formatted = new ArrayList<>(pdus.size());
         for (Pdu pdu : pdus) {
             Pdu redaction = redactedBy.get(pdu.eventId());
             ObjectNode because = redaction == null ? null : formattedRedactions.computeIfAbsent(redaction.eventId(),
                     id -> ClientEventFormat.format(redaction, ClientEventFormat.Extras.NONE, now));
             formatted.add(ClientEventFormat.format(pdu, new ClientEventFormat.Extras(because,
-                    replaced.get(pdu.eventId()), txnIds.get(pdu.eventId())), now));
+                    replaced.get(pdu.eventId()), txnIds.get(pdu.eventId()), bundles.get(pdu.eventId())), now));
         }
         return formatted;
     }
@@ -69,6 +76,11 @@ public final class ClientEvents {
     /** One event in client format for {@code userId}'s device {@code deviceId}. */
     public ObjectNode format(Pdu pdu, String userId, String deviceId) {
         return format(List.of(pdu), userId, deviceId).getFirst();
+    }
+
+    /** Whether a redaction applies to {@code pdu}. */
+    boolean isRedacted(Pdu pdu) {
+        return redactionsOf(List.of(pdu)).containsKey(pdu.eventId());
     }
 
     private Map<String, Pdu> redactionsOf(Collection<Pdu> pdus) {

@@ -9,6 +9,7 @@ import org.myelin.server.client.directory.PublicRooms;
 import org.myelin.server.client.directory.RemoteDirectory;
 import org.myelin.server.client.directory.RoomAliases;
 import org.myelin.storage.events.ClientTransactionRepository;
+import org.myelin.storage.events.RelationRepository;
 import org.myelin.storage.events.TimelineRepository;
 import org.myelin.storage.rooms.AliasRepository;
 import org.myelin.storage.rooms.ForgottenRoomRepository;
@@ -27,6 +28,7 @@ import java.util.concurrent.atomic.AtomicReference;
 public final class ClientRooms {
 
     public final TimelineRepository timelineRepository;
+    public final RelationRepository relationRepository;
     public final ClientTransactionRepository transactions;
     public final AliasRepository aliasRepository;
     public final RoomDirectoryRepository directoryRepository;
@@ -42,6 +44,7 @@ public final class ClientRooms {
     public final RoomCreation creation;
     public final RoomStates states;
     public final RoomTimeline timeline;
+    public final RoomRelations relations;
     public final PublicRooms publicRooms;
     private final AtomicReference<RemoteJoiner> remoteJoiner = new AtomicReference<>(RemoteJoiner.UNAVAILABLE);
     private final AtomicReference<RemoteInviter> remoteInviter = new AtomicReference<>(RemoteInviter.UNAVAILABLE);
@@ -62,8 +65,11 @@ public final class ClientRooms {
         RedactionIndex redacted = new RedactionIndex(new RedactedEvents(dataSource));
         rooms.onCommit(redacted::committed);
         rooms.onCommit(transactions::committed);
+        this.relationRepository = new RelationRepository(dataSource);
+        RelationIndex related = new RelationIndex(relationRepository);
+        rooms.onCommit(related::committed);
         this.clientEvents = new ClientEvents(rooms.eventCache, timelineRepository, rooms.snapshots, transactions,
-                redacted, rooms.clock);
+                redacted, new BundledAggregations(related, relationRepository, rooms.eventCache), rooms.clock);
         this.visibility = new EventVisibility(rooms.events, timelineRepository, rooms.snapshots, rooms.eventCache,
                 rooms.memberships);
         this.access = new RoomAccess(rooms.heads, rooms.eventStates, rooms.eventCache, rooms.memberships,
@@ -78,6 +84,7 @@ public final class ClientRooms {
                 defaultRoomVersion);
         this.states = new RoomStates(access, actions, aliases, rooms.eventCache, clientEvents);
         this.timeline = new RoomTimeline(access, timelineRepository, rooms.eventCache, visibility, clientEvents);
+        this.relations = new RoomRelations(access, relationRepository, rooms.eventCache, visibility, clientEvents);
         this.publicRooms = new PublicRooms(directoryRepository, access, rooms.local, remoteDirectory::get,
                 rooms.clock);
     }

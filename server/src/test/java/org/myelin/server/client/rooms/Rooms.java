@@ -69,6 +69,12 @@ final class Rooms {
                 obj().put("msgtype", "m.text").put("body", body)).path("event_id").asText();
     }
 
+    /** Sends an event of {@code type} with {@code content}; its id. */
+    String sendEvent(TestUser user, String roomId, String type, ObjectNode content) {
+        return ok(user, "PUT", room(roomId) + "/send/" + type + "/t" + TXN.incrementAndGet(), content)
+                .path("event_id").asText();
+    }
+
     String state(TestUser user, String roomId, String type, String stateKey, ObjectNode content) {
         return ok(user, "PUT", room(roomId) + "/state/" + type + "/" + enc(stateKey), content)
                 .path("event_id").asText();

@@ -1,0 +1,83 @@
+package org.myelin.server.client.rooms;
+
+import org.myelin.protocol.event.Relation;
+import org.myelin.rooms.cache.StripedLru;
+import org.myelin.storage.events.PersistedEvent;
+import org.myelin.storage.events.RelationRepository;
+
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Which events of each room have children whose aggregations are bundled (edits, thread replies,
+ * references), in memory, so that turning events into client events asks the store for
+ * aggregations only when some of them have any (most events never do). A room's parents are read
+ * from the store on first use, then kept current as related events commit; a room forgotten to
+ * stay within the bound is read again. A relation a redaction removed may stay here: that costs a
+ * look-up, never a wrong answer.
+ */
+final class RelationIndex {
+
+    private static final int MAX_ROOMS = 10_000;
+
+    /** A room's parents; complete once {@code loaded} is. Commits add to it while it loads. */
+    private record Parents(Set<String> ids, CompletableFuture<Void> loaded) {
+    }
+
+    private final RelationRepository store;
+    private final StripedLru<String, Parents> byRoom = new StripedLru<>(MAX_ROOMS);
+
+    RelationIndex(RelationRepository store) {
+        this.store = store;
+    }
+
+    /** Those of {@code eventIds} (all of {@code roomId}) that may have bundled children. */
+    List<String> parentsAmong(String roomId, Collection<String> eventIds) {
+        Set<String> parents = parents(roomId);
+        List<String> found = new ArrayList<>();
+        for (String id : eventIds) {
+            if (parents.contains(id)) {
+                found.add(id);
+            }
+        }
+        return found;
+    }
+
+    /** The persister's commit listener: a committed child adds its parent to a known room. */
+    void committed(List<PersistedEvent> batch) {
+        for (PersistedEvent e : batch) {
+            if (!e.visible()) {
+                continue;
+            }
+            Relation.of(e.pdu()).filter(r -> RelationRepository.BUNDLED.contains(r.relType())).ifPresent(r -> {
+                Parents known = byRoom.get(e.pdu().roomId());
+                if (known != null) {
+                    known.ids().add(r.parentId());
+                }
+            });
+        }
+    }
+
+    private Set<String> parents(String roomId) {
+        Parents fresh = new Parents(ConcurrentHashMap.newKeySet(), new CompletableFuture<>());
+        // Registered before the store is read: a child committed meanwhile is either read or added.
+        Parents known = byRoom.putIfAbsent(roomId, fresh);
+        if (known != null) {
+            known.loaded().join();
+            return known.ids();
+        }
+        try {
+            fresh.ids().addAll(store.parentsIn(roomId));
+            fresh.loaded().complete(null);
+            return fresh.ids();
+        } catch (RuntimeException e) {
+            byRoom.remove(roomId, fresh);
+            fresh.loaded().completeExceptionally(e);
+            throw e;
+        }
+    }
+}
