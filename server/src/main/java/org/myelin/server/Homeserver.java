@@ -73,6 +73,8 @@ import org.myelin.server.http.ListenerRouter;
 import org.myelin.server.http.Routes;
 import org.myelin.protocol.crypto.SigningKey;
 import org.myelin.server.keys.NativeEd25519;
+import org.myelin.server.media.MediaServices;
+import org.myelin.server.media.RemoteMedia;
 import org.myelin.storage.keys.backup.KeyBackupRepository;
 import org.myelin.storage.search.EventSearchRepository;
 import org.myelin.server.keys.SigningKeyStore;
@@ -113,6 +115,7 @@ public final class Homeserver implements AutoCloseable {
     private final ToDeviceServices toDevice;
     private final KeyBackups keyBackups;
     private final RoomSearch search;
+    private final MediaServices media;
     private final ExecutorService handlerThreads;
     private final Vertx vertx;
     private final List<HttpListener> listeners = new ArrayList<>();
@@ -123,6 +126,8 @@ public final class Homeserver implements AutoCloseable {
         this.database = database;
         this.requestBodies = new RequestBodies(config.requestBodies());
         this.signingKey = signingKey;
+        // First of the parts: it fails on a media directory it cannot use, before threads are started.
+        this.media = new MediaServices(config, dataSource, RemoteMedia.NONE, Clock.systemUTC());
         this.handlerThreads = Executors.newVirtualThreadPerTaskExecutor();
         this.vertx = Vertx.vertx();
         Clock clock = Clock.systemUTC();
@@ -255,6 +260,7 @@ public final class Homeserver implements AutoCloseable {
         table.get(Resource.CLIENT).add(new ToDeviceRoutes(toDevice.sender, authenticator()));
         table.get(Resource.CLIENT).add(new BackupVersionRoutes(keyBackups, authenticator()));
         table.get(Resource.CLIENT).add(new BackupKeysRoutes(keyBackups, authenticator()));
+        table.get(Resource.MEDIA).addAll(media.routes(authenticator()));
         extra.forEach((resource, routes) -> table.get(resource).addAll(routes));
         return table;
     }
@@ -312,6 +318,11 @@ public final class Homeserver implements AutoCloseable {
     /** Profiles, push rules and their evaluation, presence. */
     public UserServices users() {
         return users;
+    }
+
+    /** The content repository: media store, uploads and downloads. */
+    public MediaServices media() {
+        return media;
     }
 
     /** Finds the requester of a client request from its access token; every authenticated route takes it. */

@@ -1,6 +1,7 @@
 /**
  * Matrix identifiers as validated records (spec: appendices, "Identifier Grammar"): server
- * names, user IDs, room IDs, event IDs, room aliases and signing key IDs.
+ * names, user IDs, room IDs, event IDs, room aliases, signing key IDs, media IDs and
+ * {@code mxc://} URIs.
  *
  * <p>Each type has a {@code parse(String)} factory that throws
  * {@link org.myelin.protocol.id.InvalidIdentifierException} with the reason, a canonical

@@ -50,7 +50,7 @@ public final class ConfigLoader {
         ObjectNode tree = defaults.deepCopy();
         String fileSource = null;
         if (file.isPresent()) {
-            merge(tree, readYaml(file.get()));
+            merge(tree, renameOldKeys(readYaml(file.get())));
             fileSource = "in " + file.get();
         }
         Map<String, String> origins = EnvironmentOverrides.apply(tree, defaults, env);
@@ -79,6 +79,27 @@ public final class ConfigLoader {
                     : " at line " + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr();
             throw new ConfigException("--config", file + " is not valid YAML" + where + ": " + e.getOriginalMessage());
         }
+    }
+
+    /**
+     * Keys of earlier versions, read as their new names: the top-level {@code max_request_body_bytes}
+     * is {@code media.max_upload_size}. Both at once is an error: which one was meant is unknown.
+     */
+    private static JsonNode renameOldKeys(JsonNode file) {
+        JsonNode old = file.get("max_request_body_bytes");
+        if (old == null) {
+            return file;
+        }
+        ObjectNode renamed = ((ObjectNode) file).deepCopy();
+        renamed.remove("max_request_body_bytes");
+        JsonNode media = renamed.get("media");
+        if (media != null && media.isObject() && media.has("max_upload_size")) {
+            throw new ConfigException("max_request_body_bytes",
+                    "is the old name of media.max_upload_size; give only media.max_upload_size");
+        }
+        ObjectNode section = media != null && media.isObject() ? (ObjectNode) media : renamed.putObject("media");
+        section.set("max_upload_size", old);
+        return renamed;
     }
 
     private static JsonNode asMapping(JsonNode node, String what) {

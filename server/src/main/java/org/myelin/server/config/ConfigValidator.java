@@ -38,9 +38,7 @@ final class ConfigValidator {
         }
         positive(c.database().healthCheckIntervalMs(), "database.health_check_interval_ms");
         validateListeners(c.listeners(), c.federation().tlsSelfSignedDev());
-        if (c.maxRequestBodyBytes() < 1) {
-            throw new ConfigException("max_request_body_bytes", "must be positive");
-        }
+        validateMedia(c.media());
         if (c.logLevel() == null || !LOG_LEVELS.contains(c.logLevel().toUpperCase(java.util.Locale.ROOT))) {
             throw new ConfigException("log_level", "'" + c.logLevel() + "' is not one of " + String.join(", ",
                     List.of("TRACE", "DEBUG", "INFO", "WARN", "ERROR")));
@@ -56,6 +54,17 @@ final class ConfigValidator {
         required(c.userDirectory(), "user_directory");
         validateRequestBodies(c.requestBodies());
         validateDefaultRoomVersion(c.defaultRoomVersion());
+    }
+
+    private static void validateMedia(HomeserverConfig.Media m) {
+        required(m, "media");
+        if (m.maxUploadSize() < 1) {
+            throw new ConfigException("media.max_upload_size", "must be a positive number of bytes");
+        }
+        if (m.maxPendingMediaUploads() < 1) {
+            throw new ConfigException("media.max_pending_media_uploads", "must be at least 1");
+        }
+        positive(m.unusedExpirationTimeMs(), "media.unused_expiration_time_ms");
     }
 
     private static void validateRequestBodies(HomeserverConfig.RequestBodies r) {

@@ -25,7 +25,9 @@ import java.util.TreeSet;
  * {@code MYELIN_FEDERATION_BIND_ADDRESS}, {@code MYELIN_FEDERATION_TLS_CERTIFICATE},
  * {@code MYELIN_FEDERATION_TLS_KEY} act on the first listener serving that resource, and
  * {@code MYELIN_BIND_ADDRESS} on every listener. {@code MYELIN_FEDERATION_ALLOW_SELF_SIGNED}
- * is short for {@code MYELIN_FEDERATION_ALLOW_INSECURE_SELF_SIGNED}.
+ * is short for {@code MYELIN_FEDERATION_ALLOW_INSECURE_SELF_SIGNED};
+ * {@code MYELIN_MAX_REQUEST_BODY_BYTES}, the name of earlier versions, sets
+ * {@code media.max_upload_size}.
  *
  * <p>An unknown {@code MYELIN_*} variable is an error: a typo must not be silently ignored.
  */
@@ -46,7 +48,8 @@ final class EnvironmentOverrides {
             "MYELIN_FEDERATION_TLS_KEY", new ListenerOverride(Resource.FEDERATION, ListenerKey.TLS_KEY));
     private static final String ALL_BIND_ADDRESSES = "MYELIN_BIND_ADDRESS";
     private static final Map<String, String> ALIASES = Map.of(
-            "MYELIN_FEDERATION_ALLOW_SELF_SIGNED", "federation.allow_insecure_self_signed");
+            "MYELIN_FEDERATION_ALLOW_SELF_SIGNED", "federation.allow_insecure_self_signed",
+            "MYELIN_MAX_REQUEST_BODY_BYTES", "media.max_upload_size");
 
     private final ObjectNode tree;
     private final Map<String, String> generic;

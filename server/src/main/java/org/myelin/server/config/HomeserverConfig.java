@@ -18,8 +18,8 @@ import java.util.Optional;
  * @param federation          server-server settings
  * @param wellKnown           what {@code /.well-known/matrix/*} advertises
  * @param signingKeyPath      the Ed25519 signing key file; null means {@code <data_dir>/signing.key}
- * @param maxRequestBodyBytes the largest body of a request that streams it to disk after authentication
- *                            (media uploads); JSON requests have their own limits (see {@code BodyLimit})
+ * @param media               the content repository: where uploads are kept, how large they may be, and
+ *                            who may download them how
  * @param logLevel            the level of Myelin's own log (TRACE, DEBUG, INFO, WARN, ERROR)
  * @param auth                token lifetimes and password hashing
  * @param rateLimits          request rate limits (token buckets per user or per address)
@@ -39,7 +39,7 @@ public record HomeserverConfig(
         Federation federation,
         WellKnown wellKnown,
         Path signingKeyPath,
-        long maxRequestBodyBytes,
+        Media media,
         String logLevel,
         Auth auth,
         RateLimits rateLimits,
@@ -75,7 +75,7 @@ public record HomeserverConfig(
                         60_000L),
                 new WellKnown(null, null),
                 null,
-                50L * 1024 * 1024,
+                Media.DEFAULT,
                 "INFO",
                 Auth.DEFAULT,
                 RateLimits.DEFAULT,
@@ -103,72 +103,73 @@ public record HomeserverConfig(
 
     public HomeserverConfig withServerName(String name) {
         return new HomeserverConfig(name, dataDir, database, listeners, registration, federation, wellKnown,
-                signingKeyPath, maxRequestBodyBytes, logLevel, auth, rateLimits, voip, userDirectory,
+                signingKeyPath, media, logLevel, auth, rateLimits, voip, userDirectory,
                 requestBodies, defaultRoomVersion);
     }
 
     public HomeserverConfig withDataDir(Path dir) {
         return new HomeserverConfig(serverName, dir, database, listeners, registration, federation, wellKnown,
-                signingKeyPath, maxRequestBodyBytes, logLevel, auth, rateLimits, voip, userDirectory,
+                signingKeyPath, media, logLevel, auth, rateLimits, voip, userDirectory,
                 requestBodies, defaultRoomVersion);
     }
 
     public HomeserverConfig withDatabase(Database db) {
         return new HomeserverConfig(serverName, dataDir, db, listeners, registration, federation, wellKnown,
-                signingKeyPath, maxRequestBodyBytes, logLevel, auth, rateLimits, voip, userDirectory,
+                signingKeyPath, media, logLevel, auth, rateLimits, voip, userDirectory,
                 requestBodies, defaultRoomVersion);
     }
 
     public HomeserverConfig withListeners(List<Listener> newListeners) {
         return new HomeserverConfig(serverName, dataDir, database, newListeners, registration, federation, wellKnown,
-                signingKeyPath, maxRequestBodyBytes, logLevel, auth, rateLimits, voip, userDirectory,
+                signingKeyPath, media, logLevel, auth, rateLimits, voip, userDirectory,
                 requestBodies, defaultRoomVersion);
     }
 
     public HomeserverConfig withWellKnown(WellKnown newWellKnown) {
         return new HomeserverConfig(serverName, dataDir, database, listeners, registration, federation, newWellKnown,
-                signingKeyPath, maxRequestBodyBytes, logLevel, auth, rateLimits, voip, userDirectory,
+                signingKeyPath, media, logLevel, auth, rateLimits, voip, userDirectory,
                 requestBodies, defaultRoomVersion);
     }
 
     public HomeserverConfig withFederation(Federation newFederation) {
         return new HomeserverConfig(serverName, dataDir, database, listeners, registration, newFederation, wellKnown,
-                signingKeyPath, maxRequestBodyBytes, logLevel, auth, rateLimits, voip, userDirectory,
+                signingKeyPath, media, logLevel, auth, rateLimits, voip, userDirectory,
                 requestBodies, defaultRoomVersion);
     }
 
-    public HomeserverConfig withMaxRequestBodyBytes(long max) {
+    public HomeserverConfig withMedia(Media newMedia) {
         return new HomeserverConfig(serverName, dataDir, database, listeners, registration, federation, wellKnown,
-                signingKeyPath, max, logLevel, auth, rateLimits, voip, userDirectory, requestBodies, defaultRoomVersion);
+                signingKeyPath, newMedia, logLevel, auth, rateLimits, voip, userDirectory, requestBodies,
+                defaultRoomVersion);
     }
 
     public HomeserverConfig withRegistration(Registration newRegistration) {
         return new HomeserverConfig(serverName, dataDir, database, listeners, newRegistration, federation, wellKnown,
-                signingKeyPath, maxRequestBodyBytes, logLevel, auth, rateLimits, voip, userDirectory,
+                signingKeyPath, media, logLevel, auth, rateLimits, voip, userDirectory,
                 requestBodies, defaultRoomVersion);
     }
 
     public HomeserverConfig withAuth(Auth newAuth) {
         return new HomeserverConfig(serverName, dataDir, database, listeners, registration, federation, wellKnown,
-                signingKeyPath, maxRequestBodyBytes, logLevel, newAuth, rateLimits, voip, userDirectory,
+                signingKeyPath, media, logLevel, newAuth, rateLimits, voip, userDirectory,
                 requestBodies, defaultRoomVersion);
     }
 
     public HomeserverConfig withVoip(Voip newVoip) {
         return new HomeserverConfig(serverName, dataDir, database, listeners, registration, federation, wellKnown,
-                signingKeyPath, maxRequestBodyBytes, logLevel, auth, rateLimits, newVoip, userDirectory,
+                signingKeyPath, media, logLevel, auth, rateLimits, newVoip, userDirectory,
                 requestBodies, defaultRoomVersion);
     }
 
     public HomeserverConfig withUserDirectory(UserDirectory newUserDirectory) {
         return new HomeserverConfig(serverName, dataDir, database, listeners, registration, federation, wellKnown,
-                signingKeyPath, maxRequestBodyBytes, logLevel, auth, rateLimits, voip, newUserDirectory,
+                signingKeyPath, media, logLevel, auth, rateLimits, voip, newUserDirectory,
                 requestBodies, defaultRoomVersion);
     }
 
     public HomeserverConfig withDefaultRoomVersion(String version) {
         return new HomeserverConfig(serverName, dataDir, database, listeners, registration, federation, wellKnown,
-                signingKeyPath, maxRequestBodyBytes, logLevel, auth, rateLimits, voip, userDirectory, requestBodies, version);
+                signingKeyPath, media, logLevel, auth, rateLimits, voip, userDirectory, requestBodies, version);
     }
 
     /** The version of rooms created without one; known, as the config was validated. */
@@ -178,14 +179,54 @@ public record HomeserverConfig(
 
     public HomeserverConfig withRateLimits(RateLimits newRateLimits) {
         return new HomeserverConfig(serverName, dataDir, database, listeners, registration, federation, wellKnown,
-                signingKeyPath, maxRequestBodyBytes, logLevel, auth, newRateLimits, voip, userDirectory,
+                signingKeyPath, media, logLevel, auth, newRateLimits, voip, userDirectory,
                 requestBodies, defaultRoomVersion);
     }
 
     public HomeserverConfig withRequestBodies(RequestBodies newRequestBodies) {
         return new HomeserverConfig(serverName, dataDir, database, listeners, registration, federation, wellKnown,
-                signingKeyPath, maxRequestBodyBytes, logLevel, auth, rateLimits, voip, userDirectory, newRequestBodies,
+                signingKeyPath, media, logLevel, auth, rateLimits, voip, userDirectory, newRequestBodies,
                 defaultRoomVersion);
+    }
+
+    /**
+     * {@code media}: the content repository (client-server API, "Content repository"), with
+     * Synapse's names for its settings.
+     *
+     * @param storePath                where uploaded content is kept (Synapse's {@code media_store_path});
+     *                                 null means {@code <data_dir>/media}
+     * @param maxUploadSize            the largest upload, in bytes; past it 413 {@code M_TOO_LARGE}. Uploads
+     *                                 stream to disk after authentication, never into memory. The top-level
+     *                                 {@code max_request_body_bytes} of earlier configs is read as this
+     * @param enableAuthenticatedMedia media uploaded while this is on is served only by the authenticated
+     *                                 {@code /_matrix/client/v1/media} endpoints; the deprecated
+     *                                 {@code /_matrix/media/v3/download} answers 404 for it (the spec's
+     *                                 "freeze"), and keeps serving what was uploaded while it was off
+     * @param maxPendingMediaUploads   how many media ids made by {@code POST /_matrix/media/v1/create} a user
+     *                                 may have waiting for their content at once
+     * @param unusedExpirationTimeMs   how long such an id waits for its content before it expires
+     */
+    public record Media(Path storePath, long maxUploadSize, boolean enableAuthenticatedMedia,
+                        int maxPendingMediaUploads, long unusedExpirationTimeMs) {
+        /** Synapse's defaults: 50 MiB, authenticated media on, 5 pending ids for 24 hours each. */
+        public static final Media DEFAULT = new Media(null, 50L * 1024 * 1024, true, 5, 86_400_000L);
+
+        /** Where content is kept: {@link #storePath}, or {@code <dataDir>/media}. */
+        public Path storeDir(Path dataDir) {
+            return storePath != null ? storePath : dataDir.resolve("media");
+        }
+
+        public Media withMaxUploadSize(long bytes) {
+            return new Media(storePath, bytes, enableAuthenticatedMedia, maxPendingMediaUploads, unusedExpirationTimeMs);
+        }
+
+        public Media withEnableAuthenticatedMedia(boolean enable) {
+            return new Media(storePath, maxUploadSize, enable, maxPendingMediaUploads, unusedExpirationTimeMs);
+        }
+
+        public Media withPendingUploads(int max, long unusedExpirationMs) {
+            return new Media(storePath, maxUploadSize, enableAuthenticatedMedia, max, unusedExpirationMs);
+        }
     }
 
     /**

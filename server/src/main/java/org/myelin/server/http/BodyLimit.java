@@ -8,9 +8,9 @@ package org.myelin.server.http;
  * ({@link Handlers#blocking(BodyLimit, BlockingHandler)}).
  *
  * <p>Only bodies that fit in memory go this way. A route that takes large bodies (media
- * upload) must not buffer them: it gets an adapter of its own that authenticates the request
- * first, with the body still unread, and then streams the body to disk, up to
- * {@code max_request_body_bytes}.
+ * upload) must not buffer them: it is mounted with {@link Handlers#streamed}, which runs its
+ * handler with the body still unread, so that it authenticates the request first and then
+ * streams the body to disk, up to {@code media.max_upload_size}.
  */
 public record BodyLimit(long maxBytes) {
 

@@ -43,29 +43,89 @@ public final class Handlers {
     /**
      * As {@link #blocking(BlockingHandler)}, for a route whose bodies may be larger (or must be
      * smaller) than {@link BodyLimit#JSON}. Bodies too large for memory (media) do not come this
-     * way: see {@link BodyLimit}.
+     * way: see {@link #streamed}.
      */
     public Handler<RoutingContext> blocking(BodyLimit limit, BlockingHandler handler) {
-        return ctx -> bodies.read(ctx, limit, () -> dispatch(handler, ctx));
+        return ctx -> bodies.read(ctx, limit, () -> dispatch(ctx, () -> json(handler.handle(ctx))));
     }
 
-    private void dispatch(BlockingHandler handler, RoutingContext ctx) {
+    /**
+     * A route handler for bodies too large for memory (media uploads): {@code handler} runs on a
+     * virtual thread with the body unread and the request paused, so that it authenticates and
+     * checks the request before a byte of the body is taken, and then reads the body as it
+     * arrives ({@link StreamedBody}). Whatever it leaves unread is dropped. Such bodies do not
+     * take a place among {@code request_bodies}, which bounds bodies held in memory; a sender
+     * that stalls for {@code request_bodies.read_timeout_ms} fails the read.
+     */
+    public Handler<RoutingContext> streamed(StreamingHandler handler) {
+        return ctx -> {
+            StreamedBody body = StreamedBody.attach(ctx, bodies.readTimeoutMs());
+            dispatch(ctx, () -> {
+                try {
+                    return json(handler.handle(ctx, body));
+                } finally {
+                    body.discard();
+                }
+            });
+        };
+    }
+
+    /**
+     * A route handler that answers with a file ({@link FileResponse}, media downloads): runs on a
+     * virtual thread like {@link #blocking(BlockingHandler)}, takes no body, and the file is sent
+     * from the event loop with {@code sendfile}.
+     */
+    public Handler<RoutingContext> blockingFile(FileHandler handler) {
+        return ctx -> bodies.read(ctx, BodyLimit.JSON, () -> dispatch(ctx, () -> {
+            FileResponse response = handler.handle(ctx);
+            return response::send;
+        }));
+    }
+
+    /** A request handler that answers with a file, run as {@link #blockingFile} says. */
+    @FunctionalInterface
+    public interface FileHandler {
+        FileResponse handle(RoutingContext ctx) throws Exception;
+    }
+
+    /** A request handler that reads its body as it arrives, run as {@link #streamed} says. */
+    @FunctionalInterface
+    public interface StreamingHandler {
+        JsonResponse handle(RoutingContext ctx, StreamedBody body) throws Exception;
+    }
+
+    /** What a handler's virtual thread hands back to the event loop: the writing of the response. */
+    private interface Reply {
+        void send(RoutingContext ctx);
+    }
+
+    /** A handler's work on its virtual thread. */
+    private interface Work {
+        Reply run() throws Exception;
+    }
+
+    private static Reply json(JsonResponse response) {
+        int status = response.status();
+        Buffer body = Json.write(response.body()); // serialised here, off the event loop
+        return ctx -> ctx.response().setStatusCode(status)
+                .putHeader("Content-Type", "application/json")
+                .end(body);
+    }
+
+    private void dispatch(RoutingContext ctx, Work work) {
         Context context = Vertx.currentContext();
         try {
-            executor.execute(() -> run(handler, ctx, context));
+            executor.execute(() -> run(work, ctx, context));
         } catch (RejectedExecutionException e) {
             ctx.fail(503, e); // shutting down
         }
     }
 
-    private static void run(BlockingHandler handler, RoutingContext ctx, Context context) {
-        int status;
-        Buffer body;
+    private static void run(Work work, RoutingContext ctx, Context context) {
+        Reply reply;
         try {
             RequestParameters.check(ctx);
-            JsonResponse response = handler.handle(ctx);
-            status = response.status();
-            body = Json.write(response.body()); // serialised here, off the event loop
+            reply = work.run();
         } catch (Throwable failure) {
             context.runOnContext(v -> ctx.fail(failure));
             return;
@@ -74,9 +134,7 @@ public final class Handlers {
             if (ctx.response().ended() || ctx.response().closed()) {
                 return; // the client went away meanwhile
             }
-            ctx.response().setStatusCode(status)
-                    .putHeader("Content-Type", "application/json")
-                    .end(body);
+            reply.send(ctx);
         });
     }
 }

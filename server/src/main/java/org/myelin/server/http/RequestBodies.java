@@ -53,6 +53,11 @@ public final class RequestBodies {
         this.timeoutMs = config.readTimeoutMs();
     }
 
+    /** How long a body may take ({@code read_timeout_ms}); for a streamed body, how long it may stall. */
+    long readTimeoutMs() {
+        return timeoutMs;
+    }
+
     /** How many bodies are being read now. */
     public int reading() {
         lock.lock();

@@ -59,7 +59,8 @@ class ConfigLoaderTest {
                 "port", "bind_address", "tls", "certificate_path", "key_path", "resources", "enabled", "loopback_only",
                 "require_token", "guest_access", "shared_secret", "tls_self_signed_dev", "trusted_ca_paths",
                 "allow_insecure_self_signed", "outbound_ip_allowlist", "client_base_url", "server", "signing_key_path",
-                "max_request_body_bytes", "log_level", "health_check_interval_ms", "x_forwarded", "request_bodies",
+                "media", "store_path", "max_upload_size", "enable_authenticated_media", "max_pending_media_uploads",
+                "unused_expiration_time_ms", "log_level", "health_check_interval_ms", "x_forwarded", "request_bodies",
                 "max_concurrent_reads", "max_buffered_bytes", "read_timeout_ms",
                 "default_room_version")) {
             assertTrue(example.contains(key + ":"), key);
@@ -204,6 +205,36 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void mediaIsReadAndChecked() throws IOException {
+        HomeserverConfig c = loadYaml("""
+                media:
+                  store_path: /srv/media
+                  max_upload_size: 1048576
+                  enable_authenticated_media: false
+                """, Map.of("MYELIN_MEDIA_MAX_PENDING_MEDIA_UPLOADS", "2"));
+        assertEquals(new HomeserverConfig.Media(Path.of("/srv/media"), 1_048_576L, false, 2, 86_400_000L), c.media());
+        assertEquals(Path.of("/srv/media"), c.media().storeDir(c.dataDir()));
+        HomeserverConfig.Media defaults = HomeserverConfig.defaults().media();
+        assertEquals(new HomeserverConfig.Media(null, 50L * 1024 * 1024, true, 5, 86_400_000L), defaults);
+        assertEquals(Path.of("./data/media"), defaults.storeDir(Path.of("./data")));
+
+        assertEquals("media.max_upload_size", yamlError("media: {max_upload_size: 0}\n").key());
+        assertEquals("media.max_pending_media_uploads", yamlError("media: {max_pending_media_uploads: 0}\n").key());
+        assertEquals("media.unused_expiration_time_ms", yamlError("media: {unused_expiration_time_ms: 0}\n").key());
+    }
+
+    @Test
+    void theOldNameOfTheUploadLimitIsStillRead() throws IOException {
+        assertEquals(1234, loadYaml("max_request_body_bytes: 1234\n", Map.of()).media().maxUploadSize());
+        HomeserverConfig both = loadYaml("max_request_body_bytes: 1234\nmedia: {max_pending_media_uploads: 3}\n", Map.of());
+        assertEquals(1234, both.media().maxUploadSize());
+        assertEquals(3, both.media().maxPendingMediaUploads());
+        assertEquals(4321, loadYaml("", Map.of("MYELIN_MAX_REQUEST_BODY_BYTES", "4321")).media().maxUploadSize());
+        assertEquals("max_request_body_bytes",
+                yamlError("max_request_body_bytes: 1234\nmedia: {max_upload_size: 99}\n").key());
+    }
+
+    @Test
     void requestBodyBoundsAreReadAndChecked() throws IOException {
         HomeserverConfig c = loadYaml("request_bodies: {max_concurrent_reads: 8, read_timeout_ms: 5000}\n",
                 Map.of("MYELIN_REQUEST_BODIES_MAX_BUFFERED_BYTES", "33554432"));
@@ -294,7 +325,7 @@ class ConfigLoaderTest {
         assertEquals("listeners[0].tls.key_path",
                 yamlError("listeners: [{port: 1, tls: {certificate_path: /x}, resources: [client]}]\n").key());
         assertEquals("log_level", yamlError("log_level: loud\n").key());
-        assertEquals("max_request_body_bytes", yamlError("max_request_body_bytes: 0\n").key());
+        assertEquals("media.max_upload_size", yamlError("max_request_body_bytes: 0\n").key());
         assertEquals("well_known.client_base_url", yamlError("well_known: {client_base_url: 'matrix.example.org'}\n").key());
         assertEquals("federation.outbound_ip_allowlist[0]", yamlError("federation: {outbound_ip_allowlist: [localhost]}\n").key());
         assertEquals("federation.trusted_ca_paths[0]", yamlError("federation: {trusted_ca_paths: [/no/such/ca.pem]}\n").key());

@@ -63,7 +63,7 @@ public final class TestHomeserver implements AutoCloseable {
             UNLIMITED, UNLIMITED, UNLIMITED, UNLIMITED);
 
     private Homeserver homeserver;
-    private final HomeserverConfig config;
+    private HomeserverConfig config;
     private final Map<Resource, List<Routes>> routes;
     private final UnaryOperator<DataSource> instrument;
     private final Path dataDir;
@@ -311,7 +311,13 @@ public final class TestHomeserver implements AutoCloseable {
      * ports (so under the same server name).
      */
     public void restart() {
+        restart(UnaryOperator.identity());
+    }
+
+    /** As {@link #restart()}, with the configuration changed by {@code change} (an operator's edit). */
+    public void restart(UnaryOperator<HomeserverConfig> change) {
         stop();
+        config = change.apply(config);
         homeserver = Homeserver.start(config.withListeners(config.listeners().stream()
                 .map(l -> l.resources().contains(Resource.FEDERATION) ? l : l.withPort(stoppedClientPort))
                 .toList()), routes, instrument);

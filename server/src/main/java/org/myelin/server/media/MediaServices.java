@@ -1,0 +1,48 @@
+package org.myelin.server.media;
+
+import java.io.IOException;
+import java.time.Clock;
+import java.util.List;
+import javax.sql.DataSource;
+import org.myelin.protocol.id.ServerName;
+import org.myelin.server.StartupException;
+import org.myelin.server.client.auth.Authenticator;
+import org.myelin.server.config.HomeserverConfig;
+import org.myelin.server.http.Routes;
+import org.myelin.storage.media.LocalMediaStore;
+import org.myelin.storage.media.MediaRepository;
+import org.myelin.storage.media.MediaStore;
+
+/**
+ * The content repository, wired: the media store ({@code media.store_path}, or
+ * {@code data_dir/media}), the media table, uploads and downloads, and their routes, which the
+ * listeners serving the {@code media} resource mount.
+ */
+public final class MediaServices {
+
+    public final MediaStore store;
+    public final MediaRepository repository;
+    public final MediaUploads uploads;
+    public final MediaDownloads downloads;
+    private final HomeserverConfig.Media config;
+
+    public MediaServices(HomeserverConfig config, DataSource dataSource, RemoteMedia remote, Clock clock) {
+        this.config = config.media();
+        try {
+            this.store = new LocalMediaStore(config.media().storeDir(config.dataDir()));
+        } catch (IOException e) {
+            throw new StartupException("media.store_path: cannot use "
+                    + config.media().storeDir(config.dataDir()).toAbsolutePath() + ": " + e, e);
+        }
+        ServerName serverName = ServerName.parse(config.serverName());
+        this.repository = new MediaRepository(dataSource);
+        this.uploads = new MediaUploads(serverName, store, repository, config.media(), clock);
+        this.downloads = new MediaDownloads(serverName, store, repository, remote, config.media(), clock);
+    }
+
+    /** The routes of the {@code media} resource. */
+    public List<Routes> routes(Authenticator auth) {
+        return List.of(new UploadRoutes(uploads, auth), new DownloadRoutes(downloads, auth),
+                new MediaConfigRoutes(config.maxUploadSize(), auth));
+    }
+}
