@@ -48,19 +48,10 @@ class SpecRoutesIT {
      */
     private static final Map<String, String> NOT_YET = notYet(Map.of(
             "media repository", List.of(
-                    "GET /_matrix/client/v1/media/config",
-                    "GET /_matrix/client/v1/media/download/{serverName}/{mediaId}",
-                    "GET /_matrix/client/v1/media/download/{serverName}/{mediaId}/{fileName}",
                     "GET /_matrix/client/v1/media/preview_url",
                     "GET /_matrix/client/v1/media/thumbnail/{serverName}/{mediaId}",
-                    "GET /_matrix/media/v3/config",
-                    "GET /_matrix/media/v3/download/{serverName}/{mediaId}",
-                    "GET /_matrix/media/v3/download/{serverName}/{mediaId}/{fileName}",
                     "GET /_matrix/media/v3/preview_url",
                     "GET /_matrix/media/v3/thumbnail/{serverName}/{mediaId}",
-                    "POST /_matrix/media/v1/create",
-                    "POST /_matrix/media/v3/upload",
-                    "PUT /_matrix/media/v3/upload/{serverName}/{mediaId}",
                     "GET /_matrix/federation/v1/media/download/{mediaId}",
                     "GET /_matrix/federation/v1/media/thumbnail/{mediaId}"),
             "client-server API breadth", List.of(
