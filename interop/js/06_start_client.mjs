@@ -2,37 +2,7 @@
 // must reach the PREPARED state with the shared room in its store; a message from a then arrives
 // live as a RoomEvent.Timeline event, and b's read receipt on it (sendReadReceipt with the sdk's
 // own MatrixEvent) and typing notification are accepted.
-import {
-  ScenarioFailed, WAIT_MS, check, createSharedRoom, expectOk, failedRequestList, log, registerAndLogin, run, sdk,
-} from "./common.mjs";
-
-// Resolves with the first `event` emission of `emitter` for which pick(...args) is truthy.
-function waitFor(emitter, event, pick, what) {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => {
-      emitter.off(event, listener);
-      const failed = failedRequestList();
-      reject(new ScenarioFailed(`${what}: nothing within ${WAIT_MS / 1000}s` +
-        (failed.length ? `; requests that failed: ${failed.join(", ")}` : "")));
-    }, WAIT_MS);
-    const listener = (...args) => {
-      let value;
-      try {
-        value = pick(...args);
-      } catch (e) {
-        clearTimeout(timer);
-        emitter.off(event, listener);
-        reject(e);
-        return;
-      }
-      if (!value) return;
-      clearTimeout(timer);
-      emitter.off(event, listener);
-      resolve(value);
-    };
-    emitter.on(event, listener);
-  });
-}
+import { check, createSharedRoom, expectOk, log, registerAndLogin, run, sdk, waitFor } from "./common.mjs";
 
 run(async () => {
   const a = await registerAndLogin("js-sc-a");

@@ -4,6 +4,7 @@
 // expectation held, 1 (with a `FAIL: ...` line on stderr) otherwise.
 import { randomBytes } from "node:crypto";
 import * as sdk from "matrix-js-sdk";
+import { logger as sdkLogger } from "matrix-js-sdk/lib/logger.js";
 
 export const BASE_URL = process.argv[2] ?? process.env.MYELIN_URL ?? "http://127.0.0.1:8008";
 export const WAIT_MS = 30_000; // any one expectation may take this long
@@ -21,7 +22,9 @@ export function log(message) {
   console.error(message);
 }
 
-// The sdk logs every request; keep quiet, the FAIL line says what matters.
+// The sdk logs every request; keep quiet, the FAIL line says what matters. Parts of the sdk log
+// through its global logger (the Rust crypto stack, the sending queue): its warnings stay.
+sdkLogger.setLevel("warn");
 const quiet = { trace() {}, debug() {}, info() {}, warn() {}, error() {}, getChild: () => quiet };
 
 // The method and path of each failed request by URL, so that a failure can name its endpoint.
@@ -88,8 +91,9 @@ export function unique(prefix) {
 
 // Registers through user-interactive auth: a first POST /register without `auth` must answer
 // 401 with the flows (one of them m.login.dummy); the second completes the dummy stage. Then
-// logs in with the password and returns a client with that login's access token.
-export async function registerAndLogin(prefix) {
+// logs in with the password and returns a client with that login's access token, created with
+// `opts` (createClient's options: cryptoCallbacks, say).
+export async function registerAndLogin(prefix, opts = {}) {
   const name = unique(prefix);
   const reg = client();
   let uia;
@@ -105,14 +109,19 @@ export async function registerAndLogin(prefix) {
   }
   const auth = { type: "m.login.dummy", ...(uia.session ? { session: uia.session } : {}) };
   await expectOk(reg.registerRequest({ username: name, password: PASSWORD, auth }), `register ${name} (m.login.dummy)`);
+  return login(name, opts);
+}
 
-  const login = await expectOk(reg.loginRequest({
+// Logs in as `name` with the password (a new device each time); returns a client with that
+// login's access token and device, created with `opts`.
+export async function login(name, opts = {}) {
+  const login = await expectOk(client().loginRequest({
     type: "m.login.password", identifier: { type: "m.id.user", user: name }, password: PASSWORD,
     initial_device_display_name: "js-sdk interop",
   }), `login ${name}`);
   check(login.user_id?.startsWith(`@${name}:`), `login ${name}: user_id is ${login.user_id}`);
   check(login.access_token && login.device_id, `login ${name}: no access_token or device_id`);
-  return client({ userId: login.user_id, accessToken: login.access_token, deviceId: login.device_id });
+  return client({ userId: login.user_id, accessToken: login.access_token, deviceId: login.device_id, ...opts });
 }
 
 // GET /sync with the full-timeline filter; `since` null means an initial sync.
@@ -152,6 +161,51 @@ export async function createSharedRoom(a, b) {
   await syncUntil(b, bSince, (r) => r.rooms?.invite?.[roomId], `the invite to ${roomId}`);
   await expectOk(b.joinRoom(roomId), "join");
   return roomId;
+}
+
+// Resolves with the first `event` emission of `emitter` for which pick(...args) is truthy; fails
+// after `timeoutMs` naming `what` and the requests that failed meanwhile.
+export function waitFor(emitter, event, pick, what, timeoutMs = WAIT_MS) {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      emitter.off(event, listener);
+      const failed = failedRequestList();
+      reject(new ScenarioFailed(`${what}: nothing within ${timeoutMs / 1000}s` +
+        (failed.length ? `; requests that failed: ${failed.join(", ")}` : "")));
+    }, timeoutMs);
+    const listener = (...args) => {
+      let value;
+      try {
+        value = pick(...args);
+      } catch (e) {
+        clearTimeout(timer);
+        emitter.off(event, listener);
+        reject(e);
+        return;
+      }
+      if (!value) return;
+      clearTimeout(timer);
+      emitter.off(event, listener);
+      resolve(value);
+    };
+    emitter.on(event, listener);
+  });
+}
+
+// Polls `probe` (sync or async) every 200 ms until it returns something truthy; fails after
+// `timeoutMs` naming `what` (for states the sdk reaches without an event to wait on).
+export async function eventually(probe, what, timeoutMs = WAIT_MS) {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value) return value;
+    if (Date.now() >= deadline) {
+      const failed = failedRequestList();
+      throw new ScenarioFailed(`${what}: not within ${timeoutMs / 1000}s` +
+        (failed.length ? `; requests that failed: ${failed.join(", ")}` : ""));
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
 }
 
 // Runs `async scenario()` and exits 0, or 1 with a FAIL line.
