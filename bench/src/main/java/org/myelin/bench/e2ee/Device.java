@@ -93,20 +93,26 @@ final class Device {
      * (as clients top their keys up), then a fallback key; the ids uploaded.
      */
     List<String> uploadOneTimeKeys(HttpPool http, int count, int perRequest) {
+        return uploadOneTimeKeys(http, count, perRequest, "AAAA");
+    }
+
+    /** As {@link #uploadOneTimeKeys(HttpPool, int, int)}, key ids {@code <prefix>0000} on. */
+    List<String> uploadOneTimeKeys(HttpPool http, int count, int perRequest, String prefix) {
+        int before = oneTimeKeysLeft(http);
         List<String> ids = new ArrayList<>();
         for (int from = 0; from < count; from += perRequest) {
             ObjectNode body = HttpPool.JSON.createObjectNode();
             ObjectNode keys = body.putObject("one_time_keys");
             for (int i = from; i < Math.min(count, from + perRequest); i++) {
-                String id = String.format("AAAA%04d", i);
+                String id = prefix + String.format("%04d", i);
                 keys.set(SIGNED_CURVE25519 + ":" + id, signedKey(false));
                 ids.add(id);
             }
             JsonNode counts = http.ok("POST", HttpPool.V3 + "/keys/upload", token, body);
             int stored = counts.path("one_time_key_counts").path(SIGNED_CURVE25519).asInt(-1);
-            if (stored != ids.size()) {
+            if (stored != before + ids.size()) {
                 throw new IllegalStateException(userId + "/" + deviceId + ": " + stored + " one-time keys stored, "
-                        + ids.size() + " uploaded");
+                        + ids.size() + " uploaded to " + before);
             }
         }
         ObjectNode body = HttpPool.JSON.createObjectNode();

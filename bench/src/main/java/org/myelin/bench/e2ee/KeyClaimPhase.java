@@ -67,7 +67,14 @@ final class KeyClaimPhase {
                         : (perDevice - options.otks()) + " more than it has: the fallback key for those");
 
         List<byte[]> bodies = claimBodies(devices, options.claims(), k);
-        List<Answer> answers = claimAll(hs, devices, bodies);
+        Run run = claimAll(hs, devices, bodies);
+        List<Answer> answers = run.answers();
+        int connections = Math.min(options.connections(), bodies.size());
+        report.result("phase2.claims_per_second", String.format("%.0f claims/s (%d claims of %d keys each in %.2f s "
+                        + "over %d connections; %.0f keys/s)", bodies.size() / run.seconds(), bodies.size(), k,
+                run.seconds(), connections, bodies.size() * k / run.seconds()), "");
+        report.result("phase2.claim_latency", Latencies.of(answers.stream().map(Answer::ms).toList()).toString(), "");
+        report.result("phase2.cpu", run.cpu(), "");
         Check check = check(answers, devices, uploaded, d, k);
         int left = 0;
         int expectedLeft = 0;
@@ -81,6 +88,20 @@ final class KeyClaimPhase {
                 check.missing, check.badSignature, left, expectedLeft),
                 check.twice == 0 && check.missing == 0 && check.badSignature == 0 && check.ok == answers.size()
                         && left == expectedLeft ? "[every key once: met]" : "[MISSED]");
+        if (Diagnosis.wanted()) {
+            // As many keys again, under other ids, for the same claims once more.
+            InParallel.map(d, 8, i -> devices.get(i).uploadOneTimeKeys(http, perDevice, 50, "BBBB"));
+            Diagnosis.of(report, "phase 2, the claims once more", () -> {
+                try {
+                    Run again = claimAll(hs, devices, bodies);
+                    report.info("phase 2 diagnosed: %.0f claims/s, %s; %d answered 200", bodies.size() / again.seconds(),
+                            Latencies.of(again.answers().stream().map(Answer::ms).toList()),
+                            again.answers().stream().filter(a -> a.status() == 200).count());
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            });
+        }
         http.close();
     }
 
@@ -103,9 +124,12 @@ final class KeyClaimPhase {
         return bodies;
     }
 
+    /** A run of claims: the answers in claim order, its wall time, and the CPU used meanwhile. */
+    private record Run(List<Answer> answers, double seconds, String cpu) {
+    }
+
     /** Runs every claim, {@code connections} at a time, each connection opened before the clock starts. */
-    private List<Answer> claimAll(TestHomeserver hs, List<Device> devices, List<byte[]> bodies)
-            throws InterruptedException {
+    private Run claimAll(TestHomeserver hs, List<Device> devices, List<byte[]> bodies) throws InterruptedException {
         int connections = Math.min(options.connections(), bodies.size());
         ConcurrentLinkedQueue<Answer> answers = new ConcurrentLinkedQueue<>();
         AtomicInteger next = new AtomicInteger();
@@ -140,15 +164,9 @@ final class KeyClaimPhase {
         done.await();
         double seconds = KeyQueryPhase.secondsSince(start);
         String cpuLine = cpu.stop();
-        List<Double> latencies = answers.stream().map(Answer::ms).toList();
-        report.result("phase2.claims_per_second", String.format("%.0f claims/s (%d claims of %d keys each in %.2f s "
-                        + "over %d connections; %.0f keys/s)", bodies.size() / seconds, bodies.size(),
-                options.keysPerClaim(), seconds, connections, bodies.size() * options.keysPerClaim() / seconds), "");
-        report.result("phase2.claim_latency", Latencies.of(latencies).toString(), "");
-        report.result("phase2.cpu", cpuLine, "");
         List<Answer> sorted = new ArrayList<>(answers);
         sorted.sort((a, b) -> Integer.compare(a.claim(), b.claim()));
-        return sorted;
+        return new Run(sorted, seconds, cpuLine);
     }
 
     /** What the answers handed out, device by device. */

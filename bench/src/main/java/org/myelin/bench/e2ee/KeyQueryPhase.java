@@ -86,6 +86,13 @@ final class KeyQueryPhase {
         report.result("phase1.answer", String.format("%d users' device keys in every answer, %.0f kB; first answer: "
                 + "%d of %d devices as uploaded with valid self-signatures", n, bytes / 1e3, verified, n), "");
         report.result("phase1.cpu", cpuLine, "");
+        if (Diagnosis.wanted()) {
+            Diagnosis.of(report, "phase 1, 20 more /keys/query", () -> {
+                for (int i = 0; i < 20; i++) {
+                    checkCounts(query(http, querier, body).body(), n);
+                }
+            });
+        }
         http.close();
     }
 

@@ -33,8 +33,12 @@ final class KeysServers {
         return new HttpPool("127.0.0.1", hs.clientPort());
     }
 
-    /** Myelin's own log at {@code level} (the in-process servers would otherwise log every request). */
+    /**
+     * Myelin's own log, and its access log (configured apart, at INFO), at {@code level}: the
+     * in-process servers would otherwise log every request, at a cost in CPU the figures would carry.
+     */
     static void logLevel(String level) {
         ((Logger) LoggerFactory.getLogger("org.myelin")).setLevel(Level.toLevel(level));
+        ((Logger) LoggerFactory.getLogger("org.myelin.access")).setLevel(Level.toLevel(level));
     }
 }
