@@ -38,7 +38,7 @@ final class Diagnosis {
                 Diagnostics.logStatements(port, false);
             }
             double ms = (System.nanoTime() - t0) / 1e6;
-            Path jfr = Diagnostics.stop(recording, "myelin-keysload-" + name);
+            Path jfr = Diagnostics.stop(recording, "myelin-keysload-" + name.replaceAll("[^A-Za-z0-9]+", "-"));
             Thread.sleep(200);
             Map<String, long[]> statements = Diagnostics.statements(log, from);
             report.info("---- %s, diagnosed (%.0f ms with every statement logged; JFR %s) ----", name, ms, jfr);
