@@ -30,7 +30,7 @@ import java.util.regex.Pattern;
  * during a window, counted per statement text (log_min_duration_statement = 0, switched on and
  * off with ALTER SYSTEM and a reload, no restart).
  */
-final class Diagnostics {
+public final class Diagnostics {
 
     private static final Pattern EXECUTE = Pattern.compile(
             "LOG:\\s+duration: ([0-9.]+) ms\\s+(?:execute [^:]+|statement): (.*)");
@@ -39,7 +39,7 @@ final class Diagnostics {
     }
 
     /** A JFR recording of this JVM (settings "profile"). */
-    static Recording startRecording() throws IOException {
+    public static Recording startRecording() throws IOException {
         try {
             Recording r = new Recording(Configuration.getConfiguration("profile"));
             r.start();
@@ -50,7 +50,7 @@ final class Diagnostics {
     }
 
     /** Stops {@code r}, writes it to a temp file and returns the file. */
-    static Path stop(Recording r, String name) throws IOException {
+    public static Path stop(Recording r, String name) throws IOException {
         Path file = Files.createTempFile(name, ".jfr");
         r.stop();
         r.dump(file);
@@ -59,7 +59,7 @@ final class Diagnostics {
     }
 
     /** The first {@code lines} lines of {@code jfr view <view> <file>}. */
-    static List<String> jfrView(Path file, String view, int lines) {
+    public static List<String> jfrView(Path file, String view, int lines) {
         try {
             Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "jfr").toString(), "view",
                     "--width", "180", view, file.toString()).redirectErrorStream(true).start();
@@ -82,7 +82,7 @@ final class Diagnostics {
      * the library code it calls). The {@code top} methods by inclusive share, with the samples
      * outside Myelin summarised by the innermost frame's package.
      */
-    static List<String> myelinProfile(Path file, int top) throws IOException {
+    public static List<String> myelinProfile(Path file, int top) throws IOException {
         Map<String, long[]> methods = new HashMap<>();
         Map<String, Long> outside = new HashMap<>();
         long samples = 0;
@@ -131,7 +131,7 @@ final class Diagnostics {
     }
 
     /** Logs every statement (true) or only the default (false) on the PostgreSQL at {@code port}. */
-    static void logStatements(int port, boolean on) {
+    public static void logStatements(int port, boolean on) {
         try (Connection c = DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + port + "/postgres", "postgres",
                 null); Statement s = c.createStatement()) {
             s.execute(on ? "ALTER SYSTEM SET log_min_duration_statement = 0" : "ALTER SYSTEM RESET log_min_duration_statement");
@@ -142,7 +142,7 @@ final class Diagnostics {
     }
 
     /** The size of {@code log} now: where a window of statements starts. */
-    static long size(Path log) {
+    public static long size(Path log) {
         try {
             return Files.size(log);
         } catch (IOException e) {
@@ -151,7 +151,7 @@ final class Diagnostics {
     }
 
     /** Statements executed, by normalised text: {count, total µs}; from byte {@code from} of {@code log}. */
-    static Map<String, long[]> statements(Path log, long from) throws IOException {
+    public static Map<String, long[]> statements(Path log, long from) throws IOException {
         Map<String, long[]> counts = new HashMap<>();
         StringBuilder pending = null;
         double pendingMs = 0;
@@ -181,7 +181,7 @@ final class Diagnostics {
     }
 
     /** The {@code top} statements by count, one line each: count, total ms, text. */
-    static List<String> top(Map<String, long[]> counts, int top) {
+    public static List<String> top(Map<String, long[]> counts, int top) {
         long total = counts.values().stream().mapToLong(c -> c[0]).sum();
         double totalMs = counts.values().stream().mapToLong(c -> c[1]).sum() / 1000.0;
         List<String> lines = new ArrayList<>();

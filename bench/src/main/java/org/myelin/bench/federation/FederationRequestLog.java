@@ -20,7 +20,7 @@ import java.util.concurrent.atomic.LongAdder;
  * written. Mounted first on the listener, so the time includes authentication. A diagnostic: it
  * shows which requests a remote server's join or a sender's transactions cost the resident.
  */
-final class FederationRequestLog implements Routes {
+public final class FederationRequestLog implements Routes {
 
     /** One endpoint's totals. */
     static final class Totals {
@@ -77,7 +77,7 @@ final class FederationRequestLog implements Routes {
     }
 
     /** A copy of the totals so far, by endpoint, and forgets them (and the timeline). */
-    Map<String, String> drain() {
+    public Map<String, String> drain() {
         Map<String, String> copy = new TreeMap<>();
         byEndpoint.forEach((k, v) -> copy.put(k, v.toString()));
         byEndpoint.clear();
@@ -89,7 +89,7 @@ final class FederationRequestLog implements Routes {
      * The requests served since the last drain, in order of arrival, relative to {@code t0}:
      * "+0.61s federation/v1/make_join 7 ms 2 kB", one line each.
      */
-    List<String> timeline(long t0) {
+    public List<String> timeline(long t0) {
         List<Served> all = new ArrayList<>(timeline);
         all.sort(Comparator.comparingLong(Served::startNanos));
         List<String> lines = new ArrayList<>();

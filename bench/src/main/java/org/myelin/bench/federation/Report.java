@@ -7,16 +7,16 @@ import java.util.List;
  * The benchmark's output: context lines start with {@code #}; each figure is one line starting
  * with {@code RESULT}, repeated together at the end.
  */
-final class Report {
+public final class Report {
 
     private final List<String> results = new ArrayList<>();
 
-    void info(String format, Object... args) {
+    public void info(String format, Object... args) {
         System.out.println("# " + String.format(format, args));
         System.out.flush();
     }
 
-    void result(String name, String value, String note) {
+    public void result(String name, String value, String note) {
         String line = String.format("RESULT %-34s %s%s", name, value, note.isEmpty() ? "" : "  " + note);
         results.add(line);
         System.out.println(line);
@@ -30,7 +30,7 @@ final class Report {
                 p99Target, met ? "met" : "MISSED"));
     }
 
-    void summary() {
+    public void summary() {
         System.out.println("# ---- summary ----");
         results.forEach(System.out::println);
     }

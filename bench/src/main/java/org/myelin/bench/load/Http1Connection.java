@@ -18,9 +18,9 @@ import java.nio.charset.StandardCharsets;
  * message sent and delivered, as much as the server itself. A blocking socket on a virtual thread
  * costs a small fraction of that, leaving the CPU to the server under test.
  */
-final class Http1Connection implements AutoCloseable {
+public final class Http1Connection implements AutoCloseable {
 
-    record Response(int status, byte[] body) {
+    public record Response(int status, byte[] body) {
     }
 
     private final String hostHeader;
@@ -28,7 +28,7 @@ final class Http1Connection implements AutoCloseable {
     private final InputStream in;
     private final OutputStream out;
 
-    Http1Connection(String host, int port) throws IOException {
+    public Http1Connection(String host, int port) throws IOException {
         this.hostHeader = host + ":" + port;
         this.socket = new Socket();
         socket.setTcpNoDelay(true);
@@ -38,7 +38,7 @@ final class Http1Connection implements AutoCloseable {
         this.out = socket.getOutputStream();
     }
 
-    Response exchange(String method, String target, String token, byte[] body) throws IOException {
+    public Response exchange(String method, String target, String token, byte[] body) throws IOException {
         StringBuilder head = new StringBuilder(256).append(method).append(' ').append(target).append(" HTTP/1.1\r\nHost: ")
                 .append(hostHeader).append("\r\n");
         if (token != null) {
@@ -108,7 +108,7 @@ final class Http1Connection implements AutoCloseable {
         return new Response(status, body);
     }
 
-    boolean isOpen() {
+    public boolean isOpen() {
         return !socket.isClosed();
     }
 
