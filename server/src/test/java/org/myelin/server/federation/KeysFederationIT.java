@@ -152,6 +152,24 @@ class KeysFederationIT {
     }
 
     @Test
+    void aRenamedDeviceReachesAPeerWithItsNewName() {
+        TestUser bob = b.registerUser("bob-rename");
+        roomWithFakeMember(bob, fake.user("ivan"));
+        ok(b, bob, "POST", V3 + "/keys/upload", body("device_keys", deviceKeys(bob, key(bob))));
+        await("the peer got bob's device", () -> !edus("m.device_list_update", bob.userId()).isEmpty());
+        long before = edus("m.device_list_update", bob.userId()).getLast().path("stream_id").asLong();
+
+        ok(b, bob, "PUT", V3 + "/devices/" + TestHomeserver.enc(bob.deviceId()),
+                json("{\"display_name\":\"Bob's phone\"}"));
+        await("the peer got bob's renamed device", () -> "Bob's phone".equals(edus("m.device_list_update",
+                bob.userId()).getLast().path("device_display_name").asText(null)));
+        JsonNode renamed = edus("m.device_list_update", bob.userId()).getLast();
+        assertEquals(bob.deviceId(), renamed.path("device_id").asText(), renamed::toString);
+        assertEquals(before, renamed.path("prev_id").path(0).asLong(), renamed::toString);
+        assertEquals(bob.deviceId(), renamed.path("keys").path("device_id").asText(), renamed::toString);
+    }
+
+    @Test
     void aSigningKeyUpdateReplacesTheCachedCrossSigningKeys() {
         TestUser bob = b.registerUser("bob-signing");
         String hank = fake.user("hank");

@@ -1,6 +1,7 @@
 package org.myelin.storage.accounts;
 
 import org.myelin.storage.Transactions;
+import org.myelin.storage.streams.DeviceListRepository;
 
 import javax.sql.DataSource;
 import java.sql.Connection;
@@ -12,6 +13,7 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.LongConsumer;
 
 /**
  * Local accounts and their devices (client-server API, "Account registration and
@@ -149,16 +151,36 @@ public final class AccountRepository {
         });
     }
 
-    /** Renames a device; false if the account has no such device. */
-    public boolean renameDevice(String userId, String deviceId, String displayName) {
-        return Transactions.withConnection(dataSource, c -> {
+    /**
+     * Renames a device; false if the account has no such device. A new name is a change of the
+     * user's device list (other devices show it, other servers are told it): {@code changed} gets
+     * its position on the device list stream, taken in the same transaction; the same name again
+     * changes nothing.
+     */
+    public boolean renameDevice(String userId, String deviceId, String displayName, LongConsumer changed) {
+        return Transactions.inTransaction(dataSource, c -> {
+            try (PreparedStatement ps = c.prepareStatement(
+                    "SELECT display_name FROM devices WHERE user_id = ? AND device_id = ? FOR UPDATE")) {
+                ps.setString(1, userId);
+                ps.setString(2, deviceId);
+                try (ResultSet rs = ps.executeQuery()) {
+                    if (!rs.next()) {
+                        return false;
+                    }
+                    if (displayName.equals(rs.getString(1))) {
+                        return true;
+                    }
+                }
+            }
             try (PreparedStatement ps = c.prepareStatement(
                     "UPDATE devices SET display_name = ? WHERE user_id = ? AND device_id = ?")) {
                 ps.setString(1, displayName);
                 ps.setString(2, userId);
                 ps.setString(3, deviceId);
-                return ps.executeUpdate() > 0;
+                ps.executeUpdate();
             }
+            changed.accept(DeviceListRepository.changed(c, List.of(userId)));
+            return true;
         });
     }
 
