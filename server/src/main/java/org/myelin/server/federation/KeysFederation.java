@@ -46,8 +46,10 @@ public final class KeysFederation implements AutoCloseable {
     /** Serves our users' keys to other servers and tells them of changes. */
     public void serve(ServedKeys keys) {
         this.served = keys;
-        this.publisher = new DeviceListPublisher(rooms.local, keys, told, rooms.memberships, federation::queueEdu);
+        this.publisher = new DeviceListPublisher(rooms.local, keys, told, rooms.memberships,
+                destination -> federation.outbound().queued(destination), rooms.clock);
         keys.listen(publisher::changed);
+        publisher.catchUp();
     }
 
     /** The federation routes: {@code /user/keys/query}, {@code /user/keys/claim}, {@code /user/devices}. */

@@ -1,7 +1,7 @@
 package org.myelin.storage.accounts;
 
 import org.myelin.storage.Transactions;
-import org.myelin.storage.streams.DeviceListRepository;
+import org.myelin.storage.keys.DeviceListOutboundRepository;
 
 import javax.sql.DataSource;
 import java.sql.Connection;
@@ -179,7 +179,7 @@ public final class AccountRepository {
                 ps.setString(3, deviceId);
                 ps.executeUpdate();
             }
-            changed.accept(DeviceListRepository.changed(c, List.of(userId)));
+            changed.accept(DeviceListOutboundRepository.localChange(c, List.of(userId)));
             return true;
         });
     }
@@ -194,7 +194,7 @@ public final class AccountRepository {
                     "DELETE FROM devices WHERE user_id = ? AND device_id = ANY (?) RETURNING device_id")) {
                 ps.setString(1, userId);
                 ps.setArray(2, c.createArrayOf("text", deviceIds.toArray()));
-                return readStrings(ps);
+                return devicesGone(c, userId, readStrings(ps));
             }
         });
         revoked.revoked(userId);
@@ -226,13 +226,27 @@ public final class AccountRepository {
         });
     }
 
-    private static List<String> deleteDevicesWhere(Connection c, String where, String... args) throws SQLException {
+    /** Deletes the user's devices matching {@code where}; the first argument is the user id. */
+    private static List<String> deleteDevicesWhere(Connection c, String where, String userId, String... more)
+            throws SQLException {
         try (PreparedStatement ps = c.prepareStatement("DELETE FROM devices WHERE " + where + " RETURNING device_id")) {
-            for (int i = 0; i < args.length; i++) {
-                ps.setString(i + 1, args[i]);
+            ps.setString(1, userId);
+            for (int i = 0; i < more.length; i++) {
+                ps.setString(i + 2, more[i]);
             }
-            return readStrings(ps);
+            return devicesGone(c, userId, readStrings(ps));
         }
+    }
+
+    /**
+     * Deleted devices change the user's device list: recorded in the transaction that deleted them,
+     * so that other servers are told even if the process stops right after the commit.
+     */
+    private static List<String> devicesGone(Connection c, String userId, List<String> deleted) throws SQLException {
+        if (!deleted.isEmpty()) {
+            DeviceListOutboundRepository.localChange(c, List.of(userId));
+        }
+        return deleted;
     }
 
     private static List<Device> readDevices(PreparedStatement ps) throws SQLException {
