@@ -31,8 +31,10 @@ public final class KeysFederation implements AutoCloseable {
     public KeysFederation(FederationServices federation, RoomServices rooms, DataSource dataSource) {
         this.federation = federation;
         this.rooms = rooms;
-        this.remoteLists = new RemoteDeviceLists(new RemoteDeviceListRepository(dataSource), rooms.memberships,
-                rooms.streams, federation.client, rooms.clock);
+        this.remoteLists = new RemoteDeviceLists(new RemoteDeviceListRepository(dataSource), rooms.local,
+                rooms.memberships, rooms.streams, federation.client, rooms.clock);
+        rooms.onCommit(remoteLists::committed);
+        remoteLists.forgetUnshared();
         this.remoteKeys = new FederatedKeys(federation.client, remoteLists);
         this.told = new DeviceListOutboundRepository(dataSource);
         federation.useInboundDeviceLists(remoteLists);
