@@ -4,7 +4,8 @@
 -- destination (as Synapse's device_lists_changes_in_room.converted_to_destinations): on start,
 -- every user left here is told, so a change committed just before a crash still reaches the
 -- servers that share a room with the user. stream_position is the latest change's position on the
--- device list stream: a change committed while the user is being told keeps the row.
+-- device list stream (the order users are told in on start); the transaction telling a user locks
+-- the row before reading their list, so a change committing meanwhile waits and marks them again.
 CREATE TABLE device_list_outbound_pending (
     user_id          TEXT PRIMARY KEY,
     stream_position  BIGINT NOT NULL
