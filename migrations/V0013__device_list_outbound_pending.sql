@@ -4,9 +4,11 @@
 -- destination (as Synapse's device_lists_changes_in_room.converted_to_destinations): on start,
 -- every user left here is told, so a change committed just before a crash still reaches the
 -- servers that share a room with the user. stream_position is the latest change's position on the
--- device list stream (the order users are told in on start); the transaction telling a user locks
--- the row before reading their list, so a change committing meanwhile waits and marks them again.
+-- device list stream (the order users are told in on start); changes counts the user's changes, so
+-- that the transaction telling a user removes the row only if no change came after it read the
+-- count (a change committing meanwhile, whatever its position, keeps the row).
 CREATE TABLE device_list_outbound_pending (
     user_id          TEXT PRIMARY KEY,
-    stream_position  BIGINT NOT NULL
+    stream_position  BIGINT NOT NULL,
+    changes          BIGINT NOT NULL DEFAULT 1
 );

@@ -75,7 +75,8 @@ public final class DeviceListOutboundRepository {
         try (PreparedStatement ps = c.prepareStatement("""
                 INSERT INTO device_list_outbound_pending (user_id, stream_position) VALUES (?, ?)
                 ON CONFLICT (user_id) DO UPDATE SET stream_position = GREATEST(
-                    device_list_outbound_pending.stream_position, EXCLUDED.stream_position)""")) {
+                    device_list_outbound_pending.stream_position, EXCLUDED.stream_position),
+                    changes = device_list_outbound_pending.changes + 1""")) {
             for (String user : localUsers) {
                 ps.setString(1, user);
                 ps.setLong(2, position);
@@ -128,9 +129,9 @@ public final class DeviceListOutboundRepository {
                     oldSelfSigning = rs.getString(3);
                 }
             }
-            // Locked before the list is read: a change committing meanwhile waits for this
-            // transaction, then marks the user again, so no change is both unread and unmarked.
-            long pendingUpTo = pendingPosition(c, userId);
+            // Read before the list: the mark is removed below only if no change came after this
+            // (a change's transaction never waits for this one, which reads through another).
+            long changesRead = pendingChanges(c, userId);
             Map<String, SentDevice> old = devices(c, userId);
             Snapshot now = current.get();
             TreeSet<String> ids = new TreeSet<>(old.keySet());
@@ -162,9 +163,9 @@ public final class DeviceListOutboundRepository {
                 OutboundQueueRepository.enqueueEdus(c, edus.apply(published), queuedAt);
             }
             try (PreparedStatement ps = c.prepareStatement(
-                    "DELETE FROM device_list_outbound_pending WHERE user_id = ? AND stream_position <= ?")) {
+                    "DELETE FROM device_list_outbound_pending WHERE user_id = ? AND changes = ?")) {
                 ps.setString(1, userId);
-                ps.setLong(2, pendingUpTo);
+                ps.setLong(2, changesRead);
                 ps.executeUpdate();
             }
             return published;
@@ -184,10 +185,10 @@ public final class DeviceListOutboundRepository {
         }
     }
 
-    /** The position of the user's latest change not yet told (its mark locked), 0 if none. */
-    private static long pendingPosition(Connection c, String userId) throws SQLException {
+    /** How many changes of the user are marked not yet told, 0 if none. */
+    private static long pendingChanges(Connection c, String userId) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement(
-                "SELECT stream_position FROM device_list_outbound_pending WHERE user_id = ? FOR UPDATE")) {
+                "SELECT changes FROM device_list_outbound_pending WHERE user_id = ?")) {
             ps.setString(1, userId);
             try (ResultSet rs = ps.executeQuery()) {
                 return rs.next() ? rs.getLong(1) : 0;

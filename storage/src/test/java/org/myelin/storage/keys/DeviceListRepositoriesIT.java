@@ -81,6 +81,24 @@ class DeviceListRepositoriesIT {
     }
 
     @Test
+    void aChangeCommittedWhileItsUserIsToldStaysMarked() throws Exception {
+        String user = "@meanwhile:local";
+        try (var c = db.dataSource().getConnection()) {
+            DeviceListOutboundRepository.localChange(c, List.of(user));
+        }
+        told.publish(user, () -> {
+            // another device's keys commit after the list was read: the next publication tells them
+            try (var c = db.dataSource().getConnection()) {
+                DeviceListOutboundRepository.localChange(c, List.of(user));
+            } catch (java.sql.SQLException e) {
+                throw new AssertionError(e);
+            }
+            return new Snapshot(Map.of(), null, null);
+        }, p -> List.of(), 0);
+        assertTrue(told.pendingUsers().contains(user), "still to be told");
+    }
+
+    @Test
     void updatesApplyInOrderAndAGapIsReported() {
         String user = "@gap:remote";
         long[] position = {-1};
