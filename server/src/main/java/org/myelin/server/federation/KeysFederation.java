@@ -31,8 +31,10 @@ public final class KeysFederation implements AutoCloseable {
     public KeysFederation(FederationServices federation, RoomServices rooms, DataSource dataSource) {
         this.federation = federation;
         this.rooms = rooms;
-        this.remoteLists = new RemoteDeviceLists(new RemoteDeviceListRepository(dataSource), rooms.memberships,
-                rooms.streams, federation.client, rooms.clock);
+        this.remoteLists = new RemoteDeviceLists(new RemoteDeviceListRepository(dataSource), rooms.local,
+                rooms.memberships, rooms.streams, federation.client, rooms.clock);
+        rooms.onCommit(remoteLists::committed);
+        remoteLists.forgetUnshared();
         this.remoteKeys = new FederatedKeys(federation.client, remoteLists);
         this.told = new DeviceListOutboundRepository(dataSource);
         federation.useInboundDeviceLists(remoteLists);
@@ -46,8 +48,10 @@ public final class KeysFederation implements AutoCloseable {
     /** Serves our users' keys to other servers and tells them of changes. */
     public void serve(ServedKeys keys) {
         this.served = keys;
-        this.publisher = new DeviceListPublisher(rooms.local, keys, told, rooms.memberships, federation::queueEdu);
+        this.publisher = new DeviceListPublisher(rooms.local, keys, told, rooms.memberships,
+                destination -> federation.outbound().queued(destination), rooms.clock);
         keys.listen(publisher::changed);
+        publisher.catchUp();
     }
 
     /** The federation routes: {@code /user/keys/query}, {@code /user/keys/claim}, {@code /user/devices}. */

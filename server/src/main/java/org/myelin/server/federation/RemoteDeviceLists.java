@@ -4,21 +4,27 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.myelin.federation.client.FederationClient;
 import org.myelin.federation.inbound.InboundEdus;
+import org.myelin.protocol.event.Pdu;
 import org.myelin.protocol.id.UserId;
 import org.myelin.protocol.json.CanonicalJson;
 import org.myelin.protocol.json.MatrixJson;
+import org.myelin.rooms.LocalServer;
 import org.myelin.server.streams.StreamId;
 import org.myelin.server.streams.Streams;
 import org.myelin.storage.keys.RemoteDeviceListRepository;
 import org.myelin.storage.keys.RemoteDeviceListRepository.CachedList;
 import org.myelin.storage.keys.RemoteDeviceListRepository.Outcome;
 import org.myelin.storage.keys.RemoteDeviceListRepository.RemoteDevice;
+import org.myelin.storage.events.PersistedEvent;
 import org.myelin.storage.rooms.MembershipRepository;
+import org.myelin.storage.rooms.MembershipRepository.Membership;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.time.Clock;
 import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalLong;
@@ -27,6 +33,7 @@ import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.function.Supplier;
 
 /**
@@ -46,17 +53,22 @@ final class RemoteDeviceLists implements InboundEdus.DeviceLists, AutoCloseable 
     }
 
     private final RemoteDeviceListRepository repository;
+    private final LocalServer local;
     private final MembershipRepository memberships;
     private final Streams streams;
     private final FederationClient client;
     private final Clock clock;
     private final ExecutorService resyncs = Executors.newVirtualThreadPerTaskExecutor();
+    /** Drops the lists of users we stopped sharing a room with, in commit order, off the persister's thread. */
+    private final ExecutorService unsharing = Executors.newSingleThreadExecutor(
+            Thread.ofVirtual().name("remote-device-lists-unshared").factory());
     /** Users being resynced; true when another resync was asked for meanwhile. */
     private final Map<String, Boolean> resyncing = new ConcurrentHashMap<>();
 
-    RemoteDeviceLists(RemoteDeviceListRepository repository, MembershipRepository memberships, Streams streams,
-                      FederationClient client, Clock clock) {
+    RemoteDeviceLists(RemoteDeviceListRepository repository, LocalServer local, MembershipRepository memberships,
+                      Streams streams, FederationClient client, Clock clock) {
         this.repository = repository;
+        this.local = local;
         this.memberships = memberships;
         this.streams = streams;
         this.client = client;
@@ -100,6 +112,63 @@ final class RemoteDeviceLists implements InboundEdus.DeviceLists, AutoCloseable 
         OptionalLong position = announce(u.userId(), () -> repository.signingKeys(u.userId(), master, selfSigning));
         if (position.isEmpty()) {
             resync(u.userId());
+        }
+    }
+
+    // ---- rooms no longer shared ----
+
+    /**
+     * The persister's commit listener: a remote user who stopped being joined, and every remote
+     * member of a room one of our users stopped being joined to, may share no room with us any
+     * more (Synapse's {@code _handle_potentially_left_users}); their lists are checked and dropped
+     * off this thread, where nothing may block.
+     */
+    void committed(List<PersistedEvent> batch) {
+        List<Pdu> leaves = new ArrayList<>();
+        for (PersistedEvent e : batch) {
+            Pdu pdu = e.pdu();
+            if (e.visible() && !e.alreadyKnown() && "m.room.member".equals(pdu.type()) && pdu.stateKey() != null
+                    && !"join".equals(pdu.membership())) {
+                leaves.add(pdu);
+            }
+        }
+        if (!leaves.isEmpty()) {
+            submitUnshared(() -> {
+                Set<String> candidates = new LinkedHashSet<>();
+                for (Pdu leave : leaves) {
+                    if (!local.isLocalUser(leave.stateKey())) {
+                        candidates.add(leave.stateKey());
+                    } else {
+                        memberships.members(leave.roomId(), "join").stream().map(Membership::userId)
+                                .filter(u -> !local.isLocalUser(u)).forEach(candidates::add);
+                    }
+                }
+                return candidates;
+            });
+        }
+    }
+
+    /** Drops every cached list we share no room for: rooms left while the process was down. */
+    void forgetUnshared() {
+        submitUnshared(() -> null);
+    }
+
+    /** Drops the lists of those of the users given (all when null) we share no room with. */
+    private void submitUnshared(Supplier<Collection<String>> candidates) {
+        try {
+            unsharing.submit(() -> {
+                try {
+                    List<String> forgotten = repository.forgetUnshared(candidates.get(), local.serverName());
+                    if (!forgotten.isEmpty()) {
+                        LOG.debug("No longer tracking the device lists of {}: no room shared", forgotten);
+                    }
+                } catch (RuntimeException e) {
+                    // Not lost: a list found unshared when read is dropped then.
+                    LOG.warn("Dropping the device lists of users we no longer share a room with failed", e);
+                }
+            });
+        } catch (RejectedExecutionException e) {
+            // closing: the next start sweeps
         }
     }
 
@@ -176,6 +245,9 @@ final class RemoteDeviceLists implements InboundEdus.DeviceLists, AutoCloseable 
         }
         CachedList list = new CachedList(userId, answer.get("stream_id").asLong(), devices,
                 ownKey(answer.get("master_key"), userId), ownKey(answer.get("self_signing_key"), userId));
+        if (!sharesARoom(userId)) {
+            return; // the last shared room went while we asked: nothing to track
+        }
         announce(userId, () -> OptionalLong.of(repository.replace(list, clock.millis())));
     }
 
@@ -184,8 +256,9 @@ final class RemoteDeviceLists implements InboundEdus.DeviceLists, AutoCloseable 
                 ? CanonicalJson.encodeToString(o) : null;
     }
 
+    /** Whether the user is joined to a room one of our users is joined to: only then are we told of changes. */
     private boolean sharesARoom(String userId) {
-        return !memberships.roomsOf(userId, "join").isEmpty();
+        return memberships.sharesARoomWithServer(userId, local.serverName());
     }
 
     /** Commits a change of the user's list and wakes the /sync of everyone sharing a room with them. */
@@ -212,5 +285,6 @@ final class RemoteDeviceLists implements InboundEdus.DeviceLists, AutoCloseable 
     @Override
     public void close() {
         resyncs.shutdownNow();
+        unsharing.shutdownNow();
     }
 }

@@ -152,6 +152,24 @@ class KeysFederationIT {
     }
 
     @Test
+    void aRenamedDeviceReachesAPeerWithItsNewName() {
+        TestUser bob = b.registerUser("bob-rename");
+        roomWithFakeMember(bob, fake.user("ivan"));
+        ok(b, bob, "POST", V3 + "/keys/upload", body("device_keys", deviceKeys(bob, key(bob))));
+        await("the peer got bob's device", () -> !edus("m.device_list_update", bob.userId()).isEmpty());
+        long before = edus("m.device_list_update", bob.userId()).getLast().path("stream_id").asLong();
+
+        ok(b, bob, "PUT", V3 + "/devices/" + TestHomeserver.enc(bob.deviceId()),
+                json("{\"display_name\":\"Bob's phone\"}"));
+        await("the peer got bob's renamed device", () -> "Bob's phone".equals(edus("m.device_list_update",
+                bob.userId()).getLast().path("device_display_name").asText(null)));
+        JsonNode renamed = edus("m.device_list_update", bob.userId()).getLast();
+        assertEquals(bob.deviceId(), renamed.path("device_id").asText(), renamed::toString);
+        assertEquals(before, renamed.path("prev_id").path(0).asLong(), renamed::toString);
+        assertEquals(bob.deviceId(), renamed.path("keys").path("device_id").asText(), renamed::toString);
+    }
+
+    @Test
     void aSigningKeyUpdateReplacesTheCachedCrossSigningKeys() {
         TestUser bob = b.registerUser("bob-signing");
         String hank = fake.user("hank");
@@ -282,7 +300,7 @@ class KeysFederationIT {
         assertEquals(200, r.statusCode(), r::body);
     }
 
-    private static ObjectNode deviceListUpdate(String userId, String deviceId, long streamId, List<Long> prevIds) {
+    static ObjectNode deviceListUpdate(String userId, String deviceId, long streamId, List<Long> prevIds) {
         ObjectNode content = Json.MAPPER.createObjectNode().put("user_id", userId).put("device_id", deviceId)
                 .put("stream_id", streamId).put("deleted", false);
         prevIds.forEach(content.putArray("prev_id")::add);
@@ -292,7 +310,7 @@ class KeysFederationIT {
         return edu;
     }
 
-    private static ObjectNode devicesAnswer(String userId, long streamId, String... deviceIds) {
+    static ObjectNode devicesAnswer(String userId, long streamId, String... deviceIds) {
         ObjectNode answer = Json.MAPPER.createObjectNode().put("user_id", userId).put("stream_id", streamId);
         var devices = answer.putArray("devices");
         for (String d : deviceIds) {
@@ -301,20 +319,20 @@ class KeysFederationIT {
         return answer;
     }
 
-    private static ObjectNode remoteKeys(String userId, String deviceId) {
+    static ObjectNode remoteKeys(String userId, String deviceId) {
         ObjectNode keys = Json.MAPPER.createObjectNode().put("user_id", userId).put("device_id", deviceId);
         keys.putArray("algorithms").add("m.olm.v1.curve25519-aes-sha2");
         keys.putObject("keys").put("curve25519:" + deviceId, random());
         return keys;
     }
 
-    private static SigningKey key(TestUser user) {
+    static SigningKey key(TestUser user) {
         byte[] seed = new byte[32];
         RANDOM.nextBytes(seed);
         return SigningKey.fromSeed(user.deviceId(), seed);
     }
 
-    private static ObjectNode deviceKeys(TestUser user, SigningKey key) {
+    static ObjectNode deviceKeys(TestUser user, SigningKey key) {
         ObjectNode keys = Json.MAPPER.createObjectNode().put("user_id", user.userId()).put("device_id", user.deviceId());
         keys.putArray("algorithms").add("m.olm.v1.curve25519-aes-sha2").add("m.megolm.v1.aes-sha2");
         keys.putObject("keys").put("curve25519:" + user.deviceId(), random())
@@ -322,13 +340,13 @@ class KeysFederationIT {
         return JsonSigning.sign(keys, user.userId(), key);
     }
 
-    private static String random() {
+    static String random() {
         byte[] bytes = new byte[32];
         RANDOM.nextBytes(bytes);
         return UnpaddedBase64.encode(bytes);
     }
 
-    private static JsonNode query(TestHomeserver hs, TestUser user, String target) {
+    static JsonNode query(TestHomeserver hs, TestUser user, String target) {
         ObjectNode body = Json.MAPPER.createObjectNode().put("timeout", 2000);
         body.putObject("device_keys").putArray(target);
         return ok(hs, user, "POST", V3 + "/keys/query", body);
@@ -345,13 +363,13 @@ class KeysFederationIT {
                 null);
     }
 
-    private static ObjectNode body(String field, JsonNode value) {
+    static ObjectNode body(String field, JsonNode value) {
         ObjectNode body = Json.MAPPER.createObjectNode();
         body.set(field, value);
         return body;
     }
 
-    private static ObjectNode json(String text) {
+    static ObjectNode json(String text) {
         try {
             return (ObjectNode) Json.MAPPER.readTree(text);
         } catch (Exception e) {
@@ -359,13 +377,13 @@ class KeysFederationIT {
         }
     }
 
-    private static List<String> strings(JsonNode array) {
+    static List<String> strings(JsonNode array) {
         List<String> out = new java.util.ArrayList<>();
         array.forEach(n -> out.add(n.asText()));
         return out;
     }
 
-    private static JsonNode ok(TestHomeserver hs, TestUser user, String method, String path, JsonNode body) {
+    static JsonNode ok(TestHomeserver hs, TestUser user, String method, String path, JsonNode body) {
         HttpResponse<String> r = hs.authed(user.accessToken(), method, path, body == null ? null : body.toString());
         assertEquals(200, r.statusCode(), () -> method + " " + path + ": " + r.body());
         return TestHomeserver.json(r);

@@ -1,6 +1,7 @@
 package org.myelin.storage.accounts;
 
 import org.myelin.storage.Transactions;
+import org.myelin.storage.keys.DeviceListOutboundRepository;
 
 import javax.sql.DataSource;
 import java.sql.Connection;
@@ -12,6 +13,7 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.LongConsumer;
 
 /**
  * Local accounts and their devices (client-server API, "Account registration and
@@ -149,16 +151,36 @@ public final class AccountRepository {
         });
     }
 
-    /** Renames a device; false if the account has no such device. */
-    public boolean renameDevice(String userId, String deviceId, String displayName) {
-        return Transactions.withConnection(dataSource, c -> {
+    /**
+     * Renames a device; false if the account has no such device. A new name is a change of the
+     * user's device list (other devices show it, other servers are told it): {@code changed} gets
+     * its position on the device list stream, taken in the same transaction; the same name again
+     * changes nothing.
+     */
+    public boolean renameDevice(String userId, String deviceId, String displayName, LongConsumer changed) {
+        return Transactions.inTransaction(dataSource, c -> {
+            try (PreparedStatement ps = c.prepareStatement(
+                    "SELECT display_name FROM devices WHERE user_id = ? AND device_id = ? FOR UPDATE")) {
+                ps.setString(1, userId);
+                ps.setString(2, deviceId);
+                try (ResultSet rs = ps.executeQuery()) {
+                    if (!rs.next()) {
+                        return false;
+                    }
+                    if (displayName.equals(rs.getString(1))) {
+                        return true;
+                    }
+                }
+            }
             try (PreparedStatement ps = c.prepareStatement(
                     "UPDATE devices SET display_name = ? WHERE user_id = ? AND device_id = ?")) {
                 ps.setString(1, displayName);
                 ps.setString(2, userId);
                 ps.setString(3, deviceId);
-                return ps.executeUpdate() > 0;
+                ps.executeUpdate();
             }
+            changed.accept(DeviceListOutboundRepository.localChange(c, List.of(userId)));
+            return true;
         });
     }
 
@@ -172,7 +194,7 @@ public final class AccountRepository {
                     "DELETE FROM devices WHERE user_id = ? AND device_id = ANY (?) RETURNING device_id")) {
                 ps.setString(1, userId);
                 ps.setArray(2, c.createArrayOf("text", deviceIds.toArray()));
-                return readStrings(ps);
+                return devicesGone(c, userId, readStrings(ps));
             }
         });
         revoked.revoked(userId);
@@ -204,13 +226,27 @@ public final class AccountRepository {
         });
     }
 
-    private static List<String> deleteDevicesWhere(Connection c, String where, String... args) throws SQLException {
+    /** Deletes the user's devices matching {@code where}; the first argument is the user id. */
+    private static List<String> deleteDevicesWhere(Connection c, String where, String userId, String... more)
+            throws SQLException {
         try (PreparedStatement ps = c.prepareStatement("DELETE FROM devices WHERE " + where + " RETURNING device_id")) {
-            for (int i = 0; i < args.length; i++) {
-                ps.setString(i + 1, args[i]);
+            ps.setString(1, userId);
+            for (int i = 0; i < more.length; i++) {
+                ps.setString(i + 2, more[i]);
             }
-            return readStrings(ps);
+            return devicesGone(c, userId, readStrings(ps));
         }
+    }
+
+    /**
+     * Deleted devices change the user's device list: recorded in the transaction that deleted them,
+     * so that other servers are told even if the process stops right after the commit.
+     */
+    private static List<String> devicesGone(Connection c, String userId, List<String> deleted) throws SQLException {
+        if (!deleted.isEmpty()) {
+            DeviceListOutboundRepository.localChange(c, List.of(userId));
+        }
+        return deleted;
     }
 
     private static List<Device> readDevices(PreparedStatement ps) throws SQLException {

@@ -28,6 +28,10 @@ public final class OutboundQueueRepository {
     public record PendingPdu(long queueId, Pdu pdu) {
     }
 
+    /** One EDU to queue for one destination: its type and its content as canonical JSON. */
+    public record QueuedEdu(String destination, String eduType, byte[] content) {
+    }
+
     /** A queued EDU: its type and its content as canonical JSON. */
     public record PendingEdu(long queueId, String eduType, byte[] content) {
     }
@@ -133,6 +137,24 @@ public final class OutboundQueueRepository {
             ps.setBytes(3, content);
             ps.setLong(4, now);
             ps.executeUpdate();
+        }
+    }
+
+    /** Queues EDUs in the caller's transaction, in the order given (see {@link #enqueueEdu(Connection, String, String, byte[], long)}). */
+    public static void enqueueEdus(Connection c, Collection<QueuedEdu> edus, long now) throws SQLException {
+        if (edus.isEmpty()) {
+            return;
+        }
+        try (PreparedStatement ps = c.prepareStatement("INSERT INTO federation_outbound_edus "
+                + "(destination, edu_type, content, queued_ts) VALUES (?, ?, ?, ?)")) {
+            for (QueuedEdu e : edus) {
+                ps.setString(1, e.destination());
+                ps.setString(2, e.eduType());
+                ps.setBytes(3, e.content());
+                ps.setLong(4, now);
+                ps.addBatch();
+            }
+            ps.executeBatch();
         }
     }
 

@@ -2,7 +2,6 @@ package org.myelin.storage.keys;
 
 import org.myelin.storage.StorageException;
 import org.myelin.storage.Transactions;
-import org.myelin.storage.streams.DeviceListRepository;
 
 import javax.sql.DataSource;
 import java.sql.Connection;
@@ -90,7 +89,7 @@ public final class CrossSigningRepository {
                 }
                 ps.executeBatch();
             }
-            return OptionalLong.of(DeviceListRepository.changed(c, List.of(userId)));
+            return OptionalLong.of(DeviceListOutboundRepository.localChange(c, List.of(userId)));
         });
     }
 
@@ -120,7 +119,7 @@ public final class CrossSigningRepository {
                 }
                 ps.executeBatch();
             }
-            return OptionalLong.of(DeviceListRepository.changed(c, changedUsers));
+            return OptionalLong.of(DeviceListOutboundRepository.localChange(c, changedUsers));
         });
     }
 

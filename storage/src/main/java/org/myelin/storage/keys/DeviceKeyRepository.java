@@ -2,7 +2,6 @@ package org.myelin.storage.keys;
 
 import org.myelin.storage.StorageException;
 import org.myelin.storage.Transactions;
-import org.myelin.storage.streams.DeviceListRepository;
 
 import javax.sql.DataSource;
 import java.sql.Connection;
@@ -105,7 +104,7 @@ public final class DeviceKeyRepository {
                     return new StoreResult.Unchanged();
                 }
             }
-            return new StoreResult.Changed(DeviceListRepository.changed(c, List.of(userId)));
+            return new StoreResult.Changed(DeviceListOutboundRepository.localChange(c, List.of(userId)));
         });
     }
 
@@ -164,7 +163,7 @@ public final class DeviceKeyRepository {
                 ps.setArray(2, c.createArrayOf("text", deviceIds.toArray()));
                 ps.executeUpdate();
             }
-            return DeviceListRepository.changed(c, List.of(userId));
+            return DeviceListOutboundRepository.localChange(c, List.of(userId));
         });
     }
 }

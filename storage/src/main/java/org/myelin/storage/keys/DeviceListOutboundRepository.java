@@ -2,6 +2,9 @@ package org.myelin.storage.keys;
 
 import org.myelin.storage.StorageException;
 import org.myelin.storage.Transactions;
+import org.myelin.storage.federation.OutboundQueueRepository;
+import org.myelin.storage.federation.OutboundQueueRepository.QueuedEdu;
+import org.myelin.storage.streams.DeviceListRepository;
 
 import javax.sql.DataSource;
 import java.sql.Connection;
@@ -9,18 +12,24 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.TreeSet;
+import java.util.function.Function;
 import java.util.function.Supplier;
 
 /**
  * What other servers were told of each local user's device list (server-server API, "Device
  * Management"): the user's sequence of {@code m.device_list_update} EDUs and the devices and
- * cross-signing keys they described. {@link #publish} compares the current list with the last one
- * told and gives the updates to send, each with its {@code stream_id} and {@code prev_id}.
+ * cross-signing keys they described. Every change of a local user's list is recorded with
+ * {@link #localChange}, which also marks the user as still to be told ({@link #pendingUsers});
+ * {@link #publish} compares the current list with the last one told and, in one transaction,
+ * records the new one, queues the EDUs telling it (each update with its {@code stream_id} and
+ * {@code prev_id}) and clears the mark. A crash anywhere in between loses nothing: the mark stays,
+ * and the next start tells the user.
  */
 public final class DeviceListOutboundRepository {
 
@@ -56,11 +65,51 @@ public final class DeviceListOutboundRepository {
     }
 
     /**
-     * Compares {@code current} (read while the user's row is locked, so that two changes at once
-     * are told in the order they read the list) with what was last told, records the new list and
-     * gives the updates to send.
+     * Records, in the caller's transaction, that the device lists of {@code localUsers} changed: on
+     * the device list stream (their room-mates' /sync) and as still to be told to other servers.
+     * Every writer of a local user's devices, device keys or cross-signing keys calls this in the
+     * transaction of its change. The position.
      */
-    public Published publish(String userId, Supplier<Snapshot> current) {
+    public static long localChange(Connection c, Collection<String> localUsers) throws SQLException {
+        long position = DeviceListRepository.changed(c, localUsers);
+        try (PreparedStatement ps = c.prepareStatement("""
+                INSERT INTO device_list_outbound_pending (user_id, stream_position) VALUES (?, ?)
+                ON CONFLICT (user_id) DO UPDATE SET stream_position = GREATEST(
+                    device_list_outbound_pending.stream_position, EXCLUDED.stream_position),
+                    changes = device_list_outbound_pending.changes + 1""")) {
+            for (String user : localUsers) {
+                ps.setString(1, user);
+                ps.setLong(2, position);
+                ps.addBatch();
+            }
+            ps.executeBatch();
+        }
+        return position;
+    }
+
+    /** The local users whose device list changed since other servers were last told of it. */
+    public List<String> pendingUsers() {
+        return Transactions.withConnection(dataSource, c -> {
+            List<String> users = new ArrayList<>();
+            try (PreparedStatement ps = c.prepareStatement(
+                    "SELECT user_id FROM device_list_outbound_pending ORDER BY stream_position");
+                 ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    users.add(rs.getString(1));
+                }
+            }
+            return users;
+        });
+    }
+
+    /**
+     * Compares {@code current} (read while the user's row is locked, so that two changes at once
+     * are told in the order they read the list) with what was last told, and in one transaction
+     * records the new list, queues the EDUs {@code edus} makes of the changes, and clears the
+     * user's mark of {@link #localChange} unless a later change came meanwhile.
+     */
+    public Published publish(String userId, Supplier<Snapshot> current, Function<Published, List<QueuedEdu>> edus,
+                             long queuedAt) {
         return Transactions.inTransaction(dataSource, c -> {
             try (PreparedStatement ps = c.prepareStatement(
                     "INSERT INTO device_list_outbound_users (user_id, stream_id) VALUES (?, 0) ON CONFLICT DO NOTHING")) {
@@ -80,6 +129,9 @@ public final class DeviceListOutboundRepository {
                     oldSelfSigning = rs.getString(3);
                 }
             }
+            // Read before the list: the mark is removed below only if no change came after this
+            // (a change's transaction never waits for this one, which reads through another).
+            long changesRead = pendingChanges(c, userId);
             Map<String, SentDevice> old = devices(c, userId);
             Snapshot now = current.get();
             TreeSet<String> ids = new TreeSet<>(old.keySet());
@@ -106,7 +158,17 @@ public final class DeviceListOutboundRepository {
                 ps.setString(4, userId);
                 ps.executeUpdate();
             }
-            return new Published(updates, signing, now.masterKey(), now.selfSigningKey());
+            Published published = new Published(updates, signing, now.masterKey(), now.selfSigningKey());
+            if (!updates.isEmpty() || signing) {
+                OutboundQueueRepository.enqueueEdus(c, edus.apply(published), queuedAt);
+            }
+            try (PreparedStatement ps = c.prepareStatement(
+                    "DELETE FROM device_list_outbound_pending WHERE user_id = ? AND changes = ?")) {
+                ps.setString(1, userId);
+                ps.setLong(2, changesRead);
+                ps.executeUpdate();
+            }
+            return published;
         });
     }
 
@@ -120,6 +182,17 @@ public final class DeviceListOutboundRepository {
             }
         } catch (SQLException e) {
             throw new StorageException(e);
+        }
+    }
+
+    /** How many changes of the user are marked not yet told, 0 if none. */
+    private static long pendingChanges(Connection c, String userId) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(
+                "SELECT changes FROM device_list_outbound_pending WHERE user_id = ?")) {
+            ps.setString(1, userId);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? rs.getLong(1) : 0;
+            }
         }
     }
 

@@ -210,6 +210,40 @@ public final class RemoteDeviceListRepository {
         });
     }
 
+    /**
+     * Stops caching the lists of those of {@code userIds} (all cached users when null) who share no
+     * room with a user of {@code localServer} any more, as Synapse stops tracking a remote user
+     * (its {@code device_lists_remote_extremeties} row removed) once the last shared room is gone:
+     * their server no longer tells us of changes, so the cache would go stale. The users forgotten.
+     */
+    public List<String> forgetUnshared(Collection<String> userIds, String localServer) {
+        if (userIds != null && userIds.isEmpty()) {
+            return List.of();
+        }
+        return Transactions.inTransaction(dataSource, c -> {
+            try (PreparedStatement ps = c.prepareStatement("""
+                    DELETE FROM remote_device_list_users u
+                    WHERE (?::text[] IS NULL OR u.user_id = ANY(?::text[])) AND NOT EXISTS (
+                        SELECT 1 FROM room_memberships theirs
+                        JOIN room_memberships ours ON ours.room_id = theirs.room_id
+                        WHERE theirs.user_id = u.user_id AND theirs.membership = 'join' AND ours.membership = 'join'
+                          AND substring(ours.user_id from position(':' in ours.user_id) + 1) = ?)
+                    RETURNING u.user_id""")) {
+                java.sql.Array users = userIds == null ? null : c.createArrayOf("text", userIds.toArray());
+                ps.setArray(1, users);
+                ps.setArray(2, users);
+                ps.setString(3, localServer);
+                List<String> forgotten = new ArrayList<>();
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        forgotten.add(rs.getString(1));
+                    }
+                }
+                return forgotten;
+            }
+        });
+    }
+
     private static void seen(Connection c, String userId, long streamId) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement(
                 "INSERT INTO remote_device_list_seen (user_id, stream_id) VALUES (?, ?) ON CONFLICT DO NOTHING")) {

@@ -78,6 +78,22 @@ public final class MembershipRepository {
         }
     }
 
+    /** Whether {@code userId} is joined to a room where a user of {@code server} is joined too. */
+    public boolean sharesARoomWithServer(String userId, String server) {
+        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(
+                "SELECT 1 FROM room_memberships theirs JOIN room_memberships ours ON ours.room_id = theirs.room_id "
+                        + "WHERE theirs.user_id = ? AND theirs.membership = 'join' AND ours.membership = 'join' "
+                        + "AND substring(ours.user_id from position(':' in ours.user_id) + 1) = ? LIMIT 1")) {
+            ps.setString(1, userId);
+            ps.setString(2, server);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next();
+            }
+        } catch (SQLException e) {
+            throw new StorageException(e);
+        }
+    }
+
     /** The servers of a room's joined members. */
     public List<String> joinedServers(String roomId) {
         List<String> servers = new ArrayList<>();

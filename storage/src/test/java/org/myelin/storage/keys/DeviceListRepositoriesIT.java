@@ -4,6 +4,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.myelin.storage.Database;
+import org.myelin.storage.federation.OutboundQueueRepository;
 import org.myelin.storage.keys.DeviceListOutboundRepository.DeviceUpdate;
 import org.myelin.storage.keys.DeviceListOutboundRepository.Published;
 import org.myelin.storage.keys.DeviceListOutboundRepository.SentDevice;
@@ -44,16 +45,16 @@ class DeviceListRepositoriesIT {
     void eachChangedDeviceIsOneUpdateChainedToTheLast() {
         String user = "@chain:local";
         SentDevice one = new SentDevice("{\"k\":1}", "phone");
-        Published first = told.publish(user, () -> new Snapshot(Map.of("A", one), null, null));
+        Published first = told.publish(user, () -> new Snapshot(Map.of("A", one), null, null), p -> List.of(), 0);
         assertEquals(1, first.devices().size());
         DeviceUpdate a = first.devices().getFirst();
         assertNull(a.prevId(), "the user's first update follows none");
         assertFalse(first.signingKeysChanged());
 
-        Published same = told.publish(user, () -> new Snapshot(Map.of("A", one), null, null));
+        Published same = told.publish(user, () -> new Snapshot(Map.of("A", one), null, null), p -> List.of(), 0);
         assertTrue(same.devices().isEmpty(), "nothing changed, nothing to tell");
 
-        Published next = told.publish(user, () -> new Snapshot(Map.of("B", one), "{\"m\":1}", null));
+        Published next = told.publish(user, () -> new Snapshot(Map.of("B", one), "{\"m\":1}", null), p -> List.of(), 0);
         assertEquals(List.of("A", "B"), next.devices().stream().map(DeviceUpdate::deviceId).toList());
         assertTrue(next.devices().getFirst().deleted());
         assertEquals(a.streamId(), next.devices().getFirst().prevId());
@@ -61,6 +62,40 @@ class DeviceListRepositoriesIT {
         assertTrue(next.signingKeysChanged());
         assertEquals(next.devices().get(1).streamId(), told.streamId(user));
         assertEquals(0, told.streamId("@never:local"));
+    }
+
+    @Test
+    void aChangeMarksItsUserUntilTheEdusTellingItAreQueued() throws Exception {
+        String user = "@marked:local";
+        try (var c = db.dataSource().getConnection()) {
+            DeviceListOutboundRepository.localChange(c, List.of(user));
+        }
+        assertTrue(told.pendingUsers().contains(user), "a committed change is still to be told");
+        SentDevice one = new SentDevice("{\"k\":1}", null);
+        told.publish(user, () -> new Snapshot(Map.of("A", one), null, null),
+                p -> List.of(new OutboundQueueRepository.QueuedEdu("peer.example", "m.device_list_update",
+                        "{}".getBytes())), 0);
+        assertFalse(told.pendingUsers().contains(user), "told: the mark is gone");
+        assertEquals(List.of("peer.example"), new OutboundQueueRepository(db.dataSource()).destinationsWithPending(),
+                "with the EDU queued in the same transaction");
+    }
+
+    @Test
+    void aChangeCommittedWhileItsUserIsToldStaysMarked() throws Exception {
+        String user = "@meanwhile:local";
+        try (var c = db.dataSource().getConnection()) {
+            DeviceListOutboundRepository.localChange(c, List.of(user));
+        }
+        told.publish(user, () -> {
+            // another device's keys commit after the list was read: the next publication tells them
+            try (var c = db.dataSource().getConnection()) {
+                DeviceListOutboundRepository.localChange(c, List.of(user));
+            } catch (java.sql.SQLException e) {
+                throw new AssertionError(e);
+            }
+            return new Snapshot(Map.of(), null, null);
+        }, p -> List.of(), 0);
+        assertTrue(told.pendingUsers().contains(user), "still to be told");
     }
 
     @Test

@@ -2,6 +2,7 @@ package org.myelin.server.client.account;
 
 import java.time.Clock;
 import java.util.List;
+import java.util.OptionalLong;
 import java.util.concurrent.CopyOnWriteArrayList;
 import javax.sql.DataSource;
 import org.myelin.server.client.auth.AccessTokenAuthenticator;
@@ -39,6 +40,7 @@ public final class AccountServices {
     public final Sessions sessions;
     public final Registration registration;
     private final List<AccountLifecycle> lifecycle = new CopyOnWriteArrayList<>();
+    private volatile DeviceListAnnouncer deviceLists = DeviceListAnnouncer.COMMIT_ONLY;
 
     public AccountServices(DataSource dataSource, HomeserverConfig config, Clock clock) {
         this.serverName = config.serverName();
@@ -59,6 +61,25 @@ public final class AccountServices {
     /** Registers what must happen when devices are deleted or accounts deactivated. */
     public void addLifecycleListener(AccountLifecycle listener) {
         lifecycle.add(listener);
+    }
+
+    /** Sets how changes of a user's device list made here (a device renamed) are announced. */
+    public void announceDeviceListsWith(DeviceListAnnouncer announcer) {
+        this.deviceLists = announcer;
+    }
+
+    /**
+     * Renames one of the user's devices; false if the user has no such device. A new name is a
+     * change of the user's device list, announced as every other (Synapse's {@code update_device}).
+     */
+    public boolean renameDevice(String userId, String deviceId, String displayName) {
+        boolean[] found = new boolean[1];
+        deviceLists.announce(userId, () -> {
+            long[] position = {-1};
+            found[0] = accounts.renameDevice(userId, deviceId, displayName, p -> position[0] = p);
+            return position[0] < 0 ? OptionalLong.empty() : OptionalLong.of(position[0]);
+        });
+        return found[0];
     }
 
     /** The {@code m.login.password} UIA stage for requests of {@code userId}. */

@@ -79,7 +79,7 @@ public final class DeviceRoutes implements Routes {
         String deviceId = ctx.pathParam("deviceId");
         boolean found = body.displayName() == null
                 ? services.accounts.device(requester.userId(), deviceId).isPresent()
-                : services.accounts.renameDevice(requester.userId(), deviceId, body.displayName());
+                : services.renameDevice(requester.userId(), deviceId, body.displayName());
         if (!found) {
             throw MatrixException.notFound("Device not found");
         }

@@ -50,6 +50,7 @@ public final class KeysServices {
         this.signatures = new SignatureUploads(deviceKeys, crossSigningKeys, updates);
         this.served = new ServedKeys(local, queries, claims);
         servedRef[0] = this.served;
+        accounts.announceDeviceListsWith(updates::announce);
         accounts.addLifecycleListener(new AccountLifecycle() {
             @Override
             public void devicesDeleted(String userId, List<String> deviceIds) {

@@ -130,6 +130,25 @@ class DeviceListsIT {
     }
 
     @Test
+    void renamingADeviceIsAChange() {
+        TestUser alice = hs.registerUser("alice-renamed");
+        TestUser bob = hs.registerUser("bob-renamed");
+        sharedRoom(alice, bob);
+        client.upload(alice, KeysIT.deviceKeysBody(new TestDevice(alice)));
+        String since = client.sync(bob, null).path("next_batch").asText();
+        client.ok(alice, "PUT", V3 + "/devices/" + TestHomeserver.enc(alice.deviceId()),
+                KeysClient.obj().put("display_name", "Alice's laptop"));
+        JsonNode sync = client.sync(bob, since);
+        assertEquals(List.of(alice.userId()), strings(sync.path("device_lists").path("changed")), sync::toString);
+
+        String after = sync.path("next_batch").asText();
+        client.ok(alice, "PUT", V3 + "/devices/" + TestHomeserver.enc(alice.deviceId()),
+                KeysClient.obj().put("display_name", "Alice's laptop"));
+        assertEquals(List.of(), strings(client.sync(bob, after).path("device_lists").path("changed")),
+                "the same name again is no change");
+    }
+
+    @Test
     void keysChangesNeedsAToken() {
         TestUser alice = hs.registerUser("alice-changes");
         client.fails(400, "M_MISSING_PARAM", alice, "GET", V3 + "/keys/changes", null);
