@@ -16,6 +16,10 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -278,6 +282,30 @@ class DehydratedDeviceIT {
         assertFalse(devices.has(alice.deviceId()), "alice's own device has no keys: " + devices);
         assertEquals(200, client.call(alice, "GET", V3 + "/sync?timeout=0", null).statusCode(),
                 "alice's session is untouched");
+    }
+
+    @Test
+    void concurrentReplacementsLeaveOneDehydratedDevice() throws Exception {
+        TestUser alice = hs.registerUser("alice-concurrent");
+        List<Callable<Integer>> puts = new ArrayList<>();
+        for (int i = 0; i < 8; i++) {
+            ObjectNode body = dehydrate(dehydratedDevice(alice, "RACE" + i), 2);
+            puts.add(() -> client.call(alice, "PUT", DEHYDRATED, body).statusCode());
+        }
+        ExecutorService pool = Executors.newFixedThreadPool(puts.size());
+        try {
+            for (Future<Integer> status : pool.invokeAll(puts)) {
+                assertEquals(200, status.get());
+            }
+        } finally {
+            pool.shutdown();
+        }
+        String current = client.ok(alice, "GET", DEHYDRATED, null).path("device_id").asText();
+        List<String> listed = new ArrayList<>();
+        client.ok(alice, "GET", V3 + "/devices", null).path("devices")
+                .forEach(d -> listed.add(d.path("device_id").asText()));
+        assertEquals(List.of(alice.deviceId(), current).stream().sorted().toList(), listed,
+                "the last replacement's device is the only one left beside alice's session");
     }
 
     @Test
