@@ -21,6 +21,8 @@ import org.myelin.server.admin.SharedSecretRegistrationRoutes;
 import org.myelin.server.client.VersionsRoutes;
 import org.myelin.server.client.account.AccountRoutes;
 import org.myelin.server.client.account.AccountServices;
+import org.myelin.server.client.account.DehydratedDeviceRoutes;
+import org.myelin.server.client.account.DehydratedDevices;
 import org.myelin.server.client.account.DeviceRoutes;
 import org.myelin.server.client.account.LoginRoutes;
 import org.myelin.server.client.account.RegisterRoutes;
@@ -231,6 +233,8 @@ public final class Homeserver implements AutoCloseable {
         table.get(Resource.CLIENT).add(new LoginRoutes(accounts));
         table.get(Resource.CLIENT).add(new AccountRoutes(accounts));
         table.get(Resource.CLIENT).add(new DeviceRoutes(accounts));
+        table.get(Resource.CLIENT).add(new DehydratedDeviceRoutes(accounts,
+                new DehydratedDevices(accounts, keys.uploads(), sync.toDevice, rooms.streams)));
         table.get(Resource.CLIENT).add(new SharedSecretRegistrationRoutes(accounts,
                 config.registration().sharedSecret(), Clock.systemUTC()));
         table.get(Resource.CLIENT).add(new RegistrationTokenRoutes(accounts));

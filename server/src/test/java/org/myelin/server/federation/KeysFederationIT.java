@@ -85,6 +85,39 @@ class KeysFederationIT {
     }
 
     @Test
+    void aUserOnBClaimsTheKeysOfADehydratedDeviceOnAAndSendsItAMessage() {
+        TestUser alice = a.registerUser("alice-dehydrated");
+        TestUser bob = b.registerUser("bob-dehydrated");
+        String dehydratedDevice = "/_matrix/client/unstable/org.matrix.msc3814.v1/dehydrated_device";
+        TestUser dehydrated = new TestUser(alice.userId(), "DEHYDRATED", null, null);
+        SigningKey device = key(dehydrated);
+        ObjectNode put = Json.MAPPER.createObjectNode().put("device_id", "DEHYDRATED");
+        put.putObject("device_data").put("algorithm", "org.matrix.msc3814.v1.olm").put("device_pickle", random());
+        put.set("device_keys", deviceKeys(dehydrated, device));
+        put.putObject("one_time_keys").set("signed_curve25519:AAAA1",
+                JsonSigning.sign(Json.MAPPER.createObjectNode().put("key", random()), alice.userId(), device));
+        ok(a, alice, "PUT", dehydratedDevice, put);
+
+        JsonNode query = query(b, bob, alice.userId());
+        assertEquals(device.verifyKey().publicKeyBase64(), query.path("device_keys").path(alice.userId())
+                .path("DEHYDRATED").path("keys").path(device.keyId()).asText(), query::toString);
+        JsonNode claimed = claim(b, bob, dehydrated);
+        assertTrue(claimed.path("one_time_keys").path(alice.userId()).path("DEHYDRATED")
+                .has("signed_curve25519:AAAA1"), claimed::toString);
+
+        ObjectNode message = Json.MAPPER.createObjectNode();
+        message.putObject("messages").putObject(alice.userId()).putObject("DEHYDRATED").put("body", "a room key");
+        ok(b, bob, "PUT", V3 + "/sendToDevice/m.room.encrypted/dehydrated-" + System.nanoTime(), message);
+        String events = dehydratedDevice + "/DEHYDRATED/events";
+        await("alice's dehydrated device on A has bob's message",
+                () -> ok(a, alice, "POST", events, json("{}")).path("events").size() == 1);
+        JsonNode event = ok(a, alice, "POST", events, json("{}")).path("events").get(0);
+        assertEquals(bob.userId(), event.path("sender").asText(), event::toString);
+        assertEquals("m.room.encrypted", event.path("type").asText(), event::toString);
+        assertEquals("a room key", event.path("content").path("body").asText(), event::toString);
+    }
+
+    @Test
     void aNewDeviceOnAReachesBsSyncAndKeysQueryAndADeletedOneGoesAway() {
         TestUser alice = a.registerUser("alice-lists");
         TestUser bob = b.registerUser("bob-lists");

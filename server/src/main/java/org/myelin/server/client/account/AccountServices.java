@@ -13,6 +13,7 @@ import org.myelin.server.client.auth.UserInteractiveAuth;
 import org.myelin.server.client.ratelimit.RateLimiters;
 import org.myelin.server.config.HomeserverConfig;
 import org.myelin.storage.accounts.AccountRepository;
+import org.myelin.storage.accounts.DehydratedDeviceRepository;
 import org.myelin.storage.accounts.RegistrationTokenRepository;
 import org.myelin.storage.accounts.TokenRepository;
 import org.slf4j.Logger;
@@ -30,6 +31,7 @@ public final class AccountServices {
     public final String serverName;
     public final Clock clock;
     public final AccountRepository accounts;
+    public final DehydratedDeviceRepository dehydratedDevices;
     public final TokenRepository tokens;
     public final RegistrationTokenRepository registrationTokens;
     public final PasswordHasher hasher;
@@ -48,6 +50,7 @@ public final class AccountServices {
         AccessTokenCache tokenCache = new AccessTokenCache(clock);
         this.accounts = new AccountRepository(dataSource, tokenCache::revoked);
         this.tokens = new TokenRepository(dataSource, tokenCache::revoked);
+        this.dehydratedDevices = new DehydratedDeviceRepository(dataSource, tokenCache::revoked);
         this.registrationTokens = new RegistrationTokenRepository(dataSource);
         this.hasher = new PasswordHasher(config.auth().passwordHashing());
         this.passwords = new Passwords(accounts, hasher);

@@ -30,7 +30,20 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * refused (400 M_INVALID_PARAM); the same keys again change nothing. A one-time key id already stored with other content is refused (400), as Synapse
  * does; with the same content it is kept once.
  */
-final class KeyUploads {
+public final class KeyUploads {
+
+    /**
+     * An upload's keys for one device, checked by {@link #check}.
+     *
+     * @param deviceKeyJson the device keys as canonical JSON, or null when none were sent
+     */
+    public record Upload(String userId, String deviceId, String deviceKeyJson, List<NewKey> oneTime,
+                         List<NewKey> fallbacks) {
+        public Upload {
+            oneTime = List.copyOf(oneTime);
+            fallbacks = List.copyOf(fallbacks);
+        }
+    }
 
     /** The unstable name of {@code fallback_keys} (MSC2732), which Synapse still accepts. */
     static final String UNSTABLE_FALLBACK_KEYS = "org.matrix.msc2732.fallback_keys";
@@ -55,23 +68,39 @@ final class KeyUploads {
         if (requester.deviceId() == null) {
             throw MatrixException.badJson("To upload keys, you must pass device_id when authenticating");
         }
-        String userId = requester.userId();
-        String deviceId = requester.deviceId();
-        // Everything is checked before anything is stored: a bad part costs no good data.
+        return store(check(requester.userId(), requester.deviceId(), body));
+    }
+
+    /**
+     * The keys of an upload for one device, checked as far as they can be without reading what the
+     * device has: device keys that name {@code userId} and {@code deviceId} and are signed by the
+     * device, one-time and fallback keys of the right shape. Nothing is stored.
+     */
+    public Upload check(String userId, String deviceId, ObjectNode body) {
         String deviceKeyJson = body.has("device_keys") ? checkedDeviceKeys(body.get("device_keys"), userId, deviceId)
                 : null;
         List<NewKey> oneTime = keys(body.get("one_time_keys"), "one_time_keys");
         JsonNode fallbackNode = body.has("fallback_keys") ? body.get("fallback_keys") : body.get(UNSTABLE_FALLBACK_KEYS);
         List<NewKey> fallbacks = lastPerAlgorithm(keys(fallbackNode, "fallback_keys"));
-        List<NewKey> newOneTime = notStoredYet(userId, deviceId, oneTime);
+        return new Upload(userId, deviceId, deviceKeyJson, oneTime, fallbacks);
+    }
 
+    /**
+     * Stores a checked upload and announces the change of the user's device list; the device's
+     * one-time key counts. 400 (before anything is stored) when a one-time key id it has is sent
+     * with another key, or when the device already has other device keys.
+     */
+    public Map<String, Integer> store(Upload upload) {
+        String userId = upload.userId();
+        String deviceId = upload.deviceId();
+        List<NewKey> newOneTime = notStoredYet(userId, deviceId, upload.oneTime());
         long now = clock.millis();
-        if (deviceKeyJson != null) {
-            storeDeviceKeys(userId, deviceId, deviceKeyJson, now);
+        if (upload.deviceKeyJson() != null) {
+            storeDeviceKeys(userId, deviceId, upload.deviceKeyJson(), now);
         }
         oneTimeKeys.add(userId, deviceId, newOneTime, now);
-        oneTimeKeys.setFallbacks(userId, deviceId, fallbacks);
-        if (!newOneTime.isEmpty() || !fallbacks.isEmpty()) {
+        oneTimeKeys.setFallbacks(userId, deviceId, upload.fallbacks());
+        if (!newOneTime.isEmpty() || !upload.fallbacks().isEmpty()) {
             counts.invalidate(userId, deviceId);
         }
         return counts.of(userId, deviceId).oneTimeKeys();

@@ -65,6 +65,11 @@ public final class KeysServices {
         return served;
     }
 
+    /** Key uploads, for devices that upload their keys other than by {@code POST /keys/upload} (a dehydrated device). */
+    public KeyUploads uploads() {
+        return uploads;
+    }
+
     /** What /sync tells each device of its one-time and fallback keys. */
     public DeviceKeyCounts counts() {
         return counts;
