@@ -16,7 +16,7 @@ from nio import (DeleteDevicesAuthResponse, DiscoveryInfoResponse, DeleteDevices
                  RoomPutStateResponse, RoomReadMarkersResponse, RoomRedactResponse, RoomResolveAliasResponse,
                  RoomSendResponse, RoomTypingResponse, RoomUnbanResponse,
                  SetPushRuleActionsResponse, SetPushRuleResponse, SyncResponse, ToDeviceMessage, ToDeviceResponse,
-                 UpdateDeviceResponse, UpdateReceiptMarkerResponse, UploadFilterResponse)
+                 UpdateDeviceResponse, UpdateReceiptMarkerResponse, UploadFilterResponse, UploadResponse)
 from nio.responses import RoomUpdateAliasResponse, WhoamiResponse  # not exported by nio 0.20
 
 from common import PASSWORD, check, client, describe, expect, log, register_and_login, run, ScenarioFailed, unique
@@ -139,11 +139,21 @@ async def to_device(a):
              "PUT sendToDevice")
 
 
-async def not_served(a):
-    """Media and OpenID are not served: a Matrix error nio reads."""
+async def media(a):
+    """nio 0.20 uploads through /_matrix/media/r0/upload and downloads through the legacy
+    /_matrix/media/r0/download, which serves only media from before authenticated media was
+    enabled (on by default, as in Synapse): new media there is a 404 nio reads as an error."""
     # (GET /media/config is not checked: nio's schema for it requires nothing, so it reads any error as a success.)
     upload, _ = await a.upload(lambda *_: b"hello", "text/plain", "hello.txt", filesize=5)
-    await matrix_error(upload, "POST media upload")
+    uploaded = await ok(upload, UploadResponse, "POST media upload")
+    check(uploaded.content_uri.startswith("mxc://"), "the upload answers an mxc:// URI")
+    legacy = await a.download(uploaded.content_uri)
+    await matrix_error(legacy, "GET legacy media download of new media")
+    check(legacy.status_code == "M_NOT_FOUND", f"legacy download of new media is M_NOT_FOUND, not {legacy.status_code}")
+
+
+async def not_served(a):
+    """OpenID is not served yet: a Matrix error nio reads."""
     await matrix_error(await a.get_openid_token(a.user_id), "POST openid request_token")
 
 
@@ -155,6 +165,7 @@ async def scenario():
     await rooms(a, b)
     await push_rules(a)
     await to_device(a)
+    await media(a)
     await not_served(a)
     await ok(await a.logout(), LogoutResponse, "logout")
     log("every reply fits nio's schemas")
