@@ -6,7 +6,7 @@ to-device message in an m.direct_to_device EDU. Each decrypts the other's messag
 each server serves only m.room.encrypted. A second message of a shows that a's Megolm session,
 shared once, keeps working across servers."""
 from common import check, log, run, second_server, unique
-from e2e import e2e_user, receive, remove_stores, send_encrypted, shared_encrypted_room
+from e2e import check_olm_session, e2e_user, receive, remove_stores, send_encrypted, shared_encrypted_room
 
 
 async def scenario():
@@ -18,10 +18,12 @@ async def scenario():
 
     hello = unique("hello from a on server 1")
     event_id = await send_encrypted(a, room_id, hello)
+    check_olm_session(a, b)  # keys queried and a one-time key claimed from the other server
     b_since = await receive(b, b_since, room_id, event_id, hello)
 
     answer = unique("answer from b on server 2")
     event_id = await send_encrypted(b, room_id, answer)
+    check_olm_session(b, a)
     a_since = await receive(a, a_since, room_id, event_id, answer)
 
     again = unique("second message from a")

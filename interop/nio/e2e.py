@@ -6,11 +6,11 @@ import tempfile
 import urllib.request
 from urllib.parse import quote
 
-from nio import (AsyncClient, AsyncClientConfig, JoinResponse, KeysQueryResponse, KeysUploadResponse, LoginResponse,
+from nio import (AsyncClient, AsyncClientConfig, EncryptionError, JoinResponse, KeysQueryResponse, KeysUploadResponse, LoginResponse,
                  MegolmEvent, RegisterResponse, RoomCreateResponse, RoomMessageText, RoomSendResponse)
 
 import common
-from common import BASE_URL, PASSWORD, WAIT, check, expect, initial_sync, sync_until, timeline, unique
+from common import BASE_URL, PASSWORD, WAIT, check, expect, initial_sync, log, sync_until, timeline, unique
 
 ENCRYPTION = {"type": "m.room.encryption", "state_key": "", "content": {"algorithm": "m.megolm.v1.aes-sha2"}}
 _stores = []
@@ -84,8 +84,13 @@ async def receive(receiver, since, room_id, event_id, body):
         return next((e for e in timeline(resp, room_id) if e.event_id == event_id), None)
 
     event, since = await sync_until(receiver, since, arrived, f"event {event_id}")
-    check(not isinstance(event, MegolmEvent), f"{receiver.user_id} could not decrypt {event_id}: "
-          f"no room key arrived (to-device) or it did not fit")
+    if isinstance(event, MegolmEvent):
+        # The room key (to-device) and the event may arrive in either order: a server handles a
+        # transaction's EDUs and PDUs side by side, as Synapse does. A client decrypts the event
+        # once the key is there; so does this one.
+        log(f"{event_id} came before its room key; waiting for the key")
+        event, since = await sync_until(receiver, since, lambda _: decrypted(receiver, event),
+                                        f"the room key of {event_id} (to-device)")
     check(isinstance(event, RoomMessageText) and event.body == body and event.decrypted,
           f"{receiver.user_id} decrypted {event_id} to {event!r}, not {body!r}")
     served = raw_event(receiver, room_id, event_id)
@@ -93,6 +98,28 @@ async def receive(receiver, since, room_id, event_id, body):
           f"the server served {event_id} as {served.get('type')}, not m.room.encrypted")
     check(body not in json.dumps(served), "plaintext in the event the server served")
     return since
+
+
+def check_olm_session(sender, receiver):
+    """Checks that sender's nio knows receiver's device (from keys_query) and holds an Olm session
+    with it (made from a one-time key keys_claim returned): how the room key went to it."""
+    device = next((d for d in sender.device_store.active_user_devices(receiver.user_id)
+                   if d.id == receiver.device_id), None)
+    check(device is not None, f"{sender.user_id}'s keys_query did not bring {receiver.user_id}'s device "
+          f"{receiver.device_id} (or nio rejected its signature)")
+    check(device.curve25519 == receiver.olm.account.identity_keys["curve25519"],
+          f"{receiver.user_id}/{receiver.device_id}: keys_query gave another identity key than its device's")
+    check(sender.olm.session_store.get(device.curve25519) is not None,
+          f"{sender.user_id} has no Olm session with {receiver.user_id}/{receiver.device_id}: "
+          f"keys_claim gave no one-time key it could use")
+
+
+def decrypted(c, event):
+    """event decrypted by c's Olm machine, or None while c has not received its room key."""
+    try:
+        return c.decrypt_event(event)
+    except EncryptionError:
+        return None
 
 
 def raw_event(c, room_id, event_id):
