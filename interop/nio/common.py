@@ -1,7 +1,8 @@
 """Shared by the matrix-nio scenarios: users, bounded waits, and failing with a clear message.
 
-Each scenario is run as `/usr/bin/python3 interop/nio/NN_name.py BASE_URL` and exits 0 when
-every expectation held, 1 (with a `FAIL: ...` line on stderr) otherwise.
+Each scenario is run as `/usr/bin/python3 interop/nio/NN_name.py BASE_URL BASE_URL_2` and exits 0
+when every expectation held, 1 (with a `FAIL: ...` line on stderr) otherwise. BASE_URL_2 is the
+client API of a second server, federating with the first.
 """
 import asyncio
 import os
@@ -14,6 +15,7 @@ from nio import (AsyncClient, AsyncClientConfig, ErrorResponse, JoinResponse, Lo
                  RoomInviteResponse, SyncResponse)
 
 BASE_URL = sys.argv[1] if len(sys.argv) > 1 else os.environ.get("MYELIN_URL", "http://127.0.0.1:8008")
+BASE_URL_2 = sys.argv[2] if len(sys.argv) > 2 else os.environ.get("MYELIN_URL_2")
 WAIT = 30  # seconds any one expectation may take
 PASSWORD = "interop-password-1"
 # A filter that keeps every timeline event of a sync batch (no gap to paginate over).
@@ -64,10 +66,16 @@ async def describe(resp):
 _clients = []
 
 
-def client(user=""):
+def second_server():
+    """The client URL of the second server; fails when the scenario was not given one."""
+    check(BASE_URL_2, "no second server: pass its client URL as the second argument (or MYELIN_URL_2)")
+    return BASE_URL_2
+
+
+def client(user="", base_url=None):
     config = AsyncClientConfig(encryption_enabled=False, store_sync_tokens=False,
                                max_timeouts=2, max_limit_exceeded=5, request_timeout=WAIT)
-    c = AsyncClient(BASE_URL, user, config=config)
+    c = AsyncClient(base_url or BASE_URL, user, config=config)
     _clients.append(c)
     return c
 
@@ -76,13 +84,14 @@ def unique(prefix):
     return f"{prefix}-{uuid.uuid4().hex[:10]}"
 
 
-async def register_and_login(prefix):
-    """Registers a fresh user, then logs in with the password on a second client (the one returned)."""
+async def register_and_login(prefix, base_url=None):
+    """Registers a fresh user on the server at base_url (the first by default), then logs in with
+    the password on a second client (the one returned)."""
     name = unique(prefix)
-    reg = client(name)
+    reg = client(name, base_url)
     await expect(await reg.register(name, PASSWORD, device_name="nio register"), RegisterResponse,
                  f"register {name}")
-    c = client(name)
+    c = client(name, base_url)
     resp = await expect(await c.login(PASSWORD, device_name="nio interop"), LoginResponse, f"login {name}")
     check(resp.user_id.startswith(f"@{name}:"), f"login {name}: user_id is {resp.user_id}")
     check(resp.access_token and resp.device_id, f"login {name}: no access_token or device_id")
