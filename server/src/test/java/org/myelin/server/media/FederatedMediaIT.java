@@ -219,6 +219,22 @@ class FederatedMediaIT {
         assertEquals(0, bGate.asked(notFetched), "allow_remote=false asks nobody");
     }
 
+    @Test
+    void theDeprecatedDownloadFetchesRemoteMediaWhileAuthenticatedMediaIsOff() {
+        byte[] bytes = randomBytes(10_000, 6);
+        String media = uploaded(b, bob, "image/webp", "old.webp", bytes);
+        try (TestHomeserver old = TestHomeserver.builder()
+                .configure(c -> c.withMedia(c.media().withEnableAuthenticatedMedia(false))).start()) {
+            HttpResponse<byte[]> r = get(old, null, "/_matrix/media/v3/download/" + media, Map.of());
+            assertEquals(200, r.statusCode(), () -> new String(r.body(), StandardCharsets.UTF_8));
+            assertArrayEquals(bytes, r.body());
+            assertEquals("inline; filename=old.webp", r.headers().firstValue("Content-Disposition").orElseThrow());
+        }
+        HttpResponse<byte[]> frozen = get(a, null, "/_matrix/media/v3/download/" + media, Map.of());
+        assertEquals(404, frozen.statusCode(), "with authenticated media on, the deprecated endpoint fetches nothing");
+        assertEquals(1, bGate.asked(media), "only the server with authenticated media off asked B");
+    }
+
     // ---- helpers ----
 
     /** A body framed as the federation media endpoint frames it: {@code {}}, then a part with {@code headers}. */
