@@ -34,6 +34,7 @@ import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.myelin.server.config.HomeserverConfig;
 import org.myelin.server.config.Resource;
 import org.myelin.server.http.Handlers;
 import org.myelin.server.http.Routes;
@@ -233,6 +234,23 @@ class FederatedMediaIT {
         HttpResponse<byte[]> frozen = get(a, null, "/_matrix/media/v3/download/" + media, Map.of());
         assertEquals(404, frozen.statusCode(), "with authenticated media on, the deprecated endpoint fetches nothing");
         assertEquals(1, bGate.asked(media), "only the server with authenticated media off asked B");
+    }
+
+    @Test
+    void theSsrfGuardKeepsDownloadsOffLoopbackAndPrivateAddresses() {
+        String media = uploaded(b, bob, "image/png", "guarded.png", randomBytes(1_000, 7));
+        try (TestHomeserver guarded = TestHomeserver.builder().configure(c -> {
+            HomeserverConfig.Federation f = c.federation();
+            return c.withFederation(new HomeserverConfig.Federation(f.tlsSelfSignedDev(), f.trustedCaPaths(),
+                    f.allowInsecureSelfSigned(), List.of(), f.notaryServers(), f.keyValidityMs(),
+                    f.backoffInitialMs(), f.backoffMaxMs(), f.requestTimeoutMs()));
+        }).start()) {
+            TestUser carol = guarded.registerUser("carol");
+            HttpResponse<byte[]> refused = download(guarded, carol, media);
+            assertEquals(502, refused.statusCode());
+            assertEquals("M_UNKNOWN", errcode(refused));
+        }
+        assertEquals(0, bGate.asked(media), "B was never asked: the guard refused its loopback address");
     }
 
     // ---- helpers ----
