@@ -114,9 +114,17 @@ public final class MultipartReader {
         return Optional.of(new Part(headers, current));
     }
 
+    /** Skips the preamble, which senders leave empty: more than a buffer of it is refused. */
     private void skipToDelimiter() throws IOException {
         PartBody preamble = new PartBody();
-        preamble.skip();
+        byte[] drop = new byte[8192];
+        long skipped = 0;
+        for (int n; (n = preamble.read(drop, 0, drop.length)) != -1; ) {
+            skipped += n;
+            if (skipped > BUFFER_BYTES) {
+                throw new IOException("multipart preamble longer than " + BUFFER_BYTES + " bytes");
+            }
+        }
     }
 
     private Map<String, String> readHeaders() throws IOException {

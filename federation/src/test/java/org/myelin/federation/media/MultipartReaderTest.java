@@ -106,6 +106,17 @@ class MultipartReaderTest {
     }
 
     @Test
+    void anEndlessPreambleIsRefusedRatherThanReadForever() {
+        InputStream endless = new InputStream() {
+            @Override
+            public int read() {
+                return 'x';
+            }
+        };
+        assertThrows(IOException.class, () -> new MultipartReader(endless, BOUNDARY).next());
+    }
+
+    @Test
     void theBoundaryComesFromAMultipartContentType() {
         assertEquals(Optional.of("abc"), MultipartReader.boundaryOf("multipart/mixed; boundary=abc"));
         assertEquals(Optional.of("a b"), MultipartReader.boundaryOf("Multipart/Mixed;charset=x; Boundary=\"a b\""));
