@@ -76,7 +76,6 @@ import org.myelin.server.http.Routes;
 import org.myelin.protocol.crypto.SigningKey;
 import org.myelin.server.keys.NativeEd25519;
 import org.myelin.server.media.MediaServices;
-import org.myelin.server.media.RemoteMedia;
 import org.myelin.storage.keys.backup.KeyBackupRepository;
 import org.myelin.storage.search.EventSearchRepository;
 import org.myelin.server.keys.SigningKeyStore;
@@ -129,11 +128,12 @@ public final class Homeserver implements AutoCloseable {
         this.requestBodies = new RequestBodies(config.requestBodies());
         this.signingKey = signingKey;
         // First of the parts: it fails on a media directory it cannot use, before threads are started.
-        this.media = new MediaServices(config, dataSource, RemoteMedia.NONE, Clock.systemUTC());
+        this.media = new MediaServices(config, dataSource, Clock.systemUTC());
         this.handlerThreads = Executors.newVirtualThreadPerTaskExecutor();
         this.vertx = Vertx.vertx();
         Clock clock = Clock.systemUTC();
         this.federation = new FederationServices(config, dataSource, signingKey, vertx, clock);
+        media.downloadRemoteWith(federation.mediaClient());
         this.rooms = new RoomServices(dataSource,
                 new LocalServer(config.serverName(), signingKey), clock,
                 federation.signatures, federation.remoteEvents);
@@ -265,6 +265,7 @@ public final class Homeserver implements AutoCloseable {
         table.get(Resource.CLIENT).add(new BackupVersionRoutes(keyBackups, authenticator()));
         table.get(Resource.CLIENT).add(new BackupKeysRoutes(keyBackups, authenticator()));
         table.get(Resource.MEDIA).addAll(media.routes(authenticator()));
+        table.get(Resource.FEDERATION).add(federation.mediaRoutes(media.forServers));
         extra.forEach((resource, routes) -> table.get(resource).addAll(routes));
         return table;
     }

@@ -51,9 +51,7 @@ class SpecRoutesIT {
                     "GET /_matrix/client/v1/media/preview_url",
                     "GET /_matrix/client/v1/media/thumbnail/{serverName}/{mediaId}",
                     "GET /_matrix/media/v3/preview_url",
-                    "GET /_matrix/media/v3/thumbnail/{serverName}/{mediaId}",
-                    "GET /_matrix/federation/v1/media/download/{mediaId}",
-                    "GET /_matrix/federation/v1/media/thumbnail/{mediaId}"),
+                    "GET /_matrix/media/v3/thumbnail/{serverName}/{mediaId}"),
             "client-server API breadth", List.of(
                     "POST /_matrix/client/v3/account/3pid",
                     "POST /_matrix/client/v3/account/3pid/add",

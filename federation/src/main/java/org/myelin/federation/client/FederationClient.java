@@ -14,6 +14,7 @@ import org.myelin.protocol.json.CanonicalJson;
 import org.myelin.protocol.json.CanonicalJsonException;
 import org.myelin.protocol.json.MatrixJson;
 
+import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -215,20 +216,73 @@ public final class FederationClient implements KeyFetcher {
     }
 
     /**
+     * A signed GET whose answer, whatever its status, is given as soon as its headers are in, its
+     * body to be read as it arrives (media, too large for memory): close it. Backed off as the
+     * JSON calls are.
+     */
+    public HttpTransport.StreamedResponse open(String destination, String uri) throws FederationClientException {
+        checkBackoff(destination);
+        Resolution resolution = resolve(destination);
+        Map<String, String> headers = Map.of("Authorization",
+                RequestSigning.sign("GET", uri, origin, destination, null, signingKey).toString());
+        HttpTransport.StreamedResponse response;
+        try {
+            response = transport.open(resolution, new HttpTransport.Request("GET", uri, headers, null));
+        } catch (FederationClientException e) {
+            backoff.failure(destination);
+            throw e;
+        }
+        if (response.status() >= 500) {
+            backoff.failure(destination);
+        } else {
+            backoff.success(destination);
+        }
+        return response;
+    }
+
+    /**
+     * An unsigned GET of an {@code https} URL that a server sent us to (media it serves from
+     * elsewhere), through the same transport, so the SSRF guard applies to its addresses too.
+     */
+    public HttpTransport.StreamedResponse openUrl(URI url) throws FederationClientException {
+        if (!"https".equalsIgnoreCase(url.getScheme()) || url.getHost() == null) {
+            throw FederationClientException.badResponse("not an https URL: " + url);
+        }
+        String host = url.getHost().startsWith("[") ? url.getHost().substring(1, url.getHost().length() - 1)
+                : url.getHost();
+        int port = url.getPort() < 0 ? 443 : url.getPort();
+        String hostHeader = url.getPort() < 0 ? url.getHost() : url.getHost() + ":" + port;
+        String target = (url.getRawPath() == null || url.getRawPath().isEmpty() ? "/" : url.getRawPath())
+                + (url.getRawQuery() == null ? "" : "?" + url.getRawQuery());
+        return transport.open(Resolution.of(host, port, hostHeader, host),
+                new HttpTransport.Request("GET", target, Map.of(), null));
+    }
+
+    private void checkBackoff(String destination) throws FederationClientException {
+        if (backoff.isBackingOff(destination)) {
+            throw new FederationClientException(FederationClientException.Kind.BACKING_OFF, 0, null,
+                    destination + " is being backed off after failures", null);
+        }
+    }
+
+    private Resolution resolve(String destination) throws FederationClientException {
+        if (!ServerName.isValid(destination)) {
+            throw FederationClientException.unreachable("not a server name: " + destination, null);
+        }
+        return resolver.resolve(ServerName.parse(destination));
+    }
+
+    /**
      * One request. {@code uri} is the path and query, already encoded (see {@link #encode}); it is
      * signed exactly as sent.
      */
     private JsonNode call(String destination, String method, String uri, JsonNode body, boolean sign,
                           boolean ignoreBackoff) throws FederationClientException {
         boolean tracked = !ignoreBackoff;
-        if (tracked && backoff.isBackingOff(destination)) {
-            throw new FederationClientException(FederationClientException.Kind.BACKING_OFF, 0, null,
-                    destination + " is being backed off after failures", null);
+        if (tracked) {
+            checkBackoff(destination);
         }
-        if (!ServerName.isValid(destination)) {
-            throw FederationClientException.unreachable("not a server name: " + destination, null);
-        }
-        Resolution resolution = resolver.resolve(ServerName.parse(destination));
+        Resolution resolution = resolve(destination);
         Map<String, String> headers = new LinkedHashMap<>();
         byte[] bytes = null;
         if (body != null) {

@@ -21,6 +21,8 @@ import org.myelin.protocol.id.ServerName;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.io.IOException;
+import java.io.InputStream;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.time.Duration;
@@ -32,6 +34,8 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.HashMap;
+import java.util.function.Consumer;
+import java.util.function.Function;
 
 /**
  * HTTPS to other servers, with Vert.x's HTTP client. For each target of a {@link Resolution} it
@@ -60,6 +64,41 @@ public final class HttpTransport implements AutoCloseable {
     public record Response(int status, Map<String, String> headers, byte[] body) {
         public String header(String name) {
             return headers.get(name.toLowerCase(Locale.ROOT));
+        }
+    }
+
+    /**
+     * An answer whose body is read as it arrives ({@link #open}), for bodies too large for memory
+     * (media): status, headers as in {@link Response}, and the body as a stream. Close it: a body
+     * not read to its end is dropped and its request reset.
+     */
+    public record StreamedResponse(int status, Map<String, String> headers, InputStream body) implements AutoCloseable {
+        public String header(String name) {
+            return headers.get(name.toLowerCase(Locale.ROOT));
+        }
+
+        /** The declared {@code Content-Length}, or -1 when there is none (or it is not a number). */
+        public long contentLength() {
+            String value = header("content-length");
+            try {
+                return value == null ? -1 : Long.parseLong(value.trim());
+            } catch (NumberFormatException e) {
+                return -1;
+            }
+        }
+
+        /** At most {@code max} bytes of the body (an error's JSON); what is past them is not read. */
+        public byte[] readAtMost(int max) throws IOException {
+            return body.readNBytes(max);
+        }
+
+        @Override
+        public void close() {
+            try {
+                body.close();
+            } catch (IOException e) {
+                LOG.debug("closing an answer's body: {}", e.toString());
+            }
         }
     }
 
@@ -94,6 +133,25 @@ public final class HttpTransport implements AutoCloseable {
      * @throws FederationClientException (UNREACHABLE) when no allowed address answers or the exchange fails
      */
     public Response exchange(Resolution resolution, Request request) throws FederationClientException {
+        return exchange(resolution, request, HttpTransport::read, response -> { });
+    }
+
+    /**
+     * As {@link #exchange}, but gives the answer as soon as its headers are in, its body to be read
+     * as it arrives: a read waits at most the request timeout for the next bytes.
+     */
+    public StreamedResponse open(Resolution resolution, Request request) throws FederationClientException {
+        long idleMs = timeout.toMillis();
+        return exchange(resolution, request, response -> {
+            Map<String, String> headers = new HashMap<>();
+            response.headers().forEach(h -> headers.putIfAbsent(h.getKey().toLowerCase(Locale.ROOT), h.getValue()));
+            return Future.succeededFuture(new StreamedResponse(response.statusCode(), headers,
+                    ResponseBody.attach(response, idleMs)));
+        }, StreamedResponse::close);
+    }
+
+    private <T> T exchange(Resolution resolution, Request request, Function<HttpClientResponse, Future<T>> reader,
+                           Consumer<T> abandon) throws FederationClientException {
         FederationClientException last = null;
         for (Resolution.Target target : resolution.targets()) {
             List<InetAddress> addresses;
@@ -105,7 +163,7 @@ public final class HttpTransport implements AutoCloseable {
             }
             for (InetAddress address : addresses) {
                 try {
-                    return send(address, target.port(), resolution, request);
+                    return send(address, target.port(), resolution, request, reader, abandon);
                 } catch (ConnectFailed e) {
                     last = FederationClientException.unreachable("cannot connect to " + address.getHostAddress() + ":"
                             + target.port() + " for " + resolution.hostHeader() + ": " + rootMessage(e), e);
@@ -145,7 +203,12 @@ public final class HttpTransport implements AutoCloseable {
         }
     }
 
-    private Response send(InetAddress address, int port, Resolution resolution, Request request)
+    /**
+     * One exchange with one address; {@code reader} makes the answer of the response (on the event
+     * loop), {@code abandon} drops an answer that came after the caller stopped waiting.
+     */
+    private <T> T send(InetAddress address, int port, Resolution resolution, Request request,
+                       Function<HttpClientResponse, Future<T>> reader, Consumer<T> abandon)
             throws ConnectFailed, FederationClientException {
         ServerName host = ServerName.isValid(resolution.hostHeader()) ? ServerName.parse(resolution.hostHeader()) : null;
         HostAndPort authority = host == null
@@ -165,7 +228,7 @@ public final class HttpTransport implements AutoCloseable {
         // final answer is waited for here.
         java.util.concurrent.atomic.AtomicReference<io.vertx.core.http.HttpClientRequest> sent =
                 new java.util.concurrent.atomic.AtomicReference<>();
-        Future<Response> answered = client.request(options)
+        Future<T> answered = client.request(options)
                 .recover(connectFailure -> Future.failedFuture(new ConnectFailed(connectFailure)))
                 .compose(req -> {
                     sent.set(req);
@@ -173,7 +236,7 @@ public final class HttpTransport implements AutoCloseable {
                     request.headers().forEach(req::putHeader);
                     return request.body() == null ? req.send() : req.send(Buffer.buffer(request.body()));
                 })
-                .compose(HttpTransport::read);
+                .compose(reader);
         try {
             return answered.toCompletionStage().toCompletableFuture().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
         } catch (ExecutionException e) {
@@ -184,10 +247,12 @@ public final class HttpTransport implements AutoCloseable {
                     + rootMessage(e.getCause()), e.getCause());
         } catch (TimeoutException e) {
             reset(sent.get());
+            answered.onSuccess(abandon::accept);
             throw FederationClientException.unreachable(request.method() + " " + resolution.hostHeader()
                     + ": no answer within " + timeout.toSeconds() + " s", e);
         } catch (InterruptedException e) {
             reset(sent.get());
+            answered.onSuccess(abandon::accept);
             Thread.currentThread().interrupt();
             throw FederationClientException.unreachable("interrupted", e);
         }

@@ -6,6 +6,8 @@ import org.myelin.federation.auth.RequestAuthenticator;
 import org.myelin.server.http.AccessLog;
 import org.myelin.server.http.BlockingHandler;
 import org.myelin.server.http.ErrCode;
+import org.myelin.server.http.FileReply;
+import org.myelin.server.http.Handlers;
 import org.myelin.server.http.JsonResponse;
 import org.myelin.server.http.MatrixException;
 
@@ -24,6 +26,12 @@ final class FederationAuth {
         JsonResponse handle(RoutingContext ctx, RequestAuthenticator.Authenticated request) throws Exception;
     }
 
+    /** A federation handler that answers with a file (media): it gets the request and the authenticated origin. */
+    @FunctionalInterface
+    interface FileHandler {
+        FileReply handle(RoutingContext ctx, RequestAuthenticator.Authenticated request) throws Exception;
+    }
+
     private final RequestAuthenticator authenticator;
     private final Consumer<String> remoteServerUp;
 
@@ -34,14 +42,27 @@ final class FederationAuth {
 
     /** A blocking handler that authenticates the request, then runs {@code handler}. */
     BlockingHandler authenticated(Handler handler) {
-        return errors(ctx -> {
-            byte[] body = ctx.body() == null || ctx.body().buffer() == null ? new byte[0] : ctx.body().buffer().getBytes();
-            RequestAuthenticator.Authenticated request = authenticator.authenticate(ctx.request().method().name(),
-                    ctx.request().uri(), ctx.request().headers().getAll("Authorization"), body);
-            remoteServerUp.accept(request.origin());
-            AccessLog.identify(ctx, request.origin());
-            return handler.handle(ctx, request);
-        });
+        return errors(ctx -> handler.handle(ctx, authenticate(ctx)));
+    }
+
+    /** A file handler that authenticates the request, then runs {@code handler}. */
+    Handlers.FileHandler authenticatedFile(FileHandler handler) {
+        return ctx -> {
+            try {
+                return handler.handle(ctx, authenticate(ctx));
+            } catch (FederationException e) {
+                throw toMatrix(e);
+            }
+        };
+    }
+
+    private RequestAuthenticator.Authenticated authenticate(RoutingContext ctx) {
+        byte[] body = ctx.body() == null || ctx.body().buffer() == null ? new byte[0] : ctx.body().buffer().getBytes();
+        RequestAuthenticator.Authenticated request = authenticator.authenticate(ctx.request().method().name(),
+                ctx.request().uri(), ctx.request().headers().getAll("Authorization"), body);
+        remoteServerUp.accept(request.origin());
+        AccessLog.identify(ctx, request.origin());
+        return request;
     }
 
     /**

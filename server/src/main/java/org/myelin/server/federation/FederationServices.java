@@ -20,6 +20,7 @@ import org.myelin.federation.inbound.TransactionReceiver;
 import org.myelin.federation.keys.EventSignatures;
 import org.myelin.federation.keys.KeyRing;
 import org.myelin.federation.keys.LocalKeys;
+import org.myelin.federation.media.RemoteMediaClient;
 import org.myelin.federation.outbound.Edu;
 import org.myelin.federation.outbound.OutboundQueue;
 import org.myelin.federation.remote.FederationRemoteEvents;
@@ -28,6 +29,7 @@ import org.myelin.server.RoomServices;
 import org.myelin.server.config.HomeserverConfig;
 import org.myelin.server.config.Resource;
 import org.myelin.server.http.Routes;
+import org.myelin.server.media.MediaForServers;
 import org.myelin.storage.events.EventRepository;
 import org.myelin.storage.federation.InboundTransactionRepository;
 import org.myelin.storage.federation.OutboundQueueRepository;
@@ -147,16 +149,30 @@ public final class FederationServices implements AutoCloseable {
         return outbound;
     }
 
+    /** Downloads other servers' media through the federation client (and its SSRF guard). */
+    public RemoteMediaClient mediaClient() {
+        return new RemoteMediaClient(client);
+    }
+
+    /** The federation media endpoints, serving {@code media} to other servers. */
+    public Routes mediaRoutes(MediaForServers media) {
+        return new MediaRoutes(auth(), media);
+    }
+
+    private FederationAuth auth() {
+        return new FederationAuth(authenticator, origin -> {
+            if (outbound != null) {
+                outbound.remoteServerUp(origin);
+            }
+        });
+    }
+
     /** The federation routes by resource: key publishing and notary, and the server-server API. Call after {@link #connect}. */
     public Map<Resource, List<Routes>> routes() {
         if (receiver == null) {
             throw new IllegalStateException("connect(rooms) first");
         }
-        FederationAuth auth = new FederationAuth(authenticator, origin -> {
-            if (outbound != null) {
-                outbound.remoteServerUp(origin);
-            }
-        });
+        FederationAuth auth = auth();
         Map<Resource, List<Routes>> routes = new EnumMap<>(Resource.class);
         routes.put(Resource.KEYS, List.of(new KeyRoutes(keyRing, clock)));
         routes.put(Resource.FEDERATION, List.of(

@@ -15,7 +15,8 @@ import java.util.Map;
  * @param offset the first byte of {@code file} to send
  * @param length how many bytes to send
  */
-public record FileResponse(int status, Map<String, String> headers, Path file, long offset, long length) {
+public record FileResponse(int status, Map<String, String> headers, Path file, long offset, long length)
+        implements FileReply {
 
     public FileResponse {
         headers = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(headers));
@@ -29,8 +30,8 @@ public record FileResponse(int status, Map<String, String> headers, Path file, l
         return new FileResponse(status, headers, null, 0, 0);
     }
 
-    /** On the request's event loop. */
-    void send(RoutingContext ctx) {
+    @Override
+    public void send(RoutingContext ctx) {
         HttpServerResponse response = ctx.response().setStatusCode(status);
         headers.forEach(response::putHeader);
         if (file == null) {

@@ -71,13 +71,13 @@ public final class Handlers {
     }
 
     /**
-     * A route handler that answers with a file ({@link FileResponse}, media downloads): runs on a
+     * A route handler that answers with a file ({@link FileReply}, media downloads): runs on a
      * virtual thread like {@link #blocking(BlockingHandler)}, takes no body, and the file is sent
-     * from the event loop with {@code sendfile}.
+     * from the event loop, with {@code sendfile} when it is the whole body.
      */
     public Handler<RoutingContext> blockingFile(FileHandler handler) {
         return ctx -> bodies.read(ctx, BodyLimit.JSON, () -> dispatch(ctx, () -> {
-            FileResponse response = handler.handle(ctx);
+            FileReply response = handler.handle(ctx);
             return response::send;
         }));
     }
@@ -85,7 +85,7 @@ public final class Handlers {
     /** A request handler that answers with a file, run as {@link #blockingFile} says. */
     @FunctionalInterface
     public interface FileHandler {
-        FileResponse handle(RoutingContext ctx) throws Exception;
+        FileReply handle(RoutingContext ctx) throws Exception;
     }
 
     /** A request handler that reads its body as it arrives, run as {@link #streamed} says. */

@@ -59,7 +59,7 @@ public final class MediaDownloads {
      * an {@code unauthenticated} request), 504 {@code M_NOT_YET_UPLOADED} if its content has not
      * come within {@code timeoutMs}.
      *
-     * @param allowRemote false: media of other servers is not fetched ({@code allow_remote=false})
+     * @param allowRemote false: media of other servers is served only if cached ({@code allow_remote=false})
      */
     public Servable find(ServerName server, MediaId mediaId, boolean unauthenticated, boolean allowRemote,
                          long timeoutMs) throws IOException, InterruptedException {
@@ -68,10 +68,11 @@ public final class MediaDownloads {
             LocalMedia media = waitForLocal(mediaId, unauthenticated, timeout);
             return servable(media.upload().contentType(), media.upload().uploadName(), media.upload().content());
         }
-        if (!allowRemote) {
-            throw notFound();
-        }
-        RemoteMedia.Cached cached = remote.find(server, mediaId, timeout).orElseThrow(MediaDownloads::notFound);
+        // What the deprecated endpoints may serve once authenticated media is on was cached before:
+        // they fetch nothing new (Synapse's rule), nor does allow_remote=false (no routing loops).
+        boolean cacheOnly = !allowRemote || (unauthenticated && config.enableAuthenticatedMedia());
+        RemoteMedia.Cached cached = (cacheOnly ? remote.cached(server, mediaId) : remote.find(server, mediaId, timeout))
+                .orElseThrow(MediaDownloads::notFound);
         if (unauthenticated && cached.authenticated() && config.enableAuthenticatedMedia()) {
             throw notFound();
         }

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.time.Clock;
 import java.util.List;
 import javax.sql.DataSource;
+import org.myelin.federation.media.RemoteMediaClient;
 import org.myelin.protocol.id.ServerName;
 import org.myelin.server.StartupException;
 import org.myelin.server.client.auth.Authenticator;
@@ -12,11 +13,15 @@ import org.myelin.server.http.Routes;
 import org.myelin.storage.media.LocalMediaStore;
 import org.myelin.storage.media.MediaRepository;
 import org.myelin.storage.media.MediaStore;
+import org.myelin.storage.media.RemoteMediaRepository;
+import org.myelin.storage.media.StoredThumbnails;
 
 /**
  * The content repository, wired: the media store ({@code media.store_path}, or
- * {@code data_dir/media}), the media table, uploads and downloads, and their routes, which the
- * listeners serving the {@code media} resource mount.
+ * {@code data_dir/media}), the media tables, uploads and downloads, other servers' media
+ * ({@link FederatedMedia}, which downloads once federation is up: {@link #downloadRemoteWith}),
+ * and the routes of the {@code media} resource. What other servers download of ours is
+ * {@link #forServers}, served by the federation listener.
  */
 public final class MediaServices {
 
@@ -24,9 +29,11 @@ public final class MediaServices {
     public final MediaRepository repository;
     public final MediaUploads uploads;
     public final MediaDownloads downloads;
+    public final MediaForServers forServers;
+    private final FederatedMedia remote;
     private final HomeserverConfig.Media config;
 
-    public MediaServices(HomeserverConfig config, DataSource dataSource, RemoteMedia remote, Clock clock) {
+    public MediaServices(HomeserverConfig config, DataSource dataSource, Clock clock) {
         this.config = config.media();
         try {
             this.store = new LocalMediaStore(config.media().storeDir(config.dataDir()));
@@ -36,8 +43,16 @@ public final class MediaServices {
         }
         ServerName serverName = ServerName.parse(config.serverName());
         this.repository = new MediaRepository(dataSource);
+        this.remote = new FederatedMedia(store, new RemoteMediaRepository(dataSource), config.media().maxUploadSize(),
+                config.media().enableAuthenticatedMedia(), clock);
         this.uploads = new MediaUploads(serverName, store, repository, config.media(), clock);
         this.downloads = new MediaDownloads(serverName, store, repository, remote, config.media(), clock);
+        this.forServers = new MediaForServers(serverName, downloads, new StoredThumbnails(dataSource), store);
+    }
+
+    /** Other servers' media is downloaded with {@code client} from now on; before, only cached media is served. */
+    public void downloadRemoteWith(RemoteMediaClient client) {
+        remote.downloadWith(client);
     }
 
     /** The routes of the {@code media} resource. */

@@ -313,9 +313,10 @@ class MediaIT {
     }
 
     @Test
-    void unknownMediaAndOtherServersMediaAreNotFound() {
-        for (String media : List.of(hs.serverName() + "/neverUploadedAnything", "elsewhere.example.org/abcdef",
-                hs.serverName() + "/bad.id")) {
+    void unknownMediaAndOtherServersMediaNotToBeFetchedAreNotFound() {
+        // Other servers' media fetched (or not) over federation: FederatedMediaIT.
+        for (String media : List.of(hs.serverName() + "/neverUploadedAnything",
+                "elsewhere.example.org/abcdef?allow_remote=false", hs.serverName() + "/bad.id")) {
             HttpResponse<byte[]> r = download(hs, alice, media);
             assertEquals(404, r.statusCode(), media);
             assertEquals("M_NOT_FOUND", errcode(r), media);

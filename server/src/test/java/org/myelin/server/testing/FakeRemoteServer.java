@@ -62,6 +62,13 @@ public final class FakeRemoteServer implements AutoCloseable {
     private static final JsonNodeFactory JSON = JsonNodeFactory.instance;
     private static final Duration TIMEOUT = Duration.ofSeconds(30);
 
+    /**
+     * An answer given byte for byte (media, say): status, headers and body, sent in chunks without
+     * a {@code Content-Length} if {@code chunked}.
+     */
+    public record RawAnswer(int status, Map<String, String> headers, byte[] body, boolean chunked) {
+    }
+
     /** A transaction received at {@code PUT /send/{txnId}}. */
     public record Transaction(String txnId, ObjectNode body) {
     }
@@ -111,6 +118,8 @@ public final class FakeRemoteServer implements AutoCloseable {
     private volatile int sendStatus = 200;
     private final Map<String, JsonNode> answers = new ConcurrentHashMap<>();
     private final List<String> requests = new CopyOnWriteArrayList<>();
+    private final List<String> requestUris = new CopyOnWriteArrayList<>();
+    private final Map<String, RawAnswer> rawAnswers = new ConcurrentHashMap<>();
     /** Held endpoints, by the path segment after {@code /_matrix/federation/v1/}. */
     private final Map<String, Hold> holds = new ConcurrentHashMap<>();
 
@@ -179,6 +188,16 @@ public final class FakeRemoteServer implements AutoCloseable {
         answers.put(path, body);
     }
 
+    /** Answers requests to {@code path} (the decoded path, no query) with {@code answer}, byte for byte. */
+    public void answerRaw(String path, RawAnswer answer) {
+        rawAnswers.put(path, answer);
+    }
+
+    /** The request target (path and query, as sent) of every request received, in order. */
+    public List<String> requestUris() {
+        return requestUris;
+    }
+
     /** The decoded path of every request received, in order. */
     public List<String> requests() {
         return requests;
@@ -233,6 +252,12 @@ public final class FakeRemoteServer implements AutoCloseable {
             String decoded = java.net.URLDecoder.decode(req.path().replace("+", "%2B"),
                     java.nio.charset.StandardCharsets.UTF_8);
             requests.add(decoded);
+            requestUris.add(req.uri());
+            RawAnswer raw = rawAnswers.get(decoded);
+            if (raw != null) {
+                replyRaw(req, raw);
+                return;
+            }
             if (answers.containsKey(decoded)) {
                 reply(req, 200, answers.get(decoded));
                 return;
@@ -355,6 +380,22 @@ public final class FakeRemoteServer implements AutoCloseable {
         return e;
     }
 
+    private static void replyRaw(HttpServerRequest req, RawAnswer answer) {
+        var response = req.response().setStatusCode(answer.status());
+        answer.headers().forEach(response::putHeader);
+        if (!answer.chunked()) {
+            response.end(Buffer.buffer(answer.body()));
+            return;
+        }
+        response.setChunked(true);
+        int chunk = 16 * 1024;
+        for (int at = 0; at < answer.body().length; at += chunk) {
+            response.write(Buffer.buffer(java.util.Arrays.copyOfRange(answer.body(), at,
+                    Math.min(answer.body().length, at + chunk))));
+        }
+        response.end();
+    }
+
     private static void reply(HttpServerRequest req, int status, JsonNode body) {
         req.response().setStatusCode(status).putHeader("Content-Type", "application/json")
                 .end(CanonicalJson.encodeToString(body));
@@ -424,6 +465,21 @@ public final class FakeRemoteServer implements AutoCloseable {
         }
         try {
             return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** A GET of {@code uri} on {@code hs}'s federation listener signed by this server, its body as bytes (media). */
+    public HttpResponse<byte[]> getBytes(TestHomeserver hs, String uri) {
+        HttpRequest request = HttpRequest.newBuilder(URI.create("https://127.0.0.1:" + hs.federationPort() + uri))
+                .timeout(TIMEOUT).GET().header("Authorization", authorization("GET", uri, hs.serverName(), null))
+                .build();
+        try {
+            return http.send(request, HttpResponse.BodyHandlers.ofByteArray());
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         } catch (InterruptedException e) {
