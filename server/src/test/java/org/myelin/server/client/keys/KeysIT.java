@@ -69,6 +69,34 @@ class KeysIT {
     }
 
     @Test
+    void aQueryNamingDevicesGetsThoseAndOneNamingNoneGetsAll() {
+        TestUser alice = hs.registerUser("alice-named");
+        TestUser alicePhone = hs.login(alice);
+        TestUser bob = hs.registerUser("bob-named");
+        TestUser bobPhone = hs.login(bob);
+        for (TestUser device : List.of(alice, alicePhone, bob, bobPhone)) {
+            ObjectNode body = obj();
+            body.set("device_keys", new TestDevice(device).deviceKeys());
+            client.upload(device, body);
+        }
+        ObjectNode query = obj();
+        ObjectNode asked = query.putObject("device_keys");
+        asked.putArray(alice.userId()).add(alicePhone.deviceId()).add("NO-SUCH-DEVICE");
+        asked.putArray(bob.userId());
+        JsonNode answer = client.ok(alice, "POST", V3 + "/keys/query", query);
+        assertEquals(Set.of(alicePhone.deviceId()), fieldNames(answer.path("device_keys").path(alice.userId())),
+                answer::toString);
+        assertEquals(Set.of(bob.deviceId(), bobPhone.deviceId()), fieldNames(answer.path("device_keys").path(bob.userId())),
+                answer::toString);
+    }
+
+    private static Set<String> fieldNames(JsonNode object) {
+        Set<String> names = new HashSet<>();
+        object.fieldNames().forEachRemaining(names::add);
+        return names;
+    }
+
+    @Test
     void theDeviceDisplayNameIsUnsigned() {
         TestUser alice = hs.registerUser("alice-name");
         client.ok(alice, "PUT", V3 + "/devices/" + alice.deviceId(), obj().put("display_name", "Alice's phone"));
