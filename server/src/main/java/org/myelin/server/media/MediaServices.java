@@ -12,16 +12,19 @@ import org.myelin.server.http.Routes;
 import org.myelin.storage.media.LocalMediaStore;
 import org.myelin.storage.media.MediaRepository;
 import org.myelin.storage.media.MediaStore;
+import org.myelin.storage.media.ThumbnailRepository;
 
 /**
  * The content repository, wired: the media store ({@code media.store_path}, or
- * {@code data_dir/media}), the media table, uploads and downloads, and their routes, which the
- * listeners serving the {@code media} resource mount.
+ * {@code data_dir/media}), the media table, uploads, downloads and thumbnails, and their routes,
+ * which the listeners serving the {@code media} resource mount.
  */
-public final class MediaServices {
+public final class MediaServices implements AutoCloseable {
 
     public final MediaStore store;
     public final MediaRepository repository;
+    public final ThumbnailRepository thumbnailRows;
+    public final Thumbnails thumbnails;
     public final MediaUploads uploads;
     public final MediaDownloads downloads;
     private final HomeserverConfig.Media config;
@@ -36,13 +39,21 @@ public final class MediaServices {
         }
         ServerName serverName = ServerName.parse(config.serverName());
         this.repository = new MediaRepository(dataSource);
-        this.uploads = new MediaUploads(serverName, store, repository, config.media(), clock);
+        this.thumbnailRows = new ThumbnailRepository(dataSource, serverName);
+        this.thumbnails = new Thumbnails(store, thumbnailRows, config.media(), clock);
+        this.uploads = new MediaUploads(serverName, store, repository, config.media(), thumbnails, clock);
         this.downloads = new MediaDownloads(serverName, store, repository, remote, config.media(), clock);
     }
 
     /** The routes of the {@code media} resource. */
     public List<Routes> routes(Authenticator auth) {
         return List.of(new UploadRoutes(uploads, auth), new DownloadRoutes(downloads, auth),
-                new MediaConfigRoutes(config.maxUploadSize(), auth));
+                new ThumbnailRoutes(downloads, thumbnails, auth), new MediaConfigRoutes(config.maxUploadSize(), auth));
+    }
+
+    /** Stops making thumbnails. */
+    @Override
+    public void close() throws InterruptedException {
+        thumbnails.close();
     }
 }
