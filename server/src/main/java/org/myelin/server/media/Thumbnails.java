@@ -132,6 +132,8 @@ public final class Thumbnails implements AutoCloseable {
                             : generator.make(media, file.get(), image.get(), missing).values()) {
                         thumbnail.get();
                     }
+                } catch (InterruptedException | CancellationException e) {
+                    LOG.debug("Thumbnails of {} not made after its upload: stopping", media);
                 } catch (Exception e) {
                     LOG.info("Thumbnails of {} not made after its upload: {}", media, e.toString());
                 }
