@@ -51,12 +51,12 @@ public final class Thumbnailer {
         BufferedImage decoded = orient(decode(file, image, subsampling(image, sizes)), image.orientation());
         String type = image.thumbnailType();
         boolean png = type.equals("image/png");
-        boolean alpha = png && decoded.getColorModel().hasAlpha();
+        Pyramid pyramid = new Pyramid(decoded, png && decoded.getColorModel().hasAlpha());
         List<Encoded> thumbnails = new ArrayList<>();
         for (ThumbnailSize size : sizes) {
             BufferedImage thumbnail = size.method() == ThumbnailMethod.SCALE
-                    ? resize(decoded, size.width(), size.height(), alpha)
-                    : crop(decoded, size.width(), size.height(), alpha);
+                    ? pyramid.scaled(size.width(), size.height())
+                    : pyramid.cropped(size.width(), size.height());
             thumbnails.add(new Encoded(size, type, png ? encode(thumbnail, "png", null) : encodeJpeg(thumbnail)));
         }
         return thumbnails;
@@ -144,27 +144,49 @@ public final class Thumbnailer {
     }
 
     /**
-     * {@code image} scaled to {@code width} by {@code height}: halved bilinearly until the next step
-     * reaches the size, so that every source pixel counts (one bilinear step from far larger would
-     * skip most of them and alias).
+     * An image and its halvings, each made once (bilinearly: every pixel of a level is the mean of
+     * four of the one above), from which each size is scaled in one last bilinear step of less
+     * than half: every source pixel counts, where one bilinear step from far larger would skip most
+     * of them and alias. The sizes of one image share the halvings.
      */
-    static BufferedImage resize(BufferedImage image, int width, int height, boolean alpha) {
-        BufferedImage current = image;
-        do {
-            int w = current.getWidth() / 2 > width ? current.getWidth() / 2 : width;
-            int h = current.getHeight() / 2 > height ? current.getHeight() / 2 : height;
-            current = draw(current, w, h, alpha, 0, 0, current.getWidth(), current.getHeight());
-        } while (current.getWidth() != width || current.getHeight() != height);
-        return current;
-    }
+    static final class Pyramid {
+        private final List<BufferedImage> levels = new ArrayList<>();
+        private final boolean alpha;
 
-    /** Synapse's {@code crop}: scaled to cover {@code width} by {@code height}, and its middle cut out. */
-    static BufferedImage crop(BufferedImage image, int width, int height, boolean alpha) {
-        long[] covering = covering(image.getWidth(), image.getHeight(), width, height);
-        BufferedImage scaled = resize(image, (int) covering[0], (int) covering[1], alpha);
-        int left = (scaled.getWidth() - width) / 2;
-        int top = (scaled.getHeight() - height) / 2;
-        return draw(scaled, width, height, alpha, left, top, left + width, top + height);
+        /** @param alpha whether thumbnails keep transparency (PNG of an image that has some) */
+        Pyramid(BufferedImage image, boolean alpha) {
+            levels.add(image);
+            this.alpha = alpha;
+        }
+
+        /** The image scaled to {@code width} by {@code height}. */
+        BufferedImage scaled(int width, int height) {
+            int k = 0;
+            while (level(k).getWidth() / 2 >= width && level(k).getHeight() / 2 >= height) {
+                k++;
+            }
+            BufferedImage from = level(k);
+            return draw(from, width, height, alpha, 0, 0, from.getWidth(), from.getHeight());
+        }
+
+        /** Synapse's {@code crop}: scaled to cover {@code width} by {@code height}, and its middle cut out. */
+        BufferedImage cropped(int width, int height) {
+            BufferedImage image = levels.getFirst();
+            long[] covering = covering(image.getWidth(), image.getHeight(), width, height);
+            BufferedImage scaled = scaled((int) covering[0], (int) covering[1]);
+            int left = (scaled.getWidth() - width) / 2;
+            int top = (scaled.getHeight() - height) / 2;
+            return draw(scaled, width, height, alpha, left, top, left + width, top + height);
+        }
+
+        private BufferedImage level(int k) {
+            while (levels.size() <= k) {
+                BufferedImage above = levels.getLast();
+                levels.add(draw(above, above.getWidth() / 2, above.getHeight() / 2, alpha,
+                        0, 0, above.getWidth(), above.getHeight()));
+            }
+            return levels.get(k);
+        }
     }
 
     /** The part of {@code source} from ({@code x1}, {@code y1}) to ({@code x2}, {@code y2}) drawn as a {@code w} by {@code h} image. */
