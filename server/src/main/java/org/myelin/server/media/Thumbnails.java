@@ -21,6 +21,7 @@ import org.myelin.server.media.thumbnail.SourceImage;
 import org.myelin.server.media.thumbnail.ThumbnailMethod;
 import org.myelin.server.media.thumbnail.ThumbnailSize;
 import org.myelin.server.media.thumbnail.ThumbnailSizing;
+import org.myelin.server.media.thumbnail.UndecodableImageException;
 import org.myelin.storage.media.MediaStore;
 import org.myelin.storage.media.StoredContent;
 import org.myelin.storage.media.StoredThumbnail;
@@ -48,8 +49,8 @@ public final class Thumbnails implements AutoCloseable {
     /** What a request asks for: at least {@code width} by {@code height}, made with {@code method}. */
     public record Request(int width, int height, ThumbnailMethod method, boolean animated) {}
 
-    /** What answers it: a file, and its type; {@code original} when it is the media's own content. */
-    public record Served(String contentType, Path file, long size, boolean original) {}
+    /** What answers it: a thumbnail's file, or the media's own, and its type. */
+    public record Served(String contentType, Path file, long size) {}
 
     private final MediaStore store;
     private final ThumbnailRepository rows;
@@ -80,7 +81,7 @@ public final class Thumbnails implements AutoCloseable {
         }
         if (request.width() >= image.width() && request.height() >= image.height()
                 && (request.animated() || !image.animated())) {
-            return new Served(image.format().contentType(), source.file(), source.size(), true);
+            return new Served(image.format().contentType(), source.file(), source.size());
         }
         ThumbnailSize size = config.dynamicThumbnails()
                 ? ThumbnailSizing.made(image, request.width(), request.height(), request.method())
@@ -95,7 +96,7 @@ public final class Thumbnails implements AutoCloseable {
         try {
             return served(making.get()).orElseThrow(() -> new IOException("a thumbnail made has gone from the store"));
         } catch (ExecutionException e) {
-            if (e.getCause() instanceof IOException broken) {
+            if (e.getCause() instanceof UndecodableImageException broken) {
                 LOG.info("Cannot thumbnail {}: {}", media, broken.toString());
                 images.put(source.file(), Optional.empty()); // not tried again
                 throw MatrixException.unknownBadRequest("Failed to generate thumbnail.");
@@ -168,7 +169,7 @@ public final class Thumbnails implements AutoCloseable {
 
     private Optional<Served> served(StoredThumbnail row) throws IOException {
         return store.file(row.content().sha256())
-                .map(file -> new Served(row.contentType(), file, row.content().size(), false));
+                .map(file -> new Served(row.contentType(), file, row.content().size()));
     }
 
     private static boolean matches(StoredThumbnail row, ThumbnailSize size, String type) {

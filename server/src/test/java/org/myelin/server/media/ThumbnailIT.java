@@ -300,6 +300,14 @@ class ThumbnailIT {
         HttpResponse<byte[]> broken = thumbnail(hs, alice, lie, "width=32&height=32");
         assertEquals(400, broken.statusCode());
         assertEquals("M_UNKNOWN", errcode(broken));
+
+        // A header and no pixels: found an image, not decoded.
+        String truncated = uploaded(hs, alice, "image/png", "cut.png", pngHeaderOnly(200, 100));
+        for (int attempt = 0; attempt < 2; attempt++) {
+            HttpResponse<byte[]> undecodable = thumbnail(hs, alice, truncated, "width=32&height=32&method=crop");
+            assertEquals(400, undecodable.statusCode());
+            assertEquals("M_UNKNOWN", errcode(undecodable));
+        }
     }
 
     @Test

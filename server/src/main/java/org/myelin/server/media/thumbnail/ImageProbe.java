@@ -57,7 +57,7 @@ public final class ImageProbe {
                 // Counting frames reads a GIF to its end, skipping the pixels: no decoding.
                 boolean animated = (format == ImageFormat.GIF || format == ImageFormat.WEBP)
                         && reader.getNumImages(true) > 1;
-                boolean transposed = orientation >= 5;
+                boolean transposed = orientation >= 5; // turned a quarter: stored width is shown height
                 return Optional.of(new SourceImage(format, transposed ? height : width, transposed ? width : height,
                         orientation, animated, alpha(reader)));
             } catch (IOException | RuntimeException e) {

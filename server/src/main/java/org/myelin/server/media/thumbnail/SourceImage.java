@@ -23,9 +23,4 @@ public record SourceImage(ImageFormat format, int width, int height, int orienta
     public String thumbnailType() {
         return format == ImageFormat.JPEG || (format == ImageFormat.WEBP && !alpha) ? "image/jpeg" : "image/png";
     }
-
-    /** Whether the orientation turns the image a quarter (5 to 8): its stored width is its shown height. */
-    public boolean transposed() {
-        return orientation >= 5 && orientation <= 8;
-    }
 }
