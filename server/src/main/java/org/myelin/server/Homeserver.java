@@ -325,7 +325,7 @@ public final class Homeserver implements AutoCloseable {
         return users;
     }
 
-    /** The content repository: media store, uploads and downloads. */
+    /** The content repository: media store, uploads, downloads and thumbnails. */
     public MediaServices media() {
         return media;
     }
@@ -389,6 +389,7 @@ public final class Homeserver implements AutoCloseable {
         closeQuietly("keys federation", keysFederation::close);
         closeQuietly("federation", federation::close);
         closeQuietly("Vert.x", () -> HttpListener.await(vertx.close()));
+        closeQuietly("thumbnails", media::close);
         closeQuietly("typing notifications", sync::close);
         closeQuietly("event persister", rooms::close);
         closeQuietly("database health check", health::close); // before the database, whose stop is no loss

@@ -49,9 +49,7 @@ class SpecRoutesIT {
     private static final Map<String, String> NOT_YET = notYet(Map.of(
             "media repository", List.of(
                     "GET /_matrix/client/v1/media/preview_url",
-                    "GET /_matrix/client/v1/media/thumbnail/{serverName}/{mediaId}",
-                    "GET /_matrix/media/v3/preview_url",
-                    "GET /_matrix/media/v3/thumbnail/{serverName}/{mediaId}"),
+                    "GET /_matrix/media/v3/preview_url"),
             "client-server API breadth", List.of(
                     "POST /_matrix/client/v3/account/3pid",
                     "POST /_matrix/client/v3/account/3pid/add",

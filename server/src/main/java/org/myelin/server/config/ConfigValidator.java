@@ -65,6 +65,9 @@ final class ConfigValidator {
             throw new ConfigException("media.max_pending_media_uploads", "must be at least 1");
         }
         positive(m.unusedExpirationTimeMs(), "media.unused_expiration_time_ms");
+        if (m.maxImagePixels() < 1) {
+            throw new ConfigException("media.max_image_pixels", "must be a positive number of pixels");
+        }
     }
 
     private static void validateRequestBodies(HomeserverConfig.RequestBodies r) {

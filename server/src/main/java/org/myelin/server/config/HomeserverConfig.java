@@ -205,11 +205,23 @@ public record HomeserverConfig(
      * @param maxPendingMediaUploads   how many media ids made by {@code POST /_matrix/media/v1/create} a user
      *                                 may have waiting for their content at once
      * @param unusedExpirationTimeMs   how long such an id waits for its content before it expires
+     * @param dynamicThumbnails        false: a thumbnail request is answered with the smallest of the sizes made
+     *                                 after each upload (32x32 and 96x96 cropped, 320x240, 640x480 and 800x600
+     *                                 scaled) that is not smaller than asked, and only larger requests are
+     *                                 thumbnailed to their size; true: every request is thumbnailed to its size
+     *                                 (Synapse's {@code dynamic_thumbnails})
+     * @param maxImagePixels           images of more pixels than this (width times height, read from their header)
+     *                                 are not thumbnailed: decoding them could exhaust memory
      */
     public record Media(Path storePath, long maxUploadSize, boolean enableAuthenticatedMedia,
-                        int maxPendingMediaUploads, long unusedExpirationTimeMs) {
-        /** Synapse's defaults: 50 MiB, authenticated media on, 5 pending ids for 24 hours each. */
-        public static final Media DEFAULT = new Media(null, 50L * 1024 * 1024, true, 5, 86_400_000L);
+                        int maxPendingMediaUploads, long unusedExpirationTimeMs, boolean dynamicThumbnails,
+                        long maxImagePixels) {
+        /**
+         * Synapse's defaults: 50 MiB, authenticated media on, 5 pending ids for 24 hours each,
+         * thumbnails of the pre-generated sizes, of images of up to 32M pixels.
+         */
+        public static final Media DEFAULT = new Media(null, 50L * 1024 * 1024, true, 5, 86_400_000L, false,
+                32L * 1024 * 1024);
 
         /** Where content is kept: {@link #storePath}, or {@code <dataDir>/media}. */
         public Path storeDir(Path dataDir) {
@@ -217,15 +229,23 @@ public record HomeserverConfig(
         }
 
         public Media withMaxUploadSize(long bytes) {
-            return new Media(storePath, bytes, enableAuthenticatedMedia, maxPendingMediaUploads, unusedExpirationTimeMs);
+            return new Media(storePath, bytes, enableAuthenticatedMedia, maxPendingMediaUploads, unusedExpirationTimeMs,
+                    dynamicThumbnails, maxImagePixels);
         }
 
         public Media withEnableAuthenticatedMedia(boolean enable) {
-            return new Media(storePath, maxUploadSize, enable, maxPendingMediaUploads, unusedExpirationTimeMs);
+            return new Media(storePath, maxUploadSize, enable, maxPendingMediaUploads, unusedExpirationTimeMs,
+                    dynamicThumbnails, maxImagePixels);
         }
 
         public Media withPendingUploads(int max, long unusedExpirationMs) {
-            return new Media(storePath, maxUploadSize, enableAuthenticatedMedia, max, unusedExpirationMs);
+            return new Media(storePath, maxUploadSize, enableAuthenticatedMedia, max, unusedExpirationMs,
+                    dynamicThumbnails, maxImagePixels);
+        }
+
+        public Media withThumbnails(boolean dynamic, long maxPixels) {
+            return new Media(storePath, maxUploadSize, enableAuthenticatedMedia, maxPendingMediaUploads,
+                    unusedExpirationTimeMs, dynamic, maxPixels);
         }
     }
 

@@ -9,6 +9,7 @@ import org.myelin.server.http.Handlers;
 import org.myelin.server.http.MatrixException;
 import org.myelin.server.http.Routes;
 import org.myelin.server.media.MediaForServers;
+import org.myelin.server.media.ThumbnailRoutes;
 
 /**
  * Our media for other servers (server-server API, "Content Repository", added in v1.11): signed
@@ -43,14 +44,11 @@ final class MediaRoutes implements Routes {
     }
 
     /**
-     * {@code GET /_matrix/federation/v1/media/thumbnail/{mediaId}?width=&height=&method=&timeout_ms=}:
-     * the thumbnail kept that fits best; 404 while the media has none.
+     * {@code GET /_matrix/federation/v1/media/thumbnail/{mediaId}?width=&height=&method=&animated=&timeout_ms=}:
+     * the thumbnail a client of ours would get, made if need be.
      */
     FileReply thumbnail(RoutingContext ctx, RequestAuthenticator.Authenticated request) throws Exception {
-        int width = dimension(ctx, "width");
-        int height = dimension(ctx, "height");
-        String method = "crop".equals(ctx.request().getParam("method")) ? "crop" : "scale";
-        return media.thumbnail(mediaId(ctx), width, height, method, timeoutMs(ctx));
+        return media.thumbnail(mediaId(ctx), ThumbnailRoutes.request(ctx), timeoutMs(ctx));
     }
 
     private static MediaId mediaId(RoutingContext ctx) {
@@ -61,21 +59,6 @@ final class MediaRoutes implements Routes {
         return MediaId.parse(id);
     }
 
-    private static int dimension(RoutingContext ctx, String name) {
-        String value = ctx.request().getParam(name);
-        if (value == null || value.isEmpty()) {
-            throw MatrixException.missingParam("Missing integer query parameter '" + name + "'");
-        }
-        try {
-            int n = Integer.parseInt(value);
-            if (n <= 0) {
-                throw MatrixException.invalidParam("Query parameter '" + name + "' must be positive");
-            }
-            return n;
-        } catch (NumberFormatException e) {
-            throw MatrixException.invalidParam("Query parameter '" + name + "' must be an integer");
-        }
-    }
 
     private static long timeoutMs(RoutingContext ctx) {
         String value = ctx.request().getParam("timeout_ms");

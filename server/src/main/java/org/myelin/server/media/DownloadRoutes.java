@@ -2,6 +2,7 @@ package org.myelin.server.media;
 
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
+import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.myelin.protocol.id.MediaId;
@@ -74,12 +75,16 @@ public final class DownloadRoutes implements Routes {
         String fileName = ctx.pathParam("fileName");
         Map<String, String> headers = MediaHeaders.of(media.contentType(),
                 fileName != null && !fileName.isEmpty() ? fileName : media.uploadName());
-        return switch (ByteRange.of(ctx.request().getHeader("Range"), ctx.request().getHeader("If-Range"),
-                media.size())) {
-            case ByteRange.Whole whole -> new FileResponse(200, headers, media.file(), 0, media.size());
+        return respond(ctx, headers, media.file(), media.size());
+    }
+
+    /** {@code file}, {@code size} bytes long, whole or the byte range the request asks for. */
+    static FileResponse respond(RoutingContext ctx, Map<String, String> headers, Path file, long size) {
+        return switch (ByteRange.of(ctx.request().getHeader("Range"), ctx.request().getHeader("If-Range"), size)) {
+            case ByteRange.Whole whole -> new FileResponse(200, headers, file, 0, size);
             case ByteRange.Part part -> {
                 headers.put("Content-Range", part.contentRange());
-                yield new FileResponse(206, headers, media.file(), part.first(), part.length());
+                yield new FileResponse(206, headers, file, part.first(), part.length());
             }
             case ByteRange.Unsatisfiable none -> {
                 Map<String, String> refusal = new LinkedHashMap<>(headers);
@@ -91,7 +96,7 @@ public final class DownloadRoutes implements Routes {
     }
 
     /** {@code timeout_ms}: how long to wait for content not uploaded yet; 400 if not a number. */
-    private static long timeoutMs(RoutingContext ctx) {
+    static long timeoutMs(RoutingContext ctx) {
         String value = ctx.request().getParam("timeout_ms");
         if (value == null || value.isEmpty()) {
             return MediaDownloads.DEFAULT_TIMEOUT_MS;

@@ -3,18 +3,12 @@ package org.myelin.server.media;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.util.Comparator;
-import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.UUID;
 import org.myelin.protocol.id.MediaId;
+import org.myelin.protocol.id.MxcUri;
 import org.myelin.protocol.id.ServerName;
 import org.myelin.server.http.FramedFileResponse;
-import org.myelin.server.http.MatrixException;
-import org.myelin.storage.media.MediaStore;
-import org.myelin.storage.media.StoredThumbnail;
-import org.myelin.storage.media.StoredThumbnails;
 
 /**
  * This server's media as other servers download it (server-server API, "Content Repository"): a
@@ -29,14 +23,11 @@ public final class MediaForServers {
 
     private final ServerName serverName;
     private final MediaDownloads downloads;
-    private final StoredThumbnails thumbnails;
-    private final MediaStore store;
+    private final Thumbnails thumbnails;
 
-    public MediaForServers(ServerName serverName, MediaDownloads downloads, StoredThumbnails thumbnails,
-                           MediaStore store) {
+    public MediaForServers(ServerName serverName, MediaDownloads downloads, Thumbnails thumbnails) {
         this.serverName = serverName;
         this.downloads = downloads;
-        this.store = store;
         this.thumbnails = thumbnails;
     }
 
@@ -47,33 +38,14 @@ public final class MediaForServers {
     }
 
     /**
-     * The stored thumbnail of {@code mediaId} that best fits {@code width} × {@code height} made
-     * by {@code method} ({@code crop} or {@code scale}); 404 if the media has none.
+     * The thumbnail of {@code mediaId} a client of ours asking for {@code request} would get (made
+     * if need be); 404 if there is no such media, 400 if it is not an image thumbnailed.
      */
-    public FramedFileResponse thumbnail(MediaId mediaId, int width, int height, String method, long timeoutMs)
+    public FramedFileResponse thumbnail(MediaId mediaId, Thumbnails.Request request, long timeoutMs)
             throws IOException, InterruptedException {
-        downloads.find(serverName, mediaId, false, false, timeoutMs); // exists, uploaded, not quarantined
-        StoredThumbnail chosen = choose(thumbnails.ofLocal(mediaId), width, height, method)
-                .orElseThrow(() -> MatrixException.notFound("No thumbnail of this media"));
-        Path file = store.file(chosen.content().sha256())
-                .orElseThrow(() -> MatrixException.notFound("No thumbnail of this media"));
-        return multipart(chosen.contentType(), null, file, chosen.content().size());
-    }
-
-    /**
-     * Synapse's choice, simplified: of the thumbnails made by {@code method} (any, if none was), the
-     * smallest at least as large as asked (both sides for {@code crop}, either for {@code scale}),
-     * or else the largest.
-     */
-    static Optional<StoredThumbnail> choose(List<StoredThumbnail> all, int width, int height, String method) {
-        List<StoredThumbnail> made = all.stream().filter(t -> t.method().equals(method)).toList();
-        List<StoredThumbnail> candidates = made.isEmpty() ? all : made;
-        Comparator<StoredThumbnail> bySize = Comparator.comparingLong(t -> (long) t.width() * t.height());
-        boolean crop = "crop".equals(method);
-        return candidates.stream()
-                .filter(t -> crop ? t.width() >= width && t.height() >= height : t.width() >= width || t.height() >= height)
-                .min(bySize)
-                .or(() -> candidates.stream().max(bySize));
+        MediaDownloads.Servable media = downloads.find(serverName, mediaId, false, false, timeoutMs);
+        Thumbnails.Served served = thumbnails.thumbnail(new MxcUri(serverName, mediaId), media, request);
+        return multipart(served.contentType(), null, served.file(), served.size());
     }
 
     /** Synapse's framing: CRLF, the JSON part, the media part's headers, the file, the closing delimiter. */

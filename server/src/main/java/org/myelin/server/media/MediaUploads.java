@@ -34,15 +34,17 @@ public final class MediaUploads {
     private final MediaStore store;
     private final MediaRepository repository;
     private final HomeserverConfig.Media config;
+    private final Thumbnails thumbnails;
     private final Clock clock;
     private final SecureRandom random = new SecureRandom();
 
     public MediaUploads(ServerName serverName, MediaStore store, MediaRepository repository,
-                        HomeserverConfig.Media config, Clock clock) {
+                        HomeserverConfig.Media config, Thumbnails thumbnails, Clock clock) {
         this.serverName = serverName;
         this.store = store;
         this.repository = repository;
         this.config = config;
+        this.thumbnails = thumbnails;
         this.clock = clock;
     }
 
@@ -58,13 +60,18 @@ public final class MediaUploads {
         }
     }
 
-    /** Stores {@code content} under a new media id of {@code uploader}'s. */
+    /**
+     * Stores {@code content} under a new media id of {@code uploader}'s; its thumbnails are made
+     * after, without waiting for them.
+     */
     public MxcUri upload(UserId uploader, Described described, InputStream content) throws IOException {
         StoredContent stored = store(content);
         MediaId mediaId = MediaId.random(random);
         repository.insertUploaded(mediaId, uploader, config.enableAuthenticatedMedia(),
                 new LocalMedia.Upload(described.contentType(), described.uploadName(), stored, clock.millis()));
-        return new MxcUri(serverName, mediaId);
+        MxcUri uri = new MxcUri(serverName, mediaId);
+        thumbnails.pregenerate(uri, described.contentType(), stored);
+        return uri;
     }
 
     /**
@@ -112,7 +119,8 @@ public final class MediaUploads {
 
     /**
      * Stores {@code content} as the content of {@code mediaId}, checked with
-     * {@link #checkCanUploadTo}; 409 if another upload to it finished first.
+     * {@link #checkCanUploadTo}; 409 if another upload to it finished first. Its thumbnails are
+     * made after, without waiting for them.
      */
     public void uploadTo(UserId uploader, MediaId mediaId, Described described, InputStream content)
             throws IOException {
@@ -122,6 +130,7 @@ public final class MediaUploads {
         if (!filled) {
             throw cannotOverwrite();
         }
+        thumbnails.pregenerate(new MxcUri(serverName, mediaId), described.contentType(), stored);
     }
 
     private StoredContent store(InputStream content) throws IOException {

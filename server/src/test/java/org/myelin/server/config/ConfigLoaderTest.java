@@ -60,7 +60,8 @@ class ConfigLoaderTest {
                 "require_token", "guest_access", "shared_secret", "tls_self_signed_dev", "trusted_ca_paths",
                 "allow_insecure_self_signed", "outbound_ip_allowlist", "client_base_url", "server", "signing_key_path",
                 "media", "store_path", "max_upload_size", "enable_authenticated_media", "max_pending_media_uploads",
-                "unused_expiration_time_ms", "log_level", "health_check_interval_ms", "x_forwarded", "request_bodies",
+                "unused_expiration_time_ms", "dynamic_thumbnails", "max_image_pixels", "log_level",
+                "health_check_interval_ms", "x_forwarded", "request_bodies",
                 "max_concurrent_reads", "max_buffered_bytes", "read_timeout_ms",
                 "default_room_version")) {
             assertTrue(example.contains(key + ":"), key);
@@ -211,16 +212,20 @@ class ConfigLoaderTest {
                   store_path: /srv/media
                   max_upload_size: 1048576
                   enable_authenticated_media: false
-                """, Map.of("MYELIN_MEDIA_MAX_PENDING_MEDIA_UPLOADS", "2"));
-        assertEquals(new HomeserverConfig.Media(Path.of("/srv/media"), 1_048_576L, false, 2, 86_400_000L), c.media());
+                  dynamic_thumbnails: true
+                """, Map.of("MYELIN_MEDIA_MAX_PENDING_MEDIA_UPLOADS", "2", "MYELIN_MEDIA_MAX_IMAGE_PIXELS", "1000000"));
+        assertEquals(new HomeserverConfig.Media(Path.of("/srv/media"), 1_048_576L, false, 2, 86_400_000L, true,
+                1_000_000L), c.media());
         assertEquals(Path.of("/srv/media"), c.media().storeDir(c.dataDir()));
         HomeserverConfig.Media defaults = HomeserverConfig.defaults().media();
-        assertEquals(new HomeserverConfig.Media(null, 50L * 1024 * 1024, true, 5, 86_400_000L), defaults);
+        assertEquals(new HomeserverConfig.Media(null, 50L * 1024 * 1024, true, 5, 86_400_000L, false,
+                32L * 1024 * 1024), defaults);
         assertEquals(Path.of("./data/media"), defaults.storeDir(Path.of("./data")));
 
         assertEquals("media.max_upload_size", yamlError("media: {max_upload_size: 0}\n").key());
         assertEquals("media.max_pending_media_uploads", yamlError("media: {max_pending_media_uploads: 0}\n").key());
         assertEquals("media.unused_expiration_time_ms", yamlError("media: {unused_expiration_time_ms: 0}\n").key());
+        assertEquals("media.max_image_pixels", yamlError("media: {max_image_pixels: 0}\n").key());
     }
 
     @Test

@@ -1,5 +1,7 @@
 package org.myelin.server.media;
 
+import java.awt.image.BufferedImage;
+
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -7,14 +9,9 @@ import static org.myelin.server.media.MediaIT.errcode;
 import static org.myelin.server.media.MediaIT.randomBytes;
 import static org.myelin.server.media.MediaIT.uploaded;
 
-import java.io.ByteArrayInputStream;
-import java.io.IOException;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -27,7 +24,6 @@ import org.junit.jupiter.api.Test;
 import org.myelin.server.testing.FakeRemoteServer;
 import org.myelin.server.testing.TestHomeserver;
 import org.myelin.server.testing.TestUser;
-import org.myelin.storage.media.StoredContent;
 
 /**
  * Our media as another server downloads it (server-server API, "Content Repository"): signed
@@ -88,56 +84,36 @@ class MediaForServersIT {
     }
 
     @Test
-    void theKeptThumbnailThatFitsBestIsServed() throws Exception {
-        String mediaId = mediaId(uploaded(hs, bob, "image/jpeg", "photo.jpg", randomBytes(20_000, 13)));
+    void aThumbnailIsTheOneOurOwnClientsGet() throws Exception {
+        byte[] png = ThumbnailIT.encode(new BufferedImage(800, 600, BufferedImage.TYPE_INT_RGB), "png");
+        String mediaId = mediaId(uploaded(hs, bob, "image/png", "photo.png", png));
         String path = "/_matrix/federation/v1/media/thumbnail/" + mediaId;
 
-        HttpResponse<byte[]> none = peer.getBytes(hs, path + "?width=32&height=32&method=scale");
-        assertEquals(404, none.statusCode(), "no thumbnail kept yet");
-        assertEquals("M_NOT_FOUND", errcode(none));
         HttpResponse<byte[]> noWidth = peer.getBytes(hs, path + "?height=32");
         assertEquals(400, noWidth.statusCode());
         assertEquals("M_MISSING_PARAM", errcode(noWidth));
 
-        byte[] small = randomBytes(900, 14);
-        byte[] large = randomBytes(4_000, 15);
-        keepThumbnail(mediaId, 32, 32, "crop", small);
-        keepThumbnail(mediaId, 96, 96, "crop", large);
-
-        HttpResponse<byte[]> fits = peer.getBytes(hs, path + "?width=30&height=30&method=crop");
-        assertEquals(200, fits.statusCode());
-        List<Part> parts = parts(fits);
+        HttpResponse<byte[]> cropped = peer.getBytes(hs, path + "?width=30&height=30&method=crop");
+        assertEquals(200, cropped.statusCode());
+        List<Part> parts = parts(cropped);
         assertEquals("{}", new String(parts.get(0).body(), StandardCharsets.UTF_8));
         assertEquals("image/png", parts.get(1).headers().get("content-type"));
-        assertArrayEquals(small, parts.get(1).body(), "the smallest at least as large as asked");
-        assertArrayEquals(large, parts(peer.getBytes(hs, path + "?width=64&height=64&method=crop")).get(1).body());
-        assertArrayEquals(large, parts(peer.getBytes(hs, path + "?width=500&height=500")).get(1).body(),
-                "none large enough: the largest");
+        BufferedImage crop = ThumbnailIT.decode(parts.get(1).body());
+        assertEquals(List.of(32, 32), List.of(crop.getWidth(), crop.getHeight()),
+                "the smallest pre-generated crop at least as large as asked");
+
+        BufferedImage scaled = ThumbnailIT.decode(parts(peer.getBytes(hs, path + "?width=300&height=200")).get(1).body());
+        assertEquals(List.of(320, 240), List.of(scaled.getWidth(), scaled.getHeight()));
+
+        HttpResponse<byte[]> text = peer.getBytes(hs, "/_matrix/federation/v1/media/thumbnail/"
+                + mediaId(uploaded(hs, bob, "text/plain", "a.txt", randomBytes(100, 14))) + "?width=32&height=32");
+        assertEquals(400, text.statusCode(), "not an image");
     }
 
     // ---- helpers ----
 
     private static String mediaId(String media) {
         return media.substring(media.indexOf('/') + 1);
-    }
-
-    /** Keeps a thumbnail as the thumbnailer would: its bytes in the store, its row in local_media_thumbnails. */
-    private static void keepThumbnail(String mediaId, int width, int height, String method, byte[] bytes)
-            throws IOException, SQLException {
-        StoredContent content = hs.homeserver().media().store.put(new ByteArrayInputStream(bytes), bytes.length);
-        try (Connection c = hs.homeserver().database().dataSource().getConnection();
-             PreparedStatement ps = c.prepareStatement("""
-                     INSERT INTO local_media_thumbnails (media_id, width, height, method, content_type, size_bytes,
-                                                         sha256, created_ts)
-                     VALUES (?, ?, ?, ?, 'image/png', ?, ?, 0)""")) {
-            ps.setString(1, mediaId);
-            ps.setInt(2, width);
-            ps.setInt(3, height);
-            ps.setString(4, method);
-            ps.setLong(5, content.size());
-            ps.setString(6, content.sha256().hex());
-            ps.executeUpdate();
-        }
     }
 
     /** The parts of a {@code multipart/*} answer, read by RFC 2046 as any peer would. */
