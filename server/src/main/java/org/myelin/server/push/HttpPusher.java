@@ -13,6 +13,7 @@ import java.net.URI;
 import java.time.Clock;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
@@ -197,9 +198,13 @@ final class HttpPusher {
         backingOff = true;
         long delay = backoffMs;
         backoffMs = Math.min(backoffMs * 2, MAX_BACKOFF_MS);
-        retry = parts.timer().schedule(() -> {
-            backingOff = false;
-            wake();
-        }, delay, TimeUnit.MILLISECONDS);
+        try {
+            retry = parts.timer().schedule(() -> {
+                backingOff = false;
+                wake();
+            }, delay, TimeUnit.MILLISECONDS);
+        } catch (RejectedExecutionException e) {
+            stop(); // the pool is closing
+        }
     }
 }

@@ -205,6 +205,27 @@ class HttpPusherIT {
     }
 
     @Test
+    void aRoomWithoutANameIsNamedAfterItsOtherMembers() {
+        try (TestPushGateway gateway = TestPushGateway.start()) {
+            TestUser alice = user(hs, "alice", "Alice");
+            TestUser bob = user(hs, "bob", "Bob");
+            TestUser carol = user(hs, "carol", "Carol");
+            TestUser dave = user(hs, "dave", "Dave");
+            String roomId = room(hs, alice, Json.MAPPER.createObjectNode(), bob, carol, dave);
+            setPusher(hs, dave, "dave-phone", gateway.url(), Json.MAPPER.createObjectNode());
+            setPusher(hs, carol, "carol-phone", gateway.url(), Json.MAPPER.createObjectNode());
+            hs.expect(200, carol, "POST", V3 + "/rooms/" + enc(roomId) + "/leave", "{}");
+
+            send(hs, alice, roomId, text("who is here?"));
+            await("the notification", () -> !gateway.delivered().isEmpty());
+            JsonNode toDave = only(gateway.delivered());
+            assertEquals("dave-phone", toDave.at("/devices/0/pushkey").asText(), "carol left: no push to her");
+            assertEquals("Alice and Bob", toDave.path("room_name").asText(),
+                    "the other joined members, in the order they joined");
+        }
+    }
+
+    @Test
     void aRejectedPushkeyDeletesThePusher() {
         try (TestPushGateway gateway = TestPushGateway.start()) {
             TestUser alice = user(hs, "alice", "Alice");

@@ -22,6 +22,7 @@ import java.util.Set;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
@@ -35,8 +36,8 @@ import java.util.function.Consumer;
  * <p>Restart-safe: the position up to which events were looked at is stored with the actions, in
  * the same transaction. At start the recorder reads the events that committed after it (a crash
  * between an event's commit and its actions loses nothing) before it takes the live batches, and
- * after a failed write it reads what it missed from the store. An event recorded twice keeps
- * its first actions.
+ * after a failed write, or when it fell so far behind that live batches were dropped, it reads
+ * what it missed from the store. An event recorded twice keeps its first actions.
  *
  * <pre>{@code
  * rooms.onCommit(recorder::committed);
@@ -52,6 +53,8 @@ public final class PushActionRecorder implements AutoCloseable {
     static final int PAGE = 100;
     private static final long RETRY_INITIAL_MS = 500;
     private static final long RETRY_MAX_MS = 30_000;
+    /** Batches waiting at most; past it a batch is dropped and read from the store instead. */
+    static final int MAX_QUEUED = 10_000;
 
     /** A committed event to look at, with when it was received. */
     private record Committed(Pdu pdu, long position, long receivedTs) {
@@ -66,6 +69,8 @@ public final class PushActionRecorder implements AutoCloseable {
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition moved = lock.newCondition();
     private volatile long processed;
+    /** The newest position of a batch dropped because the queue was full (0 if none). */
+    private final AtomicLong droppedUpTo = new AtomicLong();
     private volatile Consumer<Set<String>> recorded = users -> { };
     private volatile boolean closed;
     private Thread worker;
@@ -103,7 +108,13 @@ public final class PushActionRecorder implements AutoCloseable {
                 notifiable.add(new Committed(e.pdu(), e.streamOrdering(), now));
             }
         }
-        if (!notifiable.isEmpty()) {
+        if (notifiable.isEmpty()) {
+            return;
+        }
+        if (queue.size() >= MAX_QUEUED) {
+            // Far behind: the worker reads these from the store before it takes any later batch.
+            droppedUpTo.accumulateAndGet(notifiable.getLast().position(), Math::max);
+        } else {
             queue.add(notifiable);
         }
     }
@@ -148,6 +159,7 @@ public final class PushActionRecorder implements AutoCloseable {
         long retryMs = RETRY_INITIAL_MS;
         while (!closed) {
             try {
+                known = Math.max(known, droppedUpTo.get());
                 if (processed < known) {
                     catchUp(known);
                 }
