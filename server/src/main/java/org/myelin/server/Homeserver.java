@@ -117,6 +117,7 @@ public final class Homeserver implements AutoCloseable {
     private final KeyBackups keyBackups;
     private final RoomSearch search;
     private final MediaServices media;
+    private final PushServices push;
     private final ExecutorService handlerThreads;
     private final Vertx vertx;
     private final List<HttpListener> listeners = new ArrayList<>();
@@ -165,6 +166,10 @@ public final class Homeserver implements AutoCloseable {
         accounts.addLifecycleListener(keyBackups);
         this.membership = new MembershipFederation(federation, rooms, clientRooms, sync,
                 new MembershipFederation.Parts(accounts.authenticator, users.profiles, users.presence));
+        this.push = new PushServices(dataSource, rooms, users.push, clientRooms.clientEvents, vertx,
+                config.federation());
+        accounts.addLifecycleListener(push.delivery.pushers);
+        push.start();
         // Last: nothing after it can fail and leave it watching a database closed under it.
         this.health = DatabaseHealth.watch(database, Duration.ofMillis(config.database().healthCheckIntervalMs()));
     }
@@ -241,6 +246,7 @@ public final class Homeserver implements AutoCloseable {
         table.get(Resource.CLIENT).add(new CapabilitiesRoutes(authenticator(), config.roomVersionByDefault()));
         table.get(Resource.CLIENT).add(new ProfileRoutes(authenticator(), users.profiles));
         table.get(Resource.CLIENT).add(new PushRulesRoutes(authenticator(), users.pushRules));
+        table.get(Resource.CLIENT).addAll(push.routes(authenticator()));
         table.get(Resource.CLIENT).add(new PresenceRoutes(authenticator(), users.presence, users.presenceVisibility));
         table.get(Resource.CLIENT).add(new CreateRoomRoutes(clientRooms, authenticator()));
         table.get(Resource.CLIENT).add(new MembershipRoutes(clientRooms, authenticator()));
@@ -385,6 +391,7 @@ public final class Homeserver implements AutoCloseable {
                 handlerThreads.shutdownNow();
             }
         });
+        closeQuietly("push", push::close);
         closeQuietly("presence federation", membership::close);
         closeQuietly("keys federation", keysFederation::close);
         closeQuietly("federation", federation::close);

@@ -336,6 +336,11 @@ class BadInputIT {
                 Target.of(profile + "/displayname", asAlice, () -> obj("{\"displayname\":\"Alice\"}")),
                 Target.of(profile + "/avatar_url", asAlice, () -> obj("{\"avatar_url\":\"mxc://example.org/abc\"}")),
                 Target.of(profile + "/m.tz", asAlice, () -> obj("{\"m.tz\":\"Europe/Paris\"}"))));
+        t.put("POST " + V3 + "/pushers/set", List.of(Target.of(V3 + "/pushers/set", asAlice,
+                () -> obj("{\"kind\":\"http\",\"app_id\":\"org.example.app\",\"app_display_name\":\"App\","
+                        + "\"device_display_name\":\"Phone\",\"pushkey\":\"key\",\"lang\":\"en\",\"data\":{\"url\":"
+                        + "\"https://push.example.org/_matrix/push/v1/notify\",\"format\":\"event_id_only\"},"
+                        + "\"append\":false,\"profile_tag\":\"tag\"}"))));
         String rules = V3 + "/pushrules/global";
         t.put("PUT " + rules + "/:kind/:ruleId", List.of(
                 Target.of(rules + "/override/bad.rule", asAlice,

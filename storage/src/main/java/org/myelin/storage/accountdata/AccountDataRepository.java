@@ -11,8 +11,11 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * Account data (client-server API, "Client Config"): per user, global or per room, one JSON object
@@ -62,6 +65,31 @@ public final class AccountDataRepository {
             try (ResultSet rs = ps.executeQuery()) {
                 return rs.next() ? Optional.of(rs.getString(1)) : Optional.empty();
             }
+        } catch (SQLException e) {
+            throw new StorageException(e);
+        }
+    }
+
+    /**
+     * Those of {@code userIds} who ignore {@code sender}: whose global {@code m.ignored_user_list}
+     * has it among its {@code ignored_users} (client-server API, "Ignoring Users").
+     */
+    public Set<String> usersIgnoring(Collection<String> userIds, String sender) {
+        Set<String> ignoring = new HashSet<>();
+        if (userIds.isEmpty()) {
+            return ignoring;
+        }
+        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement("""
+                SELECT user_id FROM account_data WHERE user_id = ANY(?) AND room_id = '' AND type = 'm.ignored_user_list'
+                AND jsonb_typeof(content -> 'ignored_users') = 'object' AND jsonb_exists(content -> 'ignored_users', ?)""")) {
+            ps.setArray(1, c.createArrayOf("text", userIds.toArray()));
+            ps.setString(2, sender);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    ignoring.add(rs.getString(1));
+                }
+            }
+            return ignoring;
         } catch (SQLException e) {
             throw new StorageException(e);
         }

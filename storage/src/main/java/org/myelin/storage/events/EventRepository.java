@@ -65,6 +65,25 @@ public final class EventRepository {
         return events;
     }
 
+    /**
+     * Up to {@code limit} live events of every room with positions in ({@code after},
+     * {@code upTo}], in stream order: the visible ones and the out-of-band memberships (a remote
+     * invite, which has a position but no place in the room's graph). What committed while a
+     * reader of the whole timeline (the push action recorder) was not looking.
+     */
+    public List<StoredEvent> live(long after, long upTo, int limit) {
+        List<StoredEvent> events = new ArrayList<>();
+        query("SELECT " + COLUMNS + " FROM events WHERE stream_ordering > ? AND stream_ordering <= ?"
+              + " AND stream_ordering > 0 AND rejected_reason IS NULL"
+              + " AND ((NOT outlier AND NOT soft_failed) OR (outlier AND type = 'm.room.member'))"
+              + " ORDER BY stream_ordering ASC LIMIT ?", ps -> {
+                  ps.setLong(1, after);
+                  ps.setLong(2, upTo);
+                  ps.setInt(3, limit);
+              }, events::add);
+        return events;
+    }
+
     /** The highest live stream position committed so far. */
     public long maxStreamOrdering() {
         try (Connection c = dataSource.getConnection();

@@ -1,0 +1,89 @@
+package org.myelin.server.client.push;
+
+import org.myelin.protocol.event.Pdu;
+import org.myelin.protocol.push.PushActions;
+import org.myelin.protocol.push.PushRule;
+import org.myelin.storage.accountdata.AccountDataRepository;
+import org.myelin.storage.push.PushActionRepository.PushAction;
+import org.myelin.storage.rooms.MembershipRepository;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+
+/**
+ * Which local users an event notifies, and how (client-server API, "Server behaviour" of push
+ * notifications): the push rules of each local user in the room but the sender are evaluated; those
+ * whose actions notify get a push action, unless they ignore the sender ({@code m.ignored_user_list}).
+ *
+ * <p>Who is evaluated follows Synapse's bulk evaluator: for a membership event only the invited
+ * user of an invite (a default rule notifies of invites, another silences every other membership
+ * change, and evaluating a large room's members for each join is what makes joins slow); for any
+ * other event the local users joined to the room.
+ */
+final class EventPushActions {
+
+    private final String serverName;
+    private final MembershipRepository memberships;
+    private final PushEvaluation push;
+    private final AccountDataRepository accountData;
+
+    EventPushActions(String serverName, MembershipRepository memberships, PushEvaluation push,
+                     AccountDataRepository accountData) {
+        this.serverName = serverName;
+        this.memberships = memberships;
+        this.push = push;
+        this.accountData = accountData;
+    }
+
+    /**
+     * The push actions of {@code event} (at timeline position {@code position}, received at
+     * {@code receivedTs}) for the local users it notifies.
+     *
+     * @param facts the room facts of a room, computed once for the events of a batch
+     */
+    List<PushAction> of(Pdu event, long position, long receivedTs, Function<String, PushEvaluation.RoomFacts> facts) {
+        List<String> candidates = candidates(event);
+        if (candidates.isEmpty()) {
+            return List.of();
+        }
+        PushEvaluation.RoomFacts roomFacts = facts.apply(event.roomId());
+        Map<String, PushActions> notified = new LinkedHashMap<>();
+        for (String userId : candidates) {
+            PushActions actions = push.evaluate(userId, event, roomFacts);
+            if (actions.notifies()) {
+                notified.put(userId, actions);
+            }
+        }
+        if (notified.isEmpty()) {
+            return List.of();
+        }
+        notified.keySet().removeAll(accountData.usersIgnoring(notified.keySet(), event.sender()));
+        List<PushAction> recorded = new ArrayList<>(notified.size());
+        notified.forEach((userId, actions) -> recorded.add(new PushAction(userId, event.roomId(), event.eventId(),
+                position, PushRule.actionsJson(actions.actions()).toString(), actions.highlights(), receivedTs)));
+        return recorded;
+    }
+
+    private List<String> candidates(Pdu event) {
+        if (event.isState() && "m.room.member".equals(event.type())) {
+            String target = event.stateKey();
+            boolean invitesLocalUser = "invite".equals(event.membership()) && isLocal(target)
+                    && !target.equals(event.sender());
+            return invitesLocalUser ? List.of(target) : List.of();
+        }
+        List<String> local = new ArrayList<>();
+        for (MembershipRepository.Membership m : memberships.members(event.roomId(), "join")) {
+            if (isLocal(m.userId()) && !m.userId().equals(event.sender())) {
+                local.add(m.userId());
+            }
+        }
+        return local;
+    }
+
+    private boolean isLocal(String userId) {
+        return userId != null && serverName.equals(Pdu.domainOf(userId));
+    }
+}
