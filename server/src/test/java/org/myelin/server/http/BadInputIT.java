@@ -8,6 +8,9 @@ import io.vertx.ext.web.Router;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.myelin.protocol.base64.UnpaddedBase64;
+import org.myelin.protocol.crypto.JsonSigning;
+import org.myelin.protocol.crypto.SigningKey;
 import org.myelin.server.config.HomeserverConfig;
 import org.myelin.server.config.Resource;
 import org.myelin.server.testing.BadJson;
@@ -19,6 +22,7 @@ import javax.crypto.spec.SecretKeySpec;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
@@ -363,6 +367,29 @@ class BadInputIT {
         t.put("PUT " + V3 + "/user/:userId/rooms/:roomId/tags/:tag", List.of(Target.of(user + "/rooms/"
                 + enc(roomId) + "/tags/u.work", asAlice, () -> obj("{\"order\":0.5}"))));
 
+        // Media: an upload's body is the file, whatever its bytes; a PUT fills an id /create gave.
+        for (String version : List.of("v3", "r0", "v1")) {
+            t.put("POST /_matrix/media/" + version + "/upload", List.of(Target.of("/_matrix/media/" + version
+                    + "/upload?filename=bad.json", asAlice, () -> obj("{\"a\":[1,2]}"))));
+        }
+        t.put("POST /_matrix/media/v1/create", List.of(fresh("/_matrix/media/v1/create", u -> "{}")));
+        t.put("PUT /_matrix/media/v3/upload/:serverName/:mediaId", List.of(new Target(() -> {
+            TestUser u = hs.registerUser("uploader" + COUNTER.incrementAndGet());
+            String mxc = hs.expect(200, u, "POST", "/_matrix/media/v1/create", "{}").path("content_uri").asText();
+            return new Call("/_matrix/media/v3/upload/" + mxc.substring("mxc://".length()), u.accessToken(),
+                    obj("{\"a\":[1,2]}"));
+        })));
+
+        // Dehydrated devices (MSC3814): each PUT a new device with keys it signed.
+        String dehydrated = "/_matrix/client/unstable/org.matrix.msc3814.v1/dehydrated_device";
+        t.put("PUT " + dehydrated, List.of(new Target(() -> new Call(dehydrated, alice.accessToken(),
+                dehydratedDevice(alice, "DEHYDRATED" + COUNTER.incrementAndGet())))));
+        t.put("POST " + dehydrated + "/:deviceId/events", List.of(new Target(() -> {
+            String deviceId = "EVENTS" + COUNTER.incrementAndGet();
+            hs.expect(200, bob, "PUT", dehydrated, dehydratedDevice(bob, deviceId).toString());
+            return new Call(dehydrated + "/" + deviceId + "/events", bob.accessToken(), obj("{\"next_batch\":\"0\"}"));
+        })));
+
         // Keys (served on the client listener too).
         t.put("POST /_matrix/key/v2/query", List.of(Target.of("/_matrix/key/v2/query", anonymous,
                 () -> obj("{\"server_keys\":{\"" + hs.serverName() + "\":{}}}"))));
@@ -375,6 +402,21 @@ class BadInputIT {
             TestUser u = hs.registerUser("fresh" + COUNTER.incrementAndGet());
             return new Call(path, u.accessToken(), obj(body.apply(u)));
         });
+    }
+
+    /** A dehydrated device of {@code user} as Element uploads one, its keys signed by it. */
+    private static ObjectNode dehydratedDevice(TestUser user, String deviceId) {
+        byte[] seed = new byte[32];
+        new SecureRandom().nextBytes(seed);
+        SigningKey key = SigningKey.fromSeed(deviceId, seed);
+        ObjectNode keys = obj("{\"user_id\":\"" + user.userId() + "\",\"device_id\":\"" + deviceId + "\","
+                + "\"algorithms\":[\"m.olm.v1.curve25519-aes-sha2\",\"m.megolm.v1.aes-sha2\"]}");
+        keys.putObject("keys").put("curve25519:" + deviceId, UnpaddedBase64.encode(seed))
+                .put(key.keyId(), key.verifyKey().publicKeyBase64());
+        ObjectNode body = obj("{\"device_id\":\"" + deviceId + "\",\"initial_device_display_name\":\"Backup\","
+                + "\"device_data\":{\"algorithm\":\"org.matrix.msc3814.v2\",\"device_pickle\":\"abc\",\"nonce\":\"n\"}}");
+        body.set("device_keys", JsonSigning.sign(keys, user.userId(), key));
+        return body;
     }
 
     /** Alice's request to {@code prefix} plus a new transaction id each time. */
