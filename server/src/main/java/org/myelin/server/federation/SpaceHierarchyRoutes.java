@@ -22,7 +22,8 @@ final class SpaceHierarchyRoutes implements Routes {
 
     @Override
     public void mount(Router router, Handlers handlers) {
-        router.get("/_matrix/federation/v1/hierarchy/:roomId").handler(handlers.blocking(auth.authenticated(this::hierarchy)));
+        router.get("/_matrix/federation/v1/hierarchy/:roomId")
+                .handler(handlers.blocking(auth.authenticated(this::hierarchy)));
     }
 
     /**

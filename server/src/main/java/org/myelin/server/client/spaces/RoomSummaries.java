@@ -56,7 +56,8 @@ public final class RoomSummaries {
         }
         RoomSummary summary;
         if (local.isJoinedHere(roomId)) {
-            summary = local.summary(roomId).filter(s -> local.visibleTo(roomId, userId)).orElseThrow(RoomSummaries::notFound);
+            summary = local.summary(roomId).filter(s -> local.visibleTo(roomId, userId))
+                    .orElseThrow(RoomSummaries::notFound);
         } else {
             summary = remote.hierarchy(roomId, toAsk(roomId, servers), true)
                     .map(RemoteHierarchy.RemoteSpace::room)

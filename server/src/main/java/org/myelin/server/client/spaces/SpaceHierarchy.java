@@ -130,6 +130,7 @@ public final class SpaceHierarchy {
                             : List.of())), space.children(), space.inaccessible()))
                     .orElse(Visit.NOTHING);
         }
-        return visit.room().filter(r -> local.describedRoomVisibleTo(r.summary(), userId)).isPresent() ? visit : Visit.NOTHING;
+        boolean visible = visit.room().filter(r -> local.describedRoomVisibleTo(r.summary(), userId)).isPresent();
+        return visible ? visit : Visit.NOTHING;
     }
 }

@@ -137,7 +137,8 @@ final class ReplacementRoom {
         if (type != null && type.isTextual()) {
             content.set("type", type);
         }
-        if (old.create().content().path("m.federate").isBoolean() && !old.create().content().get("m.federate").booleanValue()) {
+        JsonNode federate = old.create().content().get("m.federate");
+        if (federate != null && federate.isBoolean() && !federate.booleanValue()) {
             content.put("m.federate", false);
         }
         if (version.auth().creatorsHaveInfinitePower() && creators.size() > 1) {

@@ -63,7 +63,10 @@ final class UpgradePowerLevels {
         return raised;
     }
 
-    /** {@code levels} without the {@code creators} in {@code users}: from room version 12 creators outrank levels and may not be listed. */
+    /**
+     * {@code levels} without the {@code creators} in {@code users}: from room version 12 creators
+     * outrank every level and may not be listed.
+     */
     static ObjectNode withoutCreators(ObjectNode levels, Collection<String> creators) {
         ObjectNode copy = levels.deepCopy();
         if (copy.get("users") instanceof ObjectNode users) {

@@ -52,7 +52,8 @@ final class UserStateTransfer {
 
     private void copyTags(String userId, String oldRoomId, String newRoomId) {
         for (Map.Entry<String, JsonNode> tag : accountData.tags(userId, oldRoomId).properties()) {
-            ObjectNode content = tag.getValue() instanceof ObjectNode o ? o.deepCopy() : JsonNodeFactory.instance.objectNode();
+            ObjectNode content = tag.getValue() instanceof ObjectNode o ? o.deepCopy()
+                    : JsonNodeFactory.instance.objectNode();
             accountData.putTag(userId, newRoomId, tag.getKey(), content);
         }
     }
