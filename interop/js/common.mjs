@@ -7,6 +7,8 @@ import * as sdk from "matrix-js-sdk";
 import { logger as sdkLogger } from "matrix-js-sdk/lib/logger.js";
 
 export const BASE_URL = process.argv[2] ?? process.env.MYELIN_URL ?? "http://127.0.0.1:8008";
+// The second server, federating with the first (interop/run starts both).
+export const BASE_URL_2 = process.argv[3] ?? process.env.MYELIN_URL_2;
 export const WAIT_MS = 30_000; // any one expectation may take this long
 export const PASSWORD = "interop-password-1";
 // A filter that keeps every timeline event of a sync batch (no gap to paginate over).
@@ -92,10 +94,10 @@ export function unique(prefix) {
 // Registers through user-interactive auth: a first POST /register without `auth` must answer
 // 401 with the flows (one of them m.login.dummy); the second completes the dummy stage. Then
 // logs in with the password and returns a client with that login's access token, created with
-// `opts` (createClient's options: cryptoCallbacks, say).
+// `opts` (createClient's options: cryptoCallbacks, say; `baseUrl: BASE_URL_2` for the second server).
 export async function registerAndLogin(prefix, opts = {}) {
   const name = unique(prefix);
-  const reg = client();
+  const reg = client(opts.baseUrl ? { baseUrl: opts.baseUrl } : {});
   let uia;
   try {
     const res = await reg.registerRequest({ username: name, password: PASSWORD });
@@ -115,7 +117,7 @@ export async function registerAndLogin(prefix, opts = {}) {
 // Logs in as `name` with the password (a new device each time); returns a client with that
 // login's access token and device, created with `opts`.
 export async function login(name, opts = {}) {
-  const login = await expectOk(client().loginRequest({
+  const login = await expectOk(client(opts.baseUrl ? { baseUrl: opts.baseUrl } : {}).loginRequest({
     type: "m.login.password", identifier: { type: "m.id.user", user: name }, password: PASSWORD,
     initial_device_display_name: "js-sdk interop",
   }), `login ${name}`);

@@ -39,6 +39,9 @@ import org.myelin.server.client.directory.RoomDirectoryRoutes;
 import org.myelin.server.client.directory.UserDirectoryRoutes;
 import org.myelin.server.client.search.RoomSearch;
 import org.myelin.server.client.search.SearchRoutes;
+import org.myelin.server.client.spaces.SpaceServices;
+import org.myelin.server.client.upgrade.RoomUpgradeRoutes;
+import org.myelin.server.client.upgrade.RoomUpgrades;
 import org.myelin.server.client.thirdparty.ThirdPartyRoutes;
 import org.myelin.server.client.voip.TurnServerRoutes;
 import org.myelin.server.client.rooms.ClientRooms;
@@ -65,6 +68,7 @@ import org.myelin.server.config.HomeserverConfig;
 import org.myelin.server.federation.FederationServices;
 import org.myelin.server.federation.KeysFederation;
 import org.myelin.server.federation.MembershipFederation;
+import org.myelin.server.federation.SpacesFederation;
 import org.myelin.server.config.Resource;
 import org.myelin.server.config.ServerNames;
 import org.myelin.server.discovery.WellKnownRoutes;
@@ -116,6 +120,9 @@ public final class Homeserver implements AutoCloseable {
     private final ToDeviceServices toDevice;
     private final KeyBackups keyBackups;
     private final RoomSearch search;
+    private final SpaceServices spaces;
+    private final SpacesFederation spacesFederation;
+    private final RoomUpgrades upgrades;
     private final MediaServices media;
     private final PushServices push;
     private final ExecutorService handlerThreads;
@@ -166,6 +173,13 @@ public final class Homeserver implements AutoCloseable {
         accounts.addLifecycleListener(keyBackups);
         this.membership = new MembershipFederation(federation, rooms, clientRooms, sync,
                 new MembershipFederation.Parts(accounts.authenticator, users.profiles, users.presence));
+        this.spaces = new SpaceServices(new SpaceServices.Parts(rooms.heads, rooms.eventCache, rooms.memberships,
+                clientRooms.directoryRepository, rooms.local, clientRooms.aliases::resolve));
+        this.spacesFederation = new SpacesFederation(federation, spaces, config.serverName());
+        this.upgrades = new RoomUpgrades(new RoomUpgrades.Parts(clientRooms.actions, clientRooms.access,
+                clientRooms.aliases, rooms.pipeline, rooms.eventCache, rooms.memberships,
+                clientRooms.directoryRepository, rooms.local, clock, clientRooms.creation::newRoomId),
+                clientRooms.memberships, users.pushRules, sync.accountData);
         this.push = new PushServices(dataSource, rooms, users.push, clientRooms.clientEvents, vertx,
                 config.federation());
         accounts.addLifecycleListener(push.delivery.pushers);
@@ -234,6 +248,7 @@ public final class Homeserver implements AutoCloseable {
         federation.routes().forEach((resource, routes) -> table.get(resource).addAll(routes));
         membership.routes().forEach((resource, routes) -> table.get(resource).addAll(routes));
         keysFederation.routes().forEach((resource, routes) -> table.get(resource).addAll(routes));
+        spacesFederation.routes().forEach((resource, routes) -> table.get(resource).addAll(routes));
         table.get(Resource.CLIENT).add(new RegisterRoutes(accounts));
         table.get(Resource.CLIENT).add(new LoginRoutes(accounts));
         table.get(Resource.CLIENT).add(new AccountRoutes(accounts));
@@ -255,6 +270,8 @@ public final class Homeserver implements AutoCloseable {
         table.get(Resource.CLIENT).add(new RelationsRoutes(clientRooms, authenticator()));
         table.get(Resource.CLIENT).add(new AliasRoutes(clientRooms, authenticator()));
         table.get(Resource.CLIENT).add(new RoomDirectoryRoutes(clientRooms, authenticator()));
+        table.get(Resource.CLIENT).addAll(spaces.routes(authenticator()));
+        table.get(Resource.CLIENT).add(new RoomUpgradeRoutes(upgrades, authenticator()));
         table.get(Resource.CLIENT).add(new UserDirectoryRoutes(authenticator(), users.directory,
                 config.userDirectory().searchAllUsers()));
         table.get(Resource.CLIENT).add(new TurnServerRoutes(authenticator(), config.voip(), Clock.systemUTC()));
@@ -394,6 +411,7 @@ public final class Homeserver implements AutoCloseable {
         closeQuietly("push", push::close);
         closeQuietly("presence federation", membership::close);
         closeQuietly("keys federation", keysFederation::close);
+        closeQuietly("spaces federation", spacesFederation::close);
         closeQuietly("federation", federation::close);
         closeQuietly("Vert.x", () -> HttpListener.await(vertx.close()));
         closeQuietly("thumbnails", media::close);

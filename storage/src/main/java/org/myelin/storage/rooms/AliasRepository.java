@@ -60,6 +60,21 @@ public final class AliasRepository {
         }
     }
 
+    /**
+     * Points every alias of {@code fromRoom} at {@code toRoom} (a room upgrade moves them to the
+     * replacement room); returns how many moved.
+     */
+    public int moveAll(String fromRoom, String toRoom) {
+        try (Connection c = dataSource.getConnection();
+             PreparedStatement ps = c.prepareStatement("UPDATE room_aliases SET room_id = ? WHERE room_id = ?")) {
+            ps.setString(1, toRoom);
+            ps.setString(2, fromRoom);
+            return ps.executeUpdate();
+        } catch (SQLException e) {
+            throw new StorageException(e);
+        }
+    }
+
     private List<Alias> query(String sql, String arg) {
         List<Alias> found = new ArrayList<>();
         try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {

@@ -154,6 +154,53 @@ public final class RoomAliases {
         }
     }
 
+    /**
+     * A room upgrade (client-server API, "Room Upgrades", server behaviour 4; Synapse's
+     * {@code _move_aliases_to_new_room}): this server's aliases of the old room name the new one,
+     * and so does the canonical alias event: this server's {@code alias} and {@code alt_aliases}
+     * leave the old room's event for the new room's, the others stay. {@code canonical} is the old
+     * room's canonical alias event as the upgrade found it (null: none). The events are best
+     * effort: the aliases move either way.
+     */
+    public void moveToReplacement(String sender, String oldRoomId, String newRoomId, Pdu canonical) {
+        aliases.moveAll(oldRoomId, newRoomId);
+        if (canonical == null) {
+            return;
+        }
+        ObjectNode oldContent = canonical.content().deepCopy();
+        ObjectNode newContent = oldContent.objectNode();
+        String alias = oldContent.path("alias").asText(null);
+        if (alias != null && isLocal(alias)) {
+            newContent.put("alias", alias);
+            oldContent.remove("alias");
+        }
+        if (oldContent.get("alt_aliases") instanceof ArrayNode alt && !alt.isEmpty()) {
+            ArrayNode moved = newContent.putArray("alt_aliases");
+            for (int i = alt.size() - 1; i >= 0; i--) {
+                if (alt.get(i).isTextual() && isLocal(alt.get(i).textValue())) {
+                    moved.insert(0, alt.remove(i));
+                }
+            }
+            if (alt.isEmpty()) {
+                oldContent.remove("alt_aliases");
+            }
+        }
+        canonicalAliasBestEffort(sender, oldRoomId, oldContent);
+        canonicalAliasBestEffort(sender, newRoomId, newContent);
+    }
+
+    private void canonicalAliasBestEffort(String sender, String roomId, ObjectNode content) {
+        try {
+            actions.sendState(roomId, sender, CANONICAL_ALIAS, "", content);
+        } catch (MatrixException refused) {
+            // As Synapse: the aliases have moved; the upgrade goes on without the event.
+        }
+    }
+
+    private boolean isLocal(String alias) {
+        return RoomAlias.isValid(alias) && RoomAlias.parse(alias).server().toString().equals(local.serverName());
+    }
+
     private void removeFromCanonicalAlias(Requester requester, AliasRepository.Alias deleted) {
         Pdu canonical;
         try {

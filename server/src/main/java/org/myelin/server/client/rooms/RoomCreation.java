@@ -222,7 +222,8 @@ public final class RoomCreation {
         return content;
     }
 
-    private String newRoomId() {
+    /** A new room id of this server, for room versions where the server picks it (before v12). */
+    public String newRoomId() {
         StringBuilder id = new StringBuilder("!");
         for (int i = 0; i < 18; i++) {
             id.append(LETTERS.charAt(random.nextInt(LETTERS.length())));
