@@ -162,7 +162,11 @@ public final class FederatedMedia implements RemoteMedia {
             if (e.kind() == FederationClientException.Kind.HTTP_ERROR && e.status() == 404) {
                 return Optional.empty();
             }
-            LOG.warn("Failed to fetch remote media {}/{}: {}", key.origin(), key.mediaId(), e.getMessage());
+            if (e.getCause() instanceof RuntimeException bug) { // not the network: say where
+                LOG.warn("Failed to fetch remote media {}/{}: {}", key.origin(), key.mediaId(), e.getMessage(), bug);
+            } else {
+                LOG.warn("Failed to fetch remote media {}/{}: {}", key.origin(), key.mediaId(), e.getMessage());
+            }
             throw failed();
         } catch (IOException e) {
             LOG.warn("Failed to fetch remote media {}/{}: {}", key.origin(), key.mediaId(), e.toString());

@@ -233,6 +233,13 @@ class BadInputIT {
                         + "\"content\":{\"guest_access\":\"can_join\"}}],\"creation_content\":{\"m.federate\":true},"
                         + "\"power_level_content_override\":{\"users_default\":0},\"is_direct\":false,"
                         + "\"room_version\":\"10\"}"))));
+        // An upgrade ends a room: each one is of a room of its own, not of the room the test reads.
+        t.put("POST " + V3 + "/rooms/:roomId/upgrade", List.of(new Target(() -> {
+            String upgraded = hs.expect(200, creator, "POST", V3 + "/createRoom", "{\"preset\":\"public_chat\"}")
+                    .path("room_id").asText();
+            return new Call(V3 + "/rooms/" + enc(upgraded) + "/upgrade", creator.accessToken(),
+                    obj("{\"new_version\":\"11\"}"));
+        })));
         Supplier<ObjectNode> reason = () -> obj("{\"reason\":\"because\"}");
         t.put("POST " + V3 + "/join/:roomIdOrAlias", List.of(Target.of(V3 + "/join/" + enc(roomId), asAlice, reason)));
         t.put("POST " + V3 + "/rooms/:roomId/join", List.of(Target.of(room() + "/join", asAlice, reason)));
