@@ -82,7 +82,6 @@ class SpecRoutesIT {
                     "POST /_matrix/client/v3/rooms/{roomId}/upgrade",
                     "GET /_matrix/client/v1/rooms/{roomId}/hierarchy",
                     "GET /_matrix/federation/v1/hierarchy/{roomId}",
-                    "GET /.well-known/matrix/support",
                     "GET /_matrix/federation/v1/timestamp_to_event/{roomId}",
                     "PUT /_matrix/federation/v1/3pid/onbind",
                     "PUT /_matrix/federation/v1/exchange_third_party_invite/{roomId}"),
