@@ -39,6 +39,8 @@ import org.myelin.server.client.directory.RoomDirectoryRoutes;
 import org.myelin.server.client.directory.UserDirectoryRoutes;
 import org.myelin.server.client.search.RoomSearch;
 import org.myelin.server.client.search.SearchRoutes;
+import org.myelin.server.client.reports.ReportRoutes;
+import org.myelin.storage.reports.ReportRepository;
 import org.myelin.server.client.thirdparty.ThirdPartyRoutes;
 import org.myelin.server.client.voip.TurnServerRoutes;
 import org.myelin.server.client.rooms.ClientRooms;
@@ -101,6 +103,7 @@ public final class Homeserver implements AutoCloseable {
 
     private final HomeserverConfig config;
     private final Database database;
+    private final DataSource dataSource;
     private final DatabaseHealth health;
     private final RequestBodies requestBodies;
     private final SigningKey signingKey;
@@ -125,6 +128,7 @@ public final class Homeserver implements AutoCloseable {
     private Homeserver(HomeserverConfig config, Database database, DataSource dataSource, SigningKey signingKey) {
         this.config = config;
         this.database = database;
+        this.dataSource = dataSource;
         this.requestBodies = new RequestBodies(config.requestBodies());
         this.signingKey = signingKey;
         // First of the parts: it fails on a media directory it cannot use, before threads are started.
@@ -254,6 +258,9 @@ public final class Homeserver implements AutoCloseable {
         table.get(Resource.CLIENT).add(new TurnServerRoutes(authenticator(), config.voip(), Clock.systemUTC()));
         table.get(Resource.CLIENT).add(new ThirdPartyRoutes(authenticator()));
         table.get(Resource.CLIENT).add(new SearchRoutes(authenticator(), search));
+        table.get(Resource.CLIENT).add(new ReportRoutes(new ReportRoutes.Parts(authenticator(), clientRooms.access,
+                clientRooms.timeline, accounts.accounts, rooms.local::isLocalUser), new ReportRepository(dataSource),
+                Clock.systemUTC()));
         table.get(Resource.CLIENT).add(new FilterRoutes(sync.filters, authenticator()));
         table.get(Resource.CLIENT).add(new TypingRoutes(sync.typing, rooms.memberships, authenticator()));
         table.get(Resource.CLIENT).add(new ReceiptRoutes(sync.receipts, authenticator()));
