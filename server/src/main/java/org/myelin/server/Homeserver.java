@@ -25,6 +25,7 @@ import org.myelin.server.client.account.DehydratedDeviceRoutes;
 import org.myelin.server.client.account.DehydratedDevices;
 import org.myelin.server.client.account.DeviceRoutes;
 import org.myelin.server.client.account.LoginRoutes;
+import org.myelin.server.client.account.OpenIdRoutes;
 import org.myelin.server.client.account.RegisterRoutes;
 import org.myelin.server.client.capabilities.CapabilitiesRoutes;
 import org.myelin.server.client.presence.PresenceRoutes;
@@ -67,6 +68,7 @@ import org.myelin.server.config.HomeserverConfig;
 import org.myelin.server.federation.FederationServices;
 import org.myelin.server.federation.KeysFederation;
 import org.myelin.server.federation.MembershipFederation;
+import org.myelin.server.federation.OpenIdUserInfoRoutes;
 import org.myelin.server.config.Resource;
 import org.myelin.server.config.ServerNames;
 import org.myelin.server.discovery.WellKnownRoutes;
@@ -236,6 +238,8 @@ public final class Homeserver implements AutoCloseable {
         table.get(Resource.CLIENT).add(new RegisterRoutes(accounts));
         table.get(Resource.CLIENT).add(new LoginRoutes(accounts));
         table.get(Resource.CLIENT).add(new AccountRoutes(accounts));
+        table.get(Resource.CLIENT).add(new OpenIdRoutes(authenticator(), accounts.openIdTokens, config.serverName()));
+        table.get(Resource.FEDERATION).add(new OpenIdUserInfoRoutes(accounts.openIdTokens));
         table.get(Resource.CLIENT).add(new DeviceRoutes(accounts));
         table.get(Resource.CLIENT).add(new DehydratedDeviceRoutes(accounts,
                 new DehydratedDevices(accounts, keys.uploads(), sync.toDevice, rooms.streams)));

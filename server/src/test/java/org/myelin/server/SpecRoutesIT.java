@@ -71,8 +71,6 @@ class SpecRoutesIT {
                     "GET /_matrix/client/v3/events/{eventId}",
                     "GET /_matrix/client/v3/initialSync",
                     "GET /_matrix/client/v3/rooms/{roomId}/initialSync",
-                    "POST /_matrix/client/v3/user/{userId}/openid/request_token",
-                    "GET /_matrix/federation/v1/openid/userinfo",
                     "GET /_matrix/client/v3/pushers",
                     "POST /_matrix/client/v3/pushers/set",
                     "GET /_matrix/client/v1/room_summary/{roomIdOrAlias}",

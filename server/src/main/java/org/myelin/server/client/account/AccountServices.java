@@ -14,6 +14,7 @@ import org.myelin.server.client.ratelimit.RateLimiters;
 import org.myelin.server.config.HomeserverConfig;
 import org.myelin.storage.accounts.AccountRepository;
 import org.myelin.storage.accounts.DehydratedDeviceRepository;
+import org.myelin.storage.accounts.OpenIdTokenRepository;
 import org.myelin.storage.accounts.RegistrationTokenRepository;
 import org.myelin.storage.accounts.TokenRepository;
 import org.slf4j.Logger;
@@ -41,6 +42,8 @@ public final class AccountServices {
     public final RateLimiters rateLimiters;
     public final Sessions sessions;
     public final Registration registration;
+    /** OpenID tokens users hand to third parties. */
+    public final OpenIdTokens openIdTokens;
     private final List<AccountLifecycle> lifecycle = new CopyOnWriteArrayList<>();
     private volatile DeviceListAnnouncer deviceLists = DeviceListAnnouncer.COMMIT_ONLY;
 
@@ -59,6 +62,7 @@ public final class AccountServices {
         this.rateLimiters = RateLimiters.from(config.rateLimits(), clock);
         this.sessions = new Sessions(tokens, config.auth(), clock);
         this.registration = new Registration(this, config, new RegistrationTokenStage(registrationTokens, clock));
+        this.openIdTokens = new OpenIdTokens(new OpenIdTokenRepository(dataSource), clock);
     }
 
     /** Registers what must happen when devices are deleted or accounts deactivated. */
