@@ -25,6 +25,7 @@ import org.myelin.server.client.account.DehydratedDeviceRoutes;
 import org.myelin.server.client.account.DehydratedDevices;
 import org.myelin.server.client.account.DeviceRoutes;
 import org.myelin.server.client.account.LoginRoutes;
+import org.myelin.server.client.account.LoginTokenRoutes;
 import org.myelin.server.client.account.OpenIdRoutes;
 import org.myelin.server.client.account.RegisterRoutes;
 import org.myelin.server.client.capabilities.CapabilitiesRoutes;
@@ -237,6 +238,7 @@ public final class Homeserver implements AutoCloseable {
         keysFederation.routes().forEach((resource, routes) -> table.get(resource).addAll(routes));
         table.get(Resource.CLIENT).add(new RegisterRoutes(accounts));
         table.get(Resource.CLIENT).add(new LoginRoutes(accounts));
+        table.get(Resource.CLIENT).add(new LoginTokenRoutes(accounts));
         table.get(Resource.CLIENT).add(new AccountRoutes(accounts));
         table.get(Resource.CLIENT).add(new OpenIdRoutes(authenticator(), accounts.openIdTokens, config.serverName()));
         table.get(Resource.FEDERATION).add(new OpenIdUserInfoRoutes(accounts.openIdTokens));
@@ -246,7 +248,8 @@ public final class Homeserver implements AutoCloseable {
         table.get(Resource.CLIENT).add(new SharedSecretRegistrationRoutes(accounts,
                 config.registration().sharedSecret(), Clock.systemUTC()));
         table.get(Resource.CLIENT).add(new RegistrationTokenRoutes(accounts));
-        table.get(Resource.CLIENT).add(new CapabilitiesRoutes(authenticator(), config.roomVersionByDefault()));
+        table.get(Resource.CLIENT).add(new CapabilitiesRoutes(authenticator(), config.roomVersionByDefault(),
+                accounts.loginTokens.enabled()));
         table.get(Resource.CLIENT).add(new ProfileRoutes(authenticator(), users.profiles));
         table.get(Resource.CLIENT).add(new PushRulesRoutes(authenticator(), users.pushRules));
         table.get(Resource.CLIENT).add(new PresenceRoutes(authenticator(), users.presence, users.presenceVisibility));

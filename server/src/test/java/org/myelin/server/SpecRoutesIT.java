@@ -64,7 +64,6 @@ class SpecRoutesIT {
                     "POST /_matrix/client/v3/account/password/msisdn/requestToken",
                     "POST /_matrix/client/v3/register/email/requestToken",
                     "POST /_matrix/client/v3/register/msisdn/requestToken",
-                    "POST /_matrix/client/v1/login/get_token",
                     "GET /_matrix/client/v1/mutual_rooms",
                     "GET /_matrix/client/v3/notifications",
                     "GET /_matrix/client/v3/events",

@@ -14,6 +14,7 @@ import org.myelin.server.client.ratelimit.RateLimiters;
 import org.myelin.server.config.HomeserverConfig;
 import org.myelin.storage.accounts.AccountRepository;
 import org.myelin.storage.accounts.DehydratedDeviceRepository;
+import org.myelin.storage.accounts.LoginTokenRepository;
 import org.myelin.storage.accounts.OpenIdTokenRepository;
 import org.myelin.storage.accounts.RegistrationTokenRepository;
 import org.myelin.storage.accounts.TokenRepository;
@@ -44,6 +45,8 @@ public final class AccountServices {
     public final Registration registration;
     /** OpenID tokens users hand to third parties. */
     public final OpenIdTokens openIdTokens;
+    /** Login tokens ({@code m.login.token}) for logging in with an existing session. */
+    public final LoginTokens loginTokens;
     private final List<AccountLifecycle> lifecycle = new CopyOnWriteArrayList<>();
     private volatile DeviceListAnnouncer deviceLists = DeviceListAnnouncer.COMMIT_ONLY;
 
@@ -63,6 +66,8 @@ public final class AccountServices {
         this.sessions = new Sessions(tokens, config.auth(), clock);
         this.registration = new Registration(this, config, new RegistrationTokenStage(registrationTokens, clock));
         this.openIdTokens = new OpenIdTokens(new OpenIdTokenRepository(dataSource), clock);
+        this.loginTokens = new LoginTokens(new LoginTokenRepository(dataSource), config.auth().loginViaExistingSession(),
+                clock);
     }
 
     /** Registers what must happen when devices are deleted or accounts deactivated. */
