@@ -49,6 +49,7 @@ import org.myelin.server.client.rooms.ClientRooms;
 import org.myelin.server.client.rooms.GuestAccessRevocation;
 import org.myelin.server.client.rooms.CreateRoomRoutes;
 import org.myelin.server.client.rooms.MembershipRoutes;
+import org.myelin.server.client.rooms.MutualRoomsRoutes;
 import org.myelin.server.client.rooms.RelationsRoutes;
 import org.myelin.server.client.rooms.RoomEventsRoutes;
 import org.myelin.server.client.rooms.RoomStateRoutes;
@@ -258,6 +259,7 @@ public final class Homeserver implements AutoCloseable {
         table.get(Resource.CLIENT).add(new RoomStateRoutes(clientRooms, authenticator()));
         table.get(Resource.CLIENT).add(new RoomEventsRoutes(clientRooms, authenticator()));
         table.get(Resource.CLIENT).add(new RelationsRoutes(clientRooms, authenticator()));
+        table.get(Resource.CLIENT).add(new MutualRoomsRoutes(authenticator(), rooms.memberships));
         table.get(Resource.CLIENT).add(new AliasRoutes(clientRooms, authenticator()));
         table.get(Resource.CLIENT).add(new RoomDirectoryRoutes(clientRooms, authenticator()));
         table.get(Resource.CLIENT).add(new UserDirectoryRoutes(authenticator(), users.directory,

@@ -64,7 +64,6 @@ class SpecRoutesIT {
                     "POST /_matrix/client/v3/account/password/msisdn/requestToken",
                     "POST /_matrix/client/v3/register/email/requestToken",
                     "POST /_matrix/client/v3/register/msisdn/requestToken",
-                    "GET /_matrix/client/v1/mutual_rooms",
                     "GET /_matrix/client/v3/notifications",
                     "GET /_matrix/client/v3/events",
                     "GET /_matrix/client/v3/events/{eventId}",
