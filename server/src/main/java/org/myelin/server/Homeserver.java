@@ -28,6 +28,7 @@ import org.myelin.server.client.account.LoginRoutes;
 import org.myelin.server.client.account.LoginTokenRoutes;
 import org.myelin.server.client.account.OpenIdRoutes;
 import org.myelin.server.client.account.RegisterRoutes;
+import org.myelin.server.client.account.ThirdPartyIdRoutes;
 import org.myelin.server.client.capabilities.CapabilitiesRoutes;
 import org.myelin.server.client.presence.PresenceRoutes;
 import org.myelin.server.client.profile.ProfileRoutes;
@@ -241,6 +242,7 @@ public final class Homeserver implements AutoCloseable {
         table.get(Resource.CLIENT).add(new LoginRoutes(accounts));
         table.get(Resource.CLIENT).add(new LoginTokenRoutes(accounts));
         table.get(Resource.CLIENT).add(new AccountRoutes(accounts));
+        table.get(Resource.CLIENT).add(new ThirdPartyIdRoutes(authenticator()));
         table.get(Resource.CLIENT).add(new OpenIdRoutes(authenticator(), accounts.openIdTokens, config.serverName()));
         table.get(Resource.FEDERATION).add(new OpenIdUserInfoRoutes(accounts.openIdTokens));
         table.get(Resource.CLIENT).add(new DeviceRoutes(accounts));
