@@ -163,6 +163,7 @@ public final class Homeserver implements AutoCloseable {
         this.sync = new SyncServices(rooms, dataSource, new SyncServices.Parts(clientRooms.clientEvents,
                 clientRooms.visibility, users.presence, users.push,
                 userId -> Map.of("m.push_rules", users.pushRules.accountDataContent(userId)), keys.counts()));
+        clientRooms.useIgnoredSenders(sync.accountData.ignoredUsers());
         users.onPushRulesChanged(userId -> {
             sync.pushRulesChanged(userId);
             sync.accountData.put(userId, null, "m.push_rules", users.pushRules.accountDataContent(userId));
