@@ -157,6 +157,14 @@ class IgnoredUsersIT {
     }
 
     @Test
+    void nobodyIgnoresThemselves() {
+        TestUser bob = hs.registerUser("bob4");
+        client.fails(400, "M_INVALID_PARAM", bob, "PUT", user(bob) + "/account_data/m.ignored_user_list",
+                obj("{\"ignored_users\":{\"" + bob.userId() + "\":{}}}"));
+        client.fails(404, "M_NOT_FOUND", bob, "GET", user(bob) + "/account_data/m.ignored_user_list", null);
+    }
+
+    @Test
     void invitesFromIgnoredUsersAreNotSent() {
         TestUser alice = hs.registerUser("alice3");
         TestUser bob = hs.registerUser("bob3");
