@@ -25,7 +25,10 @@ import org.myelin.server.client.account.DehydratedDeviceRoutes;
 import org.myelin.server.client.account.DehydratedDevices;
 import org.myelin.server.client.account.DeviceRoutes;
 import org.myelin.server.client.account.LoginRoutes;
+import org.myelin.server.client.account.LoginTokenRoutes;
+import org.myelin.server.client.account.OpenIdRoutes;
 import org.myelin.server.client.account.RegisterRoutes;
+import org.myelin.server.client.account.ThirdPartyIdRoutes;
 import org.myelin.server.client.capabilities.CapabilitiesRoutes;
 import org.myelin.server.client.presence.PresenceRoutes;
 import org.myelin.server.client.profile.ProfileRoutes;
@@ -37,17 +40,21 @@ import org.myelin.server.client.directory.AliasRoutes;
 import org.myelin.server.client.keys.KeysServices;
 import org.myelin.server.client.directory.RoomDirectoryRoutes;
 import org.myelin.server.client.directory.UserDirectoryRoutes;
+import org.myelin.server.client.push.PushActionRecorder;
 import org.myelin.server.client.search.RoomSearch;
 import org.myelin.server.client.search.SearchRoutes;
 import org.myelin.server.client.spaces.SpaceServices;
 import org.myelin.server.client.upgrade.RoomUpgradeRoutes;
 import org.myelin.server.client.upgrade.RoomUpgrades;
+import org.myelin.server.client.reports.ReportRoutes;
+import org.myelin.storage.reports.ReportRepository;
 import org.myelin.server.client.thirdparty.ThirdPartyRoutes;
 import org.myelin.server.client.voip.TurnServerRoutes;
 import org.myelin.server.client.rooms.ClientRooms;
 import org.myelin.server.client.rooms.GuestAccessRevocation;
 import org.myelin.server.client.rooms.CreateRoomRoutes;
 import org.myelin.server.client.rooms.MembershipRoutes;
+import org.myelin.server.client.rooms.MutualRoomsRoutes;
 import org.myelin.server.client.rooms.RelationsRoutes;
 import org.myelin.server.client.rooms.RoomEventsRoutes;
 import org.myelin.server.client.rooms.RoomStateRoutes;
@@ -69,6 +76,7 @@ import org.myelin.server.federation.FederationServices;
 import org.myelin.server.federation.KeysFederation;
 import org.myelin.server.federation.MembershipFederation;
 import org.myelin.server.federation.SpacesFederation;
+import org.myelin.server.federation.OpenIdUserInfoRoutes;
 import org.myelin.server.config.Resource;
 import org.myelin.server.config.ServerNames;
 import org.myelin.server.discovery.WellKnownRoutes;
@@ -105,6 +113,7 @@ public final class Homeserver implements AutoCloseable {
 
     private final HomeserverConfig config;
     private final Database database;
+    private final DataSource dataSource;
     private final DatabaseHealth health;
     private final RequestBodies requestBodies;
     private final SigningKey signingKey;
@@ -133,6 +142,7 @@ public final class Homeserver implements AutoCloseable {
     private Homeserver(HomeserverConfig config, Database database, DataSource dataSource, SigningKey signingKey) {
         this.config = config;
         this.database = database;
+        this.dataSource = dataSource;
         this.requestBodies = new RequestBodies(config.requestBodies());
         this.signingKey = signingKey;
         // First of the parts: it fails on a media directory it cannot use, before threads are started.
@@ -162,6 +172,7 @@ public final class Homeserver implements AutoCloseable {
         this.sync = new SyncServices(rooms, dataSource, new SyncServices.Parts(clientRooms.clientEvents,
                 clientRooms.visibility, users.presence, users.push,
                 userId -> Map.of("m.push_rules", users.pushRules.accountDataContent(userId)), keys.counts()));
+        clientRooms.useIgnoredSenders(sync.accountData.ignoredUsers());
         users.onPushRulesChanged(userId -> {
             sync.pushRulesChanged(userId);
             sync.accountData.put(userId, null, "m.push_rules", users.pushRules.accountDataContent(userId));
@@ -251,14 +262,19 @@ public final class Homeserver implements AutoCloseable {
         spacesFederation.routes().forEach((resource, routes) -> table.get(resource).addAll(routes));
         table.get(Resource.CLIENT).add(new RegisterRoutes(accounts));
         table.get(Resource.CLIENT).add(new LoginRoutes(accounts));
+        table.get(Resource.CLIENT).add(new LoginTokenRoutes(accounts));
         table.get(Resource.CLIENT).add(new AccountRoutes(accounts));
+        table.get(Resource.CLIENT).add(new ThirdPartyIdRoutes(authenticator()));
+        table.get(Resource.CLIENT).add(new OpenIdRoutes(authenticator(), accounts.openIdTokens, config.serverName()));
+        table.get(Resource.FEDERATION).add(new OpenIdUserInfoRoutes(accounts.openIdTokens));
         table.get(Resource.CLIENT).add(new DeviceRoutes(accounts));
         table.get(Resource.CLIENT).add(new DehydratedDeviceRoutes(accounts,
                 new DehydratedDevices(accounts, keys.uploads(), sync.toDevice, rooms.streams)));
         table.get(Resource.CLIENT).add(new SharedSecretRegistrationRoutes(accounts,
                 config.registration().sharedSecret(), Clock.systemUTC()));
         table.get(Resource.CLIENT).add(new RegistrationTokenRoutes(accounts));
-        table.get(Resource.CLIENT).add(new CapabilitiesRoutes(authenticator(), config.roomVersionByDefault()));
+        table.get(Resource.CLIENT).add(new CapabilitiesRoutes(authenticator(), config.roomVersionByDefault(),
+                accounts.loginTokens.enabled()));
         table.get(Resource.CLIENT).add(new ProfileRoutes(authenticator(), users.profiles));
         table.get(Resource.CLIENT).add(new PushRulesRoutes(authenticator(), users.pushRules));
         table.get(Resource.CLIENT).addAll(push.routes(authenticator()));
@@ -268,6 +284,7 @@ public final class Homeserver implements AutoCloseable {
         table.get(Resource.CLIENT).add(new RoomStateRoutes(clientRooms, authenticator()));
         table.get(Resource.CLIENT).add(new RoomEventsRoutes(clientRooms, authenticator()));
         table.get(Resource.CLIENT).add(new RelationsRoutes(clientRooms, authenticator()));
+        table.get(Resource.CLIENT).add(new MutualRoomsRoutes(authenticator(), rooms.memberships));
         table.get(Resource.CLIENT).add(new AliasRoutes(clientRooms, authenticator()));
         table.get(Resource.CLIENT).add(new RoomDirectoryRoutes(clientRooms, authenticator()));
         table.get(Resource.CLIENT).addAll(spaces.routes(authenticator()));
@@ -277,6 +294,9 @@ public final class Homeserver implements AutoCloseable {
         table.get(Resource.CLIENT).add(new TurnServerRoutes(authenticator(), config.voip(), Clock.systemUTC()));
         table.get(Resource.CLIENT).add(new ThirdPartyRoutes(authenticator()));
         table.get(Resource.CLIENT).add(new SearchRoutes(authenticator(), search));
+        table.get(Resource.CLIENT).add(new ReportRoutes(new ReportRoutes.Parts(authenticator(), clientRooms.access,
+                clientRooms.timeline, accounts.accounts, rooms.local::isLocalUser), new ReportRepository(dataSource),
+                Clock.systemUTC()));
         table.get(Resource.CLIENT).add(new FilterRoutes(sync.filters, authenticator()));
         table.get(Resource.CLIENT).add(new TypingRoutes(sync.typing, rooms.memberships, authenticator()));
         table.get(Resource.CLIENT).add(new ReceiptRoutes(sync.receipts, authenticator()));
@@ -326,6 +346,11 @@ public final class Homeserver implements AutoCloseable {
 
     public RoomServices rooms() {
         return rooms;
+    }
+
+    /** The recorder of push actions, which runs behind each commit: tests wait for it to settle. */
+    public PushActionRecorder pushActions() {
+        return push.recorder;
     }
 
     /** Keys, the federation client, the outbound queue and the inbound server-server API. */

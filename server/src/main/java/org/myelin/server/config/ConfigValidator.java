@@ -16,6 +16,8 @@ final class ConfigValidator {
     private static final Set<String> LOG_LEVELS = Set.of("TRACE", "DEBUG", "INFO", "WARN", "ERROR");
     /** An IPv4 or IPv6 address, optionally with a /prefix. */
     private static final Pattern IP_RANGE = Pattern.compile("[0-9A-Fa-f:.]+(/\\d{1,3})?");
+    /** The roles of support contacts the spec names; others must be namespaced outside {@code m.}. */
+    private static final Set<String> SUPPORT_ROLES = Set.of("m.role.admin", "m.role.security");
 
     private ConfigValidator() {}
 
@@ -131,6 +133,7 @@ final class ConfigValidator {
         if (h.memoryKib() < 8 * h.parallelism()) {
             throw new ConfigException("auth.password_hashing.memory_kib", "must be at least 8 × parallelism");
         }
+        positive(a.loginViaExistingSession().tokenTimeoutMs(), "auth.login_via_existing_session.token_timeout_ms");
     }
 
     private static void validateRateLimits(HomeserverConfig.RateLimits r) {
@@ -238,15 +241,7 @@ final class ConfigValidator {
 
     private static void validateWellKnown(HomeserverConfig.WellKnown w) {
         if (w.clientBaseUrl() != null) {
-            try {
-                URI uri = new URI(w.clientBaseUrl());
-                if (!("https".equals(uri.getScheme()) || "http".equals(uri.getScheme())) || uri.getHost() == null) {
-                    throw new URISyntaxException(w.clientBaseUrl(), "not an http(s) URL with a host");
-                }
-            } catch (URISyntaxException e) {
-                throw new ConfigException("well_known.client_base_url",
-                        "'" + w.clientBaseUrl() + "' is not an http(s) URL such as https://matrix.example.org");
-            }
+            httpUrl(w.clientBaseUrl(), "well_known.client_base_url", "https://matrix.example.org");
         }
         if (w.server() != null) {
             try {
@@ -254,6 +249,51 @@ final class ConfigValidator {
             } catch (IllegalArgumentException e) {
                 throw new ConfigException("well_known.server", e.getMessage());
             }
+        }
+        validateSupport(w.support());
+    }
+
+    /** Each contact as the spec's support document requires it: a role, and a user id or an email address. */
+    private static void validateSupport(HomeserverConfig.Support s) {
+        for (int i = 0; i < s.contacts().size(); i++) {
+            HomeserverConfig.SupportContact contact = s.contacts().get(i);
+            String key = "well_known.support.contacts[" + i + "]";
+            if (contact == null) {
+                throw new ConfigException(key, "must be a mapping with role and matrix_id or email_address");
+            }
+            if (contact.role() == null || contact.role().isBlank()) {
+                throw new ConfigException(key + ".role", "is required (m.role.admin, m.role.security or a"
+                        + " namespaced role such as org.example.billing)");
+            }
+            if (contact.role().startsWith("m.") && !SUPPORT_ROLES.contains(contact.role())) {
+                throw new ConfigException(key + ".role", "'" + contact.role() + "' is not m.role.admin or"
+                        + " m.role.security (other roles are namespaced, e.g. org.example.billing)");
+            }
+            if (contact.matrixId() == null && contact.emailAddress() == null) {
+                throw new ConfigException(key, "give matrix_id, email_address or both");
+            }
+            if (contact.matrixId() != null && !org.myelin.protocol.id.UserId.isValid(contact.matrixId())) {
+                throw new ConfigException(key + ".matrix_id", "'" + contact.matrixId() + "' is not a user id such as"
+                        + " @admin:example.org");
+            }
+            if (contact.emailAddress() != null && !contact.emailAddress().matches("[^@\\s]+@[^@\\s]+")) {
+                throw new ConfigException(key + ".email_address", "'" + contact.emailAddress()
+                        + "' is not an email address");
+            }
+        }
+        if (s.supportPage() != null) {
+            httpUrl(s.supportPage(), "well_known.support.support_page", "https://example.org/support.html");
+        }
+    }
+
+    private static void httpUrl(String url, String key, String example) {
+        try {
+            URI uri = new URI(url);
+            if (!("https".equals(uri.getScheme()) || "http".equals(uri.getScheme())) || uri.getHost() == null) {
+                throw new URISyntaxException(url, "not an http(s) URL with a host");
+            }
+        } catch (URISyntaxException e) {
+            throw new ConfigException(key, "'" + url + "' is not an http(s) URL such as " + example);
         }
     }
 

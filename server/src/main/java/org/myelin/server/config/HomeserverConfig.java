@@ -73,7 +73,7 @@ public record HomeserverConfig(
                 new Registration(true, true, false, false, null),
                 new Federation(true, List.of(), false, List.of(), List.of(), 86_400_000L, 10_000L, 3_600_000L,
                         60_000L),
-                new WellKnown(null, null),
+                new WellKnown(null, null, Support.NONE),
                 null,
                 Media.DEFAULT,
                 "INFO",
@@ -414,8 +414,47 @@ public record HomeserverConfig(
         }
     }
 
-    /** {@code well_known}: overrides of what discovery advertises; null derives it from the listeners. */
-    public record WellKnown(String clientBaseUrl, String server) {}
+    /**
+     * {@code well_known}: overrides of what discovery advertises; null derives it from the listeners.
+     *
+     * @param support what {@code /.well-known/matrix/support} answers (client-server API, "Getting
+     *                support information"); nothing configured: 404
+     */
+    public record WellKnown(String clientBaseUrl, String server, Support support) {
+        public WellKnown {
+            support = support == null ? Support.NONE : support;
+        }
+
+        /** Without support information. */
+        public WellKnown(String clientBaseUrl, String server) {
+            this(clientBaseUrl, server, Support.NONE);
+        }
+    }
+
+    /**
+     * {@code well_known.support}: who administers this server and where its users find help.
+     *
+     * @param contacts    ways to reach the administrators, each with a role
+     * @param supportPage a page of help for this server's users; null for none
+     */
+    public record Support(List<SupportContact> contacts, String supportPage) {
+        public static final Support NONE = new Support(List.of(), null);
+
+        public Support {
+            contacts = contacts == null ? List.of() : List.copyOf(contacts);
+        }
+
+        /** Whether there is anything to serve: a contact or a page. */
+        public boolean configured() {
+            return !contacts.isEmpty() || supportPage != null;
+        }
+    }
+
+    /**
+     * One of {@code well_known.support.contacts}: a Matrix user id, an email address or both, and
+     * what they are for ({@code m.role.admin}, {@code m.role.security} or a namespaced role).
+     */
+    public record SupportContact(String matrixId, String emailAddress, String role) {}
 
     /**
      * {@code auth}: sessions and passwords.
@@ -424,15 +463,46 @@ public record HomeserverConfig(
      *                                            token (clients that sent {@code refresh_token: true})
      * @param nonrefreshableAccessTokenLifetimeMs lifetime of other access tokens; null: never expire
      * @param passwordHashing                     Argon2id cost of new password hashes
+     * @param loginViaExistingSession             whether a logged-in client may get a login token for
+     *                                            another ({@code POST /login/get_token})
      */
     public record Auth(long refreshableAccessTokenLifetimeMs, Long nonrefreshableAccessTokenLifetimeMs,
-                       PasswordHashing passwordHashing) {
-        /** Synapse's defaults: refreshable tokens live 5 minutes, others forever. */
-        public static final Auth DEFAULT = new Auth(5 * 60_000L, null, PasswordHashing.DEFAULT);
+                       PasswordHashing passwordHashing, LoginViaExistingSession loginViaExistingSession) {
+        /** Synapse's defaults: refreshable tokens live 5 minutes, others forever; no login tokens. */
+        public static final Auth DEFAULT = new Auth(5 * 60_000L, null, PasswordHashing.DEFAULT,
+                LoginViaExistingSession.DISABLED);
 
         public Auth {
             passwordHashing = passwordHashing == null ? PasswordHashing.DEFAULT : passwordHashing;
+            loginViaExistingSession = loginViaExistingSession == null ? LoginViaExistingSession.DISABLED
+                    : loginViaExistingSession;
         }
+
+        /** Without login via an existing session. */
+        public Auth(long refreshableAccessTokenLifetimeMs, Long nonrefreshableAccessTokenLifetimeMs,
+                    PasswordHashing passwordHashing) {
+            this(refreshableAccessTokenLifetimeMs, nonrefreshableAccessTokenLifetimeMs, passwordHashing,
+                    LoginViaExistingSession.DISABLED);
+        }
+
+        public Auth withLoginViaExistingSession(LoginViaExistingSession login) {
+            return new Auth(refreshableAccessTokenLifetimeMs, nonrefreshableAccessTokenLifetimeMs, passwordHashing,
+                    login);
+        }
+    }
+
+    /**
+     * {@code auth.login_via_existing_session} (Synapse's key): a logged-in client asks
+     * {@code POST /_matrix/client/v1/login/get_token} for a single-use {@code m.login.token} with
+     * which another client logs in as the same user (client-server API, "Login tokens", MSC3882).
+     *
+     * @param enabled        off by default, as in Synapse: such a token is a session for whoever holds it
+     * @param requireUiAuth  whether the request must pass user-interactive auth (every time)
+     * @param tokenTimeoutMs how long a token may be used
+     */
+    public record LoginViaExistingSession(boolean enabled, boolean requireUiAuth, long tokenTimeoutMs) {
+        /** Synapse's defaults: off; when on, under user-interactive auth, tokens valid 5 minutes. */
+        public static final LoginViaExistingSession DISABLED = new LoginViaExistingSession(false, true, 300_000L);
     }
 
     /**

@@ -63,7 +63,8 @@ class ConfigLoaderTest {
                 "unused_expiration_time_ms", "dynamic_thumbnails", "max_image_pixels", "log_level",
                 "health_check_interval_ms", "x_forwarded", "request_bodies",
                 "max_concurrent_reads", "max_buffered_bytes", "read_timeout_ms",
-                "default_room_version")) {
+                "default_room_version", "support", "contacts", "support_page", "login_via_existing_session",
+                "require_ui_auth", "token_timeout_ms")) {
             assertTrue(example.contains(key + ":"), key);
         }
     }
@@ -203,6 +204,51 @@ class ConfigLoaderTest {
         assertEquals("voip.turn_password", yamlError("voip: {turn_username: u}\n").key());
         assertEquals("voip.turn_username",
                 yamlError("voip: {turn_shared_secret: s, turn_username: u, turn_password: p}\n").key());
+    }
+
+    @Test
+    void supportContactsAreReadAndChecked() throws IOException {
+        HomeserverConfig c = loadYaml("""
+                well_known:
+                  support:
+                    contacts:
+                      - {matrix_id: "@admin:example.org", email_address: admin@example.org, role: m.role.admin}
+                      - {email_address: security@example.org, role: m.role.security}
+                      - {matrix_id: "@billing:example.org", role: org.example.billing}
+                """, Map.of("MYELIN_WELL_KNOWN_SUPPORT_SUPPORT_PAGE", "https://example.org/help"));
+        assertEquals(List.of(
+                new HomeserverConfig.SupportContact("@admin:example.org", "admin@example.org", "m.role.admin"),
+                new HomeserverConfig.SupportContact(null, "security@example.org", "m.role.security"),
+                new HomeserverConfig.SupportContact("@billing:example.org", null, "org.example.billing")),
+                c.wellKnown().support().contacts());
+        assertEquals("https://example.org/help", c.wellKnown().support().supportPage());
+        assertFalse(HomeserverConfig.defaults().wellKnown().support().configured());
+
+        assertEquals("well_known.support.contacts[0].role",
+                yamlError("well_known: {support: {contacts: [{matrix_id: '@a:example.org'}]}}\n").key());
+        assertEquals("well_known.support.contacts[0].role",
+                yamlError("well_known: {support: {contacts: [{matrix_id: '@a:example.org', role: m.role.boss}]}}\n")
+                        .key());
+        assertEquals("well_known.support.contacts[0]",
+                yamlError("well_known: {support: {contacts: [{role: m.role.admin}]}}\n").key());
+        assertEquals("well_known.support.contacts[0].matrix_id",
+                yamlError("well_known: {support: {contacts: [{matrix_id: admin, role: m.role.admin}]}}\n").key());
+        assertEquals("well_known.support.contacts[0].email_address",
+                yamlError("well_known: {support: {contacts: [{email_address: nobody, role: m.role.admin}]}}\n").key());
+        assertEquals("well_known.support.support_page",
+                yamlError("well_known: {support: {support_page: example.org/help}}\n").key());
+    }
+
+    @Test
+    void loginViaAnExistingSessionIsOffUnlessEnabled() throws IOException {
+        assertEquals(new HomeserverConfig.LoginViaExistingSession(false, true, 300_000L),
+                HomeserverConfig.defaults().auth().loginViaExistingSession());
+        HomeserverConfig c = loadYaml("auth: {login_via_existing_session: {enabled: true, require_ui_auth: false}}\n",
+                Map.of("MYELIN_AUTH_LOGIN_VIA_EXISTING_SESSION_TOKEN_TIMEOUT_MS", "120000"));
+        assertEquals(new HomeserverConfig.LoginViaExistingSession(true, false, 120_000L),
+                c.auth().loginViaExistingSession());
+        assertEquals("auth.login_via_existing_session.token_timeout_ms",
+                yamlError("auth: {login_via_existing_session: {token_timeout_ms: 0}}\n").key());
     }
 
     @Test

@@ -397,6 +397,40 @@ class BadInputIT {
             return new Call(dehydrated + "/" + deviceId + "/events", bob.accessToken(), obj("{\"next_batch\":\"0\"}"));
         })));
 
+        // Third-party identifiers: answered as Synapse does with no email or identity server.
+        Supplier<ObjectNode> emailToken = () -> obj("{\"client_secret\":\"secret\",\"email\":\"a@example.org\","
+                + "\"send_attempt\":1,\"next_link\":\"https://example.org\"}");
+        Supplier<ObjectNode> msisdnToken = () -> obj("{\"client_secret\":\"secret\",\"country\":\"GB\","
+                + "\"phone_number\":\"07700900000\",\"send_attempt\":1}");
+        for (String path : List.of("/account/3pid/email/requestToken", "/account/password/email/requestToken",
+                "/register/email/requestToken")) {
+            t.put("POST " + V3 + path, List.of(Target.of(V3 + path, anonymous, emailToken)));
+        }
+        for (String path : List.of("/account/3pid/msisdn/requestToken", "/account/password/msisdn/requestToken",
+                "/register/msisdn/requestToken")) {
+            t.put("POST " + V3 + path, List.of(Target.of(V3 + path, anonymous, msisdnToken)));
+        }
+        Supplier<ObjectNode> threepid = () -> obj("{\"medium\":\"email\",\"address\":\"a@example.org\","
+                + "\"id_server\":\"id.example.org\",\"id_access_token\":\"token\",\"sid\":\"sid\","
+                + "\"client_secret\":\"secret\",\"three_pid_creds\":{\"sid\":\"sid\",\"client_secret\":\"secret\"}}");
+        for (String path : List.of("/account/3pid", "/account/3pid/add", "/account/3pid/bind", "/account/3pid/delete",
+                "/account/3pid/unbind")) {
+            t.put("POST " + V3 + path, List.of(Target.of(V3 + path, asAlice, threepid)));
+        }
+        t.put("POST /_matrix/client/v1/login/get_token", List.of(Target.of("/_matrix/client/v1/login/get_token",
+                asAlice, () -> obj("{\"auth\":" + passwordAuth(alice) + "}"))));
+        t.put("POST " + V3 + "/user/:userId/openid/request_token", List.of(Target.of(user + "/openid/request_token",
+                asAlice, () -> obj("{}"))));
+
+        // Reports.
+        Supplier<ObjectNode> report = () -> obj("{\"reason\":\"spam\",\"score\":-100}");
+        t.put("POST " + V3 + "/rooms/:roomId/report/:eventId", List.of(Target.of(room() + "/report/" + enc(messageId),
+                () -> bob.accessToken(), report)));
+        t.put("POST " + V3 + "/rooms/:roomId/report", List.of(Target.of(room() + "/report", () -> bob.accessToken(),
+                () -> obj("{\"reason\":\"spam\"}"))));
+        t.put("POST " + V3 + "/users/:userId/report", List.of(Target.of(V3 + "/users/" + enc(alice.userId())
+                + "/report", () -> bob.accessToken(), () -> obj("{\"reason\":\"spam\"}"))));
+
         // Keys (served on the client listener too).
         t.put("POST /_matrix/key/v2/query", List.of(Target.of("/_matrix/key/v2/query", anonymous,
                 () -> obj("{\"server_keys\":{\"" + hs.serverName() + "\":{}}}"))));

@@ -14,6 +14,8 @@ import org.myelin.server.client.ratelimit.RateLimiters;
 import org.myelin.server.config.HomeserverConfig;
 import org.myelin.storage.accounts.AccountRepository;
 import org.myelin.storage.accounts.DehydratedDeviceRepository;
+import org.myelin.storage.accounts.LoginTokenRepository;
+import org.myelin.storage.accounts.OpenIdTokenRepository;
 import org.myelin.storage.accounts.RegistrationTokenRepository;
 import org.myelin.storage.accounts.TokenRepository;
 import org.slf4j.Logger;
@@ -41,6 +43,10 @@ public final class AccountServices {
     public final RateLimiters rateLimiters;
     public final Sessions sessions;
     public final Registration registration;
+    /** OpenID tokens users hand to third parties. */
+    public final OpenIdTokens openIdTokens;
+    /** Login tokens ({@code m.login.token}) for logging in with an existing session. */
+    public final LoginTokens loginTokens;
     private final List<AccountLifecycle> lifecycle = new CopyOnWriteArrayList<>();
     private volatile DeviceListAnnouncer deviceLists = DeviceListAnnouncer.COMMIT_ONLY;
 
@@ -59,6 +65,9 @@ public final class AccountServices {
         this.rateLimiters = RateLimiters.from(config.rateLimits(), clock);
         this.sessions = new Sessions(tokens, config.auth(), clock);
         this.registration = new Registration(this, config, new RegistrationTokenStage(registrationTokens, clock));
+        this.openIdTokens = new OpenIdTokens(new OpenIdTokenRepository(dataSource), clock);
+        this.loginTokens = new LoginTokens(new LoginTokenRepository(dataSource), config.auth().loginViaExistingSession(),
+                clock);
     }
 
     /** Registers what must happen when devices are deleted or accounts deactivated. */

@@ -40,8 +40,12 @@ public final class CapabilitiesRoutes implements Routes {
     private final Authenticator authenticator;
     private final CapabilitiesResponse response;
 
-    /** @param defaultRoomVersion the version of rooms created without one ({@code default_room_version}) */
-    public CapabilitiesRoutes(Authenticator authenticator, RoomVersion defaultRoomVersion) {
+    /**
+     * @param defaultRoomVersion the version of rooms created without one ({@code default_room_version})
+     * @param loginTokens        whether {@code POST /login/get_token} gives tokens
+     *                           ({@code auth.login_via_existing_session.enabled})
+     */
+    public CapabilitiesRoutes(Authenticator authenticator, RoomVersion defaultRoomVersion, boolean loginTokens) {
         this.authenticator = authenticator;
         this.response = new CapabilitiesResponse(new Capabilities(
                 new BooleanCapability(true),
@@ -49,7 +53,7 @@ public final class CapabilitiesRoutes implements Routes {
                 new BooleanCapability(true),
                 new BooleanCapability(true),
                 new BooleanCapability(false), // no third-party identifiers are bound here
-                new BooleanCapability(false), // no POST /login/get_token
+                new BooleanCapability(loginTokens),
                 new ProfileFieldsCapability(true)));
     }
 
@@ -61,7 +65,8 @@ public final class CapabilitiesRoutes implements Routes {
     /**
      * {@code GET /_matrix/client/v3/capabilities} (client-server API, "Capabilities
      * negotiation"): password changes and profile changes allowed; room versions from the
-     * protocol's registry, the configured default among them; no 3PID changes and no login tokens. Guests may ask.
+     * protocol's registry, the configured default among them; no 3PID changes; login tokens as configured. Guests
+     * may ask.
      */
     JsonResponse capabilities(RoutingContext ctx) {
         authenticator.require(ctx, true);

@@ -104,6 +104,11 @@ public final class ClientRooms {
         remoteDirectory.set(directory);
     }
 
+    /** The account data's ignored users: their events and invites are not shown to who ignores them. */
+    public void useIgnoredSenders(IgnoredSenders senders) {
+        visibility.ignoring(senders);
+    }
+
     /** The profile API's lookup, for the profile fields of member events. */
     public void useProfiles(Profiles lookup) {
         profiles.set(lookup);

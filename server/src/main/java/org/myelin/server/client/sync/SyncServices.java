@@ -92,7 +92,8 @@ public final class SyncServices implements AutoCloseable {
         UserMemberships memberships = new UserMemberships(new MembershipHistory(dataSource), timelineChanges);
         RoomSections sections = new RoomSections(new RoomSections.Parts(memberships, queries, builder,
                 new Ephemerals(receiptRepository, typing, rooms.streams.changes(StreamId.RECEIPTS)),
-                new StrippedStates(rooms.eventStates, rooms.eventCache), rooms.eventCache), timelineChanges);
+                new StrippedStates(rooms.eventStates, rooms.eventCache), rooms.eventCache, accountData.ignoredUsers()),
+                timelineChanges);
         this.deviceListChanges = new DeviceListChanges(new DeviceListChanges.Parts(deviceLists,
                 new MembershipChanges(dataSource), queries, memberships, rooms.streams.changes(StreamId.DEVICE_LISTS),
                 memberRooms(rooms)));
