@@ -82,7 +82,7 @@ public final class SyncServices implements AutoCloseable {
         rooms.onCommit(reads::committed);
         receipts.onStored(reads::receiptStored);
         this.pushCounts = parts.push() == null ? null
-                : new PushRuleNotificationCounts(reads, timeline, parts.push(), rooms.recent);
+                : new PushRuleNotificationCounts(reads, timeline, parts.push(), rooms.recent, threads);
         NotificationCounts counts = pushCounts != null ? pushCounts
                 : new ReceiptNotificationCounts(receiptRepository, queries);
         SyncPresence presence = parts.presence() == null ? SyncPresence.NONE
