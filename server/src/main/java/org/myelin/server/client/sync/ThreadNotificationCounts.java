@@ -9,6 +9,7 @@ import org.myelin.storage.events.TimelineFilter;
 import org.myelin.storage.events.TimelineRepository;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
@@ -31,22 +32,48 @@ import java.util.Optional;
  */
 final class ThreadNotificationCounts {
 
-    private static final int MAX_COUNTED = 20_000;
+    private static final int MAX_COUNTED = 10_000;
     private static final byte OWN = 4;
 
     private record Key(String userId, String roomId) {
     }
 
     /**
-     * An unread event that counts: one that notifies the user, or one of their own (which reads its thread).
+     * The unread events that count, oldest first, as parallel arrays (a busy room keeps hundreds):
+     * those that notify the user and the user's own (which read their thread).
      *
-     * @param flags {@link PushRuleNotificationCounts}'s notify and highlight flags, or {@link #OWN}
+     * @param flags    {@link PushRuleNotificationCounts}'s notify and highlight flags, or {@link #OWN}
+     * @param threads  each event's thread ({@link EventThread#MAIN} for the main timeline)
      */
-    private record Kept(long position, String thread, byte flags) {
+    private record Kept(long[] positions, byte[] flags, String[] threads) {
+
+        static final Kept NONE = new Kept(new long[0], new byte[0], new String[0]);
+
+        int size() {
+            return positions.length;
+        }
+
+        /** These and then {@code added}, keeping the newest {@value PushRuleNotificationCounts#MAX_EVALUATED}. */
+        Kept plus(Kept added) {
+            int total = size() + added.size();
+            int skip = Math.max(0, total - PushRuleNotificationCounts.MAX_EVALUATED);
+            int kept = total - skip;
+            long[] p = new long[kept];
+            byte[] f = new byte[kept];
+            String[] t = new String[kept];
+            for (int i = skip; i < total; i++) {
+                Kept from = i < size() ? this : added;
+                int j = i < size() ? i : i - size();
+                p[i - skip] = from.positions[j];
+                f[i - skip] = from.flags[j];
+                t[i - skip] = from.threads[j];
+            }
+            return new Kept(p, f, t);
+        }
     }
 
-    /** What was kept of the events in ({@code base}, {@code upTo}], oldest first, and what it holds for. */
-    private record Counted(long base, long upTo, long stateChangedAt, long rules, List<Kept> kept) {
+    /** What was kept of the events in ({@code base}, {@code upTo}], and what it holds for. */
+    private record Counted(long base, long upTo, long stateChangedAt, long rules, Kept kept) {
     }
 
     private final PushRuleNotificationCounts push;
@@ -80,7 +107,7 @@ final class ThreadNotificationCounts {
                 && previous.rules() == rules && upTo >= previous.upTo()) {
             Optional<List<StoredEvent>> added = room.get().between(Math.max(base, previous.upTo()), upTo);
             if (added.isPresent()) {
-                List<Kept> kept = newest(previous.kept(), keep(userId, roomId, stateMark, added.get()));
+                Kept kept = previous.kept().plus(keep(userId, roomId, stateMark, added.get()));
                 counted.put(key, new Counted(base, upTo, stateMark, rules, kept));
                 return partition(kept, read);
             }
@@ -91,7 +118,7 @@ final class ThreadNotificationCounts {
                         TimelineFilter.ALL));
         List<StoredEvent> unread = new ArrayList<>(newestFirst);
         Collections.reverse(unread);
-        List<Kept> kept = keep(userId, roomId, stateMark, unread);
+        Kept kept = Kept.NONE.plus(keep(userId, roomId, stateMark, unread));
         if (room.isPresent()) {
             counted.put(key, new Counted(base, upTo, stateMark, rules, kept));
         }
@@ -99,45 +126,43 @@ final class ThreadNotificationCounts {
     }
 
     /** What counts among {@code events} (oldest first), with their threads. */
-    private List<Kept> keep(String userId, String roomId, long stateMark, List<StoredEvent> events) {
-        byte[] flags = push.evaluate(userId, roomId, stateMark, events);
-        List<Kept> kept = new ArrayList<>();
-        for (int i = 0; i < flags.length; i++) {
+    private Kept keep(String userId, String roomId, long stateMark, List<StoredEvent> events) {
+        byte[] evaluated = push.evaluate(userId, roomId, stateMark, events);
+        long[] positions = new long[events.size()];
+        byte[] flags = new byte[events.size()];
+        String[] inThread = new String[events.size()];
+        int n = 0;
+        for (int i = 0; i < evaluated.length; i++) {
             StoredEvent e = events.get(i);
             boolean own = e.pdu().sender().equals(userId);
-            if (own || flags[i] != 0) {
-                kept.add(new Kept(e.streamOrdering(), threads.threadOf(e.pdu()), own ? OWN : flags[i]));
+            if (own || evaluated[i] != 0) {
+                positions[n] = e.streamOrdering();
+                flags[n] = own ? OWN : evaluated[i];
+                inThread[n] = threads.threadOf(e.pdu());
+                n++;
             }
         }
-        return kept;
-    }
-
-    /** {@code before} then {@code added}, keeping the newest {@value PushRuleNotificationCounts#MAX_EVALUATED}. */
-    private static List<Kept> newest(List<Kept> before, List<Kept> added) {
-        List<Kept> all = new ArrayList<>(before.size() + added.size());
-        all.addAll(before);
-        all.addAll(added);
-        int max = PushRuleNotificationCounts.MAX_EVALUATED;
-        return all.size() > max ? List.copyOf(all.subList(all.size() - max, all.size())) : all;
+        return new Kept(Arrays.copyOf(positions, n), Arrays.copyOf(flags, n), Arrays.copyOf(inThread, n));
     }
 
     /** The counts of each thread: what notifies after where the user read that thread. */
-    private static NotificationCounts.ByThread partition(List<Kept> kept, ReadPositions.ThreadReads read) {
+    private static NotificationCounts.ByThread partition(Kept kept, ReadPositions.ThreadReads read) {
         Map<String, Long> ownLatest = new HashMap<>();
-        for (Kept k : kept) {
-            if (k.flags() == OWN) {
-                ownLatest.merge(k.thread(), k.position(), Math::max);
+        for (int i = 0; i < kept.size(); i++) {
+            if (kept.flags()[i] == OWN) {
+                ownLatest.merge(kept.threads()[i], kept.positions()[i], Math::max);
             }
         }
         Map<String, int[]> counts = new HashMap<>();
-        for (Kept k : kept) {
-            if (k.flags() == OWN || k.position() <= Math.max(read.thread(k.thread()),
-                    ownLatest.getOrDefault(k.thread(), 0L))) {
+        for (int i = 0; i < kept.size(); i++) {
+            String thread = kept.threads()[i];
+            if (kept.flags()[i] == OWN
+                    || kept.positions()[i] <= Math.max(read.thread(thread), ownLatest.getOrDefault(thread, 0L))) {
                 continue;
             }
-            int[] c = counts.computeIfAbsent(k.thread(), t -> new int[2]);
+            int[] c = counts.computeIfAbsent(thread, t -> new int[2]);
             c[0]++;
-            if ((k.flags() & PushRuleNotificationCounts.HIGHLIGHTS) != 0) {
+            if ((kept.flags()[i] & PushRuleNotificationCounts.HIGHLIGHTS) != 0) {
                 c[1]++;
             }
         }
