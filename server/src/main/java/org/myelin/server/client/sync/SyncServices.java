@@ -7,12 +7,14 @@ import org.myelin.server.client.presence.PresenceService;
 import org.myelin.server.client.push.PushEvaluation;
 import org.myelin.server.client.receipts.Receipts;
 import org.myelin.server.client.rooms.ClientEvents;
+import org.myelin.server.client.rooms.EventThreads;
 import org.myelin.server.client.rooms.EventVisibility;
 import org.myelin.server.client.sync.filter.Filters;
 import org.myelin.server.client.typing.TypingNotifications;
 import org.myelin.server.streams.StreamChangeCache;
 import org.myelin.server.streams.StreamId;
 import org.myelin.storage.accountdata.AccountDataRepository;
+import org.myelin.storage.events.RelationRepository;
 import org.myelin.storage.events.TimelineRepository;
 import org.myelin.storage.filters.FilterRepository;
 import org.myelin.storage.receipts.ReceiptRepository;
@@ -69,7 +71,8 @@ public final class SyncServices implements AutoCloseable {
         this.typing = new TypingNotifications(rooms.streams, rooms.clock);
         this.accountData = new AccountData(new AccountDataRepository(dataSource), rooms.streams, parts.provided());
         this.receiptRepository = new ReceiptRepository(dataSource);
-        this.receipts = new Receipts(receiptRepository, accountData, rooms);
+        EventThreads threads = new EventThreads(rooms.eventCache, new RelationRepository(dataSource));
+        this.receipts = new Receipts(receiptRepository, accountData, rooms, threads);
         this.toDevice = new ToDeviceRepository(dataSource);
         this.deviceLists = new DeviceListRepository(dataSource);
         this.queries = new RoomSyncQueries(dataSource);
@@ -79,7 +82,7 @@ public final class SyncServices implements AutoCloseable {
         rooms.onCommit(reads::committed);
         receipts.onStored(reads::receiptStored);
         this.pushCounts = parts.push() == null ? null
-                : new PushRuleNotificationCounts(reads, timeline, parts.push(), rooms.recent);
+                : new PushRuleNotificationCounts(reads, timeline, parts.push(), rooms.recent, threads);
         NotificationCounts counts = pushCounts != null ? pushCounts
                 : new ReceiptNotificationCounts(receiptRepository, queries);
         SyncPresence presence = parts.presence() == null ? SyncPresence.NONE
