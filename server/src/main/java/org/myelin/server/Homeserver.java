@@ -55,6 +55,7 @@ import org.myelin.server.client.rooms.SendRoutes;
 import org.myelin.server.client.receipts.ReadMarkersRoutes;
 import org.myelin.server.client.receipts.ReceiptRoutes;
 import org.myelin.server.client.sync.FilterRoutes;
+import org.myelin.server.client.sync.LegacySyncRoutes;
 import org.myelin.server.client.sync.SyncRoutes;
 import org.myelin.server.client.sync.SyncServices;
 import org.myelin.server.client.keys.backup.BackupKeysRoutes;
@@ -278,6 +279,8 @@ public final class Homeserver implements AutoCloseable {
         table.get(Resource.CLIENT).add(new ThirdPartyRoutes(authenticator()));
         table.get(Resource.CLIENT).add(new SearchRoutes(authenticator(), search));
         table.get(Resource.CLIENT).add(new FilterRoutes(sync.filters, authenticator()));
+        table.get(Resource.CLIENT).add(new LegacySyncRoutes(sync.eventStream, sync.initialSync, clientRooms.timeline,
+                authenticator()));
         table.get(Resource.CLIENT).add(new TypingRoutes(sync.typing, rooms.memberships, authenticator()));
         table.get(Resource.CLIENT).add(new ReceiptRoutes(sync.receipts, authenticator()));
         table.get(Resource.CLIENT).add(new ReadMarkersRoutes(sync.receipts, authenticator()));

@@ -45,6 +45,14 @@ public final class RoomTimeline {
     public record Closest(String eventId, long originServerTs) {
     }
 
+    /**
+     * The latest events of a room up to a position, oldest first, as {@code /initialSync} shows
+     * them, and the position just before the oldest event read (whether or not the user may see
+     * it): where paging back continues.
+     */
+    public record Latest(List<ObjectNode> chunk, long startPosition) {
+    }
+
     private final RoomAccess access;
     private final TimelineRepository timeline;
     private final EventCache events;
@@ -67,6 +75,31 @@ public final class RoomTimeline {
             throw MatrixException.notFound("Event not found");
         }
         return format.format(event.pdu(), requester.userId(), requester.deviceId());
+    }
+
+    /**
+     * {@code GET /_matrix/client/v3/events/{eventId}}: one event of any room, if the user may see
+     * it; 404 otherwise, whether it is unknown or hidden (as the spec says for this endpoint).
+     */
+    public ObjectNode event(Requester requester, String eventId) {
+        StoredEvent event = events.stored(eventId);
+        if (event == null || !event.isVisibleInTimeline() || !visibility.canSee(requester.userId(), event)) {
+            throw MatrixException.notFound("Event not found");
+        }
+        return format.format(event.pdu(), requester.userId(), requester.deviceId());
+    }
+
+    /**
+     * Up to {@code limit} of the room's latest events at or before position {@code upTo} that the
+     * user may see, oldest first. Access to the room is the caller's concern.
+     */
+    public Latest latest(Requester requester, String roomId, long upTo, int limit) {
+        List<StoredEvent> newestFirst = limit <= 0 ? List.of()
+                : timeline.page(roomId, upTo, null, Math.min(limit, MAX_LIMIT), true, TimelineFilter.ALL);
+        long start = newestFirst.isEmpty() ? upTo : newestFirst.getLast().streamOrdering() - 1;
+        List<StoredEvent> visible = new ArrayList<>(visibility.filter(requester.userId(), newestFirst));
+        java.util.Collections.reverse(visible);
+        return new Latest(format(visible, requester), start);
     }
 
     /**
