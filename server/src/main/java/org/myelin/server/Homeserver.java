@@ -153,6 +153,7 @@ public final class Homeserver implements AutoCloseable {
                 config.roomVersionByDefault());
         // Member events carry the user's display name and avatar, as clients show them.
         this.clientRooms.useProfiles(users.profiles);
+        this.clientRooms.useRemoteTimestamps(federation.remoteTimestamps(rooms));
         rooms.onCommit(new GuestAccessRevocation(clientRooms.access, clientRooms.actions, rooms.memberships,
                 accounts.accounts, rooms.local)::committed);
         this.search = new RoomSearch(new EventSearchRepository(dataSource), rooms.memberships, rooms.eventCache,

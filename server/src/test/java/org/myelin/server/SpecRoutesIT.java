@@ -70,7 +70,6 @@ class SpecRoutesIT {
                     "POST /_matrix/client/v3/rooms/{roomId}/report/{eventId}",
                     "POST /_matrix/client/v3/users/{userId}/report",
                     "GET /.well-known/matrix/support",
-                    "GET /_matrix/federation/v1/timestamp_to_event/{roomId}",
                     "PUT /_matrix/federation/v1/3pid/onbind",
                     "PUT /_matrix/federation/v1/exchange_third_party_invite/{roomId}"),
             "admin API, bridges and metrics", List.of(

@@ -19,8 +19,8 @@ import java.util.Set;
 
 /**
  * Reading a room's timeline (client-server API, "Getting events for a room"): one event,
- * pages of events ({@code /messages}), an event with its surroundings ({@code /context}), the
- * event closest to a time. Pages are in stream order with {@link TimelineToken}s; history
+ * pages of events ({@code /messages}), an event with its surroundings ({@code /context}), a
+ * room's latest events ({@code /initialSync}). Pages are in stream order with {@link TimelineToken}s; history
  * visibility ({@link EventVisibility}) decides which events of a page the user sees.
  */
 public final class RoomTimeline {
@@ -41,7 +41,7 @@ public final class RoomTimeline {
     public record Around(String start, String end, List<ObjectNode> eventsBefore, List<ObjectNode> eventsAfter) {
     }
 
-    /** The body of {@code /timestamp_to_event}. */
+    /** The body of {@code /timestamp_to_event} ({@link TimestampLookup}). */
     public record Closest(String eventId, long originServerTs) {
     }
 
@@ -190,14 +190,6 @@ public final class RoomTimeline {
         String start = TimelineToken.before(before.isEmpty() ? at : before.getLast().streamOrdering()).toString();
         String end = TimelineToken.after(after.isEmpty() ? at : after.getLast().streamOrdering()).toString();
         return new Surroundings(before, after, start, end);
-    }
-
-    /** {@code /timestamp_to_event}: the event closest to {@code ts} in the direction given; 404 if none. */
-    public Closest closest(Requester requester, String roomId, long ts, boolean backwards) {
-        access.requireCanRead(roomId, requester.userId());
-        StoredEvent found = timeline.closestTo(roomId, ts, backwards).orElseThrow(() -> MatrixException.notFound(
-                "Unable to find event from " + ts + " in direction " + (backwards ? "b" : "f")));
-        return new Closest(found.eventId(), found.pdu().originServerTs());
     }
 
     private StoredEvent find(String roomId, String eventId) {
