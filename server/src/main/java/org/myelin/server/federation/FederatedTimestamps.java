@@ -22,8 +22,8 @@ import java.util.Optional;
 /**
  * The client-server API's {@link RemoteTimestamps} over federation: {@code /timestamp_to_event}
  * on the other server, then, for an event not in the room's timeline here, {@code /event} and the
- * pipeline's backfill (as Synapse's {@code backfill_event_id}): the event is checked like any
- * other and placed in the room's history, where {@code /context} finds it. The time answered is
+ * pipeline's backfill (as Synapse's {@code backfill_event_id}; an event held as an outlier needs no
+ * fetching): the event is checked like any other and placed in the room's history, where {@code /context} finds it. The time answered is
  * the event's own, not the one the server claimed.
  */
 final class FederatedTimestamps implements RemoteTimestamps {
@@ -67,8 +67,9 @@ final class FederatedTimestamps implements RemoteTimestamps {
         if (head.isEmpty()) {
             return Optional.empty();
         }
-        Optional<Pdu> fetched = remote.event(server, head.get().version(), eventId)
-                .filter(pdu -> pdu.roomId().equals(roomId));
+        // An event held only as an outlier (an auth or state event) is placed as it is.
+        Optional<Pdu> fetched = (known != null && known.outlier() ? Optional.of(known.pdu())
+                : remote.event(server, head.get().version(), eventId)).filter(pdu -> pdu.roomId().equals(roomId));
         if (fetched.isEmpty()) {
             return Optional.empty();
         }

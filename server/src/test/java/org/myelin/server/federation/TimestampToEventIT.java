@@ -174,6 +174,15 @@ class TimestampToEventIT {
                     + enc(fetched.eventId()) + "?limit=0", null);
             assertEquals(fetched.eventId(), context.path("event").path("event_id").asText());
         }
+        // Before the first message, the first server's answer is a state event of the room's
+        // creation, which the second holds as an outlier (from the join): placed, not fetched.
+        JsonNode beforeAll = alice.ok("GET", clientPath(roomId, "b", early0.ts() - 1), null);
+        String stateEventId = beforeAll.path("event_id").asText();
+        assertTrue(FederatedRooms.rooms(second).events.byId(stateEventId).orElseThrow().outlier());
+        assertEquals(stateEventId, bob.ok("GET", clientPath(roomId, "b", early0.ts() - 1), null)
+                .path("event_id").asText());
+        assertTrue(FederatedRooms.hasInTimeline(second, stateEventId));
+
         // The newest of the history it holds is followed by the join: no gap, the answer is its own.
         Sent latest = fillers.getLast();
         assertClosest(bob.ok("GET", clientPath(roomId, "b", latest.ts()), null), latest);
