@@ -62,6 +62,7 @@ import org.myelin.server.client.rooms.SendRoutes;
 import org.myelin.server.client.receipts.ReadMarkersRoutes;
 import org.myelin.server.client.receipts.ReceiptRoutes;
 import org.myelin.server.client.sync.FilterRoutes;
+import org.myelin.server.client.sync.LegacySyncRoutes;
 import org.myelin.server.client.sync.SyncRoutes;
 import org.myelin.server.client.sync.SyncServices;
 import org.myelin.server.client.keys.backup.BackupKeysRoutes;
@@ -162,6 +163,7 @@ public final class Homeserver implements AutoCloseable {
                 config.roomVersionByDefault());
         // Member events carry the user's display name and avatar, as clients show them.
         this.clientRooms.useProfiles(users.profiles);
+        this.clientRooms.useRemoteTimestamps(federation.remoteTimestamps(rooms));
         rooms.onCommit(new GuestAccessRevocation(clientRooms.access, clientRooms.actions, rooms.memberships,
                 accounts.accounts, rooms.local)::committed);
         this.search = new RoomSearch(new EventSearchRepository(dataSource), rooms.memberships, rooms.eventCache,
@@ -298,6 +300,8 @@ public final class Homeserver implements AutoCloseable {
                 clientRooms.timeline, accounts.accounts, rooms.local::isLocalUser), new ReportRepository(dataSource),
                 Clock.systemUTC()));
         table.get(Resource.CLIENT).add(new FilterRoutes(sync.filters, authenticator()));
+        table.get(Resource.CLIENT).add(new LegacySyncRoutes(sync.eventStream, sync.initialSync, clientRooms.timeline,
+                authenticator()));
         table.get(Resource.CLIENT).add(new TypingRoutes(sync.typing, rooms.memberships, authenticator()));
         table.get(Resource.CLIENT).add(new ReceiptRoutes(sync.receipts, authenticator()));
         table.get(Resource.CLIENT).add(new ReadMarkersRoutes(sync.receipts, authenticator()));

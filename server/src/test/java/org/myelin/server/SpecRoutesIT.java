@@ -51,11 +51,6 @@ class SpecRoutesIT {
                     "GET /_matrix/client/v1/media/preview_url",
                     "GET /_matrix/media/v3/preview_url"),
             "client-server API breadth", List.of(
-                    "GET /_matrix/client/v3/events",
-                    "GET /_matrix/client/v3/events/{eventId}",
-                    "GET /_matrix/client/v3/initialSync",
-                    "GET /_matrix/client/v3/rooms/{roomId}/initialSync",
-                    "GET /_matrix/federation/v1/timestamp_to_event/{roomId}",
                     "PUT /_matrix/federation/v1/3pid/onbind",
                     "PUT /_matrix/federation/v1/exchange_third_party_invite/{roomId}"),
             "admin API, bridges and metrics", List.of(
@@ -157,6 +152,10 @@ class SpecRoutesIT {
 
     private static HttpResponse<String> probe(Endpoint endpoint) {
         String path = fill(endpoint.path());
+        if (path.equals("/_matrix/client/v3/events")) {
+            // The event stream long-polls 30 seconds by default (as Synapse's): answer at once.
+            path += "?timeout=0";
+        }
         HttpRequest.BodyPublisher body = endpoint.method().equals("GET") || endpoint.method().equals("DELETE")
                 ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString("{}");
         boolean federation = path.startsWith("/_matrix/federation/") || path.startsWith("/_matrix/key/");

@@ -44,11 +44,14 @@ public final class ClientRooms {
     public final RoomCreation creation;
     public final RoomStates states;
     public final RoomTimeline timeline;
+    public final TimestampLookup timestamps;
     public final RoomRelations relations;
     public final PublicRooms publicRooms;
     private final AtomicReference<RemoteJoiner> remoteJoiner = new AtomicReference<>(RemoteJoiner.UNAVAILABLE);
     private final AtomicReference<RemoteInviter> remoteInviter = new AtomicReference<>(RemoteInviter.UNAVAILABLE);
     private final AtomicReference<RemoteDirectory> remoteDirectory = new AtomicReference<>(RemoteDirectory.UNAVAILABLE);
+    private final AtomicReference<RemoteTimestamps> remoteTimestamps =
+            new AtomicReference<>(RemoteTimestamps.NONE);
     private final AtomicReference<Profiles> profiles = new AtomicReference<>(Profiles.NONE);
 
     /**
@@ -84,6 +87,8 @@ public final class ClientRooms {
                 defaultRoomVersion);
         this.states = new RoomStates(access, actions, aliases, rooms.eventCache, clientEvents);
         this.timeline = new RoomTimeline(access, timelineRepository, rooms.eventCache, visibility, clientEvents);
+        this.timestamps = new TimestampLookup(new TimestampLookup.Parts(access, timelineRepository, rooms.eventCache,
+                rooms.rooms, rooms.memberships, rooms.local.serverName(), remoteTimestamps::get));
         this.relations = new RoomRelations(access, relationRepository, rooms.eventCache, visibility, clientEvents);
         this.publicRooms = new PublicRooms(directoryRepository, access, rooms.local, remoteDirectory::get,
                 rooms.clock);
@@ -107,6 +112,11 @@ public final class ClientRooms {
     /** The account data's ignored users: their events and invites are not shown to who ignores them. */
     public void useIgnoredSenders(IgnoredSenders senders) {
         visibility.ignoring(senders);
+    }
+
+    /** Federation's {@code /timestamp_to_event}, asked when the closest event here may not be. */
+    public void useRemoteTimestamps(RemoteTimestamps remote) {
+        remoteTimestamps.set(remote);
     }
 
     /** The profile API's lookup, for the profile fields of member events. */

@@ -11,6 +11,7 @@ import org.myelin.storage.receipts.ReceiptRepository;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -58,14 +59,26 @@ final class Ephemerals {
             });
         }
         List<String> wantReceipts = roomIds.stream().filter(r -> filter.allows(r, "m.receipt", null, null)).toList();
-        Map<String, ObjectNode> receiptEvents = new HashMap<>();
-        for (ReceiptRepository.Receipt r : receiptsChanged(wantReceipts, receiptsAfter, receiptsUpTo)) {
+        receipts(userId, wantReceipts, receiptsAfter, receiptsUpTo)
+                .forEach((roomId, event) -> byRoom.computeIfAbsent(roomId, r -> new ArrayList<>()).add(event));
+        return byRoom;
+    }
+
+    /**
+     * One {@code m.receipt} event per room of {@code roomIds} with receipts at positions in
+     * ({@code after}, {@code upTo}] (all of a room's receipts when {@code after} is 0), as
+     * {@code userId} may see them: another user's {@code m.read.private} receipt is left out.
+     */
+    Map<String, ObjectNode> receipts(String userId, Collection<String> roomIds, long after, long upTo) {
+        Map<String, ObjectNode> events = new LinkedHashMap<>();
+        Map<String, ObjectNode> contents = new HashMap<>();
+        for (ReceiptRepository.Receipt r : receiptsChanged(roomIds, after, upTo)) {
             if (r.receiptType().equals(PRIVATE_READ) && !r.userId().equals(userId)) {
                 continue;
             }
-            ObjectNode content = receiptEvents.computeIfAbsent(r.roomId(), room -> {
+            ObjectNode content = contents.computeIfAbsent(r.roomId(), room -> {
                 ObjectNode event = JSON.objectNode().put("type", "m.receipt");
-                byRoom.computeIfAbsent(room, x -> new ArrayList<>()).add(event);
+                events.put(room, event);
                 return event.putObject("content");
             });
             ObjectNode receipt = content.withObjectProperty(r.eventId()).withObjectProperty(r.receiptType())
@@ -75,14 +88,14 @@ final class Ephemerals {
                 receipt.put("thread_id", r.threadId());
             }
         }
-        return byRoom;
+        return events;
     }
 
     /**
      * The receipts of {@code roomIds} at positions in ({@code after}, {@code upTo}], read only for
      * the rooms whose receipts moved after {@code after} when the change cache knows which.
      */
-    private List<ReceiptRepository.Receipt> receiptsChanged(List<String> roomIds, long after, long upTo) {
+    private List<ReceiptRepository.Receipt> receiptsChanged(Collection<String> roomIds, long after, long upTo) {
         if (upTo <= after) {
             return List.of();
         }

@@ -211,7 +211,8 @@ public final class Sync {
         return events;
     }
 
-    private static ObjectNode readObject(String json) {
+    /** Stored JSON (account data, to-device content) read back as the object it was. */
+    static ObjectNode readObject(String json) {
         try {
             return (ObjectNode) Json.MAPPER.readTree(json);
         } catch (JsonProcessingException | ClassCastException e) {

@@ -54,7 +54,8 @@ public final class SyncRoutes implements Routes {
                 fullState, timeout == null ? 0 : timeout, setPresence, bool(ctx, "use_state_after"))));
     }
 
-    private static SyncToken since(String value) {
+    /** A {@code since} (or {@code /events} {@code from}) token; 400 M_UNKNOWN "Invalid stream token" if not one. */
+    static SyncToken since(String value) {
         if (value == null || value.isEmpty()) {
             return null;
         }
@@ -65,7 +66,8 @@ public final class SyncRoutes implements Routes {
         }
     }
 
-    private static boolean bool(RoutingContext ctx, String name) {
+    /** A boolean query parameter ({@code true} or {@code false}, absent for false). */
+    static boolean bool(RoutingContext ctx, String name) {
         String value = Params.query(ctx, name);
         if (value == null || value.equals("false")) {
             return false;

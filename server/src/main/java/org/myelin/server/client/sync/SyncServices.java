@@ -9,6 +9,8 @@ import org.myelin.server.client.receipts.Receipts;
 import org.myelin.server.client.rooms.ClientEvents;
 import org.myelin.server.client.rooms.EventThreads;
 import org.myelin.server.client.rooms.EventVisibility;
+import org.myelin.server.client.rooms.RoomAccess;
+import org.myelin.server.client.rooms.RoomTimeline;
 import org.myelin.server.client.sync.filter.Filters;
 import org.myelin.server.client.typing.TypingNotifications;
 import org.myelin.server.streams.StreamChangeCache;
@@ -18,6 +20,7 @@ import org.myelin.storage.events.RelationRepository;
 import org.myelin.storage.events.TimelineRepository;
 import org.myelin.storage.filters.FilterRepository;
 import org.myelin.storage.receipts.ReceiptRepository;
+import org.myelin.storage.rooms.RoomDirectoryRepository;
 import org.myelin.storage.events.PersistedEvent;
 import org.myelin.storage.keys.MembershipChanges;
 import org.myelin.storage.streams.DeviceListRepository;
@@ -29,7 +32,8 @@ import javax.sql.DataSource;
 
 /**
  * /sync and the streams around it, wired by constructors on top of {@link RoomServices}: filters,
- * typing, receipts, account data and the sync itself. What other modules provide (presence, push
+ * typing, receipts, account data, the sync itself and the deprecated endpoints read like it
+ * ({@code /events}, {@code /initialSync}). What other modules provide (presence, push
  * rule evaluation, server-provided account data) comes in as {@link Parts}.
  */
 public final class SyncServices implements AutoCloseable {
@@ -63,6 +67,10 @@ public final class SyncServices implements AutoCloseable {
     /** Whose device lists changed between two tokens: /sync's {@code device_lists} and {@code GET /keys/changes}. */
     public final DeviceListChanges deviceListChanges;
     public final Sync sync;
+    /** The deprecated event stream, {@code GET /events}, over the same streams. */
+    public final EventStream eventStream;
+    /** The deprecated {@code /initialSync} snapshots. */
+    public final InitialSync initialSync;
     /** Null without a push rule engine. */
     private final PushRuleNotificationCounts pushCounts;
 
@@ -93,8 +101,8 @@ public final class SyncServices implements AutoCloseable {
                 new TimelineWindows(timeline, parts.visibility(), rooms.recent), states, queries, counts,
                 new SyncEventFormat(parts.clientEvents()), rooms.eventCache, rooms.recent));
         UserMemberships memberships = new UserMemberships(new MembershipHistory(dataSource), timelineChanges);
-        RoomSections sections = new RoomSections(new RoomSections.Parts(memberships, queries, builder,
-                new Ephemerals(receiptRepository, typing, rooms.streams.changes(StreamId.RECEIPTS)),
+        Ephemerals ephemerals = new Ephemerals(receiptRepository, typing, rooms.streams.changes(StreamId.RECEIPTS));
+        RoomSections sections = new RoomSections(new RoomSections.Parts(memberships, queries, builder, ephemerals,
                 new StrippedStates(rooms.eventStates, rooms.eventCache), rooms.eventCache, accountData.ignoredUsers()),
                 timelineChanges);
         this.deviceListChanges = new DeviceListChanges(new DeviceListChanges.Parts(deviceLists,
@@ -102,6 +110,15 @@ public final class SyncServices implements AutoCloseable {
                 memberRooms(rooms)));
         this.sync = new Sync(rooms.streams, rooms.notifier, sections, new Sync.Sources(new AccountDataRepository(dataSource),
                 accountData, toDevice, deviceListChanges, parts.keyCounts(), memberships, presence));
+        RoomAccess access = new RoomAccess(rooms.heads, rooms.eventStates, rooms.eventCache, rooms.memberships,
+                timeline);
+        this.eventStream = new EventStream(new EventStream.Parts(rooms.streams, rooms.notifier, memberships, access,
+                timeline, rooms.recent, rooms.eventCache, parts.visibility(), parts.clientEvents(), ephemerals, presence,
+                new AccountDataRepository(dataSource)));
+        this.initialSync = new InitialSync(new InitialSync.Parts(rooms.streams, memberships, access,
+                new RoomTimeline(access, timeline, rooms.eventCache, parts.visibility(), parts.clientEvents()),
+                rooms.eventCache, parts.clientEvents(), ephemerals, presence, new AccountDataRepository(dataSource),
+                new RoomDirectoryRepository(dataSource)));
     }
 
     /**
