@@ -10,6 +10,7 @@ import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * One keep-alive HTTP/1.1 connection on a blocking socket, for bodies too large to hold: a
@@ -79,11 +80,18 @@ final class MediaConnection implements AutoCloseable {
      * again (its start for the last piece), as the body streams from a client reading a file.
      */
     Answer upload(String target, String token, String contentType, long length, byte[] pattern) throws IOException {
+        return upload(target, token, contentType, length, pattern, new AtomicLong());
+    }
+
+    /** As {@link #upload(String, String, String, long, byte[])}, adding the bytes written to {@code written} as they go. */
+    Answer upload(String target, String token, String contentType, long length, byte[] pattern, AtomicLong written)
+            throws IOException {
         writeHead("POST", target, token, contentType, length);
         long left = length;
         while (left > 0) {
             int n = (int) Math.min(pattern.length, left);
             out.write(pattern, 0, n);
+            written.addAndGet(n);
             left -= n;
         }
         out.flush();

@@ -53,8 +53,9 @@ import static org.myelin.bench.media.MediaBenchServer.median;
  * <p>Run from the repository root:
  * <pre>{@code
  * ./myelin build && mvn -B -q -o -DskipTests package -pl bench -am
- * java -cp bench/target/benchmarks.jar org.myelin.bench.media.MediaLoad
+ * java @config/jvm.options -XX:+UseCompactObjectHeaders -cp bench/target/benchmarks.jar org.myelin.bench.media.MediaLoad
  * }</pre>
+ * ({@code config/jvm.options}: the server's JVM options, as {@code ./myelin run} gives them on JDK 25.)
  * Options (system properties): {@code sizeMib=10 sequential=20 warmup=3 concurrency=4
  * perConnection=5 rounds=3 logLevel=WARN}. Context lines start with {@code #}, figures with
  * {@code RESULT}.

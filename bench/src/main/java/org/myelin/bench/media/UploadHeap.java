@@ -12,6 +12,8 @@ import java.util.concurrent.CyclicBarrier;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Stream;
 import org.myelin.bench.ProcStats;
 import org.myelin.bench.federation.Report;
@@ -31,17 +33,21 @@ import static org.myelin.bench.media.MediaBenchServer.mib;
  * pattern each and write it again and again ({@link MediaConnection}). Figures: the used heap
  * before (after full collections, once a first small upload has loaded the upload path), the
  * peak during the uploads (sampled every {@code sampleMs}, and the largest heap any collection
- * started from), the largest heap left after a collection during the uploads (what was still
- * reachable), and the used heap after (after full collections); direct memory (Netty's) at its
+ * started from), the heap reachable halfway (a full collection once the clients have written half
+ * of all the bytes, every upload still under way: what the uploads in flight hold), the largest
+ * heap left after any collection during the uploads (an upper bound of the same: a young
+ * collection leaves the old generation's garbage), and the used heap after (after full collections); direct memory (Netty's) at its
  * largest, the process' peak resident set, and the aggregate upload rate. Then every upload must
  * have answered 200 with its own content URI, and the media store must hold {@code uploads}
- * distinct files of {@code sizeMib} MiB. Run it with a heap far smaller than the bodies
- * ({@code -Xmx256m}) to see that they never need to fit.
+ * distinct files of {@code sizeMib} MiB. Run with the server's JVM options ({@code config/jvm.options}:
+ * G1, at most 1 GiB of heap), and with a heap far smaller than the bodies ({@code -Xmx128m}
+ * after them) to see that they never need to fit.
  *
  * <p>Run from the repository root:
  * <pre>{@code
  * ./myelin build && mvn -B -q -o -DskipTests package -pl bench -am
- * java -Xmx256m -cp bench/target/benchmarks.jar org.myelin.bench.media.UploadHeap
+ * java @config/jvm.options -XX:+UseCompactObjectHeaders -cp bench/target/benchmarks.jar org.myelin.bench.media.UploadHeap
+ * java @config/jvm.options -XX:+UseCompactObjectHeaders -Xmx128m -cp bench/target/benchmarks.jar org.myelin.bench.media.UploadHeap
  * }</pre>
  * Options (system properties): {@code uploads=20 sizeMib=50 sampleMs=5 logLevel=WARN}.
  */
@@ -53,6 +59,9 @@ public final class UploadHeap {
     }
 
     private record Uploaded(String answer, double seconds) {}
+
+    /** The heap after a full collection halfway, and how many uploads were still under way then. */
+    private record Halfway(long reachable, int inFlight) {}
 
     public static void main(String[] args) throws Exception {
         int uploads = Integer.getInteger("uploads", 20);
@@ -79,6 +88,9 @@ public final class UploadHeap {
             boolean peakRssReset = ProcStats.resetPeakRss(pid);
             List<Uploaded> done = new ArrayList<>();
             double wall;
+            Halfway halfway;
+            AtomicLong written = new AtomicLong();
+            AtomicInteger finished = new AtomicInteger();
             HeapWatch watch = HeapWatch.start(sampleMs);
             try {
                 CyclicBarrier start = new CyclicBarrier(uploads + 1);
@@ -86,10 +98,22 @@ public final class UploadHeap {
                     List<Future<Uploaded>> futures = new ArrayList<>();
                     for (int i = 0; i < uploads; i++) {
                         int seed = i;
-                        futures.add(pool.submit(() -> upload(hs, token, size, seed, start)));
+                        futures.add(pool.submit(() -> {
+                            try {
+                                return upload(hs, token, size, seed, start, written);
+                            } finally {
+                                finished.incrementAndGet();
+                            }
+                        }));
                     }
                     start.await();
                     long began = System.nanoTime();
+                    while (written.get() < uploads * size / 2) {
+                        Thread.sleep(1);
+                    }
+                    int inFlight = uploads - finished.get();
+                    System.gc();
+                    halfway = new Halfway(HeapWatch.usedHeap(), inFlight);
                     for (Future<Uploaded> f : futures) {
                         done.add(f.get());
                     }
@@ -122,8 +146,11 @@ public final class UploadHeap {
                     String.format("largest used heap during the uploads, garbage included (sampled %s, before a GC %s);"
                             + " growth %s over before", mib(watch.peakSampled()), mib(watch.peakBeforeGc()),
                             mib(Math.max(watch.peakSampled(), watch.peakBeforeGc()) - before)));
-            report.result("media.upload.heap.live", mib(watch.peakAfterGc()),
-                    "largest heap left after a GC during the uploads: what they kept reachable");
+            report.result("media.upload.heap.halfway", mib(halfway.reachable()), String.format(
+                    "used heap after a full GC once half the bytes were written, %d of %d uploads under way: what"
+                            + " they hold reachable", halfway.inFlight(), uploads));
+            report.result("media.upload.heap.afterGcMax", mib(watch.peakAfterGc()),
+                    "largest heap left after any GC during the uploads (young ones leave old garbage)");
             report.result("media.upload.heap.after", mib(after), "used heap after full GC, after the uploads");
             report.result("media.upload.direct.peak", mib(watch.peakDirect()),
                     "direct memory (JDK buffers and Netty's own) at its largest (before: " + mib(directBefore) + ")");
@@ -141,6 +168,11 @@ public final class UploadHeap {
     /** One upload of {@code length} bytes of a pattern seeded by {@code seed}; waits at {@code start} first if given. */
     private static Uploaded upload(TestHomeserver hs, String token, long length, int seed, CyclicBarrier start)
             throws Exception {
+        return upload(hs, token, length, seed, start, new AtomicLong());
+    }
+
+    private static Uploaded upload(TestHomeserver hs, String token, long length, int seed, CyclicBarrier start,
+                                   AtomicLong written) throws Exception {
         byte[] pattern = MediaBenchServer.pattern(PATTERN, 1_000 + seed);
         try (MediaConnection c = new MediaConnection(hs.clientPort())) {
             if (start != null) {
@@ -148,7 +180,7 @@ public final class UploadHeap {
             }
             long began = System.nanoTime();
             MediaConnection.Answer a = c.upload("/_matrix/media/v3/upload?filename=upload-" + seed + ".bin", token,
-                    "application/octet-stream", length, pattern);
+                    "application/octet-stream", length, pattern, written);
             check(a.status() == 200, "upload " + seed + ": HTTP " + a.status() + " " + a.body());
             return new Uploaded(a.body(), (System.nanoTime() - began) / 1e9);
         }
