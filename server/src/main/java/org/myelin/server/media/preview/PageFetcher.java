@@ -227,6 +227,7 @@ final class PageFetcher implements AutoCloseable {
                 .recover(connectFailure -> Future.failedFuture(new ConnectFailed(connectFailure)))
                 .compose(request -> {
                     sent.set(request);
+                    request.exceptionHandler(reset -> { }); // the send's future reports failures
                     return request.send();
                 })
                 .compose(response -> read(response, maxBytes, accepted));
@@ -249,6 +250,8 @@ final class PageFetcher implements AutoCloseable {
 
     /** Reads an answer on its event loop: a redirect, a refusal, or a body within the limit. */
     private static Future<Hop> read(HttpClientResponse response, long maxBytes, Predicate<String> accepted) {
+        // A response reset here (not read, or read past the limit) reports the reset: expected.
+        response.exceptionHandler(reset -> { });
         int status = response.statusCode();
         String location = response.getHeader("Location");
         if (REDIRECTS.contains(status) && location != null) {

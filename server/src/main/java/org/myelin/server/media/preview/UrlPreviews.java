@@ -3,7 +3,7 @@ package org.myelin.server.media.preview;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.github.benmanes.caffeine.cache.AsyncCache;
+import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import io.vertx.core.Vertx;
 import java.io.ByteArrayInputStream;
@@ -21,8 +21,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicReference;
 import org.myelin.federation.discovery.AddressResolver;
 import org.myelin.federation.discovery.OutboundGuard;
@@ -53,9 +52,10 @@ import org.slf4j.LoggerFactory;
  * server, so that {@code og:image} is an {@code mxc://} URI (with {@code matrix:image:size} and
  * its dimensions); a page that is an image is previewed as that image. oEmbed is not used.
  *
- * <p>Each answer is kept an hour: in memory by URL (which also makes concurrent requests for one
- * URL share one fetch), and in the database by URL and time, so that a request's {@code ts}
- * finds the answer of its time and a restart fetches nothing again. Failures are not kept.
+ * <p>Each answer is kept an hour: in memory by URL, and in the database by URL and time, so that
+ * a request's {@code ts} finds the answer of its time and a restart fetches nothing again.
+ * Concurrent requests for one URL share one fetch. Failures are not kept (Synapse keeps them an
+ * hour in memory, which makes a passing failure last).
  */
 public final class UrlPreviews implements AutoCloseable {
 
@@ -79,11 +79,13 @@ public final class UrlPreviews implements AutoCloseable {
     private final Clock clock;
     private final UrlBlocklist blocklist;
     private final SecureRandom random = new SecureRandom();
-    private final ExecutorService fetches = Executors.newVirtualThreadPerTaskExecutor();
-    private final AsyncCache<String, String> recent = Caffeine.newBuilder()
+    /** Answers made in the last hour, by URL; failures are not kept. */
+    private final Cache<String, String> recent = Caffeine.newBuilder()
             .expireAfterWrite(Duration.ofMillis(VALID_MS))
             .maximumSize(10_000)
-            .buildAsync();
+            .build();
+    /** The answers being made, which other requests for the same URL wait for. */
+    private final ConcurrentHashMap<String, CompletableFuture<String>> making = new ConcurrentHashMap<>();
     private final AtomicReference<PageFetcher> fetcher = new AtomicReference<>();
 
     public UrlPreviews(Parts parts, HomeserverConfig.Media media, ServerName serverName, Clock clock) {
@@ -116,18 +118,11 @@ public final class UrlPreviews implements AutoCloseable {
     public JsonNode preview(String url, UserId requester, long ts) {
         URI uri = parse(url);
         if (blocklist.blocks(uri)) {
-            throw MatrixException.of(ErrCode.M_UNKNOWN, "URL blocked by url pattern blocklist entry");
+            throw MatrixException.of(ErrCode.M_UNKNOWN, "URL blocked by url pattern blocklist entry").withStatus(403);
         }
-        String answer;
-        try {
-            answer = recent.get(url, (key, executor) ->
-                    CompletableFuture.supplyAsync(() -> stored(url, ts).orElseGet(() -> make(uri, url, requester)),
-                            fetches)).join();
-        } catch (CompletionException e) {
-            if (e.getCause() instanceof MatrixException m) {
-                throw m;
-            }
-            throw e;
+        String answer = recent.getIfPresent(url);
+        if (answer == null) {
+            answer = makeOnce(uri, url, requester, ts);
         }
         try {
             return Json.MAPPER.readTree(answer);
@@ -148,8 +143,34 @@ public final class UrlPreviews implements AutoCloseable {
         throw MatrixException.invalidParam("url must be an http or https URL");
     }
 
-    private Optional<String> stored(String url, long ts) {
-        return parts.answers().find(url, ts);
+    /**
+     * The answer kept in the database for {@code url} as of {@code ts}, or a new one: made once in
+     * this process however many ask at once (the others wait for it), and kept in memory.
+     */
+    private String makeOnce(URI uri, String url, UserId requester, long ts) {
+        CompletableFuture<String> mine = new CompletableFuture<>();
+        CompletableFuture<String> running = making.putIfAbsent(url, mine);
+        if (running != null) {
+            try {
+                return running.join();
+            } catch (CompletionException e) {
+                if (e.getCause() instanceof RuntimeException r) {
+                    throw r;
+                }
+                throw e;
+            }
+        }
+        try {
+            String answer = parts.answers().find(url, ts).orElseGet(() -> make(uri, url, requester));
+            recent.put(url, answer);
+            mine.complete(answer);
+            return answer;
+        } catch (RuntimeException | Error e) {
+            mine.completeExceptionally(e);
+            throw e;
+        } finally {
+            making.remove(url, mine);
+        }
     }
 
     /** Fetches {@code uri}, makes its preview and keeps it. */
@@ -291,7 +312,6 @@ public final class UrlPreviews implements AutoCloseable {
 
     @Override
     public void close() {
-        fetches.shutdownNow();
         PageFetcher fetch = fetcher.getAndSet(null);
         if (fetch != null) {
             fetch.close();
