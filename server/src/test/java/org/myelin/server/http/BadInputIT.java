@@ -274,6 +274,13 @@ class BadInputIT {
         t.put("POST " + V3 + "/rooms/:roomId/receipt/:receiptType/:eventId", List.of(Target.of(room()
                 + "/receipt/m.read/" + enc(messageId), asAlice, () -> obj("{\"thread_id\":\"main\"}"))));
 
+        // An upgrade tombstones its room: each request upgrades a room of its own.
+        t.put("POST " + V3 + "/rooms/:roomId/upgrade", List.of(new Target(() -> {
+            String fresh = hs.expect(200, creator, "POST", V3 + "/createRoom", "{\"room_version\":\"10\"}")
+                    .path("room_id").asText();
+            return new Call(V3 + "/rooms/" + enc(fresh) + "/upgrade", creator.accessToken(),
+                    obj("{\"new_version\":\"11\"}"));
+        })));
         t.put("POST " + V3 + "/rooms/:roomId/send/:eventType", List.of(Target.of(room() + "/send/m.room.message",
                 asAlice, () -> obj("{\"msgtype\":\"m.text\",\"body\":\"hi\"}"))));
         t.put("POST " + V3 + "/rooms/:roomId/redact/:eventId", List.of(Target.of(room() + "/redact/" + enc(messageId),
@@ -379,6 +386,23 @@ class BadInputIT {
             return new Call("/_matrix/media/v3/upload/" + mxc.substring("mxc://".length()), u.accessToken(),
                     obj("{\"a\":[1,2]}"));
         })));
+
+        // Synapse's admin API for media: a throwaway upload quarantined; the room's media (avatars it names).
+        Supplier<String> asAdmin = () -> adminToken;
+        Supplier<String> throwaway = () -> {
+            TestUser u = hs.registerUser("quarantined" + COUNTER.incrementAndGet());
+            return hs.expect(200, u, "POST", "/_matrix/media/v1/create", "{}").path("content_uri").asText()
+                    .substring("mxc://".length());
+        };
+        for (String action : List.of("quarantine", "unquarantine")) {
+            String admin = "/_synapse/admin/v1/media/" + action + "/";
+            t.put("POST " + admin + ":serverName/:mediaId", List.of(new Target(() -> new Call(admin + throwaway.get(),
+                    adminToken, obj("{}")))));
+        }
+        t.put("POST /_synapse/admin/v1/room/:roomId/media/quarantine", List.of(Target.of("/_synapse/admin/v1/room/"
+                + enc(roomId) + "/media/quarantine", asAdmin, () -> obj("{}"))));
+        t.put("POST /_synapse/admin/v1/quarantine_media/:roomId", List.of(Target.of("/_synapse/admin/v1/quarantine_media/"
+                + enc(roomId), asAdmin, () -> obj("{}"))));
 
         // Dehydrated devices (MSC3814): each PUT a new device with keys it signed.
         String dehydrated = "/_matrix/client/unstable/org.matrix.msc3814.v1/dehydrated_device";
