@@ -19,6 +19,7 @@ import org.myelin.storage.media.LocalMediaStore;
 import org.myelin.storage.media.MediaQuarantine;
 import org.myelin.storage.media.MediaRepository;
 import org.myelin.storage.media.MediaStore;
+import org.myelin.storage.media.OriginThumbnailRepository;
 import org.myelin.storage.media.RemoteMediaRepository;
 import org.myelin.storage.media.ThumbnailRepository;
 import org.myelin.storage.media.UrlPreviewRepository;
@@ -44,6 +45,7 @@ public final class MediaServices implements AutoCloseable {
     public final MediaRetention retention;
     public final UrlPreviews previews;
     private final FederatedMedia remote;
+    private final OriginThumbnails originThumbnails;
     private final HomeserverConfig.Media config;
     private final Clock clock;
 
@@ -74,6 +76,9 @@ public final class MediaServices implements AutoCloseable {
         UrlPreviewRepository previewRows = new UrlPreviewRepository(dataSource);
         this.retention = new MediaRetention(new MediaRetention.Parts(remoteRows, repository, previewRows, contents),
                 config.media().mediaRetention().remoteMediaLifetimeMs(), clock);
+        this.originThumbnails = new OriginThumbnails(new OriginThumbnails.Storage(store, remoteRows,
+                new OriginThumbnailRepository(dataSource), contents), config.media().maxUploadSize(),
+                config.media().enableAuthenticatedMedia(), clock);
         this.previews = new UrlPreviews(new UrlPreviews.Parts(store, repository, previewRows, contents), config.media(),
                 serverName, clock);
     }
@@ -81,6 +86,7 @@ public final class MediaServices implements AutoCloseable {
     /** Other servers' media is downloaded with {@code client} from now on; before, only cached media is served. */
     public void downloadRemoteWith(RemoteMediaClient client) {
         remote.downloadWith(client);
+        originThumbnails.fetchWith(client);
     }
 
     /**
@@ -95,7 +101,7 @@ public final class MediaServices implements AutoCloseable {
     /** The routes of the {@code media} resource. */
     public List<Routes> routes(Authenticator auth) {
         return List.of(new UploadRoutes(uploads, auth), new DownloadRoutes(downloads, auth),
-                new ThumbnailRoutes(downloads, thumbnails, auth), new MediaConfigRoutes(config.maxUploadSize(), auth),
+                new ThumbnailRoutes(downloads, thumbnails, originThumbnails, auth), new MediaConfigRoutes(config.maxUploadSize(), auth),
                 new UrlPreviewRoutes(previews, auth, clock));
     }
 

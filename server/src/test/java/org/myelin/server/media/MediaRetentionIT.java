@@ -68,6 +68,11 @@ class MediaRetentionIT {
         HttpResponse<byte[]> thumb = thumbnail(a, alice, old, "width=50&height=50&method=crop");
         assertEquals(200, thumb.statusCode());
         assertEquals(200, download(a, alice, quarantined).statusCode());
+        byte[] onlyThumbnailed = encode(stripes(200, 200, Color.CYAN), "png");
+        String thumbnailOnly = uploaded(b, bob, "image/png", "t.png", onlyThumbnailed);
+        HttpResponse<byte[]> originThumb = thumbnail(a, alice, thumbnailOnly, "width=40&height=40&method=crop");
+        assertEquals(200, originThumb.statusCode(), "a thumbnail fetched from B, the media not");
+        Path originThumbFile = AdminMediaIT.blob(a, originThumb.body());
         assertEquals(200, a.authed(admin.accessToken(), "POST", "/_synapse/admin/v1/media/quarantine/" + quarantined,
                 "{}").statusCode());
         Path file = AdminMediaIT.blob(a, png);
@@ -78,8 +83,9 @@ class MediaRetentionIT {
         assertEquals(0, media.retention.run(System.currentTimeMillis()).remoteMedia(), "all served just now");
 
         MediaRetention.Report report = media.retention.run(System.currentTimeMillis() + LIFETIME_MS + 60_000);
-        assertEquals(1, report.remoteMedia(), "the quarantined media stays");
+        assertEquals(2, report.remoteMedia(), "the quarantined media stays");
         assertFalse(Files.exists(file), "its file went");
+        assertFalse(Files.exists(originThumbFile), "as did the thumbnail fetched from the origin");
         assertFalse(Files.exists(thumbFile), "its thumbnail's too");
         assertEquals(0, media.thumbnailRows.list(MxcUri.parse("mxc://" + old)).size());
         assertTrue(Files.exists(AdminMediaIT.blob(a, quarantinedBytes)));
