@@ -207,8 +207,9 @@ final class PageFetcher implements AutoCloseable {
                      long deadline) throws ConnectFailed, FetchFailed {
         boolean https = "https".equalsIgnoreCase(url.getScheme());
         int port = url.getPort() >= 0 ? url.getPort() : https ? 443 : 80;
-        String path = url.getRawPath() == null || url.getRawPath().isEmpty() ? "/" : url.getRawPath();
-        String target = path + (url.getRawQuery() == null ? "" : "?" + url.getRawQuery());
+        URI ascii = URI.create(url.toASCIIString()); // a path or query of other characters, percent-encoded
+        String path = ascii.getRawPath() == null || ascii.getRawPath().isEmpty() ? "/" : ascii.getRawPath();
+        String target = path + (ascii.getRawQuery() == null ? "" : "?" + ascii.getRawQuery());
         long remainingMs = Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime()));
         RequestOptions options = new RequestOptions()
                 .setServer(SocketAddress.inetSocketAddress(port, address.getHostAddress()))
