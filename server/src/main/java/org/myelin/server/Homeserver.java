@@ -16,6 +16,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.UnaryOperator;
 import javax.sql.DataSource;
+import org.myelin.server.admin.MediaAdminRoutes;
 import org.myelin.server.admin.RegistrationTokenRoutes;
 import org.myelin.server.admin.SharedSecretRegistrationRoutes;
 import org.myelin.server.client.VersionsRoutes;
@@ -87,6 +88,7 @@ import org.myelin.server.http.RequestBodies;
 import org.myelin.server.http.ListenerRouter;
 import org.myelin.server.http.Routes;
 import org.myelin.protocol.crypto.SigningKey;
+import org.myelin.protocol.id.ServerName;
 import org.myelin.server.keys.NativeEd25519;
 import org.myelin.server.media.MediaServices;
 import org.myelin.storage.keys.backup.KeyBackupRepository;
@@ -197,6 +199,7 @@ public final class Homeserver implements AutoCloseable {
                 config.federation());
         accounts.addLifecycleListener(push.delivery.pushers);
         push.start();
+        media.start(vertx);
         // Last: nothing after it can fail and leave it watching a database closed under it.
         this.health = DatabaseHealth.watch(database, Duration.ofMillis(config.database().healthCheckIntervalMs()));
     }
@@ -275,6 +278,9 @@ public final class Homeserver implements AutoCloseable {
         table.get(Resource.CLIENT).add(new SharedSecretRegistrationRoutes(accounts,
                 config.registration().sharedSecret(), Clock.systemUTC()));
         table.get(Resource.CLIENT).add(new RegistrationTokenRoutes(accounts));
+        table.get(Resource.CLIENT).add(new MediaAdminRoutes(authenticator(), accounts::isAdmin,
+                accounts.accounts::exists, ServerName.parse(config.serverName()),
+                media.admin));
         table.get(Resource.CLIENT).add(new CapabilitiesRoutes(authenticator(), config.roomVersionByDefault(),
                 accounts.loginTokens.enabled()));
         table.get(Resource.CLIENT).add(new ProfileRoutes(authenticator(), users.profiles));
@@ -442,6 +448,7 @@ public final class Homeserver implements AutoCloseable {
         closeQuietly("keys federation", keysFederation::close);
         closeQuietly("spaces federation", spacesFederation::close);
         closeQuietly("federation", federation::close);
+        closeQuietly("URL previews and media retention", media::stop);
         closeQuietly("Vert.x", () -> HttpListener.await(vertx.close()));
         closeQuietly("thumbnails", media::close);
         closeQuietly("typing notifications", sync::close);

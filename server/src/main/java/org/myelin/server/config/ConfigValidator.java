@@ -8,6 +8,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.regex.Pattern;
 
 /** Checks a bound {@link HomeserverConfig} for values Myelin cannot run with. */
@@ -69,6 +70,72 @@ final class ConfigValidator {
         positive(m.unusedExpirationTimeMs(), "media.unused_expiration_time_ms");
         if (m.maxImagePixels() < 1) {
             throw new ConfigException("media.max_image_pixels", "must be a positive number of pixels");
+        }
+        validateUrlPreview(m.urlPreview());
+        if (m.maxUserStorageBytes() != null) {
+            if (m.maxUserStorageBytes() < 1) {
+                throw new ConfigException("media.max_user_storage_bytes", "must be a positive number of bytes, or null");
+            }
+            if (m.userStorageInfoUri() == null || !absoluteUri(m.userStorageInfoUri())) {
+                throw new ConfigException("media.user_storage_info_uri", "must be an absolute URI (the spec requires"
+                        + " one in M_USER_LIMIT_EXCEEDED) when media.max_user_storage_bytes is set");
+            }
+        }
+        Long lifetime = m.mediaRetention().remoteMediaLifetimeMs();
+        if (lifetime != null) {
+            positive(lifetime, "media.media_retention.remote_media_lifetime_ms");
+        }
+    }
+
+    /** The parts of a URL an entry of {@code media.url_preview.url_blocklist} may name (Python's urlsplit's). */
+    private static final Set<String> URL_PARTS = Set.of("scheme", "netloc", "hostname", "port", "path", "query",
+            "fragment", "username", "password");
+
+    private static void validateUrlPreview(HomeserverConfig.UrlPreview p) {
+        for (int i = 0; i < p.ipAllowlist().size(); i++) {
+            String range = p.ipAllowlist().get(i);
+            if (range == null || !IP_RANGE.matcher(range).matches()) {
+                throw new ConfigException("media.url_preview.ip_allowlist[" + i + "]",
+                        "'" + range + "' is not an IP address or CIDR range such as 127.0.0.0/8");
+            }
+        }
+        for (int i = 0; i < p.urlBlocklist().size(); i++) {
+            String key = "media.url_preview.url_blocklist[" + i + "]";
+            Map<String, String> entry = p.urlBlocklist().get(i);
+            if (entry == null || entry.isEmpty()) {
+                throw new ConfigException(key, "must map parts of a URL (" + String.join(", ", new TreeSet<>(URL_PARTS))
+                        + ") to patterns");
+            }
+            for (Map.Entry<String, String> part : entry.entrySet()) {
+                if (!URL_PARTS.contains(part.getKey())) {
+                    throw new ConfigException(key + "." + part.getKey(), "is not a part of a URL (one of "
+                            + String.join(", ", new TreeSet<>(URL_PARTS)) + ")");
+                }
+                String pattern = part.getValue();
+                if (pattern == null) {
+                    throw new ConfigException(key + "." + part.getKey(), "must be a glob or a regular expression");
+                }
+                if (pattern.startsWith("^")) {
+                    try {
+                        Pattern.compile(pattern);
+                    } catch (java.util.regex.PatternSyntaxException e) {
+                        throw new ConfigException(key + "." + part.getKey(), "is not a regular expression: "
+                                + e.getDescription());
+                    }
+                }
+            }
+        }
+        if (p.maxSpiderSize() < 1) {
+            throw new ConfigException("media.url_preview.max_spider_size", "must be a positive number of bytes");
+        }
+    }
+
+    private static boolean absoluteUri(String value) {
+        try {
+            URI uri = new URI(value);
+            return uri.isAbsolute() && uri.getScheme() != null;
+        } catch (URISyntaxException e) {
+            return false;
         }
     }
 

@@ -212,16 +212,37 @@ public record HomeserverConfig(
      *                                 (Synapse's {@code dynamic_thumbnails})
      * @param maxImagePixels           images of more pixels than this (width times height, read from their header)
      *                                 are not thumbnailed: decoding them could exhaust memory
+     * @param urlPreview               URL previews ({@code GET /_matrix/client/v1/media/preview_url}); off by default
+     * @param maxUserStorageBytes      the most bytes of uploads a user may keep (what they uploaded and did not
+     *                                 have deleted); past it an upload is refused with 403
+     *                                 {@code M_USER_LIMIT_EXCEEDED}. Null: no quota (Synapse has none)
+     * @param userStorageInfoUri       the {@code info_uri} of that error, which the spec requires: a page telling
+     *                                 the user about the quota; required with {@link #maxUserStorageBytes}
+     * @param mediaRetention           how long other servers' media is kept unused (Synapse's {@code media_retention})
      */
     public record Media(Path storePath, long maxUploadSize, boolean enableAuthenticatedMedia,
                         int maxPendingMediaUploads, long unusedExpirationTimeMs, boolean dynamicThumbnails,
-                        long maxImagePixels) {
+                        long maxImagePixels, UrlPreview urlPreview, Long maxUserStorageBytes,
+                        String userStorageInfoUri, MediaRetention mediaRetention) {
         /**
          * Synapse's defaults: 50 MiB, authenticated media on, 5 pending ids for 24 hours each,
-         * thumbnails of the pre-generated sizes, of images of up to 32M pixels.
+         * thumbnails of the pre-generated sizes, of images of up to 32M pixels; no URL previews,
+         * no quota, remote media kept for ever.
          */
         public static final Media DEFAULT = new Media(null, 50L * 1024 * 1024, true, 5, 86_400_000L, false,
                 32L * 1024 * 1024);
+
+        public Media {
+            urlPreview = urlPreview == null ? UrlPreview.DISABLED : urlPreview;
+            mediaRetention = mediaRetention == null ? MediaRetention.KEEP : mediaRetention;
+        }
+
+        /** Without URL previews, quota or retention. */
+        public Media(Path storePath, long maxUploadSize, boolean enableAuthenticatedMedia, int maxPendingMediaUploads,
+                     long unusedExpirationTimeMs, boolean dynamicThumbnails, long maxImagePixels) {
+            this(storePath, maxUploadSize, enableAuthenticatedMedia, maxPendingMediaUploads, unusedExpirationTimeMs,
+                    dynamicThumbnails, maxImagePixels, UrlPreview.DISABLED, null, null, MediaRetention.KEEP);
+        }
 
         /** Where content is kept: {@link #storePath}, or {@code <dataDir>/media}. */
         public Path storeDir(Path dataDir) {
@@ -230,23 +251,93 @@ public record HomeserverConfig(
 
         public Media withMaxUploadSize(long bytes) {
             return new Media(storePath, bytes, enableAuthenticatedMedia, maxPendingMediaUploads, unusedExpirationTimeMs,
-                    dynamicThumbnails, maxImagePixels);
+                    dynamicThumbnails, maxImagePixels, urlPreview, maxUserStorageBytes, userStorageInfoUri,
+                    mediaRetention);
         }
 
         public Media withEnableAuthenticatedMedia(boolean enable) {
             return new Media(storePath, maxUploadSize, enable, maxPendingMediaUploads, unusedExpirationTimeMs,
-                    dynamicThumbnails, maxImagePixels);
+                    dynamicThumbnails, maxImagePixels, urlPreview, maxUserStorageBytes, userStorageInfoUri,
+                    mediaRetention);
         }
 
         public Media withPendingUploads(int max, long unusedExpirationMs) {
             return new Media(storePath, maxUploadSize, enableAuthenticatedMedia, max, unusedExpirationMs,
-                    dynamicThumbnails, maxImagePixels);
+                    dynamicThumbnails, maxImagePixels, urlPreview, maxUserStorageBytes, userStorageInfoUri,
+                    mediaRetention);
         }
 
         public Media withThumbnails(boolean dynamic, long maxPixels) {
             return new Media(storePath, maxUploadSize, enableAuthenticatedMedia, maxPendingMediaUploads,
-                    unusedExpirationTimeMs, dynamic, maxPixels);
+                    unusedExpirationTimeMs, dynamic, maxPixels, urlPreview, maxUserStorageBytes, userStorageInfoUri,
+                    mediaRetention);
         }
+
+        public Media withUrlPreview(UrlPreview preview) {
+            return new Media(storePath, maxUploadSize, enableAuthenticatedMedia, maxPendingMediaUploads,
+                    unusedExpirationTimeMs, dynamicThumbnails, maxImagePixels, preview, maxUserStorageBytes,
+                    userStorageInfoUri, mediaRetention);
+        }
+
+        public Media withUserStorageQuota(Long maxBytes, String infoUri) {
+            return new Media(storePath, maxUploadSize, enableAuthenticatedMedia, maxPendingMediaUploads,
+                    unusedExpirationTimeMs, dynamicThumbnails, maxImagePixels, urlPreview, maxBytes, infoUri,
+                    mediaRetention);
+        }
+
+        public Media withMediaRetention(MediaRetention retention) {
+            return new Media(storePath, maxUploadSize, enableAuthenticatedMedia, maxPendingMediaUploads,
+                    unusedExpirationTimeMs, dynamicThumbnails, maxImagePixels, urlPreview, maxUserStorageBytes,
+                    userStorageInfoUri, retention);
+        }
+    }
+
+    /**
+     * {@code media.url_preview}: previews of the URLs users post (client-server API,
+     * {@code GET /_matrix/client/v1/media/preview_url}), which make the server fetch pages and
+     * images of the clients' choosing: off by default, as in Synapse.
+     *
+     * @param enabled       whether the endpoint previews; false: 403 {@code M_FORBIDDEN}
+     * @param ipAllowlist   addresses or CIDR ranges a preview may fetch from although they are loopback,
+     *                      private, link-local or otherwise not public (refused by default, checked on each
+     *                      address right before connecting, redirects included)
+     * @param urlBlocklist  URLs never previewed (Synapse's {@code url_preview_url_blacklist}): each entry maps
+     *                      parts of a URL ({@code scheme}, {@code netloc}, {@code hostname}, {@code port},
+     *                      {@code path}, {@code query}, {@code fragment}, {@code username}, {@code password})
+     *                      to a glob, or to a regular expression when it starts with {@code ^}; a URL all of
+     *                      whose named parts match one entry is refused
+     * @param maxSpiderSize the most bytes fetched of a page or an image (Synapse's {@code max_spider_size})
+     */
+    public record UrlPreview(boolean enabled, List<String> ipAllowlist, List<java.util.Map<String, String>> urlBlocklist,
+                             long maxSpiderSize) {
+        /** Off; 10 MiB when on, as Synapse. */
+        public static final UrlPreview DISABLED = new UrlPreview(false, List.of(), List.of(), 10L * 1024 * 1024);
+
+        public UrlPreview {
+            ipAllowlist = ipAllowlist == null ? List.of() : List.copyOf(ipAllowlist);
+            urlBlocklist = urlBlocklist == null ? List.of() : List.copyOf(urlBlocklist);
+        }
+
+        public UrlPreview enabledWith(List<String> allowlist) {
+            return new UrlPreview(true, allowlist, urlBlocklist, maxSpiderSize);
+        }
+
+        public UrlPreview withMaxSpiderSize(long bytes) {
+            return new UrlPreview(enabled, ipAllowlist, urlBlocklist, bytes);
+        }
+
+        public UrlPreview withUrlBlocklist(List<java.util.Map<String, String>> blocklist) {
+            return new UrlPreview(enabled, ipAllowlist, blocklist, maxSpiderSize);
+        }
+    }
+
+    /**
+     * {@code media.media_retention}: other servers' media kept here is deleted (with its
+     * thumbnails) once it has not been served for {@code remoteMediaLifetimeMs}; asked for again, it
+     * is fetched again. Quarantined media is kept, so that its quarantine holds. Null: kept for ever.
+     */
+    public record MediaRetention(Long remoteMediaLifetimeMs) {
+        public static final MediaRetention KEEP = new MediaRetention(null);
     }
 
     /**

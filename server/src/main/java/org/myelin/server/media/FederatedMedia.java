@@ -95,6 +95,9 @@ public final class FederatedMedia implements RemoteMedia {
         if (media.quarantinedBy() != null) {
             return new Lookup.Quarantined();
         }
+        if (!media.hasContent()) {
+            return new Lookup.Miss(); // only thumbnails of it were fetched
+        }
         try {
             if (!store.exists(media.content().sha256())) {
                 LOG.warn("Content of {}/{} is missing from the media store: fetching it again", origin, mediaId);

@@ -60,7 +60,9 @@ class ConfigLoaderTest {
                 "require_token", "guest_access", "shared_secret", "tls_self_signed_dev", "trusted_ca_paths",
                 "allow_insecure_self_signed", "outbound_ip_allowlist", "client_base_url", "server", "signing_key_path",
                 "media", "store_path", "max_upload_size", "enable_authenticated_media", "max_pending_media_uploads",
-                "unused_expiration_time_ms", "dynamic_thumbnails", "max_image_pixels", "log_level",
+                "unused_expiration_time_ms", "dynamic_thumbnails", "max_image_pixels", "url_preview", "ip_allowlist",
+                "url_blocklist", "max_spider_size", "max_user_storage_bytes", "user_storage_info_uri",
+                "media_retention", "remote_media_lifetime_ms", "log_level",
                 "health_check_interval_ms", "x_forwarded", "request_bodies",
                 "max_concurrent_reads", "max_buffered_bytes", "read_timeout_ms",
                 "default_room_version", "support", "contacts", "support_page", "login_via_existing_session",
@@ -272,6 +274,47 @@ class ConfigLoaderTest {
         assertEquals("media.max_pending_media_uploads", yamlError("media: {max_pending_media_uploads: 0}\n").key());
         assertEquals("media.unused_expiration_time_ms", yamlError("media: {unused_expiration_time_ms: 0}\n").key());
         assertEquals("media.max_image_pixels", yamlError("media: {max_image_pixels: 0}\n").key());
+    }
+
+    @Test
+    void urlPreviewsQuotaAndRetentionAreReadAndChecked() throws IOException {
+        HomeserverConfig c = loadYaml("""
+                media:
+                  url_preview:
+                    enabled: true
+                    ip_allowlist: [127.0.0.0/8, '::1']
+                    url_blocklist:
+                      - {netloc: '*.example.org', path: '^/private/.*'}
+                  max_user_storage_bytes: 1000000
+                  user_storage_info_uri: https://example.org/quota
+                  media_retention: {remote_media_lifetime_ms: 86400000}
+                """, Map.of("MYELIN_MEDIA_URL_PREVIEW_MAX_SPIDER_SIZE", "2048"));
+        assertEquals(new HomeserverConfig.UrlPreview(true, List.of("127.0.0.0/8", "::1"),
+                List.of(Map.of("netloc", "*.example.org", "path", "^/private/.*")), 2048), c.media().urlPreview());
+        assertEquals(1_000_000L, c.media().maxUserStorageBytes());
+        assertEquals("https://example.org/quota", c.media().userStorageInfoUri());
+        assertEquals(86_400_000L, c.media().mediaRetention().remoteMediaLifetimeMs());
+
+        HomeserverConfig.Media defaults = HomeserverConfig.defaults().media();
+        assertEquals(new HomeserverConfig.UrlPreview(false, List.of(), List.of(), 10L * 1024 * 1024),
+                defaults.urlPreview());
+        assertEquals(null, defaults.maxUserStorageBytes());
+        assertEquals(null, defaults.mediaRetention().remoteMediaLifetimeMs());
+
+        assertEquals("media.url_preview.ip_allowlist[0]",
+                yamlError("media: {url_preview: {ip_allowlist: [localhost]}}\n").key());
+        assertEquals("media.url_preview.url_blocklist[0].host",
+                yamlError("media: {url_preview: {url_blocklist: [{host: x}]}}\n").key());
+        assertEquals("media.url_preview.url_blocklist[0].path",
+                yamlError("media: {url_preview: {url_blocklist: [{path: '^(['}]}}\n").key());
+        assertEquals("media.url_preview.url_blocklist[0]", yamlError("media: {url_preview: {url_blocklist: [{}]}}\n").key());
+        assertEquals("media.url_preview.max_spider_size", yamlError("media: {url_preview: {max_spider_size: 0}}\n").key());
+        assertEquals("media.max_user_storage_bytes", yamlError("media: {max_user_storage_bytes: 0}\n").key());
+        assertEquals("media.user_storage_info_uri", yamlError("media: {max_user_storage_bytes: 10}\n").key());
+        assertEquals("media.user_storage_info_uri",
+                yamlError("media: {max_user_storage_bytes: 10, user_storage_info_uri: 'not a uri'}\n").key());
+        assertEquals("media.media_retention.remote_media_lifetime_ms",
+                yamlError("media: {media_retention: {remote_media_lifetime_ms: 0}}\n").key());
     }
 
     @Test

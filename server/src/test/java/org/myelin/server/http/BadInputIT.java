@@ -387,6 +387,23 @@ class BadInputIT {
                     obj("{\"a\":[1,2]}"));
         })));
 
+        // Synapse's admin API for media: a throwaway upload quarantined; the room's media (avatars it names).
+        Supplier<String> asAdmin = () -> adminToken;
+        Supplier<String> throwaway = () -> {
+            TestUser u = hs.registerUser("quarantined" + COUNTER.incrementAndGet());
+            return hs.expect(200, u, "POST", "/_matrix/media/v1/create", "{}").path("content_uri").asText()
+                    .substring("mxc://".length());
+        };
+        for (String action : List.of("quarantine", "unquarantine")) {
+            String admin = "/_synapse/admin/v1/media/" + action + "/";
+            t.put("POST " + admin + ":serverName/:mediaId", List.of(new Target(() -> new Call(admin + throwaway.get(),
+                    adminToken, obj("{}")))));
+        }
+        t.put("POST /_synapse/admin/v1/room/:roomId/media/quarantine", List.of(Target.of("/_synapse/admin/v1/room/"
+                + enc(roomId) + "/media/quarantine", asAdmin, () -> obj("{}"))));
+        t.put("POST /_synapse/admin/v1/quarantine_media/:roomId", List.of(Target.of("/_synapse/admin/v1/quarantine_media/"
+                + enc(roomId), asAdmin, () -> obj("{}"))));
+
         // Dehydrated devices (MSC3814): each PUT a new device with keys it signed.
         String dehydrated = "/_matrix/client/unstable/org.matrix.msc3814.v1/dehydrated_device";
         t.put("PUT " + dehydrated, List.of(new Target(() -> new Call(dehydrated, alice.accessToken(),
