@@ -28,8 +28,8 @@ import org.myelin.server.testing.TestUser;
  * accounts are registered first (their hashes made at the same cost, same bound); then the used
  * heap before (after full collections), the peak during the logins (sampled every
  * {@code sampleMs}, and the largest heap any collection started from), the largest heap left
- * after any collection, the used heap after (after full collections), and the wall time. Every
- * login must answer 200 with its own access token.
+ * after any collection, the used heap after (after full collections), the wall time, and how
+ * many logins did not answer 200; the others must each have their own access token.
  *
  * <p>Run from the repository root, bounded (1 is the default on 2 cores) and unbounded:
  * <pre>{@code
@@ -88,7 +88,13 @@ public final class LoginHeap {
                     for (TestUser user : users) {
                         futures.add(pool.submit(() -> {
                             start.await();
-                            return hs.login(user);
+                            try {
+                                return hs.login(user);
+                            } catch (AssertionError refused) {
+                                // Counted, not fatal: without a bound, hashing takes every carrier
+                                // thread and the logins' database work times out (500).
+                                return null;
+                            }
                         }));
                     }
                     start.await();
@@ -104,15 +110,21 @@ public final class LoginHeap {
             long after = HeapWatch.usedHeapAfterGc();
 
             Set<String> tokens = new HashSet<>();
+            int failed = 0;
             for (TestUser s : sessions) {
-                tokens.add(s.accessToken());
+                if (s == null) {
+                    failed++;
+                } else {
+                    tokens.add(s.accessToken());
+                }
             }
-            if (tokens.size() != logins) {
-                throw new AssertionError(tokens.size() + " distinct access tokens for " + logins + " logins");
+            if (tokens.size() != logins - failed) {
+                throw new AssertionError(tokens.size() + " distinct access tokens for " + (logins - failed) + " logins");
             }
             long peak = Math.max(watch.peakSampled(), watch.peakBeforeGc());
             report.info("%d logins answered 200 with distinct access tokens; %d collections during the logins",
-                    logins, watch.collections());
+                    logins - failed, watch.collections());
+            report.result("login.failed", Integer.toString(failed), "logins that did not answer 200");
             report.result("login.heap.before", mib(before), "used heap after full GC, before the logins");
             report.result("login.heap.peak", mib(peak), String.format(
                     "largest used heap during the logins, garbage included (sampled %s, before a GC %s); growth %s"
