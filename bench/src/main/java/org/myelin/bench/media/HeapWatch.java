@@ -26,7 +26,7 @@ import javax.management.openmbean.CompositeData;
  * at its largest, sampled: Netty reads from sockets into pooled direct memory, off the heap, which
  * it counts itself (the JDK's buffer pools do not see it).
  */
-final class HeapWatch implements AutoCloseable {
+public final class HeapWatch implements AutoCloseable {
 
     private final Set<String> heapPools = ManagementFactory.getMemoryPoolMXBeans().stream()
             .filter(p -> p.getType() == MemoryType.HEAP).map(MemoryPoolMXBean::getName).collect(Collectors.toSet());
@@ -56,17 +56,17 @@ final class HeapWatch implements AutoCloseable {
         });
     }
 
-    static HeapWatch start(long sampleMs) {
+    public static HeapWatch start(long sampleMs) {
         return new HeapWatch(sampleMs);
     }
 
     /** The used heap now. */
-    static long usedHeap() {
+    public static long usedHeap() {
         return ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
     }
 
     /** The used heap after full collections: what is reachable. */
-    static long usedHeapAfterGc() throws InterruptedException {
+    public static long usedHeapAfterGc() throws InterruptedException {
         for (int i = 0; i < 3; i++) {
             System.gc();
             Thread.sleep(200);
@@ -84,15 +84,15 @@ final class HeapWatch implements AutoCloseable {
         return jdk + Math.max(0, io.netty.util.internal.PlatformDependent.usedDirectMemory());
     }
 
-    long peakSampled() {
+    public long peakSampled() {
         return peakSampled.get();
     }
 
-    long peakBeforeGc() {
+    public long peakBeforeGc() {
         return peakBeforeGc.get();
     }
 
-    long peakAfterGc() {
+    public long peakAfterGc() {
         return peakAfterGc.get();
     }
 
@@ -100,7 +100,7 @@ final class HeapWatch implements AutoCloseable {
         return peakDirect.get();
     }
 
-    int collections() {
+    public int collections() {
         return collections.get();
     }
 

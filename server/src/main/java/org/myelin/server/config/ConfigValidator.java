@@ -200,6 +200,9 @@ final class ConfigValidator {
         if (h.memoryKib() < 8 * h.parallelism()) {
             throw new ConfigException("auth.password_hashing.memory_kib", "must be at least 8 × parallelism");
         }
+        if (h.concurrency() < 1) {
+            throw new ConfigException("auth.password_hashing.concurrency", "must be at least 1");
+        }
         positive(a.loginViaExistingSession().tokenTimeoutMs(), "auth.login_via_existing_session.token_timeout_ms");
     }
 

@@ -603,10 +603,17 @@ public record HomeserverConfig(
      * @param memoryKib   memory per hash in KiB
      * @param iterations  passes over the memory
      * @param parallelism lanes
+     * @param concurrency hashes (and verifications) at once, others wait: bounds both the CPU that
+     *                    logins take and the heap ({@code concurrency × memoryKib})
      */
-    public record PasswordHashing(int memoryKib, int iterations, int parallelism) {
+    public record PasswordHashing(int memoryKib, int iterations, int parallelism, int concurrency) {
         /** 32 MiB, 2 passes, 1 lane (above OWASP's minimum of 19 MiB): about 60 ms per hash on 2 cores. */
         public static final PasswordHashing DEFAULT = new PasswordHashing(32_768, 2, 1);
+
+        /** At most half the cores hash at once, so that logins leave carrier threads to other requests. */
+        public PasswordHashing(int memoryKib, int iterations, int parallelism) {
+            this(memoryKib, iterations, parallelism, Math.max(1, Runtime.getRuntime().availableProcessors() / 2));
+        }
     }
 
     /**
