@@ -114,8 +114,10 @@ public final class ErrorMapper implements Handler<RoutingContext> {
         int status = cause instanceof TooLongHttpLineException ? 414
                 : cause instanceof TooLongHttpHeaderException ? 431 : 400;
         MatrixException error = forStatus(status);
+        // Said, not only done: a client that reuses the connection meanwhile gets no answer at all.
         request.response().setStatusCode(error.status())
                 .putHeader("Content-Type", "application/json")
+                .putHeader("Connection", "close")
                 .end(Json.write(error.toError()))
                 .onComplete(sent -> request.connection().close());
         AccessLog.refused(request, error.status(), started);
