@@ -85,6 +85,8 @@ import org.myelin.server.health.HealthRoutes;
 import org.myelin.server.http.Handlers;
 import org.myelin.server.http.RequestBodies;
 import org.myelin.server.http.ListenerRouter;
+import org.myelin.server.metrics.MetricsRoutes;
+import org.myelin.server.metrics.ServerMetrics;
 import org.myelin.server.http.Routes;
 import org.myelin.protocol.crypto.SigningKey;
 import org.myelin.server.keys.NativeEd25519;
@@ -137,6 +139,7 @@ public final class Homeserver implements AutoCloseable {
     private final PushServices push;
     private final ExecutorService handlerThreads;
     private final Vertx vertx;
+    private final ServerMetrics metrics;
     private final List<HttpListener> listeners = new ArrayList<>();
     private final AtomicBoolean closed = new AtomicBoolean();
 
@@ -149,7 +152,8 @@ public final class Homeserver implements AutoCloseable {
         // First of the parts: it fails on a media directory it cannot use, before threads are started.
         this.media = new MediaServices(config, dataSource, Clock.systemUTC());
         this.handlerThreads = Executors.newVirtualThreadPerTaskExecutor();
-        this.vertx = Vertx.vertx();
+        this.metrics = ServerMetrics.of(config);
+        this.vertx = metrics.newVertx();
         Clock clock = Clock.systemUTC();
         this.federation = new FederationServices(config, dataSource, signingKey, vertx, clock);
         media.downloadRemoteWith(federation.mediaClient());
@@ -197,8 +201,17 @@ public final class Homeserver implements AutoCloseable {
                 config.federation());
         accounts.addLifecycleListener(push.delivery.pushers);
         push.start();
+        recordMetrics(database);
         // Last: nothing after it can fail and leave it watching a database closed under it.
         this.health = DatabaseHealth.watch(database, Duration.ofMillis(config.database().healthCheckIntervalMs()));
+    }
+
+    private void recordMetrics(Database database) {
+        if (!metrics.enabled()) {
+            return;
+        }
+        database.recordTo(metrics.registry());
+        rooms.persister.recordTo(metrics.registry());
     }
 
     /** Starts a homeserver with the built-in routes. */
@@ -313,6 +326,7 @@ public final class Homeserver implements AutoCloseable {
         table.get(Resource.CLIENT).add(new BackupKeysRoutes(keyBackups, authenticator()));
         table.get(Resource.MEDIA).addAll(media.routes(authenticator()));
         table.get(Resource.FEDERATION).add(federation.mediaRoutes(media.forServers));
+        metrics.prometheus().ifPresent(registry -> table.get(Resource.METRICS).add(new MetricsRoutes(registry)));
         extra.forEach((resource, routes) -> table.get(resource).addAll(routes));
         return table;
     }
@@ -448,6 +462,7 @@ public final class Homeserver implements AutoCloseable {
         closeQuietly("event persister", rooms::close);
         closeQuietly("database health check", health::close); // before the database, whose stop is no loss
         closeQuietly("database", database::close);
+        closeQuietly("metrics", metrics::close);
         LOG.info("Myelin stopped");
     }
 
