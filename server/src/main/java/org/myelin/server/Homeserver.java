@@ -212,6 +212,9 @@ public final class Homeserver implements AutoCloseable {
         }
         database.recordTo(metrics.registry());
         rooms.persister.recordTo(metrics.registry());
+        federation.outbound().recordTo(metrics.registry());
+        io.micrometer.core.instrument.binder.cache.CaffeineCacheMetrics.monitor(metrics.registry(),
+                rooms.eventCache.committedCache(), "events");
     }
 
     /** Starts a homeserver with the built-in routes. */
@@ -267,7 +270,10 @@ public final class Homeserver implements AutoCloseable {
         // each route in order, a regular expression per route with path parameters, and trying
         // all the others first was a few per cent of a busy server's CPU. No other route serves
         // their paths, so the order changes nothing else.
-        table.get(Resource.CLIENT).add(new SyncRoutes(sync.sync, sync.filters, authenticator()));
+        SyncRoutes syncRoutes = new SyncRoutes(sync.sync, sync.filters, authenticator());
+        io.micrometer.core.instrument.Gauge.builder("myelin.sync.long_polls", syncRoutes, SyncRoutes::openLongPolls)
+                .description("/sync requests with a timeout open now").register(metrics.registry());
+        table.get(Resource.CLIENT).add(syncRoutes);
         table.get(Resource.CLIENT).add(new SendRoutes(clientRooms, authenticator()));
         table.get(Resource.CLIENT).add(new VersionsRoutes());
         table.get(Resource.CLIENT).add(new WellKnownRoutes(config, this::portServing));
