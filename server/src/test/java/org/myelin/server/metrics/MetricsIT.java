@@ -47,6 +47,10 @@ class MetricsIT {
                 assertTrue(text.contains("jvm_memory_used_bytes{"), text);
                 assertTrue(text.contains("jvm_gc_"), text);
                 assertTrue(text.contains("jvm_threads_live_threads"), text);
+                assertTrue(text.contains("myelin_sync_long_polls"), text);
+                assertTrue(text.contains("cache_size{cache=\"events\""), text);
+                assertTrue(text.contains("cache_gets_total{cache=\"events\""), text);
+                assertTrue(text.contains("myelin_federation_outbound_intake"), text);
             }
             // The client listener does not serve them.
             assertEquals(404, hs.get("/metrics").statusCode());
