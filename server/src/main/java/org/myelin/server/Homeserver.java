@@ -86,6 +86,8 @@ import org.myelin.server.health.HealthRoutes;
 import org.myelin.server.http.Handlers;
 import org.myelin.server.http.RequestBodies;
 import org.myelin.server.http.ListenerRouter;
+import org.myelin.server.metrics.MetricsRoutes;
+import org.myelin.server.metrics.ServerMetrics;
 import org.myelin.server.http.Routes;
 import org.myelin.protocol.crypto.SigningKey;
 import org.myelin.protocol.id.ServerName;
@@ -139,6 +141,7 @@ public final class Homeserver implements AutoCloseable {
     private final PushServices push;
     private final ExecutorService handlerThreads;
     private final Vertx vertx;
+    private final ServerMetrics metrics;
     private final List<HttpListener> listeners = new ArrayList<>();
     private final AtomicBoolean closed = new AtomicBoolean();
 
@@ -151,7 +154,8 @@ public final class Homeserver implements AutoCloseable {
         // First of the parts: it fails on a media directory it cannot use, before threads are started.
         this.media = new MediaServices(config, dataSource, Clock.systemUTC());
         this.handlerThreads = Executors.newVirtualThreadPerTaskExecutor();
-        this.vertx = Vertx.vertx();
+        this.metrics = ServerMetrics.of(config);
+        this.vertx = metrics.newVertx();
         Clock clock = Clock.systemUTC();
         this.federation = new FederationServices(config, dataSource, signingKey, vertx, clock);
         media.downloadRemoteWith(federation.mediaClient());
@@ -200,8 +204,20 @@ public final class Homeserver implements AutoCloseable {
         accounts.addLifecycleListener(push.delivery.pushers);
         push.start();
         media.start(vertx);
+        recordMetrics(database);
         // Last: nothing after it can fail and leave it watching a database closed under it.
         this.health = DatabaseHealth.watch(database, Duration.ofMillis(config.database().healthCheckIntervalMs()));
+    }
+
+    private void recordMetrics(Database database) {
+        if (!metrics.enabled()) {
+            return;
+        }
+        database.recordTo(metrics.registry());
+        rooms.persister.recordTo(metrics.registry());
+        federation.outbound().recordTo(metrics.registry());
+        io.micrometer.core.instrument.binder.cache.CaffeineCacheMetrics.monitor(metrics.registry(),
+                rooms.eventCache.committedCache(), "events");
     }
 
     /** Starts a homeserver with the built-in routes. */
@@ -257,7 +273,10 @@ public final class Homeserver implements AutoCloseable {
         // each route in order, a regular expression per route with path parameters, and trying
         // all the others first was a few per cent of a busy server's CPU. No other route serves
         // their paths, so the order changes nothing else.
-        table.get(Resource.CLIENT).add(new SyncRoutes(sync.sync, sync.filters, authenticator()));
+        SyncRoutes syncRoutes = new SyncRoutes(sync.sync, sync.filters, authenticator());
+        io.micrometer.core.instrument.Gauge.builder("myelin.sync.long_polls", syncRoutes, SyncRoutes::openLongPolls)
+                .description("/sync requests with a timeout open now").register(metrics.registry());
+        table.get(Resource.CLIENT).add(syncRoutes);
         table.get(Resource.CLIENT).add(new SendRoutes(clientRooms, authenticator()));
         table.get(Resource.CLIENT).add(new VersionsRoutes());
         table.get(Resource.CLIENT).add(new WellKnownRoutes(config, this::portServing));
@@ -319,6 +338,7 @@ public final class Homeserver implements AutoCloseable {
         table.get(Resource.CLIENT).add(new BackupKeysRoutes(keyBackups, authenticator()));
         table.get(Resource.MEDIA).addAll(media.routes(authenticator()));
         table.get(Resource.FEDERATION).add(federation.mediaRoutes(media.forServers));
+        metrics.prometheus().ifPresent(registry -> table.get(Resource.METRICS).add(new MetricsRoutes(registry)));
         extra.forEach((resource, routes) -> table.get(resource).addAll(routes));
         return table;
     }
@@ -455,6 +475,7 @@ public final class Homeserver implements AutoCloseable {
         closeQuietly("event persister", rooms::close);
         closeQuietly("database health check", health::close); // before the database, whose stop is no loss
         closeQuietly("database", database::close);
+        closeQuietly("metrics", metrics::close);
         LOG.info("Myelin stopped");
     }
 

@@ -244,7 +244,13 @@ final class ConfigValidator {
                 throw new ConfigException(key + ".bind_address", "must not be blank");
             }
             if (l.resources().isEmpty()) {
-                throw new ConfigException(key + ".resources", "list at least one of client, federation, keys, media");
+                throw new ConfigException(key + ".resources", "list at least one of client, federation, keys, media, metrics");
+            }
+            // Metrics tell anyone who reads them about the server's users and load: they get a
+            // listener of their own, which can stay on loopback while the APIs are public.
+            if (l.resources().contains(Resource.METRICS) && l.resources().size() > 1) {
+                throw new ConfigException(key + ".resources",
+                        "metrics must be served by a listener of its own, not beside other resources");
             }
             if (l.port() != 0) {
                 Integer other = taken.put(l.bindAddress() + ":" + l.port(), i);

@@ -355,6 +355,22 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void metricsAreServedOnlyByAListenerOfTheirOwn() throws IOException {
+        assertTrue(HomeserverConfig.defaults().listenerServing(Resource.METRICS).isEmpty(), "off by default");
+        HomeserverConfig c = loadYaml("""
+                listeners:
+                  - {port: 8008, resources: [client]}
+                  - {port: 9000, resources: [metrics]}
+                """, Map.of());
+        HomeserverConfig.Listener metrics = c.listenerServing(Resource.METRICS).orElseThrow();
+        assertEquals(9000, metrics.port());
+        assertEquals("127.0.0.1", metrics.bindAddress(), "loopback unless said otherwise");
+        assertEquals(List.of(Resource.METRICS), metrics.resources());
+        assertEquals("listeners[0].resources", yamlError("listeners: [{port: 1, resources: [client, metrics]}]\n").key());
+        assertEquals("listeners[0].resources[0]", yamlError("listeners: [{port: 1, resources: [metric]}]\n").key());
+    }
+
+    @Test
     void databaseHealthCheckIntervalIsReadAndChecked() throws IOException {
         assertEquals(5_000L, HomeserverConfig.defaults().database().healthCheckIntervalMs());
         HomeserverConfig c = loadYaml("database: {health_check_interval_ms: 1000}\n", Map.of());
