@@ -106,10 +106,15 @@ public final class LoginRoutes implements Routes {
 
     /**
      * {@code POST /_matrix/client/v3/logout} (client-server API, "Logout"): deletes the
-     * requester's device, and with it the access token used and every other token of it.
+     * requester's device, and with it the access token used and every other token of it. A token
+     * an admin obtained to act as the user belongs to no device and is revoked alone.
      */
     JsonResponse logout(RoutingContext ctx) {
         Requester requester = services.authenticator.require(ctx, true);
+        if (requester.deviceId().isEmpty()) { // an admin's login token: it alone goes, as in Synapse
+            services.tokens.revokeAccessToken(requester.tokenId());
+            return JsonResponse.empty();
+        }
         List<String> deleted = services.accounts.deleteDevices(requester.userId(), List.of(requester.deviceId()));
         services.devicesDeleted(requester.userId(), deleted);
         return JsonResponse.empty();

@@ -92,12 +92,17 @@ public final class AccessTokenAuthenticator implements Authenticator {
         if (found.expiresTs() != null && found.expiresTs() <= now) {
             throw MatrixException.unknownToken("Access token has expired", true);
         }
+        if (found.locked()) {
+            throw MatrixException.userLocked();
+        }
         if (!found.used()) {
             tokens.markUsed(found);
             cache.update(hash, new AccessToken(found.id(), found.userId(), found.deviceId(), found.expiresTs(),
-                    found.refreshTokenId(), true, found.isGuest(), found.deactivated()), seen);
+                    found.refreshTokenId(), true, found.isGuest(), found.deactivated(), found.locked()), seen);
         }
-        touch(found, now, clientAddress);
+        if (!found.deviceId().isEmpty()) { // an admin's login token has no device
+            touch(found, now, clientAddress);
+        }
         return new Requester(found.userId(), found.deviceId(), found.isGuest(), found.id());
     }
 

@@ -50,6 +50,8 @@ public final class ClientRooms {
     private final AtomicReference<RemoteInviter> remoteInviter = new AtomicReference<>(RemoteInviter.UNAVAILABLE);
     private final AtomicReference<RemoteDirectory> remoteDirectory = new AtomicReference<>(RemoteDirectory.UNAVAILABLE);
     private final AtomicReference<Profiles> profiles = new AtomicReference<>(Profiles.NONE);
+    private final AtomicReference<SenderRestrictions> restrictions =
+            new AtomicReference<>(SenderRestrictions.NONE);
 
     /**
      * @param messageLimit       the rate limit of events a user sends (send, state, redact)
@@ -75,7 +77,7 @@ public final class ClientRooms {
         this.access = new RoomAccess(rooms.heads, rooms.eventStates, rooms.eventCache, rooms.memberships,
                 timelineRepository);
         this.actions = new RoomActions(new RoomActions.Parts(rooms.pipeline, rooms.heads, rooms.eventCache,
-                transactions, messageLimit, rooms.clock));
+                transactions, messageLimit, rooms.clock, restrictions::get));
         this.memberships = new Memberships(new Memberships.Parts(actions, access, rooms.memberships, forgotten,
                 rooms.local, profiles::get, remoteJoiner::get, remoteInviter::get));
         this.aliases = new RoomAliases(aliasRepository, rooms.memberships, access, actions, rooms.local,
@@ -102,6 +104,11 @@ public final class ClientRooms {
     /** Federation's directory queries. */
     public void useRemoteDirectory(RemoteDirectory directory) {
         remoteDirectory.set(directory);
+    }
+
+    /** The admin API's restrictions of senders (suspension, shadow ban, blocked rooms). */
+    public void useRestrictions(SenderRestrictions senderRestrictions) {
+        restrictions.set(senderRestrictions);
     }
 
     /** The profile API's lookup, for the profile fields of member events. */
