@@ -14,7 +14,7 @@ import java.util.Optional;
 public final class RateLimitOverrideRepository {
 
     /** A user's override; {@code messagesPerSecond} 0 means not limited at all. */
-    public record Override(int messagesPerSecond, int burstCount) {
+    public record Limit(int messagesPerSecond, int burstCount) {
     }
 
     private final DataSource dataSource;
@@ -23,19 +23,19 @@ public final class RateLimitOverrideRepository {
         this.dataSource = dataSource;
     }
 
-    public Optional<Override> find(String userId) {
+    public Optional<Limit> find(String userId) {
         return Transactions.withConnection(dataSource, c -> {
             try (PreparedStatement ps = c.prepareStatement(
                     "SELECT messages_per_second, burst_count FROM ratelimit_overrides WHERE user_id = ?")) {
                 ps.setString(1, userId);
                 try (ResultSet rs = ps.executeQuery()) {
-                    return rs.next() ? Optional.of(new Override(rs.getInt(1), rs.getInt(2))) : Optional.empty();
+                    return rs.next() ? Optional.of(new Limit(rs.getInt(1), rs.getInt(2))) : Optional.empty();
                 }
             }
         });
     }
 
-    public void set(String userId, Override override) {
+    public void set(String userId, Limit override) {
         Transactions.withConnection(dataSource, c -> {
             try (PreparedStatement ps = c.prepareStatement("INSERT INTO ratelimit_overrides "
                     + "(user_id, messages_per_second, burst_count) VALUES (?, ?, ?) ON CONFLICT (user_id) DO UPDATE "

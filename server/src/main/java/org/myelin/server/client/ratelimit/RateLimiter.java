@@ -32,7 +32,7 @@ public final class RateLimiter {
      * A limit of one key instead of the configured one (Synapse's admin API, "Override ratelimiting
      * for users"): {@code perSecond} 0 means the key is not limited at all.
      */
-    public record Override(double perSecond, int burst) {
+    public record KeyLimit(double perSecond, int burst) {
         boolean unlimited() {
             return !(perSecond > 0);
         }
@@ -43,7 +43,7 @@ public final class RateLimiter {
     public interface Overrides {
         Overrides NONE = key -> Optional.empty();
 
-        Optional<Override> of(String key);
+        Optional<KeyLimit> of(String key);
     }
 
     /** The limit that applies to one action: per millisecond and burst. */
@@ -116,11 +116,11 @@ public final class RateLimiter {
 
     /** The key's limit: its override if it has one, else the configured one; null if it is not limited. */
     private Limit limitOf(String key) {
-        Optional<Override> override = overrides.of(key);
+        Optional<KeyLimit> override = overrides.of(key);
         if (override.isEmpty()) {
             return new Limit(perMs, burst);
         }
-        Override o = override.get();
+        KeyLimit o = override.get();
         return o.unlimited() ? null : new Limit(o.perSecond() / 1000.0, Math.max(1, o.burst()));
     }
 
