@@ -154,7 +154,7 @@ public final class AdminUserRepository {
     private void update(String sql, Object... args) {
         Transactions.withConnection(dataSource, c -> {
             try (PreparedStatement ps = c.prepareStatement(sql)) {
-                bind(ps, List.of(args));
+                bind(ps, java.util.Arrays.asList(args));
                 return ps.executeUpdate();
             }
         });
