@@ -11,7 +11,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import org.myelin.protocol.event.Pdu;
-import org.myelin.protocol.event.StateKey;
 import org.myelin.rooms.events.EventCache;
 import org.myelin.rooms.head.RoomHead;
 import org.myelin.rooms.head.RoomHeads;
@@ -211,9 +210,5 @@ public final class RoomReadRoutes implements Routes {
     private RoomFacts facts(RoutingContext ctx) {
         String roomId = Params.roomId(ctx, "roomId");
         return p.describer().describe(roomId).orElseThrow(() -> MatrixException.notFound("Room not found"));
-    }
-
-    static StateKey key(String type) {
-        return StateKey.of(type, "");
     }
 }
