@@ -263,7 +263,8 @@ public final class Homeserver implements AutoCloseable {
                 config.registration().sharedSecret(), Clock.systemUTC()));
         table.get(Resource.CLIENT).add(new RegistrationTokenRoutes(accounts));
         table.get(Resource.CLIENT).addAll(admin.routes());
-        table.get(Resource.CLIENT).add(new CapabilitiesRoutes(authenticator(), config.roomVersionByDefault()));
+        table.get(Resource.CLIENT).add(new CapabilitiesRoutes(authenticator(), config.roomVersionByDefault(),
+                accounts::isAdmin));
         table.get(Resource.CLIENT).add(new ProfileRoutes(authenticator(), users.profiles));
         table.get(Resource.CLIENT).add(new PushRulesRoutes(authenticator(), users.pushRules));
         table.get(Resource.CLIENT).addAll(push.routes(authenticator()));

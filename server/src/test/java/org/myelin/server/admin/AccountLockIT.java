@@ -62,6 +62,16 @@ class AccountLockIT {
     }
 
     @Test
+    void adminsAreToldTheyMayLockAndSuspend() {
+        JsonNode forAdmin = hs.expect(200, admin, "GET", V3 + "/capabilities", null).path("capabilities");
+        assertTrue(forAdmin.path("m.account_moderation").path("lock").asBoolean());
+        assertTrue(forAdmin.path("m.account_moderation").path("suspend").asBoolean());
+        TestUser plain = hs.registerUser("capable");
+        assertFalse(hs.expect(200, plain, "GET", V3 + "/capabilities", null).path("capabilities")
+                .has("m.account_moderation"));
+    }
+
+    @Test
     void whoMayBeLockedOrSuspended() {
         TestUser nora = hs.registerUser("nora");
         TestUser otherAdmin = Admins.admin(hs, "other-admin");
