@@ -13,7 +13,9 @@ import org.myelin.storage.rooms.RoomRepository;
  * its version, its events and their states, its recent timeline.
  *
  * <p>PDUs of the room still queued for other servers go too, so a member's leave sent just before
- * may not reach other servers (Synapse's purge has the same race).
+ * may not reach other servers (Synapse's purge has the same race). The purge takes no room lock:
+ * it runs after every local member left, when this server is no longer in the room and other
+ * servers no longer send it the room's events; one arriving in the same instant could leave a row.
  */
 final class RoomPurger {
 
