@@ -243,6 +243,17 @@ class AdminRoomsIT {
                 .statusCode());
     }
 
+    @Test
+    void versionOneDeletesAtOnceAndAnswersTheShutdown() {
+        TestUser dina = hs.registerUser("v1-dina");
+        String roomId = createRoom(dina, "{\"preset\":\"public_chat\"}");
+        JsonNode result = hs.expect(200, admin, "DELETE", ROOMS + "/" + enc(roomId), "{}");
+        assertEquals(dina.userId(), result.path("kicked_users").get(0).asText());
+        assertTrue(result.path("new_room_id").isNull());
+        assertEquals(0, result.path("failed_to_kick_users").size());
+        assertEquals(404, hs.authed(admin.accessToken(), "GET", ROOMS + "/" + enc(roomId), null).statusCode());
+    }
+
     /** Waits for the deletion to end (it runs in the background); fails after a minute. */
     private static JsonNode awaitDone(String deleteId) throws InterruptedException {
         for (int i = 0; i < 600; i++) {

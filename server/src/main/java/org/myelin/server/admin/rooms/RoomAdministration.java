@@ -30,7 +30,7 @@ public final class RoomAdministration {
                 new RoomReadRoutes(new RoomReadRoutes.Parts(auth, describer, rooms.rooms, rooms.heads, rooms.eventCache,
                         rooms.memberships, client.forgotten, accounts, client.timelineRepository,
                         client.clientEvents)),
-                new RoomDeleteRoutes(auth, deletions, shutdown, purger, rooms.local.serverName()),
+                new RoomDeleteRoutes(auth, deletions, rooms.local.serverName()),
                 new RoomModerationRoutes(new RoomModerationRoutes.Parts(auth, blocked, rooms.heads, rooms.eventCache,
                         rooms.memberships, client.memberships, client.actions, client.aliases, rooms.local)));
     }

@@ -27,16 +27,11 @@ public final class RoomDeleteRoutes implements Routes {
 
     private final AdminAuth auth;
     private final RoomDeletions deletions;
-    private final RoomShutdown shutdown;
-    private final RoomPurger purger;
     private final String serverName;
 
-    RoomDeleteRoutes(AdminAuth auth, RoomDeletions deletions, RoomShutdown shutdown, RoomPurger purger,
-                     String serverName) {
+    RoomDeleteRoutes(AdminAuth auth, RoomDeletions deletions, String serverName) {
         this.auth = auth;
         this.deletions = deletions;
-        this.shutdown = shutdown;
-        this.purger = purger;
         this.serverName = serverName;
     }
 
@@ -64,11 +59,7 @@ public final class RoomDeleteRoutes implements Routes {
         Requester admin = auth.requireAdmin(ctx);
         String roomId = ctx.pathParam("roomId");
         ShutdownRequest request = request(ctx, admin);
-        ShutdownResult result = shutdown.shutdown(roomId, request, partial -> { });
-        if (request.purge()) {
-            purger.purge(roomId);
-        }
-        return JsonResponse.ok(result);
+        return JsonResponse.ok(deletions.runNow(roomId, request));
     }
 
     /** {@code GET /_synapse/admin/v2/rooms/{roomId}/delete_status}: the room's deletions of the last day. */

@@ -67,18 +67,34 @@ final class RoomDeletions {
                 update(new Task(deleteId, roomId, "active", null, partial), 0);
             });
             update(new Task(deleteId, roomId, "active", null, result[0]), 0);
-            if (request.purge()) {
-                if (!request.forcePurge() && stillJoined(roomId)) {
-                    throw new IllegalStateException("Users are still joined to this room");
-                }
-                purger.purge(roomId);
-            }
+            purgeIfAsked(roomId, request);
             update(new Task(deleteId, roomId, "complete", null, result[0]), clock.millis());
         } catch (RuntimeException e) {
             LOG.warn("Deleting {} failed", roomId, e);
             String error = e.getMessage() == null ? e.toString() : e.getMessage();
             update(new Task(deleteId, roomId, "failed", error, result[0]), clock.millis());
         }
+    }
+
+    /**
+     * Deletes the room at once, as {@code DELETE /_synapse/admin/v1/rooms/{roomId}} does: the
+     * shutdown's result once the purge (if asked) is done.
+     */
+    ShutdownResult runNow(String roomId, ShutdownRequest request) {
+        ShutdownResult result = shutdown.shutdown(roomId, request, partial -> { });
+        purgeIfAsked(roomId, request);
+        return result;
+    }
+
+    /** Purges the room if asked; refused while local users are still in it, unless forced. */
+    private void purgeIfAsked(String roomId, ShutdownRequest request) {
+        if (!request.purge()) {
+            return;
+        }
+        if (!request.forcePurge() && stillJoined(roomId)) {
+            throw MatrixException.unknownBadRequest("Users are still joined to this room");
+        }
+        purger.purge(roomId);
     }
 
     private boolean stillJoined(String roomId) {
