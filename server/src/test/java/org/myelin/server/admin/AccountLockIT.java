@@ -59,6 +59,11 @@ class AccountLockIT {
         hs.expect(200, admin, "PUT", "/_synapse/admin/v2/users/" + enc(mia.userId()), "{\"locked\":true}");
         assertEquals("M_USER_LOCKED", hs.expect(401, mia, "GET", V3 + "/sync?timeout=0", null)
                 .path("errcode").asText());
+        // Logging out is still allowed, as in Synapse; the token is then gone for good.
+        hs.expect(200, mia, "POST", V3 + "/logout", "{}");
+        hs.expect(200, admin, "PUT", lock(mia.userId()), "{\"locked\":false}");
+        assertEquals("M_UNKNOWN_TOKEN", hs.expect(401, mia, "GET", V3 + "/account/whoami", null)
+                .path("errcode").asText());
     }
 
     @Test
