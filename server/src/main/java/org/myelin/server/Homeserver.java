@@ -17,6 +17,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.UnaryOperator;
 import javax.sql.DataSource;
 import org.myelin.server.admin.MediaAdminRoutes;
+import org.myelin.server.admin.AdminServices;
 import org.myelin.server.admin.RegistrationTokenRoutes;
 import org.myelin.server.admin.SharedSecretRegistrationRoutes;
 import org.myelin.server.client.VersionsRoutes;
@@ -139,6 +140,7 @@ public final class Homeserver implements AutoCloseable {
     private final RoomUpgrades upgrades;
     private final MediaServices media;
     private final PushServices push;
+    private final AdminServices admin;
     private final ExecutorService handlerThreads;
     private final Vertx vertx;
     private final ServerMetrics metrics;
@@ -203,6 +205,8 @@ public final class Homeserver implements AutoCloseable {
                 config.federation());
         accounts.addLifecycleListener(push.delivery.pushers);
         push.start();
+        this.admin = new AdminServices(new AdminServices.Parts(config, dataSource, accounts, users, rooms, clientRooms,
+                sync.accountData, federation));
         media.start(vertx);
         recordMetrics(database);
         // Last: nothing after it can fail and leave it watching a database closed under it.
@@ -300,8 +304,9 @@ public final class Homeserver implements AutoCloseable {
         table.get(Resource.CLIENT).add(new MediaAdminRoutes(authenticator(), accounts::isAdmin,
                 accounts.accounts::exists, ServerName.parse(config.serverName()),
                 media.admin));
+        table.get(Resource.CLIENT).addAll(admin.routes());
         table.get(Resource.CLIENT).add(new CapabilitiesRoutes(authenticator(), config.roomVersionByDefault(),
-                accounts.loginTokens.enabled()));
+                accounts.loginTokens.enabled(), accounts::isAdmin));
         table.get(Resource.CLIENT).add(new ProfileRoutes(authenticator(), users.profiles));
         table.get(Resource.CLIENT).add(new PushRulesRoutes(authenticator(), users.pushRules));
         table.get(Resource.CLIENT).addAll(push.routes(authenticator()));

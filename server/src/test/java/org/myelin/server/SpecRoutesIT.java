@@ -50,12 +50,7 @@ class SpecRoutesIT {
             "client-server API breadth", List.of(
                     "PUT /_matrix/federation/v1/3pid/onbind",
                     "PUT /_matrix/federation/v1/exchange_third_party_invite/{roomId}"),
-            "admin API, bridges and metrics", List.of(
-                    "GET /_matrix/client/v1/admin/lock/{userId}",
-                    "PUT /_matrix/client/v1/admin/lock/{userId}",
-                    "GET /_matrix/client/v1/admin/suspend/{userId}",
-                    "PUT /_matrix/client/v1/admin/suspend/{userId}",
-                    "GET /_matrix/client/v3/admin/whois/{userId}",
+            "bridges and metrics", List.of(
                     "POST /_matrix/client/v1/appservice/{appserviceId}/ping",
                     "PUT /_matrix/client/v3/directory/list/appservice/{networkId}/{roomId}")));
 

@@ -165,6 +165,22 @@ public final class OutboundQueue implements Outbox, AutoCloseable {
         }
     }
 
+    /**
+     * An admin reset the destination's backoff (Synapse's {@code reset_connection}): forget its
+     * failures and send what is queued for it now.
+     */
+    public void retryNow(String destination) {
+        backoff.success(destination);
+        if (!destination.equals(localServer)) {
+            destination(destination).wake();
+        }
+    }
+
+    /** The destinations this process has sent to, or tried to, since it started. */
+    public Set<String> destinationsSeen() {
+        return Set.copyOf(destinations.keySet());
+    }
+
     private void runIntake() {
         try {
             catchUp();

@@ -57,6 +57,20 @@ final class ConfigValidator {
         required(c.userDirectory(), "user_directory");
         validateRequestBodies(c.requestBodies());
         validateDefaultRoomVersion(c.defaultRoomVersion());
+        validateServerNotices(c.serverNotices(), c.serverName());
+    }
+
+    private static void validateServerNotices(HomeserverConfig.ServerNotices n, String serverName) {
+        required(n, "server_notices");
+        String localpart = n.systemMxidLocalpart();
+        if (localpart != null && (localpart.isEmpty() || !localpart.equals(localpart.toLowerCase(java.util.Locale.ROOT))
+                || !org.myelin.protocol.id.UserId.isStrictlyValid("@" + localpart + ":" + serverName))) {
+            throw new ConfigException("server_notices.system_mxid_localpart",
+                    "'" + localpart + "' is not a user id localpart (a-z, 0-9, =_-./+)");
+        }
+        if (n.roomName() == null || n.roomName().isBlank()) {
+            throw new ConfigException("server_notices.room_name", "must not be blank");
+        }
     }
 
     private static void validateMedia(HomeserverConfig.Media m) {

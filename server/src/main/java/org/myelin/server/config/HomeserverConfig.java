@@ -46,7 +46,8 @@ public record HomeserverConfig(
         Voip voip,
         UserDirectory userDirectory,
         RequestBodies requestBodies,
-        String defaultRoomVersion) {
+        String defaultRoomVersion,
+        ServerNotices serverNotices) {
 
     public static final String DEFAULT_BIND_ADDRESS = "127.0.0.1";
 
@@ -82,7 +83,8 @@ public record HomeserverConfig(
                 Voip.NONE,
                 UserDirectory.DEFAULT,
                 RequestBodies.DEFAULT,
-                org.myelin.protocol.version.RoomVersions.DEFAULT.id());
+                org.myelin.protocol.version.RoomVersions.DEFAULT.id(),
+                ServerNotices.OFF);
     }
 
     /** The first listener serving a resource, if any. */
@@ -104,72 +106,78 @@ public record HomeserverConfig(
     public HomeserverConfig withServerName(String name) {
         return new HomeserverConfig(name, dataDir, database, listeners, registration, federation, wellKnown,
                 signingKeyPath, media, logLevel, auth, rateLimits, voip, userDirectory,
-                requestBodies, defaultRoomVersion);
+                requestBodies, defaultRoomVersion, serverNotices);
     }
 
     public HomeserverConfig withDataDir(Path dir) {
         return new HomeserverConfig(serverName, dir, database, listeners, registration, federation, wellKnown,
                 signingKeyPath, media, logLevel, auth, rateLimits, voip, userDirectory,
-                requestBodies, defaultRoomVersion);
+                requestBodies, defaultRoomVersion, serverNotices);
     }
 
     public HomeserverConfig withDatabase(Database db) {
         return new HomeserverConfig(serverName, dataDir, db, listeners, registration, federation, wellKnown,
                 signingKeyPath, media, logLevel, auth, rateLimits, voip, userDirectory,
-                requestBodies, defaultRoomVersion);
+                requestBodies, defaultRoomVersion, serverNotices);
     }
 
     public HomeserverConfig withListeners(List<Listener> newListeners) {
         return new HomeserverConfig(serverName, dataDir, database, newListeners, registration, federation, wellKnown,
                 signingKeyPath, media, logLevel, auth, rateLimits, voip, userDirectory,
-                requestBodies, defaultRoomVersion);
+                requestBodies, defaultRoomVersion, serverNotices);
     }
 
     public HomeserverConfig withWellKnown(WellKnown newWellKnown) {
         return new HomeserverConfig(serverName, dataDir, database, listeners, registration, federation, newWellKnown,
                 signingKeyPath, media, logLevel, auth, rateLimits, voip, userDirectory,
-                requestBodies, defaultRoomVersion);
+                requestBodies, defaultRoomVersion, serverNotices);
     }
 
     public HomeserverConfig withFederation(Federation newFederation) {
         return new HomeserverConfig(serverName, dataDir, database, listeners, registration, newFederation, wellKnown,
                 signingKeyPath, media, logLevel, auth, rateLimits, voip, userDirectory,
-                requestBodies, defaultRoomVersion);
+                requestBodies, defaultRoomVersion, serverNotices);
     }
 
     public HomeserverConfig withMedia(Media newMedia) {
         return new HomeserverConfig(serverName, dataDir, database, listeners, registration, federation, wellKnown,
                 signingKeyPath, newMedia, logLevel, auth, rateLimits, voip, userDirectory, requestBodies,
-                defaultRoomVersion);
+                defaultRoomVersion, serverNotices);
     }
 
     public HomeserverConfig withRegistration(Registration newRegistration) {
         return new HomeserverConfig(serverName, dataDir, database, listeners, newRegistration, federation, wellKnown,
                 signingKeyPath, media, logLevel, auth, rateLimits, voip, userDirectory,
-                requestBodies, defaultRoomVersion);
+                requestBodies, defaultRoomVersion, serverNotices);
     }
 
     public HomeserverConfig withAuth(Auth newAuth) {
         return new HomeserverConfig(serverName, dataDir, database, listeners, registration, federation, wellKnown,
                 signingKeyPath, media, logLevel, newAuth, rateLimits, voip, userDirectory,
-                requestBodies, defaultRoomVersion);
+                requestBodies, defaultRoomVersion, serverNotices);
     }
 
     public HomeserverConfig withVoip(Voip newVoip) {
         return new HomeserverConfig(serverName, dataDir, database, listeners, registration, federation, wellKnown,
                 signingKeyPath, media, logLevel, auth, rateLimits, newVoip, userDirectory,
-                requestBodies, defaultRoomVersion);
+                requestBodies, defaultRoomVersion, serverNotices);
     }
 
     public HomeserverConfig withUserDirectory(UserDirectory newUserDirectory) {
         return new HomeserverConfig(serverName, dataDir, database, listeners, registration, federation, wellKnown,
                 signingKeyPath, media, logLevel, auth, rateLimits, voip, newUserDirectory,
-                requestBodies, defaultRoomVersion);
+                requestBodies, defaultRoomVersion, serverNotices);
     }
 
     public HomeserverConfig withDefaultRoomVersion(String version) {
         return new HomeserverConfig(serverName, dataDir, database, listeners, registration, federation, wellKnown,
-                signingKeyPath, media, logLevel, auth, rateLimits, voip, userDirectory, requestBodies, version);
+                signingKeyPath, media, logLevel, auth, rateLimits, voip, userDirectory, requestBodies, version, serverNotices);
+    }
+
+    public HomeserverConfig withServerNotices(ServerNotices notices) {
+        return new HomeserverConfig(serverName, dataDir, database, listeners, registration, federation, wellKnown,
+                signingKeyPath, media, logLevel, auth, rateLimits, voip, userDirectory, requestBodies,
+                defaultRoomVersion, notices);
     }
 
     /** The version of rooms created without one; known, as the config was validated. */
@@ -180,13 +188,13 @@ public record HomeserverConfig(
     public HomeserverConfig withRateLimits(RateLimits newRateLimits) {
         return new HomeserverConfig(serverName, dataDir, database, listeners, registration, federation, wellKnown,
                 signingKeyPath, media, logLevel, auth, newRateLimits, voip, userDirectory,
-                requestBodies, defaultRoomVersion);
+                requestBodies, defaultRoomVersion, serverNotices);
     }
 
     public HomeserverConfig withRequestBodies(RequestBodies newRequestBodies) {
         return new HomeserverConfig(serverName, dataDir, database, listeners, registration, federation, wellKnown,
                 signingKeyPath, media, logLevel, auth, rateLimits, voip, userDirectory, newRequestBodies,
-                defaultRoomVersion);
+                defaultRoomVersion, serverNotices);
     }
 
     /**
@@ -381,6 +389,21 @@ public record HomeserverConfig(
             return "Voip[turnUris=" + turnUris + ", turnSharedSecret=" + (turnSharedSecret == null ? null : "<set>")
                     + ", turnUsername=" + turnUsername + ", turnPassword=" + (turnPassword == null ? null : "<set>")
                     + ", turnUserLifetimeMs=" + turnUserLifetimeMs + ", turnAllowGuests=" + turnAllowGuests + "]";
+        }
+    }
+
+    /**
+     * {@code server_notices}: notices an admin sends to users (Synapse's admin API, "Server
+     * Notices") come from {@code @<system_mxid_localpart>:<server_name>} in a room of that user's
+     * own, named {@code room_name}. Off while {@code system_mxid_localpart} is not set (Synapse's
+     * default); then sending answers 400.
+     */
+    public record ServerNotices(String systemMxidLocalpart, String systemMxidDisplayName, String systemMxidAvatarUrl,
+                                String roomName) {
+        public static final ServerNotices OFF = new ServerNotices(null, null, null, "Server Notices");
+
+        public boolean enabled() {
+            return systemMxidLocalpart != null;
         }
     }
 

@@ -45,6 +45,14 @@ public final class MatrixException extends RuntimeException {
         return new MatrixException(ErrCode.M_UNKNOWN_TOKEN, 401, message, null, softLogout);
     }
 
+    /**
+     * 401 M_USER_LOCKED with {@code soft_logout: true}: an admin locked the account (client-server
+     * API, "Account locking"); the client keeps its session for when it is unlocked.
+     */
+    public static MatrixException userLocked() {
+        return new MatrixException(ErrCode.M_USER_LOCKED, 401, "User account has been locked", null, true);
+    }
+
     public static MatrixException missingToken() {
         return of(ErrCode.M_MISSING_TOKEN, "Missing access token");
     }

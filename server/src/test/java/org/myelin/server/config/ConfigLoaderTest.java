@@ -251,6 +251,22 @@ class ConfigLoaderTest {
                 c.auth().loginViaExistingSession());
         assertEquals("auth.login_via_existing_session.token_timeout_ms",
                 yamlError("auth: {login_via_existing_session: {token_timeout_ms: 0}}\n").key());
+    void serverNoticesAreOffByDefaultAndReadAndChecked() throws IOException {
+        HomeserverConfig off = loadYaml("", Map.of());
+        assertFalse(off.serverNotices().enabled());
+        assertEquals("Server Notices", off.serverNotices().roomName());
+
+        HomeserverConfig c = loadYaml("server_notices: {system_mxid_localpart: notices, room_name: Notices}\n",
+                Map.of("MYELIN_SERVER_NOTICES_SYSTEM_MXID_DISPLAY_NAME", "Server"));
+        assertTrue(c.serverNotices().enabled());
+        assertEquals("notices", c.serverNotices().systemMxidLocalpart());
+        assertEquals("Server", c.serverNotices().systemMxidDisplayName());
+        assertEquals("Notices", c.serverNotices().roomName());
+
+        assertEquals("server_notices.system_mxid_localpart",
+                yamlError("server_notices: {system_mxid_localpart: 'Not Valid'}\n").key());
+        assertEquals("server_notices.room_name",
+                yamlError("server_notices: {system_mxid_localpart: notices, room_name: ' '}\n").key());
     }
 
     @Test

@@ -222,6 +222,7 @@ class BadInputIT {
                 "/_synapse/admin/v1/registration_tokens/new", () -> adminToken,
                 () -> obj("{\"token\":\"tok" + COUNTER.incrementAndGet() + "\",\"uses_allowed\":1,\"expiry_time\":"
                         + (System.currentTimeMillis() + 86_400_000L) + "}"))));
+        adminTargets(t);
         t.put("PUT " + V3 + "/devices/:deviceId", List.of(Target.of(V3 + "/devices/" + enc(alice.deviceId()), asAlice,
                 () -> obj("{\"display_name\":\"phone\"}"))));
 
@@ -455,6 +456,66 @@ class BadInputIT {
     }
 
     /** Each request from a newly registered user, with a body made for that user. */
+    /**
+     * The admin API's POST and PUT endpoints, each acting on a user of its own (a fresh one where the
+     * request may deactivate, lock or log out its target) or on a room of its own.
+     */
+    private static void adminTargets(Map<String, List<Target>> t) {
+        Supplier<String> asAdmin = () -> adminToken;
+        String admin = "/_synapse/admin";
+        TestUser target = hs.registerUser("admin-target");
+        String roomOfItsOwn = hs.expect(200, creator, "POST", V3 + "/createRoom", "{}").path("room_id").asText();
+        t.put("POST " + admin + "/v1/deactivate/:userId", List.of(onFreshUser(u -> admin + "/v1/deactivate/"
+                + enc(u.userId()), u -> "{\"erase\":true}")));
+        t.put("POST " + admin + "/v1/reset_password/:userId", List.of(onFreshUser(u -> admin + "/v1/reset_password/"
+                + enc(u.userId()), u -> "{\"new_password\":\"np\",\"logout_devices\":true}")));
+        t.put("PUT " + admin + "/v2/users/:userId", List.of(onFreshUser(u -> admin + "/v2/users/" + enc(u.userId()),
+                u -> "{\"password\":\"pw\",\"logout_devices\":false,\"displayname\":\"D\",\"avatar_url\":\"mxc://a/b\","
+                        + "\"threepids\":[{\"medium\":\"email\",\"address\":\"a@b.c\"}],\"external_ids\":[],"
+                        + "\"admin\":false,\"deactivated\":false,\"user_type\":null,\"locked\":false}")));
+        t.put("PUT " + admin + "/v2/users/:userId/devices/:deviceId", List.of(onFreshUser(u -> admin + "/v2/users/"
+                + enc(u.userId()) + "/devices/" + enc(u.deviceId()), u -> "{\"display_name\":\"phone\"}")));
+        t.put("POST " + admin + "/v2/users/:userId/delete_devices", List.of(onFreshUser(u -> admin + "/v2/users/"
+                + enc(u.userId()) + "/delete_devices", u -> "{\"devices\":[\"" + u.deviceId() + "\"]}")));
+        t.put("POST " + admin + "/v1/users/:userId/login", List.of(Target.of(admin + "/v1/users/"
+                + enc(target.userId()) + "/login", asAdmin, () -> obj("{\"valid_until_ms\":"
+                + (System.currentTimeMillis() + 60_000) + "}"))));
+        t.put("POST " + admin + "/v1/users/:userId/override_ratelimit", List.of(Target.of(admin + "/v1/users/"
+                + enc(target.userId()) + "/override_ratelimit", asAdmin,
+                () -> obj("{\"messages_per_second\":5,\"burst_count\":10}"))));
+        t.put("POST " + admin + "/v1/users/:userId/shadow_ban", List.of(Target.of(admin + "/v1/users/"
+                + enc(target.userId()) + "/shadow_ban", asAdmin, () -> obj("{}"))));
+        t.put("PUT /_matrix/client/v1/admin/lock/:userId", List.of(Target.of("/_matrix/client/v1/admin/lock/"
+                + enc(target.userId()), asAdmin, () -> obj("{\"locked\":false}"))));
+        t.put("PUT /_matrix/client/v1/admin/suspend/:userId", List.of(Target.of("/_matrix/client/v1/admin/suspend/"
+                + enc(target.userId()), asAdmin, () -> obj("{\"suspended\":false}"))));
+        t.put("PUT " + admin + "/v1/rooms/:roomId/block", List.of(Target.of(admin + "/v1/rooms/"
+                + enc("!elsewhere:example.org") + "/block", asAdmin, () -> obj("{\"block\":true}"))));
+        t.put("POST " + admin + "/v1/rooms/:roomId/make_room_admin", List.of(Target.of(admin + "/v1/rooms/"
+                + enc(roomOfItsOwn) + "/make_room_admin", asAdmin, () -> obj("{\"user_id\":\"" + target.userId()
+                + "\"}"))));
+        t.put("POST " + admin + "/v1/send_server_notice", List.of(Target.of(admin + "/v1/send_server_notice", asAdmin,
+                () -> obj("{\"user_id\":\"" + target.userId() + "\",\"type\":\"m.room.message\","
+                        + "\"content\":{\"msgtype\":\"m.text\",\"body\":\"hi\"}}"))));
+        // Not an admin endpoint, but left without a body since room upgrades came: each upgrade of a room of its own.
+        t.put("POST " + V3 + "/rooms/:roomId/upgrade", List.of(new Target(() -> {
+            String room = hs.expect(200, creator, "POST", V3 + "/createRoom", "{}").path("room_id").asText();
+            return new Call(V3 + "/rooms/" + enc(room) + "/upgrade", creator.accessToken(),
+                    obj("{\"new_version\":\"11\"}"));
+        })));
+        t.put("POST " + admin + "/v1/federation/destinations/:destination/reset_connection", List.of(Target.of(
+                admin + "/v1/federation/destinations/example.org/reset_connection", asAdmin, () -> obj("{}"))));
+    }
+
+    /** A request of the admin about a user registered for it alone. */
+    private static Target onFreshUser(java.util.function.Function<TestUser, String> path,
+                                      java.util.function.Function<TestUser, String> body) {
+        return new Target(() -> {
+            TestUser u = hs.registerUser("target" + COUNTER.incrementAndGet());
+            return new Call(path.apply(u), adminToken, obj(body.apply(u)));
+        });
+    }
+
     private static Target fresh(String path, java.util.function.Function<TestUser, String> body) {
         return new Target(() -> {
             TestUser u = hs.registerUser("fresh" + COUNTER.incrementAndGet());

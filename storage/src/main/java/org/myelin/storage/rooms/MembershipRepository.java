@@ -135,6 +135,23 @@ public final class MembershipRepository {
         }
     }
 
+    /** Every server with a joined member in any room this server knows (the destinations it federates with). */
+    public List<String> serversInRooms() {
+        List<String> servers = new ArrayList<>();
+        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(
+                "SELECT DISTINCT substring(user_id from position(':' in user_id) + 1) FROM room_memberships "
+                        + "WHERE membership = 'join'")) {
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    servers.add(rs.getString(1));
+                }
+            }
+            return servers;
+        } catch (SQLException e) {
+            throw new StorageException(e);
+        }
+    }
+
     private List<Membership> query(String sql, String... args) {
         List<Membership> found = new ArrayList<>();
         try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {

@@ -18,6 +18,7 @@ import org.myelin.storage.accounts.LoginTokenRepository;
 import org.myelin.storage.accounts.OpenIdTokenRepository;
 import org.myelin.storage.accounts.RegistrationTokenRepository;
 import org.myelin.storage.accounts.TokenRepository;
+import org.myelin.storage.accounts.TokensRevoked;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -47,13 +48,14 @@ public final class AccountServices {
     public final OpenIdTokens openIdTokens;
     /** Login tokens ({@code m.login.token}) for logging in with an existing session. */
     public final LoginTokens loginTokens;
+    private final AccessTokenCache tokenCache;
     private final List<AccountLifecycle> lifecycle = new CopyOnWriteArrayList<>();
     private volatile DeviceListAnnouncer deviceLists = DeviceListAnnouncer.COMMIT_ONLY;
 
     public AccountServices(DataSource dataSource, HomeserverConfig config, Clock clock) {
         this.serverName = config.serverName();
         this.clock = clock;
-        AccessTokenCache tokenCache = new AccessTokenCache(clock);
+        this.tokenCache = new AccessTokenCache(clock);
         this.accounts = new AccountRepository(dataSource, tokenCache::revoked);
         this.tokens = new TokenRepository(dataSource, tokenCache::revoked);
         this.dehydratedDevices = new DehydratedDeviceRepository(dataSource, tokenCache::revoked);
@@ -68,6 +70,11 @@ public final class AccountServices {
         this.openIdTokens = new OpenIdTokens(new OpenIdTokenRepository(dataSource), clock);
         this.loginTokens = new LoginTokens(new LoginTokenRepository(dataSource), config.auth().loginViaExistingSession(),
                 clock);
+    }
+
+    /** What to tell when a user's tokens must be looked up again (revoked, or the account locked). */
+    public TokensRevoked tokensRevoked() {
+        return tokenCache::revoked;
     }
 
     /** Registers what must happen when devices are deleted or accounts deactivated. */
@@ -104,7 +111,8 @@ public final class AccountServices {
         return accounts.account(userId).map(a -> a.isAdmin() && !a.deactivated()).orElse(false);
     }
 
-    void devicesDeleted(String userId, List<String> deviceIds) {
+    /** Tells the lifecycle listeners that devices of {@code userId} were deleted (after the commit). */
+    public void devicesDeleted(String userId, List<String> deviceIds) {
         if (deviceIds.isEmpty()) {
             return;
         }
@@ -117,7 +125,8 @@ public final class AccountServices {
         }
     }
 
-    void accountDeactivated(String userId) {
+    /** Tells the lifecycle listeners that {@code userId} was deactivated (after the commit). */
+    public void accountDeactivated(String userId) {
         for (AccountLifecycle l : lifecycle) {
             try {
                 l.accountDeactivated(userId);

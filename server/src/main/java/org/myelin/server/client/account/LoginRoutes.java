@@ -138,10 +138,16 @@ public final class LoginRoutes implements Routes {
 
     /**
      * {@code POST /_matrix/client/v3/logout} (client-server API, "Logout"): deletes the
-     * requester's device, and with it the access token used and every other token of it.
+     * requester's device, and with it the access token used and every other token of it. A token
+     * an admin obtained to act as the user belongs to no device and is revoked alone. A locked
+     * user may log out (Synapse's {@code allow_locked}).
      */
     JsonResponse logout(RoutingContext ctx) {
-        Requester requester = services.authenticator.require(ctx, true);
+        Requester requester = services.authenticator.requireEvenIfLocked(ctx);
+        if (requester.deviceId().isEmpty()) { // an admin's login token: it alone goes, as in Synapse
+            services.tokens.revokeAccessToken(requester.tokenId());
+            return JsonResponse.empty();
+        }
         List<String> deleted = services.accounts.deleteDevices(requester.userId(), List.of(requester.deviceId()));
         services.devicesDeleted(requester.userId(), deleted);
         return JsonResponse.empty();
@@ -152,7 +158,7 @@ public final class LoginRoutes implements Routes {
      * device of the requester, and so every access token, the one used included.
      */
     JsonResponse logoutAll(RoutingContext ctx) {
-        Requester requester = services.authenticator.require(ctx, true);
+        Requester requester = services.authenticator.requireEvenIfLocked(ctx);
         services.devicesDeleted(requester.userId(), services.accounts.deleteAllDevices(requester.userId()));
         return JsonResponse.empty();
     }

@@ -53,6 +53,8 @@ public final class ClientRooms {
     private final AtomicReference<RemoteTimestamps> remoteTimestamps =
             new AtomicReference<>(RemoteTimestamps.NONE);
     private final AtomicReference<Profiles> profiles = new AtomicReference<>(Profiles.NONE);
+    private final AtomicReference<SenderRestrictions> restrictions =
+            new AtomicReference<>(SenderRestrictions.NONE);
 
     /**
      * @param messageLimit       the rate limit of events a user sends (send, state, redact)
@@ -78,7 +80,7 @@ public final class ClientRooms {
         this.access = new RoomAccess(rooms.heads, rooms.eventStates, rooms.eventCache, rooms.memberships,
                 timelineRepository);
         this.actions = new RoomActions(new RoomActions.Parts(rooms.pipeline, rooms.heads, rooms.eventCache,
-                transactions, messageLimit, rooms.clock));
+                transactions, messageLimit, rooms.clock, restrictions::get));
         this.memberships = new Memberships(new Memberships.Parts(actions, access, rooms.memberships, forgotten,
                 rooms.local, profiles::get, remoteJoiner::get, remoteInviter::get));
         this.aliases = new RoomAliases(aliasRepository, rooms.memberships, access, actions, rooms.local,
@@ -117,6 +119,11 @@ public final class ClientRooms {
     /** Federation's {@code /timestamp_to_event}, asked when the closest event here may not be. */
     public void useRemoteTimestamps(RemoteTimestamps remote) {
         remoteTimestamps.set(remote);
+    }
+
+    /** The admin API's restrictions of senders (suspension, shadow ban, blocked rooms). */
+    public void useRestrictions(SenderRestrictions senderRestrictions) {
+        restrictions.set(senderRestrictions);
     }
 
     /** The profile API's lookup, for the profile fields of member events. */
