@@ -251,6 +251,9 @@ class ConfigLoaderTest {
                 c.auth().loginViaExistingSession());
         assertEquals("auth.login_via_existing_session.token_timeout_ms",
                 yamlError("auth: {login_via_existing_session: {token_timeout_ms: 0}}\n").key());
+    }
+
+    @Test
     void serverNoticesAreOffByDefaultAndReadAndChecked() throws IOException {
         HomeserverConfig off = loadYaml("", Map.of());
         assertFalse(off.serverNotices().enabled());
