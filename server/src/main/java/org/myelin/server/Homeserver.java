@@ -222,6 +222,8 @@ public final class Homeserver implements AutoCloseable {
         federation.outbound().recordTo(metrics.registry());
         io.micrometer.core.instrument.binder.cache.CaffeineCacheMetrics.monitor(metrics.registry(),
                 rooms.eventCache.committedCache(), "events");
+        io.micrometer.core.instrument.binder.cache.CaffeineCacheMetrics.monitor(metrics.registry(),
+                keys.deviceKeysCache(), "device_keys");
     }
 
     /** Starts a homeserver with the built-in routes. */

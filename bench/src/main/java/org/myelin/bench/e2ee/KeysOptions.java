@@ -34,8 +34,8 @@ record KeysOptions(Set<Integer> phases, int members, int queries, int queryWarmu
                 phases.add(Integer.parseInt(p.trim()));
             }
         }
-        return new KeysOptions(phases, Integer.getInteger("members", 1000), Integer.getInteger("queries", 50),
-                Integer.getInteger("queryWarmup", 10), Integer.getInteger("claimDevices", 100),
+        return new KeysOptions(phases, Integer.getInteger("members", 1000), Integer.getInteger("queries", 100),
+                Integer.getInteger("queryWarmup", 60), Integer.getInteger("claimDevices", 100),
                 Integer.getInteger("otks", 110), Integer.getInteger("claims", 1000),
                 Integer.getInteger("keysPerClaim", 10), Integer.getInteger("connections", 50),
                 Integer.getInteger("recipients", 10), Integer.getInteger("devicesPerRecipient", 10),

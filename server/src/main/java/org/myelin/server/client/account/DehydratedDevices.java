@@ -12,6 +12,7 @@ import org.myelin.storage.streams.ToDeviceRepository;
 
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * Dehydrated devices (MSC3814): each user may keep one device that no client is logged in on,
@@ -37,6 +38,13 @@ public final class DehydratedDevices {
     record Page(List<ToDeviceRepository.Message> messages, long next, boolean limited) {
     }
 
+    /**
+     * One replacement of a user's dehydrated device at a time: two at once let the second delete
+     * the first's new device between its creation and the storing of its keys (a 500, then).
+     */
+    private static final int LOCK_STRIPES = 64;
+
+    private final ReentrantLock[] replacing = new ReentrantLock[LOCK_STRIPES];
     private final AccountServices accounts;
     private final DehydratedDeviceRepository devices;
     private final KeyUploads keys;
@@ -49,6 +57,9 @@ public final class DehydratedDevices {
         this.keys = keys;
         this.toDevice = toDevice;
         this.streams = streams;
+        for (int i = 0; i < LOCK_STRIPES; i++) {
+            replacing[i] = new ReentrantLock();
+        }
     }
 
     Optional<DehydratedDevice> find(String userId) {
@@ -63,6 +74,17 @@ public final class DehydratedDevices {
      */
     String replace(String userId, String deviceId, String displayName, String deviceData, ObjectNode body) {
         KeyUploads.Upload upload = keys.check(userId, deviceId, body);
+        ReentrantLock lock = replacing[Math.floorMod(userId.hashCode(), LOCK_STRIPES)];
+        lock.lock();
+        try {
+            return replaceChecked(userId, deviceId, displayName, deviceData, upload);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private String replaceChecked(String userId, String deviceId, String displayName, String deviceData,
+                                  KeyUploads.Upload upload) {
         Replacement replacement = devices.replace(userId, deviceId, displayName, deviceData);
         switch (replacement) {
             case Replacement.DeviceIdInUse inUse ->

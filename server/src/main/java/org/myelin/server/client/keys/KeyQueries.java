@@ -8,8 +8,6 @@ import org.myelin.server.http.MatrixException;
 import org.myelin.storage.keys.CrossSigningRepository;
 import org.myelin.storage.keys.CrossSigningRepository.Signature;
 import org.myelin.storage.keys.CrossSigningRepository.StoredKey;
-import org.myelin.storage.keys.DeviceKeyRepository;
-import org.myelin.storage.keys.DeviceKeyRepository.StoredDeviceKeys;
 
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -36,11 +34,11 @@ final class KeyQueries {
     static final long DEFAULT_TIMEOUT_MS = 10_000;
 
     private final ServerName local;
-    private final DeviceKeyRepository deviceKeys;
+    private final DeviceKeysCache deviceKeys;
     private final CrossSigningRepository crossSigning;
     private final RemoteKeys remote;
 
-    KeyQueries(ServerName local, DeviceKeyRepository deviceKeys, CrossSigningRepository crossSigning,
+    KeyQueries(ServerName local, DeviceKeysCache deviceKeys, CrossSigningRepository crossSigning,
                RemoteKeys remote) {
         this.local = local;
         this.deviceKeys = deviceKeys;
@@ -93,18 +91,17 @@ final class KeyQueries {
         if (users.isEmpty()) {
             return;
         }
-        users.keySet().forEach(u -> answer.deviceKeys().put(u, new TreeMap<>()));
+        Map<String, Map<String, ObjectNode>> devices = deviceKeys.devicesOf(users.keySet());
         Map<String, Map<String, ObjectNode>> signedObjects = new HashMap<>(); // user → target id → object
-        for (StoredDeviceKeys stored : deviceKeys.query(users)) {
-            ObjectNode keys = KeyJson.object(KeyJson.parse(stored.keyJson()), "stored device keys");
-            if (stored.displayName() != null) {
-                JsonNode unsigned = keys.get("unsigned");
-                (unsigned instanceof ObjectNode u ? u : keys.putObject("unsigned"))
-                        .put("device_display_name", stored.displayName());
-            }
-            answer.deviceKeys().get(stored.userId()).put(stored.deviceId(), keys);
-            signedObjects.computeIfAbsent(stored.userId(), u -> new HashMap<>()).put(stored.deviceId(), keys);
-        }
+        users.forEach((user, asked) -> {
+            Map<String, ObjectNode> answered = new TreeMap<>();
+            devices.getOrDefault(user, Map.of()).forEach((deviceId, keys) -> {
+                if (asked.isEmpty() || asked.contains(deviceId)) {
+                    answered.put(deviceId, keys);
+                }
+            });
+            answer.deviceKeys().put(user, answered);
+        });
         Map<String, Map<String, StoredKey>> crossSigningKeys = crossSigning.keys(users.keySet());
         crossSigningKeys.forEach((user, byType) -> byType.forEach((type, stored) -> {
             ObjectNode key = KeyJson.object(KeyJson.parse(stored.keyJson()), "stored cross-signing key");
@@ -125,9 +122,18 @@ final class KeyQueries {
         List<Signature> signatures = new ArrayList<>(crossSigning.signaturesOn(users.keySet(), requester));
         for (Signature s : signatures) {
             ObjectNode target = signedObjects.getOrDefault(s.targetUserId(), Map.of()).get(s.targetId());
-            if (target != null) {
-                KeyJson.addSignature(target, s.signerUserId(), s.signerKeyId(), s.signature());
+            if (target == null) {
+                // A device's keys are shared with the cache and other answers: sign a copy of them.
+                Map<String, ObjectNode> ofUser = answer.deviceKeys().getOrDefault(s.targetUserId(), Map.of());
+                ObjectNode shared = ofUser.get(s.targetId());
+                if (shared == null) {
+                    continue;
+                }
+                target = shared.deepCopy();
+                ofUser.put(s.targetId(), target);
+                signedObjects.computeIfAbsent(s.targetUserId(), u -> new HashMap<>()).put(s.targetId(), target);
             }
+            KeyJson.addSignature(target, s.signerUserId(), s.signerKeyId(), s.signature());
         }
     }
 

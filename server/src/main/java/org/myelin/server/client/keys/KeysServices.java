@@ -30,6 +30,7 @@ public final class KeysServices {
     private final CrossSigning crossSigning;
     private final SignatureUploads signatures;
     private final ServedKeys served;
+    private final DeviceKeysCache deviceKeysCache;
 
     /** @param remote the keys of other servers' users ({@link RemoteKeys#NONE} until federation provides them) */
     public KeysServices(DataSource dataSource, RoomServices rooms, AccountServices accounts, RemoteKeys remote,
@@ -39,12 +40,15 @@ public final class KeysServices {
         DeviceKeyRepository deviceKeys = new DeviceKeyRepository(dataSource);
         OneTimeKeyRepository oneTimeKeys = new OneTimeKeyRepository(dataSource);
         CrossSigningRepository crossSigningKeys = new CrossSigningRepository(dataSource);
+        this.deviceKeysCache = new DeviceKeysCache(deviceKeys);
         ServedKeys[] servedRef = new ServedKeys[1]; // built after the parts it answers from
-        DeviceListUpdates updates = new DeviceListUpdates(rooms.streams, rooms.memberships,
-                userId -> servedRef[0].changed(userId));
+        DeviceListUpdates updates = new DeviceListUpdates(rooms.streams, rooms.memberships, userId -> {
+            deviceKeysCache.changed(userId); // first: other servers are told next, and read the keys
+            servedRef[0].changed(userId);
+        });
         this.counts = new OneTimeKeyCounts(oneTimeKeys);
         this.uploads = new KeyUploads(deviceKeys, oneTimeKeys, counts, updates, clock);
-        this.queries = new KeyQueries(local, deviceKeys, crossSigningKeys, remote);
+        this.queries = new KeyQueries(local, deviceKeysCache, crossSigningKeys, remote);
         this.claims = new KeyClaims(local, oneTimeKeys, counts, remote);
         this.crossSigning = new CrossSigning(crossSigningKeys, accounts.accounts, updates, clock);
         this.signatures = new SignatureUploads(deviceKeys, crossSigningKeys, updates);
@@ -63,6 +67,11 @@ public final class KeysServices {
     /** Our users' keys as other servers get them. */
     public ServedKeys served() {
         return served;
+    }
+
+    /** Our users' parsed device keys, kept between queries (for the metrics). */
+    public com.github.benmanes.caffeine.cache.Cache<?, ?> deviceKeysCache() {
+        return deviceKeysCache.cache();
     }
 
     /** Key uploads, for devices that upload their keys other than by {@code POST /keys/upload} (a dehydrated device). */

@@ -104,6 +104,23 @@ class KeysIT {
         JsonNode keys = client.query(alice, alice.userId()).path("device_keys").path(alice.userId())
                 .path(alice.deviceId());
         assertEquals("Alice's phone", keys.path("unsigned").path("device_display_name").asText(), keys::toString);
+
+        // A second query after a rename: what a query answered is not kept past a change of the device list.
+        client.ok(alice, "PUT", V3 + "/devices/" + alice.deviceId(), obj().put("display_name", "Alice's tablet"));
+        keys = client.query(alice, alice.userId()).path("device_keys").path(alice.userId()).path(alice.deviceId());
+        assertEquals("Alice's tablet", keys.path("unsigned").path("device_display_name").asText(), keys::toString);
+    }
+
+    @Test
+    void aNewDeviceIsInTheNextQueryOfItsUser() {
+        TestUser alice = hs.registerUser("alice-newdevice");
+        client.upload(alice, deviceKeysBody(new TestDevice(alice)));
+        assertEquals(Set.of(alice.deviceId()), fieldNames(client.query(alice, alice.userId())
+                .path("device_keys").path(alice.userId())));
+        TestUser phone = hs.login(alice);
+        client.upload(phone, deviceKeysBody(new TestDevice(phone)));
+        assertEquals(Set.of(alice.deviceId(), phone.deviceId()), fieldNames(client.query(alice, alice.userId())
+                .path("device_keys").path(alice.userId())));
     }
 
     @Test
