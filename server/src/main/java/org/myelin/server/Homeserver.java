@@ -57,6 +57,8 @@ import org.myelin.server.client.receipts.ReceiptRoutes;
 import org.myelin.server.client.sync.FilterRoutes;
 import org.myelin.server.client.sync.SyncRoutes;
 import org.myelin.server.client.sync.SyncServices;
+import org.myelin.server.client.sync.sliding.SlidingSyncRoutes;
+import org.myelin.server.client.sync.sliding.SlidingSyncServices;
 import org.myelin.server.client.keys.backup.BackupKeysRoutes;
 import org.myelin.server.client.keys.backup.BackupVersionRoutes;
 import org.myelin.server.client.keys.backup.KeyBackups;
@@ -116,6 +118,7 @@ public final class Homeserver implements AutoCloseable {
     private final UserServices users;
     private final ClientRooms clientRooms;
     private final SyncServices sync;
+    private final SlidingSyncServices slidingSync;
     private final KeysServices keys;
     private final ToDeviceServices toDevice;
     private final KeyBackups keyBackups;
@@ -176,6 +179,7 @@ public final class Homeserver implements AutoCloseable {
         this.spaces = new SpaceServices(new SpaceServices.Parts(rooms.heads, rooms.eventCache, rooms.memberships,
                 clientRooms.directoryRepository, rooms.local, clientRooms.aliases::resolve));
         this.spacesFederation = new SpacesFederation(federation, spaces, config.serverName());
+        this.slidingSync = new SlidingSyncServices(rooms, dataSource, sync.shared, spaces.summaries);
         this.upgrades = new RoomUpgrades(new RoomUpgrades.Parts(clientRooms.actions, clientRooms.access,
                 clientRooms.aliases, rooms.pipeline, rooms.eventCache, rooms.memberships,
                 clientRooms.directoryRepository, rooms.local, clock, clientRooms.creation::newRoomId),
@@ -242,6 +246,7 @@ public final class Homeserver implements AutoCloseable {
         // all the others first was a few per cent of a busy server's CPU. No other route serves
         // their paths, so the order changes nothing else.
         table.get(Resource.CLIENT).add(new SyncRoutes(sync.sync, sync.filters, authenticator()));
+        table.get(Resource.CLIENT).add(new SlidingSyncRoutes(slidingSync.sync, authenticator()));
         table.get(Resource.CLIENT).add(new SendRoutes(clientRooms, authenticator()));
         table.get(Resource.CLIENT).add(new VersionsRoutes());
         table.get(Resource.CLIENT).add(new WellKnownRoutes(config, this::portServing));

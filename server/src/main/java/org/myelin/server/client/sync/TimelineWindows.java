@@ -20,7 +20,7 @@ import java.util.Optional;
  * When more would have fitted the range, the window is {@code limited}: the client has a gap it
  * can fill with {@code /messages} from {@code prev_batch}.
  */
-final class TimelineWindows {
+public final class TimelineWindows {
 
     /** The limit when the filter sets none (as Synapse). */
     static final int DEFAULT_LIMIT = 10;
@@ -35,13 +35,13 @@ final class TimelineWindows {
      * @param events  oldest first
      * @param limited whether events of the range were left out
      */
-    record Window(List<StoredEvent> events, boolean limited) {
-        boolean isEmpty() {
+    public record Window(List<StoredEvent> events, boolean limited) {
+        public boolean isEmpty() {
             return events.isEmpty();
         }
 
         /** The position just before the window's first event; {@code fallback} for an empty window. */
-        long prevBatchPosition(long fallback) {
+        public long prevBatchPosition(long fallback) {
             return events.isEmpty() ? fallback : events.getFirst().streamOrdering() - 1;
         }
     }
@@ -61,7 +61,7 @@ final class TimelineWindows {
      * {@code after} null for the whole history up to {@code upTo}. Pages come from the room's
      * {@link RecentTimeline} where it holds them, from the store otherwise: the same pages.
      */
-    Window load(String userId, String roomId, Long after, long upTo, RoomEventFilter filter) {
+    public Window load(String userId, String roomId, Long after, long upTo, RoomEventFilter filter) {
         int limit = Math.min(filter.limitOr(DEFAULT_LIMIT), MAX_LIMIT);
         TimelineFilter sqlFilter = new TimelineFilter(filter.types(), filter.notTypes(), filter.senders(),
                 filter.notSenders());
