@@ -62,11 +62,11 @@ public final class SlidingSyncQueries {
         if (roomIds.isEmpty()) {
             return traits;
         }
-        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement("""
-                SELECT r.room_id,
-                  (SELECT stream_ordering FROM events WHERE room_id = r.room_id AND """ + BUMP_EVENT + """
-
-                   ORDER BY stream_ordering DESC LIMIT 1),
+        String newestBump = "(SELECT stream_ordering FROM events WHERE room_id = r.room_id AND " + BUMP_EVENT
+                + " ORDER BY stream_ordering DESC LIMIT 1)";
+        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(
+                "SELECT r.room_id, " + newestBump + """
+                ,
                   (SELECT event_jsonb(json) -> 'content' ->> 'type' FROM events
                    WHERE room_id = r.room_id AND type = 'm.room.create' AND state_key = '' AND rejected_reason IS NULL
                    LIMIT 1),
