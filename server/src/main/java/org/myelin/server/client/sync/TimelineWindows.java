@@ -66,14 +66,18 @@ public final class TimelineWindows {
         TimelineFilter sqlFilter = new TimelineFilter(filter.types(), filter.notTypes(), filter.senders(),
                 filter.notSenders());
         int pageSize = Math.max(limit + 1, DEFAULT_LIMIT);
-        Optional<RecentTimeline.Room> known = after == null ? Optional.empty() : recent.room(roomId);
+        // A window over the whole history (a room's first one) is answered from memory too when the
+        // room's recent events fill it; the visibility of those events is judged by the states
+        // after them kept beside them, where the store would load one state per event.
+        Optional<RecentTimeline.Room> known = recent.room(roomId);
+        long since = after == null ? Long.MIN_VALUE : after;
         Map<String, Map<StateKey, String>> statesAfter = known.map(RecentTimeline.Room::statesAfter).orElse(Map.of());
         List<StoredEvent> newestFirst = new ArrayList<>();
         long cursor = upTo;
         boolean exhausted = false;
         for (int page = 0; page < MAX_PAGES && newestFirst.size() <= limit; page++) {
             long from = cursor;
-            List<StoredEvent> batch = known.flatMap(room -> room.page(from, after, pageSize, sqlFilter))
+            List<StoredEvent> batch = known.flatMap(room -> room.page(from, since, pageSize, sqlFilter))
                     .orElseGet(() -> timeline.page(roomId, from, after, pageSize, true, sqlFilter));
             List<StoredEvent> passing = batch.stream().filter(e -> filter.allows(e.pdu())).toList();
             newestFirst.addAll(visibility.filter(userId, passing, statesAfter));
