@@ -24,9 +24,10 @@ import java.util.List;
  * asks when it starts, a list of the user's rooms cut to its 20 newest (by bump stamp), with ten
  * events each, the state a room list shows and the extensions it enables. For each room count
  * (default 200 and 2,000) one user is put in that many rooms, in one server, and asks for that
- * first window again and again on a fresh connection; the time must not grow with the room count,
- * since the window holds 20 rooms however many there are. Then the next request after one new
- * message in a room out of the window, which moves it into the window.
+ * first window again and again on a fresh connection, right after its rooms were made (the rooms'
+ * recent events in memory) and again after a restart (read from the store); the time must not
+ * grow with the room count, since the window holds 20 rooms however many there are. Then the next
+ * request after one new message in a room out of the window, which moves it into the window.
  *
  * <p>Run from the repository root:
  * <pre>{@code
@@ -72,13 +73,18 @@ public final class SlidingSyncWindowBench {
             List<RoomsOfOneUser> users = new ArrayList<>();
             for (int count : counts) {
                 long t0 = System.nanoTime();
-                users.add(RoomsOfOneUser.seed(http, "ss" + count, count, members, 6));
-                report.info("a user in %d rooms of %d members each, one message per room: seeded in %.0f s", count,
-                        members, (System.nanoTime() - t0) / 1e9);
+                RoomsOfOneUser user = RoomsOfOneUser.seed(http, "ss" + count, count, members, 6);
+                users.add(user);
+                report.info("a user in %d rooms of %d members each, one message per room: seeded in %.0f s; "
+                        + "load average %s", count, members, (System.nanoTime() - t0) / 1e9, ProcStats.loadAverage());
+                measure(report, "warm", http, user, count, new Sampling(samples, warmup, window));
             }
-            report.info("load average after seeding: %s", ProcStats.loadAverage());
+            // The same windows from the store: a restart empties every cache (the rooms' recent
+            // events and states among them), as for the first clients after an upgrade.
+            hs.restart();
+            report.info("restarted; load average %s", ProcStats.loadAverage());
             for (int i = 0; i < counts.length; i++) {
-                measure(report, http, users.get(i), counts[i], samples, warmup, window);
+                measure(report, "after_restart", http, users.get(i), counts[i], new Sampling(samples, warmup, window));
             }
             http.close();
         }
@@ -86,13 +92,19 @@ public final class SlidingSyncWindowBench {
         System.exit(0); // the embedded PostgreSQL's shutdown hook stops it
     }
 
-    private static void measure(Report report, HttpPool http, RoomsOfOneUser user, int count, int samples, int warmup,
-                                int window) {
+    /** How many requests to time, after how many untimed ones, over a window of how many rooms. */
+    private record Sampling(int samples, int warmup, int window) {
+    }
+
+    private static void measure(Report report, String when, HttpPool http, RoomsOfOneUser user, int count,
+                                Sampling sampling) {
+        int samples = sampling.samples();
+        int window = sampling.window();
         byte[] body = body(window);
         long t0 = System.nanoTime();
         JsonNode cold = check(request(http, user, null, body), count, window);
         double coldMs = (System.nanoTime() - t0) / 1e6;
-        for (int i = 1; i < warmup; i++) {
+        for (int i = 1; i < sampling.warmup(); i++) {
             check(request(http, user, null, body), count, window);
         }
         List<Double> first = new ArrayList<>();
@@ -104,11 +116,11 @@ public final class SlidingSyncWindowBench {
             bytes = r.body().length;
             check(r, count, window);
         }
-        report.result("first_window." + count + "_rooms", Latencies.of(first).toString(),
+        report.result(when + ".first_window." + count + "_rooms", Latencies.of(first).toString(),
                 String.format("(cold: %.1f ms; %.0f kB; %d of %d rooms)", coldMs, bytes / 1e3,
                         cold.path("rooms").size(), count));
         if (Diagnosis.wanted()) {
-            Diagnosis.of(report, "first window of " + count + " rooms, 10 more", () -> {
+            Diagnosis.of(report, when + " first window of " + count + " rooms, 10 more", () -> {
                 for (int i = 0; i < 10; i++) {
                     check(request(http, user, null, body), count, window);
                 }
@@ -132,7 +144,7 @@ public final class SlidingSyncWindowBench {
                 throw new IllegalStateException("the bumped room is not on top of the next response: " + answer);
             }
         }
-        report.result("next_after_message." + count + "_rooms", Latencies.of(next).toString(), "");
+        report.result(when + ".next_after_message." + count + "_rooms", Latencies.of(next).toString(), "");
     }
 
     private static Http1Connection.Response request(HttpPool http, RoomsOfOneUser user, String pos, byte[] body) {

@@ -65,8 +65,9 @@ final class RoomLists {
         Map<String, MembershipEvent> atTo = memberships.latestPerRoom(userId, upTo);
         Set<String> newlyJoined = new HashSet<>();
         Set<String> newlyLeft = new HashSet<>();
+        Set<String> membershipChanged = new HashSet<>();
         if (from != null) {
-            membershipChanges(userId, from.timeline(), upTo, atTo, newlyJoined, newlyLeft);
+            membershipChanges(userId, from.timeline(), upTo, atTo, new Changes(newlyJoined, newlyLeft, membershipChanged));
         }
         Map<String, MembershipEvent> listed = new HashMap<>();
         atTo.forEach((roomId, m) -> {
@@ -114,8 +115,8 @@ final class RoomLists {
                 relevant.merge(roomId, params, RoomParams::combine);
             }
         });
-        return new Interested(lists, listRooms, relevant, toSend(previous, from, to, relevant), all, known,
-                newlyJoined, newlyLeft, direct, roomTraits);
+        return new Interested(lists, listRooms, relevant, toSend(previous, from, to, relevant, membershipChanged), all,
+                known, newlyJoined, newlyLeft, direct, roomTraits);
     }
 
     /**
@@ -126,13 +127,18 @@ final class RoomLists {
         return !m.membership().equals("leave") || newlyLeft || !userId.equals(m.sender());
     }
 
+    /** Rooms whose membership of the user changed in a range, and how. */
+    private record Changes(Set<String> newlyJoined, Set<String> newlyLeft, Set<String> any) {
+    }
+
     /**
      * The rooms the user joined in ({@code after}, {@code upTo}] and is still joined to, and those
      * they left in it and are still out of; a change that leaves the membership as it was (a new
-     * display name) is none.
+     * display name) is none. Every room with a change goes into {@code any}: an invite rejected
+     * or withdrawn out of band is no event of the room's timeline, but the client must hear of it.
      */
     private void membershipChanges(String userId, long after, long upTo, Map<String, MembershipEvent> atTo,
-                                   Set<String> newlyJoined, Set<String> newlyLeft) {
+                                   Changes changed) {
         List<MembershipEvent> changes = memberships.between(userId, after, upTo);
         if (changes.isEmpty()) {
             return;
@@ -145,14 +151,15 @@ final class RoomLists {
             if (change.membership().equals(before)) {
                 continue;
             }
+            changed.any().add(change.roomId());
             MembershipEvent now = atTo.get(change.roomId());
             if (now == null) {
                 continue;
             }
             if (change.membership().equals("join") && now.membership().equals("join")) {
-                newlyJoined.add(change.roomId());
+                changed.newlyJoined().add(change.roomId());
             } else if (change.membership().equals("leave") && now.membership().equals("leave")) {
-                newlyLeft.add(change.roomId());
+                changed.newlyLeft().add(change.roomId());
             }
         }
     }
@@ -182,10 +189,10 @@ final class RoomLists {
     /**
      * Those of {@code relevant} this response must look at: all on a fresh connection; otherwise
      * those never sent or behind, those asked for with more than they were sent with, and those
-     * with events since {@code from}.
+     * with events or a change of the user's membership since {@code from}.
      */
     private Map<String, RoomParams> toSend(ConnectionState previous, SyncToken from, SyncToken to,
-                                           Map<String, RoomParams> relevant) {
+                                           Map<String, RoomParams> relevant, Set<String> membershipChanged) {
         if (from == null || relevant.isEmpty()) {
             return relevant;
         }
@@ -198,6 +205,7 @@ final class RoomLists {
             }
         }
         send.addAll(withEventsSince(relevant.keySet(), from.timeline(), to.timeline()));
+        send.addAll(membershipChanged);
         Map<String, RoomParams> toSend = new LinkedHashMap<>();
         relevant.forEach((roomId, params) -> {
             if (send.contains(roomId)) {

@@ -273,6 +273,28 @@ class SlidingSyncIT {
     }
 
     @Test
+    void aRejectedInviteIsSentWithTheLeaveThenLeavesTheList() {
+        TestUser alice = user("alice");
+        TestUser bob = user("bob");
+        String roomId = client.createRoom(alice, "{}");
+        client.invite(alice, roomId, bob);
+        ObjectNode body = listBody("l", 9, 5, "[]");
+        JsonNode invited = client.sync(bob, null, body);
+        assertTrue(roomOf(invited, roomId).has("invite_state"), invited::toString);
+
+        client.ok(bob, "POST", SlidingClient.room(roomId) + "/leave", obj());
+        JsonNode rejected = client.sync(bob, invited.path("pos").asText(), body);
+        JsonNode leave = roomOf(rejected, roomId).path("timeline").path(0);
+        assertEquals("leave", leave.path("content").path("membership").asText(), rejected::toString);
+        assertEquals(bob.userId(), leave.path("state_key").asText());
+        assertFalse(roomOf(rejected, roomId).has("invite_state"), rejected::toString);
+
+        JsonNode after = client.sync(bob, rejected.path("pos").asText(), body);
+        assertEquals(0, after.path("lists").path("l").path("count").asInt(), after::toString);
+        assertEquals(List.of(), listRooms(after, "l"));
+    }
+
+    @Test
     void roomSubscriptionsSendTheRoomsTheUserMaySee() {
         TestUser alice = user("alice");
         TestUser bob = user("bob");
