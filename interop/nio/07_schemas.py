@@ -6,7 +6,7 @@ last_seen_ts; a joined member's display_name; ...) or an extra one in a reply th
 fails here. Endpoints Myelin does not serve must answer a Matrix error nio can read.
 """
 from nio import (DeleteDevicesAuthResponse, DiscoveryInfoResponse, DeleteDevicesResponse, DeletePushRuleResponse, DevicesResponse,
-                 EnablePushRuleResponse, ErrorResponse, JoinedMembersResponse, JoinedRoomsResponse, JoinResponse,
+                 EnablePushRuleResponse, ErrorResponse, GetOpenIDTokenResponse, JoinedMembersResponse, JoinedRoomsResponse, JoinResponse,
                  LoginInfoResponse, LoginResponse, LogoutResponse, PresenceGetResponse, PresenceSetResponse,
                  ProfileGetAvatarResponse, ProfileGetDisplayNameResponse, ProfileGetResponse,
                  ProfileSetAvatarResponse, ProfileSetDisplayNameResponse, PushRuleKind, RoomBanResponse,
@@ -152,9 +152,13 @@ async def media(a):
     check(legacy.status_code == "M_NOT_FOUND", f"legacy download of new media is M_NOT_FOUND, not {legacy.status_code}")
 
 
-async def not_served(a):
-    """OpenID is not served yet: a Matrix error nio reads."""
-    await matrix_error(await a.get_openid_token(a.user_id), "POST openid request_token")
+async def openid(a):
+    """An OpenID token for a third party: nio reads it as its GetOpenIDTokenResponse."""
+    token = await ok(await a.get_openid_token(a.user_id), GetOpenIDTokenResponse, "POST openid request_token")
+    check(token.token_type == "Bearer", f"token_type Bearer, not {token.token_type}")
+    check(token.expires_in == 3600, f"expires_in 3600, not {token.expires_in}")
+    check(token.matrix_server_name == a.user_id.split(":", 1)[1],
+          f"matrix_server_name is the user's server, not {token.matrix_server_name}")
 
 
 async def scenario():
@@ -166,7 +170,7 @@ async def scenario():
     await push_rules(a)
     await to_device(a)
     await media(a)
-    await not_served(a)
+    await openid(a)
     await ok(await a.logout(), LogoutResponse, "logout")
     log("every reply fits nio's schemas")
 

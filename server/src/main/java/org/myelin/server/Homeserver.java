@@ -16,6 +16,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.UnaryOperator;
 import javax.sql.DataSource;
+import org.myelin.server.admin.MediaAdminRoutes;
+import org.myelin.server.admin.AdminServices;
 import org.myelin.server.admin.RegistrationTokenRoutes;
 import org.myelin.server.admin.SharedSecretRegistrationRoutes;
 import org.myelin.server.client.VersionsRoutes;
@@ -25,7 +27,10 @@ import org.myelin.server.client.account.DehydratedDeviceRoutes;
 import org.myelin.server.client.account.DehydratedDevices;
 import org.myelin.server.client.account.DeviceRoutes;
 import org.myelin.server.client.account.LoginRoutes;
+import org.myelin.server.client.account.LoginTokenRoutes;
+import org.myelin.server.client.account.OpenIdRoutes;
 import org.myelin.server.client.account.RegisterRoutes;
+import org.myelin.server.client.account.ThirdPartyIdRoutes;
 import org.myelin.server.client.capabilities.CapabilitiesRoutes;
 import org.myelin.server.client.presence.PresenceRoutes;
 import org.myelin.server.client.profile.ProfileRoutes;
@@ -37,17 +42,21 @@ import org.myelin.server.client.directory.AliasRoutes;
 import org.myelin.server.client.keys.KeysServices;
 import org.myelin.server.client.directory.RoomDirectoryRoutes;
 import org.myelin.server.client.directory.UserDirectoryRoutes;
+import org.myelin.server.client.push.PushActionRecorder;
 import org.myelin.server.client.search.RoomSearch;
 import org.myelin.server.client.search.SearchRoutes;
 import org.myelin.server.client.spaces.SpaceServices;
 import org.myelin.server.client.upgrade.RoomUpgradeRoutes;
 import org.myelin.server.client.upgrade.RoomUpgrades;
+import org.myelin.server.client.reports.ReportRoutes;
+import org.myelin.storage.reports.ReportRepository;
 import org.myelin.server.client.thirdparty.ThirdPartyRoutes;
 import org.myelin.server.client.voip.TurnServerRoutes;
 import org.myelin.server.client.rooms.ClientRooms;
 import org.myelin.server.client.rooms.GuestAccessRevocation;
 import org.myelin.server.client.rooms.CreateRoomRoutes;
 import org.myelin.server.client.rooms.MembershipRoutes;
+import org.myelin.server.client.rooms.MutualRoomsRoutes;
 import org.myelin.server.client.rooms.RelationsRoutes;
 import org.myelin.server.client.rooms.RoomEventsRoutes;
 import org.myelin.server.client.rooms.RoomStateRoutes;
@@ -55,6 +64,7 @@ import org.myelin.server.client.rooms.SendRoutes;
 import org.myelin.server.client.receipts.ReadMarkersRoutes;
 import org.myelin.server.client.receipts.ReceiptRoutes;
 import org.myelin.server.client.sync.FilterRoutes;
+import org.myelin.server.client.sync.LegacySyncRoutes;
 import org.myelin.server.client.sync.SyncRoutes;
 import org.myelin.server.client.sync.SyncServices;
 import org.myelin.server.client.sync.sliding.SlidingSyncRoutes;
@@ -71,6 +81,7 @@ import org.myelin.server.federation.FederationServices;
 import org.myelin.server.federation.KeysFederation;
 import org.myelin.server.federation.MembershipFederation;
 import org.myelin.server.federation.SpacesFederation;
+import org.myelin.server.federation.OpenIdUserInfoRoutes;
 import org.myelin.server.config.Resource;
 import org.myelin.server.config.ServerNames;
 import org.myelin.server.discovery.WellKnownRoutes;
@@ -78,8 +89,11 @@ import org.myelin.server.health.HealthRoutes;
 import org.myelin.server.http.Handlers;
 import org.myelin.server.http.RequestBodies;
 import org.myelin.server.http.ListenerRouter;
+import org.myelin.server.metrics.MetricsRoutes;
+import org.myelin.server.metrics.ServerMetrics;
 import org.myelin.server.http.Routes;
 import org.myelin.protocol.crypto.SigningKey;
+import org.myelin.protocol.id.ServerName;
 import org.myelin.server.keys.NativeEd25519;
 import org.myelin.server.media.MediaServices;
 import org.myelin.storage.keys.backup.KeyBackupRepository;
@@ -107,6 +121,7 @@ public final class Homeserver implements AutoCloseable {
 
     private final HomeserverConfig config;
     private final Database database;
+    private final DataSource dataSource;
     private final DatabaseHealth health;
     private final RequestBodies requestBodies;
     private final SigningKey signingKey;
@@ -128,20 +143,24 @@ public final class Homeserver implements AutoCloseable {
     private final RoomUpgrades upgrades;
     private final MediaServices media;
     private final PushServices push;
+    private final AdminServices admin;
     private final ExecutorService handlerThreads;
     private final Vertx vertx;
+    private final ServerMetrics metrics;
     private final List<HttpListener> listeners = new ArrayList<>();
     private final AtomicBoolean closed = new AtomicBoolean();
 
     private Homeserver(HomeserverConfig config, Database database, DataSource dataSource, SigningKey signingKey) {
         this.config = config;
         this.database = database;
+        this.dataSource = dataSource;
         this.requestBodies = new RequestBodies(config.requestBodies());
         this.signingKey = signingKey;
         // First of the parts: it fails on a media directory it cannot use, before threads are started.
         this.media = new MediaServices(config, dataSource, Clock.systemUTC());
         this.handlerThreads = Executors.newVirtualThreadPerTaskExecutor();
-        this.vertx = Vertx.vertx();
+        this.metrics = ServerMetrics.of(config);
+        this.vertx = metrics.newVertx();
         Clock clock = Clock.systemUTC();
         this.federation = new FederationServices(config, dataSource, signingKey, vertx, clock);
         media.downloadRemoteWith(federation.mediaClient());
@@ -155,6 +174,7 @@ public final class Homeserver implements AutoCloseable {
                 config.roomVersionByDefault());
         // Member events carry the user's display name and avatar, as clients show them.
         this.clientRooms.useProfiles(users.profiles);
+        this.clientRooms.useRemoteTimestamps(federation.remoteTimestamps(rooms));
         rooms.onCommit(new GuestAccessRevocation(clientRooms.access, clientRooms.actions, rooms.memberships,
                 accounts.accounts, rooms.local)::committed);
         this.search = new RoomSearch(new EventSearchRepository(dataSource), rooms.memberships, rooms.eventCache,
@@ -165,6 +185,7 @@ public final class Homeserver implements AutoCloseable {
         this.sync = new SyncServices(rooms, dataSource, new SyncServices.Parts(clientRooms.clientEvents,
                 clientRooms.visibility, users.presence, users.push,
                 userId -> Map.of("m.push_rules", users.pushRules.accountDataContent(userId)), keys.counts()));
+        clientRooms.useIgnoredSenders(sync.accountData.ignoredUsers());
         users.onPushRulesChanged(userId -> {
             sync.pushRulesChanged(userId);
             sync.accountData.put(userId, null, "m.push_rules", users.pushRules.accountDataContent(userId));
@@ -188,8 +209,23 @@ public final class Homeserver implements AutoCloseable {
                 config.federation());
         accounts.addLifecycleListener(push.delivery.pushers);
         push.start();
+        this.admin = new AdminServices(new AdminServices.Parts(config, dataSource, accounts, users, rooms, clientRooms,
+                sync.accountData, federation));
+        media.start(vertx);
+        recordMetrics(database);
         // Last: nothing after it can fail and leave it watching a database closed under it.
         this.health = DatabaseHealth.watch(database, Duration.ofMillis(config.database().healthCheckIntervalMs()));
+    }
+
+    private void recordMetrics(Database database) {
+        if (!metrics.enabled()) {
+            return;
+        }
+        database.recordTo(metrics.registry());
+        rooms.persister.recordTo(metrics.registry());
+        federation.outbound().recordTo(metrics.registry());
+        io.micrometer.core.instrument.binder.cache.CaffeineCacheMetrics.monitor(metrics.registry(),
+                rooms.eventCache.committedCache(), "events");
     }
 
     /** Starts a homeserver with the built-in routes. */
@@ -245,7 +281,10 @@ public final class Homeserver implements AutoCloseable {
         // each route in order, a regular expression per route with path parameters, and trying
         // all the others first was a few per cent of a busy server's CPU. No other route serves
         // their paths, so the order changes nothing else.
-        table.get(Resource.CLIENT).add(new SyncRoutes(sync.sync, sync.filters, authenticator()));
+        SyncRoutes syncRoutes = new SyncRoutes(sync.sync, sync.filters, authenticator());
+        io.micrometer.core.instrument.Gauge.builder("myelin.sync.long_polls", syncRoutes, SyncRoutes::openLongPolls)
+                .description("/sync requests with a timeout open now").register(metrics.registry());
+        table.get(Resource.CLIENT).add(syncRoutes);
         table.get(Resource.CLIENT).add(new SlidingSyncRoutes(slidingSync.sync, authenticator()));
         table.get(Resource.CLIENT).add(new SendRoutes(clientRooms, authenticator()));
         table.get(Resource.CLIENT).add(new VersionsRoutes());
@@ -256,14 +295,23 @@ public final class Homeserver implements AutoCloseable {
         spacesFederation.routes().forEach((resource, routes) -> table.get(resource).addAll(routes));
         table.get(Resource.CLIENT).add(new RegisterRoutes(accounts));
         table.get(Resource.CLIENT).add(new LoginRoutes(accounts));
+        table.get(Resource.CLIENT).add(new LoginTokenRoutes(accounts));
         table.get(Resource.CLIENT).add(new AccountRoutes(accounts));
+        table.get(Resource.CLIENT).add(new ThirdPartyIdRoutes(authenticator()));
+        table.get(Resource.CLIENT).add(new OpenIdRoutes(authenticator(), accounts.openIdTokens, config.serverName()));
+        table.get(Resource.FEDERATION).add(new OpenIdUserInfoRoutes(accounts.openIdTokens));
         table.get(Resource.CLIENT).add(new DeviceRoutes(accounts));
         table.get(Resource.CLIENT).add(new DehydratedDeviceRoutes(accounts,
                 new DehydratedDevices(accounts, keys.uploads(), sync.toDevice, rooms.streams)));
         table.get(Resource.CLIENT).add(new SharedSecretRegistrationRoutes(accounts,
                 config.registration().sharedSecret(), Clock.systemUTC()));
         table.get(Resource.CLIENT).add(new RegistrationTokenRoutes(accounts));
-        table.get(Resource.CLIENT).add(new CapabilitiesRoutes(authenticator(), config.roomVersionByDefault()));
+        table.get(Resource.CLIENT).add(new MediaAdminRoutes(authenticator(), accounts::isAdmin,
+                accounts.accounts::exists, ServerName.parse(config.serverName()),
+                media.admin));
+        table.get(Resource.CLIENT).addAll(admin.routes());
+        table.get(Resource.CLIENT).add(new CapabilitiesRoutes(authenticator(), config.roomVersionByDefault(),
+                accounts.loginTokens.enabled(), accounts::isAdmin));
         table.get(Resource.CLIENT).add(new ProfileRoutes(authenticator(), users.profiles));
         table.get(Resource.CLIENT).add(new PushRulesRoutes(authenticator(), users.pushRules));
         table.get(Resource.CLIENT).addAll(push.routes(authenticator()));
@@ -273,6 +321,7 @@ public final class Homeserver implements AutoCloseable {
         table.get(Resource.CLIENT).add(new RoomStateRoutes(clientRooms, authenticator()));
         table.get(Resource.CLIENT).add(new RoomEventsRoutes(clientRooms, authenticator()));
         table.get(Resource.CLIENT).add(new RelationsRoutes(clientRooms, authenticator()));
+        table.get(Resource.CLIENT).add(new MutualRoomsRoutes(authenticator(), rooms.memberships));
         table.get(Resource.CLIENT).add(new AliasRoutes(clientRooms, authenticator()));
         table.get(Resource.CLIENT).add(new RoomDirectoryRoutes(clientRooms, authenticator()));
         table.get(Resource.CLIENT).addAll(spaces.routes(authenticator()));
@@ -282,7 +331,12 @@ public final class Homeserver implements AutoCloseable {
         table.get(Resource.CLIENT).add(new TurnServerRoutes(authenticator(), config.voip(), Clock.systemUTC()));
         table.get(Resource.CLIENT).add(new ThirdPartyRoutes(authenticator()));
         table.get(Resource.CLIENT).add(new SearchRoutes(authenticator(), search));
+        table.get(Resource.CLIENT).add(new ReportRoutes(new ReportRoutes.Parts(authenticator(), clientRooms.access,
+                clientRooms.timeline, accounts.accounts, rooms.local::isLocalUser), new ReportRepository(dataSource),
+                Clock.systemUTC()));
         table.get(Resource.CLIENT).add(new FilterRoutes(sync.filters, authenticator()));
+        table.get(Resource.CLIENT).add(new LegacySyncRoutes(sync.eventStream, sync.initialSync, clientRooms.timeline,
+                authenticator()));
         table.get(Resource.CLIENT).add(new TypingRoutes(sync.typing, rooms.memberships, authenticator()));
         table.get(Resource.CLIENT).add(new ReceiptRoutes(sync.receipts, authenticator()));
         table.get(Resource.CLIENT).add(new ReadMarkersRoutes(sync.receipts, authenticator()));
@@ -294,6 +348,7 @@ public final class Homeserver implements AutoCloseable {
         table.get(Resource.CLIENT).add(new BackupKeysRoutes(keyBackups, authenticator()));
         table.get(Resource.MEDIA).addAll(media.routes(authenticator()));
         table.get(Resource.FEDERATION).add(federation.mediaRoutes(media.forServers));
+        metrics.prometheus().ifPresent(registry -> table.get(Resource.METRICS).add(new MetricsRoutes(registry)));
         extra.forEach((resource, routes) -> table.get(resource).addAll(routes));
         return table;
     }
@@ -331,6 +386,11 @@ public final class Homeserver implements AutoCloseable {
 
     public RoomServices rooms() {
         return rooms;
+    }
+
+    /** The recorder of push actions, which runs behind each commit: tests wait for it to settle. */
+    public PushActionRecorder pushActions() {
+        return push.recorder;
     }
 
     /** Keys, the federation client, the outbound queue and the inbound server-server API. */
@@ -418,12 +478,14 @@ public final class Homeserver implements AutoCloseable {
         closeQuietly("keys federation", keysFederation::close);
         closeQuietly("spaces federation", spacesFederation::close);
         closeQuietly("federation", federation::close);
+        closeQuietly("URL previews and media retention", media::stop);
         closeQuietly("Vert.x", () -> HttpListener.await(vertx.close()));
         closeQuietly("thumbnails", media::close);
         closeQuietly("typing notifications", sync::close);
         closeQuietly("event persister", rooms::close);
         closeQuietly("database health check", health::close); // before the database, whose stop is no loss
         closeQuietly("database", database::close);
+        closeQuietly("metrics", metrics::close);
         LOG.info("Myelin stopped");
     }
 

@@ -47,7 +47,7 @@ final class PushServices implements AutoCloseable {
         LongSupplier timeline = () -> rooms.streams.position(StreamId.TIMELINE);
         PushActionRepository actions = new PushActionRepository(dataSource);
         this.recorder = new PushActionRecorder(new PushActionRecorder.Parts(rooms.local.serverName(),
-                rooms.memberships, new AccountDataRepository(dataSource), rooms.events, actions), push, clock);
+                new AccountDataRepository(dataSource), rooms.events, actions), push, clock);
         this.notifications = new Notifications(actions, recorder, timeline, rooms.eventCache, clientEvents,
                 new ReceiptRepository(dataSource));
         this.delivery = new PushDelivery(new PushDelivery.Parts(actions, new PusherRepository(dataSource),

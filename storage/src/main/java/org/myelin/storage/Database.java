@@ -115,6 +115,14 @@ public final class Database implements AutoCloseable {
         return true;
     }
 
+    /**
+     * Reports the connection pool's use (active, idle, pending, acquire and usage times) to
+     * {@code registry}, under HikariCP's own {@code hikaricp_*} names. Once per pool.
+     */
+    public void recordTo(io.micrometer.core.instrument.MeterRegistry registry) {
+        pool.setMetricsTrackerFactory(new com.zaxxer.hikari.metrics.micrometer.MicrometerMetricsTrackerFactory(registry));
+    }
+
     /** The pooled data source; connections must be closed (try-with-resources) to return them. */
     public DataSource dataSource() {
         return pool;

@@ -37,7 +37,9 @@ import java.util.concurrent.atomic.AtomicLong;
  *
  * Run: {@code ./myelin build && java -cp "bench/target/benchmarks.jar" org.myelin.bench.load.ClientLoad}
  * Options (system properties): users=100 rooms=10 seconds=20 warmupSeconds=30 rate=200 idleSeconds=30 sync=true;
- * jvmOptions=config/jvm.options (the server's JVM options file), serverJavaOpts (added to them).
+ * jvmOptions=config/jvm.options (the server's JVM options file), serverJavaOpts (added to them);
+ * metricsPort=N serves the server's Prometheus metrics on that port and scrapes them every second
+ * (off by default: compare a run with and one without for the cost of metrics).
  */
 public final class ClientLoad {
 
@@ -63,6 +65,7 @@ public final class ClientLoad {
                 waitUntilUp(http);
                 List<User> all = setUp(http, users, roomCount);
                 SyncFleet fleet = new SyncFleet(http, all);
+                Thread scraper = scrapeMetrics();
                 if (Boolean.parseBoolean(System.getProperty("sync", "true"))) {
                     fleet.start();
                 }
@@ -71,6 +74,9 @@ public final class ClientLoad {
                 throughput(http, all, seconds, fleet, cpu);
                 latency(http, all, seconds, rate, fleet, cpu);
                 fleet.stop();
+                if (scraper != null) {
+                    scraper.interrupt();
+                }
             } finally {
                 server.destroy();
                 server.waitFor(30, TimeUnit.SECONDS);
@@ -116,6 +122,18 @@ public final class ClientLoad {
             command.addAll(List.of(extra.trim().split("\\s+")));
         }
         command.addAll(List.of("-cp", "server/target/classes:server/target/lib/*", "org.myelin.server.Main"));
+        int metricsPort = Integer.getInteger("metricsPort", 0);
+        if (metricsPort > 0) {
+            // The default listeners plus one serving the metrics, which the benchmark scrapes.
+            Path config = dir.resolve("metrics.yaml");
+            Files.writeString(config, """
+                    listeners:
+                      - {port: 8008, resources: [client, keys, media]}
+                      - {port: 8448, tls: {certificate_path: null, key_path: null}, resources: [federation, keys]}
+                      - {port: %d, resources: [metrics]}
+                    """.formatted(metricsPort));
+            command.addAll(List.of("--config", config.toString()));
+        }
         ProcessBuilder pb = new ProcessBuilder(command);
         Map<String, String> env = pb.environment();
         env.put("MYELIN_SERVER_NAME", "bench.test");
@@ -131,6 +149,39 @@ public final class ClientLoad {
         }
         pb.redirectErrorStream(true).redirectOutput(dir.resolve("server.log").toFile());
         return pb.start();
+    }
+
+    /**
+     * With {@code -DmetricsPort=N}, the server serves its metrics there and this scrapes them every
+     * second (Prometheus' usual interval is 15 s: a pessimistic load), as the cost of metrics is
+     * recording and scraping both. Null without metrics.
+     */
+    static Thread scrapeMetrics() {
+        int metricsPort = Integer.getInteger("metricsPort", 0);
+        if (metricsPort <= 0) {
+            return null;
+        }
+        java.net.http.HttpClient client = java.net.http.HttpClient.newHttpClient();
+        java.net.http.HttpRequest scrape = java.net.http.HttpRequest.newBuilder(
+                java.net.URI.create("http://127.0.0.1:" + metricsPort + "/metrics")).build();
+        return Thread.ofPlatform().daemon(true).name("metrics-scraper").start(() -> {
+            int scrapes = 0;
+            while (!Thread.currentThread().isInterrupted()) {
+                try {
+                    if (client.send(scrape, java.net.http.HttpResponse.BodyHandlers.ofString()).statusCode() != 200) {
+                        throw new IllegalStateException("/metrics did not answer 200");
+                    }
+                    scrapes++;
+                    Thread.sleep(1000);
+                } catch (InterruptedException e) {
+                    break;
+                } catch (Exception e) {
+                    System.out.println("metrics scrape failed: " + e);
+                    break;
+                }
+            }
+            System.out.printf("metrics: %d scrapes%n", scrapes);
+        });
     }
 
     static void waitUntilUp(MatrixHttp http) throws Exception {

@@ -4,6 +4,8 @@ import org.myelin.federation.FederationSettings;
 
 import java.time.Clock;
 import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
@@ -13,7 +15,18 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 public final class Backoff {
 
-    private record State(int failures, long retryAt) {
+    /** {@code failedSince}: the first failure of the run; {@code lastFailure}: the latest. */
+    private record State(int failures, long retryAt, long failedSince, long lastFailure) {
+    }
+
+    /**
+     * A failing destination's retry timings, as Synapse's admin API shows them.
+     *
+     * @param failureTs     when the destination started failing (the first failure in a row), epoch ms
+     * @param retryLastTs   when the latest failure happened, epoch ms
+     * @param retryInterval how long after it the destination is left alone, ms
+     */
+    public record Timing(long failureTs, long retryLastTs, long retryInterval) {
     }
 
     private final FederationSettings.BackoffSettings settings;
@@ -45,10 +58,24 @@ public final class Backoff {
 
     /** Records a failure; returns the delay before the next try, in milliseconds. */
     public long failure(String destination) {
-        State next = states.merge(destination, new State(1, 0), (old, one) -> new State(old.failures() + 1, 0));
+        long now = clock.millis();
+        State next = states.merge(destination, new State(1, 0, now, now),
+                (old, one) -> new State(old.failures() + 1, 0, old.failedSince(), now));
         long delay = delayAfter(next.failures());
-        states.put(destination, new State(next.failures(), clock.millis() + delay));
+        states.put(destination, new State(next.failures(), now + delay, next.failedSince(), now));
         return delay;
+    }
+
+    /** The retry timings of {@code destination}, empty while it is not failing. */
+    public Optional<Timing> timing(String destination) {
+        State s = states.get(destination);
+        return s == null ? Optional.empty()
+                : Optional.of(new Timing(s.failedSince(), s.lastFailure(), s.retryAt() - s.lastFailure()));
+    }
+
+    /** The destinations that are failing now. */
+    public Set<String> failing() {
+        return Set.copyOf(states.keySet());
     }
 
     /** Records a success: the destination is up. */

@@ -183,6 +183,27 @@ public final class FederationClient implements KeyFetcher {
         return objects(array(object(get(destination, uri.toString())), "pdus"));
     }
 
+    /** The answer of {@code /timestamp_to_event}: an event id and the time the server claims for it. */
+    public record ClosestEvent(String eventId, long originServerTs) {
+    }
+
+    /**
+     * {@code GET /_matrix/federation/v1/timestamp_to_event/{roomId}?ts=…&dir=…}: the event
+     * {@code destination} has closest to {@code ts}, at or before it when {@code backwards}.
+     */
+    public ClosestEvent timestampToEvent(String destination, String roomId, long ts, boolean backwards)
+            throws FederationClientException {
+        ObjectNode answer = object(get(destination, "/_matrix/federation/v1/timestamp_to_event/" + encode(roomId)
+                + "?ts=" + ts + "&dir=" + (backwards ? "b" : "f")));
+        JsonNode eventId = answer.get("event_id");
+        JsonNode originServerTs = answer.get("origin_server_ts");
+        if (eventId == null || !eventId.isTextual() || originServerTs == null
+                || !originServerTs.isIntegralNumber() || !originServerTs.canConvertToLong()) {
+            throw FederationClientException.badResponse("answer has no event_id and origin_server_ts");
+        }
+        return new ClosestEvent(eventId.textValue(), originServerTs.longValue());
+    }
+
     // ---- joins (the joins handshake builds on these) ----
 
     /** {@code GET /_matrix/federation/v1/make_join/{roomId}/{userId}?ver=…}: the answer, with its event template. */

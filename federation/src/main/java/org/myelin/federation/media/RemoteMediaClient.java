@@ -16,8 +16,9 @@ import org.myelin.protocol.json.MatrixJson;
 import org.myelin.storage.media.ContentTooLargeException;
 
 /**
- * Downloads media from its origin server (server-server API, "Content Repository"): first
- * {@code GET /_matrix/federation/v1/media/download/{mediaId}}, whose {@code multipart/mixed}
+ * Downloads media, and thumbnails of it, from its origin server (server-server API, "Content
+ * Repository"): first {@code GET /_matrix/federation/v1/media/download/{mediaId}} (or
+ * {@code /thumbnail/{mediaId}}), whose {@code multipart/mixed}
  * answer holds a JSON part and then the media or a {@code Location} to fetch it from; from a server
  * that does not know that endpoint (404 or 405 {@code M_UNRECOGNIZED}, or older Synapse's 400), the
  * deprecated {@code GET /_matrix/media/v3/download/{origin}/{mediaId}?allow_remote=false}, following
@@ -69,8 +70,35 @@ public final class RemoteMediaClient {
      */
     public <T> Downloaded<T> download(ServerName origin, MediaId mediaId, long timeoutMs, long maxBytes, Sink<T> sink)
             throws FederationClientException, IOException {
-        String destination = origin.toString();
         String federation = "/_matrix/federation/v1/media/download/" + mediaId.value() + "?timeout_ms=" + timeoutMs;
+        String legacy = "/_matrix/media/v3/download/" + origin + "/" + mediaId.value()
+                + "?allow_remote=false&timeout_ms=" + timeoutMs + "&allow_redirect=true";
+        return fetch(origin, federation, legacy, maxBytes, sink);
+    }
+
+    /** A thumbnail asked of an origin: at least {@code width} by {@code height}, made with {@code method}. */
+    public record ThumbnailRequest(int width, int height, String method, boolean animated) {}
+
+    /**
+     * Downloads into {@code sink} the thumbnail of {@code mxc://origin/mediaId} its origin makes
+     * for {@code request}: {@code GET /_matrix/federation/v1/media/thumbnail/{mediaId}}, or, from a
+     * server that does not know it, the deprecated {@code GET /_matrix/media/v3/thumbnail}. Fails
+     * as {@link #download} does; an origin that cannot thumbnail the media answers an error.
+     */
+    public <T> Downloaded<T> thumbnail(ServerName origin, MediaId mediaId, ThumbnailRequest request, long timeoutMs,
+                                       long maxBytes, Sink<T> sink) throws FederationClientException, IOException {
+        String query = "width=" + request.width() + "&height=" + request.height() + "&method=" + request.method()
+                + "&animated=" + request.animated() + "&timeout_ms=" + timeoutMs;
+        String federation = "/_matrix/federation/v1/media/thumbnail/" + mediaId.value() + "?" + query;
+        String legacy = "/_matrix/media/v3/thumbnail/" + origin + "/" + mediaId.value() + "?" + query
+                + "&allow_remote=false&allow_redirect=true";
+        return fetch(origin, federation, legacy, maxBytes, sink);
+    }
+
+    /** Asks {@code federation} of {@code origin}, then {@code legacy} if it does not know that endpoint. */
+    private <T> Downloaded<T> fetch(ServerName origin, String federation, String legacy, long maxBytes, Sink<T> sink)
+            throws FederationClientException, IOException {
+        String destination = origin.toString();
         try (StreamedResponse answer = client.open(destination, federation)) {
             if (answer.status() == 200) {
                 return multipart(answer, maxBytes, sink);
@@ -80,8 +108,6 @@ public final class RemoteMediaClient {
                 throw httpError(destination, answer.status(), error);
             }
         }
-        String legacy = "/_matrix/media/v3/download/" + destination + "/" + mediaId.value()
-                + "?allow_remote=false&timeout_ms=" + timeoutMs + "&allow_redirect=true";
         try (StreamedResponse answer = client.open(destination, legacy)) {
             if (REDIRECTS.contains(answer.status()) && answer.header("location") != null) {
                 try (StreamedResponse redirected = follow(destination, answer.header("location"))) {

@@ -81,6 +81,9 @@ public final class OutboundQueue implements Outbox, AutoCloseable {
     private final AtomicLong txnCounter = new AtomicLong();
     private volatile boolean closed;
     private Thread intakeThread;
+    /** No-op until {@link #recordTo}: a composite with no registry. */
+    private volatile io.micrometer.core.instrument.MeterRegistry meters =
+            new io.micrometer.core.instrument.composite.CompositeMeterRegistry();
 
     /**
      * @param joinedServers the servers with joined members in a room, by room id (for catching up)
@@ -100,6 +103,24 @@ public final class OutboundQueue implements Outbox, AutoCloseable {
     /** Queues what a crash may have left out, then starts sending to every destination with something queued. */
     public void start() {
         intakeThread = Thread.ofVirtual().name("federation-outbox-intake").start(this::runIntake);
+    }
+
+    /**
+     * Reports the queue with bounded labels, never one per destination: events committed but not
+     * yet sorted into destinations, destinations with a transaction unsent or in flight, those
+     * backing off, and each transaction's send time by outcome ({@code sent}, {@code refused},
+     * {@code failed}).
+     */
+    public void recordTo(io.micrometer.core.instrument.MeterRegistry registry) {
+        io.micrometer.core.instrument.Gauge.builder("myelin.federation.outbound.intake", intake, Collection::size)
+                .description("Committed events not yet queued per destination").register(registry);
+        io.micrometer.core.instrument.Gauge.builder("myelin.federation.outbound.destinations.pending", destinations,
+                        d -> d.values().stream().filter(Destination::pending).count())
+                .description("Destinations with a transaction being sent or waiting to be").register(registry);
+        io.micrometer.core.instrument.Gauge.builder("myelin.federation.outbound.destinations.backing_off",
+                        destinations, d -> d.keySet().stream().filter(backoff::isBackingOff).count())
+                .description("Destinations not retried until their backoff ends").register(registry);
+        this.meters = registry;
     }
 
     // ---- intake ----
@@ -142,6 +163,22 @@ public final class OutboundQueue implements Outbox, AutoCloseable {
             backoff.success(destination);
             destination(destination).wake();
         }
+    }
+
+    /**
+     * An admin reset the destination's backoff (Synapse's {@code reset_connection}): forget its
+     * failures and send what is queued for it now.
+     */
+    public void retryNow(String destination) {
+        backoff.success(destination);
+        if (!destination.equals(localServer)) {
+            destination(destination).wake();
+        }
+    }
+
+    /** The destinations this process has sent to, or tried to, since it started. */
+    public Set<String> destinationsSeen() {
+        return Set.copyOf(destinations.keySet());
     }
 
     private void runIntake() {
@@ -261,6 +298,11 @@ public final class OutboundQueue implements Outbox, AutoCloseable {
             }
         }
 
+        /** A transaction in flight, a send running, or a retry scheduled. */
+        boolean pending() {
+            return running.get() || dirty || retry.get() != null;
+        }
+
         private void drain() {
             while (!closed) {
                 dirty = false;
@@ -274,8 +316,11 @@ public final class OutboundQueue implements Outbox, AutoCloseable {
                         return;
                     }
                 }
+                long started = System.nanoTime();
+                String outcome = "failed";
                 try {
                     Map<String, String> errors = sender.send(name, inFlight.txnId(), inFlight.json());
+                    outcome = "sent";
                     errors.forEach((id, error) -> LOG.info("{} rejected {}: {}", name, id, error));
                     delivered();
                     backoff.success(name);
@@ -284,6 +329,7 @@ public final class OutboundQueue implements Outbox, AutoCloseable {
                     return;
                 } catch (Exception e) {
                     if (isPermanent(e)) {
+                        outcome = "refused";
                         LOG.error("{} refused transaction {} for good ({}); dropping it", name, inFlight.txnId(),
                                 e.getMessage());
                         delivered();
@@ -294,6 +340,11 @@ public final class OutboundQueue implements Outbox, AutoCloseable {
                             e.getMessage(), delay);
                     scheduleRetry();
                     return;
+                } finally {
+                    io.micrometer.core.instrument.Timer.builder("myelin.federation.transaction.send")
+                            .description("Time to send one transaction to a destination, by outcome")
+                            .tag("outcome", outcome).publishPercentileHistogram().register(meters)
+                            .record(System.nanoTime() - started, TimeUnit.NANOSECONDS);
                 }
             }
         }

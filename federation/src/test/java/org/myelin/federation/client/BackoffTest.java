@@ -49,4 +49,24 @@ class BackoffTest {
         assertFalse(backoff.isBackingOff("b.org"));
         assertEquals(1, backoff.failures("b.org"), "the count stays until a success");
     }
+
+    @Test
+    void timingsTellWhenTheFailuresStartedTheLatestAndTheWait() {
+        MutableClock clock = new MutableClock();
+        Backoff backoff = new Backoff(new FederationSettings.BackoffSettings(Duration.ofSeconds(10),
+                Duration.ofSeconds(60)), clock);
+        assertTrue(backoff.timing("b.org").isEmpty());
+        long first = clock.millis();
+        backoff.failure("b.org");
+        clock.advance(Duration.ofSeconds(15));
+        backoff.failure("b.org");
+        Backoff.Timing timing = backoff.timing("b.org").orElseThrow();
+        assertEquals(first, timing.failureTs());
+        assertEquals(first + 15_000, timing.retryLastTs());
+        assertEquals(20_000, timing.retryInterval());
+        assertEquals(java.util.Set.of("b.org"), backoff.failing());
+        backoff.success("b.org");
+        assertTrue(backoff.timing("b.org").isEmpty());
+        assertTrue(backoff.failing().isEmpty());
+    }
 }

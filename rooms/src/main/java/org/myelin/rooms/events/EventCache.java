@@ -43,11 +43,17 @@ public final class EventCache implements EventSource {
         this.committed = committed;
     }
 
+    /** The committed events' cache, for its size and hit rate in the metrics. */
+    public Cache<String, ?> committedCache() {
+        return committed;
+    }
+
     /** A cache keeping committed events up to about {@code bytes} of memory. */
     public static EventCache within(EventRepository events, long bytes) {
         return new EventCache(events, Caffeine.newBuilder()
                 .maximumWeight(bytes)
                 .executor(Runnable::run)
+                .recordStats() // hits and misses for the metrics; a few adders, read only when scraped
                 .weigher((String id, StoredEvent e) -> estimatedBytes(e.pdu().json()))
                 .build());
     }

@@ -8,6 +8,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.regex.Pattern;
 
 /** Checks a bound {@link HomeserverConfig} for values Myelin cannot run with. */
@@ -16,6 +17,8 @@ final class ConfigValidator {
     private static final Set<String> LOG_LEVELS = Set.of("TRACE", "DEBUG", "INFO", "WARN", "ERROR");
     /** An IPv4 or IPv6 address, optionally with a /prefix. */
     private static final Pattern IP_RANGE = Pattern.compile("[0-9A-Fa-f:.]+(/\\d{1,3})?");
+    /** The roles of support contacts the spec names; others must be namespaced outside {@code m.}. */
+    private static final Set<String> SUPPORT_ROLES = Set.of("m.role.admin", "m.role.security");
 
     private ConfigValidator() {}
 
@@ -54,6 +57,20 @@ final class ConfigValidator {
         required(c.userDirectory(), "user_directory");
         validateRequestBodies(c.requestBodies());
         validateDefaultRoomVersion(c.defaultRoomVersion());
+        validateServerNotices(c.serverNotices(), c.serverName());
+    }
+
+    private static void validateServerNotices(HomeserverConfig.ServerNotices n, String serverName) {
+        required(n, "server_notices");
+        String localpart = n.systemMxidLocalpart();
+        if (localpart != null && (localpart.isEmpty() || !localpart.equals(localpart.toLowerCase(java.util.Locale.ROOT))
+                || !org.myelin.protocol.id.UserId.isStrictlyValid("@" + localpart + ":" + serverName))) {
+            throw new ConfigException("server_notices.system_mxid_localpart",
+                    "'" + localpart + "' is not a user id localpart (a-z, 0-9, =_-./+)");
+        }
+        if (n.roomName() == null || n.roomName().isBlank()) {
+            throw new ConfigException("server_notices.room_name", "must not be blank");
+        }
     }
 
     private static void validateMedia(HomeserverConfig.Media m) {
@@ -67,6 +84,72 @@ final class ConfigValidator {
         positive(m.unusedExpirationTimeMs(), "media.unused_expiration_time_ms");
         if (m.maxImagePixels() < 1) {
             throw new ConfigException("media.max_image_pixels", "must be a positive number of pixels");
+        }
+        validateUrlPreview(m.urlPreview());
+        if (m.maxUserStorageBytes() != null) {
+            if (m.maxUserStorageBytes() < 1) {
+                throw new ConfigException("media.max_user_storage_bytes", "must be a positive number of bytes, or null");
+            }
+            if (m.userStorageInfoUri() == null || !absoluteUri(m.userStorageInfoUri())) {
+                throw new ConfigException("media.user_storage_info_uri", "must be an absolute URI (the spec requires"
+                        + " one in M_USER_LIMIT_EXCEEDED) when media.max_user_storage_bytes is set");
+            }
+        }
+        Long lifetime = m.mediaRetention().remoteMediaLifetimeMs();
+        if (lifetime != null) {
+            positive(lifetime, "media.media_retention.remote_media_lifetime_ms");
+        }
+    }
+
+    /** The parts of a URL an entry of {@code media.url_preview.url_blocklist} may name (Python's urlsplit's). */
+    private static final Set<String> URL_PARTS = Set.of("scheme", "netloc", "hostname", "port", "path", "query",
+            "fragment", "username", "password");
+
+    private static void validateUrlPreview(HomeserverConfig.UrlPreview p) {
+        for (int i = 0; i < p.ipAllowlist().size(); i++) {
+            String range = p.ipAllowlist().get(i);
+            if (range == null || !IP_RANGE.matcher(range).matches()) {
+                throw new ConfigException("media.url_preview.ip_allowlist[" + i + "]",
+                        "'" + range + "' is not an IP address or CIDR range such as 127.0.0.0/8");
+            }
+        }
+        for (int i = 0; i < p.urlBlocklist().size(); i++) {
+            String key = "media.url_preview.url_blocklist[" + i + "]";
+            Map<String, String> entry = p.urlBlocklist().get(i);
+            if (entry == null || entry.isEmpty()) {
+                throw new ConfigException(key, "must map parts of a URL (" + String.join(", ", new TreeSet<>(URL_PARTS))
+                        + ") to patterns");
+            }
+            for (Map.Entry<String, String> part : entry.entrySet()) {
+                if (!URL_PARTS.contains(part.getKey())) {
+                    throw new ConfigException(key + "." + part.getKey(), "is not a part of a URL (one of "
+                            + String.join(", ", new TreeSet<>(URL_PARTS)) + ")");
+                }
+                String pattern = part.getValue();
+                if (pattern == null) {
+                    throw new ConfigException(key + "." + part.getKey(), "must be a glob or a regular expression");
+                }
+                if (pattern.startsWith("^")) {
+                    try {
+                        Pattern.compile(pattern);
+                    } catch (java.util.regex.PatternSyntaxException e) {
+                        throw new ConfigException(key + "." + part.getKey(), "is not a regular expression: "
+                                + e.getDescription());
+                    }
+                }
+            }
+        }
+        if (p.maxSpiderSize() < 1) {
+            throw new ConfigException("media.url_preview.max_spider_size", "must be a positive number of bytes");
+        }
+    }
+
+    private static boolean absoluteUri(String value) {
+        try {
+            URI uri = new URI(value);
+            return uri.isAbsolute() && uri.getScheme() != null;
+        } catch (URISyntaxException e) {
+            return false;
         }
     }
 
@@ -131,6 +214,10 @@ final class ConfigValidator {
         if (h.memoryKib() < 8 * h.parallelism()) {
             throw new ConfigException("auth.password_hashing.memory_kib", "must be at least 8 × parallelism");
         }
+        if (h.concurrency() < 1) {
+            throw new ConfigException("auth.password_hashing.concurrency", "must be at least 1");
+        }
+        positive(a.loginViaExistingSession().tokenTimeoutMs(), "auth.login_via_existing_session.token_timeout_ms");
     }
 
     private static void validateRateLimits(HomeserverConfig.RateLimits r) {
@@ -171,7 +258,13 @@ final class ConfigValidator {
                 throw new ConfigException(key + ".bind_address", "must not be blank");
             }
             if (l.resources().isEmpty()) {
-                throw new ConfigException(key + ".resources", "list at least one of client, federation, keys, media");
+                throw new ConfigException(key + ".resources", "list at least one of client, federation, keys, media, metrics");
+            }
+            // Metrics tell anyone who reads them about the server's users and load: they get a
+            // listener of their own, which can stay on loopback while the APIs are public.
+            if (l.resources().contains(Resource.METRICS) && l.resources().size() > 1) {
+                throw new ConfigException(key + ".resources",
+                        "metrics must be served by a listener of its own, not beside other resources");
             }
             if (l.port() != 0) {
                 Integer other = taken.put(l.bindAddress() + ":" + l.port(), i);
@@ -238,15 +331,7 @@ final class ConfigValidator {
 
     private static void validateWellKnown(HomeserverConfig.WellKnown w) {
         if (w.clientBaseUrl() != null) {
-            try {
-                URI uri = new URI(w.clientBaseUrl());
-                if (!("https".equals(uri.getScheme()) || "http".equals(uri.getScheme())) || uri.getHost() == null) {
-                    throw new URISyntaxException(w.clientBaseUrl(), "not an http(s) URL with a host");
-                }
-            } catch (URISyntaxException e) {
-                throw new ConfigException("well_known.client_base_url",
-                        "'" + w.clientBaseUrl() + "' is not an http(s) URL such as https://matrix.example.org");
-            }
+            httpUrl(w.clientBaseUrl(), "well_known.client_base_url", "https://matrix.example.org");
         }
         if (w.server() != null) {
             try {
@@ -254,6 +339,51 @@ final class ConfigValidator {
             } catch (IllegalArgumentException e) {
                 throw new ConfigException("well_known.server", e.getMessage());
             }
+        }
+        validateSupport(w.support());
+    }
+
+    /** Each contact as the spec's support document requires it: a role, and a user id or an email address. */
+    private static void validateSupport(HomeserverConfig.Support s) {
+        for (int i = 0; i < s.contacts().size(); i++) {
+            HomeserverConfig.SupportContact contact = s.contacts().get(i);
+            String key = "well_known.support.contacts[" + i + "]";
+            if (contact == null) {
+                throw new ConfigException(key, "must be a mapping with role and matrix_id or email_address");
+            }
+            if (contact.role() == null || contact.role().isBlank()) {
+                throw new ConfigException(key + ".role", "is required (m.role.admin, m.role.security or a"
+                        + " namespaced role such as org.example.billing)");
+            }
+            if (contact.role().startsWith("m.") && !SUPPORT_ROLES.contains(contact.role())) {
+                throw new ConfigException(key + ".role", "'" + contact.role() + "' is not m.role.admin or"
+                        + " m.role.security (other roles are namespaced, e.g. org.example.billing)");
+            }
+            if (contact.matrixId() == null && contact.emailAddress() == null) {
+                throw new ConfigException(key, "give matrix_id, email_address or both");
+            }
+            if (contact.matrixId() != null && !org.myelin.protocol.id.UserId.isValid(contact.matrixId())) {
+                throw new ConfigException(key + ".matrix_id", "'" + contact.matrixId() + "' is not a user id such as"
+                        + " @admin:example.org");
+            }
+            if (contact.emailAddress() != null && !contact.emailAddress().matches("[^@\\s]+@[^@\\s]+")) {
+                throw new ConfigException(key + ".email_address", "'" + contact.emailAddress()
+                        + "' is not an email address");
+            }
+        }
+        if (s.supportPage() != null) {
+            httpUrl(s.supportPage(), "well_known.support.support_page", "https://example.org/support.html");
+        }
+    }
+
+    private static void httpUrl(String url, String key, String example) {
+        try {
+            URI uri = new URI(url);
+            if (!("https".equals(uri.getScheme()) || "http".equals(uri.getScheme())) || uri.getHost() == null) {
+                throw new URISyntaxException(url, "not an http(s) URL with a host");
+            }
+        } catch (URISyntaxException e) {
+            throw new ConfigException(key, "'" + url + "' is not an http(s) URL such as " + example);
         }
     }
 

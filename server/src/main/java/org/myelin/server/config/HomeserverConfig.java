@@ -46,7 +46,8 @@ public record HomeserverConfig(
         Voip voip,
         UserDirectory userDirectory,
         RequestBodies requestBodies,
-        String defaultRoomVersion) {
+        String defaultRoomVersion,
+        ServerNotices serverNotices) {
 
     public static final String DEFAULT_BIND_ADDRESS = "127.0.0.1";
 
@@ -73,7 +74,7 @@ public record HomeserverConfig(
                 new Registration(true, true, false, false, null),
                 new Federation(true, List.of(), false, List.of(), List.of(), 86_400_000L, 10_000L, 3_600_000L,
                         60_000L),
-                new WellKnown(null, null),
+                new WellKnown(null, null, Support.NONE),
                 null,
                 Media.DEFAULT,
                 "INFO",
@@ -82,7 +83,8 @@ public record HomeserverConfig(
                 Voip.NONE,
                 UserDirectory.DEFAULT,
                 RequestBodies.DEFAULT,
-                org.myelin.protocol.version.RoomVersions.DEFAULT.id());
+                org.myelin.protocol.version.RoomVersions.DEFAULT.id(),
+                ServerNotices.OFF);
     }
 
     /** The first listener serving a resource, if any. */
@@ -104,72 +106,78 @@ public record HomeserverConfig(
     public HomeserverConfig withServerName(String name) {
         return new HomeserverConfig(name, dataDir, database, listeners, registration, federation, wellKnown,
                 signingKeyPath, media, logLevel, auth, rateLimits, voip, userDirectory,
-                requestBodies, defaultRoomVersion);
+                requestBodies, defaultRoomVersion, serverNotices);
     }
 
     public HomeserverConfig withDataDir(Path dir) {
         return new HomeserverConfig(serverName, dir, database, listeners, registration, federation, wellKnown,
                 signingKeyPath, media, logLevel, auth, rateLimits, voip, userDirectory,
-                requestBodies, defaultRoomVersion);
+                requestBodies, defaultRoomVersion, serverNotices);
     }
 
     public HomeserverConfig withDatabase(Database db) {
         return new HomeserverConfig(serverName, dataDir, db, listeners, registration, federation, wellKnown,
                 signingKeyPath, media, logLevel, auth, rateLimits, voip, userDirectory,
-                requestBodies, defaultRoomVersion);
+                requestBodies, defaultRoomVersion, serverNotices);
     }
 
     public HomeserverConfig withListeners(List<Listener> newListeners) {
         return new HomeserverConfig(serverName, dataDir, database, newListeners, registration, federation, wellKnown,
                 signingKeyPath, media, logLevel, auth, rateLimits, voip, userDirectory,
-                requestBodies, defaultRoomVersion);
+                requestBodies, defaultRoomVersion, serverNotices);
     }
 
     public HomeserverConfig withWellKnown(WellKnown newWellKnown) {
         return new HomeserverConfig(serverName, dataDir, database, listeners, registration, federation, newWellKnown,
                 signingKeyPath, media, logLevel, auth, rateLimits, voip, userDirectory,
-                requestBodies, defaultRoomVersion);
+                requestBodies, defaultRoomVersion, serverNotices);
     }
 
     public HomeserverConfig withFederation(Federation newFederation) {
         return new HomeserverConfig(serverName, dataDir, database, listeners, registration, newFederation, wellKnown,
                 signingKeyPath, media, logLevel, auth, rateLimits, voip, userDirectory,
-                requestBodies, defaultRoomVersion);
+                requestBodies, defaultRoomVersion, serverNotices);
     }
 
     public HomeserverConfig withMedia(Media newMedia) {
         return new HomeserverConfig(serverName, dataDir, database, listeners, registration, federation, wellKnown,
                 signingKeyPath, newMedia, logLevel, auth, rateLimits, voip, userDirectory, requestBodies,
-                defaultRoomVersion);
+                defaultRoomVersion, serverNotices);
     }
 
     public HomeserverConfig withRegistration(Registration newRegistration) {
         return new HomeserverConfig(serverName, dataDir, database, listeners, newRegistration, federation, wellKnown,
                 signingKeyPath, media, logLevel, auth, rateLimits, voip, userDirectory,
-                requestBodies, defaultRoomVersion);
+                requestBodies, defaultRoomVersion, serverNotices);
     }
 
     public HomeserverConfig withAuth(Auth newAuth) {
         return new HomeserverConfig(serverName, dataDir, database, listeners, registration, federation, wellKnown,
                 signingKeyPath, media, logLevel, newAuth, rateLimits, voip, userDirectory,
-                requestBodies, defaultRoomVersion);
+                requestBodies, defaultRoomVersion, serverNotices);
     }
 
     public HomeserverConfig withVoip(Voip newVoip) {
         return new HomeserverConfig(serverName, dataDir, database, listeners, registration, federation, wellKnown,
                 signingKeyPath, media, logLevel, auth, rateLimits, newVoip, userDirectory,
-                requestBodies, defaultRoomVersion);
+                requestBodies, defaultRoomVersion, serverNotices);
     }
 
     public HomeserverConfig withUserDirectory(UserDirectory newUserDirectory) {
         return new HomeserverConfig(serverName, dataDir, database, listeners, registration, federation, wellKnown,
                 signingKeyPath, media, logLevel, auth, rateLimits, voip, newUserDirectory,
-                requestBodies, defaultRoomVersion);
+                requestBodies, defaultRoomVersion, serverNotices);
     }
 
     public HomeserverConfig withDefaultRoomVersion(String version) {
         return new HomeserverConfig(serverName, dataDir, database, listeners, registration, federation, wellKnown,
-                signingKeyPath, media, logLevel, auth, rateLimits, voip, userDirectory, requestBodies, version);
+                signingKeyPath, media, logLevel, auth, rateLimits, voip, userDirectory, requestBodies, version, serverNotices);
+    }
+
+    public HomeserverConfig withServerNotices(ServerNotices notices) {
+        return new HomeserverConfig(serverName, dataDir, database, listeners, registration, federation, wellKnown,
+                signingKeyPath, media, logLevel, auth, rateLimits, voip, userDirectory, requestBodies,
+                defaultRoomVersion, notices);
     }
 
     /** The version of rooms created without one; known, as the config was validated. */
@@ -180,13 +188,13 @@ public record HomeserverConfig(
     public HomeserverConfig withRateLimits(RateLimits newRateLimits) {
         return new HomeserverConfig(serverName, dataDir, database, listeners, registration, federation, wellKnown,
                 signingKeyPath, media, logLevel, auth, newRateLimits, voip, userDirectory,
-                requestBodies, defaultRoomVersion);
+                requestBodies, defaultRoomVersion, serverNotices);
     }
 
     public HomeserverConfig withRequestBodies(RequestBodies newRequestBodies) {
         return new HomeserverConfig(serverName, dataDir, database, listeners, registration, federation, wellKnown,
                 signingKeyPath, media, logLevel, auth, rateLimits, voip, userDirectory, newRequestBodies,
-                defaultRoomVersion);
+                defaultRoomVersion, serverNotices);
     }
 
     /**
@@ -212,16 +220,37 @@ public record HomeserverConfig(
      *                                 (Synapse's {@code dynamic_thumbnails})
      * @param maxImagePixels           images of more pixels than this (width times height, read from their header)
      *                                 are not thumbnailed: decoding them could exhaust memory
+     * @param urlPreview               URL previews ({@code GET /_matrix/client/v1/media/preview_url}); off by default
+     * @param maxUserStorageBytes      the most bytes of uploads a user may keep (what they uploaded and did not
+     *                                 have deleted); past it an upload is refused with 403
+     *                                 {@code M_USER_LIMIT_EXCEEDED}. Null: no quota (Synapse has none)
+     * @param userStorageInfoUri       the {@code info_uri} of that error, which the spec requires: a page telling
+     *                                 the user about the quota; required with {@link #maxUserStorageBytes}
+     * @param mediaRetention           how long other servers' media is kept unused (Synapse's {@code media_retention})
      */
     public record Media(Path storePath, long maxUploadSize, boolean enableAuthenticatedMedia,
                         int maxPendingMediaUploads, long unusedExpirationTimeMs, boolean dynamicThumbnails,
-                        long maxImagePixels) {
+                        long maxImagePixels, UrlPreview urlPreview, Long maxUserStorageBytes,
+                        String userStorageInfoUri, MediaRetention mediaRetention) {
         /**
          * Synapse's defaults: 50 MiB, authenticated media on, 5 pending ids for 24 hours each,
-         * thumbnails of the pre-generated sizes, of images of up to 32M pixels.
+         * thumbnails of the pre-generated sizes, of images of up to 32M pixels; no URL previews,
+         * no quota, remote media kept for ever.
          */
         public static final Media DEFAULT = new Media(null, 50L * 1024 * 1024, true, 5, 86_400_000L, false,
                 32L * 1024 * 1024);
+
+        public Media {
+            urlPreview = urlPreview == null ? UrlPreview.DISABLED : urlPreview;
+            mediaRetention = mediaRetention == null ? MediaRetention.KEEP : mediaRetention;
+        }
+
+        /** Without URL previews, quota or retention. */
+        public Media(Path storePath, long maxUploadSize, boolean enableAuthenticatedMedia, int maxPendingMediaUploads,
+                     long unusedExpirationTimeMs, boolean dynamicThumbnails, long maxImagePixels) {
+            this(storePath, maxUploadSize, enableAuthenticatedMedia, maxPendingMediaUploads, unusedExpirationTimeMs,
+                    dynamicThumbnails, maxImagePixels, UrlPreview.DISABLED, null, null, MediaRetention.KEEP);
+        }
 
         /** Where content is kept: {@link #storePath}, or {@code <dataDir>/media}. */
         public Path storeDir(Path dataDir) {
@@ -230,23 +259,93 @@ public record HomeserverConfig(
 
         public Media withMaxUploadSize(long bytes) {
             return new Media(storePath, bytes, enableAuthenticatedMedia, maxPendingMediaUploads, unusedExpirationTimeMs,
-                    dynamicThumbnails, maxImagePixels);
+                    dynamicThumbnails, maxImagePixels, urlPreview, maxUserStorageBytes, userStorageInfoUri,
+                    mediaRetention);
         }
 
         public Media withEnableAuthenticatedMedia(boolean enable) {
             return new Media(storePath, maxUploadSize, enable, maxPendingMediaUploads, unusedExpirationTimeMs,
-                    dynamicThumbnails, maxImagePixels);
+                    dynamicThumbnails, maxImagePixels, urlPreview, maxUserStorageBytes, userStorageInfoUri,
+                    mediaRetention);
         }
 
         public Media withPendingUploads(int max, long unusedExpirationMs) {
             return new Media(storePath, maxUploadSize, enableAuthenticatedMedia, max, unusedExpirationMs,
-                    dynamicThumbnails, maxImagePixels);
+                    dynamicThumbnails, maxImagePixels, urlPreview, maxUserStorageBytes, userStorageInfoUri,
+                    mediaRetention);
         }
 
         public Media withThumbnails(boolean dynamic, long maxPixels) {
             return new Media(storePath, maxUploadSize, enableAuthenticatedMedia, maxPendingMediaUploads,
-                    unusedExpirationTimeMs, dynamic, maxPixels);
+                    unusedExpirationTimeMs, dynamic, maxPixels, urlPreview, maxUserStorageBytes, userStorageInfoUri,
+                    mediaRetention);
         }
+
+        public Media withUrlPreview(UrlPreview preview) {
+            return new Media(storePath, maxUploadSize, enableAuthenticatedMedia, maxPendingMediaUploads,
+                    unusedExpirationTimeMs, dynamicThumbnails, maxImagePixels, preview, maxUserStorageBytes,
+                    userStorageInfoUri, mediaRetention);
+        }
+
+        public Media withUserStorageQuota(Long maxBytes, String infoUri) {
+            return new Media(storePath, maxUploadSize, enableAuthenticatedMedia, maxPendingMediaUploads,
+                    unusedExpirationTimeMs, dynamicThumbnails, maxImagePixels, urlPreview, maxBytes, infoUri,
+                    mediaRetention);
+        }
+
+        public Media withMediaRetention(MediaRetention retention) {
+            return new Media(storePath, maxUploadSize, enableAuthenticatedMedia, maxPendingMediaUploads,
+                    unusedExpirationTimeMs, dynamicThumbnails, maxImagePixels, urlPreview, maxUserStorageBytes,
+                    userStorageInfoUri, retention);
+        }
+    }
+
+    /**
+     * {@code media.url_preview}: previews of the URLs users post (client-server API,
+     * {@code GET /_matrix/client/v1/media/preview_url}), which make the server fetch pages and
+     * images of the clients' choosing: off by default, as in Synapse.
+     *
+     * @param enabled       whether the endpoint previews; false: 403 {@code M_FORBIDDEN}
+     * @param ipAllowlist   addresses or CIDR ranges a preview may fetch from although they are loopback,
+     *                      private, link-local or otherwise not public (refused by default, checked on each
+     *                      address right before connecting, redirects included)
+     * @param urlBlocklist  URLs never previewed (Synapse's {@code url_preview_url_blacklist}): each entry maps
+     *                      parts of a URL ({@code scheme}, {@code netloc}, {@code hostname}, {@code port},
+     *                      {@code path}, {@code query}, {@code fragment}, {@code username}, {@code password})
+     *                      to a glob, or to a regular expression when it starts with {@code ^}; a URL all of
+     *                      whose named parts match one entry is refused
+     * @param maxSpiderSize the most bytes fetched of a page or an image (Synapse's {@code max_spider_size})
+     */
+    public record UrlPreview(boolean enabled, List<String> ipAllowlist, List<java.util.Map<String, String>> urlBlocklist,
+                             long maxSpiderSize) {
+        /** Off; 10 MiB when on, as Synapse. */
+        public static final UrlPreview DISABLED = new UrlPreview(false, List.of(), List.of(), 10L * 1024 * 1024);
+
+        public UrlPreview {
+            ipAllowlist = ipAllowlist == null ? List.of() : List.copyOf(ipAllowlist);
+            urlBlocklist = urlBlocklist == null ? List.of() : List.copyOf(urlBlocklist);
+        }
+
+        public UrlPreview enabledWith(List<String> allowlist) {
+            return new UrlPreview(true, allowlist, urlBlocklist, maxSpiderSize);
+        }
+
+        public UrlPreview withMaxSpiderSize(long bytes) {
+            return new UrlPreview(enabled, ipAllowlist, urlBlocklist, bytes);
+        }
+
+        public UrlPreview withUrlBlocklist(List<java.util.Map<String, String>> blocklist) {
+            return new UrlPreview(enabled, ipAllowlist, blocklist, maxSpiderSize);
+        }
+    }
+
+    /**
+     * {@code media.media_retention}: other servers' media kept here is deleted (with its
+     * thumbnails) once it has not been served for {@code remoteMediaLifetimeMs}; asked for again, it
+     * is fetched again. Quarantined media is kept, so that its quarantine holds. Null: kept for ever.
+     */
+    public record MediaRetention(Long remoteMediaLifetimeMs) {
+        public static final MediaRetention KEEP = new MediaRetention(null);
     }
 
     /**
@@ -290,6 +389,21 @@ public record HomeserverConfig(
             return "Voip[turnUris=" + turnUris + ", turnSharedSecret=" + (turnSharedSecret == null ? null : "<set>")
                     + ", turnUsername=" + turnUsername + ", turnPassword=" + (turnPassword == null ? null : "<set>")
                     + ", turnUserLifetimeMs=" + turnUserLifetimeMs + ", turnAllowGuests=" + turnAllowGuests + "]";
+        }
+    }
+
+    /**
+     * {@code server_notices}: notices an admin sends to users (Synapse's admin API, "Server
+     * Notices") come from {@code @<system_mxid_localpart>:<server_name>} in a room of that user's
+     * own, named {@code room_name}. Off while {@code system_mxid_localpart} is not set (Synapse's
+     * default); then sending answers 400.
+     */
+    public record ServerNotices(String systemMxidLocalpart, String systemMxidDisplayName, String systemMxidAvatarUrl,
+                                String roomName) {
+        public static final ServerNotices OFF = new ServerNotices(null, null, null, "Server Notices");
+
+        public boolean enabled() {
+            return systemMxidLocalpart != null;
         }
     }
 
@@ -414,8 +528,47 @@ public record HomeserverConfig(
         }
     }
 
-    /** {@code well_known}: overrides of what discovery advertises; null derives it from the listeners. */
-    public record WellKnown(String clientBaseUrl, String server) {}
+    /**
+     * {@code well_known}: overrides of what discovery advertises; null derives it from the listeners.
+     *
+     * @param support what {@code /.well-known/matrix/support} answers (client-server API, "Getting
+     *                support information"); nothing configured: 404
+     */
+    public record WellKnown(String clientBaseUrl, String server, Support support) {
+        public WellKnown {
+            support = support == null ? Support.NONE : support;
+        }
+
+        /** Without support information. */
+        public WellKnown(String clientBaseUrl, String server) {
+            this(clientBaseUrl, server, Support.NONE);
+        }
+    }
+
+    /**
+     * {@code well_known.support}: who administers this server and where its users find help.
+     *
+     * @param contacts    ways to reach the administrators, each with a role
+     * @param supportPage a page of help for this server's users; null for none
+     */
+    public record Support(List<SupportContact> contacts, String supportPage) {
+        public static final Support NONE = new Support(List.of(), null);
+
+        public Support {
+            contacts = contacts == null ? List.of() : List.copyOf(contacts);
+        }
+
+        /** Whether there is anything to serve: a contact or a page. */
+        public boolean configured() {
+            return !contacts.isEmpty() || supportPage != null;
+        }
+    }
+
+    /**
+     * One of {@code well_known.support.contacts}: a Matrix user id, an email address or both, and
+     * what they are for ({@code m.role.admin}, {@code m.role.security} or a namespaced role).
+     */
+    public record SupportContact(String matrixId, String emailAddress, String role) {}
 
     /**
      * {@code auth}: sessions and passwords.
@@ -424,15 +577,46 @@ public record HomeserverConfig(
      *                                            token (clients that sent {@code refresh_token: true})
      * @param nonrefreshableAccessTokenLifetimeMs lifetime of other access tokens; null: never expire
      * @param passwordHashing                     Argon2id cost of new password hashes
+     * @param loginViaExistingSession             whether a logged-in client may get a login token for
+     *                                            another ({@code POST /login/get_token})
      */
     public record Auth(long refreshableAccessTokenLifetimeMs, Long nonrefreshableAccessTokenLifetimeMs,
-                       PasswordHashing passwordHashing) {
-        /** Synapse's defaults: refreshable tokens live 5 minutes, others forever. */
-        public static final Auth DEFAULT = new Auth(5 * 60_000L, null, PasswordHashing.DEFAULT);
+                       PasswordHashing passwordHashing, LoginViaExistingSession loginViaExistingSession) {
+        /** Synapse's defaults: refreshable tokens live 5 minutes, others forever; no login tokens. */
+        public static final Auth DEFAULT = new Auth(5 * 60_000L, null, PasswordHashing.DEFAULT,
+                LoginViaExistingSession.DISABLED);
 
         public Auth {
             passwordHashing = passwordHashing == null ? PasswordHashing.DEFAULT : passwordHashing;
+            loginViaExistingSession = loginViaExistingSession == null ? LoginViaExistingSession.DISABLED
+                    : loginViaExistingSession;
         }
+
+        /** Without login via an existing session. */
+        public Auth(long refreshableAccessTokenLifetimeMs, Long nonrefreshableAccessTokenLifetimeMs,
+                    PasswordHashing passwordHashing) {
+            this(refreshableAccessTokenLifetimeMs, nonrefreshableAccessTokenLifetimeMs, passwordHashing,
+                    LoginViaExistingSession.DISABLED);
+        }
+
+        public Auth withLoginViaExistingSession(LoginViaExistingSession login) {
+            return new Auth(refreshableAccessTokenLifetimeMs, nonrefreshableAccessTokenLifetimeMs, passwordHashing,
+                    login);
+        }
+    }
+
+    /**
+     * {@code auth.login_via_existing_session} (Synapse's key): a logged-in client asks
+     * {@code POST /_matrix/client/v1/login/get_token} for a single-use {@code m.login.token} with
+     * which another client logs in as the same user (client-server API, "Login tokens", MSC3882).
+     *
+     * @param enabled        off by default, as in Synapse: such a token is a session for whoever holds it
+     * @param requireUiAuth  whether the request must pass user-interactive auth (every time)
+     * @param tokenTimeoutMs how long a token may be used
+     */
+    public record LoginViaExistingSession(boolean enabled, boolean requireUiAuth, long tokenTimeoutMs) {
+        /** Synapse's defaults: off; when on, under user-interactive auth, tokens valid 5 minutes. */
+        public static final LoginViaExistingSession DISABLED = new LoginViaExistingSession(false, true, 300_000L);
     }
 
     /**
@@ -442,10 +626,17 @@ public record HomeserverConfig(
      * @param memoryKib   memory per hash in KiB
      * @param iterations  passes over the memory
      * @param parallelism lanes
+     * @param concurrency hashes (and verifications) at once, others wait: bounds both the CPU that
+     *                    logins take and the heap ({@code concurrency × memoryKib})
      */
-    public record PasswordHashing(int memoryKib, int iterations, int parallelism) {
+    public record PasswordHashing(int memoryKib, int iterations, int parallelism, int concurrency) {
         /** 32 MiB, 2 passes, 1 lane (above OWASP's minimum of 19 MiB): about 60 ms per hash on 2 cores. */
         public static final PasswordHashing DEFAULT = new PasswordHashing(32_768, 2, 1);
+
+        /** At most half the cores hash at once, so that logins leave carrier threads to other requests. */
+        public PasswordHashing(int memoryKib, int iterations, int parallelism) {
+            this(memoryKib, iterations, parallelism, Math.max(1, Runtime.getRuntime().availableProcessors() / 2));
+        }
     }
 
     /**

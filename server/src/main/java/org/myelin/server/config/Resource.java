@@ -11,7 +11,12 @@ public enum Resource {
     /** Publishing and querying server signing keys ({@code /_matrix/key}). */
     @JsonProperty("keys") KEYS,
     /** The content repository ({@code /_matrix/media}, {@code /_matrix/client/v1/media}). */
-    @JsonProperty("media") MEDIA;
+    @JsonProperty("media") MEDIA,
+    /**
+     * Prometheus metrics ({@code /metrics}, {@code /_synapse/metrics}); served by no listener by
+     * default, and best on its own listener on loopback.
+     */
+    @JsonProperty("metrics") METRICS;
 
     /** The name used in the config file. */
     public String configName() {

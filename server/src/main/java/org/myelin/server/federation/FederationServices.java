@@ -16,6 +16,7 @@ import org.myelin.federation.inbound.DirectToDevice;
 import org.myelin.federation.inbound.EventServing;
 import org.myelin.federation.inbound.InboundEdus;
 import org.myelin.federation.inbound.RoomAccess;
+import org.myelin.federation.inbound.TimestampServing;
 import org.myelin.federation.inbound.TransactionReceiver;
 import org.myelin.federation.keys.EventSignatures;
 import org.myelin.federation.keys.KeyRing;
@@ -26,11 +27,13 @@ import org.myelin.federation.outbound.OutboundQueue;
 import org.myelin.federation.remote.FederationRemoteEvents;
 import org.myelin.protocol.crypto.SigningKey;
 import org.myelin.server.RoomServices;
+import org.myelin.server.client.rooms.RemoteTimestamps;
 import org.myelin.server.config.HomeserverConfig;
 import org.myelin.server.config.Resource;
 import org.myelin.server.http.Routes;
 import org.myelin.server.media.MediaForServers;
 import org.myelin.storage.events.EventRepository;
+import org.myelin.storage.events.TimelineRepository;
 import org.myelin.storage.federation.InboundTransactionRepository;
 import org.myelin.storage.federation.OutboundQueueRepository;
 import org.myelin.storage.federation.ServerKeyRepository;
@@ -68,6 +71,7 @@ public final class FederationServices implements AutoCloseable {
     private OutboundQueue outbound;
     private TransactionReceiver receiver;
     private EventServing serving;
+    private TimestampServing timestamps;
 
     public FederationServices(HomeserverConfig config, DataSource dataSource, SigningKey signingKey, Vertx vertx,
                               Clock clock) {
@@ -126,6 +130,7 @@ public final class FederationServices implements AutoCloseable {
                 rooms.memberships, new InboundTransactionRepository(dataSource), signatures, access, edus, clock));
         this.serving = new EventServing(localKeys.serverName(), rooms.eventCache, rooms.events, rooms.eventStates,
                 access, clock);
+        this.timestamps = new TimestampServing(rooms.heads, access, new TimelineRepository(dataSource));
     }
 
     /** Where received typing notifications, receipts and presence go; logged and dropped until set. */
@@ -147,6 +152,11 @@ public final class FederationServices implements AutoCloseable {
 
     public OutboundQueue outbound() {
         return outbound;
+    }
+
+    /** Other servers' {@code /timestamp_to_event}, for the client-server API's; call after {@link #connect}. */
+    public RemoteTimestamps remoteTimestamps(RoomServices rooms) {
+        return new FederatedTimestamps(client, remoteEvents, rooms.pipeline, rooms.eventCache, rooms.heads);
     }
 
     /** Downloads other servers' media through the federation client (and its SSRF guard). */
@@ -179,7 +189,8 @@ public final class FederationServices implements AutoCloseable {
                 new VersionRoutes(),
                 new TransactionRoutes(auth, receiver),
                 new EventRoutes(auth, serving),
-                new BackfillRoutes(auth, serving)));
+                new BackfillRoutes(auth, serving),
+                new TimestampRoutes(auth, timestamps)));
         return routes;
     }
 

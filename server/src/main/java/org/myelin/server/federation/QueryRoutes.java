@@ -22,6 +22,7 @@ import java.util.Set;
 /**
  * Queries other servers make of ours (server-server API, "Querying for information"): what one
  * of our room aliases names ({@code directory}) and one of our users' profile ({@code profile}).
+ * Other query types are unknown here (404 M_NOT_FOUND).
  */
 final class QueryRoutes implements Routes {
 
@@ -52,6 +53,16 @@ final class QueryRoutes implements Routes {
     public void mount(Router router, Handlers handlers) {
         router.get("/_matrix/federation/v1/query/directory").handler(handlers.blocking(auth.authenticated(this::directory)));
         router.get("/_matrix/federation/v1/query/profile").handler(handlers.blocking(auth.authenticated(this::profile)));
+        router.get("/_matrix/federation/v1/query/:queryType").handler(handlers.blocking(auth.authenticated(this::unknown)));
+    }
+
+    /**
+     * {@code GET /_matrix/federation/v1/query/{queryType}} of any other type: 404 M_NOT_FOUND after
+     * the request is authenticated, as Synapse answers a type it has no handler for (not the
+     * router's M_UNRECOGNIZED: the endpoint exists, the type does not).
+     */
+    JsonResponse unknown(RoutingContext ctx, RequestAuthenticator.Authenticated r) {
+        throw FederationException.notFound("No handler for Federation query type '" + ctx.pathParam("queryType") + "'");
     }
 
     /**

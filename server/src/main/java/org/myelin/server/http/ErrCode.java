@@ -40,9 +40,12 @@ public enum ErrCode {
     M_THREEPID_AUTH_FAILED(401),
     M_THREEPID_DENIED(403),
     M_SERVER_NOT_TRUSTED(403),
+    M_THREEPID_MEDIUM_NOT_SUPPORTED(400),
     M_CAPTCHA_NEEDED(401),
     M_CAPTCHA_INVALID(400),
     M_RESOURCE_LIMIT_EXCEEDED(403),
+    /** Added in v1.18: a limit of the user's account (a storage quota); needs {@code info_uri}. */
+    M_USER_LIMIT_EXCEEDED(403),
     M_CANNOT_LEAVE_SERVER_NOTICE_ROOM(403),
     M_UNABLE_TO_AUTHORISE_JOIN(400),
     M_UNABLE_TO_GRANT_JOIN(502),

@@ -25,6 +25,10 @@ public final class ErrorMapper implements Handler<RoutingContext> {
 
     private static final Logger LOG = LoggerFactory.getLogger(ErrorMapper.class);
     /** Statuses the router itself produces (unmatched routes, body handler, bad requests). */
+    /** The largest unread body read and dropped before an error answer, rather than closing the connection. */
+    static final long DRAINED_BODY_BYTES = 64 * 1024;
+    /** How long a client may take to send that body before the answer goes anyway, with the connection closed. */
+    private static final long DRAIN_TIMEOUT_MS = 5_000;
     private static final int[] ROUTER_STATUSES = {400, 404, 405, 413, 414, 431, 500, 503};
 
     /** Installs the mapper as the router's failure handler and error handler. */
@@ -51,15 +55,52 @@ public final class ErrorMapper implements Handler<RoutingContext> {
             // Seconds, rounded up: the header clients without Matrix knowledge understand.
             response.putHeader("Retry-After", Long.toString((error.toError().retryAfterMs() + 999) / 1000));
         }
-        if (!ctx.request().isEnded()) {
-            // Answered before its body was read (no route, a wrong method, a body too large): the
-            // connection is closed after the answer, and a client that is not told so may send
-            // its next request on it and get no answer at all.
+        HttpServerRequest request = ctx.request();
+        if (!request.isEnded()) {
+            boolean unrouted = error.status() == 404 || error.status() == 405;
+            if (unrouted && declaredLength(request) <= DRAINED_BODY_BYTES) {
+                // A small body no handler read (no route, a wrong method): read and dropped first, so the
+                // connection stays usable. Closing with its bytes unread would make the kernel
+                // reset the connection, and the client could lose the answer with it.
+                long timer = ctx.vertx().setTimer(DRAIN_TIMEOUT_MS, t -> answer(response, error, true));
+                request.handler(ignored -> { });
+                request.exceptionHandler(ignored -> { });
+                request.endHandler(v -> {
+                    ctx.vertx().cancelTimer(timer);
+                    answer(response, error, false);
+                });
+                request.resume();
+                return;
+            }
+            // A large body, or one a handler gave up on (too large, too slow): not read. The connection is closed after the
+            // answer, and a client that is not told so may send its next request on it and get
+            // no answer at all.
+            answer(response, error, true);
+            return;
+        }
+        answer(response, error, false);
+    }
+
+    private static void answer(HttpServerResponse response, MatrixException error, boolean close) {
+        if (response.ended() || response.closed()) {
+            return;
+        }
+        if (close) {
             response.putHeader("Connection", "close");
         }
         response.setStatusCode(error.status())
                 .putHeader("Content-Type", "application/json")
                 .end(Json.write(error.toError()));
+    }
+
+    /** The request's Content-Length, or {@link Long#MAX_VALUE} when it has none (chunked) or a bad one. */
+    private static long declaredLength(HttpServerRequest request) {
+        String length = request.getHeader("Content-Length");
+        try {
+            return length == null ? Long.MAX_VALUE : Long.parseLong(length.trim());
+        } catch (NumberFormatException e) {
+            return Long.MAX_VALUE;
+        }
     }
 
     /**
@@ -73,8 +114,10 @@ public final class ErrorMapper implements Handler<RoutingContext> {
         int status = cause instanceof TooLongHttpLineException ? 414
                 : cause instanceof TooLongHttpHeaderException ? 431 : 400;
         MatrixException error = forStatus(status);
+        // Said, not only done: a client that reuses the connection meanwhile gets no answer at all.
         request.response().setStatusCode(error.status())
                 .putHeader("Content-Type", "application/json")
+                .putHeader("Connection", "close")
                 .end(Json.write(error.toError()))
                 .onComplete(sent -> request.connection().close());
         AccessLog.refused(request, error.status(), started);

@@ -11,13 +11,20 @@ public final class MatrixException extends RuntimeException {
     private final int status;
     private final Long retryAfterMs;
     private final Boolean softLogout;
+    private final String infoUri;
 
     private MatrixException(ErrCode errCode, int status, String message, Long retryAfterMs, Boolean softLogout) {
+        this(errCode, status, message, retryAfterMs, softLogout, null);
+    }
+
+    private MatrixException(ErrCode errCode, int status, String message, Long retryAfterMs, Boolean softLogout,
+                            String infoUri) {
         super(message, null, false, false); // an expected outcome: no stack trace to fill
         this.errCode = errCode;
         this.status = status;
         this.retryAfterMs = retryAfterMs;
         this.softLogout = softLogout;
+        this.infoUri = infoUri;
     }
 
     /** An error with the code's usual status. */
@@ -27,7 +34,7 @@ public final class MatrixException extends RuntimeException {
 
     /** The same error sent with another HTTP status. */
     public MatrixException withStatus(int newStatus) {
-        return new MatrixException(errCode, newStatus, getMessage(), retryAfterMs, softLogout);
+        return new MatrixException(errCode, newStatus, getMessage(), retryAfterMs, softLogout, infoUri);
     }
 
     public static MatrixException forbidden(String message) {
@@ -36,6 +43,14 @@ public final class MatrixException extends RuntimeException {
 
     public static MatrixException unknownToken(String message, boolean softLogout) {
         return new MatrixException(ErrCode.M_UNKNOWN_TOKEN, 401, message, null, softLogout);
+    }
+
+    /**
+     * 401 M_USER_LOCKED with {@code soft_logout: true}: an admin locked the account (client-server
+     * API, "Account locking"); the client keeps its session for when it is unlocked.
+     */
+    public static MatrixException userLocked() {
+        return new MatrixException(ErrCode.M_USER_LOCKED, 401, "User account has been locked", null, true);
     }
 
     public static MatrixException missingToken() {
@@ -78,6 +93,15 @@ public final class MatrixException extends RuntimeException {
         return new MatrixException(ErrCode.M_LIMIT_EXCEEDED, 429, "Too many requests", retryAfterMs, null);
     }
 
+    /**
+     * 403 {@code M_USER_LIMIT_EXCEEDED}: the request would pass a limit of the user's account
+     * (a storage quota), told about at {@code infoUri}.
+     */
+    public static MatrixException userLimitExceeded(String message, String infoUri) {
+        return new MatrixException(ErrCode.M_USER_LIMIT_EXCEEDED, ErrCode.M_USER_LIMIT_EXCEEDED.status(), message,
+                null, null, infoUri);
+    }
+
     /** 404 for a path nothing serves. */
     public static MatrixException unrecognized() {
         return of(ErrCode.M_UNRECOGNIZED, "Unrecognized request");
@@ -103,6 +127,6 @@ public final class MatrixException extends RuntimeException {
 
     /** The response body. */
     public MatrixError toError() {
-        return new MatrixError(errCode.name(), getMessage(), retryAfterMs, softLogout);
+        return new MatrixError(errCode.name(), getMessage(), retryAfterMs, softLogout, infoUri);
     }
 }

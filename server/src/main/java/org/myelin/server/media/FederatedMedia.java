@@ -95,6 +95,9 @@ public final class FederatedMedia implements RemoteMedia {
         if (media.quarantinedBy() != null) {
             return new Lookup.Quarantined();
         }
+        if (!media.hasContent()) {
+            return new Lookup.Miss(); // only thumbnails of it were fetched
+        }
         try {
             if (!store.exists(media.content().sha256())) {
                 LOG.warn("Content of {}/{} is missing from the media store: fetching it again", origin, mediaId);
@@ -162,7 +165,11 @@ public final class FederatedMedia implements RemoteMedia {
             if (e.kind() == FederationClientException.Kind.HTTP_ERROR && e.status() == 404) {
                 return Optional.empty();
             }
-            LOG.warn("Failed to fetch remote media {}/{}: {}", key.origin(), key.mediaId(), e.getMessage());
+            if (e.getCause() instanceof RuntimeException bug) { // not the network: say where
+                LOG.warn("Failed to fetch remote media {}/{}: {}", key.origin(), key.mediaId(), e.getMessage(), bug);
+            } else {
+                LOG.warn("Failed to fetch remote media {}/{}: {}", key.origin(), key.mediaId(), e.getMessage());
+            }
             throw failed();
         } catch (IOException e) {
             LOG.warn("Failed to fetch remote media {}/{}: {}", key.origin(), key.mediaId(), e.toString());

@@ -68,15 +68,23 @@ public final class MediaDownloads {
             LocalMedia media = waitForLocal(mediaId, unauthenticated, timeout);
             return servable(media.upload().contentType(), media.upload().uploadName(), media.upload().content());
         }
-        // What the deprecated endpoints may serve once authenticated media is on was cached before:
-        // they fetch nothing new (Synapse's rule), nor does allow_remote=false (no routing loops).
-        boolean cacheOnly = !allowRemote || (unauthenticated && config.enableAuthenticatedMedia());
+        boolean cacheOnly = !fetchesRemote(server, unauthenticated, allowRemote);
         RemoteMedia.Cached cached = (cacheOnly ? remote.cached(server, mediaId) : remote.find(server, mediaId, timeout))
                 .orElseThrow(MediaDownloads::notFound);
         if (unauthenticated && cached.authenticated() && config.enableAuthenticatedMedia()) {
             throw notFound();
         }
         return servable(cached.contentType(), cached.uploadName(), cached.content());
+    }
+
+    /**
+     * Whether a request for {@code server}'s media may fetch it from there: not for this server's
+     * own; not with {@code allow_remote=false} (no routing loops); and not by the deprecated
+     * unauthenticated endpoints once authenticated media is on, which serve only what was cached
+     * before (Synapse's rule).
+     */
+    public boolean fetchesRemote(ServerName server, boolean unauthenticated, boolean allowRemote) {
+        return !server.equals(serverName) && allowRemote && !(unauthenticated && config.enableAuthenticatedMedia());
     }
 
     private LocalMedia waitForLocal(MediaId mediaId, boolean unauthenticated, long timeoutMs)

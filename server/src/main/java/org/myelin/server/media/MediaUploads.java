@@ -11,6 +11,7 @@ import org.myelin.protocol.id.UserId;
 import org.myelin.server.config.HomeserverConfig;
 import org.myelin.server.http.ErrCode;
 import org.myelin.server.http.MatrixException;
+import org.myelin.storage.media.ContentCollector;
 import org.myelin.storage.media.ContentTooLargeException;
 import org.myelin.storage.media.LocalMedia;
 import org.myelin.storage.media.MediaRepository;
@@ -20,7 +21,10 @@ import org.myelin.storage.media.StoredContent;
 /**
  * Uploads to this server's content repository (client-server API, "Content repository"): content
  * given in one request, or a media id made first ({@code /create}) and its content given later, by
- * its creator only, once, before it expires (Synapse's rules and errors).
+ * its creator only, once, before it expires (Synapse's rules and errors). With
+ * {@code media.max_user_storage_bytes}, what a user keeps uploaded is bounded: an upload past it
+ * is refused with 403 {@code M_USER_LIMIT_EXCEEDED} (the spec's code for a storage quota), before
+ * its body is read when its length is declared, and else once it is read (and not kept).
  */
 public final class MediaUploads {
 
@@ -35,14 +39,19 @@ public final class MediaUploads {
     private final MediaRepository repository;
     private final HomeserverConfig.Media config;
     private final Thumbnails thumbnails;
+    private final ContentCollector contents;
     private final Clock clock;
     private final SecureRandom random = new SecureRandom();
 
-    public MediaUploads(ServerName serverName, MediaStore store, MediaRepository repository,
-                        HomeserverConfig.Media config, Thumbnails thumbnails, Clock clock) {
+    /** Where uploads go: the store, the rows that name its contents, and who deletes unnamed ones. */
+    public record Storage(MediaStore store, MediaRepository repository, ContentCollector contents) {}
+
+    public MediaUploads(ServerName serverName, Storage storage, HomeserverConfig.Media config, Thumbnails thumbnails,
+                        Clock clock) {
         this.serverName = serverName;
-        this.store = store;
-        this.repository = repository;
+        this.store = storage.store();
+        this.repository = storage.repository();
+        this.contents = storage.contents();
         this.config = config;
         this.thumbnails = thumbnails;
         this.clock = clock;
@@ -53,10 +62,18 @@ public final class MediaUploads {
         return config.maxUploadSize();
     }
 
-    /** 413 {@code M_TOO_LARGE} if a body declared {@code declaredLength} bytes long (-1: not declared) cannot fit. */
-    public void checkDeclaredLength(long declaredLength) {
+    /**
+     * Before a byte of it is read: 413 {@code M_TOO_LARGE} if a body declared
+     * {@code declaredLength} bytes long (-1: not declared) cannot fit, 403
+     * {@code M_USER_LIMIT_EXCEEDED} if it would take {@code uploader} past their quota.
+     */
+    public void checkDeclaredLength(UserId uploader, long declaredLength) {
         if (declaredLength > config.maxUploadSize()) {
             throw tooLarge();
+        }
+        Long quota = config.maxUserStorageBytes();
+        if (quota != null && repository.usedBytes(uploader) + Math.max(0, declaredLength) > quota) {
+            throw overQuota();
         }
     }
 
@@ -67,8 +84,15 @@ public final class MediaUploads {
     public MxcUri upload(UserId uploader, Described described, InputStream content) throws IOException {
         StoredContent stored = store(content);
         MediaId mediaId = MediaId.random(random);
-        repository.insertUploaded(mediaId, uploader, config.enableAuthenticatedMedia(),
-                new LocalMedia.Upload(described.contentType(), described.uploadName(), stored, clock.millis()));
+        MediaRepository.Recorded recorded = repository.insertUploaded(mediaId, uploader,
+                config.enableAuthenticatedMedia(),
+                new LocalMedia.Upload(described.contentType(), described.uploadName(), stored, clock.millis()),
+                quota());
+        if (recorded == MediaRepository.Recorded.OVER_QUOTA) {
+            contents.deleteIfUnreferenced(stored.sha256());
+            throw overQuota();
+        }
+        confirmStored(mediaId, stored);
         MxcUri uri = new MxcUri(serverName, mediaId);
         thumbnails.pregenerate(uri, described.contentType(), stored);
         return uri;
@@ -125,12 +149,40 @@ public final class MediaUploads {
     public void uploadTo(UserId uploader, MediaId mediaId, Described described, InputStream content)
             throws IOException {
         StoredContent stored = store(content);
-        boolean filled = repository.fillPending(mediaId, uploader,
-                new LocalMedia.Upload(described.contentType(), described.uploadName(), stored, clock.millis()));
-        if (!filled) {
-            throw cannotOverwrite();
+        MediaRepository.Recorded recorded = repository.fillPending(mediaId, uploader,
+                new LocalMedia.Upload(described.contentType(), described.uploadName(), stored, clock.millis()),
+                quota());
+        switch (recorded) {
+            case OVER_QUOTA -> {
+                contents.deleteIfUnreferenced(stored.sha256());
+                throw overQuota();
+            }
+            case NOT_PENDING -> throw cannotOverwrite();
+            case RECORDED -> confirmStored(mediaId, stored);
         }
         thumbnails.pregenerate(new MxcUri(serverName, mediaId), described.contentType(), stored);
+    }
+
+    /**
+     * Checks that the content a new row names is still stored: deleting media whose content was
+     * the same (an admin, retention) could have removed it between its storing and the row. Then
+     * the upload fails as a whole, and the client may send it again.
+     */
+    private void confirmStored(MediaId mediaId, StoredContent stored) {
+        if (!contents.stillStored(stored.sha256())) {
+            repository.delete(mediaId);
+            throw MatrixException.of(ErrCode.M_UNKNOWN, "The upload was deleted as it arrived: send it again")
+                    .withStatus(503);
+        }
+    }
+
+    private long quota() {
+        return config.maxUserStorageBytes() == null ? Long.MAX_VALUE : config.maxUserStorageBytes();
+    }
+
+    private MatrixException overQuota() {
+        return MatrixException.userLimitExceeded("Cannot upload: you would keep more than "
+                + config.maxUserStorageBytes() + " bytes of uploads", config.userStorageInfoUri());
     }
 
     private StoredContent store(InputStream content) throws IOException {

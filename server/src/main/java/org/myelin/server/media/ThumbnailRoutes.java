@@ -18,18 +18,22 @@ import org.myelin.server.media.thumbnail.ThumbnailMethod;
  * "Thumbnails"): the authenticated {@code /_matrix/client/v1/media/thumbnail}, and the deprecated
  * unauthenticated {@code /_matrix/media/v3/thumbnail} (with Synapse's r0 and v1 aliases), which
  * serves only thumbnails of media uploaded while authenticated media was off, as its download
- * does. The media is found as a download finds it ({@link MediaDownloads}), then its thumbnail
- * ({@link Thumbnails}).
+ * does. Other servers' media not cached here is thumbnailed by its origin ({@link OriginThumbnails});
+ * other media is found as a download finds it ({@link MediaDownloads}), then its thumbnail made
+ * here ({@link Thumbnails}).
  */
 public final class ThumbnailRoutes implements Routes {
 
     private final MediaDownloads downloads;
     private final Thumbnails thumbnails;
+    private final OriginThumbnails origins;
     private final Authenticator auth;
 
-    public ThumbnailRoutes(MediaDownloads downloads, Thumbnails thumbnails, Authenticator auth) {
+    public ThumbnailRoutes(MediaDownloads downloads, Thumbnails thumbnails, OriginThumbnails origins,
+                           Authenticator auth) {
         this.downloads = downloads;
         this.thumbnails = thumbnails;
+        this.origins = origins;
         this.auth = auth;
     }
 
@@ -75,9 +79,19 @@ public final class ThumbnailRoutes implements Routes {
         }
         boolean allowRemote = !"false".equals(ctx.request().getParam("allow_remote"));
         MxcUri media = new MxcUri(ServerName.parse(server), MediaId.parse(mediaId));
-        MediaDownloads.Servable source = downloads.find(media.server(), media.mediaId(), unauthenticated,
-                allowRemote, timeoutMs);
-        Thumbnails.Served thumbnail = thumbnails.thumbnail(media, source, request);
+        Thumbnails.Served thumbnail = null;
+        if (downloads.fetchesRemote(media.server(), unauthenticated, allowRemote)) {
+            switch (origins.thumbnail(media, request, timeoutMs)) {
+                case OriginThumbnails.Outcome.Served served -> thumbnail = served.thumbnail();
+                case OriginThumbnails.Outcome.NotFound notFound -> throw MatrixException.notFound("Not found");
+                case OriginThumbnails.Outcome.FromMedia fromMedia -> { }
+            }
+        }
+        if (thumbnail == null) {
+            MediaDownloads.Servable source = downloads.find(media.server(), media.mediaId(), unauthenticated,
+                    allowRemote, timeoutMs);
+            thumbnail = thumbnails.thumbnail(media, source, request);
+        }
         // The spec: "inline", with a file name such as thumbnail.png.
         Map<String, String> headers = MediaHeaders.of(thumbnail.contentType(),
                 "thumbnail." + thumbnail.contentType().substring("image/".length()));

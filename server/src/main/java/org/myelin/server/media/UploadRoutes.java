@@ -52,7 +52,7 @@ public final class UploadRoutes implements Routes {
      */
     JsonResponse upload(RoutingContext ctx, StreamedBody body) throws Exception {
         UserId uploader = UserId.parse(auth.require(ctx).userId());
-        uploads.checkDeclaredLength(body.declaredLength());
+        uploads.checkDeclaredLength(uploader, body.declaredLength());
         try {
             return JsonResponse.ok(new UploadResponse(
                     uploads.upload(uploader, described(ctx), body.stream()).toString()));
@@ -68,7 +68,7 @@ public final class UploadRoutes implements Routes {
     JsonResponse uploadTo(RoutingContext ctx, StreamedBody body) throws Exception {
         UserId uploader = UserId.parse(auth.require(ctx).userId());
         MediaId mediaId = uploads.checkCanUploadTo(uploader, ctx.pathParam("serverName"), ctx.pathParam("mediaId"));
-        uploads.checkDeclaredLength(body.declaredLength());
+        uploads.checkDeclaredLength(uploader, body.declaredLength());
         try {
             uploads.uploadTo(uploader, mediaId, described(ctx), body.stream());
         } catch (StreamedBody.BodyException e) {

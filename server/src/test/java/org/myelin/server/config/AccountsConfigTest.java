@@ -42,6 +42,7 @@ class AccountsConfigTest {
                   nonrefreshable_access_token_lifetime_ms: 86400000
                   password_hashing:
                     memory_kib: 65536
+                    concurrency: 3
                 rate_limits:
                   login:
                     per_second: 2.5
@@ -49,6 +50,9 @@ class AccountsConfigTest {
         assertEquals(86_400_000L, c.auth().nonrefreshableAccessTokenLifetimeMs());
         assertEquals(65_536, c.auth().passwordHashing().memoryKib());
         assertEquals(2, c.auth().passwordHashing().iterations(), "unnamed keys keep their defaults");
+        assertEquals(3, c.auth().passwordHashing().concurrency());
+        assertEquals(Math.max(1, Runtime.getRuntime().availableProcessors() / 2),
+                HomeserverConfig.defaults().auth().passwordHashing().concurrency(), "half the cores by default");
         assertEquals(new HomeserverConfig.RateLimit(2.5, 3), c.rateLimits().login());
     }
 
@@ -70,6 +74,8 @@ class AccountsConfigTest {
                 () -> yaml("rate_limits: {login: {per_second: -1}}")).key());
         assertEquals("auth.password_hashing.memory_kib", assertThrows(ConfigException.class,
                 () -> yaml("auth: {password_hashing: {memory_kib: 4}}")).key());
+        assertEquals("auth.password_hashing.concurrency", assertThrows(ConfigException.class,
+                () -> yaml("auth: {password_hashing: {concurrency: 0}}")).key());
         assertEquals("auth.refreshable_access_token_lifetime_ms", assertThrows(ConfigException.class,
                 () -> yaml("auth: {refreshable_access_token_lifetime_ms: 0}")).key());
     }
@@ -79,7 +85,7 @@ class AccountsConfigTest {
         String example = Files.readString(Path.of("../config/homeserver.example.yaml"));
         for (String key : List.of("auth", "refreshable_access_token_lifetime_ms",
                 "nonrefreshable_access_token_lifetime_ms", "password_hashing", "memory_kib", "iterations",
-                "parallelism", "rate_limits", "login", "login_failures", "registration", "message", "per_second",
+                "parallelism", "concurrency", "rate_limits", "login", "login_failures", "registration", "message", "per_second",
                 "burst")) {
             assertTrue(example.contains(key + ":"), key);
         }

@@ -60,10 +60,13 @@ class ConfigLoaderTest {
                 "require_token", "guest_access", "shared_secret", "tls_self_signed_dev", "trusted_ca_paths",
                 "allow_insecure_self_signed", "outbound_ip_allowlist", "client_base_url", "server", "signing_key_path",
                 "media", "store_path", "max_upload_size", "enable_authenticated_media", "max_pending_media_uploads",
-                "unused_expiration_time_ms", "dynamic_thumbnails", "max_image_pixels", "log_level",
+                "unused_expiration_time_ms", "dynamic_thumbnails", "max_image_pixels", "url_preview", "ip_allowlist",
+                "url_blocklist", "max_spider_size", "max_user_storage_bytes", "user_storage_info_uri",
+                "media_retention", "remote_media_lifetime_ms", "log_level",
                 "health_check_interval_ms", "x_forwarded", "request_bodies",
                 "max_concurrent_reads", "max_buffered_bytes", "read_timeout_ms",
-                "default_room_version")) {
+                "default_room_version", "support", "contacts", "support_page", "login_via_existing_session",
+                "require_ui_auth", "token_timeout_ms")) {
             assertTrue(example.contains(key + ":"), key);
         }
     }
@@ -206,6 +209,70 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void supportContactsAreReadAndChecked() throws IOException {
+        HomeserverConfig c = loadYaml("""
+                well_known:
+                  support:
+                    contacts:
+                      - {matrix_id: "@admin:example.org", email_address: admin@example.org, role: m.role.admin}
+                      - {email_address: security@example.org, role: m.role.security}
+                      - {matrix_id: "@billing:example.org", role: org.example.billing}
+                """, Map.of("MYELIN_WELL_KNOWN_SUPPORT_SUPPORT_PAGE", "https://example.org/help"));
+        assertEquals(List.of(
+                new HomeserverConfig.SupportContact("@admin:example.org", "admin@example.org", "m.role.admin"),
+                new HomeserverConfig.SupportContact(null, "security@example.org", "m.role.security"),
+                new HomeserverConfig.SupportContact("@billing:example.org", null, "org.example.billing")),
+                c.wellKnown().support().contacts());
+        assertEquals("https://example.org/help", c.wellKnown().support().supportPage());
+        assertFalse(HomeserverConfig.defaults().wellKnown().support().configured());
+
+        assertEquals("well_known.support.contacts[0].role",
+                yamlError("well_known: {support: {contacts: [{matrix_id: '@a:example.org'}]}}\n").key());
+        assertEquals("well_known.support.contacts[0].role",
+                yamlError("well_known: {support: {contacts: [{matrix_id: '@a:example.org', role: m.role.boss}]}}\n")
+                        .key());
+        assertEquals("well_known.support.contacts[0]",
+                yamlError("well_known: {support: {contacts: [{role: m.role.admin}]}}\n").key());
+        assertEquals("well_known.support.contacts[0].matrix_id",
+                yamlError("well_known: {support: {contacts: [{matrix_id: admin, role: m.role.admin}]}}\n").key());
+        assertEquals("well_known.support.contacts[0].email_address",
+                yamlError("well_known: {support: {contacts: [{email_address: nobody, role: m.role.admin}]}}\n").key());
+        assertEquals("well_known.support.support_page",
+                yamlError("well_known: {support: {support_page: example.org/help}}\n").key());
+    }
+
+    @Test
+    void loginViaAnExistingSessionIsOffUnlessEnabled() throws IOException {
+        assertEquals(new HomeserverConfig.LoginViaExistingSession(false, true, 300_000L),
+                HomeserverConfig.defaults().auth().loginViaExistingSession());
+        HomeserverConfig c = loadYaml("auth: {login_via_existing_session: {enabled: true, require_ui_auth: false}}\n",
+                Map.of("MYELIN_AUTH_LOGIN_VIA_EXISTING_SESSION_TOKEN_TIMEOUT_MS", "120000"));
+        assertEquals(new HomeserverConfig.LoginViaExistingSession(true, false, 120_000L),
+                c.auth().loginViaExistingSession());
+        assertEquals("auth.login_via_existing_session.token_timeout_ms",
+                yamlError("auth: {login_via_existing_session: {token_timeout_ms: 0}}\n").key());
+    }
+
+    @Test
+    void serverNoticesAreOffByDefaultAndReadAndChecked() throws IOException {
+        HomeserverConfig off = loadYaml("", Map.of());
+        assertFalse(off.serverNotices().enabled());
+        assertEquals("Server Notices", off.serverNotices().roomName());
+
+        HomeserverConfig c = loadYaml("server_notices: {system_mxid_localpart: notices, room_name: Notices}\n",
+                Map.of("MYELIN_SERVER_NOTICES_SYSTEM_MXID_DISPLAY_NAME", "Server"));
+        assertTrue(c.serverNotices().enabled());
+        assertEquals("notices", c.serverNotices().systemMxidLocalpart());
+        assertEquals("Server", c.serverNotices().systemMxidDisplayName());
+        assertEquals("Notices", c.serverNotices().roomName());
+
+        assertEquals("server_notices.system_mxid_localpart",
+                yamlError("server_notices: {system_mxid_localpart: 'Not Valid'}\n").key());
+        assertEquals("server_notices.room_name",
+                yamlError("server_notices: {system_mxid_localpart: notices, room_name: ' '}\n").key());
+    }
+
+    @Test
     void mediaIsReadAndChecked() throws IOException {
         HomeserverConfig c = loadYaml("""
                 media:
@@ -226,6 +293,47 @@ class ConfigLoaderTest {
         assertEquals("media.max_pending_media_uploads", yamlError("media: {max_pending_media_uploads: 0}\n").key());
         assertEquals("media.unused_expiration_time_ms", yamlError("media: {unused_expiration_time_ms: 0}\n").key());
         assertEquals("media.max_image_pixels", yamlError("media: {max_image_pixels: 0}\n").key());
+    }
+
+    @Test
+    void urlPreviewsQuotaAndRetentionAreReadAndChecked() throws IOException {
+        HomeserverConfig c = loadYaml("""
+                media:
+                  url_preview:
+                    enabled: true
+                    ip_allowlist: [127.0.0.0/8, '::1']
+                    url_blocklist:
+                      - {netloc: '*.example.org', path: '^/private/.*'}
+                  max_user_storage_bytes: 1000000
+                  user_storage_info_uri: https://example.org/quota
+                  media_retention: {remote_media_lifetime_ms: 86400000}
+                """, Map.of("MYELIN_MEDIA_URL_PREVIEW_MAX_SPIDER_SIZE", "2048"));
+        assertEquals(new HomeserverConfig.UrlPreview(true, List.of("127.0.0.0/8", "::1"),
+                List.of(Map.of("netloc", "*.example.org", "path", "^/private/.*")), 2048), c.media().urlPreview());
+        assertEquals(1_000_000L, c.media().maxUserStorageBytes());
+        assertEquals("https://example.org/quota", c.media().userStorageInfoUri());
+        assertEquals(86_400_000L, c.media().mediaRetention().remoteMediaLifetimeMs());
+
+        HomeserverConfig.Media defaults = HomeserverConfig.defaults().media();
+        assertEquals(new HomeserverConfig.UrlPreview(false, List.of(), List.of(), 10L * 1024 * 1024),
+                defaults.urlPreview());
+        assertEquals(null, defaults.maxUserStorageBytes());
+        assertEquals(null, defaults.mediaRetention().remoteMediaLifetimeMs());
+
+        assertEquals("media.url_preview.ip_allowlist[0]",
+                yamlError("media: {url_preview: {ip_allowlist: [localhost]}}\n").key());
+        assertEquals("media.url_preview.url_blocklist[0].host",
+                yamlError("media: {url_preview: {url_blocklist: [{host: x}]}}\n").key());
+        assertEquals("media.url_preview.url_blocklist[0].path",
+                yamlError("media: {url_preview: {url_blocklist: [{path: '^(['}]}}\n").key());
+        assertEquals("media.url_preview.url_blocklist[0]", yamlError("media: {url_preview: {url_blocklist: [{}]}}\n").key());
+        assertEquals("media.url_preview.max_spider_size", yamlError("media: {url_preview: {max_spider_size: 0}}\n").key());
+        assertEquals("media.max_user_storage_bytes", yamlError("media: {max_user_storage_bytes: 0}\n").key());
+        assertEquals("media.user_storage_info_uri", yamlError("media: {max_user_storage_bytes: 10}\n").key());
+        assertEquals("media.user_storage_info_uri",
+                yamlError("media: {max_user_storage_bytes: 10, user_storage_info_uri: 'not a uri'}\n").key());
+        assertEquals("media.media_retention.remote_media_lifetime_ms",
+                yamlError("media: {media_retention: {remote_media_lifetime_ms: 0}}\n").key());
     }
 
     @Test
@@ -263,6 +371,22 @@ class ConfigLoaderTest {
         assertFalse(c.listenerServing(Resource.FEDERATION).orElseThrow().xForwarded(), "off unless a listener says so");
         assertFalse(HomeserverConfig.defaults().listeners().stream().anyMatch(HomeserverConfig.Listener::xForwarded));
         assertEquals("listeners[0].x_forwarded", yamlError("listeners: [{port: 1, resources: [client], x_forwarded: maybe}]\n").key());
+    }
+
+    @Test
+    void metricsAreServedOnlyByAListenerOfTheirOwn() throws IOException {
+        assertTrue(HomeserverConfig.defaults().listenerServing(Resource.METRICS).isEmpty(), "off by default");
+        HomeserverConfig c = loadYaml("""
+                listeners:
+                  - {port: 8008, resources: [client]}
+                  - {port: 9000, resources: [metrics]}
+                """, Map.of());
+        HomeserverConfig.Listener metrics = c.listenerServing(Resource.METRICS).orElseThrow();
+        assertEquals(9000, metrics.port());
+        assertEquals("127.0.0.1", metrics.bindAddress(), "loopback unless said otherwise");
+        assertEquals(List.of(Resource.METRICS), metrics.resources());
+        assertEquals("listeners[0].resources", yamlError("listeners: [{port: 1, resources: [client, metrics]}]\n").key());
+        assertEquals("listeners[0].resources[0]", yamlError("listeners: [{port: 1, resources: [metric]}]\n").key());
     }
 
     @Test

@@ -96,6 +96,18 @@ class FederatedRoomsIT {
         typist.awaitSync("the reader's receipt", c -> c.ephemeral.getOrDefault(roomId, List.of()).stream()
                 .anyMatch(e -> "m.receipt".equals(e.path("type").asText())
                         && e.path("content").path(message).path("m.read").has(reader.userId())));
+
+        // A threaded receipt keeps its thread across servers (the EDU's data.thread_id).
+        String root = typist.send(roomId, "a thread's root");
+        String reply = typist.ok("PUT", V3 + "/rooms/" + enc(roomId) + "/send/m.room.message/thread-reply",
+                json("{\"body\":\"in the thread\",\"m.relates_to\":{\"rel_type\":\"m.thread\",\"event_id\":\""
+                        + root + "\"}}")).path("event_id").asText();
+        reader.awaitSync("the thread reply", c -> c.bodies(roomId).contains("in the thread"));
+        reader.ok("POST", V3 + "/rooms/" + enc(roomId) + "/receipt/m.read/" + enc(reply),
+                json("{\"thread_id\":\"" + root + "\"}"));
+        typist.awaitSync("the reader's threaded receipt", c -> c.ephemeral.getOrDefault(roomId, List.of()).stream()
+                .anyMatch(e -> "m.receipt".equals(e.path("type").asText()) && root.equals(e.path("content")
+                        .path(reply).path("m.read").path(reader.userId()).path("thread_id").asText(null))));
     }
 
     @Test

@@ -244,6 +244,24 @@ class MembershipHandshakeIT {
                 + enc("#missing:" + hs.serverName()), null).statusCode());
     }
 
+    @Test
+    void answersProfileQueriesAndRefusesQueryTypesItHasNoHandlerFor() {
+        JsonNode profile = ok(remote.request(hs, "GET", "/_matrix/federation/v1/query/profile?user_id="
+                + enc(alice.userId()) + "&field=displayname", null));
+        assertTrue(profile.has("displayname"), profile::toString);
+
+        HttpResponse<String> unknown = remote.request(hs, "GET", "/_matrix/federation/v1/query/org.example.nothing"
+                + "?key=value", null);
+        assertEquals(404, unknown.statusCode(), unknown.body());
+        assertEquals("M_NOT_FOUND", TestHomeserver.json(unknown).path("errcode").asText(), unknown.body());
+
+        // Unsigned: refused before the type is looked at, as every federation request is.
+        HttpResponse<String> unsigned = hs.send(java.net.http.HttpRequest.newBuilder(
+                hs.federationUri("/_matrix/federation/v1/query/org.example.nothing")).GET());
+        assertEquals(401, unsigned.statusCode(), unsigned.body());
+        assertEquals("M_UNAUTHORIZED", TestHomeserver.json(unsigned).path("errcode").asText(), unsigned.body());
+    }
+
     private static String eventId(JsonNode event) {
         try {
             return Pdu.parse((ObjectNode) event, RoomVersions.V12).eventId();

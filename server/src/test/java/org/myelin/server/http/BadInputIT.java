@@ -222,6 +222,7 @@ class BadInputIT {
                 "/_synapse/admin/v1/registration_tokens/new", () -> adminToken,
                 () -> obj("{\"token\":\"tok" + COUNTER.incrementAndGet() + "\",\"uses_allowed\":1,\"expiry_time\":"
                         + (System.currentTimeMillis() + 86_400_000L) + "}"))));
+        adminTargets(t);
         t.put("PUT " + V3 + "/devices/:deviceId", List.of(Target.of(V3 + "/devices/" + enc(alice.deviceId()), asAlice,
                 () -> obj("{\"display_name\":\"phone\"}"))));
 
@@ -233,6 +234,13 @@ class BadInputIT {
                         + "\"content\":{\"guest_access\":\"can_join\"}}],\"creation_content\":{\"m.federate\":true},"
                         + "\"power_level_content_override\":{\"users_default\":0},\"is_direct\":false,"
                         + "\"room_version\":\"10\"}"))));
+        // An upgrade ends a room: each one is of a room of its own, not of the room the test reads.
+        t.put("POST " + V3 + "/rooms/:roomId/upgrade", List.of(new Target(() -> {
+            String upgraded = hs.expect(200, creator, "POST", V3 + "/createRoom", "{\"preset\":\"public_chat\"}")
+                    .path("room_id").asText();
+            return new Call(V3 + "/rooms/" + enc(upgraded) + "/upgrade", creator.accessToken(),
+                    obj("{\"new_version\":\"11\"}"));
+        })));
         Supplier<ObjectNode> reason = () -> obj("{\"reason\":\"because\"}");
         t.put("POST " + V3 + "/join/:roomIdOrAlias", List.of(Target.of(V3 + "/join/" + enc(roomId), asAlice, reason)));
         t.put("POST " + V3 + "/rooms/:roomId/join", List.of(Target.of(room() + "/join", asAlice, reason)));
@@ -380,6 +388,23 @@ class BadInputIT {
                     obj("{\"a\":[1,2]}"));
         })));
 
+        // Synapse's admin API for media: a throwaway upload quarantined; the room's media (avatars it names).
+        Supplier<String> asAdmin = () -> adminToken;
+        Supplier<String> throwaway = () -> {
+            TestUser u = hs.registerUser("quarantined" + COUNTER.incrementAndGet());
+            return hs.expect(200, u, "POST", "/_matrix/media/v1/create", "{}").path("content_uri").asText()
+                    .substring("mxc://".length());
+        };
+        for (String action : List.of("quarantine", "unquarantine")) {
+            String admin = "/_synapse/admin/v1/media/" + action + "/";
+            t.put("POST " + admin + ":serverName/:mediaId", List.of(new Target(() -> new Call(admin + throwaway.get(),
+                    adminToken, obj("{}")))));
+        }
+        t.put("POST /_synapse/admin/v1/room/:roomId/media/quarantine", List.of(Target.of("/_synapse/admin/v1/room/"
+                + enc(roomId) + "/media/quarantine", asAdmin, () -> obj("{}"))));
+        t.put("POST /_synapse/admin/v1/quarantine_media/:roomId", List.of(Target.of("/_synapse/admin/v1/quarantine_media/"
+                + enc(roomId), asAdmin, () -> obj("{}"))));
+
         // Dehydrated devices (MSC3814): each PUT a new device with keys it signed.
         String dehydrated = "/_matrix/client/unstable/org.matrix.msc3814.v1/dehydrated_device";
         t.put("PUT " + dehydrated, List.of(new Target(() -> new Call(dehydrated, alice.accessToken(),
@@ -401,6 +426,40 @@ class BadInputIT {
                 + "\"e2ee\":{\"enabled\":true},\"account_data\":{\"enabled\":true,\"lists\":[\"all\"],"
                 + "\"rooms\":[\"*\"]},\"receipts\":{\"enabled\":true},\"typing\":{\"enabled\":true}}}"))));
 
+        // Third-party identifiers: answered as Synapse does with no email or identity server.
+        Supplier<ObjectNode> emailToken = () -> obj("{\"client_secret\":\"secret\",\"email\":\"a@example.org\","
+                + "\"send_attempt\":1,\"next_link\":\"https://example.org\"}");
+        Supplier<ObjectNode> msisdnToken = () -> obj("{\"client_secret\":\"secret\",\"country\":\"GB\","
+                + "\"phone_number\":\"07700900000\",\"send_attempt\":1}");
+        for (String path : List.of("/account/3pid/email/requestToken", "/account/password/email/requestToken",
+                "/register/email/requestToken")) {
+            t.put("POST " + V3 + path, List.of(Target.of(V3 + path, anonymous, emailToken)));
+        }
+        for (String path : List.of("/account/3pid/msisdn/requestToken", "/account/password/msisdn/requestToken",
+                "/register/msisdn/requestToken")) {
+            t.put("POST " + V3 + path, List.of(Target.of(V3 + path, anonymous, msisdnToken)));
+        }
+        Supplier<ObjectNode> threepid = () -> obj("{\"medium\":\"email\",\"address\":\"a@example.org\","
+                + "\"id_server\":\"id.example.org\",\"id_access_token\":\"token\",\"sid\":\"sid\","
+                + "\"client_secret\":\"secret\",\"three_pid_creds\":{\"sid\":\"sid\",\"client_secret\":\"secret\"}}");
+        for (String path : List.of("/account/3pid", "/account/3pid/add", "/account/3pid/bind", "/account/3pid/delete",
+                "/account/3pid/unbind")) {
+            t.put("POST " + V3 + path, List.of(Target.of(V3 + path, asAlice, threepid)));
+        }
+        t.put("POST /_matrix/client/v1/login/get_token", List.of(Target.of("/_matrix/client/v1/login/get_token",
+                asAlice, () -> obj("{\"auth\":" + passwordAuth(alice) + "}"))));
+        t.put("POST " + V3 + "/user/:userId/openid/request_token", List.of(Target.of(user + "/openid/request_token",
+                asAlice, () -> obj("{}"))));
+
+        // Reports.
+        Supplier<ObjectNode> report = () -> obj("{\"reason\":\"spam\",\"score\":-100}");
+        t.put("POST " + V3 + "/rooms/:roomId/report/:eventId", List.of(Target.of(room() + "/report/" + enc(messageId),
+                () -> bob.accessToken(), report)));
+        t.put("POST " + V3 + "/rooms/:roomId/report", List.of(Target.of(room() + "/report", () -> bob.accessToken(),
+                () -> obj("{\"reason\":\"spam\"}"))));
+        t.put("POST " + V3 + "/users/:userId/report", List.of(Target.of(V3 + "/users/" + enc(alice.userId())
+                + "/report", () -> bob.accessToken(), () -> obj("{\"reason\":\"spam\"}"))));
+
         // Keys (served on the client listener too).
         t.put("POST /_matrix/key/v2/query", List.of(Target.of("/_matrix/key/v2/query", anonymous,
                 () -> obj("{\"server_keys\":{\"" + hs.serverName() + "\":{}}}"))));
@@ -408,6 +467,66 @@ class BadInputIT {
     }
 
     /** Each request from a newly registered user, with a body made for that user. */
+    /**
+     * The admin API's POST and PUT endpoints, each acting on a user of its own (a fresh one where the
+     * request may deactivate, lock or log out its target) or on a room of its own.
+     */
+    private static void adminTargets(Map<String, List<Target>> t) {
+        Supplier<String> asAdmin = () -> adminToken;
+        String admin = "/_synapse/admin";
+        TestUser target = hs.registerUser("admin-target");
+        String roomOfItsOwn = hs.expect(200, creator, "POST", V3 + "/createRoom", "{}").path("room_id").asText();
+        t.put("POST " + admin + "/v1/deactivate/:userId", List.of(onFreshUser(u -> admin + "/v1/deactivate/"
+                + enc(u.userId()), u -> "{\"erase\":true}")));
+        t.put("POST " + admin + "/v1/reset_password/:userId", List.of(onFreshUser(u -> admin + "/v1/reset_password/"
+                + enc(u.userId()), u -> "{\"new_password\":\"np\",\"logout_devices\":true}")));
+        t.put("PUT " + admin + "/v2/users/:userId", List.of(onFreshUser(u -> admin + "/v2/users/" + enc(u.userId()),
+                u -> "{\"password\":\"pw\",\"logout_devices\":false,\"displayname\":\"D\",\"avatar_url\":\"mxc://a/b\","
+                        + "\"threepids\":[{\"medium\":\"email\",\"address\":\"a@b.c\"}],\"external_ids\":[],"
+                        + "\"admin\":false,\"deactivated\":false,\"user_type\":null,\"locked\":false}")));
+        t.put("PUT " + admin + "/v2/users/:userId/devices/:deviceId", List.of(onFreshUser(u -> admin + "/v2/users/"
+                + enc(u.userId()) + "/devices/" + enc(u.deviceId()), u -> "{\"display_name\":\"phone\"}")));
+        t.put("POST " + admin + "/v2/users/:userId/delete_devices", List.of(onFreshUser(u -> admin + "/v2/users/"
+                + enc(u.userId()) + "/delete_devices", u -> "{\"devices\":[\"" + u.deviceId() + "\"]}")));
+        t.put("POST " + admin + "/v1/users/:userId/login", List.of(Target.of(admin + "/v1/users/"
+                + enc(target.userId()) + "/login", asAdmin, () -> obj("{\"valid_until_ms\":"
+                + (System.currentTimeMillis() + 60_000) + "}"))));
+        t.put("POST " + admin + "/v1/users/:userId/override_ratelimit", List.of(Target.of(admin + "/v1/users/"
+                + enc(target.userId()) + "/override_ratelimit", asAdmin,
+                () -> obj("{\"messages_per_second\":5,\"burst_count\":10}"))));
+        t.put("POST " + admin + "/v1/users/:userId/shadow_ban", List.of(Target.of(admin + "/v1/users/"
+                + enc(target.userId()) + "/shadow_ban", asAdmin, () -> obj("{}"))));
+        t.put("PUT /_matrix/client/v1/admin/lock/:userId", List.of(Target.of("/_matrix/client/v1/admin/lock/"
+                + enc(target.userId()), asAdmin, () -> obj("{\"locked\":false}"))));
+        t.put("PUT /_matrix/client/v1/admin/suspend/:userId", List.of(Target.of("/_matrix/client/v1/admin/suspend/"
+                + enc(target.userId()), asAdmin, () -> obj("{\"suspended\":false}"))));
+        t.put("PUT " + admin + "/v1/rooms/:roomId/block", List.of(Target.of(admin + "/v1/rooms/"
+                + enc("!elsewhere:example.org") + "/block", asAdmin, () -> obj("{\"block\":true}"))));
+        t.put("POST " + admin + "/v1/rooms/:roomId/make_room_admin", List.of(Target.of(admin + "/v1/rooms/"
+                + enc(roomOfItsOwn) + "/make_room_admin", asAdmin, () -> obj("{\"user_id\":\"" + target.userId()
+                + "\"}"))));
+        t.put("POST " + admin + "/v1/send_server_notice", List.of(Target.of(admin + "/v1/send_server_notice", asAdmin,
+                () -> obj("{\"user_id\":\"" + target.userId() + "\",\"type\":\"m.room.message\","
+                        + "\"content\":{\"msgtype\":\"m.text\",\"body\":\"hi\"}}"))));
+        // Not an admin endpoint, but left without a body since room upgrades came: each upgrade of a room of its own.
+        t.put("POST " + V3 + "/rooms/:roomId/upgrade", List.of(new Target(() -> {
+            String room = hs.expect(200, creator, "POST", V3 + "/createRoom", "{}").path("room_id").asText();
+            return new Call(V3 + "/rooms/" + enc(room) + "/upgrade", creator.accessToken(),
+                    obj("{\"new_version\":\"11\"}"));
+        })));
+        t.put("POST " + admin + "/v1/federation/destinations/:destination/reset_connection", List.of(Target.of(
+                admin + "/v1/federation/destinations/example.org/reset_connection", asAdmin, () -> obj("{}"))));
+    }
+
+    /** A request of the admin about a user registered for it alone. */
+    private static Target onFreshUser(java.util.function.Function<TestUser, String> path,
+                                      java.util.function.Function<TestUser, String> body) {
+        return new Target(() -> {
+            TestUser u = hs.registerUser("target" + COUNTER.incrementAndGet());
+            return new Call(path.apply(u), adminToken, obj(body.apply(u)));
+        });
+    }
+
     private static Target fresh(String path, java.util.function.Function<TestUser, String> body) {
         return new Target(() -> {
             TestUser u = hs.registerUser("fresh" + COUNTER.incrementAndGet());

@@ -103,6 +103,9 @@ class FieldLimitsIT {
         assertError(hs.authed(alice.accessToken(), "POST", receipt, "{\"thread_id\":\"not a thread\"}"), 400,
                 "M_INVALID_PARAM");
         hs.expect(200, alice, "POST", receipt, "{\"thread_id\":\"main\"}");
+        // The message becomes a thread's root: a receipt in its thread may name it.
+        hs.expect(200, bob, "PUT", room() + "/send/m.room.message/reply", "{\"body\":\"re\",\"m.relates_to\":"
+                + "{\"rel_type\":\"m.thread\",\"event_id\":\"" + eventId + "\"}}");
         hs.expect(200, alice, "POST", receipt, "{\"thread_id\":\"" + eventId + "\"}");
         hs.expect(200, bob, "GET", V3 + "/sync?timeout=0", null);
     }

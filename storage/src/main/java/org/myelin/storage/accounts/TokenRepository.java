@@ -70,13 +70,21 @@ public final class TokenRepository {
         return insertAccessToken(c, s, refreshId);
     }
 
-    /** The access token with this hash and its account's flags, if it exists. */
+    /**
+     * The access token with this hash and its account's flags, if it exists: a device's token, or
+     * one an admin obtained to act as the user ({@link #createAdminLoginToken}), which has a
+     * negative id, no device (an empty device id) and counts as used.
+     */
     public Optional<AccessToken> findAccessToken(byte[] tokenHash) {
         return Transactions.withConnection(dataSource, c -> {
             try (PreparedStatement ps = c.prepareStatement("SELECT t.id, t.user_id, t.device_id, t.expires_ts, "
-                    + "t.refresh_token_id, t.used, u.is_guest, u.deactivated FROM access_tokens t "
-                    + "JOIN users u ON u.user_id = t.user_id WHERE t.token_hash = ?")) {
+                    + "t.refresh_token_id, t.used, u.is_guest, u.deactivated, u.locked FROM access_tokens t "
+                    + "JOIN users u ON u.user_id = t.user_id WHERE t.token_hash = ? "
+                    + "UNION ALL SELECT -a.id, a.user_id, '', a.expires_ts, NULL, TRUE, u.is_guest, u.deactivated, "
+                    + "u.locked FROM admin_login_tokens a JOIN users u ON u.user_id = a.user_id "
+                    + "WHERE a.token_hash = ?")) {
                 ps.setBytes(1, tokenHash);
+                ps.setBytes(2, tokenHash);
                 try (ResultSet rs = ps.executeQuery()) {
                     if (!rs.next()) {
                         return Optional.empty();
@@ -86,8 +94,30 @@ public final class TokenRepository {
                     long refresh = rs.getLong(5);
                     Long refreshId = rs.wasNull() ? null : refresh;
                     return Optional.of(new AccessToken(rs.getLong(1), rs.getString(2), rs.getString(3), expiresTs,
-                            refreshId, rs.getBoolean(6), rs.getBoolean(7), rs.getBoolean(8)));
+                            refreshId, rs.getBoolean(6), rs.getBoolean(7), rs.getBoolean(8), rs.getBoolean(9)));
                 }
+            }
+        });
+    }
+
+    /**
+     * Stores an access token for {@code userId} that {@code adminUserId} obtained (Synapse's admin
+     * "login as a user"): no device, valid until {@code expiresTs} (null: never).
+     */
+    public void createAdminLoginToken(String userId, String adminUserId, byte[] tokenHash, Long expiresTs, long now) {
+        Transactions.withConnection(dataSource, c -> {
+            try (PreparedStatement ps = c.prepareStatement("INSERT INTO admin_login_tokens "
+                    + "(token_hash, user_id, admin_user_id, created_ts, expires_ts) VALUES (?, ?, ?, ?, ?)")) {
+                ps.setBytes(1, tokenHash);
+                ps.setString(2, userId);
+                ps.setString(3, adminUserId);
+                ps.setLong(4, now);
+                if (expiresTs == null) {
+                    ps.setNull(5, java.sql.Types.BIGINT);
+                } else {
+                    ps.setLong(5, expiresTs);
+                }
+                return ps.executeUpdate();
             }
         });
     }
@@ -109,8 +139,26 @@ public final class TokenRepository {
         });
     }
 
-    /** Revokes one access token (and the refresh token issued with it). */
+    /**
+     * Revokes one access token (and the refresh token issued with it); a negative id is an admin's
+     * login token ({@link #findAccessToken}).
+     */
     public void revokeAccessToken(long tokenId) {
+        if (tokenId < 0) {
+            String owner = Transactions.withConnection(dataSource, c -> {
+                try (PreparedStatement ps = c.prepareStatement(
+                        "DELETE FROM admin_login_tokens WHERE id = ? RETURNING user_id")) {
+                    ps.setLong(1, -tokenId);
+                    try (ResultSet rs = ps.executeQuery()) {
+                        return rs.next() ? rs.getString(1) : null;
+                    }
+                }
+            });
+            if (owner != null) {
+                revoked.revoked(owner);
+            }
+            return;
+        }
         String userId = Transactions.inTransaction(dataSource, c -> {
             Long refreshId = null;
             String owner = null;

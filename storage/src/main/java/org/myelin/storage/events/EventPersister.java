@@ -1,5 +1,9 @@
 package org.myelin.storage.events;
 
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.composite.CompositeMeterRegistry;
 import org.myelin.storage.StorageException;
 import org.myelin.storage.state.StateSnapshot;
 import org.myelin.storage.state.StateSnapshotRepository;
@@ -43,6 +47,9 @@ public final class EventPersister implements AutoCloseable {
     private final BlockingQueue<Pending> queue = new LinkedBlockingQueue<>();
     private final Thread writer;
     private volatile boolean closed;
+    /** No-op meters (a composite with no registry) until {@link #recordTo} is called. */
+    private volatile Counter persisted = Counter.builder("myelin.events.persisted").register(new CompositeMeterRegistry());
+    private volatile Timer batches = Timer.builder("myelin.events.persist.batch").register(new CompositeMeterRegistry());
 
     /**
      * @param onCommit called on the writer thread with each committed batch, in stream order;
@@ -55,6 +62,19 @@ public final class EventPersister implements AutoCloseable {
         this.writes = new EventWrites(snapshots);
         this.onCommit = onCommit;
         this.writer = Thread.ofPlatform().name("event-persister").daemon(true).start(this::run);
+    }
+
+    /**
+     * Counts the events committed ({@code myelin_events_persisted_total}, timeline and outliers)
+     * and times each batch the writer commits ({@code myelin_events_persist_batch_seconds}).
+     */
+    public void recordTo(MeterRegistry registry) {
+        registry.gaugeCollectionSize("myelin.events.persist.queue", java.util.List.of(), queue);
+        this.batches = Timer.builder("myelin.events.persist.batch")
+                .description("Time to write and commit one batch of events to the timeline")
+                .publishPercentileHistogram().register(registry);
+        this.persisted = Counter.builder("myelin.events.persisted")
+                .description("Events committed to the database").register(registry);
     }
 
     /** Queues {@code request}; the future completes once it is committed, or fails. */
@@ -89,6 +109,7 @@ public final class EventPersister implements AutoCloseable {
             try {
                 List<PersistedEvent> done = OutlierWrites.write(c, requests);
                 c.commit();
+                persisted.increment(done.size());
                 return done;
             } catch (SQLException | RuntimeException e) {
                 c.rollback();
@@ -111,7 +132,9 @@ public final class EventPersister implements AutoCloseable {
                 }
                 batch.add(first);
                 queue.drainTo(batch, MAX_BATCH - 1);
+                long started = System.nanoTime();
                 writeBatch(batch);
+                batches.record(System.nanoTime() - started, java.util.concurrent.TimeUnit.NANOSECONDS);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 break;
@@ -150,6 +173,7 @@ public final class EventPersister implements AutoCloseable {
     }
 
     private void complete(List<Pending> batch, List<PersistedEvent> done) {
+        persisted.increment(done.size());
         try {
             onCommit.accept(done);
         } catch (RuntimeException e) {

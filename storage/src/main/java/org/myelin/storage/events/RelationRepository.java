@@ -252,6 +252,20 @@ public final class RelationRepository {
         }
     }
 
+    /** Whether {@code eventId} is the root of a thread of {@code roomId}: some visible event replies to it in a thread. */
+    public boolean isThreadRoot(String roomId, String eventId) {
+        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(
+                "SELECT 1 FROM room_threads WHERE room_id = ? AND thread_id = ?")) {
+            ps.setString(1, roomId);
+            ps.setString(2, eventId);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next();
+            }
+        } catch (SQLException e) {
+            throw new StorageException(e);
+        }
+    }
+
     private static void bind(PreparedStatement ps, List<Object> args) throws SQLException {
         for (int i = 0; i < args.size(); i++) {
             switch (args.get(i)) {

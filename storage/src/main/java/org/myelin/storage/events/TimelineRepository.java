@@ -72,13 +72,15 @@ public final class TimelineRepository {
 
     /**
      * The visible event of the room closest to {@code ts} (inclusive) in the direction given: the
-     * first at or after it, or (backwards) the last at or before it.
+     * first at or after it, or (backwards) the last at or before it. Events of the same time are
+     * told apart as Synapse does ({@code get_event_id_for_timestamp}): by depth, the one that
+     * logically comes next in the direction, then by stream ordering.
      */
     public Optional<StoredEvent> closestTo(String roomId, long ts, boolean backwards) {
         String sql = "SELECT " + COLUMNS + " FROM events WHERE room_id = ? AND" + VISIBLE
                 + (backwards
-                ? " AND origin_server_ts <= ? ORDER BY origin_server_ts DESC, stream_ordering DESC LIMIT 1"
-                : " AND origin_server_ts >= ? ORDER BY origin_server_ts ASC, stream_ordering ASC LIMIT 1");
+                ? " AND origin_server_ts <= ? ORDER BY origin_server_ts DESC, depth DESC, stream_ordering DESC LIMIT 1"
+                : " AND origin_server_ts >= ? ORDER BY origin_server_ts ASC, depth ASC, stream_ordering ASC LIMIT 1");
         return query(sql, List.of(roomId, ts)).stream().findFirst();
     }
 

@@ -7,8 +7,11 @@ import org.myelin.protocol.id.ServerName;
 /**
  * Media of another server, {@code mxc://<origin>/<mediaId>}, fetched over federation and kept
  * (table {@code remote_media}); its bytes are in a {@link MediaStore} under {@code content}'s hash.
+ * A row may be known without its content ({@code content} null): only thumbnails of it were
+ * fetched from its origin, or it was quarantined before it was ever fetched.
  *
- * @param contentType    the type its origin gave
+ * @param contentType    the type its origin gave (null while its content is not kept)
+ * @param content        its content, or null while it is not kept
  * @param uploadName     the file name its origin gave, or null
  * @param authenticated  fetched while {@code enable_authenticated_media} was on: served only by
  *                       the authenticated endpoints
@@ -22,7 +25,13 @@ public record CachedRemoteMedia(ServerName origin, MediaId mediaId, String conte
     public CachedRemoteMedia {
         Objects.requireNonNull(origin, "origin");
         Objects.requireNonNull(mediaId, "mediaId");
-        Objects.requireNonNull(contentType, "contentType");
-        Objects.requireNonNull(content, "content");
+        if (content != null) {
+            Objects.requireNonNull(contentType, "contentType");
+        }
+    }
+
+    /** Whether its content is kept here (else only its thumbnails from the origin, or its quarantine). */
+    public boolean hasContent() {
+        return content != null;
     }
 }

@@ -1,9 +1,12 @@
 package org.myelin.storage.media;
 
+import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Types;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 import javax.sql.DataSource;
 import org.myelin.protocol.id.MediaId;
@@ -34,9 +37,32 @@ public final class MediaRepository {
         this.dataSource = dataSource;
     }
 
+    /** What became of an upload's row under a quota. */
+    public enum Recorded {
+        RECORDED,
+        /** A pending id that has content already, or is not the uploader's. */
+        NOT_PENDING,
+        /** The uploader's uploads would pass the quota: nothing was recorded. */
+        OVER_QUOTA
+    }
+
     /** Records media uploaded in one request ({@code POST /upload}). */
     public void insertUploaded(MediaId mediaId, UserId uploader, boolean authenticated, LocalMedia.Upload upload) {
-        Transactions.withConnection(dataSource, c -> {
+        insertUploaded(mediaId, uploader, authenticated, upload, Long.MAX_VALUE);
+    }
+
+    /**
+     * Records media uploaded in one request ({@code POST /upload}), unless the sizes of what
+     * {@code uploader} keeps uploaded would then pass {@code maxUserBytes} ({@link Long#MAX_VALUE}:
+     * no quota). Summing and inserting hold a lock on the uploader, so that concurrent uploads
+     * cannot together pass the quota.
+     */
+    public Recorded insertUploaded(MediaId mediaId, UserId uploader, boolean authenticated, LocalMedia.Upload upload,
+                                   long maxUserBytes) {
+        return Transactions.inTransaction(dataSource, c -> {
+            if (overQuota(c, uploader, upload.content().size(), maxUserBytes)) {
+                return Recorded.OVER_QUOTA;
+            }
             try (PreparedStatement ps = c.prepareStatement("""
                     INSERT INTO local_media (media_id, uploader, created_ts, content_type, upload_name, size_bytes,
                                              sha256, uploaded_ts, authenticated)
@@ -48,8 +74,60 @@ public final class MediaRepository {
                 ps.setBoolean(9, authenticated);
                 ps.executeUpdate();
             }
+            return Recorded.RECORDED;
+        });
+    }
+
+    /**
+     * Records an image fetched for the URL preview of {@code url} ({@code og:image}, or the page
+     * itself), as media of the user who asked for it: it counts toward no quota.
+     */
+    public void insertPreviewImage(MediaId mediaId, UserId requester, boolean authenticated, LocalMedia.Upload upload,
+                                   String url) {
+        Transactions.withConnection(dataSource, c -> {
+            try (PreparedStatement ps = c.prepareStatement("""
+                    INSERT INTO local_media (media_id, uploader, created_ts, content_type, upload_name, size_bytes,
+                                             sha256, uploaded_ts, authenticated, url_cache)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""")) {
+                ps.setString(1, mediaId.value());
+                ps.setString(2, requester.toString());
+                ps.setLong(3, upload.uploadedTs());
+                setUpload(ps, 4, upload);
+                ps.setBoolean(9, authenticated);
+                ps.setString(10, url);
+                ps.executeUpdate();
+            }
             return null;
         });
+    }
+
+    /** How many bytes of uploads {@code uploader} keeps (what counts toward a quota). */
+    public long usedBytes(UserId uploader) {
+        return Transactions.withConnection(dataSource, c -> used(c, uploader));
+    }
+
+    private static long used(Connection c, UserId uploader) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("""
+                SELECT COALESCE(sum(size_bytes), 0) FROM local_media WHERE uploader = ? AND url_cache IS NULL""")) {
+            ps.setString(1, uploader.toString());
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                return rs.getLong(1);
+            }
+        }
+    }
+
+    /** Whether adding {@code adding} bytes passes the quota; takes the uploader's quota lock when there is one. */
+    private static boolean overQuota(Connection c, UserId uploader, long adding, long maxUserBytes)
+            throws SQLException {
+        if (maxUserBytes == Long.MAX_VALUE) {
+            return false;
+        }
+        try (PreparedStatement lock = c.prepareStatement("SELECT pg_advisory_xact_lock(hashtext(?))")) {
+            lock.setString(1, "local_media quota " + uploader);
+            lock.executeQuery().close();
+        }
+        return used(c, uploader) + adding > maxUserBytes;
     }
 
     /**
@@ -94,7 +172,19 @@ public final class MediaRepository {
      * first) or is not {@code uploader}'s.
      */
     public boolean fillPending(MediaId mediaId, UserId uploader, LocalMedia.Upload upload) {
-        return Transactions.withConnection(dataSource, c -> {
+        return fillPending(mediaId, uploader, upload, Long.MAX_VALUE) == Recorded.RECORDED;
+    }
+
+    /**
+     * Gives a pending media id its content, unless it has content already or is not
+     * {@code uploader}'s ({@link Recorded#NOT_PENDING}), or the uploader's uploads would then pass
+     * {@code maxUserBytes} ({@link Recorded#OVER_QUOTA}).
+     */
+    public Recorded fillPending(MediaId mediaId, UserId uploader, LocalMedia.Upload upload, long maxUserBytes) {
+        return Transactions.inTransaction(dataSource, c -> {
+            if (overQuota(c, uploader, upload.content().size(), maxUserBytes)) {
+                return Recorded.OVER_QUOTA;
+            }
             try (PreparedStatement ps = c.prepareStatement("""
                     UPDATE local_media SET content_type = ?, upload_name = ?, size_bytes = ?, sha256 = ?,
                                            uploaded_ts = ?
@@ -102,7 +192,7 @@ public final class MediaRepository {
                 setUpload(ps, 1, upload);
                 ps.setString(6, mediaId.value());
                 ps.setString(7, uploader.toString());
-                return ps.executeUpdate() == 1;
+                return ps.executeUpdate() == 1 ? Recorded.RECORDED : Recorded.NOT_PENDING;
             }
         });
     }
@@ -143,22 +233,79 @@ public final class MediaRepository {
         ps.setLong(first + 4, upload.uploadedTs());
     }
 
-    /** How many media rows (local and remote, with thumbnails) name this content: 0 means it may go. */
-    public long references(Sha256 sha256) {
-        return Transactions.withConnection(dataSource, c -> {
-            try (PreparedStatement ps = c.prepareStatement("""
-                    SELECT (SELECT count(*) FROM local_media WHERE sha256 = ?)
-                         + (SELECT count(*) FROM local_media_thumbnails WHERE sha256 = ?)
-                         + (SELECT count(*) FROM remote_media WHERE sha256 = ?)
-                         + (SELECT count(*) FROM remote_media_thumbnails WHERE sha256 = ?)""")) {
-                for (int i = 1; i <= 4; i++) {
-                    ps.setString(i, sha256.hex());
-                }
+    /**
+     * Deletes {@code mediaId} and its thumbnails; the contents they named (the media's, if it was
+     * uploaded, and its thumbnails'), which may now be unreferenced; empty if there was no such media.
+     */
+    public Optional<List<Sha256>> delete(MediaId mediaId) {
+        return Transactions.inTransaction(dataSource, c -> {
+            List<Sha256> contents = new ArrayList<>();
+            try (PreparedStatement ps = c.prepareStatement(
+                    "SELECT sha256 FROM local_media_thumbnails WHERE media_id = ?")) {
+                ps.setString(1, mediaId.value());
                 try (ResultSet rs = ps.executeQuery()) {
-                    rs.next();
-                    return rs.getLong(1);
+                    while (rs.next()) {
+                        contents.add(new Sha256(rs.getString(1)));
+                    }
                 }
             }
+            try (PreparedStatement ps = c.prepareStatement(
+                    "DELETE FROM local_media WHERE media_id = ? RETURNING sha256")) {
+                ps.setString(1, mediaId.value());
+                try (ResultSet rs = ps.executeQuery()) {
+                    if (!rs.next()) {
+                        return Optional.empty();
+                    }
+                    if (rs.getString(1) != null) {
+                        contents.add(new Sha256(rs.getString(1)));
+                    }
+                }
+            }
+            return Optional.of(contents);
         });
+    }
+
+    /** Up to {@code limit} images of URL previews fetched before {@code beforeTs}, oldest first. */
+    public List<MediaId> previewImagesBefore(long beforeTs, int limit) {
+        return Transactions.withConnection(dataSource, c -> {
+            try (PreparedStatement ps = c.prepareStatement("""
+                    SELECT media_id FROM local_media WHERE url_cache IS NOT NULL AND created_ts < ?
+                    ORDER BY created_ts LIMIT ?""")) {
+                ps.setLong(1, beforeTs);
+                ps.setInt(2, limit);
+                List<MediaId> ids = new ArrayList<>();
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        ids.add(MediaId.parse(rs.getString(1)));
+                    }
+                }
+                return ids;
+            }
+        });
+    }
+
+    /**
+     * How many media rows (local and remote, with thumbnails, those made here and those fetched
+     * from an origin) name this content: 0 means it may go.
+     */
+    public long references(Sha256 sha256) {
+        return Transactions.withConnection(dataSource, c -> references(c, sha256));
+    }
+
+    static long references(Connection c, Sha256 sha256) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("""
+                SELECT (SELECT count(*) FROM local_media WHERE sha256 = ?)
+                     + (SELECT count(*) FROM local_media_thumbnails WHERE sha256 = ?)
+                     + (SELECT count(*) FROM remote_media WHERE sha256 = ?)
+                     + (SELECT count(*) FROM remote_media_thumbnails WHERE sha256 = ?)
+                     + (SELECT count(*) FROM remote_media_origin_thumbnails WHERE sha256 = ?)""")) {
+            for (int i = 1; i <= 5; i++) {
+                ps.setString(i, sha256.hex());
+            }
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                return rs.getLong(1);
+            }
+        }
     }
 }

@@ -3,9 +3,12 @@ package org.myelin.storage.media;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.Types;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 import javax.sql.DataSource;
 import org.myelin.protocol.id.MediaId;
+import org.myelin.protocol.id.MxcUri;
 import org.myelin.protocol.id.ServerName;
 import org.myelin.storage.Transactions;
 
@@ -35,19 +38,23 @@ public final class RemoteMediaRepository {
                         return Optional.empty();
                     }
                     long lastAccess = rs.getLong("last_access_ts");
+                    boolean neverServed = rs.wasNull();
+                    String sha256 = rs.getString("sha256");
+                    StoredContent content = sha256 == null ? null
+                            : new StoredContent(new Sha256(sha256), rs.getLong("size_bytes"));
                     return Optional.of(new CachedRemoteMedia(origin, mediaId, rs.getString("content_type"),
-                            rs.getString("upload_name"),
-                            new StoredContent(new Sha256(rs.getString("sha256")), rs.getLong("size_bytes")),
-                            rs.getLong("fetched_ts"), rs.getBoolean("authenticated"), rs.getString("quarantined_by"),
-                            rs.wasNull() ? 0 : lastAccess));
+                            rs.getString("upload_name"), content, rs.getLong("fetched_ts"),
+                            rs.getBoolean("authenticated"), rs.getString("quarantined_by"),
+                            neverServed ? 0 : lastAccess));
                 }
             }
         });
     }
 
     /**
-     * Records media just fetched. If a row is there already (another process fetched it too, or
-     * its content had gone from the store), it takes the new content, unless it is quarantined.
+     * Records media just fetched. If a row is there already (another process fetched it too, its
+     * content had gone from the store, or only its thumbnails were fetched), it takes the new
+     * content, unless it is quarantined.
      */
     public void store(CachedRemoteMedia media) {
         Transactions.withConnection(dataSource, c -> {
@@ -76,6 +83,90 @@ public final class RemoteMediaRepository {
                 ps.executeUpdate();
             }
             return null;
+        });
+    }
+
+    /**
+     * Records {@code mxc://origin/mediaId} as known without its content (a thumbnail of it is
+     * about to be kept), unless it is known already.
+     */
+    public void ensureKnown(ServerName origin, MediaId mediaId, boolean authenticated, long nowTs) {
+        Transactions.withConnection(dataSource, c -> {
+            try (PreparedStatement ps = c.prepareStatement("""
+                    INSERT INTO remote_media (origin, media_id, fetched_ts, authenticated, last_access_ts)
+                    VALUES (?, ?, ?, ?, ?) ON CONFLICT (origin, media_id) DO NOTHING""")) {
+                ps.setString(1, origin.toString());
+                ps.setString(2, mediaId.value());
+                ps.setLong(3, nowTs);
+                ps.setBoolean(4, authenticated);
+                ps.setLong(5, nowTs);
+                ps.executeUpdate();
+            }
+            return null;
+        });
+    }
+
+    /**
+     * Up to {@code limit} media (of any origin) not served since before {@code beforeTs} and not
+     * quarantined, least recently served first: what retention deletes.
+     */
+    public List<MxcUri> unusedSince(long beforeTs, int limit) {
+        return Transactions.withConnection(dataSource, c -> {
+            try (PreparedStatement ps = c.prepareStatement("""
+                    SELECT origin, media_id FROM remote_media
+                    WHERE quarantined_by IS NULL AND COALESCE(last_access_ts, fetched_ts) < ?
+                    ORDER BY COALESCE(last_access_ts, fetched_ts) LIMIT ?""")) {
+                ps.setLong(1, beforeTs);
+                ps.setInt(2, limit);
+                List<MxcUri> media = new ArrayList<>();
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        media.add(new MxcUri(ServerName.parse(rs.getString(1)), MediaId.parse(rs.getString(2))));
+                    }
+                }
+                return media;
+            }
+        });
+    }
+
+    /**
+     * Deletes {@code media} with its thumbnails (made here and fetched from its origin), if it is
+     * still not served since before {@code beforeTs} and not quarantined; the contents they named,
+     * which may now be unreferenced; empty if it was not deleted.
+     */
+    public Optional<List<Sha256>> deleteUnused(MxcUri media, long beforeTs) {
+        return Transactions.inTransaction(dataSource, c -> {
+            // Its thumbnails go with it (ON DELETE CASCADE): what they name is read first.
+            List<Sha256> contents = new ArrayList<>();
+            for (String table : List.of("remote_media_thumbnails", "remote_media_origin_thumbnails")) {
+                try (PreparedStatement ps = c.prepareStatement(
+                        "SELECT sha256 FROM " + table + " WHERE origin = ? AND media_id = ?")) {
+                    ps.setString(1, media.server().toString());
+                    ps.setString(2, media.mediaId().value());
+                    try (ResultSet rs = ps.executeQuery()) {
+                        while (rs.next()) {
+                            contents.add(new Sha256(rs.getString(1)));
+                        }
+                    }
+                }
+            }
+            try (PreparedStatement ps = c.prepareStatement("""
+                    DELETE FROM remote_media WHERE origin = ? AND media_id = ? AND quarantined_by IS NULL
+                      AND COALESCE(last_access_ts, fetched_ts) < ?
+                    RETURNING sha256""")) {
+                ps.setString(1, media.server().toString());
+                ps.setString(2, media.mediaId().value());
+                ps.setLong(3, beforeTs);
+                try (ResultSet rs = ps.executeQuery()) {
+                    if (!rs.next()) {
+                        return Optional.empty();
+                    }
+                    if (rs.getString(1) != null) {
+                        contents.add(new Sha256(rs.getString(1)));
+                    }
+                }
+            }
+            return Optional.of(contents);
         });
     }
 

@@ -13,7 +13,9 @@ import java.sql.SQLException;
 import java.sql.Types;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.OptionalLong;
 
 /**
@@ -113,6 +115,31 @@ public final class ReceiptRepository {
                     String thread = rs.getString(4);
                     found.add(new Receipt(rs.getString(1), rs.getString(2), rs.getString(3),
                             thread.isEmpty() ? null : thread, rs.getString(5), rs.getLong(6), rs.getLong(7)));
+                }
+            }
+            return found;
+        } catch (SQLException e) {
+            throw new StorageException(e);
+        }
+    }
+
+    /**
+     * How far {@code userId} has read {@code roomId} in each thread: the highest timeline position
+     * among their receipts of {@code receiptTypes} by thread id ({@code ""} for unthreaded
+     * receipts, {@code main} for the main timeline); receipts of events without a position are left out.
+     */
+    public Map<String, Long> readUpToByThread(String roomId, String userId, Collection<String> receiptTypes) {
+        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement("""
+                SELECT thread_id, MAX(event_stream_ordering) FROM receipts
+                WHERE room_id = ? AND user_id = ? AND receipt_type = ANY(?) AND event_stream_ordering IS NOT NULL
+                GROUP BY thread_id""")) {
+            ps.setString(1, roomId);
+            ps.setString(2, userId);
+            ps.setArray(3, c.createArrayOf("text", receiptTypes.toArray()));
+            Map<String, Long> found = new HashMap<>();
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    found.put(rs.getString(1), rs.getLong(2));
                 }
             }
             return found;

@@ -112,6 +112,46 @@ public final class MembershipRepository {
         }
     }
 
+    /**
+     * The servers of a room's joined members, those in the room the longest first (by the
+     * earliest timeline position among their members' current membership events; those without
+     * one last): the servers most likely to hold the room's older history.
+     */
+    public List<String> joinedServersLongestFirst(String roomId) {
+        List<String> servers = new ArrayList<>();
+        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement("""
+                SELECT substring(user_id from position(':' in user_id) + 1) AS server FROM room_memberships
+                WHERE room_id = ? AND membership = 'join'
+                GROUP BY server ORDER BY MIN(stream_ordering) NULLS LAST, server""")) {
+            ps.setString(1, roomId);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    servers.add(rs.getString(1));
+                }
+            }
+            return servers;
+        } catch (SQLException e) {
+            throw new StorageException(e);
+        }
+    }
+
+    /** Every server with a joined member in any room this server knows (the destinations it federates with). */
+    public List<String> serversInRooms() {
+        List<String> servers = new ArrayList<>();
+        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(
+                "SELECT DISTINCT substring(user_id from position(':' in user_id) + 1) FROM room_memberships "
+                        + "WHERE membership = 'join'")) {
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    servers.add(rs.getString(1));
+                }
+            }
+            return servers;
+        } catch (SQLException e) {
+            throw new StorageException(e);
+        }
+    }
+
     private List<Membership> query(String sql, String... args) {
         List<Membership> found = new ArrayList<>();
         try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {

@@ -61,6 +61,27 @@ public final class RoomRepository {
         return found;
     }
 
+    /** Every room this server has state of, by id. */
+    public java.util.List<String> roomsWithState() {
+        java.util.List<String> ids = new java.util.ArrayList<>();
+        try (Connection c = dataSource.getConnection();
+             PreparedStatement ps = c.prepareStatement("SELECT room_id FROM room_current_state ORDER BY room_id")) {
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    ids.add(rs.getString(1));
+                }
+            }
+            return ids;
+        } catch (SQLException e) {
+            throw new StorageException(e);
+        }
+    }
+
+    /** Forgets what is cached of a room that was purged. */
+    public void forget(String roomId) {
+        versions.remove(roomId);
+    }
+
     private Optional<RoomVersion> versionStored(String roomId) {
         try (Connection c = dataSource.getConnection();
              PreparedStatement ps = c.prepareStatement("SELECT room_version FROM rooms WHERE room_id = ?")) {

@@ -96,6 +96,27 @@ public final class RoomSyncQueries {
     }
 
     /**
+     * The position of {@code userId}'s last membership event in the room at or before {@code upTo}
+     * (their join, for a member); 0 if none.
+     */
+    public long lastMembershipOf(String roomId, String userId, long upTo) {
+        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement("""
+                SELECT COALESCE(MAX(stream_ordering), 0) FROM events
+                WHERE room_id = ? AND type = 'm.room.member' AND state_key = ? AND stream_ordering > 0
+                  AND stream_ordering <= ? AND NOT soft_failed AND rejected_reason IS NULL""")) {
+            ps.setString(1, roomId);
+            ps.setString(2, userId);
+            ps.setLong(3, upTo);
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                return rs.getLong(1);
+            }
+        } catch (SQLException e) {
+            throw new StorageException(e);
+        }
+    }
+
+    /**
      * How many visible events of {@code types} others than {@code reader} sent to the room with
      * positions in ({@code after}, {@code upTo}].
      */

@@ -14,9 +14,9 @@ import org.myelin.server.http.MatrixException;
 import org.myelin.server.http.Routes;
 
 /**
- * The requester's own account: who they are, their password, deactivation and third-party
- * identifiers (client-server API, "Current account information", "Password management",
- * "Account deactivation", "Adding Account Administrative Contact Information").
+ * The requester's own account: who they are, their password and deactivation (client-server
+ * API, "Current account information", "Password management", "Account deactivation"). Its
+ * third-party identifiers are {@link ThirdPartyIdRoutes}'.
  */
 public final class AccountRoutes implements Routes {
 
@@ -27,8 +27,6 @@ public final class AccountRoutes implements Routes {
     record DeactivateBody(JsonNode auth, String idServer, Boolean erase) {}
 
     record DeactivateResponse(String idServerUnbindResult) {}
-
-    record ThreePids(List<Object> threepids) {}
 
     private final AccountServices services;
 
@@ -41,7 +39,6 @@ public final class AccountRoutes implements Routes {
         router.get("/_matrix/client/v3/account/whoami").handler(handlers.blocking(this::whoami));
         router.post("/_matrix/client/v3/account/password").handler(handlers.blocking(this::changePassword));
         router.post("/_matrix/client/v3/account/deactivate").handler(handlers.blocking(this::deactivate));
-        router.get("/_matrix/client/v3/account/3pid").handler(handlers.blocking(this::threePids));
     }
 
     /** {@code GET /_matrix/client/v3/account/whoami} (client-server API, "Current account information"). */
@@ -97,15 +94,5 @@ public final class AccountRoutes implements Routes {
         services.devicesDeleted(requester.userId(), services.accounts.deactivate(requester.userId()));
         services.accountDeactivated(requester.userId());
         return JsonResponse.ok(new DeactivateResponse("no-support"));
-    }
-
-    /**
-     * {@code GET /_matrix/client/v3/account/3pid} (client-server API, "Adding Account
-     * Administrative Contact Information"): always empty, no third-party identifiers are bound
-     * here; clients ask for it in their settings.
-     */
-    JsonResponse threePids(RoutingContext ctx) {
-        services.authenticator.require(ctx);
-        return JsonResponse.ok(new ThreePids(List.of()));
     }
 }

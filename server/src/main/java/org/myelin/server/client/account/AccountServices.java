@@ -14,8 +14,11 @@ import org.myelin.server.client.ratelimit.RateLimiters;
 import org.myelin.server.config.HomeserverConfig;
 import org.myelin.storage.accounts.AccountRepository;
 import org.myelin.storage.accounts.DehydratedDeviceRepository;
+import org.myelin.storage.accounts.LoginTokenRepository;
+import org.myelin.storage.accounts.OpenIdTokenRepository;
 import org.myelin.storage.accounts.RegistrationTokenRepository;
 import org.myelin.storage.accounts.TokenRepository;
+import org.myelin.storage.accounts.TokensRevoked;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -41,13 +44,18 @@ public final class AccountServices {
     public final RateLimiters rateLimiters;
     public final Sessions sessions;
     public final Registration registration;
+    /** OpenID tokens users hand to third parties. */
+    public final OpenIdTokens openIdTokens;
+    /** Login tokens ({@code m.login.token}) for logging in with an existing session. */
+    public final LoginTokens loginTokens;
+    private final AccessTokenCache tokenCache;
     private final List<AccountLifecycle> lifecycle = new CopyOnWriteArrayList<>();
     private volatile DeviceListAnnouncer deviceLists = DeviceListAnnouncer.COMMIT_ONLY;
 
     public AccountServices(DataSource dataSource, HomeserverConfig config, Clock clock) {
         this.serverName = config.serverName();
         this.clock = clock;
-        AccessTokenCache tokenCache = new AccessTokenCache(clock);
+        this.tokenCache = new AccessTokenCache(clock);
         this.accounts = new AccountRepository(dataSource, tokenCache::revoked);
         this.tokens = new TokenRepository(dataSource, tokenCache::revoked);
         this.dehydratedDevices = new DehydratedDeviceRepository(dataSource, tokenCache::revoked);
@@ -59,6 +67,14 @@ public final class AccountServices {
         this.rateLimiters = RateLimiters.from(config.rateLimits(), clock);
         this.sessions = new Sessions(tokens, config.auth(), clock);
         this.registration = new Registration(this, config, new RegistrationTokenStage(registrationTokens, clock));
+        this.openIdTokens = new OpenIdTokens(new OpenIdTokenRepository(dataSource), clock);
+        this.loginTokens = new LoginTokens(new LoginTokenRepository(dataSource), config.auth().loginViaExistingSession(),
+                clock);
+    }
+
+    /** What to tell when a user's tokens must be looked up again (revoked, or the account locked). */
+    public TokensRevoked tokensRevoked() {
+        return tokenCache::revoked;
     }
 
     /** Registers what must happen when devices are deleted or accounts deactivated. */
@@ -95,7 +111,8 @@ public final class AccountServices {
         return accounts.account(userId).map(a -> a.isAdmin() && !a.deactivated()).orElse(false);
     }
 
-    void devicesDeleted(String userId, List<String> deviceIds) {
+    /** Tells the lifecycle listeners that devices of {@code userId} were deleted (after the commit). */
+    public void devicesDeleted(String userId, List<String> deviceIds) {
         if (deviceIds.isEmpty()) {
             return;
         }
@@ -108,7 +125,8 @@ public final class AccountServices {
         }
     }
 
-    void accountDeactivated(String userId) {
+    /** Tells the lifecycle listeners that {@code userId} was deactivated (after the commit). */
+    public void accountDeactivated(String userId) {
         for (AccountLifecycle l : lifecycle) {
             try {
                 l.accountDeactivated(userId);

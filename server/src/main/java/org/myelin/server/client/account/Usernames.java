@@ -13,12 +13,12 @@ import org.myelin.server.http.MatrixException;
  * application services), must not be all digits (reserved for guests), and the user id must
  * fit in 255 bytes. Anything else is 400 {@code M_INVALID_USERNAME}.
  */
-final class Usernames {
+public final class Usernames {
 
     private Usernames() {}
 
     /** The localpart for {@code username}, or 400 M_INVALID_USERNAME. */
-    static String localpart(String username, String serverName) {
+    public static String localpart(String username, String serverName) {
         if (username.isEmpty()) {
             throw invalid("User ID cannot be empty");
         }
@@ -39,7 +39,7 @@ final class Usernames {
         return localpart;
     }
 
-    static String userId(String localpart, String serverName) {
+    public static String userId(String localpart, String serverName) {
         return "@" + localpart + ":" + serverName;
     }
 

@@ -21,16 +21,30 @@ public final class AccountData {
     private final AccountDataRepository repository;
     private final Streams streams;
     private final ServerAccountData provided;
+    private final IgnoredUsers ignoredUsers;
 
     public AccountData(AccountDataRepository repository, Streams streams, ServerAccountData provided) {
         this.repository = repository;
         this.streams = streams;
         this.provided = provided;
+        this.ignoredUsers = new IgnoredUsers(repository);
     }
 
     /** Sets {@code type} for {@code userId}, in {@code roomId} or globally (null). */
     public void put(String userId, String roomId, String type, ObjectNode content) {
-        streams.write(StreamId.ACCOUNT_DATA, userId, () -> repository.put(userId, roomId, type, content.toString()));
+        streams.write(StreamId.ACCOUNT_DATA, userId, () -> {
+            long position = repository.put(userId, roomId, type, content.toString());
+            if (roomId == null && type.equals(IgnoredUsers.TYPE)) {
+                // Committed, and not yet announced: the syncs it wakes filter with the new list.
+                ignoredUsers.changed(userId);
+            }
+            return position;
+        });
+    }
+
+    /** Whom each user ignores, as their {@code m.ignored_user_list} says. */
+    public IgnoredUsers ignoredUsers() {
+        return ignoredUsers;
     }
 
     /**

@@ -45,11 +45,19 @@ public final class AccountDataRoutes implements Routes {
                 .orElseThrow(() -> MatrixException.notFound("Account data not found")));
     }
 
-    /** {@code PUT /_matrix/client/v3/user/{userId}/account_data/{type}} (client-server API, "Client Config"). */
+    /**
+     * {@code PUT /_matrix/client/v3/user/{userId}/account_data/{type}} (client-server API, "Client
+     * Config"). An {@code m.ignored_user_list} naming the user themselves is refused (400
+     * M_INVALID_PARAM), as Synapse refuses it.
+     */
     JsonResponse putGlobal(RoutingContext ctx) {
         String userId = self(ctx, "Cannot add account data for other users.");
         String type = settableType(ctx);
-        accountData.put(userId, null, type, objectBody(ctx));
+        ObjectNode content = objectBody(ctx);
+        if (type.equals(IgnoredUsers.TYPE) && IgnoredUsers.parse(content.toString()).contains(userId)) {
+            throw MatrixException.invalidParam("You cannot ignore yourself");
+        }
+        accountData.put(userId, null, type, content);
         return JsonResponse.empty();
     }
 

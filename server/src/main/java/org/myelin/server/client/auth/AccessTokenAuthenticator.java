@@ -59,6 +59,18 @@ public final class AccessTokenAuthenticator implements Authenticator {
 
     @Override
     public Optional<Requester> optional(RoutingContext ctx) {
+        return optional(ctx, false);
+    }
+
+    /**
+     * As {@link #require(RoutingContext, boolean)} with guests allowed, also for a locked account:
+     * a locked user may still log out, as in Synapse.
+     */
+    public Requester requireEvenIfLocked(RoutingContext ctx) {
+        return optional(ctx, true).orElseThrow(MatrixException::missingToken);
+    }
+
+    private Optional<Requester> optional(RoutingContext ctx, boolean allowLocked) {
         Requester known = ctx.get(REQUESTER_KEY);
         if (known != null) {
             return Optional.of(known);
@@ -68,7 +80,7 @@ public final class AccessTokenAuthenticator implements Authenticator {
             return Optional.empty();
         }
         // The address is only wanted for the once-a-minute last-seen write.
-        Requester requester = authenticate(token.get(), () -> clientAddress(ctx));
+        Requester requester = authenticate(token.get(), () -> clientAddress(ctx), allowLocked);
         ctx.put(REQUESTER_KEY, requester);
         AccessLog.identify(ctx, requester.userId());
         return Optional.of(requester);
@@ -76,11 +88,11 @@ public final class AccessTokenAuthenticator implements Authenticator {
 
     /** Finds the requester of {@code token}, or throws 401 M_UNKNOWN_TOKEN. */
     public Requester authenticate(String token, String clientAddress) {
-        return authenticate(token, () -> clientAddress);
+        return authenticate(token, () -> clientAddress, false);
     }
 
     /** As {@link #authenticate(String, String)}; {@code clientAddress} is asked only when last-seen is written. */
-    private Requester authenticate(String token, Supplier<String> clientAddress) {
+    private Requester authenticate(String token, Supplier<String> clientAddress, boolean allowLocked) {
         byte[] hash = Tokens.hash(token);
         long seen = cache.revocationCount();
         AccessToken found = cache.find(hash, () -> tokens.findAccessToken(hash))
@@ -92,12 +104,17 @@ public final class AccessTokenAuthenticator implements Authenticator {
         if (found.expiresTs() != null && found.expiresTs() <= now) {
             throw MatrixException.unknownToken("Access token has expired", true);
         }
+        if (found.locked() && !allowLocked) {
+            throw MatrixException.userLocked();
+        }
         if (!found.used()) {
             tokens.markUsed(found);
             cache.update(hash, new AccessToken(found.id(), found.userId(), found.deviceId(), found.expiresTs(),
-                    found.refreshTokenId(), true, found.isGuest(), found.deactivated()), seen);
+                    found.refreshTokenId(), true, found.isGuest(), found.deactivated(), found.locked()), seen);
         }
-        touch(found, now, clientAddress);
+        if (!found.deviceId().isEmpty()) { // an admin's login token has no device
+            touch(found, now, clientAddress);
+        }
         return new Requester(found.userId(), found.deviceId(), found.isGuest(), found.id());
     }
 

@@ -5,6 +5,7 @@ import java.security.MessageDigest;
 import java.security.SecureRandom;
 import java.util.Base64;
 import java.util.concurrent.Semaphore;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.bouncycastle.crypto.generators.Argon2BytesGenerator;
 import org.bouncycastle.crypto.generators.OpenBSDBCrypt;
 import org.bouncycastle.crypto.params.Argon2Parameters;
@@ -15,9 +16,12 @@ import org.myelin.server.config.HomeserverConfig.PasswordHashing;
  * {@code $argon2id$v=19$m=…,t=…,p=…$salt$hash}, verified in constant time. bcrypt hashes
  * ({@code $2a$}, {@code $2b$}, {@code $2y$}, as imported from other servers) are verified too.
  *
- * <p>Hashing is deliberately expensive CPU work. It runs on the calling (virtual) thread, but
- * at most {@code max(1, cores / 2)} at once, so that logins cannot occupy every carrier thread
- * and stall the other requests.
+ * <p>Hashing is deliberately expensive CPU and memory work. It runs on the calling (virtual)
+ * thread, but at most {@code concurrency} at once (half the cores by default), so that logins
+ * cannot occupy every carrier thread and stall the other requests, and a burst of logins does
+ * not take {@code memory_kib} of heap each. The 1 KiB Argon2 blocks come from one pool sized
+ * for {@code concurrency} hashes of the configured cost, so steady logins reuse them instead of
+ * allocating (and collecting) 32 MiB per hash; a stored hash of a higher cost allocates the rest.
  */
 public final class PasswordHasher {
 
@@ -28,12 +32,23 @@ public final class PasswordHasher {
 
     private final PasswordHashing params;
     private final SecureRandom random = new SecureRandom();
-    private final Semaphore permits = new Semaphore(Math.max(1, Runtime.getRuntime().availableProcessors() / 2));
+    private final Semaphore permits;
+    private final Argon2BytesGenerator.BlockPool blocks;
+    private final AtomicInteger running = new AtomicInteger();
+    private final AtomicInteger peakRunning = new AtomicInteger();
     /** A hash to verify against when the account does not exist, so that timing does not tell; made on first need. */
     private volatile String dummyHash;
 
     public PasswordHasher(PasswordHashing params) {
         this.params = params;
+        this.permits = new Semaphore(params.concurrency());
+        this.blocks = new Argon2BytesGenerator.FixedBlockPool(
+                params.concurrency() * Argon2BytesGenerator.getBlockCount(params.memoryKib(), params.parallelism()));
+    }
+
+    /** The most hashes that have run at once, for tests of the bound. */
+    int peakConcurrentHashes() {
+        return peakRunning.get();
     }
 
     /** A new hash of {@code password} with a random salt and the configured cost. */
@@ -119,6 +134,7 @@ public final class PasswordHasher {
                 .withIterations(iterations)
                 .withParallelism(parallelism)
                 .withSalt(salt)
+                .withBlockPool(blocks)
                 .build();
         return bounded(() -> {
             Argon2BytesGenerator generator = new Argon2BytesGenerator();
@@ -140,9 +156,11 @@ public final class PasswordHasher {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while waiting to hash a password", e);
         }
+        peakRunning.accumulateAndGet(running.incrementAndGet(), Math::max);
         try {
             return work.run();
         } finally {
+            running.decrementAndGet();
             permits.release();
         }
     }

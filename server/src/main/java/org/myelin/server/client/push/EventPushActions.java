@@ -5,12 +5,12 @@ import org.myelin.protocol.push.PushActions;
 import org.myelin.protocol.push.PushRule;
 import org.myelin.storage.accountdata.AccountDataRepository;
 import org.myelin.storage.push.PushActionRepository.PushAction;
-import org.myelin.storage.rooms.MembershipRepository;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.function.Function;
 
 /**
@@ -26,14 +26,12 @@ import java.util.function.Function;
 final class EventPushActions {
 
     private final String serverName;
-    private final MembershipRepository memberships;
     private final PushEvaluation push;
     private final AccountDataRepository accountData;
 
-    EventPushActions(String serverName, MembershipRepository memberships, PushEvaluation push,
+    EventPushActions(String serverName, PushEvaluation push,
                      AccountDataRepository accountData) {
         this.serverName = serverName;
-        this.memberships = memberships;
         this.push = push;
         this.accountData = accountData;
     }
@@ -45,7 +43,7 @@ final class EventPushActions {
      * @param facts the room facts of a room, computed once for the events of a batch
      */
     List<PushAction> of(Pdu event, long position, long receivedTs, Function<String, PushEvaluation.RoomFacts> facts) {
-        List<String> candidates = candidates(event);
+        List<String> candidates = invitee(event).orElseGet(() -> joinedLocally(event, facts.apply(event.roomId())));
         if (candidates.isEmpty()) {
             return List.of();
         }
@@ -67,17 +65,22 @@ final class EventPushActions {
         return recorded;
     }
 
-    private List<String> candidates(Pdu event) {
-        if (event.isState() && "m.room.member".equals(event.type())) {
-            String target = event.stateKey();
-            boolean invitesLocalUser = "invite".equals(event.membership()) && isLocal(target)
-                    && !target.equals(event.sender());
-            return invitesLocalUser ? List.of(target) : List.of();
+    /** For a membership event, who is evaluated: the local user it invites, or no one. Empty for other events. */
+    private Optional<List<String>> invitee(Pdu event) {
+        if (!event.isState() || !"m.room.member".equals(event.type())) {
+            return Optional.empty();
         }
+        String target = event.stateKey();
+        boolean invitesLocalUser = "invite".equals(event.membership()) && isLocal(target)
+                && !target.equals(event.sender());
+        return Optional.of(invitesLocalUser ? List.of(target) : List.of());
+    }
+
+    private List<String> joinedLocally(Pdu event, PushEvaluation.RoomFacts facts) {
         List<String> local = new ArrayList<>();
-        for (MembershipRepository.Membership m : memberships.members(event.roomId(), "join")) {
-            if (isLocal(m.userId()) && !m.userId().equals(event.sender())) {
-                local.add(m.userId());
+        for (String userId : facts.joined()) {
+            if (isLocal(userId) && !userId.equals(event.sender())) {
+                local.add(userId);
             }
         }
         return local;

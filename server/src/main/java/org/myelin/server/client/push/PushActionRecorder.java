@@ -7,14 +7,13 @@ import org.myelin.storage.events.PersistedEvent;
 import org.myelin.storage.events.StoredEvent;
 import org.myelin.storage.push.PushActionRepository;
 import org.myelin.storage.push.PushActionRepository.PushAction;
-import org.myelin.storage.rooms.MembershipRepository;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -74,6 +73,17 @@ public final class PushActionRecorder implements AutoCloseable {
     private volatile Consumer<Set<String>> recorded = users -> { };
     private volatile boolean closed;
     private Thread worker;
+    /**
+     * Room facts (members, power levels, names) as of the last state event the worker looked at
+     * in each room: a message costs no query. Only the worker thread touches it; events come in
+     * stream order, so a state event is seen before the events that follow it.
+     */
+    private final Map<String, PushEvaluation.RoomFacts> facts = new LinkedHashMap<>(256, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, PushEvaluation.RoomFacts> eldest) {
+            return size() > 1_000;
+        }
+    };
 
     /**
      * What the recorder reads and writes.
@@ -81,14 +91,14 @@ public final class PushActionRecorder implements AutoCloseable {
      * @param serverName  this server's name: whose users are local
      * @param accountData for whom ignores whom
      */
-    public record Parts(String serverName, MembershipRepository memberships, AccountDataRepository accountData,
+    public record Parts(String serverName, AccountDataRepository accountData,
                         EventRepository events, PushActionRepository repository) {
     }
 
     public PushActionRecorder(Parts parts, PushEvaluation push, Clock clock) {
         this.repository = parts.repository();
         this.events = parts.events();
-        this.evaluate = new EventPushActions(parts.serverName(), parts.memberships(), push, parts.accountData());
+        this.evaluate = new EventPushActions(parts.serverName(), push, parts.accountData());
         this.push = push;
         this.clock = clock;
     }
@@ -199,9 +209,11 @@ public final class PushActionRecorder implements AutoCloseable {
 
     /** Evaluates {@code batch} and stores its actions with the recorded position moved to {@code upTo}. */
     private void record(List<Committed> batch, long upTo) {
-        Map<String, PushEvaluation.RoomFacts> facts = new HashMap<>();
         List<PushAction> actions = new ArrayList<>();
         for (Committed c : batch) {
+            if (c.pdu().isState()) {
+                facts.remove(c.pdu().roomId()); // read again for the events after it
+            }
             actions.addAll(evaluate.of(c.pdu(), c.position(), c.receivedTs(),
                     roomId -> facts.computeIfAbsent(roomId, push::roomFacts)));
         }

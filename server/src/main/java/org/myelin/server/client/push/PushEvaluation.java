@@ -9,7 +9,9 @@ import org.myelin.protocol.push.PushContext;
 import org.myelin.protocol.push.PushRuleEvaluator;
 import org.myelin.rooms.head.RoomHead;
 import org.myelin.server.RoomServices;
+import org.myelin.storage.rooms.MembershipRepository;
 
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -36,10 +38,14 @@ public final class PushEvaluation {
     /**
      * The room as push rules see it, computed once and shared by every user's evaluation.
      *
-     * @param state the room's current state, for members' display names
+     * @param joined the users joined to the room, for the member count and who is notified
+     * @param state  the room's current state, for members' display names
      */
-    public record RoomFacts(String roomId, long joinedMembers, PushContext.NotificationPermission permission,
+    public record RoomFacts(String roomId, List<String> joined, PushContext.NotificationPermission permission,
                             Map<StateKey, String> state) {
+        public long joinedMembers() {
+            return joined.size();
+        }
     }
 
     private final PushRules rules;
@@ -54,13 +60,14 @@ public final class PushEvaluation {
     public RoomFacts roomFacts(String roomId) {
         RoomHead head = rooms.heads.get(roomId).orElse(null);
         if (head == null) {
-            return new RoomFacts(roomId, 0, PushContext.NotificationPermission.NONE, Map.of());
+            return new RoomFacts(roomId, List.of(), PushContext.NotificationPermission.NONE, Map.of());
         }
         Map<StateKey, String> state = head.currentState();
         PowerLevels levels = PowerLevels.of(head.version().auth(), event(state.get(StateKey.powerLevels())),
                 event(state.get(StateKey.create())));
-        long members = rooms.memberships.members(roomId, "join").size();
-        return new RoomFacts(roomId, members, PushContext.NotificationPermission.of(levels), state);
+        List<String> joined = rooms.memberships.members(roomId, "join").stream()
+                .map(MembershipRepository.Membership::userId).toList();
+        return new RoomFacts(roomId, joined, PushContext.NotificationPermission.of(levels), state);
     }
 
     /**

@@ -1,6 +1,7 @@
 package org.myelin.server.client.ratelimit;
 
 import java.time.Clock;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.myelin.server.config.HomeserverConfig.RateLimit;
@@ -27,11 +28,33 @@ public final class RateLimiter {
     /** A bucket: how many actions it holds, as of {@code atMs}. */
     private record Bucket(double tokens, long atMs) {}
 
+    /**
+     * A limit of one key instead of the configured one (Synapse's admin API, "Override ratelimiting
+     * for users"): {@code perSecond} 0 means the key is not limited at all.
+     */
+    public record KeyLimit(double perSecond, int burst) {
+        boolean unlimited() {
+            return !(perSecond > 0);
+        }
+    }
+
+    /** Where a key's override comes from. */
+    @FunctionalInterface
+    public interface Overrides {
+        Overrides NONE = key -> Optional.empty();
+
+        Optional<KeyLimit> of(String key);
+    }
+
+    /** The limit that applies to one action: per millisecond and burst. */
+    private record Limit(double perMs, int burst) {}
+
     private final double perMs;
     private final int burst;
     private final Clock clock;
     private final ConcurrentHashMap<String, Bucket> buckets = new ConcurrentHashMap<>();
     private final AtomicInteger operations = new AtomicInteger();
+    private volatile Overrides overrides = Overrides.NONE;
 
     public RateLimiter(RateLimit limit, Clock clock) {
         if (!(limit.perSecond() > 0) || limit.burst() < 1) {
@@ -40,6 +63,11 @@ public final class RateLimiter {
         this.perMs = limit.perSecond() / 1000.0;
         this.burst = limit.burst();
         this.clock = clock;
+    }
+
+    /** Keys limited otherwise than the config says (users an admin exempted or limited differently). */
+    public void useOverrides(Overrides overrides) {
+        this.overrides = overrides;
     }
 
     /** Takes one action for {@code key}, or throws 429 M_LIMIT_EXCEEDED (taking nothing). */
@@ -55,14 +83,18 @@ public final class RateLimiter {
      * until one is allowed (and takes nothing).
      */
     public long tryAcquire(String key) {
+        Limit limit = limitOf(key);
+        if (limit == null) {
+            return 0;
+        }
         long now = clock.millis();
         long[] retryAfter = {0};
         buckets.compute(key, (k, bucket) -> {
-            double tokens = available(bucket, now);
+            double tokens = available(bucket, now, limit);
             if (tokens >= 1) {
                 return new Bucket(tokens - 1, now);
             }
-            retryAfter[0] = millisUntilOne(tokens);
+            retryAfter[0] = millisUntilOne(tokens, limit);
             return new Bucket(tokens, now);
         });
         pruneNow(now);
@@ -71,29 +103,45 @@ public final class RateLimiter {
 
     /** Throws 429 M_LIMIT_EXCEEDED if {@code key} could not act now, without taking anything. */
     public void check(String key) {
+        Limit limit = limitOf(key);
+        if (limit == null) {
+            return;
+        }
         Bucket bucket = buckets.get(key);
-        double tokens = available(bucket, clock.millis());
+        double tokens = available(bucket, clock.millis(), limit);
         if (tokens < 1) {
-            throw MatrixException.limitExceeded(millisUntilOne(tokens));
+            throw MatrixException.limitExceeded(millisUntilOne(tokens, limit));
         }
     }
 
-    private double available(Bucket bucket, long now) {
+    /** The key's limit: its override if it has one, else the configured one; null if it is not limited. */
+    private Limit limitOf(String key) {
+        Optional<KeyLimit> override = overrides.of(key);
+        if (override.isEmpty()) {
+            return new Limit(perMs, burst);
+        }
+        KeyLimit o = override.get();
+        return o.unlimited() ? null : new Limit(o.perSecond() / 1000.0, Math.max(1, o.burst()));
+    }
+
+    private static double available(Bucket bucket, long now, Limit limit) {
         if (bucket == null) {
-            return burst;
+            return limit.burst();
         }
         long elapsed = Math.max(0, now - bucket.atMs());
-        return Math.min(burst, bucket.tokens() + elapsed * perMs);
+        return Math.min(limit.burst(), bucket.tokens() + elapsed * limit.perMs());
     }
 
-    private long millisUntilOne(double tokens) {
-        return Math.max(1, (long) Math.ceil((1 - tokens) / perMs));
+    private static long millisUntilOne(double tokens, Limit limit) {
+        return Math.max(1, (long) Math.ceil((1 - tokens) / limit.perMs()));
     }
 
     private void pruneNow(long now) {
         if (operations.incrementAndGet() % PRUNE_EVERY != 0) {
             return;
         }
-        buckets.entrySet().removeIf(e -> available(e.getValue(), now) >= burst);
+        Limit configured = new Limit(perMs, burst);
+        // An overridden key's bucket may go too: it is full again long before anyone looks.
+        buckets.entrySet().removeIf(e -> available(e.getValue(), now, configured) >= burst);
     }
 }

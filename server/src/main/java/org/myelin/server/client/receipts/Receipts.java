@@ -5,6 +5,7 @@ import org.myelin.protocol.id.EventId;
 import org.myelin.rooms.events.EventCache;
 import org.myelin.server.RoomServices;
 import org.myelin.server.client.accountdata.AccountData;
+import org.myelin.server.client.rooms.EventThreads;
 import org.myelin.server.http.Json;
 import org.myelin.server.http.MatrixException;
 import org.myelin.server.streams.StreamId;
@@ -48,10 +49,12 @@ public final class Receipts {
     private final EventCache events;
     private final Streams streams;
     private final Clock clock;
+    private final EventThreads threads;
     private final List<Consumer<ReceiptRepository.NewReceipt>> listeners = new CopyOnWriteArrayList<>();
 
-    public Receipts(ReceiptRepository receipts, AccountData accountData, RoomServices rooms) {
+    public Receipts(ReceiptRepository receipts, AccountData accountData, RoomServices rooms, EventThreads threads) {
         this.receipts = receipts;
+        this.threads = threads;
         this.accountData = accountData;
         this.memberships = rooms.memberships;
         this.events = rooms.eventCache;
@@ -66,10 +69,14 @@ public final class Receipts {
 
     /**
      * {@code userId} sends a receipt of {@code type} for {@code eventId} ({@code threadId} null for
-     * an unthreaded one); {@code m.fully_read} moves the read marker instead.
+     * an unthreaded one); {@code m.fully_read} moves the read marker instead. A threaded receipt
+     * must name an event of its thread (400 M_INVALID_PARAM otherwise, as Synapse answers).
      */
     public void receipt(String userId, String roomId, String type, String eventId, String threadId) {
         StoredEvent event = checked(userId, roomId, eventId);
+        if (threadId != null && !threads.receiptFits(event, threadId)) {
+            throw MatrixException.invalidParam("event_id " + eventId + " is not related to thread " + threadId);
+        }
         if (type.equals(FULLY_READ)) {
             moveFullyRead(userId, roomId, event);
             return;
@@ -90,8 +97,8 @@ public final class Receipts {
 
     /**
      * Whether {@code threadId} can name a thread: {@link #MAIN_THREAD} or the id of the thread's
-     * root event. Synapse asks more (that the receipted event is in that thread); this is the
-     * shape, which also bounds what a client or a server can make us store.
+     * root event: the shape, which bounds what a server can make us store (a client's receipt is
+     * also checked against the thread, {@link EventThreads#receiptFits}).
      */
     public static boolean isThreadId(String threadId) {
         return MAIN_THREAD.equals(threadId) || EventId.isValid(threadId);

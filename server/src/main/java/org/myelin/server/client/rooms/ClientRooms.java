@@ -44,12 +44,17 @@ public final class ClientRooms {
     public final RoomCreation creation;
     public final RoomStates states;
     public final RoomTimeline timeline;
+    public final TimestampLookup timestamps;
     public final RoomRelations relations;
     public final PublicRooms publicRooms;
     private final AtomicReference<RemoteJoiner> remoteJoiner = new AtomicReference<>(RemoteJoiner.UNAVAILABLE);
     private final AtomicReference<RemoteInviter> remoteInviter = new AtomicReference<>(RemoteInviter.UNAVAILABLE);
     private final AtomicReference<RemoteDirectory> remoteDirectory = new AtomicReference<>(RemoteDirectory.UNAVAILABLE);
+    private final AtomicReference<RemoteTimestamps> remoteTimestamps =
+            new AtomicReference<>(RemoteTimestamps.NONE);
     private final AtomicReference<Profiles> profiles = new AtomicReference<>(Profiles.NONE);
+    private final AtomicReference<SenderRestrictions> restrictions =
+            new AtomicReference<>(SenderRestrictions.NONE);
 
     /**
      * @param messageLimit       the rate limit of events a user sends (send, state, redact)
@@ -75,7 +80,7 @@ public final class ClientRooms {
         this.access = new RoomAccess(rooms.heads, rooms.eventStates, rooms.eventCache, rooms.memberships,
                 timelineRepository);
         this.actions = new RoomActions(new RoomActions.Parts(rooms.pipeline, rooms.heads, rooms.eventCache,
-                transactions, messageLimit, rooms.clock));
+                transactions, messageLimit, rooms.clock, restrictions::get));
         this.memberships = new Memberships(new Memberships.Parts(actions, access, rooms.memberships, forgotten,
                 rooms.local, profiles::get, remoteJoiner::get, remoteInviter::get));
         this.aliases = new RoomAliases(aliasRepository, rooms.memberships, access, actions, rooms.local,
@@ -84,6 +89,8 @@ public final class ClientRooms {
                 defaultRoomVersion);
         this.states = new RoomStates(access, actions, aliases, rooms.eventCache, clientEvents);
         this.timeline = new RoomTimeline(access, timelineRepository, rooms.eventCache, visibility, clientEvents);
+        this.timestamps = new TimestampLookup(new TimestampLookup.Parts(access, timelineRepository, rooms.eventCache,
+                rooms.rooms, rooms.memberships, rooms.local.serverName(), remoteTimestamps::get));
         this.relations = new RoomRelations(access, relationRepository, rooms.eventCache, visibility, clientEvents);
         this.publicRooms = new PublicRooms(directoryRepository, access, rooms.local, remoteDirectory::get,
                 rooms.clock);
@@ -102,6 +109,21 @@ public final class ClientRooms {
     /** Federation's directory queries. */
     public void useRemoteDirectory(RemoteDirectory directory) {
         remoteDirectory.set(directory);
+    }
+
+    /** The account data's ignored users: their events and invites are not shown to who ignores them. */
+    public void useIgnoredSenders(IgnoredSenders senders) {
+        visibility.ignoring(senders);
+    }
+
+    /** Federation's {@code /timestamp_to_event}, asked when the closest event here may not be. */
+    public void useRemoteTimestamps(RemoteTimestamps remote) {
+        remoteTimestamps.set(remote);
+    }
+
+    /** The admin API's restrictions of senders (suspension, shadow ban, blocked rooms). */
+    public void useRestrictions(SenderRestrictions senderRestrictions) {
+        restrictions.set(senderRestrictions);
     }
 
     /** The profile API's lookup, for the profile fields of member events. */

@@ -13,6 +13,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * Which events a user may see (client-server API, "History visibility"). For each event, with
@@ -31,6 +32,10 @@ import java.util.Map;
  * An event that changes the history visibility is judged by the more permissive of the old and
  * new settings (as Synapse does), so that members can see the change itself. A room without a
  * history visibility event counts as {@code shared}.
+ *
+ * <p>Before all that, events the user must not be sent go: those of users they ignore
+ * (client-server API, "Ignoring Users"), except state events, which are sent whoever sent them,
+ * as Synapse's {@code filter_events_for_client} does.
  */
 public final class EventVisibility {
 
@@ -43,6 +48,7 @@ public final class EventVisibility {
     private final StateSnapshotRepository snapshots;
     private final EventCache events;
     private final MembershipRepository memberships;
+    private volatile IgnoredSenders ignored = IgnoredSenders.NONE;
 
     public EventVisibility(EventRepository eventRepository, TimelineRepository timeline,
                            StateSnapshotRepository snapshots, EventCache events, MembershipRepository memberships) {
@@ -51,6 +57,11 @@ public final class EventVisibility {
         this.snapshots = snapshots;
         this.events = events;
         this.memberships = memberships;
+    }
+
+    /** Where the users each user ignores are found (their account data). */
+    void ignoring(IgnoredSenders senders) {
+        this.ignored = senders;
     }
 
     /** The events among {@code candidates} that {@code userId} may see, in the same order. */
@@ -66,6 +77,14 @@ public final class EventVisibility {
                                     Map<String, Map<StateKey, String>> statesAfter) {
         if (candidates.isEmpty()) {
             return List.of();
+        }
+        Set<String> ignoredSenders = ignored.ignoredBy(userId);
+        if (!ignoredSenders.isEmpty()) {
+            candidates = candidates.stream()
+                    .filter(e -> e.pdu().isState() || !ignoredSenders.contains(e.pdu().sender())).toList();
+            if (candidates.isEmpty()) {
+                return List.of();
+            }
         }
         Map<String, Long> after = eventRepository.stateAfter(candidates.stream().map(StoredEvent::eventId)
                 .filter(id -> !statesAfter.containsKey(id)).toList());

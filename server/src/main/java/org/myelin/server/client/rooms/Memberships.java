@@ -70,6 +70,8 @@ public final class Memberships {
      * {@code membership} goes into the member event, as Synapse does ({@link #joinContent}).
      */
     public String join(Requester requester, String roomId, List<String> via, ObjectNode body) {
+        actions.restrictions().checkMaySend(requester.userId());
+        actions.restrictions().checkNotBlocked(roomId);
         ObjectNode content = joinContent(body);
         addProfile(content, requester.userId());
         if (!isInRoom(roomId)) {
@@ -93,7 +95,12 @@ public final class Memberships {
     /** Invites {@code target}; {@code isDirect} marks the invite as a direct chat. */
     public String invite(Requester requester, String roomId, String target, String reason, boolean isDirect) {
         requireUserId(target);
+        actions.restrictions().checkMaySend(requester.userId());
+        actions.restrictions().checkNotBlocked(roomId);
         access.head(roomId);
+        if (actions.restrictions().isShadowBanned(requester.userId())) {
+            return null; // as Synapse: the invite seems to succeed and is never sent
+        }
         ObjectNode content = memberContent("invite", reason);
         if (isDirect) {
             content.put("is_direct", true);

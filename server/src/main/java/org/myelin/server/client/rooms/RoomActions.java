@@ -16,12 +16,15 @@ import org.myelin.server.client.ratelimit.RateLimiter;
 import org.myelin.server.http.MatrixException;
 import org.myelin.storage.events.ClientTransactionRepository;
 
+import java.security.SecureRandom;
 import java.time.Clock;
+import java.util.Base64;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Supplier;
 
 /**
  * Turns a client's intent into an event through the one pipeline: builds the
@@ -43,12 +46,18 @@ public final class RoomActions {
     private final ClientTransactionRepository transactions;
     private final RateLimiter messageLimit;
     private final Clock clock;
+    private final Supplier<SenderRestrictions> restrictions;
+    private final SecureRandom random = new SecureRandom();
     private final ConcurrentHashMap<ClientTransactionRepository.Key, CompletableFuture<String>> inFlight =
             new ConcurrentHashMap<>();
 
-    /** What sending needs. {@code messageLimit} limits the events each user sends by send, state and redact. */
+    /**
+     * What sending needs. {@code messageLimit} limits the events each user sends by send, state and
+     * redact; {@code restrictions} gives what an admin restricts (suspension, shadow ban).
+     */
     public record Parts(RoomEventPipeline pipeline, RoomHeads heads, EventCache events,
-                        ClientTransactionRepository transactions, RateLimiter messageLimit, Clock clock) {
+                        ClientTransactionRepository transactions, RateLimiter messageLimit, Clock clock,
+                        Supplier<SenderRestrictions> restrictions) {
     }
 
     public RoomActions(Parts parts) {
@@ -58,6 +67,22 @@ public final class RoomActions {
         this.transactions = parts.transactions();
         this.messageLimit = parts.messageLimit();
         this.clock = parts.clock();
+        this.restrictions = parts.restrictions();
+    }
+
+    /** What an admin restricts about senders now. */
+    SenderRestrictions restrictions() {
+        return restrictions.get();
+    }
+
+    /**
+     * The answer to a shadow-banned sender, as Synapse gives it: a well-formed event id of no event,
+     * so that the client sees its send succeed while nothing is persisted or sent to anyone.
+     */
+    private String fakeEventId() {
+        byte[] bytes = new byte[32];
+        random.nextBytes(bytes);
+        return "$" + Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
     }
 
     /** Submits a local event; returns its id, or throws the Matrix error its outcome maps to. */
@@ -85,6 +110,10 @@ public final class RoomActions {
      * a null {@code txnId} (the deprecated {@code POST} form) sends a new event each time.
      */
     public String sendMessage(Requester requester, String roomId, String type, ObjectNode content, String txnId) {
+        restrictions.get().checkMaySend(requester.userId());
+        if (restrictions.get().isShadowBanned(requester.userId())) {
+            return fakeEventId();
+        }
         Send send = key -> {
             messageLimit.acquire(requester.userId());
             return submit(Input.LocalEvent.message(roomId, requester.userId(), type, content).inTransaction(key))
@@ -99,6 +128,13 @@ public final class RoomActions {
      * null {@code txnId} (the deprecated {@code POST} form) redacts anew each time.
      */
     public String redact(Requester requester, String roomId, String eventId, ObjectNode content, String txnId) {
+        Pdu original = events.get(eventId);
+        if (original == null || !original.sender().equals(requester.userId())) {
+            restrictions.get().checkMaySend(requester.userId()); // a suspended user may redact their own
+        }
+        if (restrictions.get().isShadowBanned(requester.userId())) {
+            return fakeEventId();
+        }
         Send send = key -> {
             messageLimit.acquire(requester.userId());
             checkMayRedact(requester.userId(), roomId, eventId);
@@ -141,6 +177,10 @@ public final class RoomActions {
 
     /** {@code PUT /rooms/{roomId}/state/...} by a client: {@link #sendState}, rate limited per user. */
     public String sendClientState(String roomId, String sender, String type, String stateKey, ObjectNode content) {
+        restrictions.get().checkMaySend(sender);
+        if (restrictions.get().isShadowBanned(sender)) {
+            return fakeEventId();
+        }
         messageLimit.acquire(sender);
         return sendState(roomId, sender, type, stateKey, content);
     }

@@ -73,7 +73,8 @@ public final class RoomEventsRoutes implements Routes {
 
     /**
      * {@code GET /_matrix/client/v1/rooms/{roomId}/timestamp_to_event} (client-server API, "Events"):
-     * the event closest to {@code ts} in direction {@code dir}.
+     * the event closest to {@code ts} in direction {@code dir}, asking the room's other servers
+     * when the closest here may not be ({@link TimestampLookup}).
      */
     JsonResponse timestampToEvent(RoutingContext ctx) {
         Requester requester = auth.require(ctx, true);
@@ -81,7 +82,7 @@ public final class RoomEventsRoutes implements Routes {
         if (ts == null) {
             throw MatrixException.missingParam("Missing ts");
         }
-        return JsonResponse.ok(rooms.timeline.closest(requester, Params.roomId(ctx, "roomId"), ts,
+        return JsonResponse.ok(rooms.timestamps.closest(requester, Params.roomId(ctx, "roomId"), ts,
                 Params.backwards(ctx)));
     }
 }

@@ -19,8 +19,8 @@ import java.util.Set;
 
 /**
  * Reading a room's timeline (client-server API, "Getting events for a room"): one event,
- * pages of events ({@code /messages}), an event with its surroundings ({@code /context}), the
- * event closest to a time. Pages are in stream order with {@link TimelineToken}s; history
+ * pages of events ({@code /messages}), an event with its surroundings ({@code /context}), a
+ * room's latest events ({@code /initialSync}). Pages are in stream order with {@link TimelineToken}s; history
  * visibility ({@link EventVisibility}) decides which events of a page the user sees.
  */
 public final class RoomTimeline {
@@ -41,8 +41,16 @@ public final class RoomTimeline {
     public record Around(String start, String end, List<ObjectNode> eventsBefore, List<ObjectNode> eventsAfter) {
     }
 
-    /** The body of {@code /timestamp_to_event}. */
+    /** The body of {@code /timestamp_to_event} ({@link TimestampLookup}). */
     public record Closest(String eventId, long originServerTs) {
+    }
+
+    /**
+     * The latest events of a room up to a position, oldest first, as {@code /initialSync} shows
+     * them, and the position just before the oldest event read (whether or not the user may see
+     * it): where paging back continues.
+     */
+    public record Latest(List<ObjectNode> chunk, long startPosition) {
     }
 
     private final RoomAccess access;
@@ -67,6 +75,31 @@ public final class RoomTimeline {
             throw MatrixException.notFound("Event not found");
         }
         return format.format(event.pdu(), requester.userId(), requester.deviceId());
+    }
+
+    /**
+     * {@code GET /_matrix/client/v3/events/{eventId}}: one event of any room, if the user may see
+     * it; 404 otherwise, whether it is unknown or hidden (as the spec says for this endpoint).
+     */
+    public ObjectNode event(Requester requester, String eventId) {
+        StoredEvent event = events.stored(eventId);
+        if (event == null || !event.isVisibleInTimeline() || !visibility.canSee(requester.userId(), event)) {
+            throw MatrixException.notFound("Event not found");
+        }
+        return format.format(event.pdu(), requester.userId(), requester.deviceId());
+    }
+
+    /**
+     * Up to {@code limit} of the room's latest events at or before position {@code upTo} that the
+     * user may see, oldest first. Access to the room is the caller's concern.
+     */
+    public Latest latest(Requester requester, String roomId, long upTo, int limit) {
+        List<StoredEvent> newestFirst = limit <= 0 ? List.of()
+                : timeline.page(roomId, upTo, null, Math.min(limit, MAX_LIMIT), true, TimelineFilter.ALL);
+        long start = newestFirst.isEmpty() ? upTo : newestFirst.getLast().streamOrdering() - 1;
+        List<StoredEvent> visible = new ArrayList<>(visibility.filter(requester.userId(), newestFirst));
+        java.util.Collections.reverse(visible);
+        return new Latest(format(visible, requester), start);
     }
 
     /**
@@ -157,14 +190,6 @@ public final class RoomTimeline {
         String start = TimelineToken.before(before.isEmpty() ? at : before.getLast().streamOrdering()).toString();
         String end = TimelineToken.after(after.isEmpty() ? at : after.getLast().streamOrdering()).toString();
         return new Surroundings(before, after, start, end);
-    }
-
-    /** {@code /timestamp_to_event}: the event closest to {@code ts} in the direction given; 404 if none. */
-    public Closest closest(Requester requester, String roomId, long ts, boolean backwards) {
-        access.requireCanRead(roomId, requester.userId());
-        StoredEvent found = timeline.closestTo(roomId, ts, backwards).orElseThrow(() -> MatrixException.notFound(
-                "Unable to find event from " + ts + " in direction " + (backwards ? "b" : "f")));
-        return new Closest(found.eventId(), found.pdu().originServerTs());
     }
 
     private StoredEvent find(String roomId, String eventId) {

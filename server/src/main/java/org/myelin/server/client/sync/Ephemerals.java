@@ -11,6 +11,7 @@ import org.myelin.storage.receipts.ReceiptRepository;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -50,8 +51,8 @@ public final class Ephemerals {
             }
         }
         List<String> wantReceipts = roomIds.stream().filter(r -> filter.allows(r, "m.receipt", null, null)).toList();
-        receiptEvents(receiptsChanged(wantReceipts, p.after(StreamId.RECEIPTS), p.now().position(StreamId.RECEIPTS)),
-                p.userId()).forEach((roomId, event) -> byRoom.computeIfAbsent(roomId, r -> new ArrayList<>()).add(event));
+        receipts(p.userId(), wantReceipts, p.after(StreamId.RECEIPTS), p.now().position(StreamId.RECEIPTS))
+                .forEach((roomId, event) -> byRoom.computeIfAbsent(roomId, r -> new ArrayList<>()).add(event));
         return byRoom;
     }
 
@@ -65,18 +66,31 @@ public final class Ephemerals {
     }
 
     /**
+     * One {@code m.receipt} event per room of {@code roomIds} with receipts at positions in
+     * ({@code after}, {@code upTo}] (all of a room's receipts when {@code after} is 0), as
+     * {@code userId} may see them: another user's {@code m.read.private} receipt is left out.
+     */
+    Map<String, ObjectNode> receipts(String userId, Collection<String> roomIds, long after, long upTo) {
+        return receiptEvents(receiptsChanged(roomIds, after, upTo), userId);
+    }
+
+    /**
      * {@code receipts} as one {@code m.receipt} event per room, in the order of their rooms' first
-     * receipt; an {@code m.read.private} receipt only when it is {@code userId}'s own.
+     * receipt; an {@code m.read.private} receipt only when it is {@code userId}'s own; a threaded
+     * receipt with its {@code thread_id}. /sync and sliding sync's receipts extension both write them here.
      */
     public static Map<String, ObjectNode> receiptEvents(Collection<ReceiptRepository.Receipt> receipts, String userId) {
-        Map<String, ObjectNode> events = new java.util.LinkedHashMap<>();
+        Map<String, ObjectNode> events = new LinkedHashMap<>();
+        Map<String, ObjectNode> contents = new HashMap<>();
         for (ReceiptRepository.Receipt r : receipts) {
             if (r.receiptType().equals(PRIVATE_READ) && !r.userId().equals(userId)) {
                 continue;
             }
-            ObjectNode content = (ObjectNode) events.computeIfAbsent(r.roomId(),
-                    room -> JSON.objectNode().put("type", "m.receipt").set("content", JSON.objectNode()))
-                    .get("content");
+            ObjectNode content = contents.computeIfAbsent(r.roomId(), room -> {
+                ObjectNode event = JSON.objectNode().put("type", "m.receipt");
+                events.put(room, event);
+                return event.putObject("content");
+            });
             ObjectNode receipt = content.withObjectProperty(r.eventId()).withObjectProperty(r.receiptType())
                     .putObject(r.userId());
             receipt.put("ts", r.ts());
@@ -91,7 +105,7 @@ public final class Ephemerals {
      * The receipts of {@code roomIds} at positions in ({@code after}, {@code upTo}], read only for
      * the rooms whose receipts moved after {@code after} when the change cache knows which.
      */
-    public List<ReceiptRepository.Receipt> receiptsChanged(List<String> roomIds, long after, long upTo) {
+    public List<ReceiptRepository.Receipt> receiptsChanged(Collection<String> roomIds, long after, long upTo) {
         if (upTo <= after) {
             return List.of();
         }

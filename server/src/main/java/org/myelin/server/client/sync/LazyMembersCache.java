@@ -1,8 +1,8 @@
 package org.myelin.server.client.sync;
 
-import java.util.Collections;
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
@@ -18,17 +18,12 @@ final class LazyMembersCache {
     private record Key(String userId, String deviceId, String roomId) {
     }
 
-    private final Map<Key, Map<String, String>> sent = Collections.synchronizedMap(
-            new LinkedHashMap<>(1024, 0.75f, true) {
-                @Override
-                protected boolean removeEldestEntry(Map.Entry<Key, Map<String, String>> eldest) {
-                    return size() > MAX_ROOMS;
-                }
-            });
+    /** Read by every lazy-loading sync: Caffeine reads take no lock (a synchronized map's did). */
+    private final Cache<Key, Map<String, String>> sent = Caffeine.newBuilder().maximumSize(MAX_ROOMS).build();
 
     /** Whether the device was sent {@code eventId} as the membership of {@code member}. */
     boolean wasSent(String userId, String deviceId, String roomId, String member, String eventId) {
-        Map<String, String> room = sent.get(new Key(userId, deviceId, roomId));
+        Map<String, String> room = sent.getIfPresent(new Key(userId, deviceId, roomId));
         return room != null && eventId.equals(room.get(member));
     }
 
@@ -37,7 +32,8 @@ final class LazyMembersCache {
         if (members.isEmpty()) {
             return;
         }
-        sent.compute(new Key(userId, deviceId, roomId), (k, room) -> {
+        // Copy on write: readers see a whole map, never one being filled.
+        sent.asMap().compute(new Key(userId, deviceId, roomId), (k, room) -> {
             Map<String, String> updated = room == null ? new HashMap<>() : new HashMap<>(room);
             updated.putAll(members);
             return updated;
@@ -46,6 +42,6 @@ final class LazyMembersCache {
 
     /** Forgets what the device was sent for the room: it is about to receive the room afresh. */
     void reset(String userId, String deviceId, String roomId) {
-        sent.remove(new Key(userId, deviceId, roomId));
+        sent.invalidate(new Key(userId, deviceId, roomId));
     }
 }

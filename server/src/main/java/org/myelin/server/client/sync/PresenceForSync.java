@@ -49,4 +49,13 @@ public final class PresenceForSync implements SyncPresence {
         }
         return events;
     }
+
+    @Override
+    public List<ObjectNode> current(Set<String> users) {
+        List<ObjectNode> events = new ArrayList<>();
+        for (PresenceUpdate update : presence.since(0, users)) {
+            events.add(Json.MAPPER.valueToTree(update.event()));
+        }
+        return events;
+    }
 }

@@ -3,6 +3,7 @@ package org.myelin.server.client.sync;
 import org.myelin.protocol.push.PushActions;
 import org.myelin.rooms.cache.StripedLru;
 import org.myelin.server.client.push.PushEvaluation;
+import org.myelin.server.client.rooms.EventThreads;
 import org.myelin.server.streams.RecentTimeline;
 import org.myelin.storage.events.StoredEvent;
 import org.myelin.storage.events.TimelineFilter;
@@ -26,10 +27,15 @@ import java.util.concurrent.atomic.AtomicLong;
  * That holds while the read position, the room's state (which gives the facts push rules look
  * at: member count, display names, power levels) and the push rules stay as they were; when one
  * moves, the room is counted again from the store, as before.
+ *
+ * <p>Thread by thread ({@link #countByThread}) for clients that ask: {@link ThreadNotificationCounts}.
  */
 public final class PushRuleNotificationCounts implements NotificationCounts {
 
     static final int MAX_EVALUATED = 500;
+    /** What an evaluated event gives the user: it notifies them, it highlights. */
+    static final byte NOTIFIES = 1;
+    static final byte HIGHLIGHTS = 2;
     private static final int MAX_COUNTED = 100_000;
     private static final int MAX_FACTS = 10_000;
 
@@ -56,13 +62,25 @@ public final class PushRuleNotificationCounts implements NotificationCounts {
     private final AtomicLong rulesVersion = new AtomicLong();
     private final StripedLru<Key, Counted> counted = new StripedLru<>(MAX_COUNTED);
     private final StripedLru<String, FactsAt> facts = new StripedLru<>(MAX_FACTS);
+    private final ThreadNotificationCounts byThread;
 
     PushRuleNotificationCounts(ReadPositions reads, TimelineRepository timeline, PushEvaluation push,
-                               RecentTimeline recent) {
+                               RecentTimeline recent, EventThreads threads) {
         this.reads = reads;
         this.timeline = timeline;
         this.push = push;
         this.recent = recent;
+        this.byThread = new ThreadNotificationCounts(this, reads, timeline, recent, threads);
+    }
+
+    /** The push rules' version: counts made with another are made again. */
+    long rulesVersion() {
+        return rulesVersion.get();
+    }
+
+    @Override
+    public ByThread countByThread(String userId, String roomId, long upTo) {
+        return byThread.count(userId, roomId, upTo);
     }
 
     /** Someone's push rules changed: counts made with the old ones are not reused. */
@@ -101,8 +119,13 @@ public final class PushRuleNotificationCounts implements NotificationCounts {
         return evaluated.counts();
     }
 
-    /** What each event, oldest first, gives {@code userId}: {@link Evaluated#NOTIFIES}, {@link Evaluated#HIGHLIGHTS}. */
-    private byte[] evaluate(String userId, String roomId, long stateMark, List<StoredEvent> events) {
+    /**
+     * What each event, oldest first, gives {@code userId}: {@link #NOTIFIES}, {@link #HIGHLIGHTS}
+     * (nothing for the user's own).
+     *
+     * @param stateMark the room's {@link RecentTimeline.Room#stateChangedAt()}, or -1 when unknown
+     */
+    byte[] evaluate(String userId, String roomId, long stateMark, List<StoredEvent> events) {
         byte[] flags = new byte[events.size()];
         PushEvaluation.RoomFacts roomFacts = null;
         for (int i = 0; i < flags.length; i++) {
@@ -115,7 +138,7 @@ public final class PushRuleNotificationCounts implements NotificationCounts {
             }
             PushActions actions = push.evaluate(userId, e.pdu(), roomFacts);
             if (actions.notifies()) {
-                flags[i] = actions.highlights() ? Evaluated.NOTIFIES | Evaluated.HIGHLIGHTS : Evaluated.NOTIFIES;
+                flags[i] = actions.highlights() ? NOTIFIES | HIGHLIGHTS : NOTIFIES;
             }
         }
         return flags;
@@ -136,8 +159,6 @@ public final class PushRuleNotificationCounts implements NotificationCounts {
     /** What the newest (up to {@value #MAX_EVALUATED}) unread events gave, oldest first. */
     private record Evaluated(byte[] flags, int notifications, int highlights) {
 
-        static final byte NOTIFIES = 1;
-        static final byte HIGHLIGHTS = 2;
         static final Evaluated NONE = new Evaluated(new byte[0], 0, 0);
 
         /** These and then {@code added}, keeping the newest {@value #MAX_EVALUATED}. */

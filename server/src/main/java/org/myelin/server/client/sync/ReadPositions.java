@@ -1,20 +1,32 @@
 package org.myelin.server.client.sync;
 
+import org.myelin.protocol.event.EventThread;
 import org.myelin.rooms.cache.StripedLru;
 import org.myelin.storage.events.PersistedEvent;
 import org.myelin.storage.receipts.ReceiptRepository;
 import org.myelin.storage.sync.RoomSyncQueries;
 
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * Where each user has read each room's main timeline up to (spec "Receiving notifications"): their
- * furthest {@code m.read} or {@code m.read.private} receipt, or their own latest event, whichever
- * is later, since sending counts as reading. Kept in memory: read from the store once per user and
- * room, then moved forward as receipts are stored and events commit, so a /sync does not ask.
+ * Where each user has read each room up to (spec "Receiving notifications"), kept in memory: read
+ * from the store once per user and room, then moved forward as receipts are stored and events
+ * commit, so a /sync does not ask.
  *
- * <p>Both parts only move forward, so an update and a read of the store can meet in any order:
+ * <ul>
+ *   <li>The room as a whole ({@link #readPosition}): their furthest {@code m.read} or
+ *       {@code m.read.private} receipt, unthreaded or of the main timeline, or their own latest
+ *       event, whichever is later, since sending counts as reading.</li>
+ *   <li>Thread by thread ({@link #threadReads}): their furthest unthreaded receipt, that of each
+ *       thread ({@code main} included) and their latest membership event (their join: nothing
+ *       before it is unread). Their own events read their thread; the counts find those among
+ *       the unread events.</li>
+ * </ul>
+ *
+ * <p>Every part only moves forward, so an update and a read of the store can meet in any order:
  * the larger wins. A slot is registered before the store is read, so an update made meanwhile
  * lands in it. The one update that can move a receipt back (one for an event without a position)
  * drops the slot instead.
@@ -23,12 +35,58 @@ final class ReadPositions {
 
     private static final int MAX_SLOTS = 100_000;
     private static final List<String> READ_RECEIPTS = ReceiptNotificationCounts.READ_RECEIPTS;
+    /** The thread id under which the store keeps unthreaded receipts. */
+    private static final String UNTHREADED = "";
+
+    /**
+     * Where a user has read a room up to, thread by thread, as of a timeline position.
+     *
+     * @param unthreaded their furthest unthreaded receipt's position
+     * @param membership their latest membership event's position
+     * @param threads    their furthest receipt's position by thread id ({@code main} for the main timeline)
+     */
+    record ThreadReads(long unthreaded, long membership, Map<String, Long> threads) {
+
+        /** The position before which everything is read, whatever its thread. */
+        long readEverywhere() {
+            return Math.max(unthreaded, membership);
+        }
+
+        /** Where {@code thread} is read up to by receipts (own events aside). */
+        long thread(String thread) {
+            return Math.max(readEverywhere(), threads.getOrDefault(thread, 0L));
+        }
+    }
 
     private record Key(String userId, String roomId) {
     }
 
-    /** The furthest read receipt's event position and the user's latest event position, in one room. */
-    private record Slot(AtomicLong receipt, AtomicLong sent) {
+    /**
+     * One user's read positions in one room.
+     *
+     * @param receipt    the furthest unthreaded or main-timeline receipt
+     * @param sent       the user's latest event
+     * @param unthreaded the furthest unthreaded receipt
+     * @param membership the user's latest membership event
+     * @param threads    the furthest receipt of each thread, {@code main} included
+     */
+    private record Slot(AtomicLong receipt, AtomicLong sent, AtomicLong unthreaded, AtomicLong membership,
+                        Map<String, Long> threads) {
+        static Slot empty() {
+            return new Slot(new AtomicLong(), new AtomicLong(), new AtomicLong(), new AtomicLong(),
+                    new ConcurrentHashMap<>());
+        }
+
+        void receipt(String thread, long position) {
+            if (thread.equals(UNTHREADED) || thread.equals(EventThread.MAIN)) {
+                receipt.accumulateAndGet(position, Math::max);
+            }
+            if (thread.equals(UNTHREADED)) {
+                unthreaded.accumulateAndGet(position, Math::max);
+            } else {
+                threads.merge(thread, position, Math::max);
+            }
+        }
     }
 
     private final ReceiptRepository receipts;
@@ -42,17 +100,7 @@ final class ReadPositions {
 
     /** The timeline position up to which {@code userId} has read {@code roomId}, as of timeline position {@code upTo}. */
     long readPosition(String userId, String roomId, long upTo) {
-        Key key = new Key(userId, roomId);
-        Slot slot = slots.get(key);
-        if (slot == null) {
-            Slot fresh = new Slot(new AtomicLong(), new AtomicLong());
-            slot = slots.putIfAbsent(key, fresh);
-            if (slot == null) {
-                slot = fresh;
-                fresh.receipt().accumulateAndGet(receipts.readUpTo(roomId, userId, READ_RECEIPTS), Math::max);
-                fresh.sent().accumulateAndGet(rooms.lastSentBy(roomId, userId, Long.MAX_VALUE), Math::max);
-            }
-        }
+        Slot slot = slot(userId, roomId);
         long sent = slot.sent().get();
         if (sent > upTo) {
             // The user sent something after this sync's position: what they sent up to it is in the store.
@@ -61,10 +109,36 @@ final class ReadPositions {
         return Math.max(slot.receipt().get(), sent);
     }
 
+    /** Where {@code userId} has read {@code roomId} thread by thread, as of timeline position {@code upTo}. */
+    ThreadReads threadReads(String userId, String roomId, long upTo) {
+        Slot slot = slot(userId, roomId);
+        long membership = slot.membership().get();
+        if (membership > upTo) {
+            membership = rooms.lastMembershipOf(roomId, userId, upTo);
+        }
+        return new ThreadReads(slot.unthreaded().get(), membership, Map.copyOf(slot.threads()));
+    }
+
+    private Slot slot(String userId, String roomId) {
+        Key key = new Key(userId, roomId);
+        Slot slot = slots.get(key);
+        if (slot != null) {
+            return slot;
+        }
+        Slot fresh = Slot.empty();
+        slot = slots.putIfAbsent(key, fresh);
+        if (slot != null) {
+            return slot;
+        }
+        receipts.readUpToByThread(roomId, userId, READ_RECEIPTS).forEach(fresh::receipt);
+        fresh.sent().accumulateAndGet(rooms.lastSentBy(roomId, userId, Long.MAX_VALUE), Math::max);
+        fresh.membership().accumulateAndGet(rooms.lastMembershipOf(roomId, userId, Long.MAX_VALUE), Math::max);
+        return fresh;
+    }
+
     /** A receipt was stored (called after its commit, before its position is announced). */
     void receiptStored(ReceiptRepository.NewReceipt receipt) {
-        if (!READ_RECEIPTS.contains(receipt.receiptType())
-                || !(receipt.threadId() == null || "main".equals(receipt.threadId()))) {
+        if (!READ_RECEIPTS.contains(receipt.receiptType())) {
             return;
         }
         Key key = new Key(receipt.userId(), receipt.roomId());
@@ -74,17 +148,23 @@ final class ReadPositions {
         }
         Slot slot = slots.get(key);
         if (slot != null) {
-            slot.receipt().accumulateAndGet(receipt.eventStreamOrdering(), Math::max);
+            slot.receipt(receipt.threadId() == null ? UNTHREADED : receipt.threadId(), receipt.eventStreamOrdering());
         }
     }
 
-    /** The persister's commit listener: a user's own events move their read position. */
+    /** The persister's commit listener: a user's own events and membership events move their read positions. */
     void committed(List<PersistedEvent> batch) {
         for (PersistedEvent e : batch) {
             if (e.streamOrdering() != null && e.streamOrdering() > 0) {
                 Slot slot = slots.get(new Key(e.pdu().sender(), e.pdu().roomId()));
                 if (slot != null) {
                     slot.sent().accumulateAndGet(e.streamOrdering(), Math::max);
+                }
+                if (e.visible() && e.pdu().isState() && "m.room.member".equals(e.pdu().type())) {
+                    Slot member = slots.get(new Key(e.pdu().stateKey(), e.pdu().roomId()));
+                    if (member != null) {
+                        member.membership().accumulateAndGet(e.streamOrdering(), Math::max);
+                    }
                 }
             }
         }

@@ -66,8 +66,9 @@ final class RoomBuilder {
             }
             Timeline empty = new Timeline(List.of(), false, p.now().with(StreamId.TIMELINE, range.upTo()).toString());
             SyncPass.StateSection state = p.stateSection(EventBatch.EMPTY);
+            NotificationCounts.ByThread unread = unread(p, roomId, range.upTo());
             return new JoinedRoom(null, state.state(), state.stateAfter(), empty, new EventBatch(ephemeral),
-                    new EventBatch(accountData), counts.count(p.userId(), roomId, range.upTo()));
+                    new EventBatch(accountData), unread.main(), unread.threads());
         }
         RoomFilter filter = p.filter().room();
         TimelineWindows.Window window = windows.load(p.userId(), roomId, range.after(), range.upTo(), filter.timeline());
@@ -83,8 +84,21 @@ final class RoomBuilder {
             summary = summary(p.userId(), roomId, range.upTo());
         }
         SyncPass.StateSection sections = p.stateSection(new EventBatch(format(p, state)));
-        return new JoinedRoom(summary, sections.state(), sections.stateAfter(), timeline(p, window, range), new EventBatch(ephemeral),
-                new EventBatch(accountData), counts.count(p.userId(), roomId, range.upTo()));
+        NotificationCounts.ByThread unread = unread(p, roomId, range.upTo());
+        return new JoinedRoom(summary, sections.state(), sections.stateAfter(), timeline(p, window, range),
+                new EventBatch(ephemeral), new EventBatch(accountData), unread.main(), unread.threads());
+    }
+
+    /**
+     * The room's unread counts: thread by thread when the filter's timeline asks for
+     * {@code unread_thread_notifications} (spec "Threaded read receipts"), else every thread
+     * together (no thread counts then).
+     */
+    private NotificationCounts.ByThread unread(SyncPass p, String roomId, long upTo) {
+        if (Boolean.TRUE.equals(p.filter().room().timeline().unreadThreadNotifications())) {
+            return counts.countByThread(p.userId(), roomId, upTo);
+        }
+        return new NotificationCounts.ByThread(counts.count(p.userId(), roomId, upTo), null);
     }
 
     /** A room the user left, its timeline ending with the leave. */

@@ -3,6 +3,7 @@ package org.myelin.server.client.sync;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.myelin.protocol.event.Pdu;
 import org.myelin.rooms.events.EventCache;
+import org.myelin.server.client.rooms.IgnoredSenders;
 import org.myelin.server.client.sync.SyncResponse.EventBatch;
 import org.myelin.server.client.sync.SyncResponse.InvitedRoom;
 import org.myelin.server.client.sync.SyncResponse.JoinedRoom;
@@ -31,7 +32,7 @@ import java.util.Set;
  *       something new. A room joined during the range (or left and joined again) comes with its
  *       full state and its latest events, as if it were an initial sync of that room.</li>
  *   <li>{@code invite}, {@code knock}: all of them on an initial sync, otherwise those that
- *       changed in the range.</li>
+ *       changed in the range; invites from users the user ignores are left out.</li>
  *   <li>{@code leave}: rooms left or banned from during the range, their timeline ending with the
  *       leave; on an initial or full-state sync the rooms left before, only if the filter's
  *       {@code include_leave} asks for them.</li>
@@ -46,10 +47,11 @@ final class RoomSections {
     private final Ephemerals ephemerals;
     private final StrippedStates stripped;
     private final EventCache events;
+    private final IgnoredSenders ignored;
 
-    /** What the sections are made from. */
+    /** What the sections are made from; invites from users in {@code ignored} are not sent. */
     record Parts(UserMemberships history, RoomSyncQueries queries, RoomBuilder builder, Ephemerals ephemerals,
-                 StrippedStates stripped, EventCache events) {
+                 StrippedStates stripped, EventCache events, IgnoredSenders ignored) {
     }
 
     RoomSections(Parts parts, StreamChangeCache timelineChanges) {
@@ -60,6 +62,7 @@ final class RoomSections {
         this.ephemerals = parts.ephemerals();
         this.stripped = parts.stripped();
         this.events = parts.events();
+        this.ignored = parts.ignored();
     }
 
     Rooms build(SyncPass p) {
@@ -87,6 +90,7 @@ final class RoomSections {
         Map<String, InvitedRoom> invite = new LinkedHashMap<>();
         Map<String, LeftRoom> leave = new LinkedHashMap<>();
         Map<String, KnockedRoom> knock = new LinkedHashMap<>();
+        Set<String> ignoredSenders = ignored.ignoredBy(p.userId());
         for (MembershipEvent m : atNow.values()) {
             String roomId = m.roomId();
             if (!filter.allowsRoom(roomId)) {
@@ -110,7 +114,12 @@ final class RoomSections {
                 }
                 case "invite" -> {
                     if (p.initial() || changedInRange) {
-                        invite.put(roomId, new InvitedRoom(new EventBatch(strippedState(m))));
+                        Pdu event = events.get(m.eventId());
+                        // Invites from ignored users are not sent (client-server API, "Ignoring Users").
+                        if (event == null || !ignoredSenders.contains(event.sender())) {
+                            invite.put(roomId, new InvitedRoom(new EventBatch(
+                                    event == null ? List.of() : stripped.of(event))));
+                        }
                     }
                 }
                 case "knock" -> {

@@ -174,7 +174,8 @@ public final class Sync {
                 pass.now().position(StreamId.TO_DEVICE), TO_DEVICE_LIMIT);
     }
 
-    private static ObjectNode readObject(String json) {
+    /** Stored JSON (account data, to-device content) read back as the object it was. */
+    static ObjectNode readObject(String json) {
         try {
             return (ObjectNode) Json.MAPPER.readTree(json);
         } catch (JsonProcessingException | ClassCastException e) {

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.myelin.server.client.sync.filter.EventFilter;
 
 import java.util.List;
+import java.util.Set;
 
 /**
  * What /sync needs from presence (client-server API, "Presence"), implemented by the presence
@@ -32,6 +33,9 @@ public interface SyncPresence {
      */
     List<ObjectNode> changes(String userId, long after, long upTo, EventFilter filter);
 
+    /** The {@code m.presence} events of those of {@code users} whose presence is known ({@code /initialSync} of a room). */
+    List<ObjectNode> current(Set<String> users);
+
     /** No presence: nothing recorded, nothing reported. */
     SyncPresence NONE = new SyncPresence() {
         @Override
@@ -41,6 +45,11 @@ public interface SyncPresence {
 
         @Override
         public List<ObjectNode> changes(String userId, long after, long upTo, EventFilter filter) {
+            return List.of();
+        }
+
+        @Override
+        public List<ObjectNode> current(Set<String> users) {
             return List.of();
         }
     };

@@ -42,9 +42,14 @@ public record SyncResponse(String nextBatch, Rooms rooms, EventBatch presence, E
     /**
      * A room the user is in. {@code summary} is left out when unchanged; of {@code state} and
      * {@code state_after} only the one the request asked for is sent.
+     *
+     * @param unreadThreadNotifications the counts of each thread that has any, by root id, when the
+     *                                  filter asked for them ({@code unreadNotifications} are then
+     *                                  the main timeline's); left out when empty
      */
     public record JoinedRoom(RoomSummary summary, EventBatch state, EventBatch stateAfter, Timeline timeline,
-                             EventBatch ephemeral, EventBatch accountData, UnreadCounts unreadNotifications) {
+                             EventBatch ephemeral, EventBatch accountData, UnreadCounts unreadNotifications,
+                             Map<String, UnreadCounts> unreadThreadNotifications) {
     }
 
     /** A room the user is invited to: stripped state, the invite last. */

@@ -115,13 +115,24 @@ final class SyncResponseSerializer extends JsonSerializer<SyncResponse> {
         timeline(g, p, room.timeline());
         batch(g, p, "ephemeral", room.ephemeral());
         batch(g, p, "account_data", room.accountData());
-        SyncResponse.UnreadCounts counts = room.unreadNotifications();
-        if (counts != null) {
-            g.writeObjectFieldStart("unread_notifications");
-            g.writeNumberField("highlight_count", counts.highlightCount());
-            g.writeNumberField("notification_count", counts.notificationCount());
+        if (room.unreadNotifications() != null) {
+            counts(g, "unread_notifications", room.unreadNotifications());
+        }
+        Map<String, SyncResponse.UnreadCounts> threads = room.unreadThreadNotifications();
+        if (threads != null && !threads.isEmpty()) {
+            g.writeObjectFieldStart("unread_thread_notifications");
+            for (Map.Entry<String, SyncResponse.UnreadCounts> thread : threads.entrySet()) {
+                counts(g, thread.getKey(), thread.getValue());
+            }
             g.writeEndObject();
         }
+        g.writeEndObject();
+    }
+
+    private static void counts(JsonGenerator g, String name, SyncResponse.UnreadCounts counts) throws IOException {
+        g.writeObjectFieldStart(name);
+        g.writeNumberField("highlight_count", counts.highlightCount());
+        g.writeNumberField("notification_count", counts.notificationCount());
         g.writeEndObject();
     }
 

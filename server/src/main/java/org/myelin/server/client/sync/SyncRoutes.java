@@ -22,6 +22,8 @@ public final class SyncRoutes implements Routes {
     private final Sync sync;
     private final Filters filters;
     private final Authenticator auth;
+    /** Requests with a timeout being answered, most of them waiting for something to happen. */
+    private final java.util.concurrent.atomic.AtomicInteger longPolls = new java.util.concurrent.atomic.AtomicInteger();
 
     public SyncRoutes(Sync sync, Filters filters, Authenticator auth) {
         this.sync = sync;
@@ -50,11 +52,26 @@ public final class SyncRoutes implements Routes {
             throw MatrixException.invalidParam("set_presence must be one of " + PRESENCE_STATES);
         }
         var filter = filters.resolve(requester.userId(), Params.query(ctx, "filter"));
-        return JsonResponse.ok(sync.sync(new Sync.Request(requester.userId(), requester.deviceId(), filter, since,
-                fullState, timeout == null ? 0 : timeout, setPresence, bool(ctx, "use_state_after"))));
+        var request = new Sync.Request(requester.userId(), requester.deviceId(), filter, since,
+                fullState, timeout == null ? 0 : timeout, setPresence, bool(ctx, "use_state_after"));
+        if (request.timeoutMs() <= 0) {
+            return JsonResponse.ok(sync.sync(request));
+        }
+        longPolls.incrementAndGet();
+        try {
+            return JsonResponse.ok(sync.sync(request));
+        } finally {
+            longPolls.decrementAndGet();
+        }
     }
 
-    private static SyncToken since(String value) {
+    /** The {@code /sync} requests with a timeout open now (the metrics' long-poll gauge). */
+    public int openLongPolls() {
+        return longPolls.get();
+    }
+
+    /** A {@code since} (or {@code /events} {@code from}) token; 400 M_UNKNOWN "Invalid stream token" if not one. */
+    static SyncToken since(String value) {
         if (value == null || value.isEmpty()) {
             return null;
         }
@@ -65,7 +82,8 @@ public final class SyncRoutes implements Routes {
         }
     }
 
-    private static boolean bool(RoutingContext ctx, String name) {
+    /** A boolean query parameter ({@code true} or {@code false}, absent for false). */
+    static boolean bool(RoutingContext ctx, String name) {
         String value = Params.query(ctx, name);
         if (value == null || value.equals("false")) {
             return false;

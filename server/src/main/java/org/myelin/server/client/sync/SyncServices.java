@@ -7,15 +7,20 @@ import org.myelin.server.client.presence.PresenceService;
 import org.myelin.server.client.push.PushEvaluation;
 import org.myelin.server.client.receipts.Receipts;
 import org.myelin.server.client.rooms.ClientEvents;
+import org.myelin.server.client.rooms.EventThreads;
 import org.myelin.server.client.rooms.EventVisibility;
+import org.myelin.server.client.rooms.RoomAccess;
+import org.myelin.server.client.rooms.RoomTimeline;
 import org.myelin.server.client.sync.filter.Filters;
 import org.myelin.server.client.typing.TypingNotifications;
 import org.myelin.server.streams.StreamChangeCache;
 import org.myelin.server.streams.StreamId;
 import org.myelin.storage.accountdata.AccountDataRepository;
+import org.myelin.storage.events.RelationRepository;
 import org.myelin.storage.events.TimelineRepository;
 import org.myelin.storage.filters.FilterRepository;
 import org.myelin.storage.receipts.ReceiptRepository;
+import org.myelin.storage.rooms.RoomDirectoryRepository;
 import org.myelin.storage.events.PersistedEvent;
 import org.myelin.storage.keys.MembershipChanges;
 import org.myelin.storage.streams.DeviceListRepository;
@@ -27,7 +32,8 @@ import javax.sql.DataSource;
 
 /**
  * /sync and the streams around it, wired by constructors on top of {@link RoomServices}: filters,
- * typing, receipts, account data and the sync itself. What other modules provide (presence, push
+ * typing, receipts, account data, the sync itself and the deprecated endpoints read like it
+ * ({@code /events}, {@code /initialSync}). What other modules provide (presence, push
  * rule evaluation, server-provided account data) comes in as {@link Parts}.
  */
 public final class SyncServices implements AutoCloseable {
@@ -74,6 +80,10 @@ public final class SyncServices implements AutoCloseable {
     public final Sync sync;
     /** The parts of /sync that sliding sync computes its answers with, so that each rule has one implementation. */
     public final Shared shared;
+    /** The deprecated event stream, {@code GET /events}, over the same streams. */
+    public final EventStream eventStream;
+    /** The deprecated {@code /initialSync} snapshots. */
+    public final InitialSync initialSync;
     /** Null without a push rule engine. */
     private final PushRuleNotificationCounts pushCounts;
 
@@ -82,7 +92,8 @@ public final class SyncServices implements AutoCloseable {
         this.typing = new TypingNotifications(rooms.streams, rooms.clock);
         this.accountData = new AccountData(new AccountDataRepository(dataSource), rooms.streams, parts.provided());
         this.receiptRepository = new ReceiptRepository(dataSource);
-        this.receipts = new Receipts(receiptRepository, accountData, rooms);
+        EventThreads threads = new EventThreads(rooms.eventCache, new RelationRepository(dataSource));
+        this.receipts = new Receipts(receiptRepository, accountData, rooms, threads);
         this.toDevice = new ToDeviceRepository(dataSource);
         this.deviceLists = new DeviceListRepository(dataSource);
         this.queries = new RoomSyncQueries(dataSource);
@@ -92,7 +103,7 @@ public final class SyncServices implements AutoCloseable {
         rooms.onCommit(reads::committed);
         receipts.onStored(reads::receiptStored);
         this.pushCounts = parts.push() == null ? null
-                : new PushRuleNotificationCounts(reads, timeline, parts.push(), rooms.recent);
+                : new PushRuleNotificationCounts(reads, timeline, parts.push(), rooms.recent, threads);
         NotificationCounts counts = pushCounts != null ? pushCounts
                 : new ReceiptNotificationCounts(receiptRepository, queries);
         SyncPresence presence = parts.presence() == null ? SyncPresence.NONE
@@ -108,7 +119,7 @@ public final class SyncServices implements AutoCloseable {
         Ephemerals ephemerals = new Ephemerals(receiptRepository, typing, rooms.streams.changes(StreamId.RECEIPTS));
         StrippedStates stripped = new StrippedStates(rooms.eventStates, rooms.eventCache);
         RoomSections sections = new RoomSections(new RoomSections.Parts(memberships, queries, builder, ephemerals,
-                stripped, rooms.eventCache), timelineChanges);
+                stripped, rooms.eventCache, accountData.ignoredUsers()), timelineChanges);
         this.deviceListChanges = new DeviceListChanges(new DeviceListChanges.Parts(deviceLists,
                 new MembershipChanges(dataSource), queries, memberships, rooms.streams.changes(StreamId.DEVICE_LISTS),
                 memberRooms(rooms)));
@@ -117,6 +128,15 @@ public final class SyncServices implements AutoCloseable {
                 deviceListChanges, parts.keyCounts(), accountData);
         this.sync = new Sync(rooms.streams, rooms.notifier, sections, new Sync.Sources(new AccountDataRepository(dataSource),
                 accountData, inbox, deviceListChanges, parts.keyCounts(), memberships, presence));
+        RoomAccess access = new RoomAccess(rooms.heads, rooms.eventStates, rooms.eventCache, rooms.memberships,
+                timeline);
+        this.eventStream = new EventStream(new EventStream.Parts(rooms.streams, rooms.notifier, memberships, access,
+                timeline, rooms.recent, rooms.eventCache, parts.visibility(), parts.clientEvents(), ephemerals, presence,
+                new AccountDataRepository(dataSource)));
+        this.initialSync = new InitialSync(new InitialSync.Parts(rooms.streams, memberships, access,
+                new RoomTimeline(access, timeline, rooms.eventCache, parts.visibility(), parts.clientEvents()),
+                rooms.eventCache, parts.clientEvents(), ephemerals, presence, new AccountDataRepository(dataSource),
+                new RoomDirectoryRepository(dataSource)));
     }
 
     /**

@@ -98,7 +98,7 @@ class LoginIT {
 
     @Test
     void unknownLoginTypeIs400Unknown() {
-        HttpResponse<String> r = post("{\"type\":\"m.login.token\",\"token\":\"abc\"}");
+        HttpResponse<String> r = post("{\"type\":\"org.example.login.magic\",\"token\":\"abc\"}");
         assertEquals(400, r.statusCode());
         assertEquals("M_UNKNOWN", errcode(r));
     }

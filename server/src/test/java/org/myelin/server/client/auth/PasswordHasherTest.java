@@ -1,10 +1,15 @@
 package org.myelin.server.client.auth;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.security.SecureRandom;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import org.bouncycastle.crypto.generators.OpenBSDBCrypt;
 import org.junit.jupiter.api.Test;
 import org.myelin.server.config.HomeserverConfig.PasswordHashing;
@@ -63,5 +68,37 @@ class PasswordHasherTest {
         assertFalse(hasher.verify("anything", "$argon2id$v=19$m=64,t=1,p=1$!!!$!!!"));
         assertFalse(hasher.verify("anything", "$argon2i$v=19$m=64,t=1,p=1$c2FsdHNhbHQ$aGFzaA"));
         assertFalse(hasher.verify("anything", "$argon2id$v=19$m=1,t=1,p=1$c2FsdHNhbHQ$aGFzaA"));
+    }
+
+    @Test
+    void atMostTheConfiguredNumberOfHashesRunAtOnceAndAllStillVerify() throws Exception {
+        PasswordHasher two = new PasswordHasher(new PasswordHashing(1024, 2, 1, 2));
+        List<Future<Boolean>> results = new ArrayList<>();
+        try (var threads = Executors.newVirtualThreadPerTaskExecutor()) {
+            for (int i = 0; i < 10; i++) {
+                String password = "password " + i;
+                results.add(threads.submit(() -> two.verify(password, two.hash(password))
+                        && !two.verify(password + "!", two.hash(password))));
+            }
+            for (Future<Boolean> result : results) {
+                assertTrue(result.get(), "each hash verifies its own password only");
+            }
+        }
+        assertTrue(two.peakConcurrentHashes() >= 1);
+        assertTrue(two.peakConcurrentHashes() <= 2, "peak " + two.peakConcurrentHashes());
+    }
+
+    @Test
+    void reusedBlocksGiveTheSameHashesAsFreshOnes() {
+        // The pooled blocks are cleared between uses: the reference vector still verifies after
+        // other hashes went through the same pool, and with a higher cost than the pool was sized for.
+        PasswordHasher pooled = new PasswordHasher(new PasswordHashing(64, 1, 1, 1));
+        pooled.hash("first");
+        String reference = "$argon2id$v=19$m=65536,t=2,p=1$c29tZXNhbHQ$CTFhFdXPJO1aFaMaO6Mm5c8y7cJHAph8ArZWb2GRPPc";
+        assertTrue(pooled.verify("password", reference));
+        assertTrue(pooled.verify("password", reference));
+        String again = pooled.hash("second");
+        assertTrue(pooled.verify("second", again));
+        assertEquals(1, pooled.peakConcurrentHashes());
     }
 }

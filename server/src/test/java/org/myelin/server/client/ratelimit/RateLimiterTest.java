@@ -88,4 +88,25 @@ class RateLimiterTest {
         assertThrows(IllegalArgumentException.class, () -> new RateLimiter(new RateLimit(0, 1), clock));
         assertThrows(IllegalArgumentException.class, () -> new RateLimiter(new RateLimit(1, 0), clock));
     }
+
+    @Test
+    void aKeysOverrideReplacesTheLimitOrLiftsIt() {
+        RateLimiter limiter = new RateLimiter(new RateLimit(0.5, 1), clock);
+        java.util.Map<String, RateLimiter.KeyLimit> overrides = new java.util.HashMap<>();
+        limiter.useOverrides(key -> java.util.Optional.ofNullable(overrides.get(key)));
+        overrides.put("generous", new RateLimiter.KeyLimit(1, 5));
+        overrides.put("free", new RateLimiter.KeyLimit(0, 0));
+        for (int i = 0; i < 5; i++) {
+            assertEquals(0, limiter.tryAcquire("generous"));
+        }
+        assertEquals(1000, limiter.tryAcquire("generous"), "its own rate: one a second");
+        for (int i = 0; i < 100; i++) {
+            limiter.acquire("free");
+        }
+        limiter.acquire("other");
+        assertThrows(MatrixException.class, () -> limiter.acquire("other"), "the configured limit for the rest");
+        overrides.remove("free");
+        limiter.acquire("free");
+        assertThrows(MatrixException.class, () -> limiter.check("free"));
+    }
 }

@@ -1,6 +1,7 @@
 package org.myelin.server.client.sync;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -96,6 +97,40 @@ class ReceiptsIT {
         client.fails(400, "M_INVALID_PARAM", bob, "POST", receipt(roomId, "m.read", eventId), obj().put("thread_id", ""));
         client.fails(400, "M_INVALID_PARAM", bob, "POST", receipt(roomId, "m.fully_read", eventId),
                 obj().put("thread_id", "main"));
+    }
+
+    /**
+     * The spec's rule as Synapse checks it: a receipt in a thread names its root or an event whose
+     * relations lead there; one in the main timeline names an event of no thread.
+     */
+    @Test
+    void aThreadedReceiptMustNameAnEventOfItsThread() {
+        String roomId = sharedRoom();
+        String root = client.send(alice, roomId, "root");
+        String reply = client.threadReply(alice, roomId, root, "in the thread");
+        String reaction = client.react(alice, roomId, reply, "👍");
+        ObjectNode referenceContent = obj().put("msgtype", "m.text").put("body", "about the root");
+        referenceContent.putObject("m.relates_to").put("rel_type", "m.reference").put("event_id", root);
+        String reference = client.sendEvent(alice, roomId, "m.room.message", referenceContent);
+        String plain = client.send(alice, roomId, "in main");
+
+        for (String inThread : new String[] {root, reply, reaction, reference}) {
+            client.ok(bob, "POST", receipt(roomId, "m.read", inThread), obj().put("thread_id", root));
+        }
+        for (String inMain : new String[] {root, reference, plain}) {
+            client.ok(bob, "POST", receipt(roomId, "m.read.private", inMain), obj().put("thread_id", "main"));
+        }
+        client.fails(400, "M_INVALID_PARAM", bob, "POST", receipt(roomId, "m.read", plain),
+                obj().put("thread_id", root));
+        client.fails(400, "M_INVALID_PARAM", bob, "POST", receipt(roomId, "m.read", reply),
+                obj().put("thread_id", "main"));
+        client.fails(400, "M_INVALID_PARAM", bob, "POST", receipt(roomId, "m.read", reaction),
+                obj().put("thread_id", "main"));
+        client.fails(400, "M_INVALID_PARAM", bob, "POST", receipt(roomId, "m.read", plain),
+                obj().put("thread_id", plain));
+        client.fails(400, "M_INVALID_PARAM", bob, "POST", receipt(roomId, "m.read", plain),
+                obj().put("thread_id", "not an event id"));
+        client.ok(bob, "POST", receipt(roomId, "m.read", plain), obj());
     }
 
     @Test

@@ -88,6 +88,26 @@ final class SyncClient {
                 obj().put("msgtype", "m.text").put("body", body)).path("event_id").asText();
     }
 
+    /** Sends an event of {@code type} with {@code content}; its id. */
+    String sendEvent(TestUser user, String roomId, String type, ObjectNode content) {
+        return ok(user, "PUT", room(roomId) + "/send/" + type + "/s" + TXN.incrementAndGet(), content)
+                .path("event_id").asText();
+    }
+
+    /** A thread reply to {@code rootId}; its id. */
+    String threadReply(TestUser user, String roomId, String rootId, String body) {
+        ObjectNode content = obj().put("msgtype", "m.text").put("body", body);
+        content.putObject("m.relates_to").put("rel_type", "m.thread").put("event_id", rootId);
+        return sendEvent(user, roomId, "m.room.message", content);
+    }
+
+    /** An {@code m.reaction} to {@code targetId}; its id. */
+    String react(TestUser user, String roomId, String targetId, String key) {
+        ObjectNode content = obj();
+        content.putObject("m.relates_to").put("rel_type", "m.annotation").put("event_id", targetId).put("key", key);
+        return sendEvent(user, roomId, "m.reaction", content);
+    }
+
     String state(TestUser user, String roomId, String type, String stateKey, ObjectNode content) {
         return ok(user, "PUT", room(roomId) + "/state/" + type + "/" + enc(stateKey), content).path("event_id").asText();
     }

@@ -4,10 +4,12 @@ import com.fasterxml.jackson.databind.JsonNode;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.myelin.server.streams.StreamId;
 import org.myelin.server.testing.QueryCounter;
 import org.myelin.server.testing.TestHomeserver;
 import org.myelin.server.testing.TestUser;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -51,6 +53,15 @@ class SyncQueryCountIT {
         hs.close();
     }
 
+    /**
+     * Waits until the push actions of every event so far are recorded: the recorder runs behind
+     * each commit, and its queries are not the request's.
+     */
+    private static void settled() {
+        long now = hs.homeserver().rooms().streams.position(StreamId.TIMELINE);
+        assertTrue(hs.homeserver().pushActions().awaitProcessed(now, Duration.ofSeconds(30)), "push actions recorded");
+    }
+
     /** A sync token of alice's after everything so far, with the rooms' caches warm. */
     private static String caughtUp() {
         String since = client.sync(alice).path("next_batch").asText();
@@ -61,6 +72,8 @@ class SyncQueryCountIT {
     void oneNewMessageInOneOfTenRoomsCostsAHandfulOfQueries() {
         String since = caughtUp();
         client.send(bob, rooms.get(3), "one new message");
+
+        settled();
 
         QueryCounter.Counted<JsonNode> sync = queries.counting(() -> client.sync(alice, since, ""));
 
@@ -74,6 +87,8 @@ class SyncQueryCountIT {
     @Test
     void nothingNewCostsNoQueries() {
         String since = caughtUp();
+
+        settled();
 
         List<String> made = queries.during(() -> client.sync(alice, since, ""));
 
@@ -90,6 +105,8 @@ class SyncQueryCountIT {
         String afterJoin = client.sync(alice, since, lazy).path("next_batch").asText();
         client.send(carol, rooms.get(5), "carol speaks");
 
+        settled();
+
         QueryCounter.Counted<JsonNode> sync = queries.counting(() -> client.sync(alice, afterJoin, lazy));
 
         assertEquals(List.of("carol speaks"), bodies(sync.result(), rooms.get(5)));
@@ -99,6 +116,8 @@ class SyncQueryCountIT {
     @Test
     void sendingAMessageLooksUpNeitherTheTokenNorTheRoomsServersAgain() {
         client.send(bob, rooms.get(1), "warm up");
+
+        settled();
 
         List<String> made = queries.during(() -> client.send(bob, rooms.get(1), "counted"));
 
@@ -111,6 +130,8 @@ class SyncQueryCountIT {
         String path = SyncClient.room(rooms.get(2)) + "/send/m.room.message/counted-txn";
         var body = SyncClient.obj().put("msgtype", "m.text").put("body", "once");
 
+        settled();
+
         QueryCounter.Counted<JsonNode> first = queries.counting(() -> client.ok(bob, "PUT", path, body));
         List<String> txn = first.queries().stream().filter(q -> q.contains("client_transactions")).toList();
         assertEquals(2, txn.size(), first.queries()::toString);
@@ -119,6 +140,8 @@ class SyncQueryCountIT {
         // The record is written in the event's commit (after its row, before the next request's statements).
         assertTrue(first.queries().indexOf(txn.get(1)) > indexOf(first.queries(), "INSERT INTO events"),
                 first.queries()::toString);
+
+        settled();
 
         QueryCounter.Counted<JsonNode> retry = queries.counting(() -> client.ok(bob, "PUT", path, body));
         assertEquals(first.result().path("event_id"), retry.result().path("event_id"));
@@ -130,6 +153,8 @@ class SyncQueryCountIT {
         String since = client.sync(bob, client.sync(bob).path("next_batch").asText(), "").path("next_batch").asText();
         client.ok(bob, "PUT", SyncClient.room(rooms.get(4)) + "/send/m.room.message/mine-1",
                 SyncClient.obj().put("msgtype", "m.text").put("body", "mine"));
+
+        settled();
 
         QueryCounter.Counted<JsonNode> sync = queries.counting(() -> client.sync(bob, since, ""));
 

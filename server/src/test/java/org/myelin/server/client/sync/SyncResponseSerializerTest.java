@@ -44,7 +44,7 @@ class SyncResponseSerializerTest {
     void nullsAreLeftOutAndEmptySectionsKept() throws Exception {
         Map<String, JoinedRoom> join = new LinkedHashMap<>();
         join.put("!quiet:x", new JoinedRoom(null, EventBatch.EMPTY, null,
-                new Timeline(List.of(), false, null), EventBatch.EMPTY, EventBatch.EMPTY, UnreadCounts.NONE));
+                new Timeline(List.of(), false, null), EventBatch.EMPTY, EventBatch.EMPTY, UnreadCounts.NONE, null));
         join.put("!gone:x", null);
         Map<String, Integer> keys = new LinkedHashMap<>();
         keys.put("signed_curve25519", 3);
@@ -67,10 +67,10 @@ class SyncResponseSerializerTest {
         JoinedRoom joined = new JoinedRoom(new RoomSummary(List.of("@a:x", "@b:x"), 2, 1),
                 new EventBatch(List.of(member)), null, new Timeline(List.of(message, member), true, "t-prev"),
                 new EventBatch(List.of(event("m.typing"))), new EventBatch(List.of(event("m.tag"))),
-                new UnreadCounts(1, 4));
+                new UnreadCounts(1, 4), Map.of("$root:x", new UnreadCounts(0, 2)));
         JoinedRoom named = new JoinedRoom(new RoomSummary(null, 3, 0), EventBatch.EMPTY, EventBatch.EMPTY,
                 new Timeline(Arrays.asList(message, null), false, "p"), EventBatch.EMPTY, EventBatch.EMPTY,
-                UnreadCounts.NONE);
+                UnreadCounts.NONE, null);
         Map<String, JoinedRoom> join = new LinkedHashMap<>();
         join.put("!a:x", joined);
         join.put("!b:x", named);

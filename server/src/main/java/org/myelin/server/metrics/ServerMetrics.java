@@ -1,0 +1,112 @@
+package org.myelin.server.metrics;
+
+import io.micrometer.core.instrument.Meter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.config.MeterFilter;
+import io.micrometer.core.instrument.distribution.DistributionStatisticConfig;
+import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
+import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
+import io.micrometer.core.instrument.binder.system.UptimeMetrics;
+import io.micrometer.core.instrument.composite.CompositeMeterRegistry;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import io.vertx.micrometer.Label;
+import io.vertx.micrometer.MicrometerMetricsFactory;
+import io.vertx.micrometer.MicrometerMetricsOptions;
+import java.util.EnumSet;
+import java.util.Optional;
+import org.myelin.server.config.HomeserverConfig;
+import org.myelin.server.config.Resource;
+
+/**
+ * The server's meters, kept only when a listener serves the {@code metrics} resource: then a
+ * Prometheus registry that Vert.x (HTTP requests by route template and status, with latency
+ * histograms), the connection pool, the event persister and the JVM report to. Otherwise every
+ * part records to a registry-less composite, whose meters do nothing, and Vert.x runs without
+ * its metrics SPI.
+ */
+public final class ServerMetrics implements AutoCloseable {
+
+    private final PrometheusMeterRegistry prometheus;
+    private final MeterRegistry registry;
+    private JvmGcMetrics gc;
+
+    private ServerMetrics(PrometheusMeterRegistry prometheus) {
+        this.prometheus = prometheus;
+        this.registry = prometheus != null ? prometheus : new CompositeMeterRegistry();
+    }
+
+    public static ServerMetrics of(HomeserverConfig config) {
+        if (config.listenerServing(Resource.METRICS).isEmpty()) {
+            return new ServerMetrics(null);
+        }
+        PrometheusMeterRegistry prometheus = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        // Latency histograms (Prometheus buckets) for Vert.x's HTTP server and client timings.
+        prometheus.config().meterFilter(new MeterFilter() {
+            @Override
+            public DistributionStatisticConfig configure(Meter.Id id, DistributionStatisticConfig config) {
+                if (id.getType() == Meter.Type.TIMER && id.getName().startsWith("vertx.http.")) {
+                    return DistributionStatisticConfig.builder().percentilesHistogram(true).build().merge(config);
+                }
+                return config;
+            }
+        });
+        ServerMetrics metrics = new ServerMetrics(prometheus);
+        metrics.bindJvm();
+        return metrics;
+    }
+
+    public boolean enabled() {
+        return prometheus != null;
+    }
+
+    /** Where parts record; a no-op registry when metrics are off. */
+    public MeterRegistry registry() {
+        return registry;
+    }
+
+    /** The Prometheus registry the {@code metrics} listener scrapes, when metrics are on. */
+    public Optional<PrometheusMeterRegistry> prometheus() {
+        return Optional.ofNullable(prometheus);
+    }
+
+    /**
+     * A Vert.x instance reporting its HTTP server and client metrics here. Labels are bounded:
+     * the route's path template ({@code /_matrix/client/v3/rooms/:roomId/send/...}), never the
+     * raw path, the method and the status code; no local or remote addresses.
+     */
+    public Vertx newVertx() {
+        if (prometheus == null) {
+            return Vertx.vertx();
+        }
+        MicrometerMetricsOptions options = new MicrometerMetricsOptions()
+                .setEnabled(true)
+                .setJvmMetricsEnabled(false) // bound here, once, whatever Vert.x does
+                .setLabels(EnumSet.of(Label.HTTP_ROUTE, Label.HTTP_METHOD, Label.HTTP_CODE));
+        return Vertx.builder().with(new VertxOptions().setMetricsOptions(options))
+                .withMetrics(new MicrometerMetricsFactory(prometheus)).build();
+    }
+
+    private void bindJvm() {
+        new JvmMemoryMetrics().bindTo(prometheus);
+        gc = new JvmGcMetrics();
+        gc.bindTo(prometheus);
+        new JvmThreadMetrics().bindTo(prometheus);
+        new ClassLoaderMetrics().bindTo(prometheus);
+        new ProcessorMetrics().bindTo(prometheus);
+        new UptimeMetrics().bindTo(prometheus);
+    }
+
+    @Override
+    public void close() {
+        if (gc != null) {
+            gc.close();
+        }
+        registry.close();
+    }
+}

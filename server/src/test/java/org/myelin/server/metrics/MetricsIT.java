@@ -1,0 +1,88 @@
+package org.myelin.server.metrics;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.net.URI;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+import org.myelin.server.config.HomeserverConfig;
+import org.myelin.server.config.Resource;
+import org.myelin.server.testing.TestHomeserver;
+import org.myelin.server.testing.TestUser;
+
+/** The {@code metrics} listener: what a Prometheus scraper sees, and nothing when it is off. */
+class MetricsIT {
+
+    @Test
+    void aMetricsListenerServesPrometheusTextWithRequestsEventsPoolAndJvm() throws Exception {
+        int metricsPort = TestHomeserver.freePort();
+        try (TestHomeserver hs = TestHomeserver.builder().configure(c -> c.withListeners(withMetrics(c, metricsPort)))
+                .start()) {
+            TestUser alice = hs.registerUser("alice");
+            String roomId = hs.expect(200, alice, "POST", "/_matrix/client/v3/createRoom", "{}").path("room_id").asText();
+            hs.expect(200, alice, "PUT", "/_matrix/client/v3/rooms/" + TestHomeserver.enc(roomId)
+                    + "/send/m.room.message/txn1", "{\"msgtype\":\"m.text\",\"body\":\"hello\"}");
+            hs.expect(200, alice, "GET", "/_matrix/client/v3/sync?timeout=0", null);
+
+            for (String path : List.of("/metrics", "/_synapse/metrics")) {
+                HttpResponse<String> r = hs.http().send(HttpRequest.newBuilder(
+                        URI.create("http://127.0.0.1:" + metricsPort + path)).build(), HttpResponse.BodyHandlers.ofString());
+                assertEquals(200, r.statusCode(), path);
+                assertEquals("text/plain; version=0.0.4; charset=utf-8", r.headers().firstValue("Content-Type").orElse(""));
+                String text = r.body();
+                // The route's template, never the raw path with the room id.
+                assertTrue(text.contains("route=\"/_matrix/client/v3/rooms/:roomId/send/:eventType/:txnId\""), text);
+                assertTrue(text.contains("vertx_http_server_response_time_seconds_bucket{"), text);
+                assertFalse(text.contains(roomId), "a raw room id in a label");
+                assertTrue(sum(text, "myelin_events_persisted_total") >= 1, text);
+                assertTrue(text.contains("myelin_events_persist_batch_seconds_count"), text);
+                assertTrue(text.contains("hikaricp_connections_active{"), text);
+                assertTrue(text.contains("jvm_memory_used_bytes{"), text);
+                assertTrue(text.contains("jvm_gc_"), text);
+                assertTrue(text.contains("jvm_threads_live_threads"), text);
+                assertTrue(text.contains("myelin_sync_long_polls"), text);
+                assertTrue(text.contains("cache_size{cache=\"events\""), text);
+                assertTrue(text.contains("cache_gets_total{cache=\"events\""), text);
+                assertTrue(text.contains("myelin_federation_outbound_intake"), text);
+            }
+            // The client listener does not serve them.
+            assertEquals(404, hs.get("/metrics").statusCode());
+            assertEquals(404, hs.get("/_synapse/metrics").statusCode());
+            assertEquals(200, hs.get("/health").statusCode());
+        }
+    }
+
+    @Test
+    void metricsAreOffByDefault() throws Exception {
+        try (TestHomeserver hs = TestHomeserver.start()) {
+            assertFalse(hs.homeserver().config().listeners().stream()
+                    .anyMatch(l -> l.resources().contains(Resource.METRICS)));
+            assertEquals(404, hs.get("/metrics").statusCode());
+            assertEquals(404, hs.get("/_synapse/metrics").statusCode());
+            assertEquals(200, hs.get("/health").statusCode());
+        }
+    }
+
+    private static List<HomeserverConfig.Listener> withMetrics(HomeserverConfig c, int port) {
+        List<HomeserverConfig.Listener> listeners = new ArrayList<>(c.listeners());
+        listeners.add(new HomeserverConfig.Listener(port, "127.0.0.1", null, List.of(Resource.METRICS)));
+        return listeners;
+    }
+
+    /** The sum of a counter's samples, over all its labels. */
+    private static double sum(String text, String name) {
+        Matcher m = Pattern.compile("(?m)^" + name + "(\\{[^}]*\\})? ([0-9.eE+-]+)$").matcher(text);
+        double total = 0;
+        while (m.find()) {
+            total += Double.parseDouble(m.group(2));
+        }
+        return total;
+    }
+}
