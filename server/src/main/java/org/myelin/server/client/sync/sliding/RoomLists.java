@@ -1,5 +1,6 @@
 package org.myelin.server.client.sync.sliding;
 
+import org.myelin.server.client.rooms.IgnoredSenders;
 import org.myelin.server.client.sync.UserMemberships;
 import org.myelin.server.client.sync.sliding.SlidingSyncRequest.ListRequest;
 import org.myelin.server.client.sync.sliding.SlidingSyncRequest.Range;
@@ -26,7 +27,8 @@ import java.util.Set;
  * stamp, newest first, and cut to its ranges; the subscribed rooms the user may see; and of
  * those, the rooms this response must look at. A room is listed while the user is joined,
  * invited, knocking or banned, and once kicked; a room the user left is listed only in the
- * response that brings the leave.
+ * response that brings the leave. An invite from a user the user ignores is not listed
+ * (client-server API, "Ignoring Users"), as /sync does not send it.
  */
 final class RoomLists {
 
@@ -43,10 +45,11 @@ final class RoomLists {
     private final RoomListFilters filters;
     private final StreamChangeCache timelineChanges;
     private final RoomSyncQueries queries;
+    private final IgnoredSenders ignored;
 
     /** What lists are made from. */
     record Parts(UserMemberships memberships, RoomTraitsCache traits, DirectRooms directRooms, RoomListFilters filters,
-                 StreamChangeCache timelineChanges, RoomSyncQueries queries) {
+                 StreamChangeCache timelineChanges, RoomSyncQueries queries, IgnoredSenders ignored) {
     }
 
     RoomLists(Parts parts) {
@@ -56,6 +59,7 @@ final class RoomLists {
         this.filters = parts.filters();
         this.timelineChanges = parts.timelineChanges();
         this.queries = parts.queries();
+        this.ignored = parts.ignored();
     }
 
     /** The rooms of {@code request} for {@code userId} between {@code from} (null: none) and {@code to}. */
@@ -70,8 +74,10 @@ final class RoomLists {
             membershipChanges(userId, from.timeline(), upTo, atTo, new Changes(newlyJoined, newlyLeft, membershipChanged));
         }
         Map<String, MembershipEvent> listed = new HashMap<>();
+        Set<String> ignoredSenders = ignored.ignoredBy(userId);
         atTo.forEach((roomId, m) -> {
-            if (listable(userId, m, newlyLeft.contains(roomId))) {
+            if (listable(userId, m, newlyLeft.contains(roomId))
+                    && !(m.membership().equals("invite") && ignoredSenders.contains(m.sender()))) {
                 listed.put(roomId, m);
             }
         });

@@ -26,7 +26,8 @@ public final class SlidingSyncServices {
         RoomLists lists = new RoomLists(new RoomLists.Parts(shared.memberships(), traits,
                 new DirectRooms(shared.accountData(), rooms.streams),
                 new RoomListFilters(shared.stripped(), rooms.eventCache, spaces),
-                rooms.streams.changes(StreamId.TIMELINE), new RoomSyncQueries(dataSource)));
+                rooms.streams.changes(StreamId.TIMELINE), new RoomSyncQueries(dataSource),
+                shared.accountData().ignoredUsers()));
         RoomResults results = new RoomResults(new RoomResults.Parts(shared.windows(), shared.states(),
                 shared.summaries(), shared.counts(), shared.format(), shared.stripped(), rooms.eventCache, traits));
         SlidingExtensions extensions = new SlidingExtensions(new SlidingExtensions.Parts(shared.toDevice(),
