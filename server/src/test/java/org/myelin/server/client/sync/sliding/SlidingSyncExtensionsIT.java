@@ -207,6 +207,43 @@ class SlidingSyncExtensionsIT {
     }
 
     @Test
+    void threadedReceiptsCarryTheirThread() {
+        TestUser alice = user("alice");
+        TestUser bob = user("bob");
+        String roomId = client.sharedRoom(alice, bob);
+        String root = client.send(alice, roomId, "root");
+        ObjectNode reply = obj().put("msgtype", "m.text").put("body", "in the thread");
+        reply.putObject("m.relates_to").put("rel_type", "m.thread").put("event_id", root);
+        String replyId = client.ok(alice, "PUT", SlidingClient.room(roomId) + "/send/m.room.message/thread-"
+                + COUNTER.incrementAndGet(), reply).path("event_id").asText();
+        String main = client.send(alice, roomId, "main");
+        client.ok(bob, "POST", SlidingClient.room(roomId) + "/receipt/m.read/" + enc(replyId),
+                obj().put("thread_id", root));
+        client.ok(bob, "POST", SlidingClient.room(roomId) + "/receipt/m.read/" + enc(main),
+                obj().put("thread_id", "main"));
+
+        ObjectNode body = withExtension("receipts", "{}");
+        ((ObjectNode) body.path("lists").path("l")).put("timeline_limit", 5);
+        JsonNode first = client.sync(alice, null, body);
+        JsonNode content = first.path("extensions").path("receipts").path("rooms").path(roomId).path("content");
+        assertEquals(root, content.path(replyId).path("m.read").path(bob.userId()).path("thread_id").asText(),
+                first::toString);
+        assertEquals("main", content.path(main).path("m.read").path(bob.userId()).path("thread_id").asText(),
+                first::toString);
+
+        reply.put("body", "again in the thread");
+        String second = client.ok(alice, "PUT", SlidingClient.room(roomId) + "/send/m.room.message/thread-"
+                + COUNTER.incrementAndGet(), reply).path("event_id").asText();
+        client.ok(bob, "POST", SlidingClient.room(roomId) + "/receipt/m.read/" + enc(second),
+                obj().put("thread_id", root));
+        JsonNode next = client.sync(alice, first.path("pos").asText(), body);
+        content = next.path("extensions").path("receipts").path("rooms").path(roomId).path("content");
+        assertEquals(root, content.path(second).path("m.read").path(bob.userId()).path("thread_id").asText(),
+                next::toString);
+        assertFalse(content.has(main), "the main timeline's receipt was sent already: " + next);
+    }
+
+    @Test
     void typingOfRoomsInView() {
         TestUser alice = user("alice");
         TestUser bob = user("bob");
