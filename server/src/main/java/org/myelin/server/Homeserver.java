@@ -67,6 +67,8 @@ import org.myelin.server.client.sync.FilterRoutes;
 import org.myelin.server.client.sync.LegacySyncRoutes;
 import org.myelin.server.client.sync.SyncRoutes;
 import org.myelin.server.client.sync.SyncServices;
+import org.myelin.server.client.sync.sliding.SlidingSyncRoutes;
+import org.myelin.server.client.sync.sliding.SlidingSyncServices;
 import org.myelin.server.client.keys.backup.BackupKeysRoutes;
 import org.myelin.server.client.keys.backup.BackupVersionRoutes;
 import org.myelin.server.client.keys.backup.KeyBackups;
@@ -131,6 +133,7 @@ public final class Homeserver implements AutoCloseable {
     private final UserServices users;
     private final ClientRooms clientRooms;
     private final SyncServices sync;
+    private final SlidingSyncServices slidingSync;
     private final KeysServices keys;
     private final ToDeviceServices toDevice;
     private final KeyBackups keyBackups;
@@ -197,6 +200,7 @@ public final class Homeserver implements AutoCloseable {
         this.spaces = new SpaceServices(new SpaceServices.Parts(rooms.heads, rooms.eventCache, rooms.memberships,
                 clientRooms.directoryRepository, rooms.local, clientRooms.aliases::resolve));
         this.spacesFederation = new SpacesFederation(federation, spaces, config.serverName());
+        this.slidingSync = new SlidingSyncServices(rooms, dataSource, sync.shared, spaces.summaries);
         this.upgrades = new RoomUpgrades(new RoomUpgrades.Parts(clientRooms.actions, clientRooms.access,
                 clientRooms.aliases, rooms.pipeline, rooms.eventCache, rooms.memberships,
                 clientRooms.directoryRepository, rooms.local, clock, clientRooms.creation::newRoomId),
@@ -283,6 +287,7 @@ public final class Homeserver implements AutoCloseable {
         io.micrometer.core.instrument.Gauge.builder("myelin.sync.long_polls", syncRoutes, SyncRoutes::openLongPolls)
                 .description("/sync requests with a timeout open now").register(metrics.registry());
         table.get(Resource.CLIENT).add(syncRoutes);
+        table.get(Resource.CLIENT).add(new SlidingSyncRoutes(slidingSync.sync, authenticator()));
         table.get(Resource.CLIENT).add(new SendRoutes(clientRooms, authenticator()));
         table.get(Resource.CLIENT).add(new VersionsRoutes());
         table.get(Resource.CLIENT).add(new WellKnownRoutes(config, this::portServing));

@@ -14,17 +14,17 @@ import java.util.Map;
  * servers' PostgreSQL logged (count and time per statement text). Untimed, because logging every
  * statement slows the work it measures.
  */
-final class Diagnosis {
+public final class Diagnosis {
 
     private Diagnosis() {
     }
 
-    static boolean wanted() {
+    public static boolean wanted() {
         return Boolean.getBoolean("diagnose");
     }
 
     /** Runs {@code work} recorded and with statements logged; reports the top methods and statements. */
-    static void of(Report report, String name, Runnable work) {
+    public static void of(Report report, String name, Runnable work) {
         int port = TestDatabases.server().port();
         Path log = TestDatabases.server().directory().getParent().resolve("postgres.log");
         try {

@@ -17,22 +17,22 @@ import java.util.concurrent.ConcurrentLinkedDeque;
  * many connections are open as exchanges ran at once. Bodies come back as bytes, so that a timed
  * request is timed up to its last byte, not through the load generator's JSON parsing.
  */
-final class HttpPool {
+public final class HttpPool {
 
-    static final ObjectMapper JSON = new ObjectMapper();
-    static final String V3 = "/_matrix/client/v3";
+    public static final ObjectMapper JSON = new ObjectMapper();
+    public static final String V3 = "/_matrix/client/v3";
 
     private final String host;
     private final int port;
     private final ConcurrentLinkedDeque<Http1Connection> idle = new ConcurrentLinkedDeque<>();
 
-    HttpPool(String host, int port) {
+    public HttpPool(String host, int port) {
         this.host = host;
         this.port = port;
     }
 
     /** One exchange on a pooled connection; a kept-alive connection the server closed meanwhile is replaced once. */
-    Http1Connection.Response exchange(String method, String path, String token, byte[] body) {
+    public Http1Connection.Response exchange(String method, String path, String token, byte[] body) {
         Http1Connection connection = idle.pollFirst();
         try {
             Http1Connection.Response response;
@@ -58,7 +58,7 @@ final class HttpPool {
     }
 
     /** An exchange that must answer 200; its body as JSON. */
-    JsonNode ok(String method, String path, String token, JsonNode body) {
+    public JsonNode ok(String method, String path, String token, JsonNode body) {
         try {
             Http1Connection.Response r = exchange(method, path, token, body == null ? null : JSON.writeValueAsBytes(body));
             JsonNode parsed = r.body().length == 0 ? JSON.createObjectNode() : JSON.readTree(r.body());
@@ -71,7 +71,7 @@ final class HttpPool {
         }
     }
 
-    static JsonNode parse(byte[] body) {
+    public static JsonNode parse(byte[] body) {
         try {
             return JSON.readTree(body);
         } catch (IOException e) {
@@ -79,12 +79,12 @@ final class HttpPool {
         }
     }
 
-    static String enc(String value) {
+    public static String enc(String value) {
         return URLEncoder.encode(value, StandardCharsets.UTF_8).replace("+", "%20");
     }
 
     /** Closes the idle connections. */
-    void close() {
+    public void close() {
         for (Http1Connection c = idle.pollFirst(); c != null; c = idle.pollFirst()) {
             try {
                 c.close();

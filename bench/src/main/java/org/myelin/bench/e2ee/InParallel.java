@@ -10,12 +10,12 @@ import java.util.concurrent.Semaphore;
 import java.util.function.IntFunction;
 
 /** Set-up work (registrations, uploads, joins) on a few virtual threads at once; results in index order. */
-final class InParallel {
+public final class InParallel {
 
     private InParallel() {
     }
 
-    static <T> List<T> map(int count, int atOnce, IntFunction<T> task) {
+    public static <T> List<T> map(int count, int atOnce, IntFunction<T> task) {
         Semaphore permits = new Semaphore(atOnce);
         List<Future<T>> futures = new ArrayList<>(count);
         try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {

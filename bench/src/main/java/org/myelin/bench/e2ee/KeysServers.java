@@ -14,7 +14,7 @@ import org.slf4j.LoggerFactory;
  * loopback, cheap password hashing, no rate limits) with the production database pool size and
  * the federation tests' short retry backoff.
  */
-final class KeysServers {
+public final class KeysServers {
 
     private KeysServers() {
     }
@@ -37,7 +37,7 @@ final class KeysServers {
      * Myelin's own log, and its access log (configured apart, at INFO), at {@code level}: the
      * in-process servers would otherwise log every request, at a cost in CPU the figures would carry.
      */
-    static void logLevel(String level) {
+    public static void logLevel(String level) {
         ((Logger) LoggerFactory.getLogger("org.myelin")).setLevel(Level.toLevel(level));
         ((Logger) LoggerFactory.getLogger("org.myelin.access")).setLevel(Level.toLevel(level));
     }

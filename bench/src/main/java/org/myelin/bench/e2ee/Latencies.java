@@ -3,9 +3,9 @@ package org.myelin.bench.e2ee;
 import java.util.Collection;
 
 /** Nearest-rank percentiles of latency samples in milliseconds. */
-record Latencies(int count, double p50, double p90, double p99, double max) {
+public record Latencies(int count, double p50, double p90, double p99, double max) {
 
-    static Latencies of(Collection<Double> samples) {
+    public static Latencies of(Collection<Double> samples) {
         double[] sorted = samples.stream().mapToDouble(Double::doubleValue).sorted().toArray();
         if (sorted.length == 0) {
             return new Latencies(0, Double.NaN, Double.NaN, Double.NaN, Double.NaN);

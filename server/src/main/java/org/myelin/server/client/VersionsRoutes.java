@@ -18,6 +18,12 @@ public final class VersionsRoutes implements Routes {
     static final List<String> VERSIONS = List.of("v1.1", "v1.2", "v1.3", "v1.4", "v1.5", "v1.6", "v1.7", "v1.8",
             "v1.9", "v1.10", "v1.11", "v1.12", "v1.13", "v1.14", "v1.15", "v1.16");
 
+    /**
+     * The unstable features advertised, as Synapse advertises them: simplified sliding sync
+     * (MSC4186), which clients such as Element X look for before they use it.
+     */
+    static final Map<String, Boolean> UNSTABLE_FEATURES = Map.of("org.matrix.simplified_msc3575", true);
+
     /** The body of {@code GET /_matrix/client/versions}. */
     record VersionsResponse(List<String> versions, Map<String, Boolean> unstableFeatures) {}
 
@@ -27,10 +33,9 @@ public final class VersionsRoutes implements Routes {
     }
 
     /**
-     * {@code GET /_matrix/client/versions} (client-server API, "API Versions"): no auth;
-     * no unstable features yet.
+     * {@code GET /_matrix/client/versions} (client-server API, "API Versions"): no auth.
      */
     JsonResponse versions() {
-        return JsonResponse.ok(new VersionsResponse(VERSIONS, Map.of()));
+        return JsonResponse.ok(new VersionsResponse(VERSIONS, UNSTABLE_FEATURES));
     }
 }

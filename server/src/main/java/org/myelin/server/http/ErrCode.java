@@ -59,7 +59,9 @@ public enum ErrCode {
     /** A profile field key over 255 bytes (PUT /profile/{userId}/{keyName}). */
     M_KEY_TOO_LARGE(400),
     /** A profile that would exceed 64 KiB. */
-    M_PROFILE_TOO_LARGE(400);
+    M_PROFILE_TOO_LARGE(400),
+    /** A sliding sync position the server does not know (any more): the client starts its connection again (MSC4186). */
+    M_UNKNOWN_POS(400);
 
     private final int status;
 

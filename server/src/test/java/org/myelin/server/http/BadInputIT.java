@@ -415,6 +415,17 @@ class BadInputIT {
             return new Call(dehydrated + "/" + deviceId + "/events", bob.accessToken(), obj("{\"next_batch\":\"0\"}"));
         })));
 
+        // Sliding sync (MSC4186): a fresh connection with every part of a request, waiting for nothing.
+        String sliding = "/_matrix/client/unstable/org.matrix.simplified_msc3575/sync";
+        t.put("POST " + sliding, List.of(Target.of(sliding, asAlice, () -> obj("{\"conn_id\":\"c\",\"lists\":{\"all\":"
+                + "{\"ranges\":[[0,9]],\"timeline_limit\":2,\"required_state\":[[\"m.room.member\",\"$LAZY\"],"
+                + "[\"*\",\"\"]],\"filters\":{\"is_dm\":false,\"is_encrypted\":false,\"is_invite\":false,"
+                + "\"room_types\":[null],\"not_room_types\":[\"m.space\"],\"spaces\":[\"" + roomId + "\"]}}},"
+                + "\"room_subscriptions\":{\"" + roomId + "\":{\"timeline_limit\":1,\"required_state\":[[\"*\",\"*\"]]}},"
+                + "\"extensions\":{\"to_device\":{\"enabled\":true,\"since\":\"0\",\"limit\":10},"
+                + "\"e2ee\":{\"enabled\":true},\"account_data\":{\"enabled\":true,\"lists\":[\"all\"],"
+                + "\"rooms\":[\"*\"]},\"receipts\":{\"enabled\":true},\"typing\":{\"enabled\":true}}}"))));
+
         // Third-party identifiers: answered as Synapse does with no email or identity server.
         Supplier<ObjectNode> emailToken = () -> obj("{\"client_secret\":\"secret\",\"email\":\"a@example.org\","
                 + "\"send_attempt\":1,\"next_link\":\"https://example.org\"}");

@@ -1,6 +1,8 @@
 package org.myelin.server.client.rooms;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
 import org.myelin.protocol.event.Pdu;
 import org.myelin.protocol.event.StateKey;
 import org.myelin.rooms.events.EventCache;
@@ -15,6 +17,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * Events as a client sees them ({@link ClientEventFormat}), with what the store knows beside each
@@ -34,6 +37,15 @@ public final class ClientEvents {
     private final RedactionIndex redacted;
     private final BundledAggregations aggregations;
     private final Clock clock;
+    /**
+     * The state entry each state event replaced (empty: none), by event id: the state before an
+     * event never changes, and reading it loads the room's whole state, once per state event of
+     * every timeline and room state a client is sent.
+     */
+    private final Cache<String, Optional<String>> replacedStates = Caffeine.newBuilder()
+            .maximumSize(MAX_REPLACED_STATES).build();
+
+    private static final int MAX_REPLACED_STATES = 200_000;
 
     ClientEvents(EventCache events, TimelineRepository timeline, StateSnapshotRepository snapshots,
                  ClientTransactionRepository transactions, RedactionIndex redacted,
@@ -99,18 +111,30 @@ public final class ClientEvents {
 
     /** The state event each state event replaced: its entry in the state before it. */
     private Map<String, Pdu> replacedStateOf(Collection<Pdu> pdus) {
-        List<String> stateIds = pdus.stream().filter(Pdu::isState).map(Pdu::eventId).toList();
         Map<String, Pdu> replaced = new HashMap<>();
-        if (stateIds.isEmpty()) {
+        List<String> unknown = new ArrayList<>();
+        for (Pdu pdu : pdus) {
+            if (!pdu.isState()) {
+                continue;
+            }
+            Optional<String> known = replacedStates.getIfPresent(pdu.eventId());
+            if (known == null) {
+                unknown.add(pdu.eventId());
+            } else {
+                known.map(events::get).ifPresent(previous -> replaced.put(pdu.eventId(), previous));
+            }
+        }
+        if (unknown.isEmpty()) {
             return replaced;
         }
-        Map<String, Long> before = timeline.stateBefore(stateIds);
+        Map<String, Long> before = timeline.stateBefore(unknown);
         for (Pdu pdu : pdus) {
             Long snapshot = before.get(pdu.eventId());
             if (!pdu.isState() || snapshot == null) {
                 continue;
             }
             String previousId = snapshots.load(snapshot).get(new StateKey(pdu.type(), pdu.stateKey()));
+            replacedStates.put(pdu.eventId(), Optional.ofNullable(previousId));
             Pdu previous = previousId == null ? null : events.get(previousId);
             if (previous != null) {
                 replaced.put(pdu.eventId(), previous);

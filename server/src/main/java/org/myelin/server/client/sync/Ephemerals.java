@@ -22,7 +22,7 @@ import java.util.Set;
  * since the previous sync) and {@code m.receipt} (the receipts that changed, batched into one event
  * per room as the spec recommends; an {@code m.read.private} receipt only for its own user).
  */
-final class Ephemerals {
+public final class Ephemerals {
 
     private static final JsonNodeFactory JSON = JsonNodeFactory.instance;
     static final String PRIVATE_READ = "m.read.private";
@@ -42,26 +42,27 @@ final class Ephemerals {
      * after {@code typingAfter}, as the ephemeral filter lets through.
      */
     Map<String, List<ObjectNode>> of(SyncPass p, Collection<String> roomIds, long typingAfter) {
-        String userId = p.userId();
         RoomEventFilter filter = p.filter().room().ephemeral();
-        long receiptsAfter = p.after(StreamId.RECEIPTS);
-        long receiptsUpTo = p.now().position(StreamId.RECEIPTS);
         Map<String, List<ObjectNode>> byRoom = new HashMap<>();
         for (String roomId : roomIds) {
-            if (!filter.allows(roomId, "m.typing", null, null)) {
-                continue;
+            if (filter.allows(roomId, "m.typing", null, null)) {
+                typing(roomId, typingAfter).ifPresent(event -> byRoom.computeIfAbsent(roomId, r -> new ArrayList<>())
+                        .add(event));
             }
-            Optional<List<String>> typists = typing.changedSince(roomId, typingAfter);
-            typists.ifPresent(users -> {
-                ObjectNode event = JSON.objectNode().put("type", "m.typing");
-                users.forEach(event.putObject("content").putArray("user_ids")::add);
-                byRoom.computeIfAbsent(roomId, r -> new ArrayList<>()).add(event);
-            });
         }
         List<String> wantReceipts = roomIds.stream().filter(r -> filter.allows(r, "m.receipt", null, null)).toList();
-        receipts(userId, wantReceipts, receiptsAfter, receiptsUpTo)
+        receipts(p.userId(), wantReceipts, p.after(StreamId.RECEIPTS), p.now().position(StreamId.RECEIPTS))
                 .forEach((roomId, event) -> byRoom.computeIfAbsent(roomId, r -> new ArrayList<>()).add(event));
         return byRoom;
+    }
+
+    /** The room's {@code m.typing} event: who types now, if that changed after typing position {@code after}. */
+    public Optional<ObjectNode> typing(String roomId, long after) {
+        return typing.changedSince(roomId, after).map(users -> {
+            ObjectNode event = JSON.objectNode().put("type", "m.typing");
+            users.forEach(event.putObject("content").putArray("user_ids")::add);
+            return event;
+        });
     }
 
     /**
@@ -70,9 +71,18 @@ final class Ephemerals {
      * {@code userId} may see them: another user's {@code m.read.private} receipt is left out.
      */
     Map<String, ObjectNode> receipts(String userId, Collection<String> roomIds, long after, long upTo) {
+        return receiptEvents(receiptsChanged(roomIds, after, upTo), userId);
+    }
+
+    /**
+     * {@code receipts} as one {@code m.receipt} event per room, in the order of their rooms' first
+     * receipt; an {@code m.read.private} receipt only when it is {@code userId}'s own; a threaded
+     * receipt with its {@code thread_id}. /sync and sliding sync's receipts extension both write them here.
+     */
+    public static Map<String, ObjectNode> receiptEvents(Collection<ReceiptRepository.Receipt> receipts, String userId) {
         Map<String, ObjectNode> events = new LinkedHashMap<>();
         Map<String, ObjectNode> contents = new HashMap<>();
-        for (ReceiptRepository.Receipt r : receiptsChanged(roomIds, after, upTo)) {
+        for (ReceiptRepository.Receipt r : receipts) {
             if (r.receiptType().equals(PRIVATE_READ) && !r.userId().equals(userId)) {
                 continue;
             }
@@ -95,7 +105,7 @@ final class Ephemerals {
      * The receipts of {@code roomIds} at positions in ({@code after}, {@code upTo}], read only for
      * the rooms whose receipts moved after {@code after} when the change cache knows which.
      */
-    private List<ReceiptRepository.Receipt> receiptsChanged(Collection<String> roomIds, long after, long upTo) {
+    public List<ReceiptRepository.Receipt> receiptsChanged(Collection<String> roomIds, long after, long upTo) {
         if (upTo <= after) {
             return List.of();
         }

@@ -3,7 +3,6 @@ package org.myelin.server.client.sync;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.myelin.protocol.event.Pdu;
 import org.myelin.protocol.event.StateKey;
-import org.myelin.rooms.cache.StripedLru;
 import org.myelin.rooms.events.EventCache;
 import org.myelin.server.client.sync.SyncResponse.EventBatch;
 import org.myelin.server.client.sync.SyncResponse.JoinedRoom;
@@ -11,14 +10,10 @@ import org.myelin.server.client.sync.SyncResponse.LeftRoom;
 import org.myelin.server.client.sync.SyncResponse.RoomSummary;
 import org.myelin.server.client.sync.SyncResponse.Timeline;
 import org.myelin.server.client.sync.filter.RoomFilter;
-import org.myelin.server.streams.RecentTimeline;
 import org.myelin.server.streams.StreamId;
 import org.myelin.storage.events.StoredEvent;
-import org.myelin.storage.sync.RoomSyncQueries;
 
 import java.util.List;
-import java.util.Map;
-import java.util.Optional;
 
 /**
  * Builds the entry of one room the user is in ({@code join}) or has left ({@code leave}): its
@@ -26,9 +21,6 @@ import java.util.Optional;
  * account data, summary and unread counts.
  */
 final class RoomBuilder {
-
-    /** How many heroes a summary names (spec: "the first 5 members"). */
-    static final int HEROES = 5;
 
     /**
      * Which part of a room's timeline to show.
@@ -42,35 +34,23 @@ final class RoomBuilder {
 
     private final TimelineWindows windows;
     private final StateSections states;
-    private final RoomSyncQueries queries;
     private final NotificationCounts counts;
     private final SyncEventFormat format;
     private final EventCache events;
-    private final RecentTimeline recent;
-    private final StripedLru<SummaryKey, KnownSummary> summaries = new StripedLru<>(MAX_SUMMARIES);
-
-    private static final int MAX_SUMMARIES = 100_000;
-
-    private record SummaryKey(String roomId, String userId) {
-    }
-
-    /** A summary, good while the room's state is still the one of {@code stateChangedAt}. */
-    private record KnownSummary(long stateChangedAt, RoomSummary summary) {
-    }
+    private final RoomSummaries summaries;
 
     /** What the builder reads from. */
-    record Parts(TimelineWindows windows, StateSections states, RoomSyncQueries queries, NotificationCounts counts,
-                 SyncEventFormat format, EventCache events, RecentTimeline recent) {
+    record Parts(TimelineWindows windows, StateSections states, RoomSummaries summaries, NotificationCounts counts,
+                 SyncEventFormat format, EventCache events) {
     }
 
     RoomBuilder(Parts parts) {
         this.windows = parts.windows();
         this.states = parts.states();
-        this.queries = parts.queries();
+        this.summaries = parts.summaries();
         this.counts = parts.counts();
         this.format = parts.format();
         this.events = parts.events();
-        this.recent = parts.recent();
     }
 
     /**
@@ -151,32 +131,11 @@ final class RoomBuilder {
         return format.format(state, p.userId(), p.deviceId(), p.filter());
     }
 
-    /**
-     * The summary: member counts, and heroes when the room has neither a name nor a canonical alias.
-     * Both come from the room's state, so a summary is made again only once that changed.
-     */
+    /** The summary: member counts, and heroes when the room has neither a name nor a canonical alias. */
     private RoomSummary summary(String userId, String roomId, long upTo) {
-        Optional<RecentTimeline.Room> room = recent.room(roomId)
-                .filter(r -> r.state() != null && r.stateChangedAt() <= upTo);
-        SummaryKey key = new SummaryKey(roomId, userId);
-        if (room.isPresent()) {
-            KnownSummary known = summaries.get(key);
-            if (known != null && known.stateChangedAt() == room.get().stateChangedAt()) {
-                return known.summary();
-            }
-        }
-        RoomSyncQueries.MemberSummary members = queries.summary(roomId, userId, HEROES);
-        Map<StateKey, String> state = room.map(RecentTimeline.Room::state).orElseGet(() -> states.stateAt(roomId, upTo));
-        boolean named = hasText(state.get(StateKey.of("m.room.name", "")), "name")
-                || hasText(state.get(StateKey.of("m.room.canonical_alias", "")), "alias");
-        RoomSummary summary = new RoomSummary(named ? null : members.heroes(), members.joined(), members.invited());
-        room.ifPresent(r -> summaries.put(key, new KnownSummary(r.stateChangedAt(), summary)));
-        return summary;
-    }
-
-    private boolean hasText(String eventId, String field) {
-        Pdu event = eventId == null ? null : events.get(eventId);
-        return event != null && !event.content().path(field).asText("").isEmpty();
+        RoomSummaries.Summary summary = summaries.of(userId, roomId, upTo);
+        return new RoomSummary(summary.named() ? null : summary.members().heroes(), summary.members().joined(),
+                summary.members().invited());
     }
 
     private static boolean hasMembers(List<Pdu> events) {

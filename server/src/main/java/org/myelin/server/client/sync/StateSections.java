@@ -37,7 +37,7 @@ import java.util.Set;
  * <p>With {@code use_state_after} (spec v1.16) the section is the state at the end of the window
  * instead, the timeline's state events included, and clients take state from it alone.
  */
-final class StateSections {
+public final class StateSections {
 
     /**
      * What to compute a room's state section for.
@@ -72,7 +72,7 @@ final class StateSections {
     }
 
     /** The room's state at timeline position {@code position}: after its last event at or before it. */
-    Map<StateKey, String> stateAt(String roomId, long position) {
+    public Map<StateKey, String> stateAt(String roomId, long position) {
         return queries.lastEventAtOrBefore(roomId, position)
                 .map(e -> snapshots.load(e.stateAfterSnapshot()))
                 .orElse(Map.of());
@@ -83,7 +83,7 @@ final class StateSections {
      * {@link RecentTimeline} knows it did not change after {@code since}: then the state at the
      * previous sync, before the window and at its end are all this one.
      */
-    Optional<Map<StateKey, String>> unchangedSince(String roomId, long since) {
+    public Optional<Map<StateKey, String>> unchangedSince(String roomId, long since) {
         return recent.room(roomId).flatMap(room -> room.stateUnchangedSince(since));
     }
 

@@ -18,7 +18,7 @@ import java.util.Map;
  * canonical alias and encryption after the event, with the sender's membership; always ending with
  * the invite or knock itself.
  */
-final class StrippedStates {
+public final class StrippedStates {
 
     private static final List<String> TYPES = List.of("m.room.create", "m.room.name", "m.room.avatar",
             "m.room.topic", "m.room.join_rules", "m.room.canonical_alias", "m.room.encryption");
@@ -32,7 +32,7 @@ final class StrippedStates {
     }
 
     /** The stripped state for {@code membership}, an invite or a knock. */
-    List<ObjectNode> of(Pdu membership) {
+    public List<ObjectNode> of(Pdu membership) {
         List<ObjectNode> stripped = new ArrayList<>();
         String carriedKey = "knock".equals(membership.membership()) ? "knock_room_state" : "invite_room_state";
         JsonNode carried = membership.json().path("unsigned").path(carriedKey);

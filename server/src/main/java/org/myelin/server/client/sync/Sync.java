@@ -3,14 +3,12 @@ package org.myelin.server.client.sync;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import org.myelin.rooms.cache.StripedLru;
 import org.myelin.rooms.notify.Notifier;
 import org.myelin.server.client.accountdata.AccountData;
 import org.myelin.server.client.sync.SyncResponse.DeviceLists;
 import org.myelin.server.client.sync.SyncResponse.EventBatch;
 import org.myelin.server.client.sync.filter.SyncFilter;
 import org.myelin.server.http.Json;
-import org.myelin.server.streams.StreamChangeCache;
 import org.myelin.server.streams.StreamId;
 import org.myelin.server.streams.Streams;
 import org.myelin.server.streams.SyncToken;
@@ -43,7 +41,7 @@ public final class Sync {
     /** The longest a sync waits, whatever the client asks. */
     public static final long MAX_TIMEOUT_MS = 180_000;
     /** To-device messages per response (as Synapse); the rest come with the next sync. */
-    static final int TO_DEVICE_LIMIT = 100;
+    static final int TO_DEVICE_LIMIT = ToDeviceInbox.LIMIT;
 
     private static final JsonNodeFactory JSON = JsonNodeFactory.instance;
 
@@ -60,22 +58,15 @@ public final class Sync {
     }
 
     /** What the sync reads besides rooms. */
-    record Sources(AccountDataRepository accountDataChanges, AccountData accountData, ToDeviceRepository toDevice,
+    record Sources(AccountDataRepository accountDataChanges, AccountData accountData, ToDeviceInbox toDevice,
                    DeviceListChanges deviceLists, DeviceKeyCounts keyCounts, UserMemberships memberships,
                    SyncPresence presence) {
     }
-
-    /** Devices whose to-device messages were deleted up to a position, by this process. */
-    private record Device(String userId, String deviceId) {
-    }
-
-    private static final int MAX_ACKNOWLEDGED = 100_000;
 
     private final Streams streams;
     private final Notifier notifier;
     private final RoomSections rooms;
     private final Sources sources;
-    private final StripedLru<Device, Long> acknowledged = new StripedLru<>(MAX_ACKNOWLEDGED);
 
     Sync(Streams streams, Notifier notifier, RoomSections rooms, Sources sources) {
         this.streams = streams;
@@ -131,7 +122,7 @@ public final class Sync {
         // unused, in every response, as Synapse tells it (an absent count means none).
         Counts keys = request.deviceId() == null ? null : sources.keyCounts().of(request.userId(), request.deviceId());
         return new SyncResponse(next.toString(), roomSections, new EventBatch(presence),
-                new EventBatch(globalAccountData), new EventBatch(toDeviceEvents(toDevice)),
+                new EventBatch(globalAccountData), new EventBatch(ToDeviceInbox.events(toDevice)),
                 since == null ? DeviceLists.NONE : sources.deviceLists().between(request.userId(), since, now),
                 keys == null ? null : keys.oneTimeKeys(), keys == null ? null : keys.unusedFallbacks());
     }
@@ -174,41 +165,13 @@ public final class Sync {
         return global;
     }
 
-    /**
-     * The device's to-device messages of the range. Those at or before the request's token were
-     * delivered by an earlier response the client has now acknowledged by syncing past it. Neither
-     * is read from the store when the to-device stream has not moved for the user since: nothing
-     * arrived after the token, and nothing is left at or before it once this process deleted up to it.
-     */
+    /** The device's to-device messages of the range, those before it deleted as delivered. */
     private List<ToDeviceRepository.Message> toDevice(Request request, SyncPass pass) {
         if (request.deviceId() == null) {
             return List.of();
         }
-        long after = pass.after(StreamId.TO_DEVICE);
-        long upTo = pass.now().position(StreamId.TO_DEVICE);
-        StreamChangeCache changes = streams.changes(StreamId.TO_DEVICE);
-        Device device = new Device(request.userId(), request.deviceId());
-        if (after > 0) {
-            Long deletedUpTo = acknowledged.get(device);
-            if (deletedUpTo == null || changes.lastChangeOrEarliest(request.userId()) > deletedUpTo) {
-                sources.toDevice().acknowledge(request.userId(), request.deviceId(), after);
-                acknowledged.merge(device, after, Math::max);
-            }
-        }
-        if (upTo <= after || !changes.mayHaveChanged(request.userId(), after)) {
-            return List.of();
-        }
-        return sources.toDevice().pending(request.userId(), request.deviceId(), after, upTo, TO_DEVICE_LIMIT);
-    }
-
-    private static List<ObjectNode> toDeviceEvents(List<ToDeviceRepository.Message> messages) {
-        List<ObjectNode> events = new ArrayList<>(messages.size());
-        for (ToDeviceRepository.Message m : messages) {
-            ObjectNode event = JSON.objectNode().put("sender", m.sender()).put("type", m.type());
-            event.set("content", readObject(m.content()));
-            events.add(event);
-        }
-        return events;
+        return sources.toDevice().deliver(request.userId(), request.deviceId(), pass.after(StreamId.TO_DEVICE),
+                pass.now().position(StreamId.TO_DEVICE), TO_DEVICE_LIMIT);
     }
 
     /** Stored JSON (account data, to-device content) read back as the object it was. */

@@ -16,7 +16,7 @@ import java.util.List;
  * {@code room_id} ({@code ClientEventWithoutRoomID}), or the federation format when the filter
  * asks for it, cut down to the filter's {@code event_fields}; and stripped state events.
  */
-final class SyncEventFormat {
+public final class SyncEventFormat {
 
     private static final JsonNodeFactory JSON = JsonNodeFactory.instance;
 
@@ -27,7 +27,7 @@ final class SyncEventFormat {
     }
 
     /** {@code pdus} in order, as {@code userId}'s device {@code deviceId} sees them through {@code filter}. */
-    List<ObjectNode> format(Collection<Pdu> pdus, String userId, String deviceId, SyncFilter filter) {
+    public List<ObjectNode> format(Collection<Pdu> pdus, String userId, String deviceId, SyncFilter filter) {
         if (pdus.isEmpty()) {
             return List.of();
         }

@@ -54,6 +54,17 @@ public final class SyncServices implements AutoCloseable {
         }
     }
 
+    /**
+     * What /sync is made of that sliding sync (MSC4186) shares: the timeline window, state at a
+     * position, room summaries, unread counts, event format, the user's memberships, receipts and
+     * typing, stripped state, to-device delivery, device list changes, key counts and account data.
+     */
+    public record Shared(TimelineWindows windows, StateSections states, RoomSummaries summaries,
+                         NotificationCounts counts, SyncEventFormat format, UserMemberships memberships,
+                         Ephemerals ephemerals, StrippedStates stripped, ToDeviceInbox toDevice,
+                         DeviceListChanges deviceLists, DeviceKeyCounts keyCounts, AccountData accountData) {
+    }
+
     private static final int MEMBER_ROOMS_REMEMBERED = 100_000;
 
     public final Filters filters;
@@ -67,6 +78,8 @@ public final class SyncServices implements AutoCloseable {
     /** Whose device lists changed between two tokens: /sync's {@code device_lists} and {@code GET /keys/changes}. */
     public final DeviceListChanges deviceListChanges;
     public final Sync sync;
+    /** The parts of /sync that sliding sync computes its answers with, so that each rule has one implementation. */
+    public final Shared shared;
     /** The deprecated event stream, {@code GET /events}, over the same streams. */
     public final EventStream eventStream;
     /** The deprecated {@code /initialSync} snapshots. */
@@ -97,19 +110,24 @@ public final class SyncServices implements AutoCloseable {
                 : new PresenceForSync(parts.presence(), queries);
         StateSections states = new StateSections(new StateSections.Parts(queries, timeline, rooms.snapshots,
                 rooms.eventCache, rooms.recent));
-        RoomBuilder builder = new RoomBuilder(new RoomBuilder.Parts(
-                new TimelineWindows(timeline, parts.visibility(), rooms.recent), states, queries, counts,
-                new SyncEventFormat(parts.clientEvents()), rooms.eventCache, rooms.recent));
+        TimelineWindows windows = new TimelineWindows(timeline, parts.visibility(), rooms.recent);
+        RoomSummaries summaries = new RoomSummaries(queries, states, rooms.eventCache, rooms.recent);
+        SyncEventFormat format = new SyncEventFormat(parts.clientEvents());
+        RoomBuilder builder = new RoomBuilder(new RoomBuilder.Parts(windows, states, summaries, counts, format,
+                rooms.eventCache));
         UserMemberships memberships = new UserMemberships(new MembershipHistory(dataSource), timelineChanges);
         Ephemerals ephemerals = new Ephemerals(receiptRepository, typing, rooms.streams.changes(StreamId.RECEIPTS));
+        StrippedStates stripped = new StrippedStates(rooms.eventStates, rooms.eventCache);
         RoomSections sections = new RoomSections(new RoomSections.Parts(memberships, queries, builder, ephemerals,
-                new StrippedStates(rooms.eventStates, rooms.eventCache), rooms.eventCache, accountData.ignoredUsers()),
-                timelineChanges);
+                stripped, rooms.eventCache, accountData.ignoredUsers()), timelineChanges);
         this.deviceListChanges = new DeviceListChanges(new DeviceListChanges.Parts(deviceLists,
                 new MembershipChanges(dataSource), queries, memberships, rooms.streams.changes(StreamId.DEVICE_LISTS),
                 memberRooms(rooms)));
+        ToDeviceInbox inbox = new ToDeviceInbox(toDevice, rooms.streams);
+        this.shared = new Shared(windows, states, summaries, counts, format, memberships, ephemerals, stripped, inbox,
+                deviceListChanges, parts.keyCounts(), accountData);
         this.sync = new Sync(rooms.streams, rooms.notifier, sections, new Sync.Sources(new AccountDataRepository(dataSource),
-                accountData, toDevice, deviceListChanges, parts.keyCounts(), memberships, presence));
+                accountData, inbox, deviceListChanges, parts.keyCounts(), memberships, presence));
         RoomAccess access = new RoomAccess(rooms.heads, rooms.eventStates, rooms.eventCache, rooms.memberships,
                 timeline);
         this.eventStream = new EventStream(new EventStream.Parts(rooms.streams, rooms.notifier, memberships, access,

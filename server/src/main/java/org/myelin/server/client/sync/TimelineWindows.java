@@ -20,7 +20,7 @@ import java.util.Optional;
  * When more would have fitted the range, the window is {@code limited}: the client has a gap it
  * can fill with {@code /messages} from {@code prev_batch}.
  */
-final class TimelineWindows {
+public final class TimelineWindows {
 
     /** The limit when the filter sets none (as Synapse). */
     static final int DEFAULT_LIMIT = 10;
@@ -35,13 +35,13 @@ final class TimelineWindows {
      * @param events  oldest first
      * @param limited whether events of the range were left out
      */
-    record Window(List<StoredEvent> events, boolean limited) {
-        boolean isEmpty() {
+    public record Window(List<StoredEvent> events, boolean limited) {
+        public boolean isEmpty() {
             return events.isEmpty();
         }
 
         /** The position just before the window's first event; {@code fallback} for an empty window. */
-        long prevBatchPosition(long fallback) {
+        public long prevBatchPosition(long fallback) {
             return events.isEmpty() ? fallback : events.getFirst().streamOrdering() - 1;
         }
     }
@@ -61,19 +61,23 @@ final class TimelineWindows {
      * {@code after} null for the whole history up to {@code upTo}. Pages come from the room's
      * {@link RecentTimeline} where it holds them, from the store otherwise: the same pages.
      */
-    Window load(String userId, String roomId, Long after, long upTo, RoomEventFilter filter) {
+    public Window load(String userId, String roomId, Long after, long upTo, RoomEventFilter filter) {
         int limit = Math.min(filter.limitOr(DEFAULT_LIMIT), MAX_LIMIT);
         TimelineFilter sqlFilter = new TimelineFilter(filter.types(), filter.notTypes(), filter.senders(),
                 filter.notSenders());
         int pageSize = Math.max(limit + 1, DEFAULT_LIMIT);
-        Optional<RecentTimeline.Room> known = after == null ? Optional.empty() : recent.room(roomId);
+        // A window over the whole history (a room's first one) is answered from memory too when the
+        // room's recent events fill it; the visibility of those events is judged by the states
+        // after them kept beside them, where the store would load one state per event.
+        Optional<RecentTimeline.Room> known = recent.room(roomId);
+        long since = after == null ? Long.MIN_VALUE : after;
         Map<String, Map<StateKey, String>> statesAfter = known.map(RecentTimeline.Room::statesAfter).orElse(Map.of());
         List<StoredEvent> newestFirst = new ArrayList<>();
         long cursor = upTo;
         boolean exhausted = false;
         for (int page = 0; page < MAX_PAGES && newestFirst.size() <= limit; page++) {
             long from = cursor;
-            List<StoredEvent> batch = known.flatMap(room -> room.page(from, after, pageSize, sqlFilter))
+            List<StoredEvent> batch = known.flatMap(room -> room.page(from, since, pageSize, sqlFilter))
                     .orElseGet(() -> timeline.page(roomId, from, after, pageSize, true, sqlFilter));
             List<StoredEvent> passing = batch.stream().filter(e -> filter.allows(e.pdu())).toList();
             newestFirst.addAll(visibility.filter(userId, passing, statesAfter));

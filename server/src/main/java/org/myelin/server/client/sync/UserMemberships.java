@@ -16,7 +16,7 @@ import java.util.Map;
  * membership event under its user, so a sync knows without a query that the rooms it sorts are
  * the ones of the previous sync.
  */
-final class UserMemberships {
+public final class UserMemberships {
 
     private static final int MAX_USERS = 50_000;
 
@@ -40,7 +40,7 @@ final class UserMemberships {
     }
 
     /** Per room, the user's latest membership event at or before {@code upTo}. */
-    Map<String, MembershipEvent> latestPerRoom(String userId, long upTo) {
+    public Map<String, MembershipEvent> latestPerRoom(String userId, long upTo) {
         long lastChange = timelineChanges.lastChangeOrEarliest(userId);
         Known k = known.get(userId);
         if (k != null && lastChange <= Math.min(k.position(), upTo)) {
@@ -50,7 +50,7 @@ final class UserMemberships {
     }
 
     /** The user and the rooms the user is joined to at {@code upTo}: what a waiting /sync of the user listens on. */
-    List<String> wakeKeys(String userId, long upTo) {
+    public List<String> wakeKeys(String userId, long upTo) {
         long lastChange = timelineChanges.lastChangeOrEarliest(userId);
         Known k = known.get(userId);
         if (k != null && lastChange <= Math.min(k.position(), upTo)) {
@@ -84,7 +84,7 @@ final class UserMemberships {
     }
 
     /** The user's membership events in ({@code after}, {@code upTo}], in order. */
-    List<MembershipEvent> between(String userId, long after, long upTo) {
+    public List<MembershipEvent> between(String userId, long after, long upTo) {
         return unchangedSince(userId, after) ? List.of() : history.between(userId, after, upTo);
     }
 
