@@ -102,6 +102,7 @@ public final class HttpTransport implements AutoCloseable {
         }
     }
 
+    private final Vertx vertx;
     private final HttpClient client;
     private final OutboundGuard guard;
     private final AddressResolver resolver;
@@ -121,6 +122,7 @@ public final class HttpTransport implements AutoCloseable {
         } else {
             options.setVerifyHost(true).setTrustOptions(TlsTrust.systemPlus(settings.trustedCaPaths()));
         }
+        this.vertx = vertx;
         this.client = vertx.createHttpClient(options, new PoolOptions().setHttp1MaxSize(8));
         this.guard = guard;
         this.resolver = resolver;
@@ -223,12 +225,10 @@ public final class HttpTransport implements AutoCloseable {
                 .setURI(request.uri())
                 .setConnectTimeout(10_000)
                 .setIdleTimeout(timeout.toMillis());
-        // The whole exchange is composed on the connection's Vert.x context: an HttpClientRequest
-        // is not thread-safe, so it is never touched from the calling (virtual) thread. Only the
-        // final answer is waited for here.
+        // The whole exchange runs on an event loop (see OnEventLoop); only its answer is waited for here.
         java.util.concurrent.atomic.AtomicReference<io.vertx.core.http.HttpClientRequest> sent =
                 new java.util.concurrent.atomic.AtomicReference<>();
-        Future<T> answered = client.request(options)
+        Future<T> answered = OnEventLoop.run(vertx, () -> client.request(options)
                 .recover(connectFailure -> Future.failedFuture(new ConnectFailed(connectFailure)))
                 .compose(req -> {
                     sent.set(req);
@@ -236,7 +236,7 @@ public final class HttpTransport implements AutoCloseable {
                     request.headers().forEach(req::putHeader);
                     return request.body() == null ? req.send() : req.send(Buffer.buffer(request.body()));
                 })
-                .compose(reader);
+                .compose(reader));
         try {
             return answered.toCompletionStage().toCompletableFuture().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
         } catch (ExecutionException e) {

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
+import org.myelin.federation.client.OnEventLoop;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpClientOptions;
@@ -58,11 +59,13 @@ final class PushGatewayClient implements AutoCloseable {
         }
     }
 
+    private final Vertx vertx;
     private final HttpClient client;
     private final OutboundGuard guard;
     private final AddressResolver resolver;
 
     PushGatewayClient(Vertx vertx, OutboundGuard guard, AddressResolver resolver, TrustOptions trust) {
+        this.vertx = vertx;
         this.client = vertx.createHttpClient(new HttpClientOptions()
                 .setProtocolVersion(HttpVersion.HTTP_1_1)
                 .setKeepAlive(true)
@@ -131,10 +134,10 @@ final class PushGatewayClient implements AutoCloseable {
                 .setURI(target)
                 .setIdleTimeout(TIMEOUT.toMillis())
                 .putHeader("Content-Type", "application/json");
-        // The request is touched only on its Vert.x context; this thread waits for the answer.
-        Future<Answer> answered = client.request(options)
+        // The exchange runs on an event loop (see OnEventLoop); this thread waits for the answer.
+        Future<Answer> answered = OnEventLoop.run(vertx, () -> client.request(options)
                 .compose(request -> request.send(Buffer.buffer(body)))
-                .compose(PushGatewayClient::read);
+                .compose(PushGatewayClient::read));
         return answered.toCompletionStage().toCompletableFuture().get(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
     }
 

@@ -3,6 +3,7 @@ package org.myelin.server.media.preview;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
+import org.myelin.federation.client.OnEventLoop;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpClientOptions;
@@ -100,6 +101,7 @@ final class PageFetcher implements AutoCloseable {
         }
     }
 
+    private final Vertx vertx;
     private final HttpClient client;
     private final OutboundGuard guard;
     private final AddressResolver resolver;
@@ -107,6 +109,7 @@ final class PageFetcher implements AutoCloseable {
     private final Duration timeout;
 
     PageFetcher(Vertx vertx, OutboundGuard guard, AddressResolver resolver, UrlBlocklist blocklist, Duration timeout) {
+        this.vertx = vertx;
         this.client = vertx.createHttpClient(new HttpClientOptions()
                 .setProtocolVersion(HttpVersion.HTTP_1_1)
                 .setKeepAlive(false)
@@ -222,16 +225,16 @@ final class PageFetcher implements AutoCloseable {
                 .putHeader("User-Agent", USER_AGENT)
                 .putHeader("Accept-Language", "en")
                 .putHeader("Accept", "text/html,application/xhtml+xml,image/*;q=0.9,*/*;q=0.8");
-        // The request is touched only on its Vert.x context; this thread waits for the answer.
+        // The exchange runs on an event loop (see OnEventLoop); this thread waits for the answer.
         AtomicReference<HttpClientRequest> sent = new AtomicReference<>();
-        Future<Hop> answered = client.request(options)
+        Future<Hop> answered = OnEventLoop.run(vertx, () -> client.request(options)
                 .recover(connectFailure -> Future.failedFuture(new ConnectFailed(connectFailure)))
                 .compose(request -> {
                     sent.set(request);
                     request.exceptionHandler(reset -> { }); // the send's future reports failures
                     return request.send();
                 })
-                .compose(response -> read(response, maxBytes, accepted));
+                .compose(response -> read(response, maxBytes, accepted)));
         try {
             return answered.toCompletionStage().toCompletableFuture().get(remainingMs, TimeUnit.MILLISECONDS);
         } catch (ExecutionException e) {
