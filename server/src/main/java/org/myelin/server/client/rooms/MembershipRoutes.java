@@ -35,6 +35,17 @@ public final class MembershipRoutes implements Routes {
         }
     }
 
+    /**
+     * The body of invite: a user id, or (client-server API, "Third-party invites") a medium and
+     * address with the identity server to ask and the client's access token there.
+     */
+    record InviteBody(String userId, String reason, String idServer, String idAccessToken, String medium,
+                      String address) {
+        boolean isThirdParty() {
+            return medium != null && address != null;
+        }
+    }
+
     record RoomIdResponse(String roomId) {
     }
 
@@ -43,10 +54,12 @@ public final class MembershipRoutes implements Routes {
 
     private final ClientRooms rooms;
     private final Authenticator auth;
+    private final ThirdPartyInvites thirdPartyInvites;
 
-    public MembershipRoutes(ClientRooms rooms, Authenticator auth) {
+    public MembershipRoutes(ClientRooms rooms, Authenticator auth, ThirdPartyInvites thirdPartyInvites) {
         this.rooms = rooms;
         this.auth = auth;
+        this.thirdPartyInvites = thirdPartyInvites;
     }
 
     @Override
@@ -99,11 +112,27 @@ public final class MembershipRoutes implements Routes {
         return JsonResponse.ok(new RoomIdResponse(roomId));
     }
 
-    /** {@code POST /_matrix/client/v3/rooms/{roomId}/invite} (client-server API, "Inviting"). */
+    /**
+     * {@code POST /_matrix/client/v3/rooms/{roomId}/invite} (client-server API, "Inviting", and
+     * "Third-party invites" when the body has {@code medium} and {@code address}: then
+     * {@code id_server} and {@code id_access_token} are required, 400 M_MISSING_PARAM as Synapse).
+     */
     JsonResponse invite(RoutingContext ctx) {
         Requester requester = auth.require(ctx);
-        TargetBody body = Json.bind(ctx, TargetBody.class, Json.BodyKind.KEPT_AS_TEXT);
-        rooms.memberships.invite(requester, Params.roomId(ctx, "roomId"), body.userId(), body.reason(), false);
+        InviteBody body = Json.bind(ctx, InviteBody.class, Json.BodyKind.KEPT_AS_TEXT);
+        String roomId = Params.roomId(ctx, "roomId");
+        if (body.isThirdParty()) {
+            if (body.idServer() == null || body.idAccessToken() == null) {
+                throw MatrixException.missingParam("`id_server` and `id_access_token` are required when doing 3pid invite");
+            }
+            thirdPartyInvites.invite(requester, roomId, new ThirdPartyInvites.Request(body.idServer(),
+                    body.idAccessToken(), body.medium(), body.address()));
+            return JsonResponse.empty();
+        }
+        if (body.userId() == null) {
+            throw MatrixException.missingParam("Missing user_id");
+        }
+        rooms.memberships.invite(requester, roomId, body.userId(), body.reason(), false);
         return JsonResponse.empty();
     }
 
