@@ -136,8 +136,7 @@ public final class TestIdentityServer implements AutoCloseable {
         var list = body.putArray("invites");
         for (StoredInvite invite : invites) {
             if (invite.medium().equals(medium) && invite.address().equals(address)) {
-                ObjectNode signed = JSON.objectNode().put("mxid", userId).put("token", invite.token());
-                JsonSigning.sign(signed, name, key);
+                ObjectNode signed = sign(userId, invite.token());
                 list.addObject().put("medium", medium).put("address", address).put("mxid", userId)
                         .put("room_id", invite.roomId()).put("sender", invite.sender())
                         .set("signed", change.apply(signed));
