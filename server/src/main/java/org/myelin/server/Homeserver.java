@@ -318,7 +318,7 @@ public final class Homeserver implements AutoCloseable {
         table.get(Resource.CLIENT).add(new PresenceRoutes(authenticator(), users.presence, users.presenceVisibility));
         table.get(Resource.CLIENT).add(new CreateRoomRoutes(clientRooms, authenticator()));
         table.get(Resource.CLIENT).add(new MembershipRoutes(clientRooms, authenticator(),
-                new ThirdPartyInvites(clientRooms, identityServers)));
+                new ThirdPartyInvites(clientRooms, identityServers, membership.thirdPartyRedeemer())));
         table.get(Resource.CLIENT).add(new RoomStateRoutes(clientRooms, authenticator()));
         table.get(Resource.CLIENT).add(new RoomEventsRoutes(clientRooms, authenticator()));
         table.get(Resource.CLIENT).add(new RelationsRoutes(clientRooms, authenticator()));

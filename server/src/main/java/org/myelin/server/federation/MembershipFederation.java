@@ -11,6 +11,7 @@ import org.myelin.federation.membership.RestrictedJoins;
 import org.myelin.federation.membership.StrippedState;
 import org.myelin.server.RoomServices;
 import org.myelin.server.client.rooms.ClientRooms;
+import org.myelin.server.client.rooms.ThirdPartyRedeemer;
 import org.myelin.server.client.sync.SyncServices;
 import org.myelin.server.config.Resource;
 import org.myelin.server.http.Routes;
@@ -107,6 +108,11 @@ public final class MembershipFederation implements AutoCloseable {
                         new ThirdPartyInviteRoutes(auth, thirdPartyInvites)),
                 Resource.CLIENT, List.of(
                         new KnockRoutes(clientRooms, rooms.memberships, memberships, rooms.local, clientAuth)));
+    }
+
+    /** What redeems the third-party invite a join with {@code third_party_signed} names. */
+    public ThirdPartyRedeemer thirdPartyRedeemer() {
+        return thirdPartyInvites;
     }
 
     /** Stops the presence sweep. */

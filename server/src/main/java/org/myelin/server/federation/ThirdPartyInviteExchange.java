@@ -12,6 +12,7 @@ import org.myelin.protocol.id.UserId;
 import org.myelin.rooms.LocalServer;
 import org.myelin.server.client.rooms.Memberships;
 import org.myelin.server.client.rooms.RoomAccess;
+import org.myelin.server.client.rooms.ThirdPartyRedeemer;
 import org.myelin.server.http.ErrCode;
 import org.myelin.server.http.MatrixException;
 import org.myelin.server.identity.IdentityServers;
@@ -36,7 +37,7 @@ import java.util.Set;
  * even when it is in the room: the event would carry no signature of the sender's server, which
  * the auth rules of every room version ask for.
  */
-final class ThirdPartyInviteExchange {
+final class ThirdPartyInviteExchange implements ThirdPartyRedeemer {
 
     private static final Logger LOG = LoggerFactory.getLogger(ThirdPartyInviteExchange.class);
     private static final JsonNodeFactory JSON = JsonNodeFactory.instance;
@@ -121,6 +122,12 @@ final class ThirdPartyInviteExchange {
             throw MatrixException.badJson("The invite has no room_id");
         }
         return new Redeem(roomId, userId(invite, "sender"), userId(invite, "mxid"), (ObjectNode) signed);
+    }
+
+    /** A join with {@code third_party_signed} (client-server API, "Joining rooms"): the invite it redeems first. */
+    @Override
+    public void redeem(String roomId, String sender, String target, ObjectNode signed) {
+        redeem(new Redeem(roomId, sender, target, signed(signed)));
     }
 
     private void redeem(Redeem redeem) {

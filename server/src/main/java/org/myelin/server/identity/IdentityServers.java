@@ -33,6 +33,7 @@ public final class IdentityServers {
     private static final Logger LOG = LoggerFactory.getLogger(IdentityServers.class);
     private static final JsonNodeFactory JSON = JsonNodeFactory.instance;
     private static final String V2 = "/_matrix/identity/v2";
+    private static final int MAX_ACCESS_TOKEN_LENGTH = 1024;
 
     /**
      * An invite the identity server stored: the token to sign, its public keys (each with
@@ -52,6 +53,17 @@ public final class IdentityServers {
     public static void requireValid(String idServer) {
         if (idServer == null || !ServerName.isValid(idServer)) {
             throw MatrixException.invalidParam("Invalid id_server: " + idServer);
+        }
+    }
+
+    /**
+     * 400 M_INVALID_PARAM unless {@code token} can go into an {@code Authorization} header as it
+     * is: printable ASCII without spaces, of a length no identity server hands out beyond.
+     */
+    public static void requireValidAccessToken(String token) {
+        if (token == null || token.isEmpty() || token.length() > MAX_ACCESS_TOKEN_LENGTH
+                || !token.chars().allMatch(c -> c > 0x20 && c < 0x7f)) {
+            throw MatrixException.invalidParam("Invalid id_access_token");
         }
     }
 

@@ -129,6 +129,31 @@ class ThirdPartyInviteIT {
     }
 
     @Test
+    void aJoinWithThirdPartySignedRedeemsTheInviteFirst() {
+        MatrixClient alice = MatrixClient.register(a, "alice" + N.incrementAndGet());
+        String roomId = alice.createRoom("{\"preset\":\"private_chat\"}");
+        String address = address();
+        assertEquals(200, invite(alice, roomId, inviteBody(address)).statusCode());
+        MatrixClient gina = MatrixClient.register(a, "gina" + N.incrementAndGet());
+        assertEquals(403, gina.call("POST", V3 + "/rooms/" + enc(roomId) + "/join", MatrixClient.json("{}")).statusCode(),
+                "not invited yet");
+
+        ObjectNode body = Json.MAPPER.createObjectNode();
+        body.set("third_party_signed", is.signForJoin(gina.userId(), alice.userId(), storedFor(address).token()));
+        HttpResponse<String> joined = gina.call("POST", V3 + "/rooms/" + enc(roomId) + "/join", body);
+
+        assertEquals(200, joined.statusCode(), joined.body());
+        alice.awaitSync("gina joining", c -> c.sawMembership(roomId, gina.userId(), "join"));
+        assertTrue(alice.sawMembership(roomId, gina.userId(), "invite"), "the invite came first");
+        ObjectNode forged = Json.MAPPER.createObjectNode();
+        forged.set("third_party_signed", is.signForJoin(gina.userId(), alice.userId(), "no-such-token"));
+        MatrixClient hank = MatrixClient.register(a, "hank" + N.incrementAndGet());
+        HttpResponse<String> refused = hank.call("POST", V3 + "/rooms/" + enc(roomId) + "/join", forged);
+        assertEquals(403, refused.statusCode(), refused.body());
+        assertEquals("M_FORBIDDEN", TestHomeserver.json(refused).path("errcode").asText());
+    }
+
+    @Test
     void anAddressAlreadyBoundIsInvitedDirectly() {
         MatrixClient alice = MatrixClient.register(a, "alice" + N.incrementAndGet());
         MatrixClient carol = MatrixClient.register(a, "carol" + N.incrementAndGet());
@@ -239,6 +264,10 @@ class ThirdPartyInviteIT {
         HttpResponse<String> notMember = invite(outsider, roomId, inviteBody(address()));
         assertEquals(403, notMember.statusCode(), notMember.body());
         assertEquals("M_FORBIDDEN", TestHomeserver.json(notMember).path("errcode").asText());
+
+        HttpResponse<String> badToken = invite(alice, roomId, inviteBody(address()).put("id_access_token", "a b\r\nX: y"));
+        assertEquals(400, badToken.statusCode(), badToken.body());
+        assertEquals("M_INVALID_PARAM", TestHomeserver.json(badToken).path("errcode").asText());
 
         HttpResponse<String> badServer = invite(alice, roomId, inviteBody(address()).put("id_server", "not a host/"));
         assertEquals(400, badServer.statusCode(), badServer.body());

@@ -152,6 +152,16 @@ public final class TestIdentityServer implements AutoCloseable {
         }
     }
 
+    /**
+     * What {@code /_matrix/identity/v2/sign-ed25519} gives a client for a pending invite: the
+     * signed block with its inviter, which the client hands to {@code /join} as
+     * {@code third_party_signed}.
+     */
+    public ObjectNode signForJoin(String userId, String sender, String token) {
+        ObjectNode signed = JSON.objectNode().put("mxid", userId).put("sender", sender).put("token", token);
+        return JsonSigning.sign(signed, name, key);
+    }
+
     /** The signed block it would give for {@code token} and {@code userId}. */
     public ObjectNode sign(String userId, String token) {
         ObjectNode signed = JSON.objectNode().put("mxid", userId).put("token", token);

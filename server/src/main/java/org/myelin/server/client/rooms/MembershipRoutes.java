@@ -77,12 +77,15 @@ public final class MembershipRoutes implements Routes {
 
     /**
      * {@code POST /_matrix/client/v3/rooms/{roomId}/join} (client-server API, "Joining rooms"):
-     * the body's {@code reason} and other keys go into the member event, as Synapse does.
+     * the body's {@code reason} and other keys go into the member event, as Synapse does; a
+     * {@code third_party_signed} is redeemed for an invite first ("Third-party invites").
      */
     JsonResponse joinRoom(RoutingContext ctx) {
         Requester requester = auth.require(ctx, true);
         String roomId = Params.roomId(ctx, "roomId");
-        rooms.memberships.join(requester, roomId, List.of(), Params.optionalObject(ctx, Json.BodyKind.KEPT_AS_TEXT));
+        ObjectNode body = Params.optionalObject(ctx, Json.BodyKind.KEPT_AS_TEXT);
+        redeemThirdPartyInvite(requester, roomId, body);
+        rooms.memberships.join(requester, roomId, List.of(), body);
         return JsonResponse.ok(new RoomIdResponse(roomId));
     }
 
@@ -108,8 +111,16 @@ public final class MembershipRoutes implements Routes {
         } else {
             roomId = Params.roomId(ctx, "roomIdOrAlias");
         }
+        redeemThirdPartyInvite(requester, roomId, body);
         rooms.memberships.join(requester, roomId, via, body);
         return JsonResponse.ok(new RoomIdResponse(roomId));
+    }
+
+    /** A join body's {@code third_party_signed}, if any, is redeemed for an invite first. */
+    private void redeemThirdPartyInvite(Requester requester, String roomId, ObjectNode body) {
+        if (body != null && body.has("third_party_signed")) {
+            thirdPartyInvites.redeemBeforeJoin(requester, roomId, body.get("third_party_signed"));
+        }
     }
 
     /**

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.myelin.protocol.event.Pdu;
 import org.myelin.protocol.event.StateKey;
+import org.myelin.protocol.id.UserId;
 import org.myelin.server.client.auth.Requester;
 import org.myelin.server.http.MatrixException;
 import org.myelin.server.identity.IdentityServers;
@@ -30,12 +31,28 @@ public final class ThirdPartyInvites {
     private final RoomAccess access;
     private final Memberships memberships;
     private final IdentityServers identity;
+    private final ThirdPartyRedeemer redeemer;
 
-    public ThirdPartyInvites(ClientRooms rooms, IdentityServers identity) {
+    public ThirdPartyInvites(ClientRooms rooms, IdentityServers identity, ThirdPartyRedeemer redeemer) {
         this.actions = rooms.actions;
         this.access = rooms.access;
         this.memberships = rooms.memberships;
         this.identity = identity;
+        this.redeemer = redeemer;
+    }
+
+    /**
+     * Before a join with {@code third_party_signed} (client-server API, "Joining rooms"): the
+     * third-party invite it names becomes the requester's invite, as Synapse does, so that the
+     * join that follows is allowed. The block is what an identity server signed for the client
+     * ({@code mxid}, {@code sender}, {@code token}, {@code signatures}).
+     */
+    public void redeemBeforeJoin(Requester requester, String roomId, JsonNode thirdPartySigned) {
+        if (!(thirdPartySigned instanceof ObjectNode signed) || !signed.path("sender").isTextual()
+                || !UserId.isValid(signed.get("sender").textValue())) {
+            throw MatrixException.badJson("third_party_signed needs sender, mxid, token and signatures");
+        }
+        redeemer.redeem(roomId, signed.get("sender").textValue(), requester.userId(), signed);
     }
 
     /**
@@ -46,6 +63,7 @@ public final class ThirdPartyInvites {
      */
     public void invite(Requester requester, String roomId, Request request) {
         IdentityServers.requireValid(request.idServer());
+        IdentityServers.requireValidAccessToken(request.idAccessToken());
         String sender = requester.userId();
         actions.restrictions().checkMaySend(sender);
         actions.restrictions().checkNotBlocked(roomId);
