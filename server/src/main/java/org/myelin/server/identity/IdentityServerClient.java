@@ -67,9 +67,11 @@ public final class IdentityServerClient implements AutoCloseable {
     private final AddressResolver resolver;
 
     public IdentityServerClient(Vertx vertx, HomeserverConfig.Federation federation) {
+        // A connection per request: a few requests per invite, to servers clients name, none worth
+        // keeping a pooled connection to (and none to find closed under the next request).
         HttpClientOptions options = new HttpClientOptions()
                 .setProtocolVersion(HttpVersion.HTTP_1_1)
-                .setKeepAlive(true)
+                .setKeepAlive(false)
                 .setConnectTimeout(10_000);
         if (federation.allowInsecureSelfSigned()) {
             options.setTrustAll(true).setVerifyHost(false);
@@ -165,15 +167,22 @@ public final class IdentityServerClient implements AutoCloseable {
     private static Future<Raw> read(HttpClientResponse response) {
         Promise<Raw> promise = Promise.promise();
         Buffer received = Buffer.buffer();
+        try {
+            response.handler(chunk -> {
+                if (received.length() + chunk.length() > MAX_RESPONSE_BYTES) {
+                    promise.tryFail(new IOException("answer larger than " + MAX_RESPONSE_BYTES + " bytes"));
+                    response.request().reset();
+                } else {
+                    received.appendBuffer(chunk);
+                }
+            });
+        } catch (IllegalStateException alreadyEnded) {
+            // Vert.x may hand over a small answer only after it ended, its bytes gone (as the
+            // federation client sees under load): an error is still told by its status.
+            return Future.failedFuture(new IOException("HTTP " + response.statusCode()
+                    + ": the answer ended before its body could be read"));
+        }
         response.exceptionHandler(promise::tryFail);
-        response.handler(chunk -> {
-            if (received.length() + chunk.length() > MAX_RESPONSE_BYTES) {
-                promise.tryFail(new IllegalStateException("answer larger than " + MAX_RESPONSE_BYTES + " bytes"));
-                response.request().reset();
-            } else {
-                received.appendBuffer(chunk);
-            }
-        });
         response.endHandler(v -> promise.tryComplete(new Raw(response.statusCode(), received.getBytes())));
         return promise.future();
     }

@@ -110,21 +110,24 @@ public final class IdentityServers {
     /**
      * Has {@code idServer} store an invite ({@code invite}: medium, address, room and inviter as
      * the identity service API lists them). An identity server that cannot be reached or refuses
-     * gives 502 M_UNKNOWN: its own status (a 401 for the client's identity token, say) would read
-     * as this server's answer about the client's access token.
+     * gives 400 M_UNKNOWN "Error contacting the identity server", as Synapse answers when it
+     * proxies a client's request to one: the client named it. Its own status is not passed on: a
+     * 401 for the client's identity token would read as this server's answer about the client's
+     * access token.
      */
     public StoredInvite storeInvite(String idServer, String accessToken, ObjectNode invite) {
         IdentityServerClient.Answer answer;
         try {
             answer = client.post(url(idServer, V2 + "/store-invite"), accessToken, invite);
         } catch (IdentityServerClient.Unreachable e) {
-            throw MatrixException.of(ErrCode.M_UNKNOWN, "Error contacting the identity server").withStatus(502);
+            LOG.info("Cannot store a third-party invite at {}: {}", idServer, e.getMessage());
+            throw MatrixException.of(ErrCode.M_UNKNOWN, "Error contacting the identity server").withStatus(400);
         }
         if (!answer.ok()) {
             String said = answer.body() == null ? "" : ": " + answer.body().path("errcode").asText("")
                     + " " + answer.body().path("error").asText("");
-            throw MatrixException.of(ErrCode.M_UNKNOWN, "The identity server refused to store the invite (HTTP "
-                    + answer.status() + said + ")").withStatus(502);
+            throw MatrixException.of(ErrCode.M_UNKNOWN, "Error contacting the identity server: it refused to store "
+                    + "the invite (HTTP " + answer.status() + said + ")").withStatus(400);
         }
         JsonNode body = answer.body();
         String token = text(body, "token");
@@ -146,8 +149,8 @@ public final class IdentityServers {
             fallback = null;
         }
         if (token == null || displayName == null || fallback == null) {
-            throw MatrixException.of(ErrCode.M_UNKNOWN, "The identity server's answer to store-invite lacks a token,"
-                    + " a display name or a public key").withStatus(502);
+            throw MatrixException.of(ErrCode.M_UNKNOWN, "Error contacting the identity server: its answer to "
+                    + "store-invite lacks a token, a display name or a public key").withStatus(400);
         }
         if (keys.isEmpty()) {
             keys.add(fallback);

@@ -269,6 +269,11 @@ class ThirdPartyInviteIT {
         assertEquals(400, badToken.statusCode(), badToken.body());
         assertEquals("M_INVALID_PARAM", TestHomeserver.json(badToken).path("errcode").asText());
 
+        HttpResponse<String> unreachable = invite(alice, roomId, inviteBody(address())
+                .put("id_server", "127.0.0.1:" + TestHomeserver.freePort()));
+        assertEquals(400, unreachable.statusCode(), unreachable.body());
+        assertEquals("Error contacting the identity server", TestHomeserver.json(unreachable).path("error").asText());
+
         HttpResponse<String> badServer = invite(alice, roomId, inviteBody(address()).put("id_server", "not a host/"));
         assertEquals(400, badServer.statusCode(), badServer.body());
         assertEquals("M_INVALID_PARAM", TestHomeserver.json(badServer).path("errcode").asText());

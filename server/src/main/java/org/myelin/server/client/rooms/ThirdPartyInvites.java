@@ -59,7 +59,8 @@ public final class ThirdPartyInvites {
      * Invites {@code request}'s identifier to the room. Before asking anyone, as Synapse: the
      * sender may send and the room is not blocked; a shadow-banned sender is answered as if it
      * worked. The requester must be joined with the power to invite (the auth rules of
-     * {@code m.room.third_party_invite}), so that no identity server keeps an invite the room refuses.
+     * {@code m.room.third_party_invite}), so that no identity server keeps an invite the room refuses;
+     * each invite counts against the sender's message rate limit.
      */
     public void invite(Requester requester, String roomId, Request request) {
         IdentityServers.requireValid(request.idServer());
@@ -74,6 +75,8 @@ public final class ThirdPartyInvites {
         if (!access.mayInvite(roomId, sender)) {
             throw MatrixException.forbidden("You don't have permission to invite users to room " + roomId);
         }
+        // Before the identity server is asked, as Synapse's third-party invite limiter.
+        actions.limitRate(sender);
         Optional<String> bound = identity.lookup(request.idServer(), request.idAccessToken(), request.medium(),
                 request.address());
         if (bound.isPresent()) {
