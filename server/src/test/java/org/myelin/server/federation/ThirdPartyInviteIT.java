@@ -8,6 +8,7 @@ import org.junit.jupiter.api.Test;
 import org.myelin.protocol.crypto.JsonSigning;
 import org.myelin.protocol.crypto.SigningKey;
 import org.myelin.server.http.Json;
+import org.myelin.server.testing.FakeRemoteServer;
 import org.myelin.server.testing.TestHomeserver;
 import org.myelin.server.testing.TestIdentityServer;
 
@@ -246,6 +247,36 @@ class ThirdPartyInviteIT {
         assertEquals(403, bound.statusCode(), bound.body());
         assertEquals("M_FORBIDDEN", TestHomeserver.json(bound).path("errcode").asText());
         assertNull(alice.stateContent(roomId, "m.room.member", frank.userId()));
+    }
+
+    @Test
+    void theExchangeRefusesMalformedEventsAndInvitersOfOtherServers() {
+        MatrixClient alice = MatrixClient.register(a, "alice" + N.incrementAndGet());
+        String roomId = alice.createRoom("{\"preset\":\"private_chat\"}");
+        String address = address();
+        assertEquals(200, invite(alice, roomId, inviteBody(address)).statusCode());
+        String token = storedFor(address).token();
+        String path = "/_matrix/federation/v1/exchange_third_party_invite/" + enc(roomId);
+        try (FakeRemoteServer peer = FakeRemoteServer.start()) {
+            ObjectNode event = Json.MAPPER.createObjectNode().put("type", "m.room.member").put("room_id", roomId)
+                    .put("sender", alice.userId()).put("state_key", peer.user("ivan"));
+            event.putObject("content").put("membership", "invite").putObject("third_party_invite")
+                    .set("signed", is.sign(peer.user("ivan"), token));
+
+            ObjectNode otherRoom = event.deepCopy().put("room_id", "!other:" + a.serverName());
+            assertEquals(400, peer.request(a, "PUT", path, otherRoom).statusCode(), "room_id not the path's");
+            ObjectNode noSigned = event.deepCopy();
+            ((ObjectNode) noSigned.get("content").get("third_party_invite")).remove("signed");
+            assertEquals(400, peer.request(a, "PUT", path, noSigned).statusCode());
+            ObjectNode notInvite = event.deepCopy();
+            ((ObjectNode) notInvite.get("content")).put("membership", "join");
+            assertEquals(400, peer.request(a, "PUT", path, notInvite).statusCode());
+            ObjectNode remoteSender = event.deepCopy().put("sender", peer.user("mallory"));
+            HttpResponse<String> refused = peer.request(a, "PUT", path, remoteSender);
+            assertEquals(403, refused.statusCode(), refused.body());
+            assertEquals("M_FORBIDDEN", TestHomeserver.json(refused).path("errcode").asText());
+            assertNull(alice.stateContent(roomId, "m.room.member", peer.user("ivan")), "nothing sent");
+        }
     }
 
     @Test
