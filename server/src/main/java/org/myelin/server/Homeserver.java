@@ -61,6 +61,9 @@ import org.myelin.server.client.rooms.RelationsRoutes;
 import org.myelin.server.client.rooms.RoomEventsRoutes;
 import org.myelin.server.client.rooms.RoomStateRoutes;
 import org.myelin.server.client.rooms.SendRoutes;
+import org.myelin.server.client.rooms.ThirdPartyInvites;
+import org.myelin.server.identity.IdentityServerClient;
+import org.myelin.server.identity.IdentityServers;
 import org.myelin.server.client.receipts.ReadMarkersRoutes;
 import org.myelin.server.client.receipts.ReceiptRoutes;
 import org.myelin.server.client.sync.FilterRoutes;
@@ -128,6 +131,7 @@ public final class Homeserver implements AutoCloseable {
     private final RoomServices rooms;
     private final FederationServices federation;
     private final MembershipFederation membership;
+    private final IdentityServers identityServers;
     private final KeysFederation keysFederation;
     private final AccountServices accounts;
     private final UserServices users;
@@ -195,8 +199,9 @@ public final class Homeserver implements AutoCloseable {
         federation.useInboundToDevice(toDevice.receiver);
         this.keyBackups = new KeyBackups(new KeyBackupRepository(dataSource));
         accounts.addLifecycleListener(keyBackups);
+        this.identityServers = new IdentityServers(new IdentityServerClient(vertx, config.federation()));
         this.membership = new MembershipFederation(federation, rooms, clientRooms, sync,
-                new MembershipFederation.Parts(accounts.authenticator, users.profiles, users.presence));
+                new MembershipFederation.Parts(accounts.authenticator, users.profiles, users.presence, identityServers));
         this.spaces = new SpaceServices(new SpaceServices.Parts(rooms.heads, rooms.eventCache, rooms.memberships,
                 clientRooms.directoryRepository, rooms.local, clientRooms.aliases::resolve));
         this.spacesFederation = new SpacesFederation(federation, spaces, config.serverName());
@@ -319,7 +324,8 @@ public final class Homeserver implements AutoCloseable {
         table.get(Resource.CLIENT).addAll(push.routes(authenticator()));
         table.get(Resource.CLIENT).add(new PresenceRoutes(authenticator(), users.presence, users.presenceVisibility));
         table.get(Resource.CLIENT).add(new CreateRoomRoutes(clientRooms, authenticator()));
-        table.get(Resource.CLIENT).add(new MembershipRoutes(clientRooms, authenticator()));
+        table.get(Resource.CLIENT).add(new MembershipRoutes(clientRooms, authenticator(),
+                new ThirdPartyInvites(clientRooms, identityServers, membership.thirdPartyRedeemer())));
         table.get(Resource.CLIENT).add(new RoomStateRoutes(clientRooms, authenticator()));
         table.get(Resource.CLIENT).add(new RoomEventsRoutes(clientRooms, authenticator()));
         table.get(Resource.CLIENT).add(new RelationsRoutes(clientRooms, authenticator()));

@@ -2,15 +2,8 @@ package org.myelin.protocol.auth;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import org.myelin.protocol.base64.UnpaddedBase64;
-import org.myelin.protocol.crypto.JsonSigning;
-import org.myelin.protocol.crypto.VerifyKey;
 import org.myelin.protocol.event.Pdu;
 import org.myelin.protocol.event.StateKey;
-
-import java.util.ArrayList;
-import java.util.List;
-import java.util.Map;
 
 /**
  * Rule 4.4.1 (v8+ numbering): an invite that redeems a third-party invite. The identity server
@@ -19,8 +12,6 @@ import java.util.Map;
  * which the same user must have sent (client-server API, "Third-party invites").
  */
 final class ThirdPartyInviteRules {
-
-    private static final String KEY_PREFIX = "ed25519:";
 
     private ThirdPartyInviteRules() {
     }
@@ -52,72 +43,9 @@ final class ThirdPartyInviteRules {
         if (!invite.sender().equals(event.sender())) {
             return AuthResult.rejected(n.member(4, 1, 6), "the third-party invite was sent by " + invite.sender());
         }
-        if (isSignedByAnyKey(signed, publicKeys(invite))) {
+        if (ThirdPartyInviteKeys.verifying(signed, invite).isPresent()) {
             return AuthResult.allowed();
         }
         return AuthResult.rejected(n.member(4, 1, 8), "no signature in signed matches a public key of the invite");
-    }
-
-    /** {@code public_key} and each {@code public_keys[].public_key}, decoded; undecodable keys are skipped. */
-    private static List<byte[]> publicKeys(Pdu invite) {
-        List<byte[]> keys = new ArrayList<>();
-        addKey(keys, invite.content().get("public_key"));
-        JsonNode list = invite.content().get("public_keys");
-        if (list != null && list.isArray()) {
-            for (JsonNode entry : list) {
-                addKey(keys, entry.get("public_key"));
-            }
-        }
-        return keys;
-    }
-
-    private static void addKey(List<byte[]> keys, JsonNode base64) {
-        if (base64 != null && base64.isTextual()) {
-            byte[] key = decode(base64.textValue());
-            if (key != null && key.length == 32) {
-                keys.add(key);
-            }
-        }
-    }
-
-    private static boolean isSignedByAnyKey(ObjectNode signed, List<byte[]> keys) {
-        JsonNode signatures = signed.get("signatures");
-        if (keys.isEmpty() || signatures == null || !signatures.isObject()) {
-            return false;
-        }
-        byte[] message = JsonSigning.signedBytes(signed);
-        for (Map.Entry<String, JsonNode> byEntity : signatures.properties()) {
-            for (Map.Entry<String, JsonNode> byKey : byEntity.getValue().properties()) {
-                if (!byKey.getKey().startsWith(KEY_PREFIX) || !byKey.getValue().isTextual()) {
-                    continue;
-                }
-                byte[] signature = decode(byKey.getValue().textValue());
-                if (signature == null) {
-                    continue;
-                }
-                for (byte[] key : keys) {
-                    if (new VerifyKey(byKey.getKey(), key).verify(message, signature)) {
-                        return true;
-                    }
-                }
-            }
-        }
-        return false;
-    }
-
-    /**
-     * Unpadded base64 as identity servers publish it: standard, or URL-safe as some do in the
-     * wild; padding is tolerated. Null if it is neither.
-     */
-    static byte[] decode(String base64) {
-        String s = base64;
-        while (s.endsWith("=")) {
-            s = s.substring(0, s.length() - 1);
-        }
-        try {
-            return s.indexOf('-') >= 0 || s.indexOf('_') >= 0 ? UnpaddedBase64.decodeUrlSafe(s) : UnpaddedBase64.decode(s);
-        } catch (IllegalArgumentException e) {
-            return null;
-        }
     }
 }

@@ -8,6 +8,7 @@ import org.myelin.server.UserServices;
 import org.myelin.server.admin.federation.DestinationRoutes;
 import org.myelin.server.admin.notices.ServerNoticeRoutes;
 import org.myelin.server.admin.notices.ServerNotices;
+import org.myelin.server.admin.reports.EventReportRoutes;
 import org.myelin.server.admin.rooms.RoomAdministration;
 import org.myelin.server.admin.users.UserAdministration;
 import org.myelin.server.client.account.AccountServices;
@@ -19,6 +20,7 @@ import org.myelin.server.http.Routes;
 import org.myelin.storage.accountdata.AccountDataRepository;
 import org.myelin.storage.accounts.AdminUserRepository;
 import org.myelin.storage.accounts.RateLimitOverrideRepository;
+import org.myelin.storage.reports.ReportRepository;
 import org.myelin.storage.rooms.BlockedRoomRepository;
 import org.myelin.storage.rooms.ServerNoticeRoomRepository;
 
@@ -69,6 +71,8 @@ public final class AdminServices {
         routes.add(new ServerNoticeRoutes(auth, notices, p.accounts().accounts, p.config().serverName()));
         routes.add(new DestinationRoutes(auth, p.federation().backoff, p.federation()::outbound, p.rooms().memberships,
                 p.config().serverName()));
+        routes.add(new EventReportRoutes(auth, new ReportRepository(p.dataSource()), p.rooms().heads,
+                p.rooms().eventCache));
         return routes;
     }
 }

@@ -11,9 +11,11 @@ import org.myelin.federation.membership.RestrictedJoins;
 import org.myelin.federation.membership.StrippedState;
 import org.myelin.server.RoomServices;
 import org.myelin.server.client.rooms.ClientRooms;
+import org.myelin.server.client.rooms.ThirdPartyRedeemer;
 import org.myelin.server.client.sync.SyncServices;
 import org.myelin.server.config.Resource;
 import org.myelin.server.http.Routes;
+import org.myelin.server.identity.IdentityServers;
 import org.myelin.server.client.presence.PresenceService;
 import org.myelin.server.client.profile.ProfileService;
 
@@ -39,13 +41,15 @@ public final class MembershipFederation implements AutoCloseable {
     private final RoomServices rooms;
     private final org.myelin.server.client.auth.Authenticator clientAuth;
     private final FederatedPresence presence;
+    private final ThirdPartyInviteExchange thirdPartyInvites;
 
     /**
-     * The client API's authenticator (for the knock endpoint) and profiles (served to other
-     * servers, and asked of them for their users).
+     * The client API's authenticator (for the knock endpoint), profiles (served to other
+     * servers, and asked of them for their users), and identity servers (whose keys third-party
+     * invites are checked against).
      */
     public record Parts(org.myelin.server.client.auth.Authenticator clientAuth, ProfileService profiles,
-                        PresenceService presence) {
+                        PresenceService presence, IdentityServers identity) {
     }
 
     public MembershipFederation(FederationServices federation, RoomServices rooms, ClientRooms clientRooms,
@@ -78,6 +82,8 @@ public final class MembershipFederation implements AutoCloseable {
         clientRooms.useRemoteJoiner(memberships);
         clientRooms.useRemoteInviter(memberships);
         clientRooms.useRemoteDirectory(new FederatedDirectory(federation.client));
+        this.thirdPartyInvites = new ThirdPartyInviteExchange(new ThirdPartyInviteExchange.Parts(rooms.local,
+                clientRooms.access, rooms.memberships, clientRooms.memberships, parts.identity(), federation.client));
 
         this.presence = new FederatedPresence(rooms.local, rooms.memberships::serversSharingARoomWith,
                 userId -> !rooms.memberships.roomsOf(userId, "join").isEmpty(), parts.presence(), federation::queueEdu,
@@ -98,9 +104,15 @@ public final class MembershipFederation implements AutoCloseable {
         return Map.of(Resource.FEDERATION, List.of(
                         new MembershipRoutes(auth, templates, handshake, invites),
                         new QueryRoutes(auth, queries),
-                        new PublicRoomsRoutes(auth, clientRooms.publicRooms)),
+                        new PublicRoomsRoutes(auth, clientRooms.publicRooms),
+                        new ThirdPartyInviteRoutes(auth, thirdPartyInvites)),
                 Resource.CLIENT, List.of(
                         new KnockRoutes(clientRooms, rooms.memberships, memberships, rooms.local, clientAuth)));
+    }
+
+    /** What redeems the third-party invite a join with {@code third_party_signed} names. */
+    public ThirdPartyRedeemer thirdPartyRedeemer() {
+        return thirdPartyInvites;
     }
 
     /** Stops the presence sweep. */

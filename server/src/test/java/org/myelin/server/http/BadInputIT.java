@@ -15,6 +15,7 @@ import org.myelin.server.config.HomeserverConfig;
 import org.myelin.server.config.Resource;
 import org.myelin.server.testing.BadJson;
 import org.myelin.server.testing.TestHomeserver;
+import org.myelin.server.testing.TestIdentityServer;
 import org.myelin.server.testing.TestUser;
 
 import javax.crypto.Mac;
@@ -49,6 +50,7 @@ class BadInputIT {
     private static final AtomicLong COUNTER = new AtomicLong();
 
     private static TestHomeserver hs;
+    private static TestIdentityServer identityServer;
     private static Router clientRouter;
     private static TestUser alice;
     private static TestUser bob;
@@ -85,6 +87,7 @@ class BadInputIT {
 
     @BeforeAll
     static void boot() {
+        identityServer = TestIdentityServer.start();
         hs = TestHomeserver.builder()
                 .configure(c -> c.withRegistration(new HomeserverConfig.Registration(true, true, false, false, SECRET)))
                 .routes(Resource.CLIENT, (router, handlers) -> clientRouter = router)
@@ -109,6 +112,7 @@ class BadInputIT {
 
     @AfterAll
     static void stop() {
+        identityServer.close();
         hs.close();
     }
 
@@ -251,8 +255,12 @@ class BadInputIT {
                 .before(() -> hs.authed(leaver.accessToken(), "POST", room() + "/leave", "{}"))));
         String targetVictim = "{\"user_id\":\"" + victim.userId() + "\",\"reason\":\"because\"}";
         Supplier<ObjectNode> onVictim = () -> obj(targetVictim);
+        // Third-party invites ask a real identity server (on loopback) what the body names.
+        Supplier<ObjectNode> byEmail = () -> obj("{\"id_server\":\"" + identityServer.name() + "\",\"id_access_token\":\""
+                + TestIdentityServer.ACCESS_TOKEN + "\",\"medium\":\"email\",\"address\":\"guest@example.org\"}");
         t.put("POST " + V3 + "/rooms/:roomId/invite", List.of(Target.of(room() + "/invite", asAlice, onVictim)
-                .before(() -> hs.authed(alice.accessToken(), "POST", room() + "/unban", targetVictim))));
+                .before(() -> hs.authed(alice.accessToken(), "POST", room() + "/unban", targetVictim)),
+                Target.of(room() + "/invite", asAlice, byEmail)));
         t.put("POST " + V3 + "/rooms/:roomId/kick", List.of(Target.of(room() + "/kick", asAlice, onVictim)
                 .before(() -> hs.authed(alice.accessToken(), "POST", room() + "/invite", targetVictim))));
         t.put("POST " + V3 + "/rooms/:roomId/ban", List.of(Target.of(room() + "/ban", asAlice, onVictim)

@@ -9,6 +9,7 @@ import java.sql.SQLException;
 import java.sql.Types;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * Reports of abuse users made (client-server API, "Reporting content"), kept for the server's
@@ -28,6 +29,30 @@ public final class ReportRepository {
     /** A report of a user. */
     public record UserReport(long id, long receivedTs, String reporter, String targetUserId, String reason) {
     }
+
+    /**
+     * Which reports of events an admin lists (Synapse's admin API, "Show reported events"):
+     * {@code reporter} and {@code roomId} match as substrings, {@code eventSender} exactly; null
+     * matches all.
+     */
+    public record EventReportQuery(long from, int limit, boolean newestFirst, String reporter, String roomId,
+                                   String eventSender) {
+    }
+
+    /** A report of an event with the reported event's sender, null when this server no longer has the event. */
+    public record ListedEventReport(EventReport report, String eventSender) {
+    }
+
+    /** A page of reports and how many match in all. */
+    public record EventReportPage(List<ListedEventReport> reports, long total) {
+    }
+
+    /** A report with the reported event as this server keeps it (its canonical JSON). */
+    public record EventReportDetail(ListedEventReport listed, byte[] eventJson) {
+    }
+
+    private static final String LISTED = "SELECT er.id, er.received_ts, er.reporter, er.room_id, er.event_id, "
+            + "er.reason, er.score, e.sender FROM event_reports er LEFT JOIN events e ON e.event_id = er.event_id ";
 
     private final DataSource dataSource;
 
@@ -87,6 +112,86 @@ public final class ReportRepository {
         return read("SELECT id, received_ts, reporter, target_user_id, reason FROM user_reports "
                 + "ORDER BY received_ts DESC, id DESC LIMIT ?", limit,
                 rs -> new UserReport(rs.getLong(1), rs.getLong(2), rs.getString(3), rs.getString(4), rs.getString(5)));
+    }
+
+    /** The reports {@code query} asks for, ordered by when they were received, and how many match. */
+    public EventReportPage eventReports(EventReportQuery query) {
+        List<String> conditions = new ArrayList<>();
+        List<String> args = new ArrayList<>();
+        if (query.reporter() != null) {
+            conditions.add("strpos(er.reporter, ?) > 0");
+            args.add(query.reporter());
+        }
+        if (query.roomId() != null) {
+            conditions.add("strpos(er.room_id, ?) > 0");
+            args.add(query.roomId());
+        }
+        if (query.eventSender() != null) {
+            conditions.add("e.sender = ?");
+            args.add(query.eventSender());
+        }
+        String where = conditions.isEmpty() ? "" : "WHERE " + String.join(" AND ", conditions) + " ";
+        String order = query.newestFirst() ? "DESC" : "ASC";
+        return Transactions.withConnection(dataSource, c -> {
+            long total;
+            try (PreparedStatement ps = c.prepareStatement("SELECT count(*) FROM event_reports er "
+                    + "LEFT JOIN events e ON e.event_id = er.event_id " + where)) {
+                bind(ps, args);
+                try (ResultSet rs = ps.executeQuery()) {
+                    rs.next();
+                    total = rs.getLong(1);
+                }
+            }
+            List<ListedEventReport> page = new ArrayList<>();
+            try (PreparedStatement ps = c.prepareStatement(LISTED + where + "ORDER BY er.received_ts " + order
+                    + ", er.id " + order + " LIMIT ? OFFSET ?")) {
+                bind(ps, args);
+                ps.setInt(args.size() + 1, query.limit());
+                ps.setLong(args.size() + 2, query.from());
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        page.add(listed(rs));
+                    }
+                }
+            }
+            return new EventReportPage(page, total);
+        });
+    }
+
+    /** One report with its event; empty if there is no such report, or, as in Synapse, its event is gone. */
+    public Optional<EventReportDetail> eventReport(long id) {
+        return Transactions.withConnection(dataSource, c -> {
+            try (PreparedStatement ps = c.prepareStatement(LISTED.replace(" FROM", ", e.json FROM")
+                    + "WHERE er.id = ? AND e.event_id IS NOT NULL")) {
+                ps.setLong(1, id);
+                try (ResultSet rs = ps.executeQuery()) {
+                    return rs.next() ? Optional.of(new EventReportDetail(listed(rs), rs.getBytes(9))) : Optional.empty();
+                }
+            }
+        });
+    }
+
+    /** Deletes a report; false if there was none of that id. */
+    public boolean deleteEventReport(long id) {
+        return Transactions.withConnection(dataSource, c -> {
+            try (PreparedStatement ps = c.prepareStatement("DELETE FROM event_reports WHERE id = ?")) {
+                ps.setLong(1, id);
+                return ps.executeUpdate() > 0;
+            }
+        });
+    }
+
+    private static ListedEventReport listed(ResultSet rs) throws SQLException {
+        int score = rs.getInt(7);
+        Integer scored = rs.wasNull() ? null : score;
+        return new ListedEventReport(new EventReport(rs.getLong(1), rs.getLong(2), rs.getString(3), rs.getString(4),
+                rs.getString(5), rs.getString(6), scored), rs.getString(8));
+    }
+
+    private static void bind(PreparedStatement ps, List<String> args) throws SQLException {
+        for (int i = 0; i < args.size(); i++) {
+            ps.setString(i + 1, args.get(i));
+        }
     }
 
     private void insert(String sql, long receivedTs, String reporter, String subject, String reason) {

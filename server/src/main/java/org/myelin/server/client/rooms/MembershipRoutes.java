@@ -35,6 +35,17 @@ public final class MembershipRoutes implements Routes {
         }
     }
 
+    /**
+     * The body of invite: a user id, or (client-server API, "Third-party invites") a medium and
+     * address with the identity server to ask and the client's access token there.
+     */
+    record InviteBody(String userId, String reason, String idServer, String idAccessToken, String medium,
+                      String address) {
+        boolean isThirdParty() {
+            return medium != null && address != null;
+        }
+    }
+
     record RoomIdResponse(String roomId) {
     }
 
@@ -43,10 +54,12 @@ public final class MembershipRoutes implements Routes {
 
     private final ClientRooms rooms;
     private final Authenticator auth;
+    private final ThirdPartyInvites thirdPartyInvites;
 
-    public MembershipRoutes(ClientRooms rooms, Authenticator auth) {
+    public MembershipRoutes(ClientRooms rooms, Authenticator auth, ThirdPartyInvites thirdPartyInvites) {
         this.rooms = rooms;
         this.auth = auth;
+        this.thirdPartyInvites = thirdPartyInvites;
     }
 
     @Override
@@ -64,12 +77,15 @@ public final class MembershipRoutes implements Routes {
 
     /**
      * {@code POST /_matrix/client/v3/rooms/{roomId}/join} (client-server API, "Joining rooms"):
-     * the body's {@code reason} and other keys go into the member event, as Synapse does.
+     * the body's {@code reason} and other keys go into the member event, as Synapse does; a
+     * {@code third_party_signed} is redeemed for an invite first ("Third-party invites").
      */
     JsonResponse joinRoom(RoutingContext ctx) {
         Requester requester = auth.require(ctx, true);
         String roomId = Params.roomId(ctx, "roomId");
-        rooms.memberships.join(requester, roomId, List.of(), Params.optionalObject(ctx, Json.BodyKind.KEPT_AS_TEXT));
+        ObjectNode body = Params.optionalObject(ctx, Json.BodyKind.KEPT_AS_TEXT);
+        redeemThirdPartyInvite(requester, roomId, body);
+        rooms.memberships.join(requester, roomId, List.of(), body);
         return JsonResponse.ok(new RoomIdResponse(roomId));
     }
 
@@ -95,15 +111,39 @@ public final class MembershipRoutes implements Routes {
         } else {
             roomId = Params.roomId(ctx, "roomIdOrAlias");
         }
+        redeemThirdPartyInvite(requester, roomId, body);
         rooms.memberships.join(requester, roomId, via, body);
         return JsonResponse.ok(new RoomIdResponse(roomId));
     }
 
-    /** {@code POST /_matrix/client/v3/rooms/{roomId}/invite} (client-server API, "Inviting"). */
+    /** A join body's {@code third_party_signed}, if any, is redeemed for an invite first. */
+    private void redeemThirdPartyInvite(Requester requester, String roomId, ObjectNode body) {
+        if (body != null && body.has("third_party_signed")) {
+            thirdPartyInvites.redeemBeforeJoin(requester, roomId, body.get("third_party_signed"));
+        }
+    }
+
+    /**
+     * {@code POST /_matrix/client/v3/rooms/{roomId}/invite} (client-server API, "Inviting", and
+     * "Third-party invites" when the body has {@code medium} and {@code address}: then
+     * {@code id_server} and {@code id_access_token} are required, 400 M_MISSING_PARAM as Synapse).
+     */
     JsonResponse invite(RoutingContext ctx) {
         Requester requester = auth.require(ctx);
-        TargetBody body = Json.bind(ctx, TargetBody.class, Json.BodyKind.KEPT_AS_TEXT);
-        rooms.memberships.invite(requester, Params.roomId(ctx, "roomId"), body.userId(), body.reason(), false);
+        InviteBody body = Json.bind(ctx, InviteBody.class, Json.BodyKind.KEPT_AS_TEXT);
+        String roomId = Params.roomId(ctx, "roomId");
+        if (body.isThirdParty()) {
+            if (body.idServer() == null || body.idAccessToken() == null) {
+                throw MatrixException.missingParam("`id_server` and `id_access_token` are required when doing 3pid invite");
+            }
+            thirdPartyInvites.invite(requester, roomId, new ThirdPartyInvites.Request(body.idServer(),
+                    body.idAccessToken(), body.medium(), body.address()));
+            return JsonResponse.empty();
+        }
+        if (body.userId() == null) {
+            throw MatrixException.missingParam("Missing user_id");
+        }
+        rooms.memberships.invite(requester, roomId, body.userId(), body.reason(), false);
         return JsonResponse.empty();
     }
 

@@ -113,6 +113,21 @@ public final class Memberships {
         return actions.sendState(roomId, requester.userId(), StateKey.MEMBER, target, content);
     }
 
+    /**
+     * The invite that redeems a third-party invite (server-server API, "Third-party invites"),
+     * sent for {@code sender}, the user of this server who invited the identifier:
+     * {@code content} holds {@code third_party_invite}; the auth rules check its signature. A
+     * user of another server is invited through its server, as any invitee.
+     */
+    public String inviteRedeeming(String roomId, String sender, String target, ObjectNode content) {
+        requireUserId(target);
+        if (!local.isLocalUser(target)) {
+            return remoteInviter.get().invite(Input.LocalEvent.state(roomId, sender, StateKey.MEMBER, target, content));
+        }
+        addProfile(content, target);
+        return actions.sendState(roomId, sender, StateKey.MEMBER, target, content);
+    }
+
     /** The requester leaves the room (or rejects an invite to it). */
     public String leave(Requester requester, String roomId, String reason) {
         ObjectNode content = memberContent("leave", reason);

@@ -136,6 +136,21 @@ public final class RoomAccess {
         return levels.userLevel(userId) >= levels.eventLevel(type, true);
     }
 
+    /**
+     * Whether the user is joined and has the power level to invite in the current state, which
+     * is what the auth rules ask of {@code m.room.third_party_invite} (checked before an identity
+     * server is asked to store an invite that could not be sent).
+     */
+    public boolean mayInvite(String roomId, String userId) {
+        RoomHead head = head(roomId);
+        if (!memberships.of(roomId, userId).map(m -> m.membership().equals("join")).orElse(false)) {
+            return false;
+        }
+        PowerLevels levels = PowerLevels.of(head.version().auth(), currentState(roomId, StateKey.powerLevels()),
+                currentState(roomId, StateKey.create()));
+        return levels.userLevel(userId) >= levels.invite();
+    }
+
     /** The state after an event of the room's graph. */
     public Optional<Map<StateKey, String>> stateAfter(String roomId, String eventId) {
         return states.after(roomId, eventId).map(EventStates.State::entries);

@@ -175,6 +175,14 @@ public final class RoomActions {
         return id == null ? null : events.get(id);
     }
 
+    /**
+     * Counts one event of {@code sender} against the message rate limit (429 M_LIMIT_EXCEEDED past
+     * it), for requests that reach out before they send (third-party invites ask an identity server).
+     */
+    void limitRate(String sender) {
+        messageLimit.acquire(sender);
+    }
+
     /** {@code PUT /rooms/{roomId}/state/...} by a client: {@link #sendState}, rate limited per user. */
     public String sendClientState(String roomId, String sender, String type, String stateKey, ObjectNode content) {
         restrictions.get().checkMaySend(sender);
