@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
+import org.myelin.federation.client.OnEventLoop;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpClientOptions;
@@ -62,11 +63,13 @@ public final class IdentityServerClient implements AutoCloseable {
         }
     }
 
+    private final Vertx vertx;
     private final HttpClient client;
     private final OutboundGuard guard;
     private final AddressResolver resolver;
 
     public IdentityServerClient(Vertx vertx, HomeserverConfig.Federation federation) {
+        this.vertx = vertx;
         // A connection per request: a few requests per invite, to servers clients name, none worth
         // keeping a pooled connection to (and none to find closed under the next request).
         HttpClientOptions options = new HttpClientOptions()
@@ -157,10 +160,10 @@ public final class IdentityServerClient implements AutoCloseable {
         if (body != null) {
             options.putHeader("Content-Type", "application/json");
         }
-        // The request is touched only on its Vert.x context; this thread waits for the answer.
-        Future<Raw> answered = client.request(options)
+        // The exchange runs on an event loop (see OnEventLoop); this thread waits for the answer.
+        Future<Raw> answered = OnEventLoop.run(vertx, () -> client.request(options)
                 .compose(request -> body == null ? request.send() : request.send(Buffer.buffer(body)))
-                .compose(IdentityServerClient::read);
+                .compose(IdentityServerClient::read));
         return answered.toCompletionStage().toCompletableFuture().get(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
     }
 
