@@ -254,6 +254,26 @@ class AdminRoomsIT {
         assertEquals(404, hs.authed(admin.accessToken(), "GET", ROOMS + "/" + enc(roomId), null).statusCode());
     }
 
+    @Test
+    void eventsAfterAPurgeReachTheSyncsThatHadSeenThePurgedRoom() {
+        TestUser erin = hs.registerUser("purge-erin");
+        TestUser fred = hs.registerUser("purge-fred");
+        // The purged room holds the newest positions of the timeline, more of them than the next room takes.
+        String doomed = createRoom(erin, "{\"preset\":\"public_chat\"}");
+        for (int i = 0; i < 12; i++) {
+            hs.expect(200, erin, "PUT", V3 + "/rooms/" + enc(doomed) + "/send/m.room.message/purged" + i,
+                    "{\"msgtype\":\"m.text\",\"body\":\"soon gone\"}");
+        }
+        String since = hs.expect(200, fred, "GET", V3 + "/sync?timeout=0", null).path("next_batch").asText();
+        hs.expect(200, admin, "DELETE", ROOMS + "/" + enc(doomed), "{}");
+
+        String fresh = createRoom(erin, "{\"preset\":\"private_chat\"}");
+        hs.expect(200, erin, "POST", V3 + "/rooms/" + enc(fresh) + "/invite", "{\"user_id\":\"" + fred.userId() + "\"}");
+        JsonNode sync = hs.expect(200, fred, "GET", V3 + "/sync?timeout=0&since=" + enc(since), null);
+        assertTrue(sync.path("rooms").path("invite").has(fresh),
+                () -> "the invite, positioned after the token fred already had: " + sync);
+    }
+
     /** Waits for the deletion to end (it runs in the background); fails after a minute. */
     private static JsonNode awaitDone(String deleteId) throws InterruptedException {
         for (int i = 0; i < 600; i++) {

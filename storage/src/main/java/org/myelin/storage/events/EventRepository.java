@@ -87,7 +87,7 @@ public final class EventRepository {
     /** The highest live stream position committed so far. */
     public long maxStreamOrdering() {
         try (Connection c = dataSource.getConnection();
-             PreparedStatement ps = c.prepareStatement("SELECT COALESCE(MAX(stream_ordering), 0) FROM events");
+             PreparedStatement ps = c.prepareStatement(TimelineBounds.EXTREMES);
              ResultSet rs = ps.executeQuery()) {
             rs.next();
             return rs.getLong(1);

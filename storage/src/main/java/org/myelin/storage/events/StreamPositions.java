@@ -23,8 +23,7 @@ final class StreamPositions {
         // Two statements in one round trip: the driver sends both before it waits. The second
         // starts once the first holds the lock, so its snapshot sees every earlier writer's
         // commit (read committed: one snapshot per statement, not per round trip).
-        try (PreparedStatement ps = c.prepareStatement("SELECT pg_advisory_xact_lock(?);"
-                + " SELECT COALESCE(MAX(stream_ordering), 0), COALESCE(MIN(stream_ordering), 0) FROM events")) {
+        try (PreparedStatement ps = c.prepareStatement("SELECT pg_advisory_xact_lock(?); " + TimelineBounds.EXTREMES)) {
             ps.setLong(1, EventPersister.STREAM_LOCK);
             ps.execute();
             if (!ps.getMoreResults()) {

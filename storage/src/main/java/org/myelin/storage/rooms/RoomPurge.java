@@ -1,6 +1,7 @@
 package org.myelin.storage.rooms;
 
 import org.myelin.storage.Transactions;
+import org.myelin.storage.events.TimelineBounds;
 
 import javax.sql.DataSource;
 import java.sql.Connection;
@@ -44,6 +45,7 @@ public final class RoomPurge {
     /** Purges the room; returns the ids of the events that were deleted (for caches to forget). */
     public List<String> purge(String roomId) {
         return Transactions.inTransaction(dataSource, c -> {
+            TimelineBounds.keepBeforeDeleting(c);
             List<String> eventIds = eventIds(c, roomId);
             for (String table : BY_EVENT_NID) {
                 execute(c, "DELETE FROM " + table + " WHERE event_nid IN "
