@@ -36,6 +36,7 @@ public final class AccessTokenAuthenticator implements Authenticator {
     private final AccountRepository accounts;
     private final AccessTokenCache cache;
     private final Clock clock;
+    private volatile AppServiceTokens appServices = AppServiceTokens.NONE;
     /** Token id → when its device's last-seen was last written. */
     private final ConcurrentHashMap<Long, Long> lastSeenWritten = new ConcurrentHashMap<>();
 
@@ -46,6 +47,11 @@ public final class AccessTokenAuthenticator implements Authenticator {
         this.accounts = accounts;
         this.cache = cache;
         this.clock = clock;
+    }
+
+    /** Recognises application services' tokens, before users' (set once at start). */
+    public void useAppServices(AppServiceTokens tokens) {
+        this.appServices = tokens;
     }
 
     @Override
@@ -79,8 +85,12 @@ public final class AccessTokenAuthenticator implements Authenticator {
         if (token.isEmpty()) {
             return Optional.empty();
         }
+        List<String> userIdParam = ctx.queryParam("user_id");
+        Optional<Requester> appService = appServices.requester(token.get(),
+                userIdParam.isEmpty() ? null : userIdParam.getFirst());
         // The address is only wanted for the once-a-minute last-seen write.
-        Requester requester = authenticate(token.get(), () -> clientAddress(ctx), allowLocked);
+        Requester requester = appService.isPresent() ? appService.get()
+                : authenticate(token.get(), () -> clientAddress(ctx), allowLocked);
         ctx.put(REQUESTER_KEY, requester);
         AccessLog.identify(ctx, requester.userId());
         return Optional.of(requester);
