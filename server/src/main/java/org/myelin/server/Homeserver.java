@@ -210,7 +210,8 @@ public final class Homeserver implements AutoCloseable {
         this.admin = new AdminServices(new AdminServices.Parts(config, dataSource, accounts, users, rooms, clientRooms,
                 sync.accountData, federation));
         this.appServices = AppServices.load(config.appServiceConfigFiles(), config.serverName(),
-                new AppServices.Parts(dataSource, vertx, rooms, clientRooms, accounts, users.profiles));
+                new AppServices.Parts(dataSource, vertx, rooms, clientRooms, accounts, users.profiles,
+                        new AppServices.Ephemeral(sync.typing, sync.receipts, toDevice)));
         media.start(vertx);
         recordMetrics(database);
         // Last: nothing after it can fail and leave it watching a database closed under it.

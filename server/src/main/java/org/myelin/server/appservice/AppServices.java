@@ -16,6 +16,9 @@ import org.myelin.server.client.account.AccountServices;
 import org.myelin.server.client.directory.AliasNamespaces;
 import org.myelin.server.client.profile.ProfileService;
 import org.myelin.server.client.ratelimit.RateLimiter;
+import org.myelin.server.client.receipts.Receipts;
+import org.myelin.server.client.todevice.ToDeviceServices;
+import org.myelin.server.client.typing.TypingNotifications;
 import org.myelin.server.client.rooms.ClientRooms;
 import org.myelin.server.client.thirdparty.ThirdPartyNetworks;
 import org.myelin.server.http.ErrCode;
@@ -40,7 +43,11 @@ public final class AppServices implements AutoCloseable {
 
     /** The parts of the homeserver the services reach into. */
     public record Parts(DataSource dataSource, Vertx vertx, RoomServices rooms, ClientRooms clientRooms,
-                        AccountServices accounts, ProfileService profiles) {
+                        AccountServices accounts, ProfileService profiles, Ephemeral ephemeral) {
+    }
+
+    /** Where typing, receipts and to-device messages come from. */
+    public record Ephemeral(TypingNotifications typing, Receipts receipts, ToDeviceServices toDevice) {
     }
 
     private final AppServiceRegistry registry;
@@ -88,11 +95,21 @@ public final class AppServices implements AutoCloseable {
         });
         parts.profiles().useUnknownUserQuery(queries::userExists);
         exemptFromRateLimits(accounts.rateLimiters.message());
+        List<EphemeralFeed.Target> targets = new ArrayList<>();
+        EventInterest.Rooms facts = roomFacts();
         for (AppService s : registry.all()) {
-            createSender(s);
+            createSender(s, facts).ifPresent(sender -> targets.add(new EphemeralFeed.Target(s, sender, facts)));
             LOG.info("Application service {} ({} as {})", s.id(), s.url() == null ? "no url" : s.url(), s.sender());
         }
         parts.rooms().onCommit(batch -> senders.values().forEach(TransactionSender::wake));
+        Ephemeral sources = parts.ephemeral();
+        EphemeralFeed feed = new EphemeralFeed(targets,
+                roomId -> sources.typing().changedSince(roomId, -1).orElse(List.of()));
+        if (!feed.isEmpty()) {
+            sources.typing().listen(feed);
+            sources.receipts().listen(feed);
+            sources.toDevice().onStored(feed::toDevice);
+        }
     }
 
     /** Starts pushing transactions; after the routes are listening, so that the services can answer back. */
@@ -124,17 +141,28 @@ public final class AppServices implements AutoCloseable {
         return List.copyOf(senders.values());
     }
 
-    private void createSender(AppService s) {
+    private Optional<TransactionSender> createSender(AppService s, EventInterest.Rooms facts) {
         String sender = s.sender().toString();
         if (!parts.accounts().accounts.exists(sender)) {
             parts.accounts().accounts.register(new Account(sender, null, false, false, false,
                     Clock.systemUTC().millis()), null);
         }
         if (s.url() == null) {
-            return; // Synapse's "will not receive events or queries"
+            return Optional.empty(); // Synapse's "will not receive events or queries"
         }
         RoomServices rooms = parts.rooms();
-        EventInterest.Rooms facts = new EventInterest.Rooms() {
+        TransactionSender.Parts senderParts = new TransactionSender.Parts(rooms.events,
+                () -> rooms.streams.position(StreamId.TIMELINE),
+                pdus -> parts.clientRooms().clientEvents.format(pdus, sender, null),
+                facts, new AppServiceTxnRepository(parts.dataSource()), client);
+        TransactionSender created = new TransactionSender(s, senderParts);
+        senders.put(s.id(), created);
+        return Optional.of(created);
+    }
+
+    private EventInterest.Rooms roomFacts() {
+        RoomServices rooms = parts.rooms();
+        return new EventInterest.Rooms() {
             @Override
             public List<String> joinedLocalMembers(String roomId) {
                 return rooms.memberships.members(roomId, "join").stream()
@@ -146,11 +174,6 @@ public final class AppServices implements AutoCloseable {
                 return parts.clientRooms().aliasRepository.ofRoom(roomId).stream().map(a -> a.alias()).toList();
             }
         };
-        TransactionSender.Parts senderParts = new TransactionSender.Parts(rooms.events,
-                () -> rooms.streams.position(StreamId.TIMELINE),
-                pdus -> parts.clientRooms().clientEvents.format(pdus, sender, null),
-                facts, new AppServiceTxnRepository(parts.dataSource()), client);
-        senders.put(s.id(), new TransactionSender(s, senderParts));
     }
 
     /** Users of services with {@code rate_limited: false} are not limited, as in Synapse. */

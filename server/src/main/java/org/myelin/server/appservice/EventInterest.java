@@ -38,7 +38,12 @@ final class EventInterest {
                 && service.isInterestedInUser(event.stateKey())) {
             return true;
         }
-        return roomsOfInterest.computeIfAbsent(event.roomId(), this::roomIsOfInterest);
+        return wantsRoom(event.roomId());
+    }
+
+    /** Whether what happens in {@code roomId} is the service's business (its typing, its receipts). */
+    boolean wantsRoom(String roomId) {
+        return roomsOfInterest.computeIfAbsent(roomId, this::roomIsOfInterest);
     }
 
     private boolean roomIsOfInterest(String roomId) {
