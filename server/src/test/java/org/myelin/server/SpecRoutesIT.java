@@ -49,10 +49,7 @@ class SpecRoutesIT {
     private static final Map<String, String> NOT_YET = notYet(Map.of(
             "client-server API breadth", List.of(
                     "PUT /_matrix/federation/v1/3pid/onbind",
-                    "PUT /_matrix/federation/v1/exchange_third_party_invite/{roomId}"),
-            "bridges and metrics", List.of(
-                    "POST /_matrix/client/v1/appservice/{appserviceId}/ping",
-                    "PUT /_matrix/client/v3/directory/list/appservice/{networkId}/{roomId}")));
+                    "PUT /_matrix/federation/v1/exchange_third_party_invite/{roomId}")));
 
     private static Map<String, String> notYet(Map<String, List<String>> byIssue) {
         Map<String, String> operations = new TreeMap<>();
