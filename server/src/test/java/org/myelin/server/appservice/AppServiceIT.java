@@ -80,6 +80,12 @@ class AppServiceIT {
         HttpResponse<String> available = hs.get(V3 + "/register/available?username=bridge_mallory");
         assertEquals("M_EXCLUSIVE", TestHomeserver.json(available).path("errcode").asText());
 
+        // matrix-bot-sdk's Intent names the user it registers with user_id, before the user exists.
+        HttpResponse<String> named = asRequest("POST", V3 + "/register?user_id=" + TestHomeserver.enc(as("bridge_zoe")),
+                "{\"type\":\"m.login.application_service\",\"username\":\"bridge_zoe\"}");
+        assertEquals(200, named.statusCode(), named.body());
+        assertEquals(as("bridge_zoe"), TestHomeserver.json(named).path("user_id").asText());
+
         HttpResponse<String> withoutToken = hs.request("POST", V3 + "/register",
                 "{\"type\":\"m.login.application_service\",\"username\":\"bridge_eve\"}");
         assertFalse(withoutToken.statusCode() == 200, withoutToken.body());

@@ -79,10 +79,8 @@ public final class RegisterRoutes implements Routes {
 
     /** An application service registers one of its users: its {@code as_token} is required. */
     private JsonResponse registerByAppService(RoutingContext ctx, RegisterBody body) {
-        Requester requester = services.authenticator.require(ctx);
-        if (!requester.isAppService()) {
-            throw MatrixException.forbidden("Only an application service may register with " + APP_SERVICE_TYPE);
-        }
+        Requester requester = services.authenticator.appService(ctx).orElseThrow(() ->
+                MatrixException.forbidden("Only an application service may register with " + APP_SERVICE_TYPE));
         return ok(services.registration.registerByAppService(requester.appServiceId(),
                 new Registration.UserRequest(null, body.username(), null, body.deviceId(),
                         body.initialDeviceDisplayName(), Boolean.TRUE.equals(body.inhibitLogin()),

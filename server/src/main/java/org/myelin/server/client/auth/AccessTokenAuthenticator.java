@@ -96,6 +96,16 @@ public final class AccessTokenAuthenticator implements Authenticator {
         return Optional.of(requester);
     }
 
+    /**
+     * The application service whose {@code as_token} the request carries, as its sender,
+     * whatever {@code user_id} says (Synapse's {@code get_appservice_by_req}: an application
+     * service registering a user names it with {@code user_id} before it exists); empty when
+     * the request carries no token or a user's.
+     */
+    public Optional<Requester> appService(RoutingContext ctx) {
+        return tokenOf(ctx).flatMap(token -> appServices.requester(token, null));
+    }
+
     /** Finds the requester of {@code token}, or throws 401 M_UNKNOWN_TOKEN. */
     public Requester authenticate(String token, String clientAddress) {
         return authenticate(token, () -> clientAddress, false);
