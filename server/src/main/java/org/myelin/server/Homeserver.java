@@ -211,7 +211,7 @@ public final class Homeserver implements AutoCloseable {
                 sync.accountData, federation));
         this.appServices = AppServices.load(config.appServiceConfigFiles(), config.serverName(),
                 new AppServices.Parts(dataSource, vertx, rooms, clientRooms, accounts, users.profiles,
-                        new AppServices.Ephemeral(sync.typing, sync.receipts, toDevice)));
+                        new AppServices.Ephemeral(sync.typing, sync.receipts, toDevice, users.presence)));
         media.start(vertx);
         recordMetrics(database);
         // Last: nothing after it can fail and leave it watching a database closed under it.

@@ -15,6 +15,7 @@ import org.myelin.server.StartupException;
 import org.myelin.server.client.account.AccountServices;
 import org.myelin.server.client.directory.AliasNamespaces;
 import org.myelin.server.client.profile.ProfileService;
+import org.myelin.server.client.presence.PresenceService;
 import org.myelin.server.client.ratelimit.RateLimiter;
 import org.myelin.server.client.receipts.Receipts;
 import org.myelin.server.client.todevice.ToDeviceServices;
@@ -47,7 +48,8 @@ public final class AppServices implements AutoCloseable {
     }
 
     /** Where typing, receipts and to-device messages come from. */
-    public record Ephemeral(TypingNotifications typing, Receipts receipts, ToDeviceServices toDevice) {
+    public record Ephemeral(TypingNotifications typing, Receipts receipts, ToDeviceServices toDevice,
+                            PresenceService presence) {
     }
 
     private final AppServiceRegistry registry;
@@ -103,9 +105,11 @@ public final class AppServices implements AutoCloseable {
         }
         parts.rooms().onCommit(batch -> senders.values().forEach(TransactionSender::wake));
         Ephemeral sources = parts.ephemeral();
-        EphemeralFeed feed = new EphemeralFeed(targets,
-                roomId -> sources.typing().changedSince(roomId, -1).orElse(List.of()));
+        EphemeralFeed feed = new EphemeralFeed(targets, new EphemeralFeed.Sources(
+                roomId -> sources.typing().changedSince(roomId, -1).orElse(List.of()), sources.presence()::get,
+                userId -> parts.rooms().memberships.roomsOf(userId, "join").stream().map(m -> m.roomId()).toList()));
         if (!feed.isEmpty()) {
+            sources.presence().listen(feed);
             sources.typing().listen(feed);
             sources.receipts().listen(feed);
             sources.toDevice().onStored(feed::toDevice);

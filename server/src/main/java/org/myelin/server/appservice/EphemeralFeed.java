@@ -5,6 +5,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.util.List;
 import java.util.function.Function;
+import org.myelin.server.client.presence.PresenceService;
+import org.myelin.server.client.presence.PresenceStatus;
 import org.myelin.server.client.receipts.Receipts;
 import org.myelin.server.client.typing.TypingNotifications;
 import org.myelin.server.http.Json;
@@ -13,22 +15,48 @@ import org.myelin.storage.streams.ToDeviceRepository;
 /**
  * Hands ephemeral events to the application services that asked for them
  * ({@code receive_ephemeral}, MSC2409): typing and public read receipts in rooms of their
- * interest, as Synapse's {@code notify_interested_services_ephemeral}, and to-device messages
+ * interest and presence of the users in them, as Synapse's
+ * {@code notify_interested_services_ephemeral}, and to-device messages
  * for their users' devices (MSC4203), each with {@code to_user_id} and {@code to_device_id}.
  */
-final class EphemeralFeed implements TypingNotifications.Listener, Receipts.Listener {
+final class EphemeralFeed implements TypingNotifications.Listener, Receipts.Listener, PresenceService.Listener {
 
     /** A service's sender and what it knows of the rooms. */
     record Target(AppService service, TransactionSender sender, EventInterest.Rooms rooms) {
     }
 
-    private final List<Target> targets;
-    private final Function<String, List<String>> typists;
+    /** What the feed reads: who types in a room, a user's presence and joined rooms. */
+    record Sources(Function<String, List<String>> typists, Function<String, PresenceStatus> presence,
+                   Function<String, List<String>> joinedRooms) {
+    }
 
-    /** @param typists who is typing in a room now */
-    EphemeralFeed(List<Target> targets, Function<String, List<String>> typists) {
+    private final List<Target> targets;
+    private final Sources sources;
+
+    EphemeralFeed(List<Target> targets, Sources sources) {
         this.targets = targets.stream().filter(t -> t.service().ephemeral() != AppService.Ephemeral.NONE).toList();
-        this.typists = typists;
+        this.sources = sources;
+    }
+
+    /**
+     * A user's presence changed: services interested in the user, or in one of the user's rooms,
+     * get it (Synapse's {@code is_interested_in_presence}).
+     */
+    @Override
+    public void changed(String userId, long position) {
+        ObjectNode event = null;
+        for (Target t : targets) {
+            EventInterest interest = new EventInterest(t.service(), t.rooms());
+            if (t.service().isInterestedInUser(userId)
+                    || sources.joinedRooms().apply(userId).stream().anyMatch(interest::wantsRoom)) {
+                if (event == null) {
+                    event = Json.MAPPER.createObjectNode().put("type", "m.presence").put("sender", userId);
+                    event.set("content", Json.MAPPER.valueToTree(sources.presence().apply(userId)));
+                }
+                t.sender().ephemeral.add(event.deepCopy());
+                t.sender().wake();
+            }
+        }
     }
 
     boolean isEmpty() {
@@ -42,7 +70,7 @@ final class EphemeralFeed implements TypingNotifications.Listener, Receipts.List
             if (new EventInterest(t.service(), t.rooms()).wantsRoom(roomId)) {
                 if (event == null) {
                     event = Json.MAPPER.createObjectNode().put("type", "m.typing").put("room_id", roomId);
-                    event.putObject("content").putPOJO("user_ids", typists.apply(roomId));
+                    event.putObject("content").putPOJO("user_ids", sources.typists().apply(roomId));
                 }
                 t.sender().ephemeral.add(event.deepCopy());
                 t.sender().wake();

@@ -69,12 +69,17 @@ class AppServiceNetworksIT {
         return roomId;
     }
 
-    /** Transactions until one carries {@code field} entries of {@code type}; that entry. */
+    /** Transactions until one carries a {@code field} entry of {@code type}; that entry. */
     private JsonNode next(String field, String type) {
+        return next(field, type, e -> true);
+    }
+
+    /** Transactions until one carries a {@code field} entry of {@code type} that {@code also} accepts. */
+    private JsonNode next(String field, String type, java.util.function.Predicate<JsonNode> also) {
         while (true) {
             Received txn = irc.nextTransaction();
             for (JsonNode e : txn.body().path(field)) {
-                if (e.path("type").asText().equals(type)) {
+                if (e.path("type").asText().equals(type) && also.test(e)) {
                     return e;
                 }
             }
@@ -122,7 +127,7 @@ class AppServiceNetworksIT {
     }
 
     @Test
-    void typingReceiptsAndToDeviceMessagesReachTheBridge() {
+    void typingReceiptsPresenceAndToDeviceMessagesReachTheBridge() {
         TestUser lee = hs.registerUser("lee");
         JsonNode virtual = registerVirtual("irc_lee");
         String roomId = sharedRoom(lee, "irc_lee");
@@ -137,6 +142,14 @@ class AppServiceNetworksIT {
         hs.expect(200, lee, "POST", V3 + "/rooms/" + roomId + "/receipt/m.read/" + TestHomeserver.enc(eventId), "{}");
         JsonNode receipt = next("ephemeral", "m.receipt");
         assertTrue(receipt.path("content").path(eventId).path("m.read").has(lee.userId()), receipt.toString());
+
+        hs.expect(200, lee, "PUT", V3 + "/presence/" + TestHomeserver.enc(lee.userId()) + "/status",
+                "{\"presence\":\"online\",\"status_msg\":\"bridging\"}");
+        // An earlier change (lee active) may come first.
+        JsonNode presence = next("ephemeral", "m.presence",
+                e -> e.path("content").path("status_msg").asText().equals("bridging"));
+        assertEquals(lee.userId(), presence.path("sender").asText());
+        assertEquals("online", presence.path("content").path("presence").asText());
 
         hs.expect(200, lee, "PUT", V3 + "/sendToDevice/m.test/td1", "{\"messages\":{\"" + user("irc_lee")
                 + "\":{\"" + virtual.path("device_id").asText() + "\":{\"hello\":\"device\"}}}}");
