@@ -11,6 +11,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.myelin.server.config.HomeserverConfig;
 import org.myelin.server.testing.FakeAppService;
 import org.myelin.server.testing.FakeAppService.Received;
 import org.myelin.server.testing.TestHomeserver;
@@ -38,7 +39,11 @@ class AppServiceNetworksIT {
         Path silent = FakeAppService.writeRegistration(dir, "silent", null, "silent-token", "");
         Path gone = FakeAppService.writeRegistration(dir, "gone", "http://127.0.0.1:" + TestHomeserver.freePort(),
                 "gone-token", "");
-        hs = TestHomeserver.builder().configure(c -> c.withAppServiceConfigFiles(List.of(ircFile, silent, gone)))
+        // Messages limited (5 at once, then hardly any): the bridge's users (rate_limited: false) are not.
+        HomeserverConfig.RateLimit unlimited = TestHomeserver.NO_RATE_LIMITS.login();
+        hs = TestHomeserver.builder().configure(c -> c.withAppServiceConfigFiles(List.of(ircFile, silent, gone))
+                        .withRateLimits(new HomeserverConfig.RateLimits(unlimited, unlimited, unlimited,
+                                new HomeserverConfig.RateLimit(0.001, 5))))
                 .start();
     }
 
@@ -158,6 +163,23 @@ class AppServiceNetworksIT {
         assertEquals(user("irc_lee"), message.path("to_user_id").asText());
         assertEquals(virtual.path("device_id").asText(), message.path("to_device_id").asText());
         assertEquals("device", message.path("content").path("hello").asText());
+    }
+
+    @Test
+    void theUsersOfABridgeThatIsNotRateLimitedAreNot() {
+        TestUser olga = hs.registerUser("olga");
+        registerVirtual("irc_olga");
+        String roomId = sharedRoom(olga, "irc_olga");
+        int limited = 0;
+        for (int i = 0; i < 8; i++) {
+            HttpResponse<String> byVirtual = hs.authed(IRC, "PUT", V3 + "/rooms/" + roomId + "/send/m.room.message/v" + i
+                    + "?user_id=" + TestHomeserver.enc(user("irc_olga")), "{\"msgtype\":\"m.text\",\"body\":\"v\"}");
+            assertEquals(200, byVirtual.statusCode(), byVirtual.body());
+            HttpResponse<String> byOlga = hs.authed(olga.accessToken(), "PUT", V3 + "/rooms/" + roomId
+                    + "/send/m.room.message/o" + i, "{\"msgtype\":\"m.text\",\"body\":\"o\"}");
+            limited += byOlga.statusCode() == 429 ? 1 : 0;
+        }
+        assertTrue(limited >= 3, "olga is limited: " + limited + " of 8 refused");
     }
 
     @Test
