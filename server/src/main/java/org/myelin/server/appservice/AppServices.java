@@ -103,7 +103,9 @@ public final class AppServices implements AutoCloseable {
             createSender(s, facts).ifPresent(sender -> targets.add(new EphemeralFeed.Target(s, sender, facts)));
             LOG.info("Application service {} ({} as {})", s.id(), s.url() == null ? "no url" : s.url(), s.sender());
         }
-        parts.rooms().onCommit(batch -> senders.values().forEach(TransactionSender::wake));
+        parts.rooms().onCommit(batch -> batch.stream().map(e -> e.streamOrdering())
+                .filter(o -> o != null && o > 0).mapToLong(Long::longValue).max()
+                .ifPresent(newest -> senders.values().forEach(sender -> sender.committed(newest))));
         Ephemeral sources = parts.ephemeral();
         EphemeralFeed feed = new EphemeralFeed(targets, new EphemeralFeed.Sources(
                 roomId -> sources.typing().changedSince(roomId, -1).orElse(List.of()), sources.presence()::get,

@@ -65,6 +65,11 @@ final class ThirdPartyLookups implements ThirdPartyNetworks {
     }
 
     @Override
+    public boolean bridges(String protocol) {
+        return registry.all().stream().anyMatch(s -> s.url() != null && s.protocols().contains(protocol));
+    }
+
+    @Override
     public List<ObjectNode> lookup(Kind kind, String protocol, Map<String, List<String>> fields) {
         StringJoiner query = new StringJoiner("&", "?", "").setEmptyValue("");
         fields.forEach((name, values) -> values.forEach(v ->

@@ -49,11 +49,22 @@ final class TransactionSender implements Runnable {
     final EphemeralQueue ephemeral = new EphemeralQueue();
     final EphemeralQueue toDevice = new EphemeralQueue();
     private final Semaphore wake = new Semaphore(0);
+    /**
+     * The newest position committed as the commit listener saw it: it is told before the timeline
+     * position moves, and a sender woken then must not read the old position and go back to sleep.
+     */
+    private final java.util.concurrent.atomic.AtomicLong committed = new java.util.concurrent.atomic.AtomicLong();
     private volatile boolean closed;
 
     TransactionSender(AppService service, Parts parts) {
         this.service = service;
         this.parts = parts;
+    }
+
+    /** Events up to {@code position} are committed: look at them now. */
+    void committed(long position) {
+        committed.accumulateAndGet(position, Math::max);
+        wake();
     }
 
     /** Something may be waiting for the service: look now. */
@@ -108,7 +119,7 @@ final class TransactionSender implements Runnable {
      * the new position.
      */
     private long makeTransaction(long position) {
-        long upTo = parts.timelinePosition().getAsLong();
+        long upTo = Math.max(parts.timelinePosition().getAsLong(), committed.get());
         List<StoredEvent> page = position < upTo ? parts.events().live(position, upTo, PAGE) : List.of();
         long next = page.size() < PAGE ? Math.max(position, upTo) : page.getLast().streamOrdering();
         EventInterest interest = new EventInterest(service, parts.rooms());

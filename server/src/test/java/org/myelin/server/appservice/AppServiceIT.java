@@ -236,6 +236,6 @@ class AppServiceIT {
         assertEquals(0, hs.expect(200, ivy, "GET", V3 + "/thirdparty/protocols", null).size());
         assertEquals("M_NOT_FOUND", hs.expect(404, ivy, "GET", V3 + "/thirdparty/protocol/irc", null)
                 .path("errcode").asText());
-        assertNotNull(hs.expect(200, ivy, "GET", V3 + "/thirdparty/location/irc?channel=x", null));
+        assertNotNull(hs.expect(404, ivy, "GET", V3 + "/thirdparty/location/irc?channel=x", null));
     }
 }

@@ -127,7 +127,9 @@ class AppServiceNetworksIT {
         assertEquals("#irc_libera_#matrix:x", found.get(0).path("alias").asText());
         Received asked = irc.nextRequest();
         assertEquals("channel=%23matrix", asked.query());
-        assertEquals(0, hs.expect(200, kim, "GET", V3 + "/thirdparty/user/xmpp", null).size());
+        hs.expect(404, kim, "GET", V3 + "/thirdparty/user/xmpp", null);
+        irc.answer = r -> new FakeAppService.Answer(200, "[]");
+        assertEquals(0, hs.expect(200, kim, "GET", V3 + "/thirdparty/user/irc?nick=x", null).size());
         irc.answer = r -> FakeAppService.Answer.OK;
     }
 

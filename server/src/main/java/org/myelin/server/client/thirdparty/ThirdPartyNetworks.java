@@ -15,6 +15,11 @@ public interface ThirdPartyNetworks {
         }
 
         @Override
+        public boolean bridges(String protocol) {
+            return false;
+        }
+
+        @Override
         public List<ObjectNode> lookup(Kind kind, String protocol, Map<String, List<String>> fields) {
             return List.of();
         }
@@ -36,6 +41,9 @@ public interface ThirdPartyNetworks {
 
     /** Protocol name → its metadata, instances of every service merged; only {@code only} if not null. */
     Map<String, ObjectNode> protocols(String only);
+
+    /** Whether a service (with a URL) bridges {@code protocol}. */
+    boolean bridges(String protocol);
 
     /** The results of the services bridging {@code protocol}, queried with {@code fields}. */
     List<ObjectNode> lookup(Kind kind, String protocol, Map<String, List<String>> fields);

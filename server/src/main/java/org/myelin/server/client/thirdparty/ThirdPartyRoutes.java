@@ -15,6 +15,8 @@ import org.myelin.server.http.Routes;
  * Third-party networks (client-server API, "Third-party Networks"): the protocols that bridges
  * (application services) offer, and lookups in them, answered by asking the services, as
  * Synapse does. Lookups without a protocol find nothing, as in Synapse: no service is asked.
+ * A lookup in a protocol no service bridges is 404 {@code M_NOT_FOUND}, as the spec allows
+ * (Synapse answers an empty list).
  */
 public final class ThirdPartyRoutes implements Routes {
 
@@ -67,13 +69,17 @@ public final class ThirdPartyRoutes implements Routes {
      */
     JsonResponse lookup(RoutingContext ctx, ThirdPartyNetworks.Kind kind) {
         authenticator.require(ctx);
+        String protocol = ctx.pathParam("protocol");
+        if (!networks.bridges(protocol)) {
+            throw MatrixException.notFound("Unknown protocol " + protocol);
+        }
         Map<String, List<String>> fields = new LinkedHashMap<>();
         for (String name : ctx.queryParams().names()) {
             if (!name.equals("access_token")) {
                 fields.put(name, ctx.queryParam(name));
             }
         }
-        return JsonResponse.ok(networks.lookup(kind, ctx.pathParam("protocol"), fields));
+        return JsonResponse.ok(networks.lookup(kind, protocol, fields));
     }
 
     /** {@code GET …/thirdparty/location} and {@code …/user} (reverse lookups): nothing, as Synapse. */
