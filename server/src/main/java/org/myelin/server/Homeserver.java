@@ -17,6 +17,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.UnaryOperator;
 import javax.sql.DataSource;
 import org.myelin.server.admin.MediaAdminRoutes;
+import org.myelin.server.appservice.AppService;
 import org.myelin.server.appservice.AppServices;
 import org.myelin.server.admin.AdminServices;
 import org.myelin.server.admin.RegistrationTokenRoutes;
@@ -155,7 +156,10 @@ public final class Homeserver implements AutoCloseable {
         this.dataSource = dataSource;
         this.requestBodies = new RequestBodies(config.requestBodies());
         this.signingKey = signingKey;
-        // First of the parts: it fails on a media directory it cannot use, before threads are started.
+        // First of the parts: they fail on a registration file or a media directory they cannot use,
+        // before threads are started.
+        List<AppService> appServiceRegistrations = AppServices.read(config.appServiceConfigFiles(),
+                config.serverName());
         this.media = new MediaServices(config, dataSource, Clock.systemUTC());
         this.handlerThreads = Executors.newVirtualThreadPerTaskExecutor();
         this.metrics = ServerMetrics.of(config);
@@ -209,9 +213,9 @@ public final class Homeserver implements AutoCloseable {
         push.start();
         this.admin = new AdminServices(new AdminServices.Parts(config, dataSource, accounts, users, rooms, clientRooms,
                 sync.accountData, federation));
-        this.appServices = AppServices.load(config.appServiceConfigFiles(), config.serverName(),
-                new AppServices.Parts(dataSource, vertx, rooms, clientRooms, accounts, users.profiles,
-                        new AppServices.Ephemeral(sync.typing, sync.receipts, toDevice, users.presence)));
+        this.appServices = AppServices.wire(appServiceRegistrations, new AppServices.Parts(dataSource, vertx, rooms,
+                clientRooms, accounts, users.profiles,
+                new AppServices.Ephemeral(sync.typing, sync.receipts, toDevice, users.presence)));
         media.start(vertx);
         recordMetrics(database);
         // Last: nothing after it can fail and leave it watching a database closed under it.

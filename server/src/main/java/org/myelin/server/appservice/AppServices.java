@@ -64,14 +64,20 @@ public final class AppServices implements AutoCloseable {
         this.client = new AppServiceClient(parts.vertx());
     }
 
-    /** Reads the registrations; a bad one stops the start, naming its file. */
-    public static AppServices load(List<Path> files, String serverName, Parts parts) {
-        List<AppService> services;
+    /**
+     * Reads the registration files; a bad one stops the start, naming its file. First of the
+     * parts, before any thread is started.
+     */
+    public static List<AppService> read(List<Path> files, String serverName) {
         try {
-            services = Registrations.load(files, ServerName.parse(serverName));
+            return Registrations.load(files, ServerName.parse(serverName));
         } catch (Registrations.InvalidRegistration e) {
             throw new StartupException(e.getMessage(), e);
         }
+    }
+
+    /** Wires the services {@link #read} found into the homeserver. */
+    public static AppServices wire(List<AppService> services, Parts parts) {
         AppServices appServices = new AppServices(new AppServiceRegistry(services), parts);
         if (!services.isEmpty()) {
             appServices.wire();
