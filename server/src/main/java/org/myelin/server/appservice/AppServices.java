@@ -14,6 +14,7 @@ import org.myelin.server.RoomServices;
 import org.myelin.server.StartupException;
 import org.myelin.server.client.account.AccountServices;
 import org.myelin.server.client.directory.AliasNamespaces;
+import org.myelin.server.client.directory.PublicRooms;
 import org.myelin.server.client.profile.ProfileService;
 import org.myelin.server.client.presence.PresenceService;
 import org.myelin.server.client.ratelimit.RateLimiter;
@@ -102,6 +103,19 @@ public final class AppServices implements AutoCloseable {
             }
         });
         parts.profiles().useUnknownUserQuery(queries::userExists);
+        AppServiceRoomListRepository roomLists = new AppServiceRoomListRepository(parts.dataSource());
+        parts.clientRooms().publicRooms.useNetworkDirectories(new PublicRooms.NetworkDirectories() {
+            @Override
+            public List<String> rooms(String instanceId) {
+                int bar = instanceId.indexOf('|');
+                return bar < 0 ? List.of() : roomLists.rooms(instanceId.substring(0, bar), instanceId.substring(bar + 1));
+            }
+
+            @Override
+            public List<String> allRooms() {
+                return roomLists.allRooms();
+            }
+        });
         exemptFromRateLimits(accounts.rateLimiters.message());
         List<EphemeralFeed.Target> targets = new ArrayList<>();
         EventInterest.Rooms facts = roomFacts();

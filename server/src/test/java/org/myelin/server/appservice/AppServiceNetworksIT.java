@@ -191,6 +191,16 @@ class AppServiceNetworksIT {
         String path = V3 + "/directory/list/appservice/libera/" + TestHomeserver.enc(roomId);
         assertEquals(200, hs.authed(IRC, "PUT", path, "{\"visibility\":\"public\"}").statusCode());
         assertEquals(400, hs.authed(IRC, "PUT", path, "{\"visibility\":\"secret\"}").statusCode());
+        JsonNode network = hs.expect(200, max, "POST", V3 + "/publicRooms",
+                "{\"third_party_instance_id\":\"irc|libera\"}");
+        assertEquals(roomId, network.path("chunk").get(0).path("room_id").asText(), network.toString());
+        assertEquals(1, network.path("chunk").size());
+        assertEquals(0, hs.expect(200, max, "POST", V3 + "/publicRooms", "{\"third_party_instance_id\":\"irc|oftc\"}")
+                .path("chunk").size());
+        assertTrue(hs.expect(200, max, "POST", V3 + "/publicRooms", "{\"include_all_networks\":true}")
+                .path("chunk").toString().contains(roomId));
+        assertTrue(!hs.expect(200, max, "POST", V3 + "/publicRooms", "{}").path("chunk").toString().contains(roomId),
+                "not in the main directory");
         assertEquals("M_FORBIDDEN", hs.expect(403, max, "PUT", path, "{\"visibility\":\"public\"}")
                 .path("errcode").asText());
         assertEquals(200, hs.authed(IRC, "DELETE", path, null).statusCode());

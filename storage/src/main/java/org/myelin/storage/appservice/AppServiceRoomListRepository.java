@@ -34,6 +34,22 @@ public final class AppServiceRoomListRepository {
         });
     }
 
+    /** The rooms published in any network's directory of any application service. */
+    public List<String> allRooms() {
+        return Transactions.withConnection(dataSource, c -> {
+            try (PreparedStatement ps = c.prepareStatement(
+                    "SELECT DISTINCT room_id FROM appservice_room_list ORDER BY room_id")) {
+                List<String> rooms = new ArrayList<>();
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        rooms.add(rs.getString(1));
+                    }
+                }
+                return rooms;
+            }
+        });
+    }
+
     /** The rooms published in the network's directory. */
     public List<String> rooms(String appserviceId, String networkId) {
         return Transactions.withConnection(dataSource, c -> {
