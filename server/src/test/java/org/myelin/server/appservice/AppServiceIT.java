@@ -93,8 +93,9 @@ class AppServiceIT {
 
     @Test
     void theTokenActsAsTheSenderOrAsAUserOfTheNamespace() {
-        assertEquals(as("bridgebot"), TestHomeserver.json(asRequest("GET", V3 + "/account/whoami", null))
-                .path("user_id").asText(), "the sender exists from the start");
+        JsonNode sender = TestHomeserver.json(asRequest("GET", V3 + "/account/whoami", null));
+        assertEquals(as("bridgebot"), sender.path("user_id").asText(), "the sender exists from the start");
+        assertFalse(sender.has("device_id"), "an application service's token has no device: " + sender);
         registerVirtual("bridge_bob");
         assertEquals(as("bridge_bob"), TestHomeserver.json(asRequest("GET", V3 + "/account/whoami?user_id="
                 + TestHomeserver.enc(as("bridge_bob")), null)).path("user_id").asText());
