@@ -50,9 +50,11 @@ final class AppServiceClient implements AutoCloseable {
         }
     }
 
+    private final Vertx vertx;
     private final HttpClient client;
 
     AppServiceClient(Vertx vertx) {
+        this.vertx = vertx;
         this.client = vertx.createHttpClient(new HttpClientOptions()
                 .setProtocolVersion(HttpVersion.HTTP_1_1)
                 .setKeepAlive(true)
@@ -82,11 +84,16 @@ final class AppServiceClient implements AutoCloseable {
         if (body != null) {
             options.putHeader("Content-Type", "application/json");
         }
-        Future<Answer> answered = client.request(options)
+        // The whole exchange runs on one Vert.x context: chained from this (virtual) thread, the
+        // step that reads the body was sometimes run after the answer had ended, its bytes gone.
+        Promise<Answer> answered = Promise.promise();
+        vertx.getOrCreateContext().runOnContext(v -> client.request(options)
                 .compose(request -> body == null ? request.send() : request.send(Buffer.buffer(body)))
-                .compose(AppServiceClient::read);
+                .compose(AppServiceClient::read)
+                .onComplete(answered));
         try {
-            return answered.toCompletionStage().toCompletableFuture().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+            return answered.future().toCompletionStage().toCompletableFuture()
+                    .get(timeout.toMillis(), TimeUnit.MILLISECONDS);
         } catch (TimeoutException e) {
             throw new Unreachable("no answer within " + timeout.toSeconds() + " s", true);
         } catch (ExecutionException e) {

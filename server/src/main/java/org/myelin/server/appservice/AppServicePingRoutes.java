@@ -20,6 +20,7 @@ import org.myelin.server.http.Routes;
 public final class AppServicePingRoutes implements Routes {
 
     private static final Duration TIMEOUT = Duration.ofSeconds(15);
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(AppServicePingRoutes.class);
 
     record PingResponse(long durationMs) {
     }
@@ -82,6 +83,7 @@ public final class AppServicePingRoutes implements Routes {
         try {
             answer = client.send(service, HttpMethod.POST, "/ping", request, TIMEOUT);
         } catch (AppServiceClient.Unreachable e) {
+            LOG.warn("Ping of application service {} failed: {}", service.id(), e.getMessage());
             return e.timedOut
                     ? failure(504, "M_CONNECTION_TIMEOUT", "Timeout while pinging the application service", null, null)
                     : failure(502, "M_CONNECTION_FAILED", "Connection to the application service failed", null, null);
