@@ -17,6 +17,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.UnaryOperator;
 import javax.sql.DataSource;
 import org.myelin.server.admin.MediaAdminRoutes;
+import org.myelin.server.appservice.AppService;
+import org.myelin.server.appservice.AppServices;
 import org.myelin.server.admin.AdminServices;
 import org.myelin.server.admin.RegistrationTokenRoutes;
 import org.myelin.server.admin.SharedSecretRegistrationRoutes;
@@ -148,6 +150,7 @@ public final class Homeserver implements AutoCloseable {
     private final MediaServices media;
     private final PushServices push;
     private final AdminServices admin;
+    private final AppServices appServices;
     private final ExecutorService handlerThreads;
     private final Vertx vertx;
     private final ServerMetrics metrics;
@@ -160,7 +163,10 @@ public final class Homeserver implements AutoCloseable {
         this.dataSource = dataSource;
         this.requestBodies = new RequestBodies(config.requestBodies());
         this.signingKey = signingKey;
-        // First of the parts: it fails on a media directory it cannot use, before threads are started.
+        // First of the parts: they fail on a registration file or a media directory they cannot use,
+        // before threads are started.
+        List<AppService> appServiceRegistrations = AppServices.read(config.appServiceConfigFiles(),
+                config.serverName());
         this.media = new MediaServices(config, dataSource, Clock.systemUTC());
         this.handlerThreads = Executors.newVirtualThreadPerTaskExecutor();
         this.metrics = ServerMetrics.of(config);
@@ -216,6 +222,9 @@ public final class Homeserver implements AutoCloseable {
         push.start();
         this.admin = new AdminServices(new AdminServices.Parts(config, dataSource, accounts, users, rooms, clientRooms,
                 sync.accountData, federation));
+        this.appServices = AppServices.wire(appServiceRegistrations, new AppServices.Parts(dataSource, vertx, rooms,
+                clientRooms, accounts, users.profiles,
+                new AppServices.Ephemeral(sync.typing, sync.receipts, toDevice, users.presence)));
         media.start(vertx);
         recordMetrics(database);
         // Last: nothing after it can fail and leave it watching a database closed under it.
@@ -268,6 +277,7 @@ public final class Homeserver implements AutoCloseable {
             SigningKey key = SigningKeyStore.loadOrCreate(config.signingKeyFile(), new SecureRandom());
             server = new Homeserver(config, database, instrument.apply(database.dataSource()), key);
             server.listen(server.routeTable(extraRoutes));
+            server.appServices.start();
             return server;
         } catch (RuntimeException e) {
             if (server != null) {
@@ -337,7 +347,8 @@ public final class Homeserver implements AutoCloseable {
         table.get(Resource.CLIENT).add(new UserDirectoryRoutes(authenticator(), users.directory,
                 config.userDirectory().searchAllUsers()));
         table.get(Resource.CLIENT).add(new TurnServerRoutes(authenticator(), config.voip(), Clock.systemUTC()));
-        table.get(Resource.CLIENT).add(new ThirdPartyRoutes(authenticator()));
+        table.get(Resource.CLIENT).add(new ThirdPartyRoutes(authenticator(), appServices.thirdPartyNetworks()));
+        table.get(Resource.CLIENT).addAll(appServices.routes());
         table.get(Resource.CLIENT).add(new SearchRoutes(authenticator(), search));
         table.get(Resource.CLIENT).add(new ReportRoutes(new ReportRoutes.Parts(authenticator(), clientRooms.access,
                 clientRooms.timeline, accounts.accounts, rooms.local::isLocalUser), new ReportRepository(dataSource),
@@ -481,6 +492,7 @@ public final class Homeserver implements AutoCloseable {
                 handlerThreads.shutdownNow();
             }
         });
+        closeQuietly("application services", appServices::close);
         closeQuietly("push", push::close);
         closeQuietly("presence federation", membership::close);
         closeQuietly("keys federation", keysFederation::close);

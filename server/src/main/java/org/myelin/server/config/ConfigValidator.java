@@ -58,6 +58,21 @@ final class ConfigValidator {
         validateRequestBodies(c.requestBodies());
         validateDefaultRoomVersion(c.defaultRoomVersion());
         validateServerNotices(c.serverNotices(), c.serverName());
+        validateAppServiceConfigFiles(c.appServiceConfigFiles());
+    }
+
+    /** Each registration file must be there; what it says is checked when the server starts. */
+    private static void validateAppServiceConfigFiles(List<Path> files) {
+        for (int i = 0; i < files.size(); i++) {
+            Path file = files.get(i);
+            if (file == null || file.toString().isBlank()) {
+                throw new ConfigException("app_service_config_files[" + i + "]", "must be a file path");
+            }
+            if (!Files.isRegularFile(file) || !Files.isReadable(file)) {
+                throw new ConfigException("app_service_config_files[" + i + "]",
+                        file.toAbsolutePath() + " is not a readable file");
+            }
+        }
     }
 
     private static void validateServerNotices(HomeserverConfig.ServerNotices n, String serverName) {

@@ -29,6 +29,9 @@ import java.util.Optional;
  * @param defaultRoomVersion  the version of rooms created without one (Synapse's key): 12, as the
  *                            spec recommends; 10 or 11 where the rooms must span servers that
  *                            predate version 12
+ * @param serverNotices       the server notices user and room
+ * @param appServiceConfigFiles the registration files of the application services (bridges), as
+ *                            Synapse's key; see {@code org.myelin.server.appservice.Registrations}
  */
 public record HomeserverConfig(
         String serverName,
@@ -47,12 +50,14 @@ public record HomeserverConfig(
         UserDirectory userDirectory,
         RequestBodies requestBodies,
         String defaultRoomVersion,
-        ServerNotices serverNotices) {
+        ServerNotices serverNotices,
+        List<Path> appServiceConfigFiles) {
 
     public static final String DEFAULT_BIND_ADDRESS = "127.0.0.1";
 
     public HomeserverConfig {
         listeners = listeners == null ? List.of() : List.copyOf(listeners);
+        appServiceConfigFiles = appServiceConfigFiles == null ? List.of() : List.copyOf(appServiceConfigFiles);
     }
 
     /**
@@ -84,7 +89,7 @@ public record HomeserverConfig(
                 UserDirectory.DEFAULT,
                 RequestBodies.DEFAULT,
                 org.myelin.protocol.version.RoomVersions.DEFAULT.id(),
-                ServerNotices.OFF);
+                ServerNotices.OFF, List.of());
     }
 
     /** The first listener serving a resource, if any. */
@@ -106,78 +111,85 @@ public record HomeserverConfig(
     public HomeserverConfig withServerName(String name) {
         return new HomeserverConfig(name, dataDir, database, listeners, registration, federation, wellKnown,
                 signingKeyPath, media, logLevel, auth, rateLimits, voip, userDirectory,
-                requestBodies, defaultRoomVersion, serverNotices);
+                requestBodies, defaultRoomVersion, serverNotices, appServiceConfigFiles);
     }
 
     public HomeserverConfig withDataDir(Path dir) {
         return new HomeserverConfig(serverName, dir, database, listeners, registration, federation, wellKnown,
                 signingKeyPath, media, logLevel, auth, rateLimits, voip, userDirectory,
-                requestBodies, defaultRoomVersion, serverNotices);
+                requestBodies, defaultRoomVersion, serverNotices, appServiceConfigFiles);
     }
 
     public HomeserverConfig withDatabase(Database db) {
         return new HomeserverConfig(serverName, dataDir, db, listeners, registration, federation, wellKnown,
                 signingKeyPath, media, logLevel, auth, rateLimits, voip, userDirectory,
-                requestBodies, defaultRoomVersion, serverNotices);
+                requestBodies, defaultRoomVersion, serverNotices, appServiceConfigFiles);
     }
 
     public HomeserverConfig withListeners(List<Listener> newListeners) {
         return new HomeserverConfig(serverName, dataDir, database, newListeners, registration, federation, wellKnown,
                 signingKeyPath, media, logLevel, auth, rateLimits, voip, userDirectory,
-                requestBodies, defaultRoomVersion, serverNotices);
+                requestBodies, defaultRoomVersion, serverNotices, appServiceConfigFiles);
     }
 
     public HomeserverConfig withWellKnown(WellKnown newWellKnown) {
         return new HomeserverConfig(serverName, dataDir, database, listeners, registration, federation, newWellKnown,
                 signingKeyPath, media, logLevel, auth, rateLimits, voip, userDirectory,
-                requestBodies, defaultRoomVersion, serverNotices);
+                requestBodies, defaultRoomVersion, serverNotices, appServiceConfigFiles);
     }
 
     public HomeserverConfig withFederation(Federation newFederation) {
         return new HomeserverConfig(serverName, dataDir, database, listeners, registration, newFederation, wellKnown,
                 signingKeyPath, media, logLevel, auth, rateLimits, voip, userDirectory,
-                requestBodies, defaultRoomVersion, serverNotices);
+                requestBodies, defaultRoomVersion, serverNotices, appServiceConfigFiles);
     }
 
     public HomeserverConfig withMedia(Media newMedia) {
         return new HomeserverConfig(serverName, dataDir, database, listeners, registration, federation, wellKnown,
                 signingKeyPath, newMedia, logLevel, auth, rateLimits, voip, userDirectory, requestBodies,
-                defaultRoomVersion, serverNotices);
+                defaultRoomVersion, serverNotices, appServiceConfigFiles);
     }
 
     public HomeserverConfig withRegistration(Registration newRegistration) {
         return new HomeserverConfig(serverName, dataDir, database, listeners, newRegistration, federation, wellKnown,
                 signingKeyPath, media, logLevel, auth, rateLimits, voip, userDirectory,
-                requestBodies, defaultRoomVersion, serverNotices);
+                requestBodies, defaultRoomVersion, serverNotices, appServiceConfigFiles);
     }
 
     public HomeserverConfig withAuth(Auth newAuth) {
         return new HomeserverConfig(serverName, dataDir, database, listeners, registration, federation, wellKnown,
                 signingKeyPath, media, logLevel, newAuth, rateLimits, voip, userDirectory,
-                requestBodies, defaultRoomVersion, serverNotices);
+                requestBodies, defaultRoomVersion, serverNotices, appServiceConfigFiles);
     }
 
     public HomeserverConfig withVoip(Voip newVoip) {
         return new HomeserverConfig(serverName, dataDir, database, listeners, registration, federation, wellKnown,
                 signingKeyPath, media, logLevel, auth, rateLimits, newVoip, userDirectory,
-                requestBodies, defaultRoomVersion, serverNotices);
+                requestBodies, defaultRoomVersion, serverNotices, appServiceConfigFiles);
     }
 
     public HomeserverConfig withUserDirectory(UserDirectory newUserDirectory) {
         return new HomeserverConfig(serverName, dataDir, database, listeners, registration, federation, wellKnown,
                 signingKeyPath, media, logLevel, auth, rateLimits, voip, newUserDirectory,
-                requestBodies, defaultRoomVersion, serverNotices);
+                requestBodies, defaultRoomVersion, serverNotices, appServiceConfigFiles);
     }
 
     public HomeserverConfig withDefaultRoomVersion(String version) {
         return new HomeserverConfig(serverName, dataDir, database, listeners, registration, federation, wellKnown,
-                signingKeyPath, media, logLevel, auth, rateLimits, voip, userDirectory, requestBodies, version, serverNotices);
+                signingKeyPath, media, logLevel, auth, rateLimits, voip, userDirectory, requestBodies, version, serverNotices,
+                appServiceConfigFiles);
     }
 
     public HomeserverConfig withServerNotices(ServerNotices notices) {
         return new HomeserverConfig(serverName, dataDir, database, listeners, registration, federation, wellKnown,
                 signingKeyPath, media, logLevel, auth, rateLimits, voip, userDirectory, requestBodies,
-                defaultRoomVersion, notices);
+                defaultRoomVersion, notices, appServiceConfigFiles);
+    }
+
+    public HomeserverConfig withAppServiceConfigFiles(List<Path> files) {
+        return new HomeserverConfig(serverName, dataDir, database, listeners, registration, federation, wellKnown,
+                signingKeyPath, media, logLevel, auth, rateLimits, voip, userDirectory, requestBodies,
+                defaultRoomVersion, serverNotices, files);
     }
 
     /** The version of rooms created without one; known, as the config was validated. */
@@ -188,13 +200,13 @@ public record HomeserverConfig(
     public HomeserverConfig withRateLimits(RateLimits newRateLimits) {
         return new HomeserverConfig(serverName, dataDir, database, listeners, registration, federation, wellKnown,
                 signingKeyPath, media, logLevel, auth, newRateLimits, voip, userDirectory,
-                requestBodies, defaultRoomVersion, serverNotices);
+                requestBodies, defaultRoomVersion, serverNotices, appServiceConfigFiles);
     }
 
     public HomeserverConfig withRequestBodies(RequestBodies newRequestBodies) {
         return new HomeserverConfig(serverName, dataDir, database, listeners, registration, federation, wellKnown,
                 signingKeyPath, media, logLevel, auth, rateLimits, voip, userDirectory, newRequestBodies,
-                defaultRoomVersion, serverNotices);
+                defaultRoomVersion, serverNotices, appServiceConfigFiles);
     }
 
     /**

@@ -400,6 +400,18 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void appServiceConfigFilesAreReadAndMustExist() throws IOException {
+        assertEquals(List.of(), HomeserverConfig.defaults().appServiceConfigFiles());
+        Path registration = Files.writeString(dir.resolve("bridge.yaml"), "id: bridge\n");
+        assertEquals(List.of(registration),
+                loadYaml("app_service_config_files:\n  - " + registration + "\n", Map.of()).appServiceConfigFiles());
+        ConfigException e = yamlError("app_service_config_files:\n  - " + dir.resolve("missing.yaml") + "\n");
+        assertEquals("app_service_config_files[0]", e.key());
+        assertTrue(e.getMessage().contains("is not a readable file"), e.getMessage());
+        assertEquals("app_service_config_files", yamlError("app_service_config_files: 3\n").key());
+    }
+
+    @Test
     void defaultRoomVersionIsReadAndChecked() throws IOException {
         assertEquals("12", HomeserverConfig.defaults().defaultRoomVersion(), "the spec's recommended version");
         assertEquals("10", loadYaml("default_room_version: \"10\"\n", Map.of()).defaultRoomVersion());

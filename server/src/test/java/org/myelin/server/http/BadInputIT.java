@@ -47,6 +47,8 @@ class BadInputIT {
 
     private static final String V3 = "/_matrix/client/v3";
     private static final String SECRET = "bad-input-secret";
+    /** The token of an application service without a URL: its endpoints read their bodies, nothing is pushed. */
+    private static final String AS_TOKEN = "bad-input-as-token";
     private static final AtomicLong COUNTER = new AtomicLong();
 
     private static TestHomeserver hs;
@@ -88,8 +90,16 @@ class BadInputIT {
     @BeforeAll
     static void boot() {
         identityServer = TestIdentityServer.start();
+        java.nio.file.Path registration;
+        try {
+            registration = org.myelin.server.testing.FakeAppService.writeRegistration(
+                    java.nio.file.Files.createTempDirectory("myelin-bad-input-as"), "bridge", null, AS_TOKEN, "");
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
         hs = TestHomeserver.builder()
-                .configure(c -> c.withRegistration(new HomeserverConfig.Registration(true, true, false, false, SECRET)))
+                .configure(c -> c.withRegistration(new HomeserverConfig.Registration(true, true, false, false, SECRET))
+                        .withAppServiceConfigFiles(List.of(registration)))
                 .routes(Resource.CLIENT, (router, handlers) -> clientRouter = router)
                 .start();
         alice = hs.registerUser("alice");
@@ -332,6 +342,11 @@ class BadInputIT {
                 asAlice, () -> obj(session))));
 
         // Directory, search.
+        t.put("PUT " + V3 + "/directory/list/appservice/:networkId/:roomId", List.of(Target.of(V3
+                + "/directory/list/appservice/net/" + enc(roomId), () -> AS_TOKEN,
+                () -> obj("{\"visibility\":\"public\"}"))));
+        t.put("POST /_matrix/client/v1/appservice/:appserviceId/ping", List.of(Target.of(
+                "/_matrix/client/v1/appservice/bridge/ping", () -> AS_TOKEN, () -> obj("{\"transaction_id\":\"t1\"}"))));
         t.put("PUT " + V3 + "/directory/list/room/:roomId", List.of(Target.of(V3 + "/directory/list/room/"
                 + enc(roomId), asAlice, () -> obj("{\"visibility\":\"public\"}"))));
         t.put("PUT " + V3 + "/directory/room/:roomAlias", List.of(new Target(() -> new Call(V3 + "/directory/room/"

@@ -44,7 +44,9 @@ public final class AccountRoutes implements Routes {
     /** {@code GET /_matrix/client/v3/account/whoami} (client-server API, "Current account information"). */
     JsonResponse whoami(RoutingContext ctx) {
         Requester requester = services.authenticator.require(ctx, true);
-        return JsonResponse.ok(new WhoAmI(requester.userId(), requester.deviceId(), requester.isGuest()));
+        // No device (an application service's token, an admin's login token): none said, as Synapse.
+        return JsonResponse.ok(new WhoAmI(requester.userId(),
+                requester.deviceId().isEmpty() ? null : requester.deviceId(), requester.isGuest()));
     }
 
     /**

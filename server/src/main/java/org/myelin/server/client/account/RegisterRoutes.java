@@ -5,6 +5,7 @@ import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import java.util.List;
 import org.myelin.server.client.auth.AccessTokenAuthenticator;
+import org.myelin.server.client.auth.Requester;
 import org.myelin.server.http.Handlers;
 import org.myelin.server.http.JsonResponse;
 import org.myelin.server.http.MatrixException;
@@ -15,7 +16,10 @@ public final class RegisterRoutes implements Routes {
 
     /** The body of {@code POST /register}. */
     record RegisterBody(JsonNode auth, String username, String password, String deviceId,
-                        String initialDeviceDisplayName, Boolean inhibitLogin, Boolean refreshToken) {}
+                        String initialDeviceDisplayName, Boolean inhibitLogin, Boolean refreshToken, String type) {}
+
+    /** The {@code type} of an application service's registration of one of its users. */
+    static final String APP_SERVICE_TYPE = "m.login.application_service";
 
     /** The 200 body of {@code POST /register}; only {@code user_id} when login was inhibited. */
     record RegisterResponse(String userId, String accessToken, String refreshToken, Long expiresInMs,
@@ -56,6 +60,12 @@ public final class RegisterRoutes implements Routes {
         if (!kind.equals("user")) {
             throw MatrixException.invalidParam("Unknown account kind '" + kind + "'; expected user or guest");
         }
+        if (ctx.request().getHeader("Authorization") != null || !ctx.queryParam("access_token").isEmpty()) {
+            RegisterBody body = RequestBodies.bindOrEmpty(ctx, RegisterBody.class);
+            if (APP_SERVICE_TYPE.equals(body.type())) {
+                return registerByAppService(ctx, body);
+            }
+        }
         services.registration.checkAllowed(address);
         RegisterBody body = RequestBodies.bindOrEmpty(ctx, RegisterBody.class);
         Registration.Outcome outcome = services.registration.registerUser(new Registration.UserRequest(body.auth(),
@@ -65,6 +75,16 @@ public final class RegisterRoutes implements Routes {
             case Registration.Outcome.NeedsAuth auth -> auth.challenge().response();
             case Registration.Outcome.Done done -> ok(done.registered());
         };
+    }
+
+    /** An application service registers one of its users: its {@code as_token} is required. */
+    private JsonResponse registerByAppService(RoutingContext ctx, RegisterBody body) {
+        Requester requester = services.authenticator.appService(ctx).orElseThrow(() ->
+                MatrixException.forbidden("Only an application service may register with " + APP_SERVICE_TYPE));
+        return ok(services.registration.registerByAppService(requester.appServiceId(),
+                new Registration.UserRequest(null, body.username(), null, body.deviceId(),
+                        body.initialDeviceDisplayName(), Boolean.TRUE.equals(body.inhibitLogin()),
+                        Boolean.TRUE.equals(body.refreshToken()))));
     }
 
     /**

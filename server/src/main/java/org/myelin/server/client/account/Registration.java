@@ -78,6 +78,7 @@ public final class Registration {
     private final RateLimiter limiter;
     private final Clock clock;
     private final SecureRandom random = new SecureRandom();
+    private volatile UserNamespaces namespaces = UserNamespaces.NONE;
 
     Registration(AccountServices services, HomeserverConfig config, RegistrationTokenStage tokenStage) {
         this.serverName = config.serverName();
@@ -89,6 +90,33 @@ public final class Registration {
         this.tokenStage = tokenStage;
         this.limiter = services.rateLimiters.registration();
         this.clock = services.clock;
+    }
+
+    /** The application services' namespaces, which reserve user ids (set once at start). */
+    public void useNamespaces(UserNamespaces reserved) {
+        this.namespaces = reserved;
+    }
+
+    /**
+     * Registers a user in the namespace of the application service {@code appServiceId}
+     * ({@code type: m.login.application_service}, application service API, "Server admin style
+     * permissions"): no UIA, no rate limit, even with registration off, as Synapse; 400
+     * {@code M_EXCLUSIVE} outside the service's namespace or inside another's exclusive one.
+     */
+    public Registered registerByAppService(String appServiceId, UserRequest request) {
+        if (request.username() == null) {
+            throw MatrixException.missingParam("Missing 'username'");
+        }
+        String localpart = Usernames.localpart(request.username(), serverName);
+        namespaces.checkMayRegister(Usernames.userId(localpart, serverName), appServiceId);
+        if (request.deviceId() != null) {
+            Sessions.validDeviceId(request.deviceId());
+        }
+        Sessions.validDisplayName(request.initialDeviceDisplayName());
+        if (accounts.exists(Usernames.userId(localpart, serverName))) {
+            throw MatrixException.userInUse("User ID already taken");
+        }
+        return create(localpart, null, false, request);
     }
 
     /**
@@ -193,6 +221,7 @@ public final class Registration {
     }
 
     private void checkAvailable(String localpart) {
+        namespaces.checkMayRegister(Usernames.userId(localpart, serverName), null);
         if (accounts.exists(Usernames.userId(localpart, serverName))) {
             throw MatrixException.userInUse("User ID already taken");
         }

@@ -36,6 +36,7 @@ public final class AccessTokenAuthenticator implements Authenticator {
     private final AccountRepository accounts;
     private final AccessTokenCache cache;
     private final Clock clock;
+    private volatile AppServiceTokens appServices = AppServiceTokens.NONE;
     /** Token id → when its device's last-seen was last written. */
     private final ConcurrentHashMap<Long, Long> lastSeenWritten = new ConcurrentHashMap<>();
 
@@ -46,6 +47,11 @@ public final class AccessTokenAuthenticator implements Authenticator {
         this.accounts = accounts;
         this.cache = cache;
         this.clock = clock;
+    }
+
+    /** Recognises application services' tokens, before users' (set once at start). */
+    public void useAppServices(AppServiceTokens tokens) {
+        this.appServices = tokens;
     }
 
     @Override
@@ -79,11 +85,25 @@ public final class AccessTokenAuthenticator implements Authenticator {
         if (token.isEmpty()) {
             return Optional.empty();
         }
+        List<String> userIdParam = ctx.queryParam("user_id");
+        Optional<Requester> appService = appServices.requester(token.get(),
+                userIdParam.isEmpty() ? null : userIdParam.getFirst());
         // The address is only wanted for the once-a-minute last-seen write.
-        Requester requester = authenticate(token.get(), () -> clientAddress(ctx), allowLocked);
+        Requester requester = appService.isPresent() ? appService.get()
+                : authenticate(token.get(), () -> clientAddress(ctx), allowLocked);
         ctx.put(REQUESTER_KEY, requester);
         AccessLog.identify(ctx, requester.userId());
         return Optional.of(requester);
+    }
+
+    /**
+     * The application service whose {@code as_token} the request carries, as its sender,
+     * whatever {@code user_id} says (Synapse's {@code get_appservice_by_req}: an application
+     * service registering a user names it with {@code user_id} before it exists); empty when
+     * the request carries no token or a user's.
+     */
+    public Optional<Requester> appService(RoutingContext ctx) {
+        return tokenOf(ctx).flatMap(token -> appServices.requester(token, null));
     }
 
     /** Finds the requester of {@code token}, or throws 401 M_UNKNOWN_TOKEN. */

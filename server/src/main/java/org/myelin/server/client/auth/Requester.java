@@ -10,10 +10,21 @@ import java.util.Objects;
  * @param deviceId the device the token was issued to
  * @param isGuest  whether the account is a guest account
  * @param tokenId  the id of the access token used, so that /logout can revoke exactly it
+ * @param appServiceId the application service whose {@code as_token} made the request, or null
  */
-public record Requester(String userId, String deviceId, boolean isGuest, long tokenId) {
+public record Requester(String userId, String deviceId, boolean isGuest, long tokenId, String appServiceId) {
     public Requester {
         Objects.requireNonNull(userId, "userId");
         Objects.requireNonNull(deviceId, "deviceId");
+    }
+
+    /** A user's own request, made with one of their access tokens. */
+    public Requester(String userId, String deviceId, boolean isGuest, long tokenId) {
+        this(userId, deviceId, isGuest, tokenId, null);
+    }
+
+    /** Whether an application service made the request (as itself or as one of its users). */
+    public boolean isAppService() {
+        return appServiceId != null;
     }
 }

@@ -32,6 +32,32 @@ public final class PublicRooms {
     private final LocalServer local;
     private final Supplier<RemoteDirectory> remote;
     private final Clock clock;
+    /** The rooms application services published in their networks' directories, by instance id. */
+    private volatile NetworkDirectories networks = NetworkDirectories.NONE;
+
+    /**
+     * The directories of application services' third-party networks: rooms by
+     * {@code third_party_instance_id} ({@code <appservice id>|<network id>}).
+     */
+    public interface NetworkDirectories {
+        NetworkDirectories NONE = new NetworkDirectories() {
+            @Override
+            public List<String> rooms(String instanceId) {
+                return List.of();
+            }
+
+            @Override
+            public List<String> allRooms() {
+                return List.of();
+            }
+        };
+
+        /** The rooms published in one network's directory. */
+        List<String> rooms(String instanceId);
+
+        /** The rooms published in any network's directory. */
+        List<String> allRooms();
+    }
 
     public PublicRooms(RoomDirectoryRepository directory, RoomAccess access, LocalServer local,
                        Supplier<RemoteDirectory> remote, Clock clock) {
@@ -60,13 +86,37 @@ public final class PublicRooms {
         directory.setVisibility(roomId, visibility, clock.millis());
     }
 
+    /** Where the rooms of the application services' network directories come from (set once at start). */
+    public void useNetworkDirectories(NetworkDirectories directories) {
+        this.networks = directories;
+    }
+
     /** {@code GET/POST /publicRooms}: a page of {@code server}'s directory (null: this server's). */
     public PublicRoomsResponse list(String server, PublicRoomsQuery query) {
+        return list(server, query, null, false);
+    }
+
+    /**
+     * As {@link #list(String, PublicRoomsQuery)} for a {@code POST /publicRooms} that names a
+     * network, as Synapse: {@code thirdPartyInstanceId} lists that network's rooms only,
+     * {@code includeAllNetworks} the main directory's and every network's, neither the main's.
+     */
+    public PublicRoomsResponse list(String server, PublicRoomsQuery query, String thirdPartyInstanceId,
+                                    boolean includeAllNetworks) {
         if (server != null && !server.equals(local.serverName())) {
             return remote.get().publicRooms(server, query);
         }
         List<PublicRoomsResponse.PublicRoom> rooms = new ArrayList<>();
-        List<String> published = directory.publicRooms();
+        List<String> published;
+        if (thirdPartyInstanceId != null) {
+            published = networks.rooms(thirdPartyInstanceId);
+        } else if (includeAllNetworks) {
+            java.util.Set<String> all = new java.util.LinkedHashSet<>(directory.publicRooms());
+            all.addAll(networks.allRooms());
+            published = List.copyOf(all);
+        } else {
+            published = directory.publicRooms();
+        }
         Map<String, Integer> counts = directory.joinedCounts(published);
         for (String roomId : published) {
             PublicRoomsResponse.PublicRoom room = describe(roomId, counts.getOrDefault(roomId, 0));

@@ -20,6 +20,7 @@ import java.time.Clock;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.function.Supplier;
 
@@ -40,6 +41,7 @@ public final class RoomAliases {
     private final LocalServer local;
     private final Supplier<RemoteDirectory> remote;
     private final Clock clock;
+    private volatile AliasNamespaces namespaces = AliasNamespaces.NONE;
 
     public RoomAliases(AliasRepository aliases, MembershipRepository memberships, RoomAccess access,
                        RoomActions actions, LocalServer local, Supplier<RemoteDirectory> remote, Clock clock) {
@@ -52,9 +54,15 @@ public final class RoomAliases {
         this.clock = clock;
     }
 
+    /** The application services' alias namespaces (set once at start). */
+    public void useNamespaces(AliasNamespaces reserved) {
+        this.namespaces = reserved;
+    }
+
     /** {@code PUT /directory/room/{roomAlias}}: the requester, in the room, names it. */
     public void create(Requester requester, String alias, String roomId) {
         RoomAlias parsed = parseLocal(alias);
+        checkNamespace(parsed, requester);
         access.head(roomId);
         if (!memberships.of(roomId, requester.userId()).map(m -> m.membership().equals("join")).orElse(false)) {
             throw MatrixException.forbidden("You must be in the room to create an alias for it");
@@ -95,7 +103,11 @@ public final class RoomAliases {
             return remote.get().resolve(parsed.toString())
                     .orElseThrow(() -> MatrixException.notFound("Room alias " + alias + " not found"));
         }
-        AliasRepository.Alias found = aliases.find(parsed.toString())
+        Optional<AliasRepository.Alias> known = aliases.find(parsed.toString());
+        if (known.isEmpty() && namespaces.queriedExists(parsed.toString())) {
+            known = aliases.find(parsed.toString());
+        }
+        AliasRepository.Alias found = known
                 .orElseThrow(() -> MatrixException.notFound("Room alias " + alias + " not found"));
         Set<String> servers = new LinkedHashSet<>();
         servers.add(local.serverName());
@@ -106,6 +118,7 @@ public final class RoomAliases {
     /** {@code DELETE /directory/room/{roomAlias}}. */
     public void delete(Requester requester, String alias) {
         RoomAlias parsed = parseLocal(alias);
+        checkNamespace(parsed, requester);
         AliasRepository.Alias found = aliases.find(parsed.toString())
                 .orElseThrow(() -> MatrixException.notFound("Room alias " + alias + " not found"));
         if (!found.creator().equals(requester.userId())
@@ -114,6 +127,13 @@ public final class RoomAliases {
         }
         aliases.delete(found.alias());
         removeFromCanonicalAlias(requester, found);
+    }
+
+    /** 400 M_EXCLUSIVE when an application service holds the alias exclusively, as Synapse. */
+    private void checkNamespace(RoomAlias alias, Requester requester) {
+        if (!namespaces.mayModify(alias.toString(), requester.userId())) {
+            throw MatrixException.of(ErrCode.M_EXCLUSIVE, "This alias is reserved by an application service.");
+        }
     }
 
     /** {@code GET /rooms/{roomId}/aliases}: for members, or anyone if the room is world readable. */

@@ -80,13 +80,15 @@ public final class RoomDirectoryRoutes implements Routes {
 
     /**
      * {@code POST /_matrix/client/v3/publicRooms} (client-server API, "Published room directory"):
-     * paging and {@code filter} ({@code generic_search_term}, {@code room_types}).
+     * paging, {@code filter} ({@code generic_search_term}, {@code room_types}) and the networks of
+     * application services ({@code third_party_instance_id}, {@code include_all_networks}).
      */
     JsonResponse queryPublicRooms(RoutingContext ctx) {
         auth.require(ctx, true);
         QueryBody body = Json.bind(ctx, QueryBody.class);
         Filter filter = body.filter() == null ? new Filter(null, null) : body.filter();
         return JsonResponse.ok(rooms.publicRooms.list(Params.query(ctx, "server"),
-                new PublicRoomsQuery(body.limit(), body.since(), filter.genericSearchTerm(), filter.roomTypes())));
+                new PublicRoomsQuery(body.limit(), body.since(), filter.genericSearchTerm(), filter.roomTypes()),
+                body.thirdPartyInstanceId(), Boolean.TRUE.equals(body.includeAllNetworks())));
     }
 }

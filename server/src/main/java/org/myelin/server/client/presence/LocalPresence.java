@@ -123,7 +123,11 @@ public final class LocalPresence implements PresenceService {
 
     @Override
     public void listen(Listener listener) {
-        this.others = listener;
+        Listener before = this.others;
+        this.others = (userId, position) -> {
+            before.changed(userId, position);
+            listener.changed(userId, position);
+        };
     }
 
     @Override

@@ -69,7 +69,7 @@ public interface PresenceService {
      */
     void received(String userId, PresenceState state, String statusMsg, long lastActiveAgo);
 
-    /** Who else hears of each change, after the /sync wake-up (federation); one listener. */
+    /** Who else hears of each change, after the /sync wake-up (federation, application services). */
     void listen(Listener listener);
 
     /**

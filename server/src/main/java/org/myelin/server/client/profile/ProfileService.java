@@ -40,6 +40,8 @@ public final class ProfileService implements Profiles {
     private final MemberEventUpdates memberEvents;
     private final ReentrantLock[] locks = new ReentrantLock[LOCK_STRIPES];
     private final AtomicReference<RemoteProfiles> remote = new AtomicReference<>(RemoteProfiles.NONE);
+    /** Whether an application service makes an unknown local user on demand (set once at start). */
+    private volatile java.util.function.Predicate<String> unknownUserQuery = userId -> false;
 
     public ProfileService(ProfileRepository profiles, AccountRepository accounts, RoomServices rooms) {
         this.profiles = profiles;
@@ -54,6 +56,11 @@ public final class ProfileService implements Profiles {
     /** Where profiles of other servers' users come from; federation sets it. */
     public void useRemote(RemoteProfiles remoteProfiles) {
         remote.set(remoteProfiles);
+    }
+
+    /** Asks application services about local users this server does not know (Synapse's query_user_exists). */
+    public void useUnknownUserQuery(java.util.function.Predicate<String> query) {
+        this.unknownUserQuery = query;
     }
 
     /** Creates a new local user's profile, display name = localpart; does nothing if it exists. */
@@ -177,7 +184,8 @@ public final class ProfileService implements Profiles {
             return Optional.empty();
         }
         Optional<StoredProfile> found = profiles.find(userId);
-        if (found.isEmpty() && accounts.account(userId).filter(a -> !a.deactivated()).isPresent()) {
+        if (found.isEmpty() && (accounts.account(userId).filter(a -> !a.deactivated()).isPresent()
+                || !accounts.exists(userId) && unknownUserQuery.test(userId) && accounts.exists(userId))) {
             createDefault(userId);
             found = profiles.find(userId);
         }

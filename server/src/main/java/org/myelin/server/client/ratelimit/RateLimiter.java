@@ -70,6 +70,11 @@ public final class RateLimiter {
         this.overrides = overrides;
     }
 
+    /** The overrides in use, so that another rule can be put in front of them. */
+    public Overrides overrides() {
+        return overrides;
+    }
+
     /** Takes one action for {@code key}, or throws 429 M_LIMIT_EXCEEDED (taking nothing). */
     public void acquire(String key) {
         long retryAfter = tryAcquire(key);

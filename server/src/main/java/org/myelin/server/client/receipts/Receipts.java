@@ -62,9 +62,13 @@ public final class Receipts {
         this.clock = rooms.clock;
     }
 
-    /** Who else hears of public receipts (federation). */
+    /** Who else hears of public receipts (federation, application services): each added listener. */
     public void listen(Listener newListener) {
-        this.listener = newListener;
+        Listener before = this.listener;
+        this.listener = (roomId, type, userId, eventId, threadId, ts) -> {
+            before.receipt(roomId, type, userId, eventId, threadId, ts);
+            newListener.receipt(roomId, type, userId, eventId, threadId, ts);
+        };
     }
 
     /**

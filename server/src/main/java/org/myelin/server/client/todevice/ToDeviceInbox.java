@@ -33,6 +33,8 @@ final class ToDeviceInbox {
     private final Streams streams;
     private final Clock clock;
     private final AtomicLong lastPruned;
+    /** Told of each batch stored for local devices (application services); set once at start. */
+    volatile java.util.function.Consumer<Batch> stored = batch -> { };
 
     ToDeviceInbox(ToDeviceRepository repository, Streams streams, Clock clock) {
         this.repository = repository;
@@ -49,6 +51,9 @@ final class ToDeviceInbox {
             return stored[0].lastPosition() > 0 ? OptionalLong.of(stored[0].lastPosition()) : OptionalLong.empty();
         });
         pruneWhenDue();
+        if (stored[0].outcome() == ToDeviceRepository.Outcome.STORED && !batch.local().isEmpty()) {
+            this.stored.accept(batch);
+        }
         return stored[0];
     }
 

@@ -23,5 +23,13 @@ public final class ToDeviceServices {
         ToDeviceInbox inbox = new ToDeviceInbox(repository, streams, clock);
         this.sender = new ToDeviceSender(inbox, local, queued, clock);
         this.receiver = new ToDeviceReceiver(inbox, local, clock);
+        this.inbox = inbox;
+    }
+
+    private final ToDeviceInbox inbox;
+
+    /** Who hears of each batch stored for this server's devices (application services); one listener. */
+    public void onStored(java.util.function.Consumer<org.myelin.storage.streams.ToDeviceRepository.Batch> listener) {
+        inbox.stored = listener;
     }
 }

@@ -52,9 +52,13 @@ public final class TypingNotifications implements AutoCloseable {
         this.serial = streams.position(StreamId.TYPING);
     }
 
-    /** Who else hears of typing changes (federation). */
+    /** Who else hears of typing changes (federation, application services): each added listener. */
     public void listen(Listener newListener) {
-        this.listener = newListener;
+        Listener before = this.listener;
+        this.listener = (roomId, userId, typing, timeoutMs) -> {
+            before.typing(roomId, userId, typing, timeoutMs);
+            newListener.typing(roomId, userId, typing, timeoutMs);
+        };
     }
 
     /** {@code userId} started typing in {@code roomId} for {@code timeoutMs} (capped), or stopped. */
