@@ -1,11 +1,13 @@
 package org.myelin.server.client.rooms;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
 import org.myelin.protocol.event.Pdu;
-import org.myelin.protocol.event.StateKey;
 import org.myelin.rooms.events.EventCache;
 import org.myelin.storage.events.ClientTransactionRepository;
 import org.myelin.storage.events.TimelineRepository;
+import org.myelin.storage.events.StoredEvent;
 import org.myelin.storage.state.StateSnapshotRepository;
 
 import java.time.Clock;
@@ -28,19 +30,26 @@ public final class ClientEvents {
 
     private final EventCache events;
     private final TimelineRepository timeline;
-    private final StateSnapshotRepository snapshots;
     private final ClientTransactionRepository transactions;
     private final Redactions redactions;
     private final RedactionIndex redacted;
     private final BundledAggregations aggregations;
     private final Clock clock;
+    /**
+     * The event each state event replaced ({@link #NOTHING_REPLACED} for none), by event id: a fact
+     * of the room's graph that never changes once the event is stored.
+     */
+    private final Cache<String, String> replacedIdOf = Caffeine.newBuilder().maximumSize(REPLACED_REMEMBERED).build();
+
+    /** State events whose replaced event is remembered (about 200 bytes each). */
+    static final int REPLACED_REMEMBERED = 50_000;
+    private static final String NOTHING_REPLACED = "";
 
     ClientEvents(EventCache events, TimelineRepository timeline, StateSnapshotRepository snapshots,
                  ClientTransactionRepository transactions, RedactionIndex redacted,
                  BundledAggregations aggregations, Clock clock) {
         this.events = events;
         this.timeline = timeline;
-        this.snapshots = snapshots;
         this.transactions = transactions;
         this.redactions = new Redactions(events, timeline, snapshots);
         this.redacted = redacted;
@@ -97,25 +106,42 @@ public final class ClientEvents {
         return applied;
     }
 
-    /** The state event each state event replaced: its entry in the state before it. */
+    /**
+     * The state event each state event replaced: its entry in the state before it. Which event that
+     * is never changes, so it is remembered by event id; those not remembered are looked up
+     * together, in one statement.
+     */
     private Map<String, Pdu> replacedStateOf(Collection<Pdu> pdus) {
-        List<String> stateIds = pdus.stream().filter(Pdu::isState).map(Pdu::eventId).toList();
         Map<String, Pdu> replaced = new HashMap<>();
-        if (stateIds.isEmpty()) {
+        List<String> unknown = new ArrayList<>();
+        Map<String, String> replacedIds = new HashMap<>();
+        for (Pdu pdu : pdus) {
+            if (pdu.isState()) {
+                String known = replacedIdOf.getIfPresent(pdu.eventId());
+                if (known == null) {
+                    unknown.add(pdu.eventId());
+                } else if (!known.isEmpty()) {
+                    replacedIds.put(pdu.eventId(), known);
+                }
+            }
+        }
+        if (!unknown.isEmpty()) {
+            // Only stored events are remembered: one not yet committed has no state before it yet.
+            timeline.replacedState(unknown).forEach((id, previous) -> {
+                replacedIdOf.put(id, previous.orElse(NOTHING_REPLACED));
+                previous.ifPresent(p -> replacedIds.put(id, p));
+            });
+        }
+        if (replacedIds.isEmpty()) {
             return replaced;
         }
-        Map<String, Long> before = timeline.stateBefore(stateIds);
-        for (Pdu pdu : pdus) {
-            Long snapshot = before.get(pdu.eventId());
-            if (!pdu.isState() || snapshot == null) {
-                continue;
+        Map<String, StoredEvent> previous = events.storedAll(replacedIds.values());
+        replacedIds.forEach((eventId, previousId) -> {
+            StoredEvent e = previous.get(previousId);
+            if (e != null) {
+                replaced.put(eventId, e.pdu());
             }
-            String previousId = snapshots.load(snapshot).get(new StateKey(pdu.type(), pdu.stateKey()));
-            Pdu previous = previousId == null ? null : events.get(previousId);
-            if (previous != null) {
-                replaced.put(pdu.eventId(), previous);
-            }
-        }
+        });
         return replaced;
     }
 

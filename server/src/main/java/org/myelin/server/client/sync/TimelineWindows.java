@@ -59,21 +59,24 @@ final class TimelineWindows {
     /**
      * The window of {@code roomId} for {@code userId} over positions ({@code after}, {@code upTo}];
      * {@code after} null for the whole history up to {@code upTo}. Pages come from the room's
-     * {@link RecentTimeline} where it holds them, from the store otherwise: the same pages.
+     * {@link RecentTimeline} where it holds them, from the store otherwise: the same pages. An
+     * initial sync reads memory too: a full page of recent events needs no lower bound, and
+     * visible events have positive positions, so "from the beginning" is "after 0".
      */
     Window load(String userId, String roomId, Long after, long upTo, RoomEventFilter filter) {
         int limit = Math.min(filter.limitOr(DEFAULT_LIMIT), MAX_LIMIT);
         TimelineFilter sqlFilter = new TimelineFilter(filter.types(), filter.notTypes(), filter.senders(),
                 filter.notSenders());
         int pageSize = Math.max(limit + 1, DEFAULT_LIMIT);
-        Optional<RecentTimeline.Room> known = after == null ? Optional.empty() : recent.room(roomId);
+        Optional<RecentTimeline.Room> known = recent.room(roomId);
+        long lowerBound = after == null ? 0 : after;
         Map<String, Map<StateKey, String>> statesAfter = known.map(RecentTimeline.Room::statesAfter).orElse(Map.of());
         List<StoredEvent> newestFirst = new ArrayList<>();
         long cursor = upTo;
         boolean exhausted = false;
         for (int page = 0; page < MAX_PAGES && newestFirst.size() <= limit; page++) {
             long from = cursor;
-            List<StoredEvent> batch = known.flatMap(room -> room.page(from, after, pageSize, sqlFilter))
+            List<StoredEvent> batch = known.flatMap(room -> room.page(from, lowerBound, pageSize, sqlFilter))
                     .orElseGet(() -> timeline.page(roomId, from, after, pageSize, true, sqlFilter));
             List<StoredEvent> passing = batch.stream().filter(e -> filter.allows(e.pdu())).toList();
             newestFirst.addAll(visibility.filter(userId, passing, statesAfter));
