@@ -32,7 +32,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * mvn -B -q -o -DskipTests package -pl bench -am
  * java @config/jvm.options -XX:+UseCompactObjectHeaders -cp bench/target/benchmarks.jar org.myelin.bench.sync.InitialSyncBench
  * }</pre>
- * Options (system properties): {@code rooms=200 messages=20 members=3 limit=10 warmups=5 runs=21 seeders=4}.
+ * Options (system properties): {@code rooms=200 messages=20 members=3 limit=10 warmups=5 runs=21 seeders=4
+ * lazy=false} ({@code lazy}: the filter asks for {@code lazy_load_members}).
  * The first sync after seeding is reported apart ("cold"): it finds the rooms' caches as the
  * seeding left them.
  */
@@ -51,9 +52,10 @@ public final class InitialSyncBench {
         int warmups = Integer.getInteger("warmups", 5);
         int runs = Integer.getInteger("runs", 21);
         int seeders = Integer.getInteger("seeders", 4);
+        boolean lazy = Boolean.getBoolean("lazy");
         Report report = new Report();
-        report.info("InitialSyncBench rooms=%d messages=%d members=%d limit=%d at %s; %d cores; load average %s; %s",
-                rooms, messages, members, limit, Instant.now(), Runtime.getRuntime().availableProcessors(),
+        report.info("InitialSyncBench rooms=%d messages=%d members=%d limit=%d lazy=%b at %s; %d cores; load average %s; %s",
+                rooms, messages, members, limit, lazy, Instant.now(), Runtime.getRuntime().availableProcessors(),
                 ProcStats.loadAverage(), Runtime.version());
         QueryCounter queries = new QueryCounter();
         try (TestHomeserver hs = TestHomeserver.builder().instrument(queries).start()) {
@@ -90,7 +92,8 @@ public final class InitialSyncBench {
                 }
             }
             report.info("seeded through the client-server API in %.1f s", (System.nanoTime() - seedStart) / 1e9);
-            String path = V3 + "/sync?filter=" + TestHomeserver.enc("{\"room\": {\"timeline\": {\"limit\": " + limit + "}}}");
+            String path = V3 + "/sync?filter=" + TestHomeserver.enc("{\"room\": {\"timeline\": {\"limit\": " + limit
+                    + "}" + (lazy ? ", \"state\": {\"lazy_load_members\": true}" : "") + "}}");
             Thread.sleep(2000);
 
             long coldStart = System.nanoTime();

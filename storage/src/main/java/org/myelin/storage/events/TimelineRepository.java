@@ -1,5 +1,7 @@
 package org.myelin.storage.events;
 
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
 import org.myelin.storage.StorageException;
 
 import javax.sql.DataSource;
@@ -34,6 +36,10 @@ public final class TimelineRepository {
             " stream_ordering IS NOT NULL AND NOT soft_failed AND rejected_reason IS NULL ";
 
     private final DataSource dataSource;
+    /** Before-snapshot ids by event id: the first events of /sync windows, visibility changes. */
+    private final Cache<String, Long> snapshotBefore = Caffeine.newBuilder().maximumSize(SNAPSHOTS_BEFORE).build();
+
+    private static final int SNAPSHOTS_BEFORE = 20_000;
 
     public TimelineRepository(DataSource dataSource) {
         this.dataSource = dataSource;
@@ -99,19 +105,24 @@ public final class TimelineRepository {
                 + VISIBLE + " ORDER BY stream_ordering", List.of(roomId, type, stateKey));
     }
 
-    /** The snapshot id of the state before each of {@code eventIds} that has a place in the graph. */
+    /**
+     * The snapshot id of the state before each of {@code eventIds} that has a place in the graph.
+     * Remembered once read: an event's state before it is written with the event and never changes.
+     */
     public Map<String, Long> stateBefore(Collection<String> eventIds) {
-        Map<String, Long> found = new HashMap<>();
-        if (eventIds.isEmpty()) {
+        Map<String, Long> found = new HashMap<>(snapshotBefore.getAllPresent(eventIds));
+        List<String> unknown = eventIds.stream().filter(id -> !found.containsKey(id)).toList();
+        if (unknown.isEmpty()) {
             return found;
         }
         try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement("""
                 SELECT e.event_id, s.before_snapshot FROM events e JOIN event_state s ON s.event_nid = e.event_nid
                 WHERE e.event_id = ANY(?)""")) {
-            ps.setArray(1, c.createArrayOf("text", eventIds.toArray()));
+            ps.setArray(1, c.createArrayOf("text", unknown.toArray()));
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
                     found.put(rs.getString(1), rs.getLong(2));
+                    snapshotBefore.put(rs.getString(1), rs.getLong(2));
                 }
             }
             return found;

@@ -91,7 +91,7 @@ final class RoomBuilder {
                     new EventBatch(accountData), unread.main(), unread.threads());
         }
         RoomFilter filter = p.filter().room();
-        TimelineWindows.Window window = windows.load(p.userId(), roomId, range.after(), range.upTo(), filter.timeline());
+        TimelineWindows.Window window = windows.load(p.userId(), roomId, range, filter.timeline(), true);
         RoomSummary summary = range.full() || hasMembers(window.events().stream().map(StoredEvent::pdu).toList())
                 ? summary(p.userId(), roomId, range.upTo()) : null;
         List<Pdu> state = states.section(new StateSections.Request(p.userId(), p.deviceId(), roomId, window.events(),
@@ -124,7 +124,7 @@ final class RoomBuilder {
     /** A room the user left, its timeline ending with the leave. */
     LeftRoom left(SyncPass p, String roomId, Range range) {
         RoomFilter filter = p.filter().room();
-        TimelineWindows.Window window = windows.load(p.userId(), roomId, range.after(), range.upTo(), filter.timeline());
+        TimelineWindows.Window window = windows.load(p.userId(), roomId, range, filter.timeline(), false);
         List<Pdu> state = states.section(new StateSections.Request(p.userId(), p.deviceId(), roomId, window.events(),
                 range.full() ? null : range.after(), range.upTo(), filter.state(), List.of(), p.useStateAfter()));
         SyncPass.StateSection sections = p.stateSection(new EventBatch(format(p, state)));

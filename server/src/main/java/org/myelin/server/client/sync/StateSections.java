@@ -1,7 +1,5 @@
 package org.myelin.server.client.sync;
 
-import com.github.benmanes.caffeine.cache.Cache;
-import com.github.benmanes.caffeine.cache.Caffeine;
 import org.myelin.protocol.event.Pdu;
 import org.myelin.protocol.event.StateKey;
 import org.myelin.rooms.events.EventCache;
@@ -59,10 +57,6 @@ final class StateSections {
     private final EventCache events;
     private final RecentTimeline recent;
     private final LazyMembersCache lazyMembers = new LazyMembersCache();
-    /** The snapshot of the state before an event, for the first events of windows: one per room an initial sync sends. */
-    private final Cache<String, Long> snapshotBefore = Caffeine.newBuilder().maximumSize(SNAPSHOTS_BEFORE).build();
-
-    private static final int SNAPSHOTS_BEFORE = 20_000;
 
     /** Where the sections read from. */
     record Parts(RoomSyncQueries queries, TimelineRepository timeline, StateSnapshotRepository snapshots,
@@ -188,15 +182,8 @@ final class StateSections {
         return wanted;
     }
 
-    /** The state before an event; which snapshot that is never changes, so it is remembered. */
     private Map<StateKey, String> stateBefore(String eventId) {
-        Long snapshot = snapshotBefore.getIfPresent(eventId);
-        if (snapshot == null) {
-            snapshot = timeline.stateBefore(List.of(eventId)).get(eventId);
-            if (snapshot != null) {
-                snapshotBefore.put(eventId, snapshot);
-            }
-        }
+        Long snapshot = timeline.stateBefore(List.of(eventId)).get(eventId);
         return snapshot == null ? Map.of() : snapshots.load(snapshot);
     }
 

@@ -57,13 +57,16 @@ final class TimelineWindows {
     }
 
     /**
-     * The window of {@code roomId} for {@code userId} over positions ({@code after}, {@code upTo}];
-     * {@code after} null for the whole history up to {@code upTo}. Pages come from the room's
+     * The window of {@code roomId} for {@code userId} over the range's positions ({@code after},
+     * {@code upTo}]; {@code after} null for the whole history up to {@code upTo}; {@code joined}
+     * when the user is joined to the room at the end of the range. Pages come from the room's
      * {@link RecentTimeline} where it holds them, from the store otherwise: the same pages. An
      * initial sync reads memory too: a full page of recent events needs no lower bound, and
      * visible events have positive positions, so "from the beginning" is "after 0".
      */
-    Window load(String userId, String roomId, Long after, long upTo, RoomEventFilter filter) {
+    Window load(String userId, String roomId, RoomBuilder.Range range, RoomEventFilter filter, boolean joined) {
+        Long after = range.after();
+        long upTo = range.upTo();
         int limit = Math.min(filter.limitOr(DEFAULT_LIMIT), MAX_LIMIT);
         TimelineFilter sqlFilter = new TimelineFilter(filter.types(), filter.notTypes(), filter.senders(),
                 filter.notSenders());
@@ -79,7 +82,7 @@ final class TimelineWindows {
             List<StoredEvent> batch = known.flatMap(room -> room.page(from, lowerBound, pageSize, sqlFilter))
                     .orElseGet(() -> timeline.page(roomId, from, after, pageSize, true, sqlFilter));
             List<StoredEvent> passing = batch.stream().filter(e -> filter.allows(e.pdu())).toList();
-            newestFirst.addAll(visibility.filter(userId, passing, statesAfter));
+            newestFirst.addAll(visibility.filter(userId, passing, statesAfter, joined));
             if (batch.size() < pageSize) {
                 exhausted = true;
                 break;

@@ -84,6 +84,25 @@ class SyncQueryCountIT {
         assertTrue(sync.queries().size() <= 4, () -> sync.queries().size() + " queries: " + sync.queries());
     }
 
+    /**
+     * A client that syncs from scratch again (a new device, a cleared cache) costs no statement
+     * per room while the rooms' recent timelines, state and counts are in memory: the windows come
+     * from the recent timeline, and what events replaced, the states before windows and the
+     * snapshots are remembered.
+     */
+    @Test
+    void anotherInitialSyncCostsNoStatementPerRoom() {
+        client.sync(alice);
+
+        settled();
+
+        QueryCounter.Counted<JsonNode> sync = queries.counting(() -> client.sync(alice));
+
+        assertEquals(ROOMS, sync.result().path("rooms").path("join").size());
+        assertTrue(bodies(sync.result(), rooms.get(0)).contains("hello 0"), sync.result()::toString);
+        assertTrue(sync.queries().size() < ROOMS, () -> sync.queries().size() + " queries: " + sync.queries());
+    }
+
     @Test
     void nothingNewCostsNoQueries() {
         String since = caughtUp();
