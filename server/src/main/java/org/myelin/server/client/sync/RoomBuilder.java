@@ -16,6 +16,8 @@ import org.myelin.server.streams.StreamId;
 import org.myelin.storage.events.StoredEvent;
 import org.myelin.storage.sync.RoomSyncQueries;
 
+import java.util.Collection;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -71,6 +73,37 @@ final class RoomBuilder {
         this.format = parts.format();
         this.events = parts.events();
         this.recent = parts.recent();
+    }
+
+    /**
+     * About to build {@code roomIds} (the joined rooms with something to show): reads what their
+     * entries need in a few statements for all of them, not a few per room.
+     */
+    void prepare(SyncPass p, Collection<String> roomIds) {
+        if (roomIds.size() <= 1) {
+            return;
+        }
+        counts.prepare(p.userId(), roomIds);
+        // Summaries of rooms whose state is in memory, so that they are remembered as one read
+        // room by room would be (the others are read room by room).
+        long upTo = p.now().timeline();
+        Map<String, RecentTimeline.Room> unknown = new HashMap<>();
+        for (String roomId : roomIds) {
+            recent.room(roomId).filter(r -> r.state() != null && r.stateChangedAt() <= upTo).ifPresent(room -> {
+                KnownSummary known = summaries.get(new SummaryKey(roomId, p.userId()));
+                if (known == null || known.stateChangedAt() != room.stateChangedAt()) {
+                    unknown.put(roomId, room);
+                }
+            });
+        }
+        if (unknown.size() <= 1) {
+            return;
+        }
+        queries.summaries(unknown.keySet(), p.userId(), HEROES).forEach((roomId, members) -> {
+            RecentTimeline.Room room = unknown.get(roomId);
+            summaries.put(new SummaryKey(roomId, p.userId()),
+                    new KnownSummary(room.stateChangedAt(), summaryOf(members, room.state())));
+        });
     }
 
     /**
@@ -167,11 +200,16 @@ final class RoomBuilder {
         }
         RoomSyncQueries.MemberSummary members = queries.summary(roomId, userId, HEROES);
         Map<StateKey, String> state = room.map(RecentTimeline.Room::state).orElseGet(() -> states.stateAt(roomId, upTo));
-        boolean named = hasText(state.get(StateKey.of("m.room.name", "")), "name")
-                || hasText(state.get(StateKey.of("m.room.canonical_alias", "")), "alias");
-        RoomSummary summary = new RoomSummary(named ? null : members.heroes(), members.joined(), members.invited());
+        RoomSummary summary = summaryOf(members, state);
         room.ifPresent(r -> summaries.put(key, new KnownSummary(r.stateChangedAt(), summary)));
         return summary;
+    }
+
+    /** The summary of a room with these members and this state: heroes only without a name or alias. */
+    private RoomSummary summaryOf(RoomSyncQueries.MemberSummary members, Map<StateKey, String> state) {
+        boolean named = hasText(state.get(StateKey.of("m.room.name", "")), "name")
+                || hasText(state.get(StateKey.of("m.room.canonical_alias", "")), "alias");
+        return new RoomSummary(named ? null : members.heroes(), members.joined(), members.invited());
     }
 
     private boolean hasText(String eventId, String field) {

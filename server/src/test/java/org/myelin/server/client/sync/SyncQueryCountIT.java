@@ -103,6 +103,31 @@ class SyncQueryCountIT {
         assertTrue(sync.queries().size() < ROOMS, () -> sync.queries().size() + " queries: " + sync.queries());
     }
 
+    /**
+     * A user's first initial sync reads the read positions and member summaries of all their rooms
+     * together, not room by room.
+     */
+    @Test
+    void aFirstInitialSyncReadsCountsAndSummariesOfAllRoomsTogether() {
+        TestUser dave = hs.registerUser("dave");
+        for (String roomId : rooms) {
+            client.join(dave, roomId);
+        }
+
+        settled();
+
+        QueryCounter.Counted<JsonNode> sync = queries.counting(() -> client.sync(dave));
+
+        assertEquals(ROOMS, sync.result().path("rooms").path("join").size());
+        assertEquals(3, joined(sync.result(), rooms.get(0)).path("summary").path("m.joined_member_count").asInt(),
+                sync.result()::toString);
+        List<String> perRoomKinds = sync.queries().stream()
+                .filter(q -> q.contains("FROM receipts") || q.contains("COUNT(*) FROM room_memberships"))
+                .toList();
+        assertTrue(perRoomKinds.size() <= 2, () -> perRoomKinds.size() + " receipt and member count queries: "
+                + perRoomKinds);
+    }
+
     @Test
     void nothingNewCostsNoQueries() {
         String since = caughtUp();
