@@ -62,6 +62,8 @@ public final class ClientLoad {
             System.out.printf("baseline: %.0f single-row INSERT commits/s%n", insertBaseline(pg, 5));
             int port = freePort();
             Process server = startServer(pg, dir, port);
+            System.out.printf("server pid %d, PostgreSQL postmaster pid %d (%s)%n", server.pid(),
+                    ProcStats.postmasterPid(pg.directory()), pg.directory());
             try {
                 MatrixHttp http = new MatrixHttp("http://127.0.0.1:" + port);
                 waitUntilUp(http);

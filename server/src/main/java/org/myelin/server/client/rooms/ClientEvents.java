@@ -145,6 +145,20 @@ public final class ClientEvents {
         return replaced;
     }
 
+    /**
+     * About to format events of many rooms (an initial /sync): reads which events of {@code roomIds}
+     * are redacted or have bundled children, and what the state events {@code stateEventIds}
+     * replaced, in a statement each for all of them rather than a few per room.
+     */
+    public void prepare(Collection<String> roomIds, Collection<String> stateEventIds) {
+        redacted.prepare(roomIds);
+        aggregations.prepare(roomIds);
+        List<String> unknown = stateEventIds.stream().filter(id -> replacedIdOf.getIfPresent(id) == null).toList();
+        if (!unknown.isEmpty()) {
+            timeline.replacedState(unknown).forEach((id, previous) -> replacedIdOf.put(id, previous.orElse(NOTHING_REPLACED)));
+        }
+    }
+
     private Map<String, String> transactionIdsOf(Collection<Pdu> pdus, String userId, String deviceId) {
         Map<String, String> txnIds = new HashMap<>();
         if (deviceId == null) {

@@ -16,6 +16,7 @@ import org.myelin.server.streams.StreamId;
 import org.myelin.storage.events.StoredEvent;
 import org.myelin.storage.sync.RoomSyncQueries;
 
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
@@ -84,6 +85,13 @@ final class RoomBuilder {
             return;
         }
         counts.prepare(p.userId(), roomIds);
+        // The state sections of rooms without state changes in their windows are their current
+        // state: what each of its events replaced is read for all rooms at once.
+        List<String> stateEvents = new ArrayList<>();
+        for (String roomId : roomIds) {
+            recent.room(roomId).filter(r -> r.state() != null).ifPresent(r -> stateEvents.addAll(r.state().values()));
+        }
+        format.prepare(roomIds, stateEvents);
         // Summaries of rooms whose state is in memory, so that they are remembered as one read
         // room by room would be (the others are read room by room).
         long upTo = p.now().timeline();
