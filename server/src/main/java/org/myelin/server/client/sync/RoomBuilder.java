@@ -85,11 +85,22 @@ final class RoomBuilder {
             return;
         }
         counts.prepare(p.userId(), roomIds);
+        if (!p.initial() && !p.fullState()) {
+            // An incremental sync's state sections are deltas: the rooms' whole states are not sent.
+            format.prepare(roomIds, List.of());
+            return;
+        }
         // The state sections of rooms without state changes in their windows are their current
-        // state: what each of its events replaced is read for all rooms at once.
+        // state: what each of its events replaced is read for all rooms at once (members only
+        // when they are all sent, not lazily).
+        boolean allMembers = !p.filter().room().state().lazyLoadsMembers();
         List<String> stateEvents = new ArrayList<>();
         for (String roomId : roomIds) {
-            recent.room(roomId).filter(r -> r.state() != null).ifPresent(r -> stateEvents.addAll(r.state().values()));
+            recent.room(roomId).filter(r -> r.state() != null).ifPresent(r -> r.state().forEach((key, id) -> {
+                if (allMembers || !key.type().equals(StateKey.MEMBER)) {
+                    stateEvents.add(id);
+                }
+            }));
         }
         format.prepare(roomIds, stateEvents);
         // Summaries of rooms whose state is in memory, so that they are remembered as one read
