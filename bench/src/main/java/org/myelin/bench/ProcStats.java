@@ -95,6 +95,45 @@ public final class ProcStats {
         return -1;
     }
 
+    /**
+     * Memory of the PostgreSQL cluster in {@code dataDir}, in kB: the sum of its processes'
+     * proportional set sizes (Pss of /proc/pid/smaps_rollup), so that shared buffers, mapped by
+     * every backend, count once rather than once per process; -1 if not running.
+     */
+    public static long postgresPssKb(Path dataDir) {
+        long postmaster = postmasterPid(dataDir);
+        if (postmaster <= 0) {
+            return -1;
+        }
+        long sum = pssKb(postmaster);
+        try (Stream<Path> procs = Files.list(Path.of("/proc"))) {
+            for (Path p : procs.filter(p -> p.getFileName().toString().chars().allMatch(Character::isDigit)).toList()) {
+                long pid = Long.parseLong(p.getFileName().toString());
+                String[] f = statFields(pid);
+                if (f != null && Long.parseLong(f[1]) == postmaster) {
+                    sum += Math.max(0, pssKb(pid));
+                }
+            }
+        } catch (IOException e) {
+            return sum;
+        }
+        return sum;
+    }
+
+    /** The Pss line of /proc/pid/smaps_rollup in kB, or -1. */
+    public static long pssKb(long pid) {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/" + pid + "/smaps_rollup"))) {
+                if (line.startsWith("Pss:")) {
+                    return Long.parseLong(line.substring(4).trim().split("\\s+")[0]);
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            return -1;
+        }
+        return -1;
+    }
+
     /** Resets the process' peak resident set (VmHWM) to its current size ("5" to clear_refs). */
     public static boolean resetPeakRss(long pid) {
         try {

@@ -1,5 +1,7 @@
 package org.myelin.bench.load;
 
+import org.myelin.bench.ProcStats;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.myelin.storage.EmbeddedPostgresServer;
@@ -60,6 +62,8 @@ public final class ClientLoad {
             System.out.printf("baseline: %.0f single-row INSERT commits/s%n", insertBaseline(pg, 5));
             int port = freePort();
             Process server = startServer(pg, dir, port);
+            System.out.printf("server pid %d, PostgreSQL postmaster pid %d (%s)%n", server.pid(),
+                    ProcStats.postmasterPid(pg.directory()), pg.directory());
             try {
                 MatrixHttp http = new MatrixHttp("http://127.0.0.1:" + port);
                 waitUntilUp(http);
@@ -69,11 +73,16 @@ public final class ClientLoad {
                 if (Boolean.parseBoolean(System.getProperty("sync", "true"))) {
                     fleet.start();
                 }
-                idleFootprint(server, users, Integer.getInteger("idleSeconds", 30));
+                idleFootprint(server, pg, users, Integer.getInteger("idleSeconds", 30));
+                ProcStats.resetPeakRss(server.pid());
                 CpuMeter cpu = () -> CpuSplit.now(server.pid(), pg.directory());
                 throughput(http, all, seconds, fleet, cpu);
                 latency(http, all, seconds, rate, fleet, cpu);
+                System.out.printf("peak under load: server VmHWM %d MB (since the idle phase), PostgreSQL %d MB (Pss, now)%n",
+                        ProcStats.statusKb(server.pid(), "VmHWM") / 1024, ProcStats.postgresPssKb(pg.directory()) / 1024);
                 fleet.stop();
+                System.out.print("after the load, with no one connected: ");
+                idleFootprint(server, pg, 0, Integer.getInteger("idleSeconds", 30));
                 if (scraper != null) {
                     scraper.interrupt();
                 }
@@ -85,12 +94,13 @@ public final class ClientLoad {
     }
 
     /** Resident memory with every user connected (long-polling) and nothing sent: soon after set-up, and once idle. */
-    static void idleFootprint(Process server, int users, int idleSeconds) throws Exception {
+    static void idleFootprint(Process server, EmbeddedPostgresServer pg, int users, int idleSeconds) throws Exception {
         Thread.sleep(2000);
         long early = rssMb(server.pid());
         Thread.sleep(TimeUnit.SECONDS.toMillis(Math.max(0, idleSeconds - 2)));
-        System.out.printf("idle with %d users connected: server RSS %d MB after 2 s, %d MB after %d s%n", users, early,
-                rssMb(server.pid()), idleSeconds);
+        System.out.printf("idle with %d users connected: server RSS %d MB after 2 s, %d MB after %d s;"
+                        + " PostgreSQL %d MB (Pss of all its processes)%n", users, early,
+                rssMb(server.pid()), idleSeconds, ProcStats.postgresPssKb(pg.directory()) / 1024);
     }
 
     static double insertBaseline(EmbeddedPostgresServer pg, int seconds) throws Exception {

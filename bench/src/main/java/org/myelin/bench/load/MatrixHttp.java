@@ -11,9 +11,9 @@ import java.nio.charset.StandardCharsets;
 import java.util.concurrent.ConcurrentLinkedDeque;
 
 /** A minimal client-server API client for load generation: plain HTTP/1.1 with keep-alive, JSON in and out. */
-final class MatrixHttp {
+public final class MatrixHttp {
 
-    static final ObjectMapper JSON = new ObjectMapper();
+    public static final ObjectMapper JSON = new ObjectMapper();
 
     private final String host;
     private final int port;
@@ -21,16 +21,16 @@ final class MatrixHttp {
     private final ConcurrentLinkedDeque<Http1Connection> idle = new ConcurrentLinkedDeque<>();
 
     /** {@code base}: {@code http://host:port}. */
-    MatrixHttp(String base) {
+    public MatrixHttp(String base) {
         URI uri = URI.create(base);
         this.host = uri.getHost();
         this.port = uri.getPort();
     }
 
-    record Response(int status, JsonNode body) {
+    public record Response(int status, JsonNode body) {
     }
 
-    Response call(String method, String path, String token, JsonNode body) throws IOException, InterruptedException {
+    public Response call(String method, String path, String token, JsonNode body) throws IOException, InterruptedException {
         byte[] bytes = body == null ? null : JSON.writeValueAsBytes(body);
         Http1Connection connection = idle.pollFirst();
         Http1Connection.Response response;
@@ -55,7 +55,7 @@ final class MatrixHttp {
         return new Response(response.status(), parsed);
     }
 
-    JsonNode ok(String method, String path, String token, JsonNode body) throws IOException, InterruptedException {
+    public JsonNode ok(String method, String path, String token, JsonNode body) throws IOException, InterruptedException {
         Response r = call(method, path, token, body);
         if (r.status() != 200) {
             throw new IOException(method + " " + path + " -> " + r.status() + " " + r.body());
@@ -64,7 +64,7 @@ final class MatrixHttp {
     }
 
     /** Registers {@code localpart} through the m.login.dummy flow; returns [userId, accessToken]. */
-    String[] register(String localpart, String password) throws IOException, InterruptedException {
+    public String[] register(String localpart, String password) throws IOException, InterruptedException {
         ObjectNode body = JSON.createObjectNode().put("username", localpart).put("password", password);
         Response first = call("POST", "/_matrix/client/v3/register", null, body);
         if (first.status() == 401) {
@@ -77,7 +77,7 @@ final class MatrixHttp {
         return new String[] {first.body().get("user_id").asText(), first.body().get("access_token").asText()};
     }
 
-    static String encode(String s) {
+    public static String encode(String s) {
         return URLEncoder.encode(s, StandardCharsets.UTF_8).replace("+", "%20");
     }
 }

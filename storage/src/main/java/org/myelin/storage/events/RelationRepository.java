@@ -96,6 +96,24 @@ public final class RelationRepository {
     }
 
     /** The events of {@code roomId} that have children of a bundled type. */
+    /** {@link #parentsIn(String)} of many rooms in one statement, by room id (rooms without any absent). */
+    public Map<String, Set<String>> parentsIn(Collection<String> roomIds) {
+        Map<String, Set<String>> parents = new HashMap<>();
+        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(
+                "SELECT DISTINCT room_id, relates_to_id FROM event_relations WHERE room_id = ANY(?) AND rel_type = ANY(?)")) {
+            ps.setArray(1, c.createArrayOf("text", roomIds.toArray()));
+            ps.setArray(2, c.createArrayOf("text", BUNDLED.toArray()));
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    parents.computeIfAbsent(rs.getString(1), r -> new HashSet<>()).add(rs.getString(2));
+                }
+            }
+            return parents;
+        } catch (SQLException e) {
+            throw new StorageException(e);
+        }
+    }
+
     public Set<String> parentsIn(String roomId) {
         Set<String> parents = new HashSet<>();
         try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(

@@ -1,5 +1,7 @@
 package org.myelin.storage.events;
 
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
 import org.myelin.storage.StorageException;
 
 import javax.sql.DataSource;
@@ -34,6 +36,10 @@ public final class TimelineRepository {
             " stream_ordering IS NOT NULL AND NOT soft_failed AND rejected_reason IS NULL ";
 
     private final DataSource dataSource;
+    /** Before-snapshot ids by event id: the first events of /sync windows, visibility changes. */
+    private final Cache<String, Long> snapshotBefore = Caffeine.newBuilder().maximumSize(SNAPSHOTS_BEFORE).build();
+
+    private static final int SNAPSHOTS_BEFORE = 20_000;
 
     public TimelineRepository(DataSource dataSource) {
         this.dataSource = dataSource;
@@ -99,19 +105,66 @@ public final class TimelineRepository {
                 + VISIBLE + " ORDER BY stream_ordering", List.of(roomId, type, stateKey));
     }
 
-    /** The snapshot id of the state before each of {@code eventIds} that has a place in the graph. */
+    /**
+     * The snapshot id of the state before each of {@code eventIds} that has a place in the graph.
+     * Remembered once read: an event's state before it is written with the event and never changes.
+     */
     public Map<String, Long> stateBefore(Collection<String> eventIds) {
-        Map<String, Long> found = new HashMap<>();
-        if (eventIds.isEmpty()) {
+        Map<String, Long> found = new HashMap<>(snapshotBefore.getAllPresent(eventIds));
+        List<String> unknown = eventIds.stream().filter(id -> !found.containsKey(id)).toList();
+        if (unknown.isEmpty()) {
             return found;
         }
         try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement("""
                 SELECT e.event_id, s.before_snapshot FROM events e JOIN event_state s ON s.event_nid = e.event_nid
                 WHERE e.event_id = ANY(?)""")) {
-            ps.setArray(1, c.createArrayOf("text", eventIds.toArray()));
+            ps.setArray(1, c.createArrayOf("text", unknown.toArray()));
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
                     found.put(rs.getString(1), rs.getLong(2));
+                    snapshotBefore.put(rs.getString(1), rs.getLong(2));
+                }
+            }
+            return found;
+        } catch (SQLException e) {
+            throw new StorageException(e);
+        }
+    }
+
+    /**
+     * For each stored state event of {@code eventIds} that has a place in the graph, the event it
+     * replaced: the entry at its own type and state key in the state before it (empty when it
+     * replaced nothing); other events are absent. One statement for all of them, whatever their
+     * rooms: each event's snapshot chain is walked only as far as the nearest snapshot naming that key.
+     */
+    public Map<String, Optional<String>> replacedState(Collection<String> eventIds) {
+        Map<String, Optional<String>> found = new HashMap<>();
+        if (eventIds.isEmpty()) {
+            return found;
+        }
+        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement("""
+                WITH RECURSIVE asked AS (
+                    SELECT e.event_id, e.type, e.state_key, s.before_snapshot
+                    FROM events e JOIN event_state s ON s.event_nid = e.event_nid
+                    WHERE e.event_id = ANY(?) AND e.state_key IS NOT NULL
+                ), chain (event_id, type, state_key, snapshot_id, parent_id, hops) AS (
+                    SELECT a.event_id, a.type, a.state_key, ss.snapshot_id, ss.parent_id, 0
+                    FROM asked a JOIN state_snapshots ss ON ss.snapshot_id = a.before_snapshot
+                    UNION ALL
+                    SELECT c.event_id, c.type, c.state_key, ss.snapshot_id, ss.parent_id, c.hops + 1
+                    FROM chain c JOIN state_snapshots ss ON ss.snapshot_id = c.parent_id
+                    WHERE NOT EXISTS (SELECT 1 FROM state_snapshot_entries x WHERE x.snapshot_id = c.snapshot_id
+                                      AND x.type = c.type AND x.state_key = c.state_key)
+                )
+                SELECT a.event_id, r.replaced FROM asked a LEFT JOIN (
+                    SELECT DISTINCT ON (c.event_id) c.event_id, x.event_id AS replaced
+                    FROM chain c JOIN state_snapshot_entries x
+                      ON x.snapshot_id = c.snapshot_id AND x.type = c.type AND x.state_key = c.state_key
+                    ORDER BY c.event_id, c.hops) r ON r.event_id = a.event_id""")) {
+            ps.setArray(1, c.createArrayOf("text", eventIds.toArray()));
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    found.put(rs.getString(1), Optional.ofNullable(rs.getString(2)));
                 }
             }
             return found;

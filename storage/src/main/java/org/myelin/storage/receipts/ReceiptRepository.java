@@ -149,6 +149,34 @@ public final class ReceiptRepository {
     }
 
     /**
+     * {@link #readUpToByThread} for many rooms in one statement: by room id, then thread id
+     * (rooms without receipts are absent).
+     */
+    public Map<String, Map<String, Long>> readUpToByThread(Collection<String> roomIds, String userId,
+                                                           Collection<String> receiptTypes) {
+        Map<String, Map<String, Long>> found = new HashMap<>();
+        if (roomIds.isEmpty()) {
+            return found;
+        }
+        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement("""
+                SELECT room_id, thread_id, MAX(event_stream_ordering) FROM receipts
+                WHERE room_id = ANY(?) AND user_id = ? AND receipt_type = ANY(?) AND event_stream_ordering IS NOT NULL
+                GROUP BY room_id, thread_id""")) {
+            ps.setArray(1, c.createArrayOf("text", roomIds.toArray()));
+            ps.setString(2, userId);
+            ps.setArray(3, c.createArrayOf("text", receiptTypes.toArray()));
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    found.computeIfAbsent(rs.getString(1), r -> new HashMap<>()).put(rs.getString(2), rs.getLong(3));
+                }
+            }
+            return found;
+        } catch (SQLException e) {
+            throw new StorageException(e);
+        }
+    }
+
+    /**
      * How far {@code userId} has read {@code roomId}'s main timeline: the highest timeline position
      * among their unthreaded and {@code main} receipts of {@code receiptTypes}; 0 if none.
      */

@@ -1,5 +1,7 @@
 package org.myelin.storage.state;
 
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
 import org.myelin.protocol.event.StateKey;
 import org.myelin.storage.StorageException;
 
@@ -9,20 +11,21 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayDeque;
-import java.util.Collections;
 import java.util.Deque;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
  * Reads and writes state snapshots. Reading walks the chain of deltas up to the nearest full
  * copy in one recursive query; recently read snapshots are cached, since a busy room reads the
- * same few over and over.
+ * same few over and over and an initial /sync reads one or two of every room the user is in.
+ * The cache is bounded by state entries, not snapshots: a snapshot of a room of 10,000 members
+ * weighs as much as a thousand small rooms'.
  */
 public final class StateSnapshotRepository {
 
-    private static final int CACHE_SIZE = 256;
+    /** State entries cached over all snapshots (snapshots share their maps' structure, so fewer bytes than this suggests). */
+    static final long CACHED_ENTRIES = 200_000;
 
     private static final String LOAD = """
             WITH RECURSIVE chain (snapshot_id, parent_id, hops) AS (
@@ -37,13 +40,11 @@ public final class StateSnapshotRepository {
             """;
 
     private final DataSource dataSource;
-    private final Map<Long, Map<StateKey, String>> cache = Collections.synchronizedMap(
-            new LinkedHashMap<>(CACHE_SIZE, 0.75f, true) {
-                @Override
-                protected boolean removeEldestEntry(Map.Entry<Long, Map<StateKey, String>> eldest) {
-                    return size() > CACHE_SIZE;
-                }
-            });
+    private final Cache<Long, Map<StateKey, String>> cache = Caffeine.newBuilder()
+            .maximumWeight(CACHED_ENTRIES)
+            .weigher((Long id, Map<StateKey, String> state) -> state.size() + 1)
+            .executor(Runnable::run)
+            .build();
 
     public StateSnapshotRepository(DataSource dataSource) {
         this.dataSource = dataSource;
@@ -51,7 +52,7 @@ public final class StateSnapshotRepository {
 
     /** The whole state a snapshot holds: state key to event id. Immutable. */
     public Map<StateKey, String> load(long snapshotId) {
-        Map<StateKey, String> cached = cache.get(snapshotId);
+        Map<StateKey, String> cached = cache.getIfPresent(snapshotId);
         if (cached != null) {
             return cached;
         }
@@ -160,6 +161,6 @@ public final class StateSnapshotRepository {
 
     /** Drops cached snapshots, after a failed transaction may have left ids unused. */
     public void clearCache() {
-        cache.clear();
+        cache.invalidateAll();
     }
 }

@@ -9,8 +9,10 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 
@@ -28,6 +30,15 @@ public final class RoomSyncQueries {
      *               their membership took effect; left and banned users only when there are none
      */
     public record MemberSummary(int joined, int invited, List<String> heroes) {
+    }
+
+    /**
+     * A user's last positions in a room.
+     *
+     * @param sent       their last event's, 0 if none
+     * @param membership their last visible membership event's, 0 if none
+     */
+    public record UserPositions(long sent, long membership) {
     }
 
     private final DataSource dataSource;
@@ -117,6 +128,40 @@ public final class RoomSyncQueries {
     }
 
     /**
+     * For each of {@code roomIds}, the positions of {@code userId}'s last event and last visible
+     * membership event there ({@link #lastSentBy} and {@link #lastMembershipOf} with no upper
+     * bound), in one statement; rooms where the user has neither are absent.
+     */
+    public Map<String, UserPositions> lastPositionsOf(String userId, Collection<String> roomIds) {
+        Map<String, UserPositions> found = new HashMap<>();
+        if (roomIds.isEmpty()) {
+            return found;
+        }
+        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement("""
+                SELECT room_id, COALESCE(MAX(stream_ordering) FILTER (WHERE sender = ?), 0),
+                       COALESCE(MAX(stream_ordering) FILTER (WHERE type = 'm.room.member' AND state_key = ?
+                                AND NOT soft_failed AND rejected_reason IS NULL), 0)
+                FROM events
+                WHERE room_id = ANY(?) AND stream_ordering > 0
+                  AND (sender = ? OR (type = 'm.room.member' AND state_key = ?))
+                GROUP BY room_id""")) {
+            ps.setString(1, userId);
+            ps.setString(2, userId);
+            ps.setArray(3, c.createArrayOf("text", roomIds.toArray()));
+            ps.setString(4, userId);
+            ps.setString(5, userId);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    found.put(rs.getString(1), new UserPositions(rs.getLong(2), rs.getLong(3)));
+                }
+            }
+            return found;
+        } catch (SQLException e) {
+            throw new StorageException(e);
+        }
+    }
+
+    /**
      * How many visible events of {@code types} others than {@code reader} sent to the room with
      * positions in ({@code after}, {@code upTo}].
      */
@@ -166,6 +211,59 @@ public final class RoomSyncQueries {
         } catch (SQLException e) {
             throw new StorageException(e);
         }
+    }
+
+    /** {@link #summary} of many rooms in two statements, by room id. */
+    public Map<String, MemberSummary> summaries(Collection<String> roomIds, String userId, int heroCount) {
+        Map<String, int[]> counts = new HashMap<>();
+        Map<String, List<String>> active = new HashMap<>();
+        Map<String, List<String>> former = new HashMap<>();
+        if (roomIds.isEmpty()) {
+            return Map.of();
+        }
+        try (Connection c = dataSource.getConnection()) {
+            java.sql.Array rooms = c.createArrayOf("text", roomIds.toArray());
+            try (PreparedStatement ps = c.prepareStatement("""
+                    SELECT room_id, membership, COUNT(*) FROM room_memberships
+                    WHERE room_id = ANY(?) AND membership IN ('join', 'invite') GROUP BY room_id, membership""")) {
+                ps.setArray(1, rooms);
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        int[] joinedInvited = counts.computeIfAbsent(rs.getString(1), r -> new int[2]);
+                        joinedInvited["join".equals(rs.getString(2)) ? 0 : 1] = rs.getInt(3);
+                    }
+                }
+            }
+            // The first heroCount others of each room among joined and invited members, and among
+            // those who left or were banned (used only where the first are none), in order.
+            try (PreparedStatement ps = c.prepareStatement("""
+                    SELECT room_id, user_id, active FROM (
+                        SELECT room_id, user_id, membership IN ('join', 'invite') AS active,
+                               row_number() OVER (PARTITION BY room_id, membership IN ('join', 'invite')
+                                                  ORDER BY COALESCE(stream_ordering, 0), user_id) AS n
+                        FROM room_memberships
+                        WHERE room_id = ANY(?) AND user_id <> ? AND membership IN ('join', 'invite', 'leave', 'ban')
+                    ) ranked WHERE n <= ? ORDER BY room_id, n""")) {
+                ps.setArray(1, rooms);
+                ps.setString(2, userId);
+                ps.setInt(3, heroCount);
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        (rs.getBoolean(3) ? active : former).computeIfAbsent(rs.getString(1), r -> new ArrayList<>())
+                                .add(rs.getString(2));
+                    }
+                }
+            }
+        } catch (SQLException e) {
+            throw new StorageException(e);
+        }
+        Map<String, MemberSummary> summaries = new HashMap<>();
+        for (String roomId : roomIds) {
+            int[] joinedInvited = counts.getOrDefault(roomId, new int[2]);
+            List<String> heroes = active.getOrDefault(roomId, former.getOrDefault(roomId, List.of()));
+            summaries.put(roomId, new MemberSummary(joinedInvited[0], joinedInvited[1], heroes));
+        }
+        return summaries;
     }
 
     private static List<String> heroes(Connection c, String roomId, String userId, int count, String memberships)

@@ -49,6 +49,11 @@ final class BundledAggregations {
         this.events = events;
     }
 
+    /** Reads which events of {@code roomIds} have bundled children, for all the rooms at once. */
+    void prepare(Collection<String> roomIds) {
+        index.prepare(roomIds);
+    }
+
     /**
      * The {@code m.relations} object of each of {@code pdus} that has aggregations, by event id,
      * as {@code userId} sees them.

@@ -4,10 +4,10 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import org.myelin.protocol.event.Pdu;
-import org.myelin.protocol.event.StateKey;
 import org.myelin.rooms.events.EventCache;
 import org.myelin.storage.events.ClientTransactionRepository;
 import org.myelin.storage.events.TimelineRepository;
+import org.myelin.storage.events.StoredEvent;
 import org.myelin.storage.state.StateSnapshotRepository;
 
 import java.time.Clock;
@@ -17,7 +17,6 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 
 /**
  * Events as a client sees them ({@link ClientEventFormat}), with what the store knows beside each
@@ -31,28 +30,26 @@ public final class ClientEvents {
 
     private final EventCache events;
     private final TimelineRepository timeline;
-    private final StateSnapshotRepository snapshots;
     private final ClientTransactionRepository transactions;
     private final Redactions redactions;
     private final RedactionIndex redacted;
     private final BundledAggregations aggregations;
     private final Clock clock;
     /**
-     * The state entry each state event replaced (empty: none), by event id: the state before an
-     * event never changes, and reading it loads the room's whole state, once per state event of
-     * every timeline and room state a client is sent.
+     * The event each state event replaced ({@link #NOTHING_REPLACED} for none), by event id: a fact
+     * of the room's graph that never changes once the event is stored.
      */
-    private final Cache<String, Optional<String>> replacedStates = Caffeine.newBuilder()
-            .maximumSize(MAX_REPLACED_STATES).build();
+    private final Cache<String, String> replacedIdOf = Caffeine.newBuilder().maximumSize(REPLACED_REMEMBERED).build();
 
-    private static final int MAX_REPLACED_STATES = 200_000;
+    /** State events whose replaced event is remembered (about 200 bytes each). */
+    static final int REPLACED_REMEMBERED = 50_000;
+    private static final String NOTHING_REPLACED = "";
 
     ClientEvents(EventCache events, TimelineRepository timeline, StateSnapshotRepository snapshots,
                  ClientTransactionRepository transactions, RedactionIndex redacted,
                  BundledAggregations aggregations, Clock clock) {
         this.events = events;
         this.timeline = timeline;
-        this.snapshots = snapshots;
         this.transactions = transactions;
         this.redactions = new Redactions(events, timeline, snapshots);
         this.redacted = redacted;
@@ -109,38 +106,57 @@ public final class ClientEvents {
         return applied;
     }
 
-    /** The state event each state event replaced: its entry in the state before it. */
+    /**
+     * The state event each state event replaced: its entry in the state before it. Which event that
+     * is never changes, so it is remembered by event id; those not remembered are looked up
+     * together, in one statement.
+     */
     private Map<String, Pdu> replacedStateOf(Collection<Pdu> pdus) {
         Map<String, Pdu> replaced = new HashMap<>();
         List<String> unknown = new ArrayList<>();
+        Map<String, String> replacedIds = new HashMap<>();
         for (Pdu pdu : pdus) {
-            if (!pdu.isState()) {
-                continue;
-            }
-            Optional<String> known = replacedStates.getIfPresent(pdu.eventId());
-            if (known == null) {
-                unknown.add(pdu.eventId());
-            } else {
-                known.map(events::get).ifPresent(previous -> replaced.put(pdu.eventId(), previous));
+            if (pdu.isState()) {
+                String known = replacedIdOf.getIfPresent(pdu.eventId());
+                if (known == null) {
+                    unknown.add(pdu.eventId());
+                } else if (!known.isEmpty()) {
+                    replacedIds.put(pdu.eventId(), known);
+                }
             }
         }
-        if (unknown.isEmpty()) {
+        if (!unknown.isEmpty()) {
+            // Only stored events are remembered: one not yet committed has no state before it yet.
+            timeline.replacedState(unknown).forEach((id, previous) -> {
+                replacedIdOf.put(id, previous.orElse(NOTHING_REPLACED));
+                previous.ifPresent(p -> replacedIds.put(id, p));
+            });
+        }
+        if (replacedIds.isEmpty()) {
             return replaced;
         }
-        Map<String, Long> before = timeline.stateBefore(unknown);
-        for (Pdu pdu : pdus) {
-            Long snapshot = before.get(pdu.eventId());
-            if (!pdu.isState() || snapshot == null) {
-                continue;
+        Map<String, StoredEvent> previous = events.storedAll(replacedIds.values());
+        replacedIds.forEach((eventId, previousId) -> {
+            StoredEvent e = previous.get(previousId);
+            if (e != null) {
+                replaced.put(eventId, e.pdu());
             }
-            String previousId = snapshots.load(snapshot).get(new StateKey(pdu.type(), pdu.stateKey()));
-            replacedStates.put(pdu.eventId(), Optional.ofNullable(previousId));
-            Pdu previous = previousId == null ? null : events.get(previousId);
-            if (previous != null) {
-                replaced.put(pdu.eventId(), previous);
-            }
-        }
+        });
         return replaced;
+    }
+
+    /**
+     * About to format events of many rooms (an initial /sync): reads which events of {@code roomIds}
+     * are redacted or have bundled children, and what the state events {@code stateEventIds}
+     * replaced, in a statement each for all of them rather than a few per room.
+     */
+    public void prepare(Collection<String> roomIds, Collection<String> stateEventIds) {
+        redacted.prepare(roomIds);
+        aggregations.prepare(roomIds);
+        List<String> unknown = stateEventIds.stream().filter(id -> replacedIdOf.getIfPresent(id) == null).toList();
+        if (!unknown.isEmpty()) {
+            timeline.replacedState(unknown).forEach((id, previous) -> replacedIdOf.put(id, previous.orElse(NOTHING_REPLACED)));
+        }
     }
 
     private Map<String, String> transactionIdsOf(Collection<Pdu> pdus, String userId, String deviceId) {

@@ -75,6 +75,16 @@ public final class EventVisibility {
      */
     public List<StoredEvent> filter(String userId, List<StoredEvent> candidates,
                                     Map<String, Map<StateKey, String>> statesAfter) {
+        return filter(userId, candidates, statesAfter, false);
+    }
+
+    /**
+     * As {@link #filter(String, List, Map)}; {@code joinedNow} when the caller knows the user is
+     * joined to the candidates' room (a /sync's joined room), which the {@code shared} rule would
+     * otherwise read from the store for events from before the user joined.
+     */
+    public List<StoredEvent> filter(String userId, List<StoredEvent> candidates,
+                                    Map<String, Map<StateKey, String>> statesAfter, boolean joinedNow) {
         if (candidates.isEmpty()) {
             return List.of();
         }
@@ -91,6 +101,9 @@ public final class EventVisibility {
         Map<String, Long> beforeVisibilityChanges = timeline.stateBefore(candidates.stream()
                 .filter(e -> e.pdu().is(HISTORY_VISIBILITY, "")).map(StoredEvent::eventId).toList());
         Map<String, Membership> rooms = new HashMap<>();
+        if (joinedNow) {
+            candidates.forEach(e -> rooms.put(e.pdu().roomId(), JOINED_NOW));
+        }
         List<StoredEvent> visible = new ArrayList<>();
         for (StoredEvent e : candidates) {
             Map<StateKey, String> state = statesAfter.get(e.eventId());
@@ -169,6 +182,8 @@ public final class EventVisibility {
     /** Whether the user is joined now, and when they joined, in one room. */
     private record Membership(boolean joinedNow, List<Long> joinOrderings) {
     }
+
+    private static final Membership JOINED_NOW = new Membership(true, List.of());
 
     /**
      * What decides visibility for one user in one room beside each event's own state: read from

@@ -6,7 +6,9 @@ import org.myelin.storage.events.PersistedEvent;
 import org.myelin.storage.rooms.RedactedEvents;
 
 import java.util.Collection;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
@@ -41,6 +43,33 @@ final class RedactionIndex {
             }
         }
         return false;
+    }
+
+    /** Reads the rooms of {@code roomIds} not yet in memory, all in one statement. */
+    void prepare(Collection<String> roomIds) {
+        Map<String, Targets> fresh = new HashMap<>();
+        for (String roomId : roomIds) {
+            Targets entry = new Targets(ConcurrentHashMap.newKeySet(), new CompletableFuture<>());
+            if (byRoom.putIfAbsent(roomId, entry) == null) {
+                fresh.put(roomId, entry);
+            }
+        }
+        if (fresh.isEmpty()) {
+            return;
+        }
+        try {
+            Map<String, Set<String>> found = store.targetsIn(fresh.keySet());
+            fresh.forEach((roomId, entry) -> {
+                entry.ids().addAll(found.getOrDefault(roomId, Set.of()));
+                entry.loaded().complete(null);
+            });
+        } catch (RuntimeException e) {
+            fresh.forEach((roomId, entry) -> {
+                byRoom.remove(roomId, entry);
+                entry.loaded().completeExceptionally(e);
+            });
+            throw e;
+        }
     }
 
     /** The persister's commit listener: a committed redaction adds its target to a known room. */

@@ -7,7 +7,9 @@ import org.myelin.storage.events.RelationRepository;
 
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
@@ -45,6 +47,33 @@ final class RelationIndex {
             }
         }
         return found;
+    }
+
+    /** Reads the rooms of {@code roomIds} not yet in memory, all in one statement. */
+    void prepare(Collection<String> roomIds) {
+        Map<String, Parents> fresh = new HashMap<>();
+        for (String roomId : roomIds) {
+            Parents entry = new Parents(ConcurrentHashMap.newKeySet(), new CompletableFuture<>());
+            if (byRoom.putIfAbsent(roomId, entry) == null) {
+                fresh.put(roomId, entry);
+            }
+        }
+        if (fresh.isEmpty()) {
+            return;
+        }
+        try {
+            Map<String, Set<String>> found = store.parentsIn(fresh.keySet());
+            fresh.forEach((roomId, entry) -> {
+                entry.ids().addAll(found.getOrDefault(roomId, Set.of()));
+                entry.loaded().complete(null);
+            });
+        } catch (RuntimeException e) {
+            fresh.forEach((roomId, entry) -> {
+                byRoom.remove(roomId, entry);
+                entry.loaded().completeExceptionally(e);
+            });
+            throw e;
+        }
     }
 
     /** The persister's commit listener: a committed child adds its parent to a known room. */

@@ -1,5 +1,6 @@
 package org.myelin.server.client.sync;
 
+import java.util.Collection;
 import java.util.Map;
 
 /**
@@ -15,6 +16,13 @@ public interface NotificationCounts {
      */
     record ByThread(SyncResponse.UnreadCounts main, Map<String, SyncResponse.UnreadCounts> threads) {
         public static final ByThread NONE = new ByThread(SyncResponse.UnreadCounts.NONE, Map.of());
+    }
+
+    /**
+     * About to count {@code roomIds} for {@code userId}: reads what the counts need of all of them
+     * at once where that is cheaper than room by room (an initial sync). Nothing by default.
+     */
+    default void prepare(String userId, Collection<String> roomIds) {
     }
 
     /** The counts of {@code roomId} for {@code userId} as of timeline position {@code upTo}, every thread together. */

@@ -11,6 +11,7 @@ import org.myelin.storage.events.TimelineRepository;
 
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collection;
 import java.util.Collections;
 import java.util.List;
 import java.util.Optional;
@@ -71,6 +72,11 @@ public final class PushRuleNotificationCounts implements NotificationCounts {
         this.push = push;
         this.recent = recent;
         this.byThread = new ThreadNotificationCounts(this, reads, timeline, recent, threads);
+    }
+
+    @Override
+    public void prepare(String userId, Collection<String> roomIds) {
+        reads.prepare(userId, roomIds);
     }
 
     /** The push rules' version: counts made with another are made again. */

@@ -6,6 +6,8 @@ import org.myelin.storage.events.PersistedEvent;
 import org.myelin.storage.receipts.ReceiptRepository;
 import org.myelin.storage.sync.RoomSyncQueries;
 
+import java.util.Collection;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -134,6 +136,37 @@ final class ReadPositions {
         fresh.sent().accumulateAndGet(rooms.lastSentBy(roomId, userId, Long.MAX_VALUE), Math::max);
         fresh.membership().accumulateAndGet(rooms.lastMembershipOf(roomId, userId, Long.MAX_VALUE), Math::max);
         return fresh;
+    }
+
+    /**
+     * Reads {@code userId}'s positions in those of {@code roomIds} not yet in memory, in two
+     * statements for all of them rather than three per room: an initial sync's counts then find
+     * every room's slot filled.
+     */
+    void prepare(String userId, Collection<String> roomIds) {
+        Map<String, Slot> fresh = new HashMap<>();
+        for (String roomId : roomIds) {
+            Key key = new Key(userId, roomId);
+            if (slots.get(key) == null) {
+                Slot slot = Slot.empty();
+                if (slots.putIfAbsent(key, slot) == null) {
+                    fresh.put(roomId, slot);
+                }
+            }
+        }
+        if (fresh.isEmpty()) {
+            return;
+        }
+        receipts.readUpToByThread(fresh.keySet(), userId, READ_RECEIPTS)
+                .forEach((roomId, byThread) -> byThread.forEach(fresh.get(roomId)::receipt));
+        Map<String, RoomSyncQueries.UserPositions> positions = rooms.lastPositionsOf(userId, fresh.keySet());
+        fresh.forEach((roomId, slot) -> {
+            RoomSyncQueries.UserPositions p = positions.get(roomId);
+            if (p != null) {
+                slot.sent().accumulateAndGet(p.sent(), Math::max);
+                slot.membership().accumulateAndGet(p.membership(), Math::max);
+            }
+        });
     }
 
     /** A receipt was stored (called after its commit, before its position is announced). */

@@ -10,9 +10,13 @@ import org.myelin.server.client.sync.SyncResponse.LeftRoom;
 import org.myelin.server.client.sync.SyncResponse.RoomSummary;
 import org.myelin.server.client.sync.SyncResponse.Timeline;
 import org.myelin.server.client.sync.filter.RoomFilter;
+import org.myelin.server.streams.RecentTimeline;
 import org.myelin.server.streams.StreamId;
 import org.myelin.storage.events.StoredEvent;
 
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
 import java.util.List;
 
 /**
@@ -38,10 +42,11 @@ final class RoomBuilder {
     private final SyncEventFormat format;
     private final EventCache events;
     private final RoomSummaries summaries;
+    private final RecentTimeline recent;
 
     /** What the builder reads from. */
     record Parts(TimelineWindows windows, StateSections states, RoomSummaries summaries, NotificationCounts counts,
-                 SyncEventFormat format, EventCache events) {
+                 SyncEventFormat format, EventCache events, RecentTimeline recent) {
     }
 
     RoomBuilder(Parts parts) {
@@ -51,6 +56,38 @@ final class RoomBuilder {
         this.counts = parts.counts();
         this.format = parts.format();
         this.events = parts.events();
+        this.recent = parts.recent();
+    }
+
+    /**
+     * About to build {@code roomIds} (the joined rooms with something to show): reads what their
+     * entries need in a few statements for all of them, not a few per room.
+     */
+    void prepare(SyncPass p, Collection<String> roomIds) {
+        if (roomIds.size() <= 1) {
+            return;
+        }
+        counts.prepare(p.userId(), roomIds);
+        if (!p.initial() && !p.fullState()) {
+            // An incremental sync's state sections are deltas: the rooms' whole states are not sent.
+            format.prepare(roomIds, List.of());
+            return;
+        }
+        // The state sections of rooms without state changes in their windows are their current
+        // state: what each of its events replaced is read for all rooms at once (members only
+        // when they are all sent, not lazily).
+        boolean allMembers = !p.filter().room().state().lazyLoadsMembers();
+        List<String> stateEvents = new ArrayList<>();
+        for (String roomId : roomIds) {
+            recent.room(roomId).filter(r -> r.state() != null).ifPresent(r -> r.state().forEach((key, id) -> {
+                if (allMembers || !key.type().equals(StateKey.MEMBER)) {
+                    stateEvents.add(id);
+                }
+            }));
+        }
+        format.prepare(roomIds, stateEvents);
+        // Summaries of rooms whose state is in memory, read together (the others room by room).
+        summaries.prepare(p.userId(), roomIds, p.now().timeline());
     }
 
     /**
@@ -71,7 +108,7 @@ final class RoomBuilder {
                     new EventBatch(accountData), unread.main(), unread.threads());
         }
         RoomFilter filter = p.filter().room();
-        TimelineWindows.Window window = windows.load(p.userId(), roomId, range.after(), range.upTo(), filter.timeline());
+        TimelineWindows.Window window = windows.load(p.userId(), roomId, range, filter.timeline(), true);
         RoomSummary summary = range.full() || hasMembers(window.events().stream().map(StoredEvent::pdu).toList())
                 ? summary(p.userId(), roomId, range.upTo()) : null;
         List<Pdu> state = states.section(new StateSections.Request(p.userId(), p.deviceId(), roomId, window.events(),
@@ -104,7 +141,7 @@ final class RoomBuilder {
     /** A room the user left, its timeline ending with the leave. */
     LeftRoom left(SyncPass p, String roomId, Range range) {
         RoomFilter filter = p.filter().room();
-        TimelineWindows.Window window = windows.load(p.userId(), roomId, range.after(), range.upTo(), filter.timeline());
+        TimelineWindows.Window window = windows.load(p.userId(), roomId, range, filter.timeline(), false);
         List<Pdu> state = states.section(new StateSections.Request(p.userId(), p.deviceId(), roomId, window.events(),
                 range.full() ? null : range.after(), range.upTo(), filter.state(), List.of(), p.useStateAfter()));
         SyncPass.StateSection sections = p.stateSection(new EventBatch(format(p, state)));

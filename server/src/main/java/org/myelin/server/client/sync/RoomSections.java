@@ -85,6 +85,7 @@ final class RoomSections {
         long typingAfter = p.since() == null || p.since().position(StreamId.TYPING) > p.now().position(StreamId.TYPING)
                 ? 0 : p.since().position(StreamId.TYPING);
         Map<String, List<ObjectNode>> ephemeral = ephemerals.of(p, joined, typingAfter);
+        builder.prepare(p, active);
 
         Map<String, JoinedRoom> join = new LinkedHashMap<>();
         Map<String, InvitedRoom> invite = new LinkedHashMap<>();

@@ -8,6 +8,8 @@ import org.myelin.server.streams.RecentTimeline;
 import org.myelin.storage.sync.RoomSyncQueries;
 import org.myelin.storage.sync.RoomSyncQueries.MemberSummary;
 
+import java.util.Collection;
+import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
 
@@ -64,11 +66,37 @@ public final class RoomSummaries {
         }
         MemberSummary members = queries.summary(roomId, userId, HEROES);
         Map<StateKey, String> state = room.map(RecentTimeline.Room::state).orElseGet(() -> states.stateAt(roomId, upTo));
-        boolean named = hasText(state.get(StateKey.of("m.room.name", "")), "name")
-                || hasText(state.get(StateKey.of("m.room.canonical_alias", "")), "alias");
-        Summary summary = new Summary(members, named);
+        Summary summary = new Summary(members, named(state));
         room.ifPresent(r -> known.put(key, new Known(r.stateChangedAt(), summary)));
         return summary;
+    }
+
+    /**
+     * About to ask for the summaries of {@code roomIds} (an initial sync): reads those of the rooms
+     * whose state is in memory and not summarised yet in one statement, not one a room.
+     */
+    void prepare(String userId, Collection<String> roomIds, long upTo) {
+        Map<String, RecentTimeline.Room> unknown = new HashMap<>();
+        for (String roomId : roomIds) {
+            recent.room(roomId).filter(r -> r.state() != null && r.stateChangedAt() <= upTo).ifPresent(room -> {
+                Known k = known.get(new Key(roomId, userId));
+                if (k == null || k.stateChangedAt() != room.stateChangedAt()) {
+                    unknown.put(roomId, room);
+                }
+            });
+        }
+        if (unknown.size() <= 1) {
+            return;
+        }
+        queries.summaries(unknown.keySet(), userId, HEROES).forEach((roomId, members) -> {
+            RecentTimeline.Room room = unknown.get(roomId);
+            known.put(new Key(roomId, userId), new Known(room.stateChangedAt(), new Summary(members, named(room.state()))));
+        });
+    }
+
+    private boolean named(Map<StateKey, String> state) {
+        return hasText(state.get(StateKey.of("m.room.name", "")), "name")
+                || hasText(state.get(StateKey.of("m.room.canonical_alias", "")), "alias");
     }
 
     private boolean hasText(String eventId, String field) {

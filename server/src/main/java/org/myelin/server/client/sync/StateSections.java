@@ -102,7 +102,7 @@ public final class StateSections {
                 ? unchanged.orElseGet(() -> stateAt(r.roomId(), r.upTo())) : Map.of();
         Map<StateKey, String> base = r.atEnd() ? end
                 : unchanged.isPresent() ? unchanged.get()
-                : r.timeline().isEmpty() ? stateAt(r.roomId(), r.upTo()) : stateBefore(r.timeline().getFirst().eventId());
+                : r.timeline().isEmpty() ? stateAt(r.roomId(), r.upTo()) : stateBeforeWindow(r);
         boolean lazy = r.filter().lazyLoadsMembers();
         Map<StateKey, String> chosen = new HashMap<>();
         if (r.since() == null) {
@@ -180,6 +180,22 @@ public final class StateSections {
         Set<String> wanted = new LinkedHashSet<>(r.heroes());
         r.timeline().forEach(e -> wanted.add(e.pdu().sender()));
         return wanted;
+    }
+
+    /**
+     * The state before the window's first event. That of an event that is not state is the state
+     * after it; when the room's state has not changed since it, that is the state in memory, so an
+     * initial sync of a quiet room reads no snapshot.
+     */
+    private Map<StateKey, String> stateBeforeWindow(Request r) {
+        StoredEvent first = r.timeline().getFirst();
+        if (!first.pdu().isState() && first.streamOrdering() != null) {
+            Optional<Map<StateKey, String>> known = unchangedSince(r.roomId(), first.streamOrdering());
+            if (known.isPresent()) {
+                return known.get();
+            }
+        }
+        return stateBefore(first.eventId());
     }
 
     private Map<StateKey, String> stateBefore(String eventId) {

@@ -51,6 +51,11 @@ public final class SyncEventFormat {
         return projected;
     }
 
+    /** See {@link ClientEvents#prepare}. */
+    void prepare(Collection<String> roomIds, Collection<String> stateEventIds) {
+        clientEvents.prepare(roomIds, stateEventIds);
+    }
+
     /** A stripped state event (client-server API, "Stripped state"): sender, type, state key, content. */
     static ObjectNode stripped(Pdu pdu) {
         return stripped(pdu.json());

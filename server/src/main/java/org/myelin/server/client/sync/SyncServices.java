@@ -114,7 +114,7 @@ public final class SyncServices implements AutoCloseable {
         RoomSummaries summaries = new RoomSummaries(queries, states, rooms.eventCache, rooms.recent);
         SyncEventFormat format = new SyncEventFormat(parts.clientEvents());
         RoomBuilder builder = new RoomBuilder(new RoomBuilder.Parts(windows, states, summaries, counts, format,
-                rooms.eventCache));
+                rooms.eventCache, rooms.recent));
         UserMemberships memberships = new UserMemberships(new MembershipHistory(dataSource), timelineChanges);
         Ephemerals ephemerals = new Ephemerals(receiptRepository, typing, rooms.streams.changes(StreamId.RECEIPTS));
         StrippedStates stripped = new StrippedStates(rooms.eventStates, rooms.eventCache);

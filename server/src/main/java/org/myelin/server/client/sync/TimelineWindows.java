@@ -57,30 +57,37 @@ public final class TimelineWindows {
     }
 
     /**
-     * The window of {@code roomId} for {@code userId} over positions ({@code after}, {@code upTo}];
-     * {@code after} null for the whole history up to {@code upTo}. Pages come from the room's
-     * {@link RecentTimeline} where it holds them, from the store otherwise: the same pages.
+     * The window of {@code roomId} for {@code userId} over the range's positions ({@code after},
+     * {@code upTo}]; {@code after} null for the whole history up to {@code upTo}; {@code joined}
+     * when the user is joined to the room at the end of the range. Pages come from the room's
+     * {@link RecentTimeline} where it holds them, from the store otherwise: the same pages. An
+     * initial sync reads memory too: a full page of recent events needs no lower bound, and
+     * visible events have positive positions, so "from the beginning" is "after 0".
      */
-    public Window load(String userId, String roomId, Long after, long upTo, RoomEventFilter filter) {
+    Window load(String userId, String roomId, RoomBuilder.Range range, RoomEventFilter filter, boolean joined) {
+        return load(userId, roomId, range.after(), range.upTo(), filter, joined);
+    }
+
+    /** As {@link #load(String, String, RoomBuilder.Range, RoomEventFilter, boolean)}, for sliding sync. */
+    public Window load(String userId, String roomId, Long after, long upTo, RoomEventFilter filter, boolean joined) {
         int limit = Math.min(filter.limitOr(DEFAULT_LIMIT), MAX_LIMIT);
         TimelineFilter sqlFilter = new TimelineFilter(filter.types(), filter.notTypes(), filter.senders(),
                 filter.notSenders());
         int pageSize = Math.max(limit + 1, DEFAULT_LIMIT);
-        // A window over the whole history (a room's first one) is answered from memory too when the
-        // room's recent events fill it; the visibility of those events is judged by the states
-        // after them kept beside them, where the store would load one state per event.
+        // The visibility of events from memory is judged by the states after them kept beside
+        // them, where the store would load one state per event.
         Optional<RecentTimeline.Room> known = recent.room(roomId);
-        long since = after == null ? Long.MIN_VALUE : after;
+        long lowerBound = after == null ? 0 : after;
         Map<String, Map<StateKey, String>> statesAfter = known.map(RecentTimeline.Room::statesAfter).orElse(Map.of());
         List<StoredEvent> newestFirst = new ArrayList<>();
         long cursor = upTo;
         boolean exhausted = false;
         for (int page = 0; page < MAX_PAGES && newestFirst.size() <= limit; page++) {
             long from = cursor;
-            List<StoredEvent> batch = known.flatMap(room -> room.page(from, since, pageSize, sqlFilter))
+            List<StoredEvent> batch = known.flatMap(room -> room.page(from, lowerBound, pageSize, sqlFilter))
                     .orElseGet(() -> timeline.page(roomId, from, after, pageSize, true, sqlFilter));
             List<StoredEvent> passing = batch.stream().filter(e -> filter.allows(e.pdu())).toList();
-            newestFirst.addAll(visibility.filter(userId, passing, statesAfter));
+            newestFirst.addAll(visibility.filter(userId, passing, statesAfter, joined));
             if (batch.size() < pageSize) {
                 exhausted = true;
                 break;

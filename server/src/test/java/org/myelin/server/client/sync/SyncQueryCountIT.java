@@ -84,6 +84,51 @@ class SyncQueryCountIT {
         assertTrue(sync.queries().size() <= 4, () -> sync.queries().size() + " queries: " + sync.queries());
     }
 
+    /**
+     * A client that syncs from scratch again (a new device, a cleared cache) costs no statement
+     * per room while the rooms' recent timelines, state and counts are in memory: the windows come
+     * from the recent timeline, and what events replaced, the states before windows and the
+     * snapshots are remembered.
+     */
+    @Test
+    void anotherInitialSyncCostsNoStatementPerRoom() {
+        client.sync(alice);
+
+        settled();
+
+        QueryCounter.Counted<JsonNode> sync = queries.counting(() -> client.sync(alice));
+
+        assertEquals(ROOMS, sync.result().path("rooms").path("join").size());
+        assertTrue(bodies(sync.result(), rooms.get(0)).contains("hello 0"), sync.result()::toString);
+        assertTrue(sync.queries().size() < ROOMS, () -> sync.queries().size() + " queries: " + sync.queries());
+    }
+
+    /**
+     * A user's first initial sync reads the read positions, member summaries, redacted and related
+     * events and replaced state of all their rooms together, not room by room.
+     */
+    @Test
+    void aFirstInitialSyncReadsWhatItsRoomsNeedTogether() {
+        TestUser dave = hs.registerUser("dave");
+        for (String roomId : rooms) {
+            client.join(dave, roomId);
+        }
+
+        settled();
+
+        QueryCounter.Counted<JsonNode> sync = queries.counting(() -> client.sync(dave));
+
+        assertEquals(ROOMS, sync.result().path("rooms").path("join").size());
+        assertEquals(3, joined(sync.result(), rooms.get(0)).path("summary").path("m.joined_member_count").asInt(),
+                sync.result()::toString);
+        List<String> perRoomKinds = sync.queries().stream()
+                .filter(q -> q.contains("FROM receipts") || q.contains("COUNT(*) FROM room_memberships")
+                        || q.contains("redacts") || q.contains("FROM event_relations") || q.contains("WITH RECURSIVE asked"))
+                .toList();
+        assertTrue(perRoomKinds.size() <= 5, () -> perRoomKinds.size()
+                + " receipt, member count, redaction, relation and replaced state queries: " + perRoomKinds);
+    }
+
     @Test
     void nothingNewCostsNoQueries() {
         String since = caughtUp();

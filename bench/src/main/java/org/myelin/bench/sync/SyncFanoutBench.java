@@ -1,0 +1,264 @@
+package org.myelin.bench.sync;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import org.myelin.bench.ProcStats;
+import org.myelin.bench.federation.Report;
+import org.myelin.bench.load.MatrixHttp;
+import org.myelin.server.testing.TestHomeserver;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Incremental {@code /sync} of many users at once while messages arrive: {@code users} users, each
+ * in {@code roomsPerUser} rooms of {@code members} members, every user long-polling {@code /sync}
+ * (one virtual thread and one keep-alive HTTP/1.1 connection each; the JVM's carrier threads are
+ * as many as its cores), while messages are sent at {@code rate} per second, each by a member of
+ * a room drawn at random. Every delivery of a message to another member's {@code /sync} is timed
+ * from just before its send; the percentiles are over all deliveries of the timed phase, each one
+ * awaited (a delivery left out would be the slowest).
+ *
+ * <p>Myelin runs in this JVM ({@link TestHomeserver}: cheap password hashing, no rate limits, its
+ * own embedded PostgreSQL); rooms and memberships are made through the client-server API. Run
+ * from the repository root:
+ * <pre>{@code
+ * mvn -B -q -o -DskipTests package -pl bench -am
+ * java @config/jvm.options -XX:+UseCompactObjectHeaders -cp bench/target/benchmarks.jar org.myelin.bench.sync.SyncFanoutBench
+ * }</pre>
+ * Options (system properties): {@code users=1000 roomsPerUser=50 members=10 rate=200 warmupSeconds=15
+ * seconds=30 seeders=8}.
+ */
+public final class SyncFanoutBench {
+
+    private static final String V3 = "/_matrix/client/v3";
+    private static final String FILTER = MatrixHttp.encode("{\"room\":{\"timeline\":{\"limit\":100}}}");
+
+    private SyncFanoutBench() {
+    }
+
+    record Room(String roomId, List<Integer> members) {
+    }
+
+    public static void main(String[] args) throws Exception {
+        int users = Integer.getInteger("users", 1000);
+        int roomsPerUser = Integer.getInteger("roomsPerUser", 50);
+        int members = Integer.getInteger("members", 10);
+        int rate = Integer.getInteger("rate", 200);
+        int warmupSeconds = Integer.getInteger("warmupSeconds", 15);
+        int seconds = Integer.getInteger("seconds", 30);
+        int seeders = Integer.getInteger("seeders", 8);
+        int roomCount = users * roomsPerUser / members;
+        Report report = new Report();
+        report.info("SyncFanoutBench users=%d roomsPerUser=%d members=%d (%d rooms) rate=%d/s at %s; %d cores;"
+                        + " load average %s; %s", users, roomsPerUser, members, roomCount, rate, Instant.now(),
+                Runtime.getRuntime().availableProcessors(), ProcStats.loadAverage(), Runtime.version());
+        try (TestHomeserver hs = TestHomeserver.builder().start()) {
+            MatrixHttp http = new MatrixHttp("http://127.0.0.1:" + hs.clientPort());
+            long t0 = System.nanoTime();
+            String[] tokens = new String[users];
+            String[] ids = new String[users];
+            inParallel(seeders, users, i -> {
+                String[] account = http.register("fan" + i, "password-fan" + i);
+                ids[i] = account[0];
+                tokens[i] = account[1];
+            });
+            report.info("%d users registered in %.1f s", users, (System.nanoTime() - t0) / 1e9);
+            // Each block of users/members rooms covers every user once, shifted by the block's number,
+            // so that each user is in roomsPerUser rooms and the rooms' member sets differ.
+            int perBlock = users / members;
+            Room[] rooms = new Room[roomCount];
+            AtomicLong joins = new AtomicLong();
+            long t1 = System.nanoTime();
+            inParallel(seeders, roomCount, r -> {
+                int block = r / perBlock;
+                List<Integer> in = new ArrayList<>();
+                for (int j = 0; j < members; j++) {
+                    in.add(((r % perBlock) * members + j + block) % users);
+                }
+                ObjectNode create = MatrixHttp.JSON.createObjectNode().put("preset", "public_chat");
+                String roomId = http.ok("POST", V3 + "/createRoom", tokens[in.getFirst()], create).get("room_id").asText();
+                for (int m : in.subList(1, in.size())) {
+                    http.ok("POST", V3 + "/join/" + MatrixHttp.encode(roomId), tokens[m], MatrixHttp.JSON.createObjectNode());
+                    long n = joins.incrementAndGet();
+                    if (n % 5000 == 0) {
+                        report.info("%d joins after %.0f s", n, (System.nanoTime() - t1) / 1e9);
+                    }
+                }
+                rooms[r] = new Room(roomId, in);
+            });
+            report.info("%d rooms made and %d joins in %.1f s", roomCount, joins.get(), (System.nanoTime() - t1) / 1e9);
+
+            Fleet fleet = new Fleet(http, ids, tokens);
+            long t2 = System.nanoTime();
+            fleet.start(seeders);
+            report.info("%d initial syncs in %.1f s; every user long-polling", users, (System.nanoTime() - t2) / 1e9);
+
+            send(http, rooms, tokens, rate, warmupSeconds, "w", fleet);
+            long cpuFrom = ProcStats.processTicks(ProcessHandle.current().pid(), false);
+            long expected = send(http, rooms, tokens, rate, seconds, "t", fleet);
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
+            while (fleet.latencies.size() < expected && System.nanoTime() < deadline) {
+                Thread.sleep(50);
+            }
+            double jvmCores = (ProcStats.processTicks(ProcessHandle.current().pid(), false) - cpuFrom)
+                    / ProcStats.TICKS_PER_SECOND / seconds;
+            List<Long> samples = new ArrayList<>(fleet.latencies);
+            fleet.stop();
+            Collections.sort(samples);
+            if (samples.isEmpty()) {
+                throw new IllegalStateException("no deliveries");
+            }
+            report.info("this JVM (server and clients) used %.2f cores while sending; %d limited timelines; %d sync errors",
+                    jvmCores, fleet.limited.get(), fleet.errors.get());
+            report.result("send-to-sync p50", String.format("%.1f ms", pct(samples, 0.50)),
+                    String.format("[target <= 10 ms: %s]", pct(samples, 0.50) <= 10 ? "met" : "MISSED"));
+            report.result("send-to-sync p99", String.format("%.1f ms", pct(samples, 0.99)),
+                    String.format("[target <= 50 ms: %s]", pct(samples, 0.99) <= 50 ? "met" : "MISSED"));
+            report.result("send-to-sync max", String.format("%.1f ms", samples.getLast() / 1e6),
+                    String.format("%d of %d deliveries at %d msg/s for %d s", samples.size(), expected, rate, seconds));
+            report.summary();
+        }
+    }
+
+    private static double pct(List<Long> sorted, double p) {
+        return sorted.get(Math.min(sorted.size() - 1, (int) (sorted.size() * p))) / 1e6;
+    }
+
+    /** Sends {@code rate} messages a second for {@code seconds}, timed as phase {@code phase}; the deliveries expected. */
+    private static long send(MatrixHttp http, Room[] rooms, String[] tokens, int rate, int seconds, String phase,
+                             Fleet fleet) throws Exception {
+        fleet.count(phase);
+        long interval = TimeUnit.SECONDS.toNanos(1) / rate;
+        long start = System.nanoTime();
+        long total = (long) rate * seconds;
+        long expected = 0;
+        try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
+            for (long i = 0; i < total; i++) {
+                long wait = start + i * interval - System.nanoTime();
+                if (wait > 0) {
+                    TimeUnit.NANOSECONDS.sleep(wait);
+                }
+                Room room = rooms[ThreadLocalRandom.current().nextInt(rooms.length)];
+                int sender = room.members().get(ThreadLocalRandom.current().nextInt(room.members().size()));
+                expected += room.members().size() - 1;
+                long id = i;
+                pool.submit(() -> {
+                    long sentAt = System.nanoTime();
+                    ObjectNode content = MatrixHttp.JSON.createObjectNode().put("msgtype", "m.text")
+                            .put("body", "fan-out " + phase + id).put("sent_at_nanos", sentAt).put("phase", phase);
+                    http.ok("PUT", V3 + "/rooms/" + MatrixHttp.encode(room.roomId()) + "/send/m.room.message/"
+                            + phase + id, tokens[sender], content);
+                    return null;
+                });
+            }
+        }
+        return expected;
+    }
+
+    interface Step {
+        void run(int i) throws Exception;
+    }
+
+    private static void inParallel(int threads, int count, Step step) throws Exception {
+        Semaphore slots = new Semaphore(threads);
+        try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
+            List<Future<?>> done = new ArrayList<>();
+            for (int i = 0; i < count; i++) {
+                int n = i;
+                slots.acquire();
+                done.add(pool.submit(() -> {
+                    try {
+                        step.run(n);
+                    } finally {
+                        slots.release();
+                    }
+                    return null;
+                }));
+            }
+            for (Future<?> f : done) {
+                f.get();
+            }
+        }
+    }
+
+    /** Every user long-polling /sync on its own virtual thread and connection. */
+    static final class Fleet {
+        final List<Long> latencies = Collections.synchronizedList(new ArrayList<>());
+        final AtomicLong limited = new AtomicLong();
+        final AtomicLong errors = new AtomicLong();
+        private volatile String counting = "";
+        private final MatrixHttp http;
+        private final String[] ids;
+        private final String[] tokens;
+        private final String[] since;
+        private final AtomicBoolean stop = new AtomicBoolean();
+        private final ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor();
+
+        Fleet(MatrixHttp http, String[] ids, String[] tokens) {
+            this.http = http;
+            this.ids = ids;
+            this.tokens = tokens;
+            this.since = new String[ids.length];
+        }
+
+        void count(String phase) {
+            latencies.clear();
+            counting = phase;
+        }
+
+        void start(int seeders) throws Exception {
+            inParallel(seeders, ids.length, i -> since[i] = http.ok("GET", V3 + "/sync?timeout=0&filter=" + FILTER,
+                    tokens[i], null).get("next_batch").asText());
+            for (int i = 0; i < ids.length; i++) {
+                int user = i;
+                pool.submit(() -> loop(user));
+            }
+        }
+
+        private Void loop(int user) {
+            while (!stop.get()) {
+                try {
+                    JsonNode body = http.ok("GET", V3 + "/sync?timeout=30000&filter=" + FILTER + "&since="
+                            + MatrixHttp.encode(since[user]), tokens[user], null);
+                    long now = System.nanoTime();
+                    since[user] = body.get("next_batch").asText();
+                    String phase = counting;
+                    for (JsonNode room : body.path("rooms").path("join")) {
+                        JsonNode timeline = room.path("timeline");
+                        if (timeline.path("limited").asBoolean(false)) {
+                            limited.incrementAndGet();
+                        }
+                        for (JsonNode event : timeline.path("events")) {
+                            JsonNode sentAt = event.path("content").path("sent_at_nanos");
+                            if (sentAt.isNumber() && phase.equals(event.path("content").path("phase").asText())
+                                    && !ids[user].equals(event.path("sender").asText())) {
+                                latencies.add(now - sentAt.asLong());
+                            }
+                        }
+                    }
+                } catch (Exception e) {
+                    if (!stop.get() && errors.incrementAndGet() <= 5) {
+                        System.err.println("sync failed for " + ids[user] + ": " + e.getMessage());
+                    }
+                }
+            }
+            return null;
+        }
+
+        void stop() {
+            stop.set(true);
+            pool.shutdownNow();
+        }
+    }
+}
