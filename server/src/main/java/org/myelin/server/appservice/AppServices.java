@@ -129,7 +129,8 @@ public final class AppServices implements AutoCloseable {
         Ephemeral sources = parts.ephemeral();
         EphemeralFeed feed = new EphemeralFeed(targets, new EphemeralFeed.Sources(
                 roomId -> sources.typing().changedSince(roomId, -1).orElse(List.of()), sources.presence()::get,
-                userId -> parts.rooms().memberships.roomsOf(userId, "join").stream().map(m -> m.roomId()).toList()));
+                userId -> parts.rooms().memberships.roomsOf(userId, "join").stream().map(m -> m.roomId()).toList(),
+                userId -> parts.accounts().accounts.devices(userId).stream().map(d -> d.deviceId()).toList()));
         if (!feed.isEmpty()) {
             sources.presence().listen(feed);
             sources.typing().listen(feed);

@@ -25,9 +25,9 @@ final class EphemeralFeed implements TypingNotifications.Listener, Receipts.List
     record Target(AppService service, TransactionSender sender, EventInterest.Rooms rooms) {
     }
 
-    /** What the feed reads: who types in a room, a user's presence and joined rooms. */
+    /** What the feed reads: who types in a room, a user's presence, joined rooms and devices. */
     record Sources(Function<String, List<String>> typists, Function<String, PresenceStatus> presence,
-                   Function<String, List<String>> joinedRooms) {
+                   Function<String, List<String>> joinedRooms, Function<String, List<String>> devicesOf) {
     }
 
     private final List<Target> targets;
@@ -105,12 +105,16 @@ final class EphemeralFeed implements TypingNotifications.Listener, Receipts.List
                 if (!t.service().isInterestedInUser(r.userId())) {
                     continue;
                 }
-                ObjectNode message = Json.MAPPER.createObjectNode().put("type", batch.type())
-                        .put("sender", batch.sender()).put("to_user_id", r.userId())
-                        .put("to_device_id", r.deviceId() == null ? "*" : r.deviceId());
-                message.set("content", parse(r.content()));
-                t.sender().toDevice.add(message);
-                any = true;
+                // A message to all of a user's devices ("*") reaches the service once per device, named,
+                // as the devices' inboxes hold it (Synapse reads them).
+                List<String> devices = r.deviceId() == null ? sources.devicesOf().apply(r.userId()) : List.of(r.deviceId());
+                for (String deviceId : devices) {
+                    ObjectNode message = Json.MAPPER.createObjectNode().put("type", batch.type())
+                            .put("sender", batch.sender()).put("to_user_id", r.userId()).put("to_device_id", deviceId);
+                    message.set("content", parse(r.content()));
+                    t.sender().toDevice.add(message);
+                    any = true;
+                }
             }
             if (any) {
                 t.sender().wake();

@@ -165,6 +165,13 @@ class AppServiceNetworksIT {
         assertEquals(user("irc_lee"), message.path("to_user_id").asText());
         assertEquals(virtual.path("device_id").asText(), message.path("to_device_id").asText());
         assertEquals("device", message.path("content").path("hello").asText());
+
+        // To all of the user's devices: one message per device, named (as Synapse reads the inbox).
+        hs.expect(200, lee, "PUT", V3 + "/sendToDevice/m.test.all/td2", "{\"messages\":{\"" + user("irc_lee")
+                + "\":{\"*\":{\"hello\":\"everyone\"}}}}");
+        JsonNode toAll = next("de.sorunome.msc2409.to_device", "m.test.all");
+        assertEquals(virtual.path("device_id").asText(), toAll.path("to_device_id").asText(), toAll.toString());
+        assertEquals("everyone", toAll.path("content").path("hello").asText());
     }
 
     @Test
