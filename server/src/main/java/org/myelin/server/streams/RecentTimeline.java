@@ -203,8 +203,11 @@ public final class RecentTimeline {
         long position = event.streamOrdering();
         Room room = room(roomId).orElse(null);
         if (room == null) {
-            // No event of the room between its last known change and this one.
-            long covered = Math.min(position - 1, timelineChanges.lastChangeOrEarliest(roomId));
+            // No event of the room between its last known change and this one; none at all before
+            // its m.room.create, so a room seen from its creation is held from the very beginning
+            // (a room joined over federation has its earlier history at backfilled positions).
+            boolean creation = "m.room.create".equals(event.pdu().type()) && "".equals(event.pdu().stateKey());
+            long covered = creation ? Long.MIN_VALUE : Math.min(position - 1, timelineChanges.lastChangeOrEarliest(roomId));
             room = new Room(List.of(), covered, position, null, null);
         } else if (!room.events().isEmpty() && room.events().getLast().position() >= position) {
             return;

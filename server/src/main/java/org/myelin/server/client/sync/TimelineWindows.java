@@ -61,8 +61,7 @@ public final class TimelineWindows {
      * {@code upTo}]; {@code after} null for the whole history up to {@code upTo}; {@code joined}
      * when the user is joined to the room at the end of the range. Pages come from the room's
      * {@link RecentTimeline} where it holds them, from the store otherwise: the same pages. An
-     * initial sync reads memory too: a full page of recent events needs no lower bound, and
-     * visible events have positive positions, so "from the beginning" is "after 0".
+     * initial sync reads memory too where a full page of recent events is there.
      */
     Window load(String userId, String roomId, RoomBuilder.Range range, RoomEventFilter filter, boolean joined) {
         return load(userId, roomId, range.after(), range.upTo(), filter, joined);
@@ -74,10 +73,12 @@ public final class TimelineWindows {
         TimelineFilter sqlFilter = new TimelineFilter(filter.types(), filter.notTypes(), filter.senders(),
                 filter.notSenders());
         int pageSize = Math.max(limit + 1, DEFAULT_LIMIT);
-        // The visibility of events from memory is judged by the states after them kept beside
-        // them, where the store would load one state per event.
+        // A window over the whole history (a room's first one) is answered from memory too when the
+        // room's recent events fill it. Not "after 0": a room joined over federation has its history
+        // at negative (backfilled) positions. The visibility of events from memory is judged by the
+        // states after them kept beside them, where the store would load one state per event.
         Optional<RecentTimeline.Room> known = recent.room(roomId);
-        long lowerBound = after == null ? 0 : after;
+        long lowerBound = after == null ? Long.MIN_VALUE : after;
         Map<String, Map<StateKey, String>> statesAfter = known.map(RecentTimeline.Room::statesAfter).orElse(Map.of());
         List<StoredEvent> newestFirst = new ArrayList<>();
         long cursor = upTo;
