@@ -17,6 +17,7 @@ import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import io.vertx.micrometer.Label;
 import io.vertx.micrometer.MicrometerMetricsFactory;
+import io.vertx.micrometer.MetricsDomain;
 import io.vertx.micrometer.MicrometerMetricsOptions;
 import java.util.EnumSet;
 import java.util.Optional;
@@ -88,6 +89,14 @@ public final class ServerMetrics implements AutoCloseable {
                 .setEnabled(true)
                 .setJvmMetricsEnabled(false) // bound here, once, whatever Vert.x does
                 .setLabels(EnumSet.of(Label.HTTP_ROUTE, Label.HTTP_METHOD, Label.HTTP_CODE));
+        // Requests are what operators read; per-connection byte counts, the event bus (unused),
+        // Vert.x's named pools (the blocking work runs on virtual threads) and verticles are
+        // recorded on every read, write or task for nothing worth their cost.
+        for (MetricsDomain unused : EnumSet.of(MetricsDomain.NET_SERVER, MetricsDomain.NET_CLIENT,
+                MetricsDomain.DATAGRAM_SOCKET, MetricsDomain.EVENT_BUS, MetricsDomain.NAMED_POOLS,
+                MetricsDomain.VERTICLES)) {
+            options.addDisabledMetricsCategory(unused);
+        }
         return Vertx.builder().with(new VertxOptions().setMetricsOptions(options))
                 .withMetrics(new MicrometerMetricsFactory(prometheus)).build();
     }
