@@ -41,6 +41,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * Options (system properties): users=100 rooms=10 seconds=20 warmupSeconds=30 rate=200 idleSeconds=30 sync=true;
  * jvmOptions=config/jvm.options (the server's JVM options file), serverJavaOpts (added to them);
  * metricsPort=N serves the server's Prometheus metrics on that port and scrapes them every second
+ * (scrapeSeconds=N: every N seconds)
  * (off by default: compare a run with and one without for the cost of metrics).
  */
 public final class ClientLoad {
@@ -182,7 +183,7 @@ public final class ClientLoad {
                         throw new IllegalStateException("/metrics did not answer 200");
                     }
                     scrapes++;
-                    Thread.sleep(1000);
+                    Thread.sleep(TimeUnit.SECONDS.toMillis(Integer.getInteger("scrapeSeconds", 1)));
                 } catch (InterruptedException e) {
                     break;
                 } catch (Exception e) {
