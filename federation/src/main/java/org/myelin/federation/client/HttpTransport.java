@@ -1,7 +1,6 @@
 package org.myelin.federation.client;
 
 import io.vertx.core.Future;
-import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClient;
@@ -265,23 +264,11 @@ public final class HttpTransport implements AutoCloseable {
     }
 
     private static Future<Response> read(HttpClientResponse response) {
-        Promise<Response> promise = Promise.promise();
-        Buffer body = Buffer.buffer();
-        response.exceptionHandler(promise::tryFail);
-        response.handler(chunk -> {
-            if (body.length() + chunk.length() > MAX_RESPONSE_BYTES) {
-                promise.tryFail(new IllegalStateException("response larger than " + MAX_RESPONSE_BYTES + " bytes"));
-                response.request().reset();
-            } else {
-                body.appendBuffer(chunk);
-            }
-        });
-        response.endHandler(v -> {
+        return BoundedBody.read(response, MAX_RESPONSE_BYTES).map(body -> {
             Map<String, String> headers = new HashMap<>();
             response.headers().forEach(h -> headers.putIfAbsent(h.getKey().toLowerCase(Locale.ROOT), h.getValue()));
-            promise.tryComplete(new Response(response.statusCode(), headers, body.getBytes()));
+            return new Response(response.statusCode(), headers, body);
         });
-        return promise.future();
     }
 
     static String rootMessage(Throwable e) {

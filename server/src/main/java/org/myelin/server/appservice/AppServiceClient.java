@@ -1,7 +1,8 @@
 package org.myelin.server.appservice;
 
+import org.myelin.federation.client.BoundedBody;
+import org.myelin.federation.client.OnEventLoop;
 import io.vertx.core.Future;
-import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClient;
@@ -84,15 +85,12 @@ final class AppServiceClient implements AutoCloseable {
         if (body != null) {
             options.putHeader("Content-Type", "application/json");
         }
-        // The whole exchange runs on one Vert.x context: chained from this (virtual) thread, the
-        // step that reads the body was sometimes run after the answer had ended, its bytes gone.
-        Promise<Answer> answered = Promise.promise();
-        vertx.getOrCreateContext().runOnContext(v -> client.request(options)
+        // The exchange runs on an event loop (see OnEventLoop); this thread waits for the answer.
+        Future<Answer> answered = OnEventLoop.run(vertx, () -> client.request(options)
                 .compose(request -> body == null ? request.send() : request.send(Buffer.buffer(body)))
-                .compose(AppServiceClient::read)
-                .onComplete(answered));
+                .compose(AppServiceClient::read));
         try {
-            return answered.future().toCompletionStage().toCompletableFuture()
+            return answered.toCompletionStage().toCompletableFuture()
                     .get(timeout.toMillis(), TimeUnit.MILLISECONDS);
         } catch (TimeoutException e) {
             throw new Unreachable("no answer within " + timeout.toSeconds() + " s", true);
@@ -109,19 +107,7 @@ final class AppServiceClient implements AutoCloseable {
     }
 
     private static Future<Answer> read(HttpClientResponse response) {
-        Promise<Answer> promise = Promise.promise();
-        Buffer received = Buffer.buffer();
-        response.exceptionHandler(promise::tryFail);
-        response.handler(chunk -> {
-            if (received.length() + chunk.length() > MAX_RESPONSE_BYTES) {
-                promise.tryFail(new IllegalStateException("answer larger than " + MAX_RESPONSE_BYTES + " bytes"));
-                response.request().reset();
-            } else {
-                received.appendBuffer(chunk);
-            }
-        });
-        response.endHandler(v -> promise.tryComplete(new Answer(response.statusCode(), received.getBytes())));
-        return promise.future();
+        return BoundedBody.read(response, MAX_RESPONSE_BYTES).map(body -> new Answer(response.statusCode(), body));
     }
 
     @Override

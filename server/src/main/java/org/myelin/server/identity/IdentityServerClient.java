@@ -1,9 +1,9 @@
 package org.myelin.server.identity;
 
+import org.myelin.federation.client.BoundedBody;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.vertx.core.Future;
-import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import org.myelin.federation.client.OnEventLoop;
 import io.vertx.core.buffer.Buffer;
@@ -168,26 +168,7 @@ public final class IdentityServerClient implements AutoCloseable {
     }
 
     private static Future<Raw> read(HttpClientResponse response) {
-        Promise<Raw> promise = Promise.promise();
-        Buffer received = Buffer.buffer();
-        try {
-            response.handler(chunk -> {
-                if (received.length() + chunk.length() > MAX_RESPONSE_BYTES) {
-                    promise.tryFail(new IOException("answer larger than " + MAX_RESPONSE_BYTES + " bytes"));
-                    response.request().reset();
-                } else {
-                    received.appendBuffer(chunk);
-                }
-            });
-        } catch (IllegalStateException alreadyEnded) {
-            // Vert.x may hand over a small answer only after it ended, its bytes gone (as the
-            // federation client sees under load): an error is still told by its status.
-            return Future.failedFuture(new IOException("HTTP " + response.statusCode()
-                    + ": the answer ended before its body could be read"));
-        }
-        response.exceptionHandler(promise::tryFail);
-        response.endHandler(v -> promise.tryComplete(new Raw(response.statusCode(), received.getBytes())));
-        return promise.future();
+        return BoundedBody.read(response, MAX_RESPONSE_BYTES).map(body -> new Raw(response.statusCode(), body));
     }
 
     private static Answer answer(Raw raw) {

@@ -1,8 +1,8 @@
 package org.myelin.server.push;
 
+import org.myelin.federation.client.BoundedBody;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.vertx.core.Future;
-import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import org.myelin.federation.client.OnEventLoop;
 import io.vertx.core.buffer.Buffer;
@@ -142,19 +142,7 @@ final class PushGatewayClient implements AutoCloseable {
     }
 
     private static Future<Answer> read(HttpClientResponse response) {
-        Promise<Answer> promise = Promise.promise();
-        Buffer received = Buffer.buffer();
-        response.exceptionHandler(promise::tryFail);
-        response.handler(chunk -> {
-            if (received.length() + chunk.length() > MAX_RESPONSE_BYTES) {
-                promise.tryFail(new IllegalStateException("answer larger than " + MAX_RESPONSE_BYTES + " bytes"));
-                response.request().reset();
-            } else {
-                received.appendBuffer(chunk);
-            }
-        });
-        response.endHandler(v -> promise.tryComplete(new Answer(response.statusCode(), received.getBytes())));
-        return promise.future();
+        return BoundedBody.read(response, MAX_RESPONSE_BYTES).map(body -> new Answer(response.statusCode(), body));
     }
 
     /** As Synapse: any status but 2xx, and a body that is not a JSON object, is a failure to retry. */
