@@ -16,7 +16,6 @@ import org.myelin.storage.events.StoredEvent;
 
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.HashMap;
 import java.util.List;
 
 /**
