@@ -8,8 +8,6 @@ import org.myelin.rooms.events.EventCache;
 import org.myelin.server.client.receipts.Receipts;
 import org.myelin.server.client.typing.TypingNotifications;
 import org.myelin.server.http.Json;
-import org.myelin.server.streams.StreamId;
-import org.myelin.server.streams.Streams;
 import org.myelin.storage.events.StoredEvent;
 import org.myelin.storage.receipts.ReceiptRepository;
 import org.myelin.storage.rooms.MembershipRepository;
@@ -37,16 +35,15 @@ final class FederatedEdus implements InboundEdus, TypingNotifications.Listener, 
     private final LocalServer local;
     private final MembershipRepository memberships;
     private final TypingNotifications typing;
-    private final ReceiptRepository receipts;
+    private final Receipts receipts;
     private final EventCache events;
-    private final Streams streams;
     private final BiConsumer<Set<String>, Edu> send;
     private final Clock clock;
     private final FederatedPresence presence;
 
     /** What the EDUs need: the sync side's stores, and where outbound EDUs go. */
     record Parts(LocalServer local, MembershipRepository memberships, TypingNotifications typing,
-                 ReceiptRepository receipts, EventCache events, Streams streams, BiConsumer<Set<String>, Edu> send,
+                 Receipts receipts, EventCache events, BiConsumer<Set<String>, Edu> send,
                  Clock clock, FederatedPresence presence) {
     }
 
@@ -56,7 +53,6 @@ final class FederatedEdus implements InboundEdus, TypingNotifications.Listener, 
         this.typing = parts.typing();
         this.receipts = parts.receipts();
         this.events = parts.events();
-        this.streams = parts.streams();
         this.send = parts.send();
         this.clock = parts.clock();
         this.presence = parts.presence();
@@ -118,9 +114,8 @@ final class FederatedEdus implements InboundEdus, TypingNotifications.Listener, 
             return;
         }
         long ts = r.data().path("ts").canConvertToLong() ? r.data().path("ts").asLong() : clock.millis();
-        receipts.put(new ReceiptRepository.NewReceipt(r.roomId(), r.receiptType(), r.userId(), thread, eventId,
-                        ordering, ts))
-                .ifPresent(position -> streams.advanced(StreamId.RECEIPTS, position, r.roomId()));
+        receipts.received(new ReceiptRepository.NewReceipt(r.roomId(), r.receiptType(), r.userId(), thread, eventId,
+                ordering, ts));
     }
 
     @Override

@@ -90,7 +90,7 @@ public final class MembershipFederation implements AutoCloseable {
                 rooms.clock).start();
         parts.presence().listen(presence);
         FederatedEdus edus = new FederatedEdus(new FederatedEdus.Parts(rooms.local, rooms.memberships, sync.typing,
-                sync.receiptRepository, rooms.eventCache, rooms.streams, federation::queueEdu, rooms.clock, presence));
+                sync.receipts, rooms.eventCache, federation::queueEdu, rooms.clock, presence));
         federation.useInboundEdus(edus);
         sync.typing.listen(edus);
         sync.receipts.listen(edus);

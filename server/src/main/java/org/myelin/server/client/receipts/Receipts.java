@@ -100,6 +100,23 @@ public final class Receipts {
     }
 
     /**
+     * A public read receipt another server sent for one of its users (already checked to be its
+     * user in a room it may speak in): stored, announced to the room's syncs, and told to the
+     * listeners as Synapse's notifier does for every receipt, so that application services hear of
+     * remote users' receipts too (federation skips what is not its own users').
+     */
+    public void received(ReceiptRepository.NewReceipt receipt) {
+        streams.write(StreamId.RECEIPTS, List.of(receipt.roomId()), () -> {
+            OptionalLong position = receipts.put(receipt);
+            if (position.isPresent()) {
+                listener.receipt(receipt.roomId(), receipt.receiptType(), receipt.userId(), receipt.eventId(),
+                        receipt.threadId(), receipt.ts());
+            }
+            return position;
+        });
+    }
+
+    /**
      * Whether {@code threadId} can name a thread: {@link #MAIN_THREAD} or the id of the thread's
      * root event: the shape, which bounds what a server can make us store (a client's receipt is
      * also checked against the thread, {@link EventThreads#receiptFits}).
