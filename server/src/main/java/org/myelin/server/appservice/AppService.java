@@ -1,7 +1,11 @@
 package org.myelin.server.appservice;
 
+import java.net.InetAddress;
 import java.net.URI;
+import java.net.UnknownHostException;
 import java.util.List;
+import java.util.function.Supplier;
+import org.myelin.federation.discovery.IpRange;
 import org.myelin.protocol.id.UserId;
 
 /**
@@ -19,10 +23,12 @@ import org.myelin.protocol.id.UserId;
  * @param rateLimited     whether the service's users are rate limited (Synapse: yes unless {@code false})
  * @param protocols       the third-party protocols the service bridges
  * @param ephemeral       which ephemeral fields transactions carry, if any
+ * @param ipRanges        {@code ip_range_whitelist}: the addresses its token is accepted from; empty: any
  */
 public record AppService(String id, URI url, String asToken, String hsToken, UserId sender,
                          List<Namespace> users, List<Namespace> aliases, List<Namespace> rooms,
-                         boolean rateLimited, List<String> protocols, Ephemeral ephemeral) {
+                         boolean rateLimited, List<String> protocols, Ephemeral ephemeral,
+                         List<IpRange> ipRanges) {
 
     /**
      * Whether and how a service receives typing, receipts, presence and to-device messages in
@@ -47,6 +53,25 @@ public record AppService(String id, URI url, String asToken, String hsToken, Use
         aliases = List.copyOf(aliases);
         rooms = List.copyOf(rooms);
         protocols = List.copyOf(protocols);
+        ipRanges = List.copyOf(ipRanges);
+    }
+
+    /** Whether a request from {@code clientAddress} (asked only if the service limits it) may use the token. */
+    public boolean acceptsRequestsFrom(Supplier<String> clientAddress) {
+        if (ipRanges.isEmpty()) {
+            return true;
+        }
+        String address = clientAddress.get();
+        if (address == null || address.isEmpty()
+                || !address.chars().allMatch(c -> Character.digit(c, 16) >= 0 || c == '.' || c == ':')) {
+            return false; // not a literal address: never a name lookup here
+        }
+        try {
+            InetAddress literal = InetAddress.getByName(address);
+            return ipRanges.stream().anyMatch(r -> r.contains(literal));
+        } catch (UnknownHostException e) {
+            return false;
+        }
     }
 
     /** Whether the service's own user or a user its namespaces claim (exclusively or not). */

@@ -2,6 +2,7 @@ package org.myelin.server.appservice;
 
 import java.util.Optional;
 import java.util.function.Predicate;
+import java.util.function.Supplier;
 import org.myelin.server.client.auth.AppServiceTokens;
 import org.myelin.server.client.auth.Requester;
 import org.myelin.server.http.MatrixException;
@@ -10,7 +11,9 @@ import org.myelin.server.http.MatrixException;
  * Identity assertion (application service API, "Identity assertion"), as Synapse's
  * {@code get_appservice_user}: a request with a service's {@code as_token} is made by the
  * service's sender, or with {@code ?user_id=} by that user if the service's namespaces hold it
- * and the user is registered; otherwise 403 {@code M_FORBIDDEN}.
+ * and the user is registered; otherwise 403 {@code M_FORBIDDEN}. A service with an
+ * {@code ip_range_whitelist} is recognised only from those addresses: from elsewhere its token is
+ * no service's, and so unknown (401), as in Synapse.
  */
 public final class AppServiceAuth implements AppServiceTokens {
 
@@ -23,9 +26,9 @@ public final class AppServiceAuth implements AppServiceTokens {
     }
 
     @Override
-    public Optional<Requester> requester(String token, String userIdParam) {
+    public Optional<Requester> requester(String token, String userIdParam, Supplier<String> clientAddress) {
         Optional<AppService> found = registry.byToken(token);
-        if (found.isEmpty()) {
+        if (found.isEmpty() || !found.get().acceptsRequestsFrom(clientAddress)) {
             return Optional.empty();
         }
         AppService service = found.get();

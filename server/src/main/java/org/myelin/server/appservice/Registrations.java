@@ -17,6 +17,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.regex.Pattern;
 import java.util.regex.PatternSyntaxException;
+import org.myelin.federation.discovery.IpRange;
 import org.myelin.protocol.id.ServerName;
 import org.myelin.protocol.id.UserId;
 
@@ -102,7 +103,30 @@ public final class Registrations {
                 namespace(file, namespaces, "users"), namespace(file, namespaces, "aliases"),
                 namespace(file, namespaces, "rooms"),
                 !root.path("rate_limited").isBoolean() || root.get("rate_limited").booleanValue(),
-                protocols(file, root), ephemeral(file, root));
+                protocols(file, root), ephemeral(file, root), ipRanges(file, root));
+    }
+
+    /** {@code ip_range_whitelist}: addresses or CIDR ranges (Synapse's name; absent or null: any address). */
+    private static List<IpRange> ipRanges(Path file, JsonNode root) {
+        JsonNode list = root.get("ip_range_whitelist");
+        if (list == null || list.isNull()) {
+            return List.of();
+        }
+        if (!list.isArray()) {
+            throw new InvalidRegistration(file, "ip_range_whitelist: must be a list of addresses or CIDR ranges");
+        }
+        List<IpRange> ranges = new ArrayList<>();
+        for (JsonNode entry : list) {
+            try {
+                if (!entry.isTextual()) {
+                    throw new IllegalArgumentException("not a string: " + entry);
+                }
+                ranges.add(IpRange.parse(entry.textValue()));
+            } catch (IllegalArgumentException e) {
+                throw new InvalidRegistration(file, "ip_range_whitelist: " + e.getMessage());
+            }
+        }
+        return ranges;
     }
 
     private static URI url(Path file, JsonNode root) {

@@ -28,6 +28,7 @@ class AppServiceIT {
 
     private static final String V3 = "/_matrix/client/v3";
     private static final String TOKEN = "as-secret-token";
+    private static final String FENCED_TOKEN = "fenced-token";
 
     @TempDir
     static Path dir;
@@ -37,8 +38,12 @@ class AppServiceIT {
     @BeforeAll
     static void start() {
         bridge = new FakeAppService();
-        Path registration = bridge.writeRegistration(dir, "bridge", TOKEN, "");
-        hs = TestHomeserver.builder().configure(c -> c.withAppServiceConfigFiles(List.of(registration))).start();
+        Path registration = bridge.writeRegistration(dir, "bridge", TOKEN, "ip_range_whitelist: ['127.0.0.0/8']\n");
+        // Accepted from elsewhere only: the tests run on loopback.
+        Path fenced = FakeAppService.writeRegistration(dir, "fenced", null, FENCED_TOKEN,
+                "ip_range_whitelist: ['192.0.2.0/24']\n");
+        hs = TestHomeserver.builder().configure(c -> c.withAppServiceConfigFiles(List.of(registration, fenced)))
+                .start();
     }
 
     @AfterAll
@@ -60,6 +65,15 @@ class AppServiceIT {
                 "{\"type\":\"m.login.application_service\",\"username\":\"" + localpart + "\"}");
         assertEquals(200, r.statusCode(), r.body());
         return TestHomeserver.json(r);
+    }
+
+    @Test
+    void aTokenFromOutsideTheServicesAddressRangesIsUnknown() {
+        assertEquals("@bridgebot:" + hs.serverName(), TestHomeserver.json(asRequest("GET", V3 + "/account/whoami", null))
+                .path("user_id").asText(), "127.0.0.1 is in the bridge's range");
+        HttpResponse<String> outside = hs.authed(FENCED_TOKEN, "GET", V3 + "/account/whoami", null);
+        assertEquals(401, outside.statusCode(), outside.body());
+        assertEquals("M_UNKNOWN_TOKEN", TestHomeserver.json(outside).path("errcode").asText());
     }
 
     @Test

@@ -54,6 +54,15 @@ class RegistrationsTest {
         assertNull(quiet.url());
         assertTrue(quiet.rateLimited(), "rate limited unless said otherwise");
         assertEquals(AppService.Ephemeral.STABLE, quiet.ephemeral());
+        assertTrue(quiet.acceptsRequestsFrom(() -> "203.0.113.9"), "no ip_range_whitelist: any address");
+
+        AppService fenced = Registrations.load(List.of(file("c.yaml", registration("f", "at3", "ht3",
+                "ip_range_whitelist: ['10.1.0.0/16', '::1']\n"))), SERVER).getFirst();
+        assertTrue(fenced.acceptsRequestsFrom(() -> "10.1.200.3"));
+        assertTrue(fenced.acceptsRequestsFrom(() -> "::1"));
+        assertFalse(fenced.acceptsRequestsFrom(() -> "10.2.0.1"));
+        assertFalse(fenced.acceptsRequestsFrom(() -> "127.0.0.1"));
+        assertFalse(fenced.acceptsRequestsFrom(() -> "localhost"), "a name is not an address");
     }
 
     @Test
@@ -66,6 +75,10 @@ class RegistrationsTest {
                 .contains("bad regex"));
         assertTrue(problem(registration("x", "a", "h", "").replace("exclusive: true", "exclusive: maybe"))
                 .contains("exclusive"));
+        assertTrue(problem(registration("x", "a", "h", "ip_range_whitelist: ['10.0.0.0/33']\n"))
+                .contains("ip_range_whitelist"));
+        assertTrue(problem(registration("x", "a", "h", "ip_range_whitelist: 10.0.0.0/8\n"))
+                .contains("ip_range_whitelist"));
         assertTrue(problem("id: [\n").contains("bad.yaml"));
     }
 

@@ -87,7 +87,7 @@ public final class AccessTokenAuthenticator implements Authenticator {
         }
         List<String> userIdParam = ctx.queryParam("user_id");
         Optional<Requester> appService = appServices.requester(token.get(),
-                userIdParam.isEmpty() ? null : userIdParam.getFirst());
+                userIdParam.isEmpty() ? null : userIdParam.getFirst(), () -> clientAddress(ctx));
         // The address is only wanted for the once-a-minute last-seen write.
         Requester requester = appService.isPresent() ? appService.get()
                 : authenticate(token.get(), () -> clientAddress(ctx), allowLocked);
@@ -103,7 +103,7 @@ public final class AccessTokenAuthenticator implements Authenticator {
      * the request carries no token or a user's.
      */
     public Optional<Requester> appService(RoutingContext ctx) {
-        return tokenOf(ctx).flatMap(token -> appServices.requester(token, null));
+        return tokenOf(ctx).flatMap(token -> appServices.requester(token, null, () -> clientAddress(ctx)));
     }
 
     /** Finds the requester of {@code token}, or throws 401 M_UNKNOWN_TOKEN. */

@@ -1,6 +1,7 @@
 package org.myelin.server.client.auth;
 
 import java.util.Optional;
+import java.util.function.Supplier;
 
 /**
  * Who an application service's {@code as_token} stands for (application service API,
@@ -9,12 +10,13 @@ import java.util.Optional;
 @FunctionalInterface
 public interface AppServiceTokens {
 
-    AppServiceTokens NONE = (token, userIdParam) -> Optional.empty();
+    AppServiceTokens NONE = (token, userIdParam, clientAddress) -> Optional.empty();
 
     /**
      * Empty if {@code token} is no application service's; else the requester: the service's
      * sender, or {@code userIdParam} (the {@code user_id} query parameter) if the service may act
-     * as that user, else 403.
+     * as that user, else 403. {@code clientAddress} (asked only of a service that limits where
+     * its requests come from) is the request's client address.
      */
-    Optional<Requester> requester(String token, String userIdParam);
+    Optional<Requester> requester(String token, String userIdParam, Supplier<String> clientAddress);
 }
