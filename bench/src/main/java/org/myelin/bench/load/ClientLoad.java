@@ -124,6 +124,15 @@ public final class ClientLoad {
     }
 
     static Process startServer(EmbeddedPostgresServer pg, Path dir, int port) throws IOException {
+        return startServer(pg, dir, port, "myelin", Integer.getInteger("metricsPort", 0));
+    }
+
+    /**
+     * A Myelin process on {@code port} with its data under {@code dir} and its tables in
+     * {@code database} (created beforehand), serving its metrics on {@code metricsPort} if positive.
+     */
+    static Process startServer(EmbeddedPostgresServer pg, Path dir, int port, String database, int metricsPort)
+            throws IOException {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         // The same JVM options as ./myelin run (-DjvmOptions names another file to compare).
         List<String> command = new ArrayList<>(List.of(java, "@" + System.getProperty("jvmOptions", "config/jvm.options"),
@@ -133,7 +142,6 @@ public final class ClientLoad {
             command.addAll(List.of(extra.trim().split("\\s+")));
         }
         command.addAll(List.of("-cp", "server/target/classes:server/target/lib/*", "org.myelin.server.Main"));
-        int metricsPort = Integer.getInteger("metricsPort", 0);
         if (metricsPort > 0) {
             // The default listeners plus one serving the metrics, which the benchmark scrapes.
             Path config = dir.resolve("metrics.yaml");
@@ -149,7 +157,7 @@ public final class ClientLoad {
         Map<String, String> env = pb.environment();
         env.put("MYELIN_SERVER_NAME", "bench.test");
         env.put("MYELIN_DATA_DIR", dir.resolve("data").toString());
-        env.put("MYELIN_DATABASE_URL", pg.jdbcUrl("myelin"));
+        env.put("MYELIN_DATABASE_URL", pg.jdbcUrl(database));
         env.put("MYELIN_DATABASE_USER", EmbeddedPostgresServer.SUPERUSER);
         env.put("MYELIN_CLIENT_PORT", Integer.toString(port));
         env.put("MYELIN_FEDERATION_PORT", Integer.toString(freePort()));
