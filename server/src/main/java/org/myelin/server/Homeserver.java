@@ -378,7 +378,7 @@ public final class Homeserver implements AutoCloseable {
         List<HomeserverConfig.Listener> configured = config.listeners();
         for (int i = 0; i < configured.size(); i++) {
             HomeserverConfig.Listener l = configured.get(i);
-            Router router = ListenerRouter.create(vertx, l, table, everyListener, handlers);
+            Router router = ListenerRouter.create(vertx, l, table, everyListener, handlers, metrics.requests());
             HttpListener listener = HttpListener.start(vertx, l, router, tlsFiles(l), "listeners[" + i + "]");
             listeners.add(listener);
             LOG.info("Listening on {}", listener.describe());

@@ -7,6 +7,7 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.ext.web.RoutingContext;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.RejectedExecutionException;
+import org.myelin.server.metrics.RequestMetrics;
 
 /**
  * The one adapter between Vert.x routes and {@link BlockingHandler}s: each request's handler
@@ -46,7 +47,10 @@ public final class Handlers {
      * way: see {@link #streamed}.
      */
     public Handler<RoutingContext> blocking(BodyLimit limit, BlockingHandler handler) {
-        return ctx -> bodies.read(ctx, limit, () -> dispatch(ctx, () -> json(handler.handle(ctx))));
+        return ctx -> {
+            RequestMetrics.routed(ctx);
+            bodies.read(ctx, limit, () -> dispatch(ctx, () -> json(handler.handle(ctx))));
+        };
     }
 
     /**
@@ -59,6 +63,7 @@ public final class Handlers {
      */
     public Handler<RoutingContext> streamed(StreamingHandler handler) {
         return ctx -> {
+            RequestMetrics.routed(ctx);
             StreamedBody body = StreamedBody.attach(ctx, bodies.readTimeoutMs());
             dispatch(ctx, () -> {
                 try {
@@ -76,10 +81,13 @@ public final class Handlers {
      * from the event loop, with {@code sendfile} when it is the whole body.
      */
     public Handler<RoutingContext> blockingFile(FileHandler handler) {
-        return ctx -> bodies.read(ctx, BodyLimit.JSON, () -> dispatch(ctx, () -> {
-            FileReply response = handler.handle(ctx);
-            return response::send;
-        }));
+        return ctx -> {
+            RequestMetrics.routed(ctx);
+            bodies.read(ctx, BodyLimit.JSON, () -> dispatch(ctx, () -> {
+                FileReply response = handler.handle(ctx);
+                return response::send;
+            }));
+        };
     }
 
     /** A request handler that answers with a file, run as {@link #blockingFile} says. */

@@ -1,14 +1,17 @@
 package org.myelin.server.http;
 
+import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
 import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import org.myelin.server.config.HomeserverConfig;
 import org.myelin.server.config.Resource;
 
 /**
- * The router of one listener: the access log, the client address (from {@code X-Forwarded-For}
+ * The router of one listener: request metrics (when on), the access log, the client address (from {@code X-Forwarded-For}
  * on a listener behind a reverse proxy), CORS, the routes every listener serves, the routes of
  * each resource the listener serves, and the listener's {@link ErrorMapper}.
  *
@@ -23,8 +26,10 @@ public final class ListenerRouter {
      * @param everyListener routes served whatever the listener's resources ({@code /health})
      */
     public static Router create(Vertx vertx, HomeserverConfig.Listener listener, Map<Resource, List<Routes>> routes,
-                                Routes everyListener, Handlers handlers) {
+                                Routes everyListener, Handlers handlers,
+                                Optional<? extends Handler<RoutingContext>> requestMetrics) {
         Router router = Router.router(vertx);
+        requestMetrics.ifPresent(metrics -> router.route().handler(metrics));
         router.route().handler(new AccessLog());
         if (listener.xForwarded()) {
             router.route().handler(ClientAddress.behindProxy());

@@ -26,20 +26,22 @@ import org.myelin.server.config.Resource;
 
 /**
  * The server's meters, kept only when a listener serves the {@code metrics} resource: then a
- * Prometheus registry that Vert.x (HTTP requests by route template and status, with latency
- * histograms), the connection pool, the event persister and the JVM report to. Otherwise every
- * part records to a registry-less composite, whose meters do nothing, and Vert.x runs without
- * its metrics SPI.
+ * Prometheus registry that the listeners ({@link RequestMetrics}: requests by route template,
+ * method and status, with latency histograms), Vert.x's HTTP client, the connection pool, the
+ * event persister and the JVM report to. Otherwise every part records to a registry-less
+ * composite, whose meters do nothing, and Vert.x runs without its metrics SPI.
  */
 public final class ServerMetrics implements AutoCloseable {
 
     private final PrometheusMeterRegistry prometheus;
     private final MeterRegistry registry;
+    private final RequestMetrics requests;
     private JvmGcMetrics gc;
 
     private ServerMetrics(PrometheusMeterRegistry prometheus) {
         this.prometheus = prometheus;
         this.registry = prometheus != null ? prometheus : new CompositeMeterRegistry();
+        this.requests = prometheus != null ? new RequestMetrics(prometheus) : null;
     }
 
     public static ServerMetrics of(HomeserverConfig config) {
@@ -47,7 +49,7 @@ public final class ServerMetrics implements AutoCloseable {
             return new ServerMetrics(null);
         }
         PrometheusMeterRegistry prometheus = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-        // Latency histograms (Prometheus buckets) for Vert.x's HTTP server and client timings.
+        // Latency histograms (Prometheus buckets) for Vert.x's HTTP client timings.
         prometheus.config().meterFilter(new MeterFilter() {
             @Override
             public DistributionStatisticConfig configure(Meter.Id id, DistributionStatisticConfig config) {
@@ -71,15 +73,21 @@ public final class ServerMetrics implements AutoCloseable {
         return registry;
     }
 
+    /** What times each request of a listener, when metrics are on (installed first on every router). */
+    public Optional<RequestMetrics> requests() {
+        return Optional.ofNullable(requests);
+    }
+
     /** The Prometheus registry the {@code metrics} listener scrapes, when metrics are on. */
     public Optional<PrometheusMeterRegistry> prometheus() {
         return Optional.ofNullable(prometheus);
     }
 
     /**
-     * A Vert.x instance reporting its HTTP server and client metrics here. Labels are bounded:
-     * the route's path template ({@code /_matrix/client/v3/rooms/:roomId/send/...}), never the
-     * raw path, the method and the status code; no local or remote addresses.
+     * A Vert.x instance reporting its HTTP client metrics here (outbound federation, pushes,
+     * application services), by method and status; no addresses. The server side is timed by
+     * {@link RequestMetrics} instead of Vert.x's HTTP server metrics, whose cost per request the
+     * many woken {@code /sync}s of each message multiply.
      */
     public Vertx newVertx() {
         if (prometheus == null) {
@@ -88,11 +96,12 @@ public final class ServerMetrics implements AutoCloseable {
         MicrometerMetricsOptions options = new MicrometerMetricsOptions()
                 .setEnabled(true)
                 .setJvmMetricsEnabled(false) // bound here, once, whatever Vert.x does
-                .setLabels(EnumSet.of(Label.HTTP_ROUTE, Label.HTTP_METHOD, Label.HTTP_CODE));
+                .setLabels(EnumSet.of(Label.HTTP_METHOD, Label.HTTP_CODE));
         // Requests are what operators read; per-connection byte counts, the event bus (unused),
         // Vert.x's named pools (the blocking work runs on virtual threads) and verticles are
         // recorded on every read, write or task for nothing worth their cost.
-        for (MetricsDomain unused : EnumSet.of(MetricsDomain.NET_SERVER, MetricsDomain.NET_CLIENT,
+        for (MetricsDomain unused : EnumSet.of(MetricsDomain.HTTP_SERVER, MetricsDomain.NET_SERVER,
+                MetricsDomain.NET_CLIENT,
                 MetricsDomain.DATAGRAM_SOCKET, MetricsDomain.EVENT_BUS, MetricsDomain.NAMED_POOLS,
                 MetricsDomain.VERTICLES)) {
             options.addDisabledMetricsCategory(unused);

@@ -30,6 +30,10 @@ class MetricsIT {
             hs.expect(200, alice, "PUT", "/_matrix/client/v3/rooms/" + TestHomeserver.enc(roomId)
                     + "/send/m.room.message/txn1", "{\"msgtype\":\"m.text\",\"body\":\"hello\"}");
             hs.expect(200, alice, "GET", "/_matrix/client/v3/sync?timeout=0", null);
+            // A request its endpoint refuses, and one no route takes.
+            hs.expect(404, alice, "PUT", "/_matrix/client/v3/rooms/" + TestHomeserver.enc("!nowhere:elsewhere")
+                    + "/send/m.room.message/txn2", "{\"msgtype\":\"m.text\",\"body\":\"no\"}");
+            assertEquals(404, hs.get("/_matrix/client/v3/no/such/endpoint/" + roomId).statusCode());
 
             for (String path : List.of("/metrics", "/_synapse/metrics")) {
                 HttpResponse<String> r = hs.http().send(HttpRequest.newBuilder(
@@ -37,9 +41,14 @@ class MetricsIT {
                 assertEquals(200, r.statusCode(), path);
                 assertEquals("text/plain; version=0.0.4; charset=utf-8", r.headers().firstValue("Content-Type").orElse(""));
                 String text = r.body();
-                // The route's template, never the raw path with the room id.
-                assertTrue(text.contains("route=\"/_matrix/client/v3/rooms/:roomId/send/:eventType/:txnId\""), text);
-                assertTrue(text.contains("vertx_http_server_response_time_seconds_bucket{"), text);
+                // The route's template, never the raw path with the room id; a refused request still
+                // under its endpoint's route, one no route took under "unrouted".
+                String send = "route=\"/_matrix/client/v3/rooms/:roomId/send/:eventType/:txnId\"";
+                assertEquals(1, count(text, "myelin_http_server_requests_seconds_count", "code=\"200\"", "method=\"PUT\"", send), text);
+                assertEquals(1, count(text, "myelin_http_server_requests_seconds_count", "code=\"404\"", "method=\"PUT\"", send), text);
+                assertEquals(1, count(text, "myelin_http_server_requests_seconds_count", "code=\"404\"", "method=\"GET\"",
+                        "route=\"unrouted\""), text);
+                assertTrue(text.contains("myelin_http_server_requests_seconds_bucket{"), text);
                 assertFalse(text.contains(roomId), "a raw room id in a label");
                 assertTrue(sum(text, "myelin_events_persisted_total") >= 1, text);
                 assertTrue(text.contains("myelin_events_persist_batch_seconds_count"), text);
@@ -74,6 +83,18 @@ class MetricsIT {
         List<HomeserverConfig.Listener> listeners = new ArrayList<>(c.listeners());
         listeners.add(new HomeserverConfig.Listener(port, "127.0.0.1", null, List.of(Resource.METRICS)));
         return listeners;
+    }
+
+    /** The value of {@code name}'s sample whose labels include every one of {@code labels}; 0 if none. */
+    private static double count(String text, String name, String... labels) {
+        Matcher m = Pattern.compile("(?m)^" + name + "\\{([^}]*)\\} ([0-9.eE+-]+)$").matcher(text);
+        while (m.find()) {
+            String found = m.group(1);
+            if (java.util.Arrays.stream(labels).allMatch(found::contains)) {
+                return Double.parseDouble(m.group(2));
+            }
+        }
+        return 0;
     }
 
     /** The sum of a counter's samples, over all its labels. */
