@@ -31,16 +31,17 @@ import java.util.concurrent.atomic.AtomicLong;
  * less than it does runs minutes apart.
  *
  * <p>Per burst: messages acknowledged per second (after a ramp) and the server process's CPU per
- * message. The report gives the median and a bootstrap 95 % interval of the per-round ratios,
- * and the ratio of the totals.
+ * message. The report gives, per pair of processes and over all pairs, the median and a
+ * bootstrap 95 % interval of the per-round ratios.
  *
  * <p>Run from the repository root:
  * <pre>{@code
  * ./myelin build && mvn -B -q -o -DskipTests package -pl bench -am
  * java -cp bench/target/benchmarks.jar org.myelin.bench.load.MetricsCostBench
  * }</pre>
- * Options (system properties): {@code users=100 rooms=10 warmupRounds=6 rounds=40 burstSeconds=5
- * rampMillis=1000 scrapeSeconds=15} (seconds of the metrics server's load between scrapes).
+ * Options (system properties): {@code pairs=3 users=100 rooms=10 warmupRounds=6 rounds=20
+ * burstSeconds=5 rampMillis=1000 scrapeSeconds=15} (seconds of the metrics server's load between
+ * scrapes).
  */
 public final class MetricsCostBench {
 
@@ -59,70 +60,80 @@ public final class MetricsCostBench {
     public static void main(String[] args) throws Exception {
         int users = Integer.getInteger("users", 100);
         int rooms = Integer.getInteger("rooms", 10);
+        int pairs = Integer.getInteger("pairs", 3);
+        Path dir = Files.createTempDirectory("myelin-bench-metrics");
+        List<Double> throughputRatios = new ArrayList<>();
+        List<Double> cpuRatios = new ArrayList<>();
+        try (EmbeddedPostgresServer pg = EmbeddedPostgresServer.start(dir.resolve("pg"), dir.resolve("pg.log"),
+                EmbeddedPostgresServer.Mode.DISPOSABLE)) {
+            // Each pair is two new processes: how a JVM happens to compile the hot paths differs
+            // from one process to the next by more than the cost looked for, so one pair alone
+            // would measure those two processes.
+            for (int pair = 1; pair <= pairs; pair++) {
+                List<Double> pairThroughput = new ArrayList<>();
+                List<Double> pairCpu = new ArrayList<>();
+                measurePair(pg, dir.resolve("pair" + pair), pair, users, rooms, pairThroughput, pairCpu);
+                System.out.println("pair " + pair + ": throughput with metrics / without, per round: "
+                        + summary(pairThroughput));
+                System.out.println("pair " + pair + ": server CPU per message with metrics / without, per round: "
+                        + summary(pairCpu));
+                throughputRatios.addAll(pairThroughput);
+                cpuRatios.addAll(pairCpu);
+            }
+        }
+        System.out.println("all pairs: throughput with metrics / without, per round: " + summary(throughputRatios));
+        System.out.println("all pairs: server CPU per message with metrics / without, per round: " + summary(cpuRatios));
+    }
+
+    private static void measurePair(EmbeddedPostgresServer pg, Path dir, int pair, int users, int rooms,
+                                    List<Double> throughputRatios, List<Double> cpuRatios) throws Exception {
         int warmupRounds = Integer.getInteger("warmupRounds", 6);
-        int rounds = Integer.getInteger("rounds", 40);
+        int rounds = Integer.getInteger("rounds", 20);
         int burstSeconds = Integer.getInteger("burstSeconds", 5);
         long rampMillis = Long.getLong("rampMillis", 1000);
         double scrapeSeconds = Double.parseDouble(System.getProperty("scrapeSeconds", "15"));
-        Path dir = Files.createTempDirectory("myelin-bench-metrics");
-        try (EmbeddedPostgresServer pg = EmbeddedPostgresServer.start(dir.resolve("pg"), dir.resolve("pg.log"),
-                EmbeddedPostgresServer.Mode.DISPOSABLE)) {
-            try (Connection c = pg.adminDataSource().getConnection(); Statement s = c.createStatement()) {
-                s.execute("CREATE DATABASE myelin_on");
-                s.execute("CREATE DATABASE myelin_off");
+        try (Connection c = pg.adminDataSource().getConnection(); Statement s = c.createStatement()) {
+            s.execute("CREATE DATABASE myelin_on_" + pair);
+            s.execute("CREATE DATABASE myelin_off_" + pair);
+        }
+        int metricsPort = ClientLoad.freePort();
+        Side on = start(pg, dir, "on_" + pair, metricsPort, users, rooms);
+        Side off = start(pg, dir, "off_" + pair, 0, users, rooms);
+        Scraper scraper = new Scraper(metricsPort, scrapeSeconds);
+        try {
+            System.out.printf("pair %d: metrics on pid %d, off pid %d; %d users in %d rooms each; bursts of %d s"
+                            + " (%d ms ramp); a scrape every %.0f s of the metrics server's load; load average %s%n",
+                    pair, on.process().pid(), off.process().pid(), users, rooms, burstSeconds, rampMillis,
+                    scrapeSeconds, ProcStats.loadAverage());
+            for (int i = 0; i < warmupRounds; i++) {
+                burst(on, burstSeconds, rampMillis, scraper);
+                burst(off, burstSeconds, rampMillis, null);
             }
-            int metricsPort = ClientLoad.freePort();
-            Side on = start(pg, dir, "on", metricsPort, users, rooms);
-            Side off = start(pg, dir, "off", 0, users, rooms);
-            Scraper scraper = new Scraper(metricsPort, scrapeSeconds);
-            try {
-                System.out.printf("servers: metrics on pid %d, off pid %d; %d users in %d rooms each; bursts of %d s"
-                                + " (%d ms ramp); a scrape every %.0f s of the metrics server's load; load average %s%n",
-                        on.process().pid(), off.process().pid(), users, rooms, burstSeconds, rampMillis, scrapeSeconds,
-                        ProcStats.loadAverage());
-                for (int i = 0; i < warmupRounds; i++) {
-                    burst(on, burstSeconds, rampMillis, scraper);
-                    burst(off, burstSeconds, rampMillis, null);
+            for (int i = 0; i < rounds; i++) {
+                Burst a;
+                Burst b;
+                if (i % 2 == 0) {
+                    a = burst(on, burstSeconds, rampMillis, scraper);
+                    b = burst(off, burstSeconds, rampMillis, null);
+                } else {
+                    b = burst(off, burstSeconds, rampMillis, null);
+                    a = burst(on, burstSeconds, rampMillis, scraper);
                 }
-                List<Double> throughputRatios = new ArrayList<>();
-                List<Double> cpuRatios = new ArrayList<>();
-                double onMessages = 0;
-                double offMessages = 0;
-                double onCpu = 0;
-                double offCpu = 0;
-                for (int i = 0; i < rounds; i++) {
-                    Burst a;
-                    Burst b;
-                    if (i % 2 == 0) {
-                        a = burst(on, burstSeconds, rampMillis, scraper);
-                        b = burst(off, burstSeconds, rampMillis, null);
-                    } else {
-                        b = burst(off, burstSeconds, rampMillis, null);
-                        a = burst(on, burstSeconds, rampMillis, scraper);
-                    }
-                    throughputRatios.add(a.messagesPerSecond() / b.messagesPerSecond());
-                    cpuRatios.add(a.serverCpuMsPerMessage() / b.serverCpuMsPerMessage());
-                    onMessages += a.messagesPerSecond();
-                    offMessages += b.messagesPerSecond();
-                    onCpu += a.serverCpuMsPerMessage();
-                    offCpu += b.serverCpuMsPerMessage();
-                    System.out.printf("round %2d: on %6.0f msg/s %.3f ms CPU/msg | off %6.0f msg/s %.3f ms CPU/msg"
-                                    + " | ratio %.3f (load average %s)%n", i + 1, a.messagesPerSecond(),
-                            a.serverCpuMsPerMessage(), b.messagesPerSecond(), b.serverCpuMsPerMessage(),
-                            throughputRatios.getLast(), ProcStats.loadAverage());
-                }
-                System.out.printf("%d scrapes of the metrics server, %d bytes the last%n", scraper.scrapes,
-                        scraper.lastBytes);
-                System.out.println("throughput with metrics / without, per round: "
-                        + summary(throughputRatios) + "; ratio of the means " + String.format("%.4f", onMessages / offMessages));
-                System.out.println("server CPU per message with metrics / without, per round: "
-                        + summary(cpuRatios) + "; ratio of the means " + String.format("%.4f", onCpu / offCpu));
-            } finally {
-                for (Side side : List.of(on, off)) {
-                    side.fleet().stop();
-                    side.process().destroy();
-                    side.process().waitFor(30, TimeUnit.SECONDS);
-                }
+                throughputRatios.add(a.messagesPerSecond() / b.messagesPerSecond());
+                cpuRatios.add(a.serverCpuMsPerMessage() / b.serverCpuMsPerMessage());
+                System.out.printf("round %2d: on %6.0f msg/s %.3f ms CPU/msg | off %6.0f msg/s %.3f ms CPU/msg"
+                                + " | ratio %.3f (load average %s)%n", i + 1, a.messagesPerSecond(),
+                        a.serverCpuMsPerMessage(), b.messagesPerSecond(), b.serverCpuMsPerMessage(),
+                        throughputRatios.getLast(), ProcStats.loadAverage());
+            }
+            System.out.printf("%d scrapes of the metrics server, %d bytes the last%n", scraper.scrapes,
+                    scraper.lastBytes);
+        } finally {
+            scraper.stop();
+            for (Side side : List.of(on, off)) {
+                side.fleet().stop();
+                side.process().destroy();
+                side.process().waitFor(30, TimeUnit.SECONDS);
             }
         }
     }
@@ -220,11 +231,17 @@ public final class MetricsCostBench {
         volatile int scrapes;
         volatile int lastBytes;
 
+        private final Thread thread;
+
         Scraper(int port, double intervalSeconds) {
             this.request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/metrics")).build();
             this.intervalNanos = (long) (intervalSeconds * 1e9);
             this.nextAt = intervalNanos;
-            Thread.ofPlatform().daemon(true).name("metrics-scraper").start(this::loop);
+            this.thread = Thread.ofPlatform().daemon(true).name("metrics-scraper").start(this::loop);
+        }
+
+        void stop() {
+            thread.interrupt();
         }
 
         void resume() {
