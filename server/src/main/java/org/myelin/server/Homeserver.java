@@ -174,9 +174,11 @@ public final class Homeserver implements AutoCloseable {
         Clock clock = Clock.systemUTC();
         this.federation = new FederationServices(config, dataSource, signingKey, vertx, clock);
         media.downloadRemoteWith(federation.mediaClient());
-        this.rooms = new RoomServices(dataSource,
-                new LocalServer(config.serverName(), signingKey), clock,
-                federation.signatures, federation.remoteEvents);
+        long eventCacheBytes = config.caches().eventCacheBytes(Runtime.getRuntime().maxMemory());
+        this.rooms = new RoomServices(dataSource, new LocalServer(config.serverName(), signingKey), clock,
+                eventCacheBytes, new RoomServices.Peers(federation.signatures, federation.remoteEvents));
+        LOG.info("Event cache: up to {} MiB of events (heap: up to {} MiB)", eventCacheBytes >> 20,
+                Runtime.getRuntime().maxMemory() >> 20);
         federation.connect(rooms);
         this.accounts = new AccountServices(dataSource, config, Clock.systemUTC());
         this.users = new UserServices(dataSource, rooms, accounts, Clock.systemUTC());

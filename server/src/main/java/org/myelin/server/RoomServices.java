@@ -44,8 +44,6 @@ import java.util.function.Consumer;
 public final class RoomServices implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(RoomServices.class);
-    /** What committed events may take in the event cache: some 25,000 to 40,000 events of common sizes. */
-    private static final long EVENT_CACHE_BYTES = 128L << 20;
 
     public final LocalServer local;
     public final Clock clock;
@@ -73,7 +71,15 @@ public final class RoomServices implements AutoCloseable {
         }
     };
 
-    RoomServices(DataSource dataSource, LocalServer local, Clock clock, ServerKeys remoteKeys, RemoteEvents remote) {
+    /** What federation plugs in: other servers' keys, and their events when some are missing. */
+    record Peers(ServerKeys keys, RemoteEvents events) {
+    }
+
+    /**
+     * @param eventCacheBytes what committed events may take in the event cache (128 MiB: some
+     *                        25,000 to 40,000 events of common sizes)
+     */
+    RoomServices(DataSource dataSource, LocalServer local, Clock clock, long eventCacheBytes, Peers peers) {
         this.local = local;
         this.clock = clock;
         this.events = new EventRepository(dataSource);
@@ -81,7 +87,7 @@ public final class RoomServices implements AutoCloseable {
         this.memberships = new MembershipRepository(dataSource);
         this.snapshots = new StateSnapshotRepository(dataSource);
         // Bounded by memory, not count: 50,000 events were half a gigabyte kept for good.
-        this.eventCache = EventCache.within(events, EVENT_CACHE_BYTES);
+        this.eventCache = EventCache.within(events, eventCacheBytes);
         this.eventStates = new EventStates(events, snapshots);
         this.heads = new RoomHeads(rooms, eventStates, eventCache);
         this.notifier = new Notifier();
@@ -90,9 +96,9 @@ public final class RoomServices implements AutoCloseable {
         this.persister = new EventPersister(dataSource, snapshots, this::committed);
         ServerKeys keys = (event, server) -> server.equals(local.serverName())
                 ? EventSigning.verify(event, server, local.signingKey().verifyKey())
-                : remoteKeys.isSignedBy(event, server);
+                : peers.keys().isSignedBy(event, server);
         this.pipeline = new RoomEventPipeline(new RoomEventPipeline.Parts(local, clock, eventCache, eventStates, heads,
-                rooms, persister, keys, remote));
+                rooms, persister, keys, peers.events()));
     }
 
     /** Where committed local events go to reach other servers; federation sets it. */
