@@ -1,5 +1,7 @@
 package org.myelin.server;
 
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
 import org.myelin.protocol.event.EventSigning;
 import org.myelin.rooms.LocalServer;
 import org.myelin.rooms.events.EventCache;
@@ -13,6 +15,7 @@ import org.myelin.rooms.ports.ServerKeys;
 import org.myelin.storage.events.EventPersister;
 import org.myelin.storage.events.EventRepository;
 import org.myelin.storage.events.PersistedEvent;
+import org.myelin.storage.events.TimelineRepository;
 import org.myelin.storage.rooms.MembershipRepository;
 import org.myelin.storage.rooms.RoomRepository;
 import org.myelin.storage.state.StateSnapshotRepository;
@@ -27,8 +30,8 @@ import org.slf4j.LoggerFactory;
 
 import javax.sql.DataSource;
 import java.time.Clock;
+import java.util.HashMap;
 import java.util.HashSet;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -51,6 +54,8 @@ public final class RoomServices implements AutoCloseable {
     public final RoomRepository rooms;
     public final MembershipRepository memberships;
     public final StateSnapshotRepository snapshots;
+    /** Timeline pages and what the state was before an event: one for every reader, so one cache. */
+    public final TimelineRepository timeline;
     public final EventCache eventCache;
     public final EventStates eventStates;
     public final RoomHeads heads;
@@ -64,12 +69,7 @@ public final class RoomServices implements AutoCloseable {
     private final AtomicReference<Outbox> outbox = new AtomicReference<>(Outbox.NONE);
     private final List<Consumer<List<PersistedEvent>>> commitListeners = new CopyOnWriteArrayList<>();
     /** Room → servers with joined members; read and invalidated only on the persister's thread. */
-    private final Map<String, Set<String>> joinedServers = new LinkedHashMap<>(256, 0.75f, true) {
-        @Override
-        protected boolean removeEldestEntry(Map.Entry<String, Set<String>> eldest) {
-            return size() > 10_000;
-        }
-    };
+    private final Cache<String, Set<String>> joinedServers = Caffeine.newBuilder().maximumSize(10_000).recordStats().build();
 
     /** What federation plugs in: other servers' keys, and their events when some are missing. */
     record Peers(ServerKeys keys, RemoteEvents events) {
@@ -86,6 +86,7 @@ public final class RoomServices implements AutoCloseable {
         this.rooms = new RoomRepository(dataSource);
         this.memberships = new MembershipRepository(dataSource);
         this.snapshots = new StateSnapshotRepository(dataSource);
+        this.timeline = new TimelineRepository(dataSource);
         // Bounded by memory, not count: 50,000 events were half a gigabyte kept for good.
         this.eventCache = EventCache.within(events, eventCacheBytes);
         this.eventStates = new EventStates(events, snapshots);
@@ -184,12 +185,13 @@ public final class RoomServices implements AutoCloseable {
         }
         boolean stateChanged = recent.room(roomId).map(r -> r.stateChangedAt() == position).orElse(true);
         if (stateChanged || isMember(e)) {
-            joinedServers.remove(roomId);
+            joinedServers.invalidate(roomId);
         }
     }
 
     private Set<String> joinedServers(String roomId) {
-        Set<String> servers = joinedServers.get(roomId);
+        // Not Cache.get(key, loader): no query inside the cache's compute.
+        Set<String> servers = joinedServers.getIfPresent(roomId);
         if (servers == null) {
             servers = Set.copyOf(memberships.joinedServers(roomId));
             joinedServers.put(roomId, servers);
@@ -199,6 +201,17 @@ public final class RoomServices implements AutoCloseable {
 
     private static boolean isMember(PersistedEvent e) {
         return e.pdu().isState() && "m.room.member".equals(e.pdu().type());
+    }
+
+    /** The rooms' caches by name, for their sizes and hit rates in the metrics. */
+    public Map<String, Cache<?, ?>> caches() {
+        Map<String, Cache<?, ?>> caches = new HashMap<>(snapshots.caches());
+        caches.put("events", eventCache.committedCache());
+        caches.put("joined_servers", joinedServers);
+        caches.putAll(timeline.caches());
+        caches.putAll(recent.caches());
+        caches.putAll(pipeline.caches());
+        return caches;
     }
 
     @Override
