@@ -25,7 +25,8 @@ import org.myelin.server.config.HomeserverConfig.PasswordHashing;
  * not take {@code memory_kib} of heap each. The 1 KiB Argon2 blocks come from one pool sized
  * for {@code concurrency} hashes of the configured cost, so steady logins reuse them instead of
  * allocating (and collecting) 32 MiB per hash; a stored hash of a higher cost allocates the rest.
- * The pool lets its blocks go after a minute without hashes ({@link Argon2Blocks}).
+ * The pool lets its blocks go 10 to 20 s after the last hash ({@link Argon2Blocks}): logins come
+ * in bursts (a morning, a client's reconnection), and an idle server should not keep 32 MiB for them.
  */
 public final class PasswordHasher {
 
@@ -33,8 +34,8 @@ public final class PasswordHasher {
     private static final int HASH_BYTES = 32;
     private static final Base64.Encoder B64 = Base64.getEncoder().withoutPadding();
     private static final Base64.Decoder B64D = Base64.getDecoder();
-    /** How long the Argon2 blocks are kept without a hash before they are let go. */
-    private static final long BLOCKS_IDLE_SECONDS = 60;
+    /** How long the Argon2 blocks are kept without a hash before they are let go (up to twice that). */
+    private static final long BLOCKS_IDLE_SECONDS = 10;
 
     private final PasswordHashing params;
     private final SecureRandom random = new SecureRandom();
