@@ -1,5 +1,6 @@
 package org.myelin.server;
 
+import com.github.benmanes.caffeine.cache.Cache;
 import io.vertx.core.Vertx;
 import io.vertx.ext.web.Router;
 import java.io.IOException;
@@ -10,6 +11,7 @@ import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalInt;
+import java.util.TreeMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
@@ -174,9 +176,11 @@ public final class Homeserver implements AutoCloseable {
         Clock clock = Clock.systemUTC();
         this.federation = new FederationServices(config, dataSource, signingKey, vertx, clock);
         media.downloadRemoteWith(federation.mediaClient());
-        this.rooms = new RoomServices(dataSource,
-                new LocalServer(config.serverName(), signingKey), clock,
-                federation.signatures, federation.remoteEvents);
+        long eventCacheBytes = config.caches().eventCacheBytes(Runtime.getRuntime().maxMemory());
+        this.rooms = new RoomServices(dataSource, new LocalServer(config.serverName(), signingKey), clock,
+                eventCacheBytes, new RoomServices.Peers(federation.signatures, federation.remoteEvents));
+        LOG.info("Event cache: up to {} MiB of events (heap: up to {} MiB)", eventCacheBytes >> 20,
+                Runtime.getRuntime().maxMemory() >> 20);
         federation.connect(rooms);
         this.accounts = new AccountServices(dataSource, config, Clock.systemUTC());
         this.users = new UserServices(dataSource, rooms, accounts, Clock.systemUTC());
@@ -238,10 +242,23 @@ public final class Homeserver implements AutoCloseable {
         database.recordTo(metrics.registry());
         rooms.persister.recordTo(metrics.registry());
         federation.outbound().recordTo(metrics.registry());
-        io.micrometer.core.instrument.binder.cache.CaffeineCacheMetrics.monitor(metrics.registry(),
-                rooms.eventCache.committedCache(), "events");
-        io.micrometer.core.instrument.binder.cache.CaffeineCacheMetrics.monitor(metrics.registry(),
-                keys.deviceKeysCache(), "device_keys");
+        metrics.recordCaches(caches());
+    }
+
+    /** Every cache of the server by its name (each name once), for the metrics. */
+    private Map<String, Cache<?, ?>> caches() {
+        Map<String, Cache<?, ?>> caches = new TreeMap<>();
+        for (Map<String, Cache<?, ?>> part : List.of(rooms.caches(), accounts.caches(), users.caches(),
+                clientRooms.caches(), sync.caches(), slidingSync.caches(), keys.caches(), push.caches(),
+                federation.caches(), spaces.caches(), spacesFederation.caches(), upgrades.caches(), admin.caches(),
+                media.caches())) {
+            part.forEach((name, cache) -> {
+                if (caches.putIfAbsent(name, cache) != null) {
+                    throw new IllegalStateException("two caches named " + name);
+                }
+            });
+        }
+        return caches;
     }
 
     /** Starts a homeserver with the built-in routes. */

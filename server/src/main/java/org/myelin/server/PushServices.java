@@ -1,5 +1,6 @@
 package org.myelin.server;
 
+import com.github.benmanes.caffeine.cache.Cache;
 import io.vertx.core.Vertx;
 import org.myelin.server.client.auth.Authenticator;
 import org.myelin.server.client.push.Notifications;
@@ -20,6 +21,7 @@ import org.myelin.storage.receipts.ReceiptRepository;
 import javax.sql.DataSource;
 import java.time.Clock;
 import java.util.List;
+import java.util.Map;
 import java.util.function.LongSupplier;
 
 /**
@@ -75,5 +77,10 @@ final class PushServices implements AutoCloseable {
     public void close() {
         delivery.close();
         recorder.close();
+    }
+
+    /** Push's caches by name, for their sizes and hit rates in the metrics. */
+    public Map<String, Cache<?, ?>> caches() {
+        return recorder.caches();
     }
 }

@@ -1,5 +1,7 @@
 package org.myelin.server;
 
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
 import org.myelin.protocol.event.EventSigning;
 import org.myelin.rooms.LocalServer;
 import org.myelin.rooms.events.EventCache;
@@ -13,6 +15,7 @@ import org.myelin.rooms.ports.ServerKeys;
 import org.myelin.storage.events.EventPersister;
 import org.myelin.storage.events.EventRepository;
 import org.myelin.storage.events.PersistedEvent;
+import org.myelin.storage.events.TimelineRepository;
 import org.myelin.storage.rooms.MembershipRepository;
 import org.myelin.storage.rooms.RoomRepository;
 import org.myelin.storage.state.StateSnapshotRepository;
@@ -27,8 +30,8 @@ import org.slf4j.LoggerFactory;
 
 import javax.sql.DataSource;
 import java.time.Clock;
+import java.util.HashMap;
 import java.util.HashSet;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -44,8 +47,6 @@ import java.util.function.Consumer;
 public final class RoomServices implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(RoomServices.class);
-    /** What committed events may take in the event cache: some 25,000 to 40,000 events of common sizes. */
-    private static final long EVENT_CACHE_BYTES = 128L << 20;
 
     public final LocalServer local;
     public final Clock clock;
@@ -53,6 +54,8 @@ public final class RoomServices implements AutoCloseable {
     public final RoomRepository rooms;
     public final MembershipRepository memberships;
     public final StateSnapshotRepository snapshots;
+    /** Timeline pages and what the state was before an event: one for every reader, so one cache. */
+    public final TimelineRepository timeline;
     public final EventCache eventCache;
     public final EventStates eventStates;
     public final RoomHeads heads;
@@ -66,22 +69,26 @@ public final class RoomServices implements AutoCloseable {
     private final AtomicReference<Outbox> outbox = new AtomicReference<>(Outbox.NONE);
     private final List<Consumer<List<PersistedEvent>>> commitListeners = new CopyOnWriteArrayList<>();
     /** Room → servers with joined members; read and invalidated only on the persister's thread. */
-    private final Map<String, Set<String>> joinedServers = new LinkedHashMap<>(256, 0.75f, true) {
-        @Override
-        protected boolean removeEldestEntry(Map.Entry<String, Set<String>> eldest) {
-            return size() > 10_000;
-        }
-    };
+    private final Cache<String, Set<String>> joinedServers = Caffeine.newBuilder().maximumSize(10_000).recordStats().build();
 
-    RoomServices(DataSource dataSource, LocalServer local, Clock clock, ServerKeys remoteKeys, RemoteEvents remote) {
+    /** What federation plugs in: other servers' keys, and their events when some are missing. */
+    record Peers(ServerKeys keys, RemoteEvents events) {
+    }
+
+    /**
+     * @param eventCacheBytes what committed events may take in the event cache (128 MiB: some
+     *                        25,000 to 40,000 events of common sizes)
+     */
+    RoomServices(DataSource dataSource, LocalServer local, Clock clock, long eventCacheBytes, Peers peers) {
         this.local = local;
         this.clock = clock;
         this.events = new EventRepository(dataSource);
         this.rooms = new RoomRepository(dataSource);
         this.memberships = new MembershipRepository(dataSource);
         this.snapshots = new StateSnapshotRepository(dataSource);
+        this.timeline = new TimelineRepository(dataSource);
         // Bounded by memory, not count: 50,000 events were half a gigabyte kept for good.
-        this.eventCache = EventCache.within(events, EVENT_CACHE_BYTES);
+        this.eventCache = EventCache.within(events, eventCacheBytes);
         this.eventStates = new EventStates(events, snapshots);
         this.heads = new RoomHeads(rooms, eventStates, eventCache);
         this.notifier = new Notifier();
@@ -90,9 +97,9 @@ public final class RoomServices implements AutoCloseable {
         this.persister = new EventPersister(dataSource, snapshots, this::committed);
         ServerKeys keys = (event, server) -> server.equals(local.serverName())
                 ? EventSigning.verify(event, server, local.signingKey().verifyKey())
-                : remoteKeys.isSignedBy(event, server);
+                : peers.keys().isSignedBy(event, server);
         this.pipeline = new RoomEventPipeline(new RoomEventPipeline.Parts(local, clock, eventCache, eventStates, heads,
-                rooms, persister, keys, remote));
+                rooms, persister, keys, peers.events()));
     }
 
     /** Where committed local events go to reach other servers; federation sets it. */
@@ -178,12 +185,13 @@ public final class RoomServices implements AutoCloseable {
         }
         boolean stateChanged = recent.room(roomId).map(r -> r.stateChangedAt() == position).orElse(true);
         if (stateChanged || isMember(e)) {
-            joinedServers.remove(roomId);
+            joinedServers.invalidate(roomId);
         }
     }
 
     private Set<String> joinedServers(String roomId) {
-        Set<String> servers = joinedServers.get(roomId);
+        // Not Cache.get(key, loader): no query inside the cache's compute.
+        Set<String> servers = joinedServers.getIfPresent(roomId);
         if (servers == null) {
             servers = Set.copyOf(memberships.joinedServers(roomId));
             joinedServers.put(roomId, servers);
@@ -193,6 +201,17 @@ public final class RoomServices implements AutoCloseable {
 
     private static boolean isMember(PersistedEvent e) {
         return e.pdu().isState() && "m.room.member".equals(e.pdu().type());
+    }
+
+    /** The rooms' caches by name, for their sizes and hit rates in the metrics. */
+    public Map<String, Cache<?, ?>> caches() {
+        Map<String, Cache<?, ?>> caches = new HashMap<>(snapshots.caches());
+        caches.put("events", eventCache.committedCache());
+        caches.put("joined_servers", joinedServers);
+        caches.putAll(timeline.caches());
+        caches.putAll(recent.caches());
+        caches.putAll(pipeline.caches());
+        return caches;
     }
 
     @Override

@@ -1,5 +1,6 @@
 package org.myelin.server;
 
+import com.github.benmanes.caffeine.cache.Cache;
 import org.myelin.server.client.account.AccountLifecycle;
 import org.myelin.server.client.account.AccountServices;
 import org.myelin.server.client.presence.LocalPresence;
@@ -22,6 +23,7 @@ import javax.sql.DataSource;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.function.Consumer;
 
 /**
@@ -71,5 +73,10 @@ public final class UserServices {
      */
     void onPushRulesChanged(Consumer<String> listener) {
         this.pushRulesChanged = listener;
+    }
+
+    /** The users' caches by name, for their sizes and hit rates in the metrics. */
+    public Map<String, Cache<?, ?>> caches() {
+        return pushRules.caches();
     }
 }

@@ -41,7 +41,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * Options (system properties): users=100 rooms=10 seconds=20 warmupSeconds=30 rate=200 idleSeconds=30 sync=true;
  * jvmOptions=config/jvm.options (the server's JVM options file), serverJavaOpts (added to them);
  * metricsPort=N serves the server's Prometheus metrics on that port and scrapes them every second
- * (scrapeSeconds=N: every N seconds)
+ * (scrapeSeconds=N: every N seconds), and prints each cache's size and hit rate after the load
  * (off by default: compare a run with and one without for the cost of metrics).
  */
 public final class ClientLoad {
@@ -81,7 +81,11 @@ public final class ClientLoad {
                 latency(http, all, seconds, rate, fleet, cpu);
                 System.out.printf("peak under load: server VmHWM %d MB (since the idle phase), PostgreSQL %d MB (Pss, now)%n",
                         ProcStats.statusKb(server.pid(), "VmHWM") / 1024, ProcStats.postgresPssKb(pg.directory()) / 1024);
+                printCaches();
                 fleet.stop();
+                // The sends' keep-alive connections too (thousands when the offered rate queued):
+                // "no one connected" is what the footprint after the load is about.
+                http.closeIdle();
                 System.out.print("after the load, with no one connected: ");
                 idleFootprint(server, pg, 0, Integer.getInteger("idleSeconds", 30));
                 if (scraper != null) {
@@ -200,6 +204,44 @@ public final class ClientLoad {
                 }
             }
             System.out.printf("metrics: %d scrapes%n", scrapes);
+        });
+    }
+
+    /**
+     * With {@code -DmetricsPort}, each of the server's caches as its metrics tell: entries (and
+     * weight, for the caches bounded by it), lookups and the share that hit, evictions.
+     */
+    static void printCaches() throws Exception {
+        int metricsPort = Integer.getInteger("metricsPort", 0);
+        if (metricsPort <= 0) {
+            return;
+        }
+        java.net.http.HttpClient client = java.net.http.HttpClient.newHttpClient();
+        String text = client.send(java.net.http.HttpRequest.newBuilder(
+                        java.net.URI.create("http://127.0.0.1:" + metricsPort + "/metrics")).build(),
+                java.net.http.HttpResponse.BodyHandlers.ofString()).body();
+        Map<String, Map<String, Double>> byCache = new java.util.TreeMap<>();
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile(
+                "(?m)^(cache_size|cache_weight|cache_gets_total|cache_evictions_total)\\{([^}]*)\\} (\\S+)$").matcher(text);
+        while (m.find()) {
+            Map<String, String> labels = new HashMap<>();
+            for (String label : m.group(2).split(",")) {
+                String[] kv = label.split("=", 2);
+                if (kv.length == 2) {
+                    labels.put(kv[0], kv[1].replace("\"", ""));
+                }
+            }
+            String meter = m.group(1) + (labels.containsKey("result") ? "." + labels.get("result") : "");
+            byCache.computeIfAbsent(labels.get("cache"), c -> new HashMap<>()).put(meter, Double.parseDouble(m.group(3)));
+        }
+        System.out.println("caches after the load (entries; weight; lookups, of which hits; evictions):");
+        byCache.forEach((cache, v) -> {
+            double hits = v.getOrDefault("cache_gets_total.hit", 0.0);
+            double lookups = hits + v.getOrDefault("cache_gets_total.miss", 0.0);
+            System.out.printf("  %-28s %9.0f%s  %11.0f lookups%s  %9.0f evicted%n", cache, v.getOrDefault("cache_size", 0.0),
+                    v.containsKey("cache_weight") ? String.format(" (%.1f MiB)", v.get("cache_weight") / (1 << 20)) : "",
+                    lookups, lookups > 0 ? String.format(", %5.1f %% hits", 100 * hits / lookups) : "",
+                    v.getOrDefault("cache_evictions_total", 0.0));
         });
     }
 
@@ -401,9 +443,10 @@ public final class ClientLoad {
             return null;
         }
 
-        void stop() {
+        void stop() throws InterruptedException {
             stop.set(true);
             pool.shutdownNow();
+            pool.awaitTermination(5, TimeUnit.SECONDS);
         }
     }
 

@@ -55,6 +55,13 @@ public final class MatrixHttp {
         return new Response(response.status(), parsed);
     }
 
+    /** Closes the keep-alive connections not in use now. */
+    public void closeIdle() throws IOException {
+        for (Http1Connection c = idle.pollFirst(); c != null; c = idle.pollFirst()) {
+            c.close();
+        }
+    }
+
     public JsonNode ok(String method, String path, String token, JsonNode body) throws IOException, InterruptedException {
         Response r = call(method, path, token, body);
         if (r.status() != 200) {

@@ -1,5 +1,6 @@
 package org.myelin.rooms.pipeline;
 
+import com.github.benmanes.caffeine.cache.Cache;
 import org.myelin.protocol.event.Pdu;
 import org.myelin.protocol.event.StateKey;
 import org.myelin.protocol.stateres.ConflictHints;
@@ -149,5 +150,10 @@ final class ResolveState {
         }
         Map<StateKey, String> full = StateMaps.with(base.entries(), delta);
         return new EventStates.State(StateSnapshot.child(base.snapshot(), delta, () -> full), full);
+    }
+
+    /** The caches of this part's parts, by name, for their sizes and hit rates in the metrics. */
+    Map<String, Cache<?, ?>> caches() {
+        return unconflicted.caches();
     }
 }

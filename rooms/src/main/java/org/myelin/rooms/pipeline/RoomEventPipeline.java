@@ -1,5 +1,6 @@
 package org.myelin.rooms.pipeline;
 
+import com.github.benmanes.caffeine.cache.Cache;
 import org.myelin.protocol.auth.AuthResult;
 import org.myelin.protocol.event.Pdu;
 import org.myelin.protocol.event.StateKey;
@@ -484,5 +485,10 @@ public final class RoomEventPipeline {
     private CompletableFuture<Outcome> storeRejected(Pdu pdu, AuthResult.Rejected r) {
         return persist.store(PersistRequest.outlier(pdu, r.rule() + ": " + r.reason()), null)
                 .thenApply(stored -> new Outcome.Rejected(pdu.eventId(), r.rule(), r.reason()));
+    }
+
+    /** The caches of this part's parts, by name, for their sizes and hit rates in the metrics. */
+    public Map<String, Cache<?, ?>> caches() {
+        return resolve.caches();
     }
 }

@@ -3,6 +3,7 @@ package org.myelin.server.admin;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import java.time.Duration;
+import java.util.Map;
 import java.util.Optional;
 import org.myelin.server.client.ratelimit.RateLimiter;
 import org.myelin.server.client.rooms.SenderRestrictions;
@@ -29,9 +30,9 @@ public final class AdminRestrictions implements SenderRestrictions, RateLimiter.
     private final AdminUserRepository users;
     private final BlockedRoomRepository blockedRooms;
     private final RateLimitOverrideRepository overrides;
-    private final Cache<String, Flags> flags = Caffeine.newBuilder()
+    private final Cache<String, Flags> flags = Caffeine.newBuilder().recordStats()
             .maximumSize(50_000).expireAfterWrite(STALE_AFTER).build();
-    private final Cache<String, Optional<RateLimiter.KeyLimit>> limits = Caffeine.newBuilder()
+    private final Cache<String, Optional<RateLimiter.KeyLimit>> limits = Caffeine.newBuilder().recordStats()
             .maximumSize(50_000).expireAfterWrite(STALE_AFTER).build();
 
     public AdminRestrictions(AdminUserRepository users, BlockedRoomRepository blockedRooms,
@@ -75,5 +76,10 @@ public final class AdminRestrictions implements SenderRestrictions, RateLimiter.
     private Flags flags(String userId) {
         return flags.get(userId, id -> users.find(id)
                 .map(u -> new Flags(u.suspended(), u.shadowBanned())).orElse(Flags.NONE));
+    }
+
+    /** This part's caches by name, for their sizes and hit rates in the metrics. */
+    Map<String, Cache<?, ?>> caches() {
+        return Map.of("admin_user_flags", flags, "admin_rate_limits", limits);
     }
 }

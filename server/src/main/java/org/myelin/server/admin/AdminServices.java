@@ -1,7 +1,9 @@
 package org.myelin.server.admin;
 
+import com.github.benmanes.caffeine.cache.Cache;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import javax.sql.DataSource;
 import org.myelin.server.RoomServices;
 import org.myelin.server.UserServices;
@@ -74,5 +76,10 @@ public final class AdminServices {
         routes.add(new EventReportRoutes(auth, new ReportRepository(p.dataSource()), p.rooms().heads,
                 p.rooms().eventCache));
         return routes;
+    }
+
+    /** Administration's caches by name, for their sizes and hit rates in the metrics. */
+    public Map<String, Cache<?, ?>> caches() {
+        return restrictions.caches();
     }
 }

@@ -56,6 +56,7 @@ final class ConfigValidator {
         validateVoip(c.voip());
         required(c.userDirectory(), "user_directory");
         validateRequestBodies(c.requestBodies());
+        validateCaches(c.caches());
         validateDefaultRoomVersion(c.defaultRoomVersion());
         validateServerNotices(c.serverNotices(), c.serverName());
         validateAppServiceConfigFiles(c.appServiceConfigFiles());
@@ -177,6 +178,21 @@ final class ConfigValidator {
             throw new ConfigException("request_bodies.max_buffered_bytes", "must be positive");
         }
         positive(r.readTimeoutMs(), "request_bodies.read_timeout_ms");
+    }
+
+    private static void validateCaches(HomeserverConfig.Caches c) {
+        required(c, "caches");
+        Long eventCache = c.eventCacheBytes();
+        if (eventCache != null && eventCache < HomeserverConfig.Caches.MIN_EVENT_CACHE_BYTES) {
+            throw new ConfigException("caches.event_cache_bytes", "must be at least "
+                    + HomeserverConfig.Caches.MIN_EVENT_CACHE_BYTES + " (1 MiB), or null to size it from the heap");
+        }
+        // A cache the heap cannot hold would leave the server collecting garbage, then out of memory.
+        long heap = Runtime.getRuntime().maxMemory();
+        if (eventCache != null && heap != Long.MAX_VALUE && eventCache > heap / 2) {
+            throw new ConfigException("caches.event_cache_bytes", eventCache + " is more than half the JVM's maximum heap ("
+                    + heap + " bytes): raise -Xmx in config/jvm.options or lower this");
+        }
     }
 
     /** A version this server can create rooms of (the protocol's registry), as Synapse checks it. */

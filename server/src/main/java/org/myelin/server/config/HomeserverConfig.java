@@ -32,6 +32,7 @@ import java.util.Optional;
  * @param serverNotices       the server notices user and room
  * @param appServiceConfigFiles the registration files of the application services (bridges), as
  *                            Synapse's key; see {@code org.myelin.server.appservice.Registrations}
+ * @param caches              how much memory the caches may take
  */
 public record HomeserverConfig(
         String serverName,
@@ -51,7 +52,8 @@ public record HomeserverConfig(
         RequestBodies requestBodies,
         String defaultRoomVersion,
         ServerNotices serverNotices,
-        List<Path> appServiceConfigFiles) {
+        List<Path> appServiceConfigFiles,
+        Caches caches) {
 
     public static final String DEFAULT_BIND_ADDRESS = "127.0.0.1";
 
@@ -89,7 +91,7 @@ public record HomeserverConfig(
                 UserDirectory.DEFAULT,
                 RequestBodies.DEFAULT,
                 org.myelin.protocol.version.RoomVersions.DEFAULT.id(),
-                ServerNotices.OFF, List.of());
+                ServerNotices.OFF, List.of(), Caches.DEFAULT);
     }
 
     /** The first listener serving a resource, if any. */
@@ -111,85 +113,85 @@ public record HomeserverConfig(
     public HomeserverConfig withServerName(String name) {
         return new HomeserverConfig(name, dataDir, database, listeners, registration, federation, wellKnown,
                 signingKeyPath, media, logLevel, auth, rateLimits, voip, userDirectory,
-                requestBodies, defaultRoomVersion, serverNotices, appServiceConfigFiles);
+                requestBodies, defaultRoomVersion, serverNotices, appServiceConfigFiles, caches);
     }
 
     public HomeserverConfig withDataDir(Path dir) {
         return new HomeserverConfig(serverName, dir, database, listeners, registration, federation, wellKnown,
                 signingKeyPath, media, logLevel, auth, rateLimits, voip, userDirectory,
-                requestBodies, defaultRoomVersion, serverNotices, appServiceConfigFiles);
+                requestBodies, defaultRoomVersion, serverNotices, appServiceConfigFiles, caches);
     }
 
     public HomeserverConfig withDatabase(Database db) {
         return new HomeserverConfig(serverName, dataDir, db, listeners, registration, federation, wellKnown,
                 signingKeyPath, media, logLevel, auth, rateLimits, voip, userDirectory,
-                requestBodies, defaultRoomVersion, serverNotices, appServiceConfigFiles);
+                requestBodies, defaultRoomVersion, serverNotices, appServiceConfigFiles, caches);
     }
 
     public HomeserverConfig withListeners(List<Listener> newListeners) {
         return new HomeserverConfig(serverName, dataDir, database, newListeners, registration, federation, wellKnown,
                 signingKeyPath, media, logLevel, auth, rateLimits, voip, userDirectory,
-                requestBodies, defaultRoomVersion, serverNotices, appServiceConfigFiles);
+                requestBodies, defaultRoomVersion, serverNotices, appServiceConfigFiles, caches);
     }
 
     public HomeserverConfig withWellKnown(WellKnown newWellKnown) {
         return new HomeserverConfig(serverName, dataDir, database, listeners, registration, federation, newWellKnown,
                 signingKeyPath, media, logLevel, auth, rateLimits, voip, userDirectory,
-                requestBodies, defaultRoomVersion, serverNotices, appServiceConfigFiles);
+                requestBodies, defaultRoomVersion, serverNotices, appServiceConfigFiles, caches);
     }
 
     public HomeserverConfig withFederation(Federation newFederation) {
         return new HomeserverConfig(serverName, dataDir, database, listeners, registration, newFederation, wellKnown,
                 signingKeyPath, media, logLevel, auth, rateLimits, voip, userDirectory,
-                requestBodies, defaultRoomVersion, serverNotices, appServiceConfigFiles);
+                requestBodies, defaultRoomVersion, serverNotices, appServiceConfigFiles, caches);
     }
 
     public HomeserverConfig withMedia(Media newMedia) {
         return new HomeserverConfig(serverName, dataDir, database, listeners, registration, federation, wellKnown,
                 signingKeyPath, newMedia, logLevel, auth, rateLimits, voip, userDirectory, requestBodies,
-                defaultRoomVersion, serverNotices, appServiceConfigFiles);
+                defaultRoomVersion, serverNotices, appServiceConfigFiles, caches);
     }
 
     public HomeserverConfig withRegistration(Registration newRegistration) {
         return new HomeserverConfig(serverName, dataDir, database, listeners, newRegistration, federation, wellKnown,
                 signingKeyPath, media, logLevel, auth, rateLimits, voip, userDirectory,
-                requestBodies, defaultRoomVersion, serverNotices, appServiceConfigFiles);
+                requestBodies, defaultRoomVersion, serverNotices, appServiceConfigFiles, caches);
     }
 
     public HomeserverConfig withAuth(Auth newAuth) {
         return new HomeserverConfig(serverName, dataDir, database, listeners, registration, federation, wellKnown,
                 signingKeyPath, media, logLevel, newAuth, rateLimits, voip, userDirectory,
-                requestBodies, defaultRoomVersion, serverNotices, appServiceConfigFiles);
+                requestBodies, defaultRoomVersion, serverNotices, appServiceConfigFiles, caches);
     }
 
     public HomeserverConfig withVoip(Voip newVoip) {
         return new HomeserverConfig(serverName, dataDir, database, listeners, registration, federation, wellKnown,
                 signingKeyPath, media, logLevel, auth, rateLimits, newVoip, userDirectory,
-                requestBodies, defaultRoomVersion, serverNotices, appServiceConfigFiles);
+                requestBodies, defaultRoomVersion, serverNotices, appServiceConfigFiles, caches);
     }
 
     public HomeserverConfig withUserDirectory(UserDirectory newUserDirectory) {
         return new HomeserverConfig(serverName, dataDir, database, listeners, registration, federation, wellKnown,
                 signingKeyPath, media, logLevel, auth, rateLimits, voip, newUserDirectory,
-                requestBodies, defaultRoomVersion, serverNotices, appServiceConfigFiles);
+                requestBodies, defaultRoomVersion, serverNotices, appServiceConfigFiles, caches);
     }
 
     public HomeserverConfig withDefaultRoomVersion(String version) {
         return new HomeserverConfig(serverName, dataDir, database, listeners, registration, federation, wellKnown,
                 signingKeyPath, media, logLevel, auth, rateLimits, voip, userDirectory, requestBodies, version, serverNotices,
-                appServiceConfigFiles);
+                appServiceConfigFiles, caches);
     }
 
     public HomeserverConfig withServerNotices(ServerNotices notices) {
         return new HomeserverConfig(serverName, dataDir, database, listeners, registration, federation, wellKnown,
                 signingKeyPath, media, logLevel, auth, rateLimits, voip, userDirectory, requestBodies,
-                defaultRoomVersion, notices, appServiceConfigFiles);
+                defaultRoomVersion, notices, appServiceConfigFiles, caches);
     }
 
     public HomeserverConfig withAppServiceConfigFiles(List<Path> files) {
         return new HomeserverConfig(serverName, dataDir, database, listeners, registration, federation, wellKnown,
                 signingKeyPath, media, logLevel, auth, rateLimits, voip, userDirectory, requestBodies,
-                defaultRoomVersion, serverNotices, files);
+                defaultRoomVersion, serverNotices, files, caches);
     }
 
     /** The version of rooms created without one; known, as the config was validated. */
@@ -200,13 +202,19 @@ public record HomeserverConfig(
     public HomeserverConfig withRateLimits(RateLimits newRateLimits) {
         return new HomeserverConfig(serverName, dataDir, database, listeners, registration, federation, wellKnown,
                 signingKeyPath, media, logLevel, auth, newRateLimits, voip, userDirectory,
-                requestBodies, defaultRoomVersion, serverNotices, appServiceConfigFiles);
+                requestBodies, defaultRoomVersion, serverNotices, appServiceConfigFiles, caches);
+    }
+
+    public HomeserverConfig withCaches(Caches newCaches) {
+        return new HomeserverConfig(serverName, dataDir, database, listeners, registration, federation, wellKnown,
+                signingKeyPath, media, logLevel, auth, rateLimits, voip, userDirectory, requestBodies,
+                defaultRoomVersion, serverNotices, appServiceConfigFiles, newCaches);
     }
 
     public HomeserverConfig withRequestBodies(RequestBodies newRequestBodies) {
         return new HomeserverConfig(serverName, dataDir, database, listeners, registration, federation, wellKnown,
                 signingKeyPath, media, logLevel, auth, rateLimits, voip, userDirectory, newRequestBodies,
-                defaultRoomVersion, serverNotices, appServiceConfigFiles);
+                defaultRoomVersion, serverNotices, appServiceConfigFiles, caches);
     }
 
     /**
@@ -376,6 +384,34 @@ public record HomeserverConfig(
     public record RequestBodies(int maxConcurrentReads, long maxBufferedBytes, long readTimeoutMs) {
         /** 64 bodies, 64 MiB, 30 s: room for five full federation transactions (12.5 MiB each). */
         public static final RequestBodies DEFAULT = new RequestBodies(64, 64L * 1024 * 1024, 30_000L);
+    }
+
+    /**
+     * {@code caches}: how much memory the caches in front of the database may take. The heap
+     * bounds the process ({@code -Xmx} in {@code config/jvm.options}); the largest cache is
+     * sized from it unless set, so that a smaller heap gets a smaller cache instead of a heap
+     * that the cache fills (BENCHMARKS.md, "Footprint under ClientLoad").
+     *
+     * @param eventCacheBytes what committed events kept in memory may take, by their estimated
+     *                        size (they are read again and again by auth checks, state
+     *                        resolution and /sync); at least 1 MiB. null: an
+     *                        {@value #EVENT_CACHE_HEAP_DIVISOR}th of the maximum heap, and no
+     *                        less than 16 MiB
+     */
+    public record Caches(Long eventCacheBytes) {
+        public static final Caches DEFAULT = new Caches(null);
+        /** Below this the cache would not even hold the state events that every auth check reads. */
+        public static final long MIN_EVENT_CACHE_BYTES = 1L << 20;
+        static final int EVENT_CACHE_HEAP_DIVISOR = 8;
+        static final long DERIVED_EVENT_CACHE_FLOOR = 16L << 20;
+
+        /** The event cache's bound in a JVM whose maximum heap is {@code maxHeapBytes}. */
+        public long eventCacheBytes(long maxHeapBytes) {
+            if (eventCacheBytes != null) {
+                return eventCacheBytes;
+            }
+            return Math.max(DERIVED_EVENT_CACHE_FLOOR, maxHeapBytes / EVENT_CACHE_HEAP_DIVISOR);
+        }
     }
 
     /**

@@ -50,7 +50,7 @@ final class FederatedHierarchy implements RemoteHierarchy, AutoCloseable {
 
     private final FederationClient client;
     private final String serverName;
-    private final Cache<Key, RemoteSpace> answers = Caffeine.newBuilder().expireAfterWrite(KEPT)
+    private final Cache<Key, RemoteSpace> answers = Caffeine.newBuilder().recordStats().expireAfterWrite(KEPT)
             .maximumSize(MAX_KEPT).build();
     private final ExecutorService requests = Executors.newVirtualThreadPerTaskExecutor();
 
@@ -141,5 +141,10 @@ final class FederatedHierarchy implements RemoteHierarchy, AutoCloseable {
     @Override
     public void close() {
         requests.shutdownNow();
+    }
+
+    /** This part's caches by name, for their sizes and hit rates in the metrics. */
+    Map<String, Cache<?, ?>> caches() {
+        return Map.of("remote_hierarchies", answers);
     }
 }

@@ -1,5 +1,6 @@
 package org.myelin.server.federation;
 
+import com.github.benmanes.caffeine.cache.Cache;
 import io.vertx.core.Vertx;
 import org.myelin.federation.FederationSettings;
 import org.myelin.federation.auth.RequestAuthenticator;
@@ -33,7 +34,6 @@ import org.myelin.server.config.Resource;
 import org.myelin.server.http.Routes;
 import org.myelin.server.media.MediaForServers;
 import org.myelin.storage.events.EventRepository;
-import org.myelin.storage.events.TimelineRepository;
 import org.myelin.storage.federation.InboundTransactionRepository;
 import org.myelin.storage.federation.OutboundQueueRepository;
 import org.myelin.storage.federation.ServerKeyRepository;
@@ -130,7 +130,7 @@ public final class FederationServices implements AutoCloseable {
                 rooms.memberships, new InboundTransactionRepository(dataSource), signatures, access, edus, clock));
         this.serving = new EventServing(localKeys.serverName(), rooms.eventCache, rooms.events, rooms.eventStates,
                 access, clock);
-        this.timestamps = new TimestampServing(rooms.heads, access, new TimelineRepository(dataSource));
+        this.timestamps = new TimestampServing(rooms.heads, access, rooms.timeline);
     }
 
     /** Where received typing notifications, receipts and presence go; logged and dropped until set. */
@@ -253,5 +253,10 @@ public final class FederationServices implements AutoCloseable {
         public void other(String origin, String eduType, com.fasterxml.jackson.databind.node.ObjectNode content) {
             target.other(origin, eduType, content);
         }
+    }
+
+    /** Federation's caches by name, for their sizes and hit rates in the metrics. */
+    public Map<String, Cache<?, ?>> caches() {
+        return signatures.caches();
     }
 }

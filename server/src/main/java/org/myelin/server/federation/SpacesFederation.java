@@ -1,5 +1,6 @@
 package org.myelin.server.federation;
 
+import com.github.benmanes.caffeine.cache.Cache;
 import org.myelin.server.client.spaces.SpaceServices;
 import org.myelin.server.config.Resource;
 import org.myelin.server.http.Routes;
@@ -32,5 +33,10 @@ public final class SpacesFederation implements AutoCloseable {
     @Override
     public void close() {
         remote.close();
+    }
+
+    /** The caches of this part's parts, by name, for their sizes and hit rates in the metrics. */
+    public Map<String, Cache<?, ?>> caches() {
+        return remote.caches();
     }
 }

@@ -1,9 +1,12 @@
 package org.myelin.server.media;
 
+import com.github.benmanes.caffeine.cache.Cache;
 import io.vertx.core.Vertx;
 import java.io.IOException;
 import java.time.Clock;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import javax.sql.DataSource;
 import org.myelin.federation.discovery.AddressResolver;
 import org.myelin.federation.media.RemoteMediaClient;
@@ -116,5 +119,12 @@ public final class MediaServices implements AutoCloseable {
     public void close() throws InterruptedException {
         stop();
         thumbnails.close();
+    }
+
+    /** The media repository's caches by name, for their sizes and hit rates in the metrics. */
+    public Map<String, Cache<?, ?>> caches() {
+        Map<String, Cache<?, ?>> caches = new HashMap<>(thumbnails.caches());
+        caches.putAll(previews.caches());
+        return caches;
     }
 }

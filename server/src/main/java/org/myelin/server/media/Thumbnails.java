@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
@@ -57,7 +58,7 @@ public final class Thumbnails implements AutoCloseable {
     private final HomeserverConfig.Media config;
     private final ThumbnailGenerator generator;
     /** Of each content file, what its header says (empty: not an image thumbnailed): read once. */
-    private final Cache<Path, Optional<SourceImage>> images = Caffeine.newBuilder().maximumSize(10_000).build();
+    private final Cache<Path, Optional<SourceImage>> images = Caffeine.newBuilder().recordStats().maximumSize(10_000).build();
     /** Runs {@link #pregenerate} apart from the upload, which answers at once. */
     private final ExecutorService background = Executors.newVirtualThreadPerTaskExecutor();
 
@@ -185,5 +186,10 @@ public final class Thumbnails implements AutoCloseable {
     public void close() throws InterruptedException {
         background.shutdownNow();
         generator.close();
+    }
+
+    /** This part's caches by name, for their sizes and hit rates in the metrics. */
+    Map<String, Cache<?, ?>> caches() {
+        return Map.of("thumbnail_sources", images);
     }
 }

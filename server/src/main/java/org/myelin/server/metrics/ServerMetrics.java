@@ -1,5 +1,9 @@
 package org.myelin.server.metrics;
 
+import io.micrometer.core.instrument.binder.cache.CaffeineCacheMetrics;
+import io.micrometer.core.instrument.Gauge;
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Policy;
 import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.config.MeterFilter;
@@ -20,6 +24,7 @@ import io.vertx.micrometer.MicrometerMetricsFactory;
 import io.vertx.micrometer.MetricsDomain;
 import io.vertx.micrometer.MicrometerMetricsOptions;
 import java.util.EnumSet;
+import java.util.Map;
 import java.util.Optional;
 import org.myelin.server.config.HomeserverConfig;
 import org.myelin.server.config.Resource;
@@ -108,6 +113,23 @@ public final class ServerMetrics implements AutoCloseable {
         }
         return Vertx.builder().with(new VertxOptions().setMetricsOptions(options))
                 .withMetrics(new MicrometerMetricsFactory(prometheus)).build();
+    }
+
+    /**
+     * Reports each cache under its name: Micrometer's Caffeine meters ({@code cache_size},
+     * {@code cache_gets_total} by hit and miss, {@code cache_evictions_total}, {@code cache_puts_total})
+     * and, for caches bounded by weight rather than entries, {@code cache_weight} (the event
+     * cache's estimated bytes).
+     */
+    public void recordCaches(Map<String, Cache<?, ?>> caches) {
+        caches.forEach((name, cache) -> {
+            CaffeineCacheMetrics.monitor(registry, cache, name);
+            cache.policy().eviction().filter(Policy.Eviction::isWeighted).ifPresent(eviction ->
+                    Gauge.builder("cache.weight", eviction, e -> e.weightedSize().orElse(0))
+                            .tag("cache", name)
+                            .description("The sum of the weights of the cache's entries")
+                            .register(registry));
+        });
     }
 
     private void bindJvm() {

@@ -1,16 +1,16 @@
 package org.myelin.server.streams;
 
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
 import org.myelin.protocol.event.StateKey;
 import org.myelin.storage.events.StoredEvent;
 import org.myelin.storage.events.TimelineFilter;
 import org.myelin.storage.state.StateSnapshot;
 
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * The newest events of each room, each with the state after it, and the position where the
@@ -20,7 +20,8 @@ import java.util.concurrent.locks.ReentrantLock;
  * <p>A room's entry holds every visible timeline event (not soft-failed, not rejected, with a
  * positive stream ordering: what {@code TimelineRepository.page} returns) after
  * {@link Room#coveredAfter()}, up to {@value #EVENTS_PER_ROOM} of them, newest last; at most
- * {@value #MAX_EVENTS} events over all rooms, the rooms read least recently forgotten first. Readers ask
+ * {@value #MAX_EVENTS} events over all rooms, the rooms read least often and least recently
+ * forgotten first (a bounded Caffeine cache weighing each room by its events). Readers ask
  * for what the entry can answer exactly and read the database for the rest. Events are recorded
  * before the timeline position that covers them is announced, so a reader sees every event up to
  * its token.
@@ -157,11 +158,15 @@ public final class RecentTimeline {
     }
 
     private final StreamChangeCache timelineChanges;
-    /** In access order; changed only by the commit listener's thread (readers' lookups reorder it). */
-    private final LinkedHashMap<String, Room> rooms = new LinkedHashMap<>(256, 0.75f, true);
-    private final ReentrantLock lock = new ReentrantLock();
-    /** Events held over all rooms; written under {@link #lock}. */
-    private int held;
+    /**
+     * By room, bounded by the events held: at most {@link #MAX_EVENTS} over all rooms. Written
+     * only by the commit listener's thread; read by every /sync, without a lock.
+     */
+    private final Cache<String, Room> rooms = Caffeine.newBuilder()
+            .maximumWeight(MAX_EVENTS)
+            .weigher((String roomId, Room room) -> Math.max(1, room.events().size()))
+            .recordStats()
+            .build();
 
     /**
      * @param timelineChanges the timeline stream's change cache, which knows where each room last
@@ -173,23 +178,12 @@ public final class RecentTimeline {
 
     /** What is known of {@code roomId}'s recent timeline, if anything. */
     public Optional<Room> room(String roomId) {
-        lock.lock();
-        try {
-            return Optional.ofNullable(rooms.get(roomId));
-        } finally {
-            lock.unlock();
-        }
+        return Optional.ofNullable(rooms.getIfPresent(roomId));
     }
 
     /** Forgets {@code roomId}: readers go to the store until its next event. */
     public void forget(String roomId) {
-        lock.lock();
-        try {
-            Room gone = rooms.remove(roomId);
-            held -= gone == null ? 0 : gone.events().size();
-        } finally {
-            lock.unlock();
-        }
+        rooms.invalidate(roomId);
     }
 
     /**
@@ -201,7 +195,7 @@ public final class RecentTimeline {
     public void committed(StoredEvent event, StateSnapshot snapshot, Map<StateKey, String> state) {
         String roomId = event.pdu().roomId();
         long position = event.streamOrdering();
-        Room room = room(roomId).orElse(null);
+        Room room = rooms.asMap().get(roomId); // the writer's own read: no hit or miss
         if (room == null) {
             // No event of the room between its last known change and this one; none at all before
             // its m.room.create, so a room seen from its creation is held from the very beginning
@@ -214,22 +208,12 @@ public final class RecentTimeline {
         }
         boolean sameState = snapshot != null && room.snapshot() != null && sameSnapshot(room.snapshot(), snapshot);
         long changedAt = sameState ? room.stateChangedAt() : position;
-        Room updated = room.with(new Entry(event, state), changedAt, snapshot, state);
-        lock.lock();
-        try {
-            Room replaced = rooms.put(roomId, updated);
-            held += updated.events().size() - (replaced == null ? 0 : replaced.events().size());
-            var eldest = rooms.entrySet().iterator();
-            while (held > MAX_EVENTS && eldest.hasNext()) {
-                Map.Entry<String, Room> gone = eldest.next();
-                if (!gone.getKey().equals(roomId)) {
-                    held -= gone.getValue().events().size();
-                    eldest.remove();
-                }
-            }
-        } finally {
-            lock.unlock();
-        }
+        rooms.put(roomId, room.with(new Entry(event, state), changedAt, snapshot, state));
+    }
+
+    /** This part's caches by name, for their sizes and hit rates in the metrics. */
+    public Map<String, Cache<?, ?>> caches() {
+        return Map.of("recent_timelines", rooms);
     }
 
     private static boolean sameSnapshot(StateSnapshot a, StateSnapshot b) {

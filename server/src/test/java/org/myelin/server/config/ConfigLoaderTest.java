@@ -64,7 +64,7 @@ class ConfigLoaderTest {
                 "url_blocklist", "max_spider_size", "max_user_storage_bytes", "user_storage_info_uri",
                 "media_retention", "remote_media_lifetime_ms", "log_level",
                 "health_check_interval_ms", "x_forwarded", "request_bodies",
-                "max_concurrent_reads", "max_buffered_bytes", "read_timeout_ms",
+                "max_concurrent_reads", "max_buffered_bytes", "read_timeout_ms", "caches", "event_cache_bytes",
                 "default_room_version", "support", "contacts", "support_page", "login_via_existing_session",
                 "require_ui_auth", "token_timeout_ms")) {
             assertTrue(example.contains(key + ":"), key);
@@ -358,6 +358,24 @@ class ConfigLoaderTest {
         assertEquals("request_bodies.max_concurrent_reads", yamlError("request_bodies: {max_concurrent_reads: 0}\n").key());
         assertEquals("request_bodies.max_buffered_bytes", yamlError("request_bodies: {max_buffered_bytes: 0}\n").key());
         assertEquals("request_bodies.read_timeout_ms", yamlError("request_bodies: {read_timeout_ms: 0}\n").key());
+    }
+
+    @Test
+    void eventCacheBoundIsReadOrSizedFromTheHeap() throws IOException {
+        HomeserverConfig.Caches derived = HomeserverConfig.defaults().caches();
+        assertNull(derived.eventCacheBytes());
+        assertEquals(64L << 20, derived.eventCacheBytes(512L << 20), "an eighth of the heap");
+        assertEquals(16L << 20, derived.eventCacheBytes(64L << 20), "no less than 16 MiB");
+
+        HomeserverConfig c = loadYaml("caches: {event_cache_bytes: 8388608}\n", Map.of());
+        assertEquals(8L << 20, c.caches().eventCacheBytes(512L << 20));
+        assertEquals(3L << 20, loadYaml("", Map.of("MYELIN_CACHES_EVENT_CACHE_BYTES", "3145728"))
+                .caches().eventCacheBytes(512L << 20));
+
+        assertEquals("caches.event_cache_bytes", yamlError("caches: {event_cache_bytes: 1000}\n").key());
+        assertEquals("caches.event_cache_bytes",
+                yamlError("caches: {event_cache_bytes: " + Runtime.getRuntime().maxMemory() + "}\n").key(),
+                "the whole heap");
     }
 
     @Test

@@ -69,6 +69,40 @@ class MetricsIT {
     }
 
     @Test
+    void everyCacheIsReportedUnderItsNameWithItsSizeAndHitsAndMisses() throws Exception {
+        int metricsPort = TestHomeserver.freePort();
+        try (TestHomeserver hs = TestHomeserver.builder().configure(c -> c.withListeners(withMetrics(c, metricsPort)))
+                .start()) {
+            TestUser alice = hs.registerUser("alice");
+            String roomId = hs.expect(200, alice, "POST", "/_matrix/client/v3/createRoom", "{}").path("room_id").asText();
+            hs.expect(200, alice, "PUT", "/_matrix/client/v3/rooms/" + TestHomeserver.enc(roomId)
+                    + "/send/m.room.message/txn1", "{\"msgtype\":\"m.text\",\"body\":\"hello\"}");
+            hs.expect(200, alice, "GET", "/_matrix/client/v3/sync?timeout=0", null);
+            hs.expect(200, alice, "GET", "/_matrix/client/v3/sync?timeout=0", null);
+
+            String text = hs.http().send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + metricsPort + "/metrics"))
+                    .build(), HttpResponse.BodyHandlers.ofString()).body();
+            for (String cache : List.of("access_tokens", "admin_rate_limits", "admin_user_flags", "client_transaction_origins",
+                    "client_transactions", "device_keys", "event_signatures", "events", "filters", "hierarchy_pages",
+                    "ignored_users", "inline_filters", "joined_servers", "lazy_loaded_members", "notification_counts",
+                    "notification_room_facts", "one_time_key_counts", "push_room_facts", "push_rules", "read_positions",
+                    "recent_timelines", "redaction_targets", "relation_parents", "remote_hierarchies", "replaced_event_ids",
+                    "room_summaries", "room_upgrades", "sliding_connections", "sliding_direct_rooms", "sliding_room_traits",
+                    "snapshots_before", "state_snapshots", "thread_notification_counts", "thumbnail_sources",
+                    "to_device_acknowledged", "unconflicted_auth_chains", "url_previews", "user_memberships")) {
+                assertTrue(text.contains("cache_size{cache=\"" + cache + "\""), cache + " has a size");
+                assertTrue(text.contains("cache_gets_total{cache=\"" + cache + "\",result=\"hit\""), cache + " counts its hits");
+            }
+            // Every request after registration found alice's token in memory; the second sync found
+            // the room's recent timeline that the first had read.
+            assertTrue(sample(text, "cache_gets_total{cache=\"access_tokens\",result=\"hit\"}") >= 3, text);
+            assertTrue(sample(text, "cache_gets_total{cache=\"recent_timelines\",result=\"hit\"}") >= 1, text);
+            assertTrue(sample(text, "cache_size{cache=\"recent_timelines\"}") >= 1, text);
+            assertTrue(sample(text, "cache_weight{cache=\"events\"}") > 1000, "the events' estimated bytes");
+        }
+    }
+
+    @Test
     void metricsAreOffByDefault() throws Exception {
         try (TestHomeserver hs = TestHomeserver.start()) {
             assertFalse(hs.homeserver().config().listeners().stream()
@@ -95,6 +129,16 @@ class MetricsIT {
             }
         }
         return 0;
+    }
+
+    /** The value of one sample, named with all its labels in the order Prometheus writes them. */
+    private static double sample(String text, String nameAndLabels) {
+        for (String line : text.split("\n")) {
+            if (line.startsWith(nameAndLabels + " ")) {
+                return Double.parseDouble(line.substring(nameAndLabels.length() + 1).trim());
+            }
+        }
+        return Double.NaN;
     }
 
     /** The sum of a counter's samples, over all its labels. */

@@ -1,5 +1,7 @@
 package org.myelin.storage.events;
 
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
 import org.myelin.storage.StorageException;
 
 import javax.sql.DataSource;
@@ -13,7 +15,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Client transaction ids (client-server API, "Transaction identifiers"): which event a device's
@@ -30,7 +31,8 @@ public final class ClientTransactionRepository {
     static final String INSERT = """
             INSERT INTO client_transactions (user_id, device_id, room_id, kind, txn_id, event_id, created_ts)
             VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING""";
-    private static final int MAX_REMEMBERED = 100_000;
+    /** Per map: some 20,000 recent sends and events, a few MB; older ones are read from the store. */
+    private static final int MAX_REMEMBERED = 20_000;
     /** Marks an event sent without a transaction in {@link #byEvent}. */
     private static final Origin NONE = new Origin("", "", "");
 
@@ -43,9 +45,9 @@ public final class ClientTransactionRepository {
     }
 
     private final DataSource dataSource;
-    /** Caches only (a miss reads the store); bounded by emptying, not by a lock-guarded LRU every send would take. */
-    private final Map<Key, String> byKey = new ConcurrentHashMap<>();
-    private final Map<String, Origin> byEvent = new ConcurrentHashMap<>();
+    /** Caches only (a miss reads the store), which every send and every sender's /sync read without a lock. */
+    private final Cache<Key, String> byKey = Caffeine.newBuilder().maximumSize(MAX_REMEMBERED).recordStats().build();
+    private final Cache<String, Origin> byEvent = Caffeine.newBuilder().maximumSize(MAX_REMEMBERED).recordStats().build();
 
     public ClientTransactionRepository(DataSource dataSource) {
         this.dataSource = dataSource;
@@ -53,8 +55,8 @@ public final class ClientTransactionRepository {
 
     /** {@code key} made {@code eventId}, committed (with the event, or by {@link #record}). */
     public void remember(Key key, String eventId) {
-        bound(byKey).put(key, eventId);
-        bound(byEvent).put(eventId, new Origin(key.userId(), key.deviceId(), key.txnId()));
+        byKey.put(key, eventId);
+        byEvent.put(eventId, new Origin(key.userId(), key.deviceId(), key.txnId()));
     }
 
     /**
@@ -70,14 +72,14 @@ public final class ClientTransactionRepository {
             if (e.clientTransaction() != null) {
                 remember(e.clientTransaction(), e.pdu().eventId());
             } else {
-                bound(byEvent).putIfAbsent(e.pdu().eventId(), NONE);
+                byEvent.asMap().putIfAbsent(e.pdu().eventId(), NONE);
             }
         }
     }
 
     /** The event this transaction made, if it was seen before. */
     public Optional<String> eventOf(Key key) {
-        String known = byKey.get(key);
+        String known = byKey.getIfPresent(key);
         if (known != null) {
             return Optional.of(known);
         }
@@ -123,7 +125,7 @@ public final class ClientTransactionRepository {
         Map<String, Origin> found = new HashMap<>();
         List<String> unknown = new ArrayList<>();
         for (String eventId : eventIds) {
-            Origin known = byEvent.get(eventId);
+            Origin known = byEvent.getIfPresent(eventId);
             if (known == null) {
                 unknown.add(eventId);
             } else if (known != NONE) {
@@ -155,10 +157,8 @@ public final class ClientTransactionRepository {
         ps.setString(5, key.txnId());
     }
 
-    private static <K, V> Map<K, V> bound(Map<K, V> cache) {
-        if (cache.size() >= MAX_REMEMBERED) {
-            cache.clear();
-        }
-        return cache;
+    /** This repository's caches by name, for their sizes and hit rates in the metrics. */
+    public Map<String, Cache<?, ?>> caches() {
+        return Map.of("client_transactions", byKey, "client_transaction_origins", byEvent);
     }
 }

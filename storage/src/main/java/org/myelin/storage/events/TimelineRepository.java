@@ -37,7 +37,7 @@ public final class TimelineRepository {
 
     private final DataSource dataSource;
     /** Before-snapshot ids by event id: the first events of /sync windows, visibility changes. */
-    private final Cache<String, Long> snapshotBefore = Caffeine.newBuilder().maximumSize(SNAPSHOTS_BEFORE).build();
+    private final Cache<String, Long> snapshotBefore = Caffeine.newBuilder().recordStats().maximumSize(SNAPSHOTS_BEFORE).build();
 
     private static final int SNAPSHOTS_BEFORE = 20_000;
 
@@ -222,5 +222,10 @@ public final class TimelineRepository {
         } catch (SQLException e) {
             throw new StorageException(e);
         }
+    }
+
+    /** This part's caches by name, for their sizes and hit rates in the metrics. */
+    public Map<String, Cache<?, ?>> caches() {
+        return Map.of("snapshots_before", snapshotBefore);
     }
 }

@@ -40,7 +40,7 @@ public final class StateSnapshotRepository {
             """;
 
     private final DataSource dataSource;
-    private final Cache<Long, Map<StateKey, String>> cache = Caffeine.newBuilder()
+    private final Cache<Long, Map<StateKey, String>> cache = Caffeine.newBuilder().recordStats()
             .maximumWeight(CACHED_ENTRIES)
             .weigher((Long id, Map<StateKey, String> state) -> state.size() + 1)
             .executor(Runnable::run)
@@ -162,5 +162,10 @@ public final class StateSnapshotRepository {
     /** Drops cached snapshots, after a failed transaction may have left ids unused. */
     public void clearCache() {
         cache.invalidateAll();
+    }
+
+    /** This part's caches by name, for their sizes and hit rates in the metrics. */
+    public Map<String, Cache<?, ?>> caches() {
+        return Map.of("state_snapshots", cache);
     }
 }

@@ -1,7 +1,9 @@
 package org.myelin.server.client.account;
 
+import com.github.benmanes.caffeine.cache.Cache;
 import java.time.Clock;
 import java.util.List;
+import java.util.Map;
 import java.util.OptionalLong;
 import java.util.concurrent.CopyOnWriteArrayList;
 import javax.sql.DataSource;
@@ -134,5 +136,10 @@ public final class AccountServices {
                 LOG.warn("Deactivation listener {} failed for {}", l, userId, e);
             }
         }
+    }
+
+    /** Accounts' caches by name, for their sizes and hit rates in the metrics. */
+    public Map<String, Cache<?, ?>> caches() {
+        return tokenCache.caches();
     }
 }

@@ -3,11 +3,13 @@ package org.myelin.server.client.accountdata;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.github.benmanes.caffeine.cache.Cache;
 import org.myelin.server.http.Json;
 import org.myelin.server.streams.StreamId;
 import org.myelin.server.streams.Streams;
 import org.myelin.storage.accountdata.AccountDataRepository;
 
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -86,5 +88,10 @@ public final class AccountData {
         } catch (JsonProcessingException | ClassCastException e) {
             throw new IllegalStateException("stored account data is not a JSON object", e);
         }
+    }
+
+    /** The caches of this part's parts, by name, for their sizes and hit rates in the metrics. */
+    public Map<String, Cache<?, ?>> caches() {
+        return ignoredUsers.caches();
     }
 }

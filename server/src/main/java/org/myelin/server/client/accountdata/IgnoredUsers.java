@@ -10,6 +10,7 @@ import org.myelin.storage.accountdata.AccountDataRepository;
 
 import java.util.HashSet;
 import java.util.Iterator;
+import java.util.Map;
 import java.util.Set;
 
 /**
@@ -25,7 +26,7 @@ public final class IgnoredUsers implements IgnoredSenders {
     private static final int USERS_REMEMBERED = 10_000;
 
     private final AccountDataRepository repository;
-    private final Cache<String, Set<String>> lists = Caffeine.newBuilder().maximumSize(USERS_REMEMBERED).build();
+    private final Cache<String, Set<String>> lists = Caffeine.newBuilder().recordStats().maximumSize(USERS_REMEMBERED).build();
 
     public IgnoredUsers(AccountDataRepository repository) {
         this.repository = repository;
@@ -64,5 +65,10 @@ public final class IgnoredUsers implements IgnoredSenders {
             ignored.add(names.next());
         }
         return Set.copyOf(ignored);
+    }
+
+    /** This part's caches by name, for their sizes and hit rates in the metrics. */
+    public Map<String, Cache<?, ?>> caches() {
+        return Map.of("ignored_users", lists);
     }
 }

@@ -4,7 +4,10 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.SecureRandom;
 import java.util.Base64;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
 import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.bouncycastle.crypto.generators.Argon2BytesGenerator;
 import org.bouncycastle.crypto.generators.OpenBSDBCrypt;
@@ -22,6 +25,8 @@ import org.myelin.server.config.HomeserverConfig.PasswordHashing;
  * not take {@code memory_kib} of heap each. The 1 KiB Argon2 blocks come from one pool sized
  * for {@code concurrency} hashes of the configured cost, so steady logins reuse them instead of
  * allocating (and collecting) 32 MiB per hash; a stored hash of a higher cost allocates the rest.
+ * The pool lets its blocks go 10 to 20 s after the last hash ({@link Argon2Blocks}): logins come
+ * in bursts (a morning, a client's reconnection), and an idle server should not keep 32 MiB for them.
  */
 public final class PasswordHasher {
 
@@ -29,21 +34,34 @@ public final class PasswordHasher {
     private static final int HASH_BYTES = 32;
     private static final Base64.Encoder B64 = Base64.getEncoder().withoutPadding();
     private static final Base64.Decoder B64D = Base64.getDecoder();
+    /** How long the Argon2 blocks are kept without a hash before they are let go (up to twice that). */
+    private static final long BLOCKS_IDLE_SECONDS = 10;
 
     private final PasswordHashing params;
     private final SecureRandom random = new SecureRandom();
     private final Semaphore permits;
-    private final Argon2BytesGenerator.BlockPool blocks;
+    private final Argon2Blocks blocks;
     private final AtomicInteger running = new AtomicInteger();
     private final AtomicInteger peakRunning = new AtomicInteger();
     /** A hash to verify against when the account does not exist, so that timing does not tell; made on first need. */
     private volatile String dummyHash;
 
     public PasswordHasher(PasswordHashing params) {
+        this(params, CompletableFuture.delayedExecutor(BLOCKS_IDLE_SECONDS, TimeUnit.SECONDS));
+    }
+
+    /** @param afterIdlePeriod runs a task once the Argon2 blocks have been kept a while (tests run it at will) */
+    PasswordHasher(PasswordHashing params, Executor afterIdlePeriod) {
         this.params = params;
         this.permits = new Semaphore(params.concurrency());
-        this.blocks = new Argon2BytesGenerator.FixedBlockPool(
-                params.concurrency() * Argon2BytesGenerator.getBlockCount(params.memoryKib(), params.parallelism()));
+        this.blocks = new Argon2Blocks(
+                params.concurrency() * Argon2BytesGenerator.getBlockCount(params.memoryKib(), params.parallelism()),
+                afterIdlePeriod);
+    }
+
+    /** How many Argon2 blocks are kept for the next hashes. */
+    int keptBlocks() {
+        return blocks.keptCount();
     }
 
     /** The most hashes that have run at once, for tests of the bound. */

@@ -1,5 +1,6 @@
 package org.myelin.server.client.keys;
 
+import com.github.benmanes.caffeine.cache.Cache;
 import org.myelin.protocol.id.ServerName;
 import org.myelin.server.RoomServices;
 import org.myelin.server.client.account.AccountLifecycle;
@@ -13,7 +14,9 @@ import org.myelin.storage.keys.OneTimeKeyRepository;
 
 import javax.sql.DataSource;
 import java.time.Clock;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * End-to-end encryption keys, wired by constructors: device keys, one-time and fallback keys,
@@ -69,9 +72,11 @@ public final class KeysServices {
         return served;
     }
 
-    /** Our users' parsed device keys, kept between queries (for the metrics). */
-    public com.github.benmanes.caffeine.cache.Cache<?, ?> deviceKeysCache() {
-        return deviceKeysCache.cache();
+    /** The caches of the keys, by name, for their sizes and hit rates in the metrics. */
+    public Map<String, Cache<?, ?>> caches() {
+        Map<String, Cache<?, ?>> caches = new HashMap<>(deviceKeysCache.caches());
+        caches.putAll(counts.caches());
+        return caches;
     }
 
     /** Key uploads, for devices that upload their keys other than by {@code POST /keys/upload} (a dehydrated device). */

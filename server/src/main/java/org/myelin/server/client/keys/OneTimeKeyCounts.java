@@ -1,11 +1,13 @@
 package org.myelin.server.client.keys;
 
-import org.myelin.rooms.cache.StripedLru;
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
 import org.myelin.server.client.sync.DeviceKeyCounts;
 import org.myelin.storage.keys.OneTimeKeyRepository;
 import org.myelin.storage.keys.OneTimeKeyRepository.Counts;
 
 import java.util.Collection;
+import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -22,7 +24,7 @@ final class OneTimeKeyCounts implements DeviceKeyCounts {
     }
 
     private final OneTimeKeyRepository store;
-    private final StripedLru<Device, Counts> cache = new StripedLru<>(DEVICES);
+    private final Cache<Device, Counts> cache = Caffeine.newBuilder().maximumSize(DEVICES).recordStats().build();
     /** Moves on every invalidation: counts read while it moved may be stale and are not kept. */
     private final AtomicLong invalidations = new AtomicLong();
 
@@ -33,7 +35,7 @@ final class OneTimeKeyCounts implements DeviceKeyCounts {
     @Override
     public Counts of(String userId, String deviceId) {
         Device device = new Device(userId, deviceId);
-        Counts cached = cache.get(device);
+        Counts cached = cache.getIfPresent(device);
         if (cached != null) {
             return cached;
         }
@@ -48,10 +50,15 @@ final class OneTimeKeyCounts implements DeviceKeyCounts {
     /** The device's keys changed (call after the change is committed). */
     void invalidate(String userId, String deviceId) {
         invalidations.incrementAndGet();
-        cache.remove(new Device(userId, deviceId));
+        cache.invalidate(new Device(userId, deviceId));
     }
 
     void invalidate(String userId, Collection<String> deviceIds) {
         deviceIds.forEach(d -> invalidate(userId, d));
+    }
+
+    /** This part's caches by name, for their sizes and hit rates in the metrics. */
+    Map<String, Cache<?, ?>> caches() {
+        return Map.of("one_time_key_counts", cache);
     }
 }

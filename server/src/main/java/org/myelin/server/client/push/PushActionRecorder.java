@@ -1,5 +1,7 @@
 package org.myelin.server.client.push;
 
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
 import org.myelin.protocol.event.Pdu;
 import org.myelin.storage.accountdata.AccountDataRepository;
 import org.myelin.storage.events.EventRepository;
@@ -13,7 +15,6 @@ import org.slf4j.LoggerFactory;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -78,12 +79,8 @@ public final class PushActionRecorder implements AutoCloseable {
      * in each room: a message costs no query. Only the worker thread touches it; events come in
      * stream order, so a state event is seen before the events that follow it.
      */
-    private final Map<String, PushEvaluation.RoomFacts> facts = new LinkedHashMap<>(256, 0.75f, true) {
-        @Override
-        protected boolean removeEldestEntry(Map.Entry<String, PushEvaluation.RoomFacts> eldest) {
-            return size() > 1_000;
-        }
-    };
+    private final Cache<String, PushEvaluation.RoomFacts> facts =
+            Caffeine.newBuilder().maximumSize(1_000).recordStats().build();
 
     /**
      * What the recorder reads and writes.
@@ -212,10 +209,10 @@ public final class PushActionRecorder implements AutoCloseable {
         List<PushAction> actions = new ArrayList<>();
         for (Committed c : batch) {
             if (c.pdu().isState()) {
-                facts.remove(c.pdu().roomId()); // read again for the events after it
+                facts.invalidate(c.pdu().roomId()); // read again for the events after it
             }
             actions.addAll(evaluate.of(c.pdu(), c.position(), c.receivedTs(),
-                    roomId -> facts.computeIfAbsent(roomId, push::roomFacts)));
+                    this::roomFacts));
         }
         repository.record(actions, upTo);
         lock.lock();
@@ -269,5 +266,20 @@ public final class PushActionRecorder implements AutoCloseable {
                 Thread.currentThread().interrupt();
             }
         }
+    }
+
+    private PushEvaluation.RoomFacts roomFacts(String roomId) {
+        // Not Cache.get(key, loader): no query inside the cache's compute.
+        PushEvaluation.RoomFacts known = facts.getIfPresent(roomId);
+        if (known == null) {
+            known = push.roomFacts(roomId);
+            facts.put(roomId, known);
+        }
+        return known;
+    }
+
+    /** This part's caches by name, for their sizes and hit rates in the metrics. */
+    public Map<String, Cache<?, ?>> caches() {
+        return Map.of("push_room_facts", facts);
     }
 }

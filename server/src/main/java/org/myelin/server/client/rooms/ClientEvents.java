@@ -6,8 +6,8 @@ import com.github.benmanes.caffeine.cache.Caffeine;
 import org.myelin.protocol.event.Pdu;
 import org.myelin.rooms.events.EventCache;
 import org.myelin.storage.events.ClientTransactionRepository;
-import org.myelin.storage.events.TimelineRepository;
 import org.myelin.storage.events.StoredEvent;
+import org.myelin.storage.events.TimelineRepository;
 import org.myelin.storage.state.StateSnapshotRepository;
 
 import java.time.Clock;
@@ -39,7 +39,7 @@ public final class ClientEvents {
      * The event each state event replaced ({@link #NOTHING_REPLACED} for none), by event id: a fact
      * of the room's graph that never changes once the event is stored.
      */
-    private final Cache<String, String> replacedIdOf = Caffeine.newBuilder().maximumSize(REPLACED_REMEMBERED).build();
+    private final Cache<String, String> replacedIdOf = Caffeine.newBuilder().recordStats().maximumSize(REPLACED_REMEMBERED).build();
 
     /** State events whose replaced event is remembered (about 200 bytes each). */
     static final int REPLACED_REMEMBERED = 50_000;
@@ -171,5 +171,10 @@ public final class ClientEvents {
             }
         });
         return txnIds;
+    }
+
+    /** This part's caches by name, for their sizes and hit rates in the metrics. */
+    Map<String, Cache<?, ?>> caches() {
+        return Map.of("replaced_event_ids", replacedIdOf);
     }
 }

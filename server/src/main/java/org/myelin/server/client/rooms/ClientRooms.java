@@ -1,5 +1,6 @@
 package org.myelin.server.client.rooms;
 
+import com.github.benmanes.caffeine.cache.Cache;
 import org.myelin.protocol.version.RoomVersion;
 import org.myelin.server.client.profile.Profiles;
 
@@ -17,6 +18,8 @@ import org.myelin.storage.rooms.RedactedEvents;
 import org.myelin.storage.rooms.RoomDirectoryRepository;
 
 import javax.sql.DataSource;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
@@ -55,6 +58,7 @@ public final class ClientRooms {
     private final AtomicReference<Profiles> profiles = new AtomicReference<>(Profiles.NONE);
     private final AtomicReference<SenderRestrictions> restrictions =
             new AtomicReference<>(SenderRestrictions.NONE);
+    private final Map<String, Cache<?, ?>> caches = new HashMap<>();
 
     /**
      * @param messageLimit       the rate limit of events a user sends (send, state, redact)
@@ -62,7 +66,7 @@ public final class ClientRooms {
      */
     public ClientRooms(RoomServices rooms, DataSource dataSource, RateLimiter messageLimit,
                        RoomVersion defaultRoomVersion) {
-        this.timelineRepository = new TimelineRepository(dataSource);
+        this.timelineRepository = rooms.timeline;
         this.transactions = new ClientTransactionRepository(dataSource);
         this.aliasRepository = new AliasRepository(dataSource);
         this.directoryRepository = new RoomDirectoryRepository(dataSource);
@@ -94,6 +98,15 @@ public final class ClientRooms {
         this.relations = new RoomRelations(access, relationRepository, rooms.eventCache, visibility, clientEvents);
         this.publicRooms = new PublicRooms(directoryRepository, access, rooms.local, remoteDirectory::get,
                 rooms.clock);
+        caches.putAll(transactions.caches());
+        caches.putAll(redacted.caches());
+        caches.putAll(related.caches());
+        caches.putAll(clientEvents.caches());
+    }
+
+    /** The caches of the rooms' client side, by name, for their sizes and hit rates in the metrics. */
+    public Map<String, Cache<?, ?>> caches() {
+        return Map.copyOf(caches);
     }
 
     /** Federation's make_join/send_join. */

@@ -1,7 +1,8 @@
 package org.myelin.server.client.rooms;
 
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
 import org.myelin.protocol.event.Pdu;
-import org.myelin.rooms.cache.StripedLru;
 import org.myelin.storage.events.PersistedEvent;
 import org.myelin.storage.rooms.RedactedEvents;
 
@@ -28,7 +29,7 @@ final class RedactionIndex {
     }
 
     private final RedactedEvents store;
-    private final StripedLru<String, Targets> byRoom = new StripedLru<>(MAX_ROOMS);
+    private final Cache<String, Targets> byRoom = Caffeine.newBuilder().maximumSize(MAX_ROOMS).recordStats().build();
 
     RedactionIndex(RedactedEvents store) {
         this.store = store;
@@ -50,7 +51,7 @@ final class RedactionIndex {
         Map<String, Targets> fresh = new HashMap<>();
         for (String roomId : roomIds) {
             Targets entry = new Targets(ConcurrentHashMap.newKeySet(), new CompletableFuture<>());
-            if (byRoom.putIfAbsent(roomId, entry) == null) {
+            if (byRoom.get(roomId, id -> entry) == entry) {
                 fresh.put(roomId, entry);
             }
         }
@@ -65,7 +66,7 @@ final class RedactionIndex {
             });
         } catch (RuntimeException e) {
             fresh.forEach((roomId, entry) -> {
-                byRoom.remove(roomId, entry);
+                byRoom.asMap().remove(roomId, entry);
                 entry.loaded().completeExceptionally(e);
             });
             throw e;
@@ -77,7 +78,7 @@ final class RedactionIndex {
         for (PersistedEvent e : batch) {
             Pdu pdu = e.pdu();
             if (e.visible() && pdu.redacts() != null && "m.room.redaction".equals(pdu.type())) {
-                Targets known = byRoom.get(pdu.roomId());
+                Targets known = byRoom.asMap().get(pdu.roomId()); // not a lookup of a reader: no hit or miss
                 if (known != null) {
                     known.ids().add(pdu.redacts());
                 }
@@ -88,8 +89,8 @@ final class RedactionIndex {
     private Set<String> targets(String roomId) {
         Targets fresh = new Targets(ConcurrentHashMap.newKeySet(), new CompletableFuture<>());
         // Registered before the store is read: a redaction committed meanwhile is either read or added.
-        Targets known = byRoom.putIfAbsent(roomId, fresh);
-        if (known != null) {
+        Targets known = byRoom.get(roomId, id -> fresh);
+        if (known != fresh) {
             known.loaded().join();
             return known.ids();
         }
@@ -98,9 +99,14 @@ final class RedactionIndex {
             fresh.loaded().complete(null);
             return fresh.ids();
         } catch (RuntimeException e) {
-            byRoom.remove(roomId, fresh);
+            byRoom.asMap().remove(roomId, fresh);
             fresh.loaded().completeExceptionally(e);
             throw e;
         }
+    }
+
+    /** This part's caches by name, for their sizes and hit rates in the metrics. */
+    Map<String, Cache<?, ?>> caches() {
+        return Map.of("redaction_targets", byRoom);
     }
 }

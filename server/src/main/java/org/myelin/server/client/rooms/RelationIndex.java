@@ -1,7 +1,8 @@
 package org.myelin.server.client.rooms;
 
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
 import org.myelin.protocol.event.Relation;
-import org.myelin.rooms.cache.StripedLru;
 import org.myelin.storage.events.PersistedEvent;
 import org.myelin.storage.events.RelationRepository;
 
@@ -31,7 +32,7 @@ final class RelationIndex {
     }
 
     private final RelationRepository store;
-    private final StripedLru<String, Parents> byRoom = new StripedLru<>(MAX_ROOMS);
+    private final Cache<String, Parents> byRoom = Caffeine.newBuilder().maximumSize(MAX_ROOMS).recordStats().build();
 
     RelationIndex(RelationRepository store) {
         this.store = store;
@@ -54,7 +55,7 @@ final class RelationIndex {
         Map<String, Parents> fresh = new HashMap<>();
         for (String roomId : roomIds) {
             Parents entry = new Parents(ConcurrentHashMap.newKeySet(), new CompletableFuture<>());
-            if (byRoom.putIfAbsent(roomId, entry) == null) {
+            if (byRoom.get(roomId, id -> entry) == entry) {
                 fresh.put(roomId, entry);
             }
         }
@@ -69,7 +70,7 @@ final class RelationIndex {
             });
         } catch (RuntimeException e) {
             fresh.forEach((roomId, entry) -> {
-                byRoom.remove(roomId, entry);
+                byRoom.asMap().remove(roomId, entry);
                 entry.loaded().completeExceptionally(e);
             });
             throw e;
@@ -83,7 +84,7 @@ final class RelationIndex {
                 continue;
             }
             Relation.of(e.pdu()).filter(r -> RelationRepository.BUNDLED.contains(r.relType())).ifPresent(r -> {
-                Parents known = byRoom.get(e.pdu().roomId());
+                Parents known = byRoom.asMap().get(e.pdu().roomId()); // not a lookup of a reader: no hit or miss
                 if (known != null) {
                     known.ids().add(r.parentId());
                 }
@@ -94,8 +95,8 @@ final class RelationIndex {
     private Set<String> parents(String roomId) {
         Parents fresh = new Parents(ConcurrentHashMap.newKeySet(), new CompletableFuture<>());
         // Registered before the store is read: a child committed meanwhile is either read or added.
-        Parents known = byRoom.putIfAbsent(roomId, fresh);
-        if (known != null) {
+        Parents known = byRoom.get(roomId, id -> fresh);
+        if (known != fresh) {
             known.loaded().join();
             return known.ids();
         }
@@ -104,9 +105,14 @@ final class RelationIndex {
             fresh.loaded().complete(null);
             return fresh.ids();
         } catch (RuntimeException e) {
-            byRoom.remove(roomId, fresh);
+            byRoom.asMap().remove(roomId, fresh);
             fresh.loaded().completeExceptionally(e);
             throw e;
         }
+    }
+
+    /** This part's caches by name, for their sizes and hit rates in the metrics. */
+    Map<String, Cache<?, ?>> caches() {
+        return Map.of("relation_parents", byRoom);
     }
 }

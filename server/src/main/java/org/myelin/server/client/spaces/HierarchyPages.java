@@ -6,6 +6,7 @@ import com.github.benmanes.caffeine.cache.Caffeine;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 
@@ -49,7 +50,7 @@ final class HierarchyPages {
         }
     }
 
-    private final Cache<String, Walk> walks = Caffeine.newBuilder().expireAfterWrite(VALIDITY)
+    private final Cache<String, Walk> walks = Caffeine.newBuilder().recordStats().expireAfterWrite(VALIDITY)
             .maximumSize(MAX_WALKS).build();
     private final SecureRandom random = new SecureRandom();
 
@@ -66,5 +67,10 @@ final class HierarchyPages {
     /** The walk {@code token} continues; kept, so that a page asked again is answered again. */
     Optional<Walk> find(String token) {
         return Optional.ofNullable(walks.getIfPresent(token));
+    }
+
+    /** This part's caches by name, for their sizes and hit rates in the metrics. */
+    Map<String, Cache<?, ?>> caches() {
+        return Map.of("hierarchy_pages", walks);
     }
 }

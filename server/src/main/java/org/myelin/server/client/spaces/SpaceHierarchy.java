@@ -1,5 +1,6 @@
 package org.myelin.server.client.spaces;
 
+import com.github.benmanes.caffeine.cache.Cache;
 import org.myelin.server.http.MatrixException;
 
 import java.util.ArrayList;
@@ -132,5 +133,10 @@ public final class SpaceHierarchy {
         }
         boolean visible = visit.room().filter(r -> local.describedRoomVisibleTo(r.summary(), userId)).isPresent();
         return visible ? visit : Visit.NOTHING;
+    }
+
+    /** The caches of this part's parts, by name, for their sizes and hit rates in the metrics. */
+    Map<String, Cache<?, ?>> caches() {
+        return pages.caches();
     }
 }

@@ -1,5 +1,6 @@
 package org.myelin.server.client.spaces;
 
+import com.github.benmanes.caffeine.cache.Cache;
 import org.myelin.rooms.LocalServer;
 import org.myelin.rooms.events.EventCache;
 import org.myelin.rooms.head.RoomHeads;
@@ -10,6 +11,7 @@ import org.myelin.storage.rooms.MembershipRepository;
 import org.myelin.storage.rooms.RoomDirectoryRepository;
 
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Function;
@@ -52,5 +54,10 @@ public final class SpaceServices {
     /** The client routes: the hierarchy and room summaries. */
     public List<Routes> routes(Authenticator auth) {
         return List.of(new HierarchyRoutes(hierarchy, auth), new RoomSummaryRoutes(roomSummaries, auth));
+    }
+
+    /** The caches of this part's parts, by name, for their sizes and hit rates in the metrics. */
+    public Map<String, Cache<?, ?>> caches() {
+        return hierarchy.caches();
     }
 }

@@ -1,7 +1,8 @@
 package org.myelin.server.client.sync;
 
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
 import org.myelin.protocol.push.PushActions;
-import org.myelin.rooms.cache.StripedLru;
 import org.myelin.server.client.push.PushEvaluation;
 import org.myelin.server.client.rooms.EventThreads;
 import org.myelin.server.streams.RecentTimeline;
@@ -13,7 +14,9 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;
 import java.util.Collections;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -61,8 +64,8 @@ public final class PushRuleNotificationCounts implements NotificationCounts {
     private final PushEvaluation push;
     private final RecentTimeline recent;
     private final AtomicLong rulesVersion = new AtomicLong();
-    private final StripedLru<Key, Counted> counted = new StripedLru<>(MAX_COUNTED);
-    private final StripedLru<String, FactsAt> facts = new StripedLru<>(MAX_FACTS);
+    private final Cache<Key, Counted> counted = Caffeine.newBuilder().maximumSize(MAX_COUNTED).recordStats().build();
+    private final Cache<String, FactsAt> facts = Caffeine.newBuilder().maximumSize(MAX_FACTS).recordStats().build();
     private final ThreadNotificationCounts byThread;
 
     PushRuleNotificationCounts(ReadPositions reads, TimelineRepository timeline, PushEvaluation push,
@@ -104,7 +107,7 @@ public final class PushRuleNotificationCounts implements NotificationCounts {
             return SyncResponse.UnreadCounts.NONE;
         }
         Key key = new Key(userId, roomId);
-        Counted previous = counted.get(key);
+        Counted previous = counted.getIfPresent(key);
         if (previous != null && room.isPresent() && previous.read() == read && previous.stateChangedAt() == stateMark
                 && previous.rules() == rules && upTo >= previous.upTo()) {
             Optional<List<StoredEvent>> added = room.get().between(Math.max(read, previous.upTo()), upTo);
@@ -151,7 +154,7 @@ public final class PushRuleNotificationCounts implements NotificationCounts {
     }
 
     private PushEvaluation.RoomFacts facts(String roomId, long stateMark) {
-        FactsAt known = facts.get(roomId);
+        FactsAt known = facts.getIfPresent(roomId);
         if (known != null && stateMark >= 0 && known.stateChangedAt() == stateMark) {
             return known.facts();
         }
@@ -186,5 +189,13 @@ public final class PushRuleNotificationCounts implements NotificationCounts {
             return notifications == 0 ? SyncResponse.UnreadCounts.NONE
                     : new SyncResponse.UnreadCounts(highlights, notifications);
         }
+    }
+
+    /** This part's caches by name, for their sizes and hit rates in the metrics. */
+    Map<String, Cache<?, ?>> caches() {
+        Map<String, Cache<?, ?>> caches = new HashMap<>(byThread.caches());
+        caches.put("notification_counts", counted);
+        caches.put("notification_room_facts", facts);
+        return caches;
     }
 }

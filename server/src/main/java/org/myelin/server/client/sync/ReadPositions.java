@@ -1,7 +1,8 @@
 package org.myelin.server.client.sync;
 
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
 import org.myelin.protocol.event.EventThread;
-import org.myelin.rooms.cache.StripedLru;
 import org.myelin.storage.events.PersistedEvent;
 import org.myelin.storage.receipts.ReceiptRepository;
 import org.myelin.storage.sync.RoomSyncQueries;
@@ -93,7 +94,7 @@ final class ReadPositions {
 
     private final ReceiptRepository receipts;
     private final RoomSyncQueries rooms;
-    private final StripedLru<Key, Slot> slots = new StripedLru<>(MAX_SLOTS);
+    private final Cache<Key, Slot> slots = Caffeine.newBuilder().maximumSize(MAX_SLOTS).recordStats().build();
 
     ReadPositions(ReceiptRepository receipts, RoomSyncQueries rooms) {
         this.receipts = receipts;
@@ -123,12 +124,12 @@ final class ReadPositions {
 
     private Slot slot(String userId, String roomId) {
         Key key = new Key(userId, roomId);
-        Slot slot = slots.get(key);
+        Slot slot = slots.getIfPresent(key);
         if (slot != null) {
             return slot;
         }
         Slot fresh = Slot.empty();
-        slot = slots.putIfAbsent(key, fresh);
+        slot = slots.asMap().putIfAbsent(key, fresh);
         if (slot != null) {
             return slot;
         }
@@ -147,9 +148,9 @@ final class ReadPositions {
         Map<String, Slot> fresh = new HashMap<>();
         for (String roomId : roomIds) {
             Key key = new Key(userId, roomId);
-            if (slots.get(key) == null) {
+            if (!slots.asMap().containsKey(key)) { // a look ahead, not a lookup: no hit or miss
                 Slot slot = Slot.empty();
-                if (slots.putIfAbsent(key, slot) == null) {
+                if (slots.asMap().putIfAbsent(key, slot) == null) {
                     fresh.put(roomId, slot);
                 }
             }
@@ -176,10 +177,10 @@ final class ReadPositions {
         }
         Key key = new Key(receipt.userId(), receipt.roomId());
         if (receipt.eventStreamOrdering() == null) {
-            slots.remove(key);
+            slots.invalidate(key);
             return;
         }
-        Slot slot = slots.get(key);
+        Slot slot = slots.asMap().get(key); // listeners' lookups count as no hit or miss
         if (slot != null) {
             slot.receipt(receipt.threadId() == null ? UNTHREADED : receipt.threadId(), receipt.eventStreamOrdering());
         }
@@ -189,17 +190,22 @@ final class ReadPositions {
     void committed(List<PersistedEvent> batch) {
         for (PersistedEvent e : batch) {
             if (e.streamOrdering() != null && e.streamOrdering() > 0) {
-                Slot slot = slots.get(new Key(e.pdu().sender(), e.pdu().roomId()));
+                Slot slot = slots.asMap().get(new Key(e.pdu().sender(), e.pdu().roomId()));
                 if (slot != null) {
                     slot.sent().accumulateAndGet(e.streamOrdering(), Math::max);
                 }
                 if (e.visible() && e.pdu().isState() && "m.room.member".equals(e.pdu().type())) {
-                    Slot member = slots.get(new Key(e.pdu().stateKey(), e.pdu().roomId()));
+                    Slot member = slots.asMap().get(new Key(e.pdu().stateKey(), e.pdu().roomId()));
                     if (member != null) {
                         member.membership().accumulateAndGet(e.streamOrdering(), Math::max);
                     }
                 }
             }
         }
+    }
+
+    /** This part's caches by name, for their sizes and hit rates in the metrics. */
+    Map<String, Cache<?, ?>> caches() {
+        return Map.of("read_positions", slots);
     }
 }

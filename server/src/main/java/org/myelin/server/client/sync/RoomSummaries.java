@@ -1,8 +1,9 @@
 package org.myelin.server.client.sync;
 
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
 import org.myelin.protocol.event.Pdu;
 import org.myelin.protocol.event.StateKey;
-import org.myelin.rooms.cache.StripedLru;
 import org.myelin.rooms.events.EventCache;
 import org.myelin.server.streams.RecentTimeline;
 import org.myelin.storage.sync.RoomSyncQueries;
@@ -44,7 +45,7 @@ public final class RoomSummaries {
     private final StateSections states;
     private final EventCache events;
     private final RecentTimeline recent;
-    private final StripedLru<Key, Known> known = new StripedLru<>(MAX_SUMMARIES);
+    private final Cache<Key, Known> known = Caffeine.newBuilder().maximumSize(MAX_SUMMARIES).recordStats().build();
 
     RoomSummaries(RoomSyncQueries queries, StateSections states, EventCache events, RecentTimeline recent) {
         this.queries = queries;
@@ -59,7 +60,7 @@ public final class RoomSummaries {
                 .filter(r -> r.state() != null && r.stateChangedAt() <= upTo);
         Key key = new Key(roomId, userId);
         if (room.isPresent()) {
-            Known k = known.get(key);
+            Known k = known.getIfPresent(key);
             if (k != null && k.stateChangedAt() == room.get().stateChangedAt()) {
                 return k.summary();
             }
@@ -79,7 +80,7 @@ public final class RoomSummaries {
         Map<String, RecentTimeline.Room> unknown = new HashMap<>();
         for (String roomId : roomIds) {
             recent.room(roomId).filter(r -> r.state() != null && r.stateChangedAt() <= upTo).ifPresent(room -> {
-                Known k = known.get(new Key(roomId, userId));
+                Known k = known.asMap().get(new Key(roomId, userId)); // a look ahead: no hit or miss
                 if (k == null || k.stateChangedAt() != room.stateChangedAt()) {
                     unknown.put(roomId, room);
                 }
@@ -102,5 +103,10 @@ public final class RoomSummaries {
     private boolean hasText(String eventId, String field) {
         Pdu event = eventId == null ? null : events.get(eventId);
         return event != null && !event.content().path(field).asText("").isEmpty();
+    }
+
+    /** This part's caches by name, for their sizes and hit rates in the metrics. */
+    Map<String, Cache<?, ?>> caches() {
+        return Map.of("room_summaries", known);
     }
 }

@@ -1,5 +1,8 @@
 package org.myelin.server.client.sync;
 
+import com.github.benmanes.caffeine.cache.Cache;
+import java.util.HashMap;
+import java.util.Map;
 import org.myelin.server.RoomServices;
 import org.myelin.server.client.accountdata.AccountData;
 import org.myelin.server.client.accountdata.ServerAccountData;
@@ -86,6 +89,7 @@ public final class SyncServices implements AutoCloseable {
     public final InitialSync initialSync;
     /** Null without a push rule engine. */
     private final PushRuleNotificationCounts pushCounts;
+    private final Map<String, Cache<?, ?>> caches = new HashMap<>();
 
     public SyncServices(RoomServices rooms, DataSource dataSource, Parts parts) {
         this.filters = new Filters(new FilterRepository(dataSource));
@@ -97,7 +101,7 @@ public final class SyncServices implements AutoCloseable {
         this.toDevice = new ToDeviceRepository(dataSource);
         this.deviceLists = new DeviceListRepository(dataSource);
         this.queries = new RoomSyncQueries(dataSource);
-        TimelineRepository timeline = new TimelineRepository(dataSource);
+        TimelineRepository timeline = rooms.timeline;
         StreamChangeCache timelineChanges = rooms.streams.changes(StreamId.TIMELINE);
         ReadPositions reads = new ReadPositions(receiptRepository, queries);
         rooms.onCommit(reads::committed);
@@ -137,6 +141,21 @@ public final class SyncServices implements AutoCloseable {
                 new RoomTimeline(access, timeline, rooms.eventCache, parts.visibility(), parts.clientEvents()),
                 rooms.eventCache, parts.clientEvents(), ephemerals, presence, new AccountDataRepository(dataSource),
                 new RoomDirectoryRepository(dataSource)));
+        caches.putAll(filters.caches());
+        caches.putAll(accountData.caches());
+        caches.putAll(reads.caches());
+        if (pushCounts != null) {
+            caches.putAll(pushCounts.caches());
+        }
+        caches.putAll(states.caches());
+        caches.putAll(summaries.caches());
+        caches.putAll(memberships.caches());
+        caches.putAll(inbox.caches());
+    }
+
+    /** Sync's caches by name, for their sizes and hit rates in the metrics. */
+    public Map<String, Cache<?, ?>> caches() {
+        return Map.copyOf(caches);
     }
 
     /**

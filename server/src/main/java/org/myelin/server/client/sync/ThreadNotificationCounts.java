@@ -1,7 +1,8 @@
 package org.myelin.server.client.sync;
 
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
 import org.myelin.protocol.event.EventThread;
-import org.myelin.rooms.cache.StripedLru;
 import org.myelin.server.client.rooms.EventThreads;
 import org.myelin.server.streams.RecentTimeline;
 import org.myelin.storage.events.StoredEvent;
@@ -81,7 +82,7 @@ final class ThreadNotificationCounts {
     private final TimelineRepository timeline;
     private final RecentTimeline recent;
     private final EventThreads threads;
-    private final StripedLru<Key, Counted> counted = new StripedLru<>(MAX_COUNTED);
+    private final Cache<Key, Counted> counted = Caffeine.newBuilder().maximumSize(MAX_COUNTED).recordStats().build();
 
     ThreadNotificationCounts(PushRuleNotificationCounts push, ReadPositions reads, TimelineRepository timeline,
                              RecentTimeline recent, EventThreads threads) {
@@ -102,7 +103,7 @@ final class ThreadNotificationCounts {
         Optional<RecentTimeline.Room> room = recent.room(roomId).filter(r -> r.state() != null);
         long stateMark = room.map(RecentTimeline.Room::stateChangedAt).orElse(-1L);
         Key key = new Key(userId, roomId);
-        Counted previous = counted.get(key);
+        Counted previous = counted.getIfPresent(key);
         if (previous != null && room.isPresent() && previous.base() == base && previous.stateChangedAt() == stateMark
                 && previous.rules() == rules && upTo >= previous.upTo()) {
             Optional<List<StoredEvent>> added = room.get().between(Math.max(base, previous.upTo()), upTo);
@@ -172,5 +173,10 @@ final class ThreadNotificationCounts {
         return new NotificationCounts.ByThread(
                 main == null ? SyncResponse.UnreadCounts.NONE : new SyncResponse.UnreadCounts(main[1], main[0]),
                 byThread);
+    }
+
+    /** This part's caches by name, for their sizes and hit rates in the metrics. */
+    Map<String, Cache<?, ?>> caches() {
+        return Map.of("thread_notification_counts", counted);
     }
 }

@@ -3,7 +3,8 @@ package org.myelin.server.client.sync;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import org.myelin.rooms.cache.StripedLru;
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
 import org.myelin.server.http.Json;
 import org.myelin.server.streams.StreamChangeCache;
 import org.myelin.server.streams.StreamId;
@@ -12,6 +13,7 @@ import org.myelin.storage.streams.ToDeviceRepository;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 /**
  * A device's to-device messages (client-server API, "Send-to-Device messaging"), as /sync and
@@ -35,7 +37,7 @@ public final class ToDeviceInbox {
 
     private final ToDeviceRepository messages;
     private final StreamChangeCache changes;
-    private final StripedLru<Device, Long> acknowledged = new StripedLru<>(MAX_ACKNOWLEDGED);
+    private final Cache<Device, Long> acknowledged = Caffeine.newBuilder().maximumSize(MAX_ACKNOWLEDGED).recordStats().build();
 
     ToDeviceInbox(ToDeviceRepository messages, Streams streams) {
         this.messages = messages;
@@ -49,10 +51,10 @@ public final class ToDeviceInbox {
     public List<ToDeviceRepository.Message> deliver(String userId, String deviceId, long after, long upTo, int limit) {
         Device device = new Device(userId, deviceId);
         if (after > 0) {
-            Long deletedUpTo = acknowledged.get(device);
+            Long deletedUpTo = acknowledged.getIfPresent(device);
             if (deletedUpTo == null || changes.lastChangeOrEarliest(userId) > deletedUpTo) {
                 messages.acknowledge(userId, deviceId, after);
-                acknowledged.merge(device, after, Math::max);
+                acknowledged.asMap().merge(device, after, Math::max);
             }
         }
         if (upTo <= after || !changes.mayHaveChanged(userId, after)) {
@@ -78,5 +80,10 @@ public final class ToDeviceInbox {
         } catch (JsonProcessingException | ClassCastException e) {
             throw new IllegalStateException("stored JSON is not an object", e);
         }
+    }
+
+    /** This part's caches by name, for their sizes and hit rates in the metrics. */
+    Map<String, Cache<?, ?>> caches() {
+        return Map.of("to_device_acknowledged", acknowledged);
     }
 }

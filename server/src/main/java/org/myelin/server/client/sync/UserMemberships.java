@@ -1,6 +1,7 @@
 package org.myelin.server.client.sync;
 
-import org.myelin.rooms.cache.StripedLru;
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
 import org.myelin.server.streams.StreamChangeCache;
 import org.myelin.storage.sync.MembershipHistory;
 import org.myelin.storage.sync.MembershipHistory.MembershipEvent;
@@ -32,7 +33,7 @@ public final class UserMemberships {
 
     private final MembershipHistory history;
     private final StreamChangeCache timelineChanges;
-    private final StripedLru<String, Known> known = new StripedLru<>(MAX_USERS);
+    private final Cache<String, Known> known = Caffeine.newBuilder().maximumSize(MAX_USERS).recordStats().build();
 
     UserMemberships(MembershipHistory history, StreamChangeCache timelineChanges) {
         this.history = history;
@@ -42,7 +43,7 @@ public final class UserMemberships {
     /** Per room, the user's latest membership event at or before {@code upTo}. */
     public Map<String, MembershipEvent> latestPerRoom(String userId, long upTo) {
         long lastChange = timelineChanges.lastChangeOrEarliest(userId);
-        Known k = known.get(userId);
+        Known k = known.getIfPresent(userId);
         if (k != null && lastChange <= Math.min(k.position(), upTo)) {
             return k.byRoom();
         }
@@ -52,7 +53,7 @@ public final class UserMemberships {
     /** The user and the rooms the user is joined to at {@code upTo}: what a waiting /sync of the user listens on. */
     public List<String> wakeKeys(String userId, long upTo) {
         long lastChange = timelineChanges.lastChangeOrEarliest(userId);
-        Known k = known.get(userId);
+        Known k = known.getIfPresent(userId);
         if (k != null && lastChange <= Math.min(k.position(), upTo)) {
             return k.wakeKeys();
         }
@@ -91,5 +92,10 @@ public final class UserMemberships {
     /** Whether the user was joined to {@code roomId} at any position at or before {@code upTo}. */
     boolean everJoined(String userId, String roomId, long upTo) {
         return history.everJoined(userId, roomId, upTo);
+    }
+
+    /** This part's caches by name, for their sizes and hit rates in the metrics. */
+    Map<String, Cache<?, ?>> caches() {
+        return Map.of("user_memberships", known);
     }
 }

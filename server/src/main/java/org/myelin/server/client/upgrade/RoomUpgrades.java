@@ -69,7 +69,7 @@ public final class RoomUpgrades {
     private final Parts parts;
     private final ReplacementRoom replacement;
     private final UserStateTransfer userState;
-    private final Cache<String, Running> upgrades = Caffeine.newBuilder().expireAfterWrite(ANSWER_KEPT)
+    private final Cache<String, Running> upgrades = Caffeine.newBuilder().recordStats().expireAfterWrite(ANSWER_KEPT)
             .maximumSize(10_000).build();
 
     /**
@@ -190,5 +190,10 @@ public final class RoomUpgrades {
             }
             throw e;
         }
+    }
+
+    /** This part's caches by name, for their sizes and hit rates in the metrics. */
+    public Map<String, Cache<?, ?>> caches() {
+        return Map.of("room_upgrades", upgrades);
     }
 }

@@ -80,7 +80,7 @@ public final class UrlPreviews implements AutoCloseable {
     private final UrlBlocklist blocklist;
     private final SecureRandom random = new SecureRandom();
     /** Answers made in the last hour, by URL; failures are not kept. */
-    private final Cache<String, String> recent = Caffeine.newBuilder()
+    private final Cache<String, String> recent = Caffeine.newBuilder().recordStats()
             .expireAfterWrite(Duration.ofMillis(VALID_MS))
             .maximumSize(10_000)
             .build();
@@ -316,5 +316,10 @@ public final class UrlPreviews implements AutoCloseable {
         if (fetch != null) {
             fetch.close();
         }
+    }
+
+    /** This part's caches by name, for their sizes and hit rates in the metrics. */
+    public Map<String, Cache<?, ?>> caches() {
+        return Map.of("url_previews", recent);
     }
 }

@@ -102,7 +102,7 @@ class AccessTokenCacheTest {
         }
         find();
         find();
-        assertEquals(1, lookups.get(), "still a cache after pruning");
+        assertEquals(1, lookups.get(), "still a cache past its bound");
         cache.revoked("@alice:test");
         find();
         assertEquals(2, lookups.get(), "revoked: looked up again");

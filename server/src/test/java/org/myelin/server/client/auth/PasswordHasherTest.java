@@ -6,10 +6,13 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.security.SecureRandom;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Deque;
 import java.util.List;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import org.bouncycastle.crypto.generators.Argon2BytesGenerator;
 import org.bouncycastle.crypto.generators.OpenBSDBCrypt;
 import org.junit.jupiter.api.Test;
 import org.myelin.server.config.HomeserverConfig.PasswordHashing;
@@ -100,5 +103,29 @@ class PasswordHasherTest {
         String again = pooled.hash("second");
         assertTrue(pooled.verify("second", again));
         assertEquals(1, pooled.peakConcurrentHashes());
+    }
+
+    @Test
+    void keepsItsArgon2BlocksBetweenHashesAndLetsThemGoOnceIdle() {
+        Deque<Runnable> later = new ArrayDeque<>();
+        PasswordHasher idle = new PasswordHasher(new PasswordHashing(64, 1, 1, 1), later::add);
+        assertEquals(0, idle.keptBlocks(), "nothing before the first hash");
+
+        int blocksOfAHash = Argon2BytesGenerator.getBlockCount(64, 1); // its 64 KiB and the working blocks
+        String hash = idle.hash("first");
+        assertEquals(blocksOfAHash, idle.keptBlocks(), "a hash's blocks, for the next one");
+        assertEquals(1, later.size(), "one look at idleness pending");
+        assertTrue(idle.verify("first", hash));
+        later.poll().run(); // a hash since the look was scheduled: kept, looked at again later
+        assertEquals(blocksOfAHash, idle.keptBlocks());
+        assertEquals(1, later.size());
+
+        later.poll().run(); // a whole period without a hash
+        assertEquals(0, idle.keptBlocks());
+        assertTrue(later.isEmpty(), "no look while nothing is kept");
+
+        assertTrue(idle.verify("first", hash), "hashes still verify after the blocks went");
+        assertEquals(blocksOfAHash, idle.keptBlocks());
+        assertEquals(1, later.size());
     }
 }

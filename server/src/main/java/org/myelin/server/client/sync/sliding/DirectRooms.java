@@ -9,6 +9,7 @@ import org.myelin.server.streams.StreamId;
 import org.myelin.server.streams.Streams;
 
 import java.util.HashSet;
+import java.util.Map;
 import java.util.Set;
 
 /**
@@ -27,7 +28,7 @@ final class DirectRooms {
     private final AccountData accountData;
     private final Streams streams;
     private final StreamChangeCache changes;
-    private final Cache<String, Entry> known = Caffeine.newBuilder().maximumSize(MAX_USERS).build();
+    private final Cache<String, Entry> known = Caffeine.newBuilder().recordStats().maximumSize(MAX_USERS).build();
 
     DirectRooms(AccountData accountData, Streams streams) {
         this.accountData = accountData;
@@ -54,5 +55,10 @@ final class DirectRooms {
         Set<String> copy = Set.copyOf(rooms);
         known.put(userId, new Entry(asOf, copy));
         return copy;
+    }
+
+    /** This part's caches by name, for their sizes and hit rates in the metrics. */
+    Map<String, Cache<?, ?>> caches() {
+        return Map.of("sliding_direct_rooms", known);
     }
 }

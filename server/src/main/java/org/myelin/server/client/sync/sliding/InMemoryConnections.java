@@ -39,7 +39,7 @@ final class InMemoryConnections implements SlidingSyncConnections {
     }
 
     private final AtomicLong positions = new AtomicLong();
-    private final Cache<Key, Connection> connections = Caffeine.newBuilder()
+    private final Cache<Key, Connection> connections = Caffeine.newBuilder().recordStats()
             .maximumWeight(MAX_WEIGHT)
             .weigher((Key k, Connection c) -> c.weight)
             .expireAfterAccess(Duration.ofHours(IDLE_HOURS))
@@ -93,5 +93,10 @@ final class InMemoryConnections implements SlidingSyncConnections {
             connections.asMap().computeIfPresent(key, (k, c) -> c);
         }
         return position;
+    }
+
+    /** This part's caches by name, for their sizes and hit rates in the metrics. */
+    Map<String, Cache<?, ?>> caches() {
+        return Map.of("sliding_connections", connections);
     }
 }

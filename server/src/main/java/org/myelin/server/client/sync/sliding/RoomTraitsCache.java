@@ -33,7 +33,7 @@ final class RoomTraitsCache {
     private final SlidingSyncQueries queries;
     private final Streams streams;
     private final StreamChangeCache timelineChanges;
-    private final Cache<String, Entry> entries = Caffeine.newBuilder().maximumSize(MAX_ROOMS).build();
+    private final Cache<String, Entry> entries = Caffeine.newBuilder().recordStats().maximumSize(MAX_ROOMS).build();
 
     RoomTraitsCache(SlidingSyncQueries queries, Streams streams) {
         this.queries = queries;
@@ -73,5 +73,10 @@ final class RoomTraitsCache {
             return traits.bumpStamp();
         }
         return queries.bumpStampAtOrBefore(traits.roomId(), upTo).orElse(0);
+    }
+
+    /** This part's caches by name, for their sizes and hit rates in the metrics. */
+    Map<String, Cache<?, ?>> caches() {
+        return Map.of("sliding_room_traits", entries);
     }
 }

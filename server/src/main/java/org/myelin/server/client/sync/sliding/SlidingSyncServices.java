@@ -1,5 +1,8 @@
 package org.myelin.server.client.sync.sliding;
 
+import com.github.benmanes.caffeine.cache.Cache;
+import java.util.HashMap;
+import java.util.Map;
 import org.myelin.server.RoomServices;
 import org.myelin.server.client.spaces.LocalSummaries;
 import org.myelin.server.client.sync.SyncServices;
@@ -18,13 +21,16 @@ import javax.sql.DataSource;
 public final class SlidingSyncServices {
 
     public final SlidingSync sync;
+    private final Map<String, Cache<?, ?>> caches = new HashMap<>();
 
     public SlidingSyncServices(RoomServices rooms, DataSource dataSource, SyncServices.Shared shared,
                                LocalSummaries spaces) {
         SlidingSyncQueries queries = new SlidingSyncQueries(dataSource);
         RoomTraitsCache traits = new RoomTraitsCache(queries, rooms.streams);
+        DirectRooms directRooms = new DirectRooms(shared.accountData(), rooms.streams);
+        InMemoryConnections connections = new InMemoryConnections();
         RoomLists lists = new RoomLists(new RoomLists.Parts(shared.memberships(), traits,
-                new DirectRooms(shared.accountData(), rooms.streams),
+                directRooms,
                 new RoomListFilters(shared.stripped(), rooms.eventCache, spaces),
                 rooms.streams.changes(StreamId.TIMELINE), new RoomSyncQueries(dataSource),
                 shared.accountData().ignoredUsers()));
@@ -36,6 +42,14 @@ public final class SlidingSyncServices {
                         rooms.streams.changes(StreamId.ACCOUNT_DATA)),
                 new ReceiptsExtension(shared.ephemerals(), queries), shared.ephemerals()));
         this.sync = new SlidingSync(new SlidingSync.Parts(rooms.streams, rooms.notifier, shared.memberships(), lists,
-                results, extensions, new InMemoryConnections()));
+                results, extensions, connections));
+        caches.putAll(traits.caches());
+        caches.putAll(directRooms.caches());
+        caches.putAll(connections.caches());
+    }
+
+    /** Sliding sync's caches by name, for their sizes and hit rates in the metrics. */
+    public Map<String, Cache<?, ?>> caches() {
+        return Map.copyOf(caches);
     }
 }
