@@ -19,6 +19,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
 import java.util.function.IntFunction;
 import java.util.function.LongConsumer;
 
@@ -31,6 +32,12 @@ import java.util.function.LongConsumer;
  * events of rooms in flight together.
  */
 final class BulkRooms {
+
+    /**
+     * Rooms made at a time, by default: enough for the persister to commit many rooms' events
+     * together, few enough to keep each room's events one after the other.
+     */
+    static final int PARALLEL = 32;
 
     private static final JsonNodeFactory JSON = JsonNodeFactory.instance;
 
@@ -88,8 +95,14 @@ final class BulkRooms {
      * ids in order. {@code progress} is told the joins made after each room.
      */
     List<String> make(int count, IntFunction<Room> room, LongConsumer progress) {
+        return make(count, room, roomId -> { }, progress);
+    }
+
+    /** As {@link #make(int, IntFunction, LongConsumer)}, running {@code then} on each room once it is made. */
+    List<String> make(int count, IntFunction<Room> room, Consumer<String> then, LongConsumer progress) {
         return inParallel(count, parallel, i -> {
             String roomId = make(room.apply(i));
+            then.accept(roomId);
             progress.accept(joins.get());
             return roomId;
         });

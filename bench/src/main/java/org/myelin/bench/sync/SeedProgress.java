@@ -31,7 +31,7 @@ final class SeedProgress {
     }
 
     synchronized void joined(long joins) {
-        if (joins < nextLine) {
+        if (joins < nextLine || joins - lastJoins < step / 2) {
             return;
         }
         nextLine = (joins / step + 1) * step;
