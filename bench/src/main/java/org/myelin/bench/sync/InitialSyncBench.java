@@ -1,12 +1,14 @@
 package org.myelin.bench.sync;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import org.myelin.bench.ProcStats;
 import org.myelin.bench.federation.Report;
+import org.myelin.bench.load.MatrixHttp;
 import org.myelin.server.testing.QueryCounter;
 import org.myelin.server.testing.TestHomeserver;
-import org.myelin.server.testing.TestUser;
 
+import javax.sql.DataSource;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Proxy;
 import java.net.http.HttpResponse;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -14,17 +16,17 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
-import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.UnaryOperator;
 
 /**
  * An initial {@code /sync} of a user in many rooms: {@code rooms} rooms, each made by one user,
  * joined by the measured user and {@code members - 2} others, with {@code messages} messages,
- * synced with a timeline limit of {@code limit}. Everything is seeded through the client-server
- * API; then {@code warmups} initial syncs untimed and {@code runs} timed (wall time of the whole
- * request, response read), and the SQL statements of one sync, by kind.
+ * synced with a timeline limit of {@code limit}. Users register through the client-server API;
+ * rooms, joins and messages are made through the services it calls ({@link BulkRooms}), many
+ * rooms at a time. Then, for each filter asked for, {@code warmups} initial syncs untimed and
+ * {@code runs} timed (wall time of the whole request, response read), and the SQL statements of
+ * one sync, by kind.
  *
  * <p>Myelin runs in this JVM ({@link TestHomeserver}, its own embedded PostgreSQL). Run from the
  * repository root:
@@ -32,8 +34,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * mvn -B -q -o -DskipTests package -pl bench -am
  * java @config/jvm.options -XX:+UseCompactObjectHeaders -cp bench/target/benchmarks.jar org.myelin.bench.sync.InitialSyncBench
  * }</pre>
- * Options (system properties): {@code rooms=200 messages=20 members=3 limit=10 warmups=5 runs=21 seeders=4
- * lazy=false} ({@code lazy}: the filter asks for {@code lazy_load_members}).
+ * Options (system properties): {@code rooms=200 messages=20 members=3 limit=10 warmups=5 runs=21
+ * seeders=32 lazy=false} ({@code lazy}: whether the filter asks for {@code lazy_load_members};
+ * {@code lazy=true,false} measures both, in that order, on one seeding).
  * The first sync after seeding is reported apart ("cold"): it finds the rooms' caches as the
  * seeding left them.
  */
@@ -51,99 +54,107 @@ public final class InitialSyncBench {
         int limit = Integer.getInteger("limit", 10);
         int warmups = Integer.getInteger("warmups", 5);
         int runs = Integer.getInteger("runs", 21);
-        int seeders = Integer.getInteger("seeders", 4);
-        boolean lazy = Boolean.getBoolean("lazy");
+        int seeders = Integer.getInteger("seeders", BulkRooms.PARALLEL);
+        List<Boolean> lazies = Arrays.stream(System.getProperty("lazy", "false").split(","))
+                .map(Boolean::parseBoolean).toList();
         Report report = new Report();
-        report.info("InitialSyncBench rooms=%d messages=%d members=%d limit=%d lazy=%b at %s; %d cores; load average %s; %s",
-                rooms, messages, members, limit, lazy, Instant.now(), Runtime.getRuntime().availableProcessors(),
+        report.info("InitialSyncBench rooms=%d messages=%d members=%d limit=%d lazy=%s at %s; %d cores; load average %s; %s",
+                rooms, messages, members, limit, lazies, Instant.now(), Runtime.getRuntime().availableProcessors(),
                 ProcStats.loadAverage(), Runtime.version());
         QueryCounter queries = new QueryCounter();
-        try (TestHomeserver hs = TestHomeserver.builder().instrument(queries).start()) {
-            TestUser alice = hs.registerUser("alice");
-            TestUser creator = hs.registerUser("creator");
-            List<TestUser> others = new ArrayList<>();
-            for (int i = 0; i < members - 2; i++) {
-                others.add(hs.registerUser("member-" + i));
-            }
+        AtomicBoolean counting = new AtomicBoolean();
+        try (TestHomeserver hs = TestHomeserver.builder().instrument(countedWhile(counting, queries)).start()) {
+            MatrixHttp http = new MatrixHttp("http://127.0.0.1:" + hs.clientPort());
+            BulkRooms.Member alice = BulkRooms.register(http, "alice");
+            BulkRooms.Member creator = BulkRooms.register(http, "creator");
+            List<BulkRooms.Member> joining = new ArrayList<>();
+            joining.add(alice);
+            joining.addAll(BulkRooms.register(http, "member-", members - 2));
             long seedStart = System.nanoTime();
-            AtomicLong txn = new AtomicLong();
-            try (ExecutorService pool = Executors.newFixedThreadPool(seeders)) {
-                List<Future<?>> seeded = new ArrayList<>();
-                for (int r = 0; r < rooms; r++) {
-                    int room = r;
-                    seeded.add(pool.submit(() -> {
-                        String roomId = hs.expect(200, creator, "POST", V3 + "/createRoom",
-                                "{\"preset\": \"public_chat\", \"name\": \"Room " + room + "\"}").path("room_id").asText();
-                        hs.expect(200, alice, "POST", V3 + "/join/" + TestHomeserver.enc(roomId), "{}");
-                        for (TestUser other : others) {
-                            hs.expect(200, other, "POST", V3 + "/join/" + TestHomeserver.enc(roomId), "{}");
-                        }
-                        for (int m = 0; m < messages; m++) {
-                            TestUser sender = m % 2 == 0 ? creator : alice;
-                            hs.expect(200, sender, "PUT", V3 + "/rooms/" + TestHomeserver.enc(roomId)
-                                            + "/send/m.room.message/b" + txn.incrementAndGet(),
-                                    "{\"msgtype\": \"m.text\", \"body\": \"message " + m + " in room " + room + "\"}");
-                        }
-                        return null;
-                    }));
+            BulkRooms bulk = new BulkRooms(hs, seeders);
+            SeedProgress progress = new SeedProgress(report, (long) rooms * joining.size());
+            bulk.make(rooms, r -> new BulkRooms.Room(creator, "public_chat", "Room " + r, List.of(), joining), roomId -> {
+                for (int m = 0; m < messages; m++) {
+                    bulk.send(m % 2 == 0 ? creator : alice, roomId, "message " + m + " in room " + roomId);
                 }
-                for (Future<?> f : seeded) {
-                    f.get();
-                }
-            }
-            report.info("seeded through the client-server API in %.1f s", (System.nanoTime() - seedStart) / 1e9);
-            String path = V3 + "/sync?filter=" + TestHomeserver.enc("{\"room\": {\"timeline\": {\"limit\": " + limit
-                    + "}" + (lazy ? ", \"state\": {\"lazy_load_members\": true}" : "") + "}}");
+            }, progress::joined);
+            report.info("seeded through the client-server API's services in %.1f s (%d joins); load average %s",
+                    (System.nanoTime() - seedStart) / 1e9, bulk.joins(), ProcStats.loadAverage());
             Thread.sleep(2000);
-
-            long coldStart = System.nanoTime();
-            List<String> coldQueries = new ArrayList<>();
-            JsonNode first = timed(hs, alice, path, queries, coldQueries);
-            double coldMs = (System.nanoTime() - coldStart) / 1e6;
-            int joined = first.path("rooms").path("join").size();
-            if (joined != rooms) {
-                throw new AssertionError("initial sync has " + joined + " joined rooms, expected " + rooms);
+            counting.set(true);
+            boolean first = true;
+            for (boolean lazy : lazies) {
+                String path = V3 + "/sync?filter=" + TestHomeserver.enc("{\"room\": {\"timeline\": {\"limit\": " + limit
+                        + "}" + (lazy ? ", \"state\": {\"lazy_load_members\": true}" : "") + "}}");
+                measure(report, hs, alice, path, new Runs(rooms, warmups, runs, first, lazy ? "lazy" : "full"), queries);
+                first = false;
             }
-            for (int i = 0; i < warmups; i++) {
-                timed(hs, alice, path, null, null);
-            }
-            double[] ms = new double[runs];
-            long bytes = 0;
-            List<String> warmQueries = new ArrayList<>();
-            for (int i = 0; i < runs; i++) {
-                long start = System.nanoTime();
-                HttpResponse<String> r = hs.authed(alice.accessToken(), "GET", path, null);
-                ms[i] = (System.nanoTime() - start) / 1e6;
-                if (r.statusCode() != 200) {
-                    throw new AssertionError("sync: " + r.statusCode() + " " + r.body());
-                }
-                bytes = r.body().length();
-                if (i == 0) {
-                    warmQueries.addAll(queries.during(() -> hs.authed(alice.accessToken(), "GET", path, null)));
-                }
-            }
-            Arrays.sort(ms);
-            report.info("warm runs (ms, sorted): %s", Arrays.toString(Arrays.stream(ms)
-                    .map(v -> Math.round(v * 10) / 10.0).toArray()));
-            report.info("warm sync's statements by kind: %s", byKind(warmQueries));
-            report.info("cold sync's statements by kind: %s", byKind(coldQueries));
-            report.result("initial sync, cold (first after seeding)", String.format("%.1f ms", coldMs),
-                    coldQueries.size() + " statements");
-            report.result("initial sync, warm median", String.format("%.1f ms", ms[ms.length / 2]),
-                    String.format("min %.1f, max %.1f of %d; %d statements; %d kB", ms[0], ms[ms.length - 1], runs,
-                            warmQueries.size(), bytes / 1024));
             report.summary();
         }
+        System.exit(0); // the embedded PostgreSQL's shutdown hook stops it
     }
 
-    private static JsonNode timed(TestHomeserver hs, TestUser user, String path, QueryCounter queries,
-                                  List<String> made) {
-        if (queries == null) {
-            return hs.expect(200, user, "GET", path, null);
+    /**
+     * The pool's connections, counted by {@code queries} while {@code counting} holds: not while
+     * seeding, whose millions of statements it would keep.
+     */
+    private static UnaryOperator<DataSource> countedWhile(AtomicBoolean counting, QueryCounter queries) {
+        return plain -> {
+            DataSource counted = queries.apply(plain);
+            return (DataSource) Proxy.newProxyInstance(DataSource.class.getClassLoader(), new Class<?>[] {DataSource.class},
+                    (proxy, method, args) -> {
+                        try {
+                            return method.invoke(counting.get() ? counted : plain, args);
+                        } catch (InvocationTargetException e) {
+                            throw e.getCause();
+                        }
+                    });
+        };
+    }
+
+    /** How many syncs to make and how to name them; {@code cold}: whether the first is the first since seeding. */
+    private record Runs(int rooms, int warmups, int runs, boolean cold, String name) {
+    }
+
+    private static void measure(Report report, TestHomeserver hs, BulkRooms.Member alice, String path, Runs sampling,
+                                QueryCounter queries) {
+        String name = sampling.name();
+        long coldStart = System.nanoTime();
+        QueryCounter.Counted<HttpResponse<String>> cold = queries.counting(() -> sync(hs, alice, path));
+        double coldMs = (System.nanoTime() - coldStart) / 1e6;
+        int joined = TestHomeserver.json(cold.result()).path("rooms").path("join").size();
+        if (joined != sampling.rooms()) {
+            throw new AssertionError("initial sync has " + joined + " joined rooms, expected " + sampling.rooms());
         }
-        QueryCounter.Counted<JsonNode> counted = queries.counting(() -> hs.expect(200, user, "GET", path, null));
-        made.addAll(counted.queries());
-        return counted.result();
+        for (int i = 0; i < sampling.warmups(); i++) {
+            sync(hs, alice, path);
+        }
+        double[] ms = new double[sampling.runs()];
+        long bytes = 0;
+        for (int i = 0; i < ms.length; i++) {
+            long start = System.nanoTime();
+            bytes = sync(hs, alice, path).body().length();
+            ms[i] = (System.nanoTime() - start) / 1e6;
+        }
+        List<String> warmQueries = queries.during(() -> sync(hs, alice, path));
+        Arrays.sort(ms);
+        report.info("%s: warm runs (ms, sorted): %s", name, Arrays.toString(Arrays.stream(ms)
+                .map(v -> Math.round(v * 10) / 10.0).toArray()));
+        report.info("%s: warm sync's statements by kind: %s", name, byKind(warmQueries));
+        report.info("%s: first sync's statements by kind: %s", name, byKind(cold.queries()));
+        report.result(name + " initial sync, " + (sampling.cold() ? "cold (first after seeding)" : "first"),
+                String.format("%.1f ms", coldMs), cold.queries().size() + " statements");
+        report.result(name + " initial sync, warm median", String.format("%.1f ms", ms[ms.length / 2]),
+                String.format("min %.1f, max %.1f of %d; %d statements; %d kB; load average %s", ms[0],
+                        ms[ms.length - 1], ms.length, warmQueries.size(), bytes / 1024, ProcStats.loadAverage()));
+    }
+
+    private static HttpResponse<String> sync(TestHomeserver hs, BulkRooms.Member user, String path) {
+        HttpResponse<String> r = hs.authed(user.accessToken(), "GET", path, null);
+        if (r.statusCode() != 200) {
+            throw new AssertionError("sync: " + r.statusCode() + " " + r.body());
+        }
+        return r;
     }
 
     /** Statements grouped by their first 60 characters, with counts: where the per-room queries are. */

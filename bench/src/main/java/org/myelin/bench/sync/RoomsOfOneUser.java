@@ -1,10 +1,10 @@
 package org.myelin.bench.sync;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.myelin.bench.e2ee.HttpPool;
-import org.myelin.bench.e2ee.InParallel;
+import org.myelin.bench.federation.Report;
+import org.myelin.bench.load.MatrixHttp;
+import org.myelin.server.testing.TestHomeserver;
 
 import java.util.ArrayList;
 import java.util.Collections;
@@ -12,8 +12,9 @@ import java.util.List;
 import java.util.Random;
 
 /**
- * A user in many rooms, made through the client-server API as clients make them: the user creates
- * each room (private chat, named) inviting the other members, who join; then one message per
+ * A user in many rooms, made as clients make them, through the services the client-server API
+ * calls ({@link BulkRooms}): the user creates each room (a named private chat inviting the other
+ * members, who join; or, without invites, a named public one they join); then one message per
  * room, from one of its members, in a shuffled order, so that the rooms' bump stamps are not their
  * creation order.
  */
@@ -31,39 +32,30 @@ final class RoomsOfOneUser {
         this.rooms = rooms;
     }
 
-    static Account register(HttpPool http, String localpart) {
-        ObjectNode body = HttpPool.JSON.createObjectNode().put("username", localpart).put("password", "bench-" + localpart);
-        body.putObject("auth").put("type", "m.login.dummy");
-        JsonNode r = http.ok("POST", HttpPool.V3 + "/register", null, body);
-        return new Account(r.path("user_id").asText(), r.path("access_token").asText());
-    }
-
-    /** {@code prefix}'s user in {@code count} rooms of {@code members} members each (the user included). */
-    static RoomsOfOneUser seed(HttpPool http, String prefix, int count, int members, int atOnce) {
-        Account user = register(http, prefix);
-        List<Account> others = InParallel.map(members - 1, atOnce, i -> register(http, prefix + "-m" + i));
-        List<String> rooms = InParallel.map(count, atOnce, i -> {
-            ObjectNode create = HttpPool.JSON.createObjectNode().put("preset", "private_chat").put("name", "room " + i);
-            ArrayNode invite = create.putArray("invite");
-            others.forEach(o -> invite.add(o.userId()));
-            String roomId = http.ok("POST", HttpPool.V3 + "/createRoom", user.token(), create).path("room_id").asText();
-            for (Account other : others) {
-                http.ok("POST", HttpPool.V3 + "/rooms/" + HttpPool.enc(roomId) + "/join", other.token(),
-                        HttpPool.JSON.createObjectNode());
-            }
-            return roomId;
-        });
+    /**
+     * {@code prefix}'s user in {@code count} rooms of {@code members} members each (the user
+     * included, the same others in every room); {@code invite}: private chats the others are
+     * invited to, else public rooms they join uninvited.
+     */
+    static RoomsOfOneUser seed(TestHomeserver hs, Report report, String prefix, int count, int members, boolean invite) {
+        MatrixHttp http = new MatrixHttp("http://127.0.0.1:" + hs.clientPort());
+        BulkRooms.Member user = BulkRooms.register(http, prefix);
+        List<BulkRooms.Member> others = BulkRooms.register(http, prefix + "-m", members - 1);
+        BulkRooms bulk = new BulkRooms(hs, BulkRooms.PARALLEL);
+        SeedProgress progress = new SeedProgress(report, (long) count * others.size());
+        List<String> rooms = bulk.make(count, i -> new BulkRooms.Room(user, invite ? "private_chat" : "public_chat",
+                "room " + i, invite ? others : List.of(), others), progress::joined);
         List<Integer> order = new ArrayList<>();
         for (int i = 0; i < count; i++) {
             order.add(i);
         }
         Collections.shuffle(order, new Random(count));
-        InParallel.map(count, atOnce, k -> {
+        BulkRooms.inParallel(count, BulkRooms.PARALLEL, k -> {
             int i = order.get(k);
-            Account sender = others.isEmpty() ? user : others.get(i % others.size());
-            return send(http, sender, rooms.get(i), "message " + i);
+            BulkRooms.Member sender = others.isEmpty() ? user : others.get(i % others.size());
+            return bulk.send(sender, rooms.get(i), "message " + i);
         });
-        return new RoomsOfOneUser(user, rooms);
+        return new RoomsOfOneUser(new Account(user.userId(), user.accessToken()), rooms);
     }
 
     static String send(HttpPool http, Account sender, String roomId, String body) {

@@ -35,7 +35,8 @@ import java.util.List;
  * java -cp bench/target/benchmarks.jar org.myelin.bench.sync.SlidingSyncWindowBench
  * }</pre>
  * System properties: {@code rooms=200,2000} (room counts), {@code members=5} (per room, the user
- * included), {@code samples=30}, {@code warmup=3}, {@code window=20}, {@code pool=10},
+ * included), {@code invite=true} (false: public rooms the others join without an invite, half the
+ * events to seed), {@code samples=30}, {@code warmup=3}, {@code window=20}, {@code pool=10},
  * {@code logLevel=WARN}; {@code diagnose=true} adds ten windows per room count, untimed, with a JFR
  * recording and every database statement logged.
  */
@@ -60,6 +61,7 @@ public final class SlidingSyncWindowBench {
         int warmup = Integer.getInteger("warmup", 3);
         int window = Integer.getInteger("window", 20);
         int pool = Integer.getInteger("pool", 10);
+        boolean invite = Boolean.parseBoolean(System.getProperty("invite", "true"));
         KeysServers.logLevel(System.getProperty("logLevel", "WARN"));
         Report report = new Report();
         report.info("SlidingSyncWindowBench rooms=%s members=%d samples=%d warmup=%d window=%d at %s; %d cores; "
@@ -73,10 +75,11 @@ public final class SlidingSyncWindowBench {
             List<RoomsOfOneUser> users = new ArrayList<>();
             for (int count : counts) {
                 long t0 = System.nanoTime();
-                RoomsOfOneUser user = RoomsOfOneUser.seed(http, "ss" + count, count, members, 6);
+                RoomsOfOneUser user = RoomsOfOneUser.seed(hs, report, "ss" + count, count, members, invite);
                 users.add(user);
-                report.info("a user in %d rooms of %d members each, one message per room: seeded in %.0f s; "
-                        + "load average %s", count, members, (System.nanoTime() - t0) / 1e9, ProcStats.loadAverage());
+                report.info("a user in %d rooms of %d members each (%s), one message per room: seeded in %.0f s; "
+                        + "load average %s", count, members, invite ? "invited" : "public", (System.nanoTime() - t0) / 1e9,
+                        ProcStats.loadAverage());
                 measure(report, "warm", http, user, count, new Sampling(samples, warmup, window));
             }
             // The same windows from the store: a restart empties every cache (the rooms' recent

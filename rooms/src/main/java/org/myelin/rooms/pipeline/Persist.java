@@ -1,6 +1,7 @@
 package org.myelin.rooms.pipeline;
 
 import org.myelin.protocol.event.Pdu;
+import org.myelin.protocol.event.StateKey;
 import org.myelin.rooms.events.EventCache;
 import org.myelin.rooms.head.EventStates;
 import org.myelin.rooms.head.RoomHead;
@@ -13,6 +14,7 @@ import org.myelin.storage.events.StoredEvent;
 
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -36,6 +38,8 @@ final class Persist {
     record Live(Pdu pdu, RoomHead head, EventStates.State before, EventStates.State after, List<String> extremities,
                 EventStates.State current, boolean softFailed) {
     }
+
+    private static final StateKey HISTORY_VISIBILITY = StateKey.of("m.room.history_visibility", "");
 
     private final EventCache events;
     private final EventStates states;
@@ -76,11 +80,19 @@ final class Persist {
         // Held first: the membership changes look the event itself up.
         events.pending(new StoredEvent(0, pdu, null, false, live.softFailed(), null));
         boolean stateChanged = live.current().snapshot() != live.head().snapshot();
-        return new PersistRequest(pdu, PersistRequest.Placement.LIVE, null, live.softFailed(),
+        PersistRequest request = new PersistRequest(pdu, PersistRequest.Placement.LIVE, null, live.softFailed(),
                 live.before().snapshot(), live.after().snapshot(), stateChanged ? live.current().snapshot() : null,
                 stateChanged ? MembershipChanges.between(new EventStates.State(live.head().snapshot(),
                         live.head().currentState()), live.current(), events) : null,
                 live.softFailed() ? null : live.extremities());
+        return keeps(live.head().currentState(), live.current().entries(), StateKey.joinRules())
+                && keeps(live.head().currentState(), live.current().entries(), HISTORY_VISIBILITY)
+                ? request.keepingJoinRulesAndVisibility() : request;
+    }
+
+    /** Whether both states hold the same event at {@code key}. */
+    private static boolean keeps(Map<StateKey, String> was, Map<StateKey, String> now, StateKey key) {
+        return Objects.equals(was.get(key), now.get(key));
     }
 
     /**

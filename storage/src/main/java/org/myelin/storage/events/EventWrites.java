@@ -250,6 +250,7 @@ final class EventWrites {
     private void writeRoomHeads(Connection c, List<Written> rows, List<StateSnapshot> written) throws SQLException {
         Map<String, List<String>> extremities = new LinkedHashMap<>();
         Map<String, StateSnapshot> current = new LinkedHashMap<>();
+        Set<String> judged = new HashSet<>();
         for (Written w : rows) {
             PersistRequest r = w.request;
             if (w.alreadyKnown) {
@@ -261,6 +262,9 @@ final class EventWrites {
             }
             if (r.hasState() && r.newCurrentState() != null) {
                 current.put(room, r.newCurrentState());
+                if (!r.joinRulesAndVisibilityKept()) {
+                    judged.add(room);
+                }
             }
         }
         for (Map.Entry<String, List<String>> e : extremities.entrySet()) {
@@ -288,9 +292,14 @@ final class EventWrites {
                 ps.executeUpdate();
             }
         }
+        // The directory follows join rules and history visibility: judged again where either may have moved.
         Map<String, Long> moved = new LinkedHashMap<>();
-        current.forEach((room, state) -> moved.put(room, state.id()));
-        UserDirectoryRepository.currentStatesMoved(c, moved); // the directory follows join rules, visibility
+        current.forEach((room, state) -> {
+            if (judged.contains(room)) {
+                moved.put(room, state.id());
+            }
+        });
+        UserDirectoryRepository.currentStatesMoved(c, moved);
     }
 
     private record MembershipRow(String roomId, String userId, String membership, String eventId, Long ordering) {

@@ -21,12 +21,25 @@ import java.util.Objects;
  * @param clientTransaction the client transaction a local user sent the event with, recorded in
  *                 the same commit: an acknowledged send is then found by a retry whenever the
  *                 server stops; null when none
+ * @param joinRulesAndVisibilityKept whether {@code newCurrentState} is known to hold the same join
+ *                 rules and history visibility events as the room's current state before it, so
+ *                 that whether the room is public to the user directory is not judged again
+ *                 (false: not known, judged)
  */
 public record PersistRequest(Pdu pdu, Placement placement, String rejectedReason, boolean softFailed,
                              StateSnapshot stateBefore, StateSnapshot stateAfter, StateSnapshot newCurrentState,
                              java.util.List<MembershipChange> membershipChanges,
                              java.util.List<String> newForwardExtremities,
-                             ClientTransactionRepository.Key clientTransaction) {
+                             ClientTransactionRepository.Key clientTransaction, boolean joinRulesAndVisibilityKept) {
+
+    public PersistRequest(Pdu pdu, Placement placement, String rejectedReason, boolean softFailed,
+                          StateSnapshot stateBefore, StateSnapshot stateAfter, StateSnapshot newCurrentState,
+                          java.util.List<MembershipChange> membershipChanges,
+                          java.util.List<String> newForwardExtremities,
+                          ClientTransactionRepository.Key clientTransaction) {
+        this(pdu, placement, rejectedReason, softFailed, stateBefore, stateAfter, newCurrentState, membershipChanges,
+                newForwardExtremities, clientTransaction, false);
+    }
 
     public PersistRequest(Pdu pdu, Placement placement, String rejectedReason, boolean softFailed,
                           StateSnapshot stateBefore, StateSnapshot stateAfter, StateSnapshot newCurrentState,
@@ -39,7 +52,13 @@ public record PersistRequest(Pdu pdu, Placement placement, String rejectedReason
     /** This request, also recording {@code transaction} (null: none). */
     public PersistRequest withClientTransaction(ClientTransactionRepository.Key transaction) {
         return new PersistRequest(pdu, placement, rejectedReason, softFailed, stateBefore, stateAfter,
-                newCurrentState, membershipChanges, newForwardExtremities, transaction);
+                newCurrentState, membershipChanges, newForwardExtremities, transaction, joinRulesAndVisibilityKept);
+    }
+
+    /** This request, its new current state known to keep the join rules and history visibility it had. */
+    public PersistRequest keepingJoinRulesAndVisibility() {
+        return new PersistRequest(pdu, placement, rejectedReason, softFailed, stateBefore, stateAfter,
+                newCurrentState, membershipChanges, newForwardExtremities, clientTransaction, true);
     }
 
     public PersistRequest(Pdu pdu, Placement placement, String rejectedReason, boolean softFailed,

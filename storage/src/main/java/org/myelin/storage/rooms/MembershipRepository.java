@@ -94,13 +94,27 @@ public final class MembershipRepository {
         }
     }
 
-    /** The servers of a room's joined members. */
+    /**
+     * The servers of a room's joined members, in the database's order of their names. Read by
+     * skipping from each server to the next in the index of joined members' servers (migration
+     * V0033): as many probes as servers, whatever the number of members.
+     */
     public List<String> joinedServers(String roomId) {
         List<String> servers = new ArrayList<>();
-        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(
-                "SELECT DISTINCT substring(user_id from position(':' in user_id) + 1) FROM room_memberships "
-                        + "WHERE room_id = ? AND membership = 'join'")) {
+        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement("""
+                WITH RECURSIVE servers (server) AS (
+                    (SELECT substring(user_id from position(':' in user_id) + 1) FROM room_memberships
+                     WHERE room_id = ? AND membership = 'join' ORDER BY 1 LIMIT 1)
+                    UNION ALL
+                    SELECT (SELECT substring(m.user_id from position(':' in m.user_id) + 1) FROM room_memberships m
+                            WHERE m.room_id = ? AND m.membership = 'join'
+                              AND substring(m.user_id from position(':' in m.user_id) + 1) > servers.server
+                            ORDER BY 1 LIMIT 1)
+                    FROM servers WHERE servers.server IS NOT NULL
+                )
+                SELECT server FROM servers WHERE server IS NOT NULL""")) {
             ps.setString(1, roomId);
+            ps.setString(2, roomId);
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
                     servers.add(rs.getString(1));

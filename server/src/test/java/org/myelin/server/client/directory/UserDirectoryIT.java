@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.myelin.server.testing.PipelineRooms;
 import org.myelin.server.testing.TestHomeserver;
 import org.myelin.server.testing.TestUser;
 
@@ -112,6 +113,29 @@ class UserDirectoryIT {
         hs.expect(200, frank, "PUT", V3 + "/directory/list/room/" + enc(room), "{\"visibility\":\"public\"}");
         assertEquals(List.of(), found(search(grace, "zappa")), "published, but only the invited may join");
         assertEquals(List.of(frank.userId()), found(search(frank, "zappa")), "the searcher is in it");
+    }
+
+    /**
+     * The join rule is found however far up the room's stored state it lies: after many joins it
+     * sits in an older snapshot (or a full copy) than the current one's own changes.
+     */
+    @Test
+    void followsTheJoinRuleOfARoomWithMuchStateAfterIt() {
+        TestUser henry = named("henry", "Henry Purcell");
+        TestUser ivy = named("ivy", "Ivy Compton");
+        String room = hs.expect(200, henry, "POST", V3 + "/createRoom", "{\"preset\":\"public_chat\"}")
+                .path("room_id").asText();
+        PipelineRooms pipeline = new PipelineRooms(hs);
+        for (int i = 0; i < 40; i++) {
+            pipeline.join(room, "@crowd-" + i + ":" + hs.serverName(), PipelineRooms.content().put("membership", "join"));
+        }
+        assertEquals(List.of(henry.userId()), found(search(ivy, "purcell")), "still public after 40 joins");
+        String state = V3 + "/rooms/" + enc(room) + "/state/";
+        hs.expect(200, henry, "PUT", state + "m.room.join_rules/", "{\"join_rule\":\"invite\"}");
+        for (int i = 0; i < 40; i++) {
+            hs.expect(200, henry, "PUT", state + "org.example.note/" + i, "{\"n\":" + i + "}");
+        }
+        assertEquals(List.of(), found(search(ivy, "purcell")), "invite only, however much state came after");
     }
 
     @Test
