@@ -23,6 +23,7 @@ public final class SlidingSyncServices {
                                LocalSummaries spaces) {
         SlidingSyncQueries queries = new SlidingSyncQueries(dataSource);
         RoomTraitsCache traits = new RoomTraitsCache(queries, rooms.streams);
+        rooms.onCommit(traits::committed);
         RoomLists lists = new RoomLists(new RoomLists.Parts(shared.memberships(), traits,
                 new DirectRooms(shared.accountData(), rooms.streams),
                 new RoomListFilters(shared.stripped(), rooms.eventCache, spaces),
