@@ -1,111 +1,65 @@
 package org.myelin.rooms.cache;
 
-import java.util.LinkedHashMap;
-import java.util.Map;
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+
+import java.util.concurrent.ConcurrentMap;
 import java.util.function.BiFunction;
 
 /**
- * A bounded map that forgets its least recently used entries, split into stripes by key hash,
- * each a {@link LinkedHashMap} in access order behind its own lock.
+ * A bounded map that forgets entries used least of late: the per-user caches of /sync (read
+ * positions, memberships, counts, key counts) and of the rooms, which every woken sync reads.
  *
- * <p>Why stripes: the per-user caches of /sync (read positions, memberships, counts) are read
- * by every woken sync, and one message wakes a sync per room member at once. Behind a single {@code synchronizedMap} those syncs
- * queued on one lock (and spun on it: its holder's work is short), which the profile showed as
- * a visible share of each sync's CPU. With stripes, syncs of different users rarely meet.
- * Each operation on one key is atomic, as it was; the bound is kept per stripe, so eviction is
- * least-recently-used within a stripe rather than over the whole map. So it suits caches whose
- * entries can always be made again; not {@code EventCache}, which must keep an event being
- * persisted until its commit and, with a small capacity, would lose it early to its stripe's bound
- * ({@code RemoteMembershipPipelineIT.joinsARoomWhoseStateOutgrowsTheEventCache}).
+ * <p>Reads take no lock. It used to be sixteen access-ordered {@link java.util.LinkedHashMap}s,
+ * each behind a lock (a lookup reorders the map): the syncs that one message wakes all at once
+ * read the same few keys, and on a machine whose cores were busy elsewhere a preempted holder of
+ * a stripe's lock held up every sync behind it. It is now a Caffeine cache, whose reads are
+ * lock-free and whose eviction (by frequency and recency, not strictly the least recently used)
+ * runs on the calling threads. Each operation on one key is atomic, as before; an entry may go
+ * as soon as the cache is full, so it suits caches whose entries can always be made again; not
+ * {@code EventCache}, which must keep an event being persisted until its commit.
  */
 public final class StripedLru<K, V> {
 
-    private static final int STRIPES = 16;
+    private final Cache<K, V> cache;
+    private final ConcurrentMap<K, V> map;
 
-    private final Stripe<K, V>[] stripes;
-
-    /** @param capacity the most entries kept (over all stripes) */
-    @SuppressWarnings("unchecked")
+    /** @param capacity the most entries kept */
     public StripedLru(int capacity) {
-        stripes = new Stripe[STRIPES];
-        int perStripe = Math.max(1, (capacity + STRIPES - 1) / STRIPES);
-        for (int i = 0; i < STRIPES; i++) {
-            stripes[i] = new Stripe<>(perStripe);
-        }
+        this.cache = Caffeine.newBuilder().maximumSize(capacity).executor(Runnable::run).build();
+        this.map = cache.asMap();
     }
 
     public V get(K key) {
-        Stripe<K, V> s = stripe(key);
-        synchronized (s) {
-            return s.get(key);
-        }
+        return map.get(key);
     }
 
     public void put(K key, V value) {
-        Stripe<K, V> s = stripe(key);
-        synchronized (s) {
-            s.put(key, value);
-        }
+        map.put(key, value);
     }
 
-    /** As {@link Map#putIfAbsent}: the value already there, or null when {@code value} went in. */
+    /** As {@link java.util.Map#putIfAbsent}: the value already there, or null when {@code value} went in. */
     public V putIfAbsent(K key, V value) {
-        Stripe<K, V> s = stripe(key);
-        synchronized (s) {
-            return s.putIfAbsent(key, value);
-        }
+        return map.putIfAbsent(key, value);
     }
 
     public void remove(K key) {
-        Stripe<K, V> s = stripe(key);
-        synchronized (s) {
-            s.remove(key);
-        }
+        map.remove(key);
     }
 
-    /** As {@link Map#remove(Object, Object)}: only while {@code key} still maps to {@code value}. */
+    /** As {@link java.util.Map#remove(Object, Object)}: only while {@code key} still maps to {@code value}. */
     public void remove(K key, V value) {
-        Stripe<K, V> s = stripe(key);
-        synchronized (s) {
-            s.remove(key, value);
-        }
+        map.remove(key, value);
     }
 
-    /** As {@link Map#merge}. */
+    /** As {@link java.util.Map#merge}. */
     public V merge(K key, V value, BiFunction<? super V, ? super V, ? extends V> remapping) {
-        Stripe<K, V> s = stripe(key);
-        synchronized (s) {
-            return s.merge(key, value, remapping);
-        }
+        return map.merge(key, value, remapping);
     }
 
-    /** How many entries are kept now. */
+    /** How many entries are kept now (evictions due are done first). */
     public int size() {
-        int n = 0;
-        for (Stripe<K, V> s : stripes) {
-            synchronized (s) {
-                n += s.size();
-            }
-        }
-        return n;
-    }
-
-    private Stripe<K, V> stripe(K key) {
-        int h = key.hashCode();
-        return stripes[(h ^ (h >>> 16)) & (STRIPES - 1)];
-    }
-
-    private static final class Stripe<K, V> extends LinkedHashMap<K, V> {
-        private final int capacity;
-
-        Stripe(int capacity) {
-            super(Math.min(capacity, 1024), 0.75f, true);
-            this.capacity = capacity;
-        }
-
-        @Override
-        protected boolean removeEldestEntry(Map.Entry<K, V> eldest) {
-            return size() > capacity;
-        }
+        cache.cleanUp();
+        return map.size();
     }
 }

@@ -30,15 +30,5 @@ class StripedLruTest {
             lru.put(i, i);
         }
         assertTrue(lru.size() <= 160, "size " + lru.size());
-        assertEquals(9_999, lru.get(9_999)); // the newest entry is kept
-    }
-
-    @Test
-    void forgetsTheLeastRecentlyUsedOfAStripe() {
-        StripedLru<Integer, Integer> lru = new StripedLru<>(16); // one entry per stripe
-        lru.put(0, 0);
-        lru.put(16, 16); // same stripe as 0 (hash 0 and 16 with 16 stripes)
-        assertNull(lru.get(0));
-        assertEquals(16, lru.get(16));
     }
 }

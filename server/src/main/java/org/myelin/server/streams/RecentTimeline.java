@@ -6,10 +6,11 @@ import org.myelin.storage.events.TimelineFilter;
 import org.myelin.storage.state.StateSnapshot;
 
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
@@ -20,7 +21,8 @@ import java.util.concurrent.locks.ReentrantLock;
  * <p>A room's entry holds every visible timeline event (not soft-failed, not rejected, with a
  * positive stream ordering: what {@code TimelineRepository.page} returns) after
  * {@link Room#coveredAfter()}, up to {@value #EVENTS_PER_ROOM} of them, newest last; at most
- * {@value #MAX_EVENTS} events over all rooms, the rooms read least recently forgotten first. Readers ask
+ * {@value #MAX_EVENTS} events over all rooms, the rooms read least recently forgotten first (a tenth
+ * of them at a time, so that readers take no lock and the writer sorts rarely). Readers ask
  * for what the entry can answer exactly and read the database for the rest. Events are recorded
  * before the timeline position that covers them is announced, so a reader sees every event up to
  * its token.
@@ -156,9 +158,23 @@ public final class RecentTimeline {
         }
     }
 
+    /** A room's entry and when a reader last asked for it (roughly: readers race to write it). */
+    private static final class Slot {
+        final Room room;
+        long lastRead;
+
+        Slot(Room room, long lastRead) {
+            this.room = room;
+            this.lastRead = lastRead;
+        }
+    }
+
     private final StreamChangeCache timelineChanges;
-    /** In access order; changed only by the commit listener's thread (readers' lookups reorder it). */
-    private final LinkedHashMap<String, Room> rooms = new LinkedHashMap<>(256, 0.75f, true);
+    /**
+     * Read without a lock (every woken /sync asks for its rooms several times); written only under
+     * {@link #lock}, by the commit listener's thread and {@link #forget}.
+     */
+    private final ConcurrentHashMap<String, Slot> rooms = new ConcurrentHashMap<>();
     private final ReentrantLock lock = new ReentrantLock();
     /** Events held over all rooms; written under {@link #lock}. */
     private int held;
@@ -173,20 +189,20 @@ public final class RecentTimeline {
 
     /** What is known of {@code roomId}'s recent timeline, if anything. */
     public Optional<Room> room(String roomId) {
-        lock.lock();
-        try {
-            return Optional.ofNullable(rooms.get(roomId));
-        } finally {
-            lock.unlock();
+        Slot slot = rooms.get(roomId);
+        if (slot == null) {
+            return Optional.empty();
         }
+        slot.lastRead = System.nanoTime();
+        return Optional.of(slot.room);
     }
 
     /** Forgets {@code roomId}: readers go to the store until its next event. */
     public void forget(String roomId) {
         lock.lock();
         try {
-            Room gone = rooms.remove(roomId);
-            held -= gone == null ? 0 : gone.events().size();
+            Slot gone = rooms.remove(roomId);
+            held -= gone == null ? 0 : gone.room.events().size();
         } finally {
             lock.unlock();
         }
@@ -201,7 +217,8 @@ public final class RecentTimeline {
     public void committed(StoredEvent event, StateSnapshot snapshot, Map<StateKey, String> state) {
         String roomId = event.pdu().roomId();
         long position = event.streamOrdering();
-        Room room = room(roomId).orElse(null);
+        Slot known = rooms.get(roomId);
+        Room room = known == null ? null : known.room;
         if (room == null) {
             // No event of the room between its last known change and this one; none at all before
             // its m.room.create, so a room seen from its creation is held from the very beginning
@@ -217,18 +234,34 @@ public final class RecentTimeline {
         Room updated = room.with(new Entry(event, state), changedAt, snapshot, state);
         lock.lock();
         try {
-            Room replaced = rooms.put(roomId, updated);
-            held += updated.events().size() - (replaced == null ? 0 : replaced.events().size());
-            var eldest = rooms.entrySet().iterator();
-            while (held > MAX_EVENTS && eldest.hasNext()) {
-                Map.Entry<String, Room> gone = eldest.next();
-                if (!gone.getKey().equals(roomId)) {
-                    held -= gone.getValue().events().size();
-                    eldest.remove();
-                }
+            Slot replaced = rooms.put(roomId, new Slot(updated, known == null ? System.nanoTime() : known.lastRead));
+            held += updated.events().size() - (replaced == null ? 0 : replaced.room.events().size());
+            if (held > MAX_EVENTS) {
+                evict(roomId);
             }
         } finally {
             lock.unlock();
+        }
+    }
+
+    /**
+     * Over the bound: forgets the rooms read least recently (not {@code keep}, just written) until
+     * a tenth of the bound is free, so that the next rooms fit without sorting again.
+     */
+    private void evict(String keep) {
+        record Candidate(String roomId, Slot slot, long lastRead) {
+        }
+        List<Candidate> byLastRead = new ArrayList<>(rooms.size());
+        // Each read time taken once: readers move them while this sorts.
+        rooms.forEach((roomId, slot) -> byLastRead.add(new Candidate(roomId, slot, slot.lastRead)));
+        byLastRead.sort(Comparator.comparingLong(Candidate::lastRead));
+        for (Candidate c : byLastRead) {
+            if (held <= MAX_EVENTS - MAX_EVENTS / 10) {
+                return;
+            }
+            if (!c.roomId().equals(keep) && rooms.remove(c.roomId(), c.slot())) {
+                held -= c.slot().room.events().size();
+            }
         }
     }
 

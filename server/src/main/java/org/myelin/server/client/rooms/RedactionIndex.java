@@ -49,6 +49,9 @@ final class RedactionIndex {
     void prepare(Collection<String> roomIds) {
         Map<String, Targets> fresh = new HashMap<>();
         for (String roomId : roomIds) {
+            if (byRoom.get(roomId) != null) {
+                continue; // known: most rooms of an incremental sync
+            }
             Targets entry = new Targets(ConcurrentHashMap.newKeySet(), new CompletableFuture<>());
             if (byRoom.putIfAbsent(roomId, entry) == null) {
                 fresh.put(roomId, entry);

@@ -53,6 +53,9 @@ final class RelationIndex {
     void prepare(Collection<String> roomIds) {
         Map<String, Parents> fresh = new HashMap<>();
         for (String roomId : roomIds) {
+            if (byRoom.get(roomId) != null) {
+                continue; // known: most rooms of an incremental sync
+            }
             Parents entry = new Parents(ConcurrentHashMap.newKeySet(), new CompletableFuture<>());
             if (byRoom.putIfAbsent(roomId, entry) == null) {
                 fresh.put(roomId, entry);
