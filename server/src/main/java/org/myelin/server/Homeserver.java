@@ -200,8 +200,8 @@ public final class Homeserver implements AutoCloseable {
                 clientRooms.visibility, users.presence, users.push,
                 userId -> Map.of("m.push_rules", users.pushRules.accountDataContent(userId)), keys.counts()));
         clientRooms.useIgnoredSenders(sync.accountData.ignoredUsers());
+        // Unread counts keep what each event gave when it arrived, as Synapse's do: new rules apply to new events.
         users.onPushRulesChanged(userId -> {
-            sync.pushRulesChanged(userId);
             sync.accountData.put(userId, null, "m.push_rules", users.pushRules.accountDataContent(userId));
         });
         this.toDevice = new ToDeviceServices(sync.toDevice, rooms.streams, rooms.local, federation.outbound()::queued,
@@ -220,7 +220,7 @@ public final class Homeserver implements AutoCloseable {
                 clientRooms.aliases, rooms.pipeline, rooms.eventCache, rooms.memberships,
                 clientRooms.directoryRepository, rooms.local, clock, clientRooms.creation::newRoomId),
                 clientRooms.memberships, users.pushRules, sync.accountData);
-        this.push = new PushServices(dataSource, rooms, users.push, clientRooms.clientEvents, vertx,
+        this.push = new PushServices(dataSource, rooms, users.push, sync.notifiedUsers, clientRooms.clientEvents, vertx,
                 config.federation());
         accounts.addLifecycleListener(push.delivery.pushers);
         push.start();

@@ -3,6 +3,7 @@ package org.myelin.server;
 import com.github.benmanes.caffeine.cache.Cache;
 import io.vertx.core.Vertx;
 import org.myelin.server.client.auth.Authenticator;
+import org.myelin.server.client.push.NotifiedUsers;
 import org.myelin.server.client.push.Notifications;
 import org.myelin.server.client.push.NotificationsRoutes;
 import org.myelin.server.client.push.PushActionRecorder;
@@ -13,7 +14,6 @@ import org.myelin.server.config.HomeserverConfig;
 import org.myelin.server.http.Routes;
 import org.myelin.server.push.PushDelivery;
 import org.myelin.server.streams.StreamId;
-import org.myelin.storage.accountdata.AccountDataRepository;
 import org.myelin.storage.push.PushActionRepository;
 import org.myelin.storage.push.PusherRepository;
 import org.myelin.storage.receipts.ReceiptRepository;
@@ -42,14 +42,14 @@ final class PushServices implements AutoCloseable {
     final PushDelivery delivery;
     private final RoomServices rooms;
 
-    PushServices(DataSource dataSource, RoomServices rooms, PushEvaluation push, ClientEvents clientEvents,
-                 Vertx vertx, HomeserverConfig.Federation federation) {
+    PushServices(DataSource dataSource, RoomServices rooms, PushEvaluation push, NotifiedUsers notified,
+                 ClientEvents clientEvents, Vertx vertx, HomeserverConfig.Federation federation) {
         this.rooms = rooms;
         Clock clock = rooms.clock;
         LongSupplier timeline = () -> rooms.streams.position(StreamId.TIMELINE);
         PushActionRepository actions = new PushActionRepository(dataSource);
-        this.recorder = new PushActionRecorder(new PushActionRecorder.Parts(rooms.local.serverName(),
-                new AccountDataRepository(dataSource), rooms.events, actions), push, clock);
+        this.recorder = new PushActionRecorder(new PushActionRecorder.Parts(notified, rooms.events, actions), push,
+                clock);
         this.notifications = new Notifications(actions, recorder, timeline, rooms.eventCache, clientEvents,
                 new ReceiptRepository(dataSource));
         this.delivery = new PushDelivery(new PushDelivery.Parts(actions, new PusherRepository(dataSource),

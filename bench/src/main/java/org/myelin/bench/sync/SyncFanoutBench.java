@@ -25,7 +25,10 @@ import java.util.concurrent.atomic.AtomicLong;
  * in {@code roomsPerUser} rooms of {@code members} members, every user long-polling {@code /sync}
  * (one virtual thread and one keep-alive HTTP/1.1 connection each; the JVM's carrier threads are
  * as many as its cores), while messages are sent at {@code rate} per second, each by a member of
- * a room drawn at random. Every delivery of a message to another member's {@code /sync} is timed
+ * a room drawn at random. With {@code mode=sliding} every user long-polls sliding sync (MSC4186,
+ * {@code POST /_matrix/client/unstable/org.matrix.simplified_msc3575/sync}) instead, with one list
+ * of all its rooms, no required state and a timeline limit of {@code timelineLimit}, from the
+ * {@code pos} of its previous answer. Every delivery of a message to another member's {@code /sync} is timed
  * from just before its send; the percentiles are over all deliveries of the timed phase, each one
  * awaited (a delivery left out would be the slowest).
  *
@@ -37,12 +40,14 @@ import java.util.concurrent.atomic.AtomicLong;
  * java @config/jvm.options -XX:+UseCompactObjectHeaders -cp bench/target/benchmarks.jar org.myelin.bench.sync.SyncFanoutBench
  * }</pre>
  * Options (system properties): {@code users=1000 roomsPerUser=50 members=10 rate=200 warmupSeconds=15
- * seconds=30 seeders=8}.
+ * seconds=30 seeders=8 mode=sync|sliding timelineLimit=10}. Besides the percentiles it reports the
+ * JVM's CPU time (server and clients) per message sent and per delivery while sending.
  */
 public final class SyncFanoutBench {
 
     private static final String V3 = "/_matrix/client/v3";
     private static final String FILTER = MatrixHttp.encode("{\"room\":{\"timeline\":{\"limit\":100}}}");
+    private static final String SLIDING = "/_matrix/client/unstable/org.matrix.simplified_msc3575/sync";
 
     private SyncFanoutBench() {
     }
@@ -60,8 +65,13 @@ public final class SyncFanoutBench {
         int seeders = Integer.getInteger("seeders", 8);
         int roomCount = users * roomsPerUser / members;
         Report report = new Report();
-        report.info("SyncFanoutBench users=%d roomsPerUser=%d members=%d (%d rooms) rate=%d/s at %s; %d cores;"
-                        + " load average %s; %s", users, roomsPerUser, members, roomCount, rate, Instant.now(),
+        String mode = System.getProperty("mode", "sync");
+        int timelineLimit = Integer.getInteger("timelineLimit", 10);
+        if (!mode.equals("sync") && !mode.equals("sliding")) {
+            throw new IllegalArgumentException("mode is sync or sliding");
+        }
+        report.info("SyncFanoutBench mode=%s users=%d roomsPerUser=%d members=%d (%d rooms) rate=%d/s at %s; %d cores;"
+                        + " load average %s; %s", mode, users, roomsPerUser, members, roomCount, rate, Instant.now(),
                 Runtime.getRuntime().availableProcessors(), ProcStats.loadAverage(), Runtime.version());
         try (TestHomeserver hs = TestHomeserver.builder().start()) {
             MatrixHttp http = new MatrixHttp("http://127.0.0.1:" + hs.clientPort());
@@ -100,10 +110,12 @@ public final class SyncFanoutBench {
             }
             report.info("%d rooms made and %d joins in %.1f s", roomCount, bulk.joins(), (System.nanoTime() - t1) / 1e9);
 
-            Fleet fleet = new Fleet(http, ids, tokens);
+            Fleet fleet = mode.equals("sliding") ? new SlidingFleet(http, ids, tokens, roomsPerUser, timelineLimit)
+                    : new Fleet(http, ids, tokens);
             long t2 = System.nanoTime();
             fleet.start(seeders);
-            report.info("%d initial syncs in %.1f s; every user long-polling", users, (System.nanoTime() - t2) / 1e9);
+            report.info("%d initial %s syncs in %.1f s; every user long-polling", users, mode,
+                    (System.nanoTime() - t2) / 1e9);
 
             send(http, rooms, tokens, rate, warmupSeconds, "w", fleet);
             long cpuFrom = ProcStats.processTicks(ProcessHandle.current().pid(), false);
@@ -112,16 +124,22 @@ public final class SyncFanoutBench {
             while (fleet.latencies.size() < expected && System.nanoTime() < deadline) {
                 Thread.sleep(50);
             }
-            double jvmCores = (ProcStats.processTicks(ProcessHandle.current().pid(), false) - cpuFrom)
-                    / ProcStats.TICKS_PER_SECOND / seconds;
+            double jvmSeconds = (ProcStats.processTicks(ProcessHandle.current().pid(), false) - cpuFrom)
+                    / ProcStats.TICKS_PER_SECOND;
             List<Long> samples = new ArrayList<>(fleet.latencies);
+            long responses = fleet.responses.get();
             fleet.stop();
             Collections.sort(samples);
             if (samples.isEmpty()) {
                 throw new IllegalStateException("no deliveries");
             }
             report.info("this JVM (server and clients) used %.2f cores while sending; %d limited timelines; %d sync errors",
-                    jvmCores, fleet.limited.get(), fleet.errors.get());
+                    jvmSeconds / seconds, fleet.limited.get(), fleet.errors.get());
+            report.result("JVM CPU per message", String.format("%.2f ms", jvmSeconds * 1e3 / ((long) rate * seconds)),
+                    "server and clients, while sending (and until the last delivery)");
+            report.result("JVM CPU per delivery", String.format("%.3f ms", jvmSeconds * 1e3 / samples.size()),
+                    String.format("%d responses with news while timed, %.2f deliveries each", responses,
+                            (double) samples.size() / Math.max(1, responses)));
             report.result("send-to-sync p50", String.format("%.1f ms", pct(samples, 0.50)),
                     String.format("[target <= 10 ms: %s]", pct(samples, 0.50) <= 10 ? "met" : "MISSED"));
             report.result("send-to-sync p99", String.format("%.1f ms", pct(samples, 0.99)),
@@ -194,15 +212,17 @@ public final class SyncFanoutBench {
     }
 
     /** Every user long-polling /sync on its own virtual thread and connection. */
-    static final class Fleet {
+    static class Fleet {
         final List<Long> latencies = Collections.synchronizedList(new ArrayList<>());
         final AtomicLong limited = new AtomicLong();
         final AtomicLong errors = new AtomicLong();
+        /** Answers with a timed delivery, in the phase counted. */
+        final AtomicLong responses = new AtomicLong();
         private volatile String counting = "";
-        private final MatrixHttp http;
-        private final String[] ids;
-        private final String[] tokens;
-        private final String[] since;
+        final MatrixHttp http;
+        final String[] ids;
+        final String[] tokens;
+        final String[] since;
         private final AtomicBoolean stop = new AtomicBoolean();
         private final ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor();
 
@@ -215,38 +235,60 @@ public final class SyncFanoutBench {
 
         void count(String phase) {
             latencies.clear();
+            responses.set(0);
             counting = phase;
         }
 
         void start(int seeders) throws Exception {
-            inParallel(seeders, ids.length, i -> since[i] = http.ok("GET", V3 + "/sync?timeout=0&filter=" + FILTER,
-                    tokens[i], null).get("next_batch").asText());
+            inParallel(seeders, ids.length, i -> since[i] = first(i));
             for (int i = 0; i < ids.length; i++) {
                 int user = i;
                 pool.submit(() -> loop(user));
             }
         }
 
+        /** The user's first (initial) sync; the token to continue from. */
+        String first(int user) throws Exception {
+            return http.ok("GET", V3 + "/sync?timeout=0&filter=" + FILTER, tokens[user], null).get("next_batch").asText();
+        }
+
+        /** One long poll of the user's from its token: the answer, whose timed events are counted. */
+        JsonNode poll(int user) throws Exception {
+            JsonNode body = http.ok("GET", V3 + "/sync?timeout=30000&filter=" + FILTER + "&since="
+                    + MatrixHttp.encode(since[user]), tokens[user], null);
+            since[user] = body.get("next_batch").asText();
+            return body;
+        }
+
+        /** The timelines of the rooms in an answer: each with its events and whether it is limited. */
+        void timelines(JsonNode body, java.util.function.BiConsumer<JsonNode, Boolean> timeline) {
+            for (JsonNode room : body.path("rooms").path("join")) {
+                JsonNode t = room.path("timeline");
+                timeline.accept(t.path("events"), t.path("limited").asBoolean(false));
+            }
+        }
+
         private Void loop(int user) {
             while (!stop.get()) {
                 try {
-                    JsonNode body = http.ok("GET", V3 + "/sync?timeout=30000&filter=" + FILTER + "&since="
-                            + MatrixHttp.encode(since[user]), tokens[user], null);
+                    JsonNode body = poll(user);
                     long now = System.nanoTime();
-                    since[user] = body.get("next_batch").asText();
                     String phase = counting;
-                    for (JsonNode room : body.path("rooms").path("join")) {
-                        JsonNode timeline = room.path("timeline");
-                        if (timeline.path("limited").asBoolean(false)) {
+                    int before = latencies.size();
+                    timelines(body, (events, isLimited) -> {
+                        if (isLimited) {
                             limited.incrementAndGet();
                         }
-                        for (JsonNode event : timeline.path("events")) {
+                        for (JsonNode event : events) {
                             JsonNode sentAt = event.path("content").path("sent_at_nanos");
                             if (sentAt.isNumber() && phase.equals(event.path("content").path("phase").asText())
                                     && !ids[user].equals(event.path("sender").asText())) {
                                 latencies.add(now - sentAt.asLong());
                             }
                         }
+                    });
+                    if (latencies.size() > before) {
+                        responses.incrementAndGet();
                     }
                 } catch (Exception e) {
                     if (!stop.get() && errors.incrementAndGet() <= 5) {
@@ -260,6 +302,47 @@ public final class SyncFanoutBench {
         void stop() {
             stop.set(true);
             pool.shutdownNow();
+        }
+    }
+
+    /**
+     * Every user long-polling sliding sync (MSC4186) on its own virtual thread and connection: one
+     * list of all its rooms, no required state, {@code timelineLimit} events; each request from the
+     * previous answer's {@code pos}. A room with more new events than the limit comes
+     * {@code limited} (its earlier new events are not delivered and counted missing).
+     */
+    static final class SlidingFleet extends Fleet {
+        private final ObjectNode body;
+
+        SlidingFleet(MatrixHttp http, String[] ids, String[] tokens, int rooms, int timelineLimit) {
+            super(http, ids, tokens);
+            body = MatrixHttp.JSON.createObjectNode();
+            ObjectNode all = body.putObject("lists").putObject("all");
+            all.putArray("ranges").addArray().add(0).add(rooms - 1);
+            all.putArray("required_state");
+            all.put("timeline_limit", timelineLimit);
+        }
+
+        @Override
+        String first(int user) throws Exception {
+            return http.ok("POST", SLIDING + "?timeout=0", tokens[user], body).get("pos").asText();
+        }
+
+        @Override
+        JsonNode poll(int user) throws Exception {
+            JsonNode answer = http.ok("POST", SLIDING + "?timeout=30000&pos=" + MatrixHttp.encode(since[user]),
+                    tokens[user], body);
+            since[user] = answer.get("pos").asText();
+            return answer;
+        }
+
+        @Override
+        void timelines(JsonNode answer, java.util.function.BiConsumer<JsonNode, Boolean> timeline) {
+            for (JsonNode room : answer.path("rooms")) {
+                if (room.has("timeline")) {
+                    timeline.accept(room.path("timeline"), room.path("limited").asBoolean(false));
+                }
+            }
         }
     }
 }

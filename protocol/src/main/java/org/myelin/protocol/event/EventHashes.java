@@ -59,7 +59,19 @@ public final class EventHashes {
 
     static byte[] sha256(byte[] bytes) {
         try {
-            return MessageDigest.getInstance("SHA-256").digest(bytes);
+            // A clone of one digest: each event is hashed twice on its way in, and getInstance looks
+            // the provider up each time.
+            return ((MessageDigest) SHA_256.clone()).digest(bytes);
+        } catch (CloneNotSupportedException e) {
+            throw new IllegalStateException("SHA-256 digests cannot be cloned", e);
+        }
+    }
+
+    private static final MessageDigest SHA_256 = newSha256();
+
+    private static MessageDigest newSha256() {
+        try {
+            return MessageDigest.getInstance("SHA-256");
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("every JDK has SHA-256", e);
         }

@@ -19,6 +19,16 @@ class NotifierRaceTest {
 
     @Test
     void aRegisteredReaderIsNeverMissedWhileOthersComeAndGo() throws Exception {
+        assertNoneMissed(false);
+    }
+
+    /** The same with named readers (a user's syncs), which keep their registration between requests. */
+    @Test
+    void aNamedReaderIsNeverMissedWhileOthersComeAndGo() throws Exception {
+        assertNoneMissed(true);
+    }
+
+    private static void assertNoneMissed(boolean named) throws Exception {
         Notifier notifier = new Notifier();
         int threads = 8;
         int rounds = 20_000;
@@ -33,7 +43,9 @@ class NotifierRaceTest {
                     return;
                 }
                 for (int i = 0; i < rounds; i++) {
-                    try (Notifier.Waiter waiter = notifier.register(List.of("!room", "@user" + (i % 3)))) {
+                    List<String> keys = List.of("!room", "@user" + (i % 3));
+                    try (Notifier.Waiter waiter = named ? notifier.register("@user" + (i % 3), keys)
+                            : notifier.register(keys)) {
                         notifier.signal("!room");
                         if (!waiter.isSignalled()) {
                             missed.incrementAndGet();

@@ -32,6 +32,8 @@ public final class StreamChangeCache {
     private final TreeMap<Long, Set<String>> byPosition = new TreeMap<>();
     private final ReentrantLock lock = new ReentrantLock();
     private volatile long earliestKnown;
+    /** The newest position recorded (written under {@link #lock}). */
+    private volatile long newest;
 
     /**
      * @param earliestKnown the stream's position now: every later change will be recorded
@@ -72,6 +74,7 @@ public final class StreamChangeCache {
             }
             byPosition.computeIfAbsent(position, p -> new HashSet<>()).add(key);
             lastChange.put(key, position);
+            newest = Math.max(newest, position);
             while (lastChange.size() > maxKeys) {
                 evictOldest();
             }
@@ -107,10 +110,21 @@ public final class StreamChangeCache {
     }
 
     /**
+     * Whether no key at all changed after {@code since}, as far as the cache knows: then no caller
+     * needs to look at its keys one by one.
+     */
+    public boolean nothingChangedSince(long since) {
+        return since >= earliestKnown && newest <= since;
+    }
+
+    /**
      * Those of {@code keys} that changed after {@code since}, or empty when the cache cannot tell
      * (then any of them may have).
      */
     public Optional<Set<String>> changedSince(Collection<String> keys, long since) {
+        if (nothingChangedSince(since)) {
+            return Optional.of(Set.of());
+        }
         Set<String> changed = new HashSet<>();
         for (String key : keys) {
             Long last = lastChange.get(key);

@@ -9,7 +9,9 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Push actions (Synapse's {@code event_push_actions}): for each local user and each event their
@@ -138,6 +140,30 @@ public final class PushActionRepository {
                 ps.setInt(3, limit);
                 return read(ps);
             }
+        });
+    }
+
+    /**
+     * Which of {@code eventIds} have a push action of {@code userId}'s, each with whether it
+     * highlights; the others notified the user of nothing.
+     */
+    public Map<String, Boolean> highlightsOf(String userId, Collection<String> eventIds) {
+        Map<String, Boolean> found = new HashMap<>();
+        if (eventIds.isEmpty()) {
+            return found;
+        }
+        return Transactions.withConnection(dataSource, c -> {
+            try (PreparedStatement ps = c.prepareStatement(
+                    "SELECT event_id, highlight FROM event_push_actions WHERE user_id = ? AND event_id = ANY(?)")) {
+                ps.setString(1, userId);
+                ps.setArray(2, c.createArrayOf("text", eventIds.toArray()));
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        found.put(rs.getString(1), rs.getBoolean(2));
+                    }
+                }
+            }
+            return found;
         });
     }
 

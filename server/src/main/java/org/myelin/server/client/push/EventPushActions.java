@@ -2,9 +2,7 @@ package org.myelin.server.client.push;
 
 import org.myelin.protocol.event.Pdu;
 import org.myelin.protocol.push.PushActions;
-import org.myelin.protocol.push.PushRule;
-import org.myelin.storage.accountdata.AccountDataRepository;
-import org.myelin.storage.push.PushActionRepository.PushAction;
+import org.myelin.server.client.rooms.IgnoredSenders;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -27,42 +25,34 @@ final class EventPushActions {
 
     private final String serverName;
     private final PushEvaluation push;
-    private final AccountDataRepository accountData;
+    private final IgnoredSenders ignored;
 
-    EventPushActions(String serverName, PushEvaluation push,
-                     AccountDataRepository accountData) {
+    EventPushActions(String serverName, PushEvaluation push, IgnoredSenders ignored) {
         this.serverName = serverName;
         this.push = push;
-        this.accountData = accountData;
+        this.ignored = ignored;
     }
 
     /**
-     * The push actions of {@code event} (at timeline position {@code position}, received at
-     * {@code receivedTs}) for the local users it notifies.
+     * The actions of {@code event} for each local user it notifies, in the order of the room's
+     * members.
      *
      * @param facts the room facts of a room, computed once for the events of a batch
      */
-    List<PushAction> of(Pdu event, long position, long receivedTs, Function<String, PushEvaluation.RoomFacts> facts) {
+    Map<String, PushActions> of(Pdu event, Function<String, PushEvaluation.RoomFacts> facts) {
         List<String> candidates = invitee(event).orElseGet(() -> joinedLocally(event, facts.apply(event.roomId())));
         if (candidates.isEmpty()) {
-            return List.of();
+            return Map.of();
         }
         PushEvaluation.RoomFacts roomFacts = facts.apply(event.roomId());
         Map<String, PushActions> notified = new LinkedHashMap<>();
         for (String userId : candidates) {
             PushActions actions = push.evaluate(userId, event, roomFacts);
-            if (actions.notifies()) {
+            if (actions.notifies() && !ignored.ignoredBy(userId).contains(event.sender())) {
                 notified.put(userId, actions);
             }
         }
-        if (notified.isEmpty()) {
-            return List.of();
-        }
-        notified.keySet().removeAll(accountData.usersIgnoring(notified.keySet(), event.sender()));
-        List<PushAction> recorded = new ArrayList<>(notified.size());
-        notified.forEach((userId, actions) -> recorded.add(new PushAction(userId, event.roomId(), event.eventId(),
-                position, PushRule.actionsJson(actions.actions()).toString(), actions.highlights(), receivedTs)));
-        return recorded;
+        return notified;
     }
 
     /** For a membership event, who is evaluated: the local user it invites, or no one. Empty for other events. */

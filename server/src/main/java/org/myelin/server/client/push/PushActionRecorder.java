@@ -3,7 +3,8 @@ package org.myelin.server.client.push;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import org.myelin.protocol.event.Pdu;
-import org.myelin.storage.accountdata.AccountDataRepository;
+import org.myelin.protocol.push.PushActions;
+import org.myelin.protocol.push.PushRule;
 import org.myelin.storage.events.EventRepository;
 import org.myelin.storage.events.PersistedEvent;
 import org.myelin.storage.events.StoredEvent;
@@ -62,7 +63,7 @@ public final class PushActionRecorder implements AutoCloseable {
 
     private final PushActionRepository repository;
     private final EventRepository events;
-    private final EventPushActions evaluate;
+    private final NotifiedUsers notified;
     private final PushEvaluation push;
     private final Clock clock;
     private final BlockingQueue<List<Committed>> queue = new LinkedBlockingQueue<>();
@@ -85,17 +86,15 @@ public final class PushActionRecorder implements AutoCloseable {
     /**
      * What the recorder reads and writes.
      *
-     * @param serverName  this server's name: whose users are local
-     * @param accountData for whom ignores whom
+     * @param notified who each event notifies, evaluated once per event and shared with /sync
      */
-    public record Parts(String serverName, AccountDataRepository accountData,
-                        EventRepository events, PushActionRepository repository) {
+    public record Parts(NotifiedUsers notified, EventRepository events, PushActionRepository repository) {
     }
 
     public PushActionRecorder(Parts parts, PushEvaluation push, Clock clock) {
         this.repository = parts.repository();
         this.events = parts.events();
-        this.evaluate = new EventPushActions(parts.serverName(), push, parts.accountData());
+        this.notified = parts.notified();
         this.push = push;
         this.clock = clock;
     }
@@ -133,6 +132,7 @@ public final class PushActionRecorder implements AutoCloseable {
      */
     public void start(long committedUpTo) {
         processed = repository.processedUpTo();
+        notified.storedUpTo(processed);
         worker = Thread.ofVirtual().name("push-action-recorder").start(() -> run(committedUpTo));
     }
 
@@ -211,10 +211,13 @@ public final class PushActionRecorder implements AutoCloseable {
             if (c.pdu().isState()) {
                 facts.invalidate(c.pdu().roomId()); // read again for the events after it
             }
-            actions.addAll(evaluate.of(c.pdu(), c.position(), c.receivedTs(),
-                    this::roomFacts));
+            Map<String, PushActions> byUser = notified.of(c.pdu(),
+                    this::roomFacts);
+            byUser.forEach((userId, a) -> actions.add(new PushAction(userId, c.pdu().roomId(), c.pdu().eventId(),
+                    c.position(), PushRule.actionsJson(a.actions()).toString(), a.highlights(), c.receivedTs())));
         }
         repository.record(actions, upTo);
+        notified.storedUpTo(upTo);
         lock.lock();
         try {
             processed = Math.max(processed, upTo);

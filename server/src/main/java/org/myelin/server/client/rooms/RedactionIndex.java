@@ -50,6 +50,9 @@ final class RedactionIndex {
     void prepare(Collection<String> roomIds) {
         Map<String, Targets> fresh = new HashMap<>();
         for (String roomId : roomIds) {
+            if (byRoom.getIfPresent(roomId) != null) {
+                continue; // known: most rooms of an incremental sync
+            }
             Targets entry = new Targets(ConcurrentHashMap.newKeySet(), new CompletableFuture<>());
             if (byRoom.get(roomId, id -> entry) == entry) {
                 fresh.put(roomId, entry);

@@ -54,6 +54,9 @@ final class RelationIndex {
     void prepare(Collection<String> roomIds) {
         Map<String, Parents> fresh = new HashMap<>();
         for (String roomId : roomIds) {
+            if (byRoom.getIfPresent(roomId) != null) {
+                continue; // known: most rooms of an incremental sync
+            }
             Parents entry = new Parents(ConcurrentHashMap.newKeySet(), new CompletableFuture<>());
             if (byRoom.get(roomId, id -> entry) == entry) {
                 fresh.put(roomId, entry);

@@ -48,7 +48,12 @@ public final class DeviceListChanges {
         long deviceNow = now.position(StreamId.DEVICE_LISTS);
         long timelineAfter = since.timeline();
         long timelineNow = now.timeline();
-        if (deviceNow <= deviceAfter && timelineNow <= timelineAfter) {
+        // No device list moved and no room's membership changed since the token (the usual woken
+        // sync: a message): nothing to look at room by room.
+        boolean devicesMoved = deviceNow > deviceAfter && !parts.deviceListChanges().nothingChangedSince(deviceAfter);
+        boolean membersMoved = timelineNow > timelineAfter && (!parts.memberRooms().nothingChangedSince(timelineAfter)
+                || !parts.memberships().unchangedSince(userId, timelineAfter));
+        if (!devicesMoved && !membersMoved) {
             return DeviceLists.NONE;
         }
         Set<String> joinedNow = new HashSet<>();

@@ -2,7 +2,7 @@ package org.myelin.server.client.sync;
 
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
-import org.myelin.protocol.push.PushActions;
+import org.myelin.server.client.push.NotifiedUsers;
 import org.myelin.server.client.push.PushEvaluation;
 import org.myelin.server.client.rooms.EventThreads;
 import org.myelin.server.streams.RecentTimeline;
@@ -18,41 +18,35 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Notification counts by the user's push rules (client-server API, "Receiving notifications"):
- * every event others sent after the user's read position ({@link ReadPositions}) is evaluated;
- * those whose actions notify count, and among them those that highlight. Only the newest
- * {@value #MAX_EVALUATED} unread events are evaluated: clients show such numbers as "99+" anyway.
+ * of the events others sent after the user's read position ({@link ReadPositions}), those that
+ * notified the user count, and among them those that highlight. What an event gives each user is
+ * evaluated once, when it arrives ({@link NotifiedUsers}), as Synapse records its push actions:
+ * a change of the user's push rules applies to the events after it. Only the newest
+ * {@value #MAX_EVALUATED} unread events are looked at: clients show such numbers as "99+" anyway.
  *
  * <p>Counted incrementally: what each unread event gave is kept with the position it was counted
- * up to, and a later sync evaluates only the events after it (from the {@link RecentTimeline}).
- * That holds while the read position, the room's state (which gives the facts push rules look
- * at: member count, display names, power levels) and the push rules stay as they were; when one
- * moves, the room is counted again from the store, as before.
+ * up to, and a later sync looks only at the events after it (from the {@link RecentTimeline}).
+ * When the read position moves, the room is counted again.
  *
  * <p>Thread by thread ({@link #countByThread}) for clients that ask: {@link ThreadNotificationCounts}.
  */
 public final class PushRuleNotificationCounts implements NotificationCounts {
 
     static final int MAX_EVALUATED = 500;
-    /** What an evaluated event gives the user: it notifies them, it highlights. */
-    static final byte NOTIFIES = 1;
-    static final byte HIGHLIGHTS = 2;
+    /** What an event gives the user: it notifies them, it highlights. */
+    static final byte NOTIFIES = NotifiedUsers.NOTIFIES;
+    static final byte HIGHLIGHTS = NotifiedUsers.HIGHLIGHTS;
     private static final int MAX_COUNTED = 100_000;
     private static final int MAX_FACTS = 10_000;
 
     private record Key(String userId, String roomId) {
     }
 
-    /**
-     * A count and what it holds for.
-     *
-     * @param stateChangedAt the room's {@link RecentTimeline.Room#stateChangedAt()} then
-     * @param rules          the push rules' version then
-     */
-    private record Counted(long read, long upTo, long stateChangedAt, long rules, Evaluated evaluated) {
+    /** A count and what it holds for: the read position, and the position counted up to. */
+    private record Counted(long read, long upTo, Evaluated evaluated) {
     }
 
     /** The room's facts while its state stays as it was at {@code stateChangedAt}. */
@@ -62,17 +56,18 @@ public final class PushRuleNotificationCounts implements NotificationCounts {
     private final ReadPositions reads;
     private final TimelineRepository timeline;
     private final PushEvaluation push;
+    private final NotifiedUsers notified;
     private final RecentTimeline recent;
-    private final AtomicLong rulesVersion = new AtomicLong();
     private final Cache<Key, Counted> counted = Caffeine.newBuilder().maximumSize(MAX_COUNTED).recordStats().build();
     private final Cache<String, FactsAt> facts = Caffeine.newBuilder().maximumSize(MAX_FACTS).recordStats().build();
     private final ThreadNotificationCounts byThread;
 
     PushRuleNotificationCounts(ReadPositions reads, TimelineRepository timeline, PushEvaluation push,
-                               RecentTimeline recent, EventThreads threads) {
+                               NotifiedUsers notified, RecentTimeline recent, EventThreads threads) {
         this.reads = reads;
         this.timeline = timeline;
         this.push = push;
+        this.notified = notified;
         this.recent = recent;
         this.byThread = new ThreadNotificationCounts(this, reads, timeline, recent, threads);
     }
@@ -82,38 +77,28 @@ public final class PushRuleNotificationCounts implements NotificationCounts {
         reads.prepare(userId, roomIds);
     }
 
-    /** The push rules' version: counts made with another are made again. */
-    long rulesVersion() {
-        return rulesVersion.get();
-    }
-
     @Override
     public ByThread countByThread(String userId, String roomId, long upTo) {
         return byThread.count(userId, roomId, upTo);
     }
 
-    /** Someone's push rules changed: counts made with the old ones are not reused. */
-    void pushRulesChanged() {
-        rulesVersion.incrementAndGet();
-    }
-
     @Override
     public SyncResponse.UnreadCounts count(String userId, String roomId, long upTo) {
-        long rules = rulesVersion.get();
-        Optional<RecentTimeline.Room> room = recent.room(roomId).filter(r -> r.state() != null);
-        long stateMark = room.map(RecentTimeline.Room::stateChangedAt).orElse(-1L);
+        Optional<RecentTimeline.Room> room = recent.room(roomId);
         long read = reads.readPosition(userId, roomId, upTo);
         if (read >= upTo) {
             return SyncResponse.UnreadCounts.NONE;
         }
         Key key = new Key(userId, roomId);
         Counted previous = counted.getIfPresent(key);
-        if (previous != null && room.isPresent() && previous.read() == read && previous.stateChangedAt() == stateMark
-                && previous.rules() == rules && upTo >= previous.upTo()) {
+        if (previous != null && room.isPresent() && previous.read() == read && upTo >= previous.upTo()) {
+            if (upTo == previous.upTo()) {
+                return previous.evaluated().counts();
+            }
             Optional<List<StoredEvent>> added = room.get().between(Math.max(read, previous.upTo()), upTo);
             if (added.isPresent()) {
-                Evaluated evaluated = previous.evaluated().plus(evaluate(userId, roomId, stateMark, added.get()));
-                counted.put(key, new Counted(read, upTo, stateMark, rules, evaluated));
+                Evaluated evaluated = previous.evaluated().plus(evaluate(userId, room, added.get()));
+                counted.put(key, new Counted(read, upTo, evaluated));
                 return evaluated.counts();
             }
         }
@@ -121,36 +106,23 @@ public final class PushRuleNotificationCounts implements NotificationCounts {
                 .orElseGet(() -> timeline.page(roomId, upTo, read, MAX_EVALUATED, true, TimelineFilter.ALL));
         List<StoredEvent> unread = new ArrayList<>(newestFirst);
         Collections.reverse(unread);
-        Evaluated evaluated = Evaluated.NONE.plus(evaluate(userId, roomId, stateMark, unread));
+        Evaluated evaluated = Evaluated.NONE.plus(evaluate(userId, room, unread));
         if (room.isPresent()) {
-            counted.put(key, new Counted(read, upTo, stateMark, rules, evaluated));
+            counted.put(key, new Counted(read, upTo, evaluated));
         }
         return evaluated.counts();
     }
 
     /**
-     * What each event, oldest first, gives {@code userId}: {@link #NOTIFIES}, {@link #HIGHLIGHTS}
-     * (nothing for the user's own).
+     * What each event of {@code room}, oldest first, gives {@code userId}: {@link #NOTIFIES},
+     * {@link #HIGHLIGHTS} (nothing for the user's own).
      *
-     * @param stateMark the room's {@link RecentTimeline.Room#stateChangedAt()}, or -1 when unknown
+     * @param room the room's recent timeline, when in memory (its state tells whether facts read
+     *             before still hold, for events not evaluated yet)
      */
-    byte[] evaluate(String userId, String roomId, long stateMark, List<StoredEvent> events) {
-        byte[] flags = new byte[events.size()];
-        PushEvaluation.RoomFacts roomFacts = null;
-        for (int i = 0; i < flags.length; i++) {
-            StoredEvent e = events.get(i);
-            if (e.pdu().sender().equals(userId)) {
-                continue;
-            }
-            if (roomFacts == null) {
-                roomFacts = facts(roomId, stateMark);
-            }
-            PushActions actions = push.evaluate(userId, e.pdu(), roomFacts);
-            if (actions.notifies()) {
-                flags[i] = actions.highlights() ? NOTIFIES | HIGHLIGHTS : NOTIFIES;
-            }
-        }
-        return flags;
+    byte[] evaluate(String userId, Optional<RecentTimeline.Room> room, List<StoredEvent> events) {
+        long stateMark = room.filter(r -> r.state() != null).map(RecentTimeline.Room::stateChangedAt).orElse(-1L);
+        return notified.flags(userId, events, roomId -> facts(roomId, stateMark));
     }
 
     private PushEvaluation.RoomFacts facts(String roomId, long stateMark) {

@@ -87,7 +87,7 @@ public final class Sync {
                 Math.max(0, Math.min(request.timeoutMs(), MAX_TIMEOUT_MS)));
         boolean mayWait = request.since() != null && !request.fullState();
         while (true) {
-            try (Notifier.Waiter waiter = notifier.register(wakeKeys(request.userId()))) {
+            try (Notifier.Waiter waiter = notifier.register(request.userId(), wakeKeys(request.userId()))) {
                 SyncResponse response = compute(request, streams.current());
                 long remaining = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
                 if (!response.isEmpty() || !mayWait || remaining <= 0 || !waiter.await(remaining)) {

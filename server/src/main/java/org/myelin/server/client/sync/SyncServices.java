@@ -7,6 +7,7 @@ import org.myelin.server.RoomServices;
 import org.myelin.server.client.accountdata.AccountData;
 import org.myelin.server.client.accountdata.ServerAccountData;
 import org.myelin.server.client.presence.PresenceService;
+import org.myelin.server.client.push.NotifiedUsers;
 import org.myelin.server.client.push.PushEvaluation;
 import org.myelin.server.client.receipts.Receipts;
 import org.myelin.server.client.rooms.ClientEvents;
@@ -22,6 +23,7 @@ import org.myelin.storage.accountdata.AccountDataRepository;
 import org.myelin.storage.events.RelationRepository;
 import org.myelin.storage.events.TimelineRepository;
 import org.myelin.storage.filters.FilterRepository;
+import org.myelin.storage.push.PushActionRepository;
 import org.myelin.storage.receipts.ReceiptRepository;
 import org.myelin.storage.rooms.RoomDirectoryRepository;
 import org.myelin.storage.events.PersistedEvent;
@@ -87,8 +89,11 @@ public final class SyncServices implements AutoCloseable {
     public final EventStream eventStream;
     /** The deprecated {@code /initialSync} snapshots. */
     public final InitialSync initialSync;
-    /** Null without a push rule engine. */
-    private final PushRuleNotificationCounts pushCounts;
+    /**
+     * Who each event notifies, evaluated once per event: the unread counts read it, the push
+     * action recorder stores it. Null without a push rule engine.
+     */
+    public final NotifiedUsers notifiedUsers;
     private final Map<String, Cache<?, ?>> caches = new HashMap<>();
 
     public SyncServices(RoomServices rooms, DataSource dataSource, Parts parts) {
@@ -106,8 +111,10 @@ public final class SyncServices implements AutoCloseable {
         ReadPositions reads = new ReadPositions(receiptRepository, queries);
         rooms.onCommit(reads::committed);
         receipts.onStored(reads::receiptStored);
-        this.pushCounts = parts.push() == null ? null
-                : new PushRuleNotificationCounts(reads, timeline, parts.push(), rooms.recent, threads);
+        this.notifiedUsers = parts.push() == null ? null : new NotifiedUsers(rooms.local.serverName(), parts.push(),
+                accountData.ignoredUsers(), new PushActionRepository(dataSource));
+        PushRuleNotificationCounts pushCounts = parts.push() == null ? null
+                : new PushRuleNotificationCounts(reads, timeline, parts.push(), notifiedUsers, rooms.recent, threads);
         NotificationCounts counts = pushCounts != null ? pushCounts
                 : new ReceiptNotificationCounts(receiptRepository, queries);
         SyncPresence presence = parts.presence() == null ? SyncPresence.NONE
@@ -174,13 +181,6 @@ public final class SyncServices implements AutoCloseable {
             }
         });
         return memberRooms;
-    }
-
-    /** A user's push rules changed: notification counts made with the old ones are counted again. */
-    public void pushRulesChanged(String userId) {
-        if (pushCounts != null) {
-            pushCounts.pushRulesChanged();
-        }
     }
 
     @Override

@@ -27,9 +27,9 @@ import java.util.Optional;
  * <p>The events after the user's last unthreaded receipt (or join) are evaluated, the newest
  * {@value PushRuleNotificationCounts#MAX_EVALUATED} at most; of those, what counts is kept: each
  * event that notifies and each of the user's own, with its thread. A later sync evaluates only
- * the events after the last one (from the {@link RecentTimeline}) while that position, the room's
- * state and the push rules stay as they were; a thread's receipt changes only which kept events
- * count, so it needs no evaluation.
+ * the events after the last one (from the {@link RecentTimeline}) while that position stays as it
+ * was; a thread's receipt changes only which kept events count. What each event gives the user is
+ * fixed when it arrives ({@link org.myelin.server.client.push.NotifiedUsers}).
  */
 final class ThreadNotificationCounts {
 
@@ -74,7 +74,7 @@ final class ThreadNotificationCounts {
     }
 
     /** What was kept of the events in ({@code base}, {@code upTo}], and what it holds for. */
-    private record Counted(long base, long upTo, long stateChangedAt, long rules, Kept kept) {
+    private record Counted(long base, long upTo, Kept kept) {
     }
 
     private final PushRuleNotificationCounts push;
@@ -99,17 +99,14 @@ final class ThreadNotificationCounts {
         if (base >= upTo) {
             return NotificationCounts.ByThread.NONE;
         }
-        long rules = push.rulesVersion();
-        Optional<RecentTimeline.Room> room = recent.room(roomId).filter(r -> r.state() != null);
-        long stateMark = room.map(RecentTimeline.Room::stateChangedAt).orElse(-1L);
+        Optional<RecentTimeline.Room> room = recent.room(roomId);
         Key key = new Key(userId, roomId);
         Counted previous = counted.getIfPresent(key);
-        if (previous != null && room.isPresent() && previous.base() == base && previous.stateChangedAt() == stateMark
-                && previous.rules() == rules && upTo >= previous.upTo()) {
+        if (previous != null && room.isPresent() && previous.base() == base && upTo >= previous.upTo()) {
             Optional<List<StoredEvent>> added = room.get().between(Math.max(base, previous.upTo()), upTo);
             if (added.isPresent()) {
-                Kept kept = previous.kept().plus(keep(userId, roomId, stateMark, added.get()));
-                counted.put(key, new Counted(base, upTo, stateMark, rules, kept));
+                Kept kept = previous.kept().plus(keep(userId, room, added.get()));
+                counted.put(key, new Counted(base, upTo, kept));
                 return partition(kept, read);
             }
         }
@@ -119,16 +116,16 @@ final class ThreadNotificationCounts {
                         TimelineFilter.ALL));
         List<StoredEvent> unread = new ArrayList<>(newestFirst);
         Collections.reverse(unread);
-        Kept kept = Kept.NONE.plus(keep(userId, roomId, stateMark, unread));
+        Kept kept = Kept.NONE.plus(keep(userId, room, unread));
         if (room.isPresent()) {
-            counted.put(key, new Counted(base, upTo, stateMark, rules, kept));
+            counted.put(key, new Counted(base, upTo, kept));
         }
         return partition(kept, read);
     }
 
     /** What counts among {@code events} (oldest first), with their threads. */
-    private Kept keep(String userId, String roomId, long stateMark, List<StoredEvent> events) {
-        byte[] evaluated = push.evaluate(userId, roomId, stateMark, events);
+    private Kept keep(String userId, Optional<RecentTimeline.Room> room, List<StoredEvent> events) {
+        byte[] evaluated = push.evaluate(userId, room, events);
         long[] positions = new long[events.size()];
         byte[] flags = new byte[events.size()];
         String[] inThread = new String[events.size()];

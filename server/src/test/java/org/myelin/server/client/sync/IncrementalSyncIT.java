@@ -90,20 +90,58 @@ class IncrementalSyncIT {
         assertEquals(0, counts(sync, roomId).path("highlight_count").asInt());
     }
 
+    /**
+     * What an event gives a user is fixed when it arrives, as Synapse records its push actions: a
+     * push rule change applies to the events after it, also when the room is counted again after
+     * a read receipt.
+     */
     @Test
-    void aPushRuleChangeCountsWhatIsUnreadAgain() {
+    void aPushRuleChangeAppliesToTheEventsAfterIt() {
         String roomId = sharedRoom();
         JsonNode sync = client.sync(bob);
-        client.send(alice, roomId, "one");
+        String one = client.send(alice, roomId, "one");
         client.send(alice, roomId, "two");
         sync = client.sync(bob, sync.path("next_batch").asText(), "");
         assertEquals(2, notifications(sync, roomId));
 
-        client.ok(bob, "PUT", SyncClient.V3 + "/pushrules/global/room/" + enc(roomId),
-                obj("{\"actions\": [\"dont_notify\"]}"));
+        muteRoom(bob, roomId);
         client.send(alice, roomId, "three");
         sync = client.sync(bob, sync.path("next_batch").asText(), "");
-        assertEquals(0, notifications(sync, roomId), "the room's rule now silences all three: " + counts(sync, roomId));
+        assertEquals(2, notifications(sync, roomId), "one and two notified; three, after the rule, does not: "
+                + counts(sync, roomId));
+
+        client.ok(bob, "POST", room(roomId) + "/receipt/m.read/" + enc(one), obj());
+        sync = client.sync(bob, sync.path("next_batch").asText(), "");
+        assertEquals(1, notifications(sync, roomId), "read up to one: two is left, three never counted");
+    }
+
+    /**
+     * After a restart the counts of earlier events are the push actions stored when they arrived,
+     * not the user's rules evaluated again.
+     */
+    @Test
+    void countsOfEventsFromBeforeARestartAreThoseRecordedWhenTheyArrived() {
+        String roomId = sharedRoom();
+        client.send(alice, roomId, "one");
+        client.send(alice, roomId, "look " + bob.userId());
+        long now = hs.homeserver().rooms().streams.position(org.myelin.server.streams.StreamId.TIMELINE);
+        assertTrue(hs.homeserver().pushActions().awaitProcessed(now, java.time.Duration.ofSeconds(30)));
+        muteRoom(bob, roomId);
+
+        hs.restart();
+        JsonNode sync = client.sync(bob);
+        assertEquals(2, notifications(sync, roomId), counts(sync, roomId)::toString);
+        assertEquals(1, counts(sync, roomId).path("highlight_count").asInt(), counts(sync, roomId)::toString);
+
+        client.send(alice, roomId, "three");
+        sync = client.sync(bob, sync.path("next_batch").asText(), "");
+        assertEquals(2, notifications(sync, roomId), "three came after the rule: " + counts(sync, roomId));
+    }
+
+    /** A room rule that makes nothing in the room notify. */
+    private static void muteRoom(TestUser user, String roomId) {
+        client.ok(user, "PUT", SyncClient.V3 + "/pushrules/global/room/" + enc(roomId),
+                obj("{\"actions\": [\"dont_notify\"]}"));
     }
 
     @Test

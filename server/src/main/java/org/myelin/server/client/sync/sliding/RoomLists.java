@@ -13,7 +13,6 @@ import org.myelin.storage.sync.RoomSyncQueries;
 import org.myelin.storage.sync.SlidingSyncQueries.RoomTraits;
 
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -176,11 +175,23 @@ final class RoomLists {
      */
     private List<String> sort(Set<String> roomIds, Map<String, MembershipEvent> listed, Map<String, RoomTraits> known,
                               long upTo, Map<String, Long> order) {
-        for (String roomId : roomIds) {
-            order.computeIfAbsent(roomId, r -> orderingStamp(listed.get(r), known.get(r), upTo));
+        record Stamped(String roomId, long stamp) {
         }
-        List<String> sorted = new ArrayList<>(roomIds);
-        sorted.sort(Comparator.<String>comparingLong(order::get).reversed().thenComparing(Comparator.naturalOrder()));
+        List<Stamped> stamped = new ArrayList<>(roomIds.size());
+        for (String roomId : roomIds) {
+            Long stamp = order.get(roomId);
+            if (stamp == null) {
+                stamp = orderingStamp(listed.get(roomId), known.get(roomId), upTo);
+                order.put(roomId, stamp);
+            }
+            stamped.add(new Stamped(roomId, stamp));
+        }
+        stamped.sort((a, b) -> a.stamp() != b.stamp() ? Long.compare(b.stamp(), a.stamp())
+                : a.roomId().compareTo(b.roomId()));
+        List<String> sorted = new ArrayList<>(stamped.size());
+        for (Stamped s : stamped) {
+            sorted.add(s.roomId());
+        }
         return sorted;
     }
 

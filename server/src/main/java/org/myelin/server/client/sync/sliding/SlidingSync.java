@@ -68,8 +68,8 @@ public final class SlidingSync {
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(
                 Math.max(0, Math.min(request.timeoutMs(), Sync.MAX_TIMEOUT_MS)));
         while (true) {
-            try (Notifier.Waiter waiter = parts.notifier().register(parts.memberships().wakeKeys(request.userId(),
-                    parts.streams().position(StreamId.TIMELINE)))) {
+            try (Notifier.Waiter waiter = parts.notifier().register(request.userId(),
+                    parts.memberships().wakeKeys(request.userId(), parts.streams().position(StreamId.TIMELINE)))) {
                 SyncToken now = parts.streams().current();
                 Computed computed = compute(request, previous, from, now);
                 long remaining = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());

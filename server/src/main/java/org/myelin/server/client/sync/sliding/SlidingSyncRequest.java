@@ -14,6 +14,12 @@ import java.util.Map;
 public record SlidingSyncRequest(String connId, Map<String, ListRequest> lists,
                                  Map<String, RoomParams> roomSubscriptions, ExtensionsRequest extensions) {
 
+    /** Unmodifiable in their order: one request may be shared by the requests with the same body. */
+    public SlidingSyncRequest {
+        lists = java.util.Collections.unmodifiableMap(lists);
+        roomSubscriptions = java.util.Collections.unmodifiableMap(roomSubscriptions);
+    }
+
     /**
      * A list: which of the user's rooms (its filters), which part of them in order of their bump
      * stamps (its ranges, inclusive; none: only the count), and what to send of each.

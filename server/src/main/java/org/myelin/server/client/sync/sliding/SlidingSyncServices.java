@@ -29,6 +29,7 @@ public final class SlidingSyncServices {
         RoomTraitsCache traits = new RoomTraitsCache(queries, rooms.streams);
         DirectRooms directRooms = new DirectRooms(shared.accountData(), rooms.streams);
         InMemoryConnections connections = new InMemoryConnections();
+        rooms.onCommit(traits::committed);
         RoomLists lists = new RoomLists(new RoomLists.Parts(shared.memberships(), traits,
                 directRooms,
                 new RoomListFilters(shared.stripped(), rooms.eventCache, spaces),
