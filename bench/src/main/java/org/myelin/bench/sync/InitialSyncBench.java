@@ -1,15 +1,24 @@
 package org.myelin.bench.sync;
 
 import org.myelin.bench.ProcStats;
+import org.myelin.bench.federation.Diagnostics;
 import org.myelin.bench.federation.Report;
 import org.myelin.bench.load.MatrixHttp;
 import org.myelin.server.testing.QueryCounter;
 import org.myelin.server.testing.TestHomeserver;
 
+import jdk.jfr.Recording;
+
 import javax.sql.DataSource;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Proxy;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -38,11 +47,13 @@ import java.util.function.UnaryOperator;
  * seeders=32 lazy=false} ({@code lazy}: whether the filter asks for {@code lazy_load_members};
  * {@code lazy=true,false} measures both, in that order, on one seeding).
  * The first sync after seeding is reported apart ("cold"): it finds the rooms' caches as the
- * seeding left them.
+ * seeding left them. {@code jfr=true} records each filter's syncs with JFR and prints where the
+ * server's samples are.
  */
 public final class InitialSyncBench {
 
     private static final String V3 = "/_matrix/client/v3";
+    private static final HttpClient HTTP = HttpClient.newHttpClient();
 
     private InitialSyncBench() {
     }
@@ -86,7 +97,20 @@ public final class InitialSyncBench {
             for (boolean lazy : lazies) {
                 String path = V3 + "/sync?filter=" + TestHomeserver.enc("{\"room\": {\"timeline\": {\"limit\": " + limit
                         + "}" + (lazy ? ", \"state\": {\"lazy_load_members\": true}" : "") + "}}");
-                measure(report, hs, alice, path, new Runs(rooms, warmups, runs, first, lazy ? "lazy" : "full"), queries);
+                String name = lazy ? "lazy" : "full";
+                Recording recording = Boolean.getBoolean("jfr") ? Diagnostics.startRecording() : null;
+                try {
+                    measure(report, hs, alice, path, new Runs(rooms, warmups, runs, first, name), queries);
+                } catch (RuntimeException e) {
+                    // A long seeding is not thrown away for one filter's failure: the next one is measured.
+                    report.info("%s: failed: %s", name, e);
+                } finally {
+                    if (recording != null) {
+                        Path jfr = Diagnostics.stop(recording, "myelin-initialsync-" + name);
+                        report.info("%s: JFR recording of its syncs in %s", name, jfr);
+                        Diagnostics.myelinProfile(jfr, 30).forEach(line -> report.info("%s: %s", name, line));
+                    }
+                }
                 first = false;
             }
             report.summary();
@@ -149,12 +173,22 @@ public final class InitialSyncBench {
                         ms[ms.length - 1], ms.length, warmQueries.size(), bytes / 1024, ProcStats.loadAverage()));
     }
 
+    /** An initial sync, given all the time it takes (a test server's requests give up after 30 s). */
     private static HttpResponse<String> sync(TestHomeserver hs, BulkRooms.Member user, String path) {
-        HttpResponse<String> r = hs.authed(user.accessToken(), "GET", path, null);
-        if (r.statusCode() != 200) {
-            throw new AssertionError("sync: " + r.statusCode() + " " + r.body());
+        HttpRequest request = HttpRequest.newBuilder(hs.clientUri(path)).timeout(Duration.ofHours(1))
+                .header("Authorization", "Bearer " + user.accessToken()).GET().build();
+        try {
+            HttpResponse<String> r = HTTP.send(request, HttpResponse.BodyHandlers.ofString());
+            if (r.statusCode() != 200) {
+                throw new IllegalStateException("sync: " + r.statusCode() + " " + r.body());
+            }
+            return r;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
         }
-        return r;
     }
 
     /** Statements grouped by their first 60 characters, with counts: where the per-room queries are. */
