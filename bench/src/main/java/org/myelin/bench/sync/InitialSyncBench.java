@@ -4,6 +4,7 @@ import org.myelin.bench.ProcStats;
 import org.myelin.bench.federation.Diagnostics;
 import org.myelin.bench.federation.Report;
 import org.myelin.bench.load.MatrixHttp;
+import org.myelin.server.streams.StreamId;
 import org.myelin.server.testing.QueryCounter;
 import org.myelin.server.testing.TestHomeserver;
 
@@ -26,6 +27,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Supplier;
 import java.util.function.UnaryOperator;
 
 /**
@@ -91,8 +93,16 @@ public final class InitialSyncBench {
             }, progress::joined);
             report.info("seeded through the client-server API's services in %.1f s (%d joins); load average %s",
                     (System.nanoTime() - seedStart) / 1e9, bulk.joins(), ProcStats.loadAverage());
+            // The push actions of the messages are recorded behind their commits (each message is
+            // evaluated for every other member): syncs are measured once that work is done.
+            long recorded = System.nanoTime();
+            if (!hs.homeserver().pushActions().awaitProcessed(hs.homeserver().rooms().streams.position(StreamId.TIMELINE),
+                    Duration.ofHours(2))) {
+                throw new IllegalStateException("push actions still not recorded after two hours");
+            }
+            report.info("push actions recorded %.1f s after the seeding; load average %s",
+                    (System.nanoTime() - recorded) / 1e9, ProcStats.loadAverage());
             Thread.sleep(2000);
-            counting.set(true);
             boolean first = true;
             for (boolean lazy : lazies) {
                 String path = V3 + "/sync?filter=" + TestHomeserver.enc("{\"room\": {\"timeline\": {\"limit\": " + limit
@@ -100,7 +110,8 @@ public final class InitialSyncBench {
                 String name = lazy ? "lazy" : "full";
                 Recording recording = Boolean.getBoolean("jfr") ? Diagnostics.startRecording() : null;
                 try {
-                    measure(report, hs, alice, path, new Runs(rooms, warmups, runs, first, name), queries);
+                    measure(report, hs, alice, path, new Runs(rooms, warmups, runs, first, name),
+                            new Counted(queries, counting));
                 } catch (RuntimeException e) {
                     // A long seeding is not thrown away for one filter's failure: the next one is measured.
                     report.info("%s: failed: %s", name, e);
@@ -140,11 +151,23 @@ public final class InitialSyncBench {
     private record Runs(int rooms, int warmups, int runs, boolean cold, String name) {
     }
 
+    /** The statements of a sync, counted only when asked: counting costs the syncs timed. */
+    private record Counted(QueryCounter queries, AtomicBoolean counting) {
+        <T> QueryCounter.Counted<T> of(Supplier<T> action) {
+            counting.set(true);
+            try {
+                return queries.counting(action);
+            } finally {
+                counting.set(false);
+            }
+        }
+    }
+
     private static void measure(Report report, TestHomeserver hs, BulkRooms.Member alice, String path, Runs sampling,
-                                QueryCounter queries) {
+                                Counted counted) {
         String name = sampling.name();
         long coldStart = System.nanoTime();
-        QueryCounter.Counted<HttpResponse<String>> cold = queries.counting(() -> sync(hs, alice, path));
+        QueryCounter.Counted<HttpResponse<String>> cold = counted.of(() -> sync(hs, alice, path));
         double coldMs = (System.nanoTime() - coldStart) / 1e6;
         int joined = TestHomeserver.json(cold.result()).path("rooms").path("join").size();
         if (joined != sampling.rooms()) {
@@ -160,7 +183,7 @@ public final class InitialSyncBench {
             bytes = sync(hs, alice, path).body().length();
             ms[i] = (System.nanoTime() - start) / 1e6;
         }
-        List<String> warmQueries = queries.during(() -> sync(hs, alice, path));
+        List<String> warmQueries = counted.of(() -> sync(hs, alice, path)).queries();
         Arrays.sort(ms);
         report.info("%s: warm runs (ms, sorted): %s", name, Arrays.toString(Arrays.stream(ms)
                 .map(v -> Math.round(v * 10) / 10.0).toArray()));
