@@ -47,7 +47,8 @@ import java.util.function.UnaryOperator;
  * }</pre>
  * Options (system properties): {@code rooms=200 messages=20 members=3 limit=10 warmups=5 runs=21
  * seeders=32 lazy=false} ({@code lazy}: whether the filter asks for {@code lazy_load_members};
- * {@code lazy=true,false} measures both, in that order, on one seeding).
+ * {@code lazy=true,false} measures both, in that order, on one seeding; {@code fullRuns}, by default
+ * {@code runs}: the timed syncs without lazy loading).
  * The first sync after seeding is reported apart ("cold"): it finds the rooms' caches as the
  * seeding left them. {@code jfr=true} records each filter's syncs with JFR and prints where the
  * server's samples are.
@@ -67,6 +68,7 @@ public final class InitialSyncBench {
         int limit = Integer.getInteger("limit", 10);
         int warmups = Integer.getInteger("warmups", 5);
         int runs = Integer.getInteger("runs", 21);
+        int fullRuns = Integer.getInteger("fullRuns", runs);
         int seeders = Integer.getInteger("seeders", BulkRooms.PARALLEL);
         List<Boolean> lazies = Arrays.stream(System.getProperty("lazy", "false").split(","))
                 .map(Boolean::parseBoolean).toList();
@@ -110,7 +112,7 @@ public final class InitialSyncBench {
                 String name = lazy ? "lazy" : "full";
                 Recording recording = Boolean.getBoolean("jfr") ? Diagnostics.startRecording() : null;
                 try {
-                    measure(report, hs, alice, path, new Runs(rooms, warmups, runs, first, name),
+                    measure(report, hs, alice, path, new Runs(rooms, warmups, lazy ? runs : fullRuns, first, name),
                             new Counted(queries, counting));
                 } catch (RuntimeException e) {
                     // A long seeding is not thrown away for one filter's failure: the next one is measured.
