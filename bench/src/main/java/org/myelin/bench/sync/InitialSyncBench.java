@@ -1,15 +1,25 @@
 package org.myelin.bench.sync;
 
 import org.myelin.bench.ProcStats;
+import org.myelin.bench.federation.Diagnostics;
 import org.myelin.bench.federation.Report;
 import org.myelin.bench.load.MatrixHttp;
+import org.myelin.server.streams.StreamId;
 import org.myelin.server.testing.QueryCounter;
 import org.myelin.server.testing.TestHomeserver;
 
+import jdk.jfr.Recording;
+
 import javax.sql.DataSource;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Proxy;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -17,6 +27,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Supplier;
 import java.util.function.UnaryOperator;
 
 /**
@@ -36,13 +47,16 @@ import java.util.function.UnaryOperator;
  * }</pre>
  * Options (system properties): {@code rooms=200 messages=20 members=3 limit=10 warmups=5 runs=21
  * seeders=32 lazy=false} ({@code lazy}: whether the filter asks for {@code lazy_load_members};
- * {@code lazy=true,false} measures both, in that order, on one seeding).
+ * {@code lazy=true,false} measures both, in that order, on one seeding; {@code fullRuns}, by default
+ * {@code runs}: the timed syncs without lazy loading).
  * The first sync after seeding is reported apart ("cold"): it finds the rooms' caches as the
- * seeding left them.
+ * seeding left them. {@code jfr=true} records each filter's syncs with JFR and prints where the
+ * server's samples are.
  */
 public final class InitialSyncBench {
 
     private static final String V3 = "/_matrix/client/v3";
+    private static final HttpClient HTTP = HttpClient.newHttpClient();
 
     private InitialSyncBench() {
     }
@@ -54,6 +68,7 @@ public final class InitialSyncBench {
         int limit = Integer.getInteger("limit", 10);
         int warmups = Integer.getInteger("warmups", 5);
         int runs = Integer.getInteger("runs", 21);
+        int fullRuns = Integer.getInteger("fullRuns", runs);
         int seeders = Integer.getInteger("seeders", BulkRooms.PARALLEL);
         List<Boolean> lazies = Arrays.stream(System.getProperty("lazy", "false").split(","))
                 .map(Boolean::parseBoolean).toList();
@@ -80,13 +95,35 @@ public final class InitialSyncBench {
             }, progress::joined);
             report.info("seeded through the client-server API's services in %.1f s (%d joins); load average %s",
                     (System.nanoTime() - seedStart) / 1e9, bulk.joins(), ProcStats.loadAverage());
+            // The push actions of the messages are recorded behind their commits (each message is
+            // evaluated for every other member): syncs are measured once that work is done.
+            long recorded = System.nanoTime();
+            if (!hs.homeserver().pushActions().awaitProcessed(hs.homeserver().rooms().streams.position(StreamId.TIMELINE),
+                    Duration.ofHours(2))) {
+                throw new IllegalStateException("push actions still not recorded after two hours");
+            }
+            report.info("push actions recorded %.1f s after the seeding; load average %s",
+                    (System.nanoTime() - recorded) / 1e9, ProcStats.loadAverage());
             Thread.sleep(2000);
-            counting.set(true);
             boolean first = true;
             for (boolean lazy : lazies) {
                 String path = V3 + "/sync?filter=" + TestHomeserver.enc("{\"room\": {\"timeline\": {\"limit\": " + limit
                         + "}" + (lazy ? ", \"state\": {\"lazy_load_members\": true}" : "") + "}}");
-                measure(report, hs, alice, path, new Runs(rooms, warmups, runs, first, lazy ? "lazy" : "full"), queries);
+                String name = lazy ? "lazy" : "full";
+                Recording recording = Boolean.getBoolean("jfr") ? Diagnostics.startRecording() : null;
+                try {
+                    measure(report, hs, alice, path, new Runs(rooms, warmups, lazy ? runs : fullRuns, first, name),
+                            new Counted(queries, counting));
+                } catch (RuntimeException e) {
+                    // A long seeding is not thrown away for one filter's failure: the next one is measured.
+                    report.info("%s: failed: %s", name, e);
+                } finally {
+                    if (recording != null) {
+                        Path jfr = Diagnostics.stop(recording, "myelin-initialsync-" + name);
+                        report.info("%s: JFR recording of its syncs in %s", name, jfr);
+                        Diagnostics.myelinProfile(jfr, 30).forEach(line -> report.info("%s: %s", name, line));
+                    }
+                }
                 first = false;
             }
             report.summary();
@@ -116,11 +153,23 @@ public final class InitialSyncBench {
     private record Runs(int rooms, int warmups, int runs, boolean cold, String name) {
     }
 
+    /** The statements of a sync, counted only when asked: counting costs the syncs timed. */
+    private record Counted(QueryCounter queries, AtomicBoolean counting) {
+        <T> QueryCounter.Counted<T> of(Supplier<T> action) {
+            counting.set(true);
+            try {
+                return queries.counting(action);
+            } finally {
+                counting.set(false);
+            }
+        }
+    }
+
     private static void measure(Report report, TestHomeserver hs, BulkRooms.Member alice, String path, Runs sampling,
-                                QueryCounter queries) {
+                                Counted counted) {
         String name = sampling.name();
         long coldStart = System.nanoTime();
-        QueryCounter.Counted<HttpResponse<String>> cold = queries.counting(() -> sync(hs, alice, path));
+        QueryCounter.Counted<HttpResponse<String>> cold = counted.of(() -> sync(hs, alice, path));
         double coldMs = (System.nanoTime() - coldStart) / 1e6;
         int joined = TestHomeserver.json(cold.result()).path("rooms").path("join").size();
         if (joined != sampling.rooms()) {
@@ -136,7 +185,7 @@ public final class InitialSyncBench {
             bytes = sync(hs, alice, path).body().length();
             ms[i] = (System.nanoTime() - start) / 1e6;
         }
-        List<String> warmQueries = queries.during(() -> sync(hs, alice, path));
+        List<String> warmQueries = counted.of(() -> sync(hs, alice, path)).queries();
         Arrays.sort(ms);
         report.info("%s: warm runs (ms, sorted): %s", name, Arrays.toString(Arrays.stream(ms)
                 .map(v -> Math.round(v * 10) / 10.0).toArray()));
@@ -149,12 +198,22 @@ public final class InitialSyncBench {
                         ms[ms.length - 1], ms.length, warmQueries.size(), bytes / 1024, ProcStats.loadAverage()));
     }
 
+    /** An initial sync, given all the time it takes (a test server's requests give up after 30 s). */
     private static HttpResponse<String> sync(TestHomeserver hs, BulkRooms.Member user, String path) {
-        HttpResponse<String> r = hs.authed(user.accessToken(), "GET", path, null);
-        if (r.statusCode() != 200) {
-            throw new AssertionError("sync: " + r.statusCode() + " " + r.body());
+        HttpRequest request = HttpRequest.newBuilder(hs.clientUri(path)).timeout(Duration.ofHours(1))
+                .header("Authorization", "Bearer " + user.accessToken()).GET().build();
+        try {
+            HttpResponse<String> r = HTTP.send(request, HttpResponse.BodyHandlers.ofString());
+            if (r.statusCode() != 200) {
+                throw new IllegalStateException("sync: " + r.statusCode() + " " + r.body());
+            }
+            return r;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
         }
-        return r;
     }
 
     /** Statements grouped by their first 60 characters, with counts: where the per-room queries are. */
