@@ -1,5 +1,7 @@
 package org.myelin.server.streams;
 
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
 import org.myelin.protocol.event.StateKey;
 import org.myelin.storage.events.StoredEvent;
 import org.myelin.storage.events.TimelineFilter;
@@ -22,7 +24,10 @@ import java.util.concurrent.locks.ReentrantLock;
  * positive stream ordering: what {@code TimelineRepository.page} returns) after
  * {@link Room#coveredAfter()}, up to {@value #EVENTS_PER_ROOM} of them, newest last; at most
  * {@value #MAX_EVENTS} events over all rooms, the rooms read least recently forgotten first (a tenth
- * of them at a time, so that readers take no lock and the writer sorts rarely). Readers ask
+ * of them at a time, so that readers take no lock and the writer sorts rarely). A forgotten room's
+ * last state snapshot is kept apart, so that when its next event leaves the state as it was, the
+ * room still knows since when its state has not changed (a woken sync then computes no state
+ * delta from the store). Readers ask
  * for what the entry can answer exactly and read the database for the rest. Events are recorded
  * before the timeline position that covers them is announced, so a reader sees every event up to
  * its token.
@@ -37,6 +42,8 @@ public final class RecentTimeline {
     static final int EVENTS_PER_ROOM = 64;
     /** Events kept over all rooms; the rooms used least recently go first. */
     static final int MAX_EVENTS = 20_000;
+    /** Forgotten rooms whose last state is kept (their snapshot id: about 100 bytes each). */
+    static final int MARKS_KEPT = 200_000;
 
     /** A visible event and the state after it (null when that was no longer in memory). */
     public record Entry(StoredEvent event, Map<StateKey, String> stateAfter) {
@@ -169,7 +176,14 @@ public final class RecentTimeline {
         }
     }
 
+    /** A forgotten room's state: its last snapshot and the position where its state last changed. */
+    private record StateMark(long snapshotId, long stateChangedAt) {
+    }
+
     private final StreamChangeCache timelineChanges;
+    private final int maxEvents;
+    /** Rooms forgotten to stay within {@link #maxEvents}, by room id; written under {@link #lock}. */
+    private final Cache<String, StateMark> forgottenStates = Caffeine.newBuilder().maximumSize(MARKS_KEPT).build();
     /**
      * Read without a lock (every woken /sync asks for its rooms several times); written only under
      * {@link #lock}, by the commit listener's thread and {@link #forget}.
@@ -184,7 +198,13 @@ public final class RecentTimeline {
      *                        had an event before this one saw it
      */
     public RecentTimeline(StreamChangeCache timelineChanges) {
+        this(timelineChanges, MAX_EVENTS);
+    }
+
+    /** With a bound of {@code maxEvents} events over all rooms. */
+    RecentTimeline(StreamChangeCache timelineChanges, int maxEvents) {
         this.timelineChanges = timelineChanges;
+        this.maxEvents = maxEvents;
     }
 
     /** What is known of {@code roomId}'s recent timeline, if anything. */
@@ -203,6 +223,7 @@ public final class RecentTimeline {
         try {
             Slot gone = rooms.remove(roomId);
             held -= gone == null ? 0 : gone.room.events().size();
+            forgottenStates.invalidate(roomId);
         } finally {
             lock.unlock();
         }
@@ -225,7 +246,13 @@ public final class RecentTimeline {
             // (a room joined over federation has its earlier history at backfilled positions).
             boolean creation = "m.room.create".equals(event.pdu().type()) && "".equals(event.pdu().stateKey());
             long covered = creation ? Long.MIN_VALUE : Math.min(position - 1, timelineChanges.lastChangeOrEarliest(roomId));
-            room = new Room(List.of(), covered, position, null, null);
+            // Forgotten with the state it had before this event: if the event leaves it so, it has
+            // not changed since then (every visible event of the room passes here).
+            StateMark mark = forgottenStates.asMap().remove(roomId);
+            boolean unchanged = mark != null && snapshot != null && snapshot.isWritten()
+                    && snapshot.id() == mark.snapshotId();
+            room = new Room(List.of(), covered, unchanged ? mark.stateChangedAt() : position, unchanged ? snapshot : null,
+                    null);
         } else if (!room.events().isEmpty() && room.events().getLast().position() >= position) {
             return;
         }
@@ -236,7 +263,7 @@ public final class RecentTimeline {
         try {
             Slot replaced = rooms.put(roomId, new Slot(updated, known == null ? System.nanoTime() : known.lastRead));
             held += updated.events().size() - (replaced == null ? 0 : replaced.room.events().size());
-            if (held > MAX_EVENTS) {
+            if (held > maxEvents) {
                 evict(roomId);
             }
         } finally {
@@ -256,11 +283,15 @@ public final class RecentTimeline {
         rooms.forEach((roomId, slot) -> byLastRead.add(new Candidate(roomId, slot, slot.lastRead)));
         byLastRead.sort(Comparator.comparingLong(Candidate::lastRead));
         for (Candidate c : byLastRead) {
-            if (held <= MAX_EVENTS - MAX_EVENTS / 10) {
+            if (held <= maxEvents - maxEvents / 10) {
                 return;
             }
             if (!c.roomId().equals(keep) && rooms.remove(c.roomId(), c.slot())) {
                 held -= c.slot().room.events().size();
+                Room gone = c.slot().room;
+                if (gone.snapshot() != null && gone.snapshot().isWritten()) {
+                    forgottenStates.put(c.roomId(), new StateMark(gone.snapshot().id(), gone.stateChangedAt()));
+                }
             }
         }
     }
