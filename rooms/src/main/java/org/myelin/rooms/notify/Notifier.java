@@ -22,9 +22,9 @@ import java.util.concurrent.locks.ReentrantLock;
  * that room's key. A named reader's registration counts the signals it heard; a request notes the
  * count when it registers and waits until it moves. Its keys change when the reader's do (a
  * membership change, itself signalled on the user's key), and it is dropped once no request has
- * used it for {@link #IDLE_NANOS}. While requests of the reader wait, a new key set only adds keys
- * (one of them may have read the older set after the newer: a membership change is signalled on
- * the user's key, but a request that read the keys just before it must not lose the room it joined).
+ * used it for {@link #IDLE_NANOS}. While other requests of the reader wait, a new key set only
+ * adds keys: two requests may register with the keys from either side of a join, and the one
+ * with the joined room must not lose it to the other; the set is replaced when no request waits.
  */
 public final class Notifier {
 

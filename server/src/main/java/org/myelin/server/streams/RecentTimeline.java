@@ -2,6 +2,7 @@ package org.myelin.server.streams;
 
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
+import com.github.benmanes.caffeine.cache.RemovalCause;
 import org.myelin.protocol.event.StateKey;
 import org.myelin.storage.events.StoredEvent;
 import org.myelin.storage.events.TimelineFilter;
@@ -21,7 +22,10 @@ import java.util.Optional;
  * positive stream ordering: what {@code TimelineRepository.page} returns) after
  * {@link Room#coveredAfter()}, up to {@value #EVENTS_PER_ROOM} of them, newest last; at most
  * {@value #MAX_EVENTS} events over all rooms, the rooms read least often and least recently
- * forgotten first (a bounded Caffeine cache weighing each room by its events). Readers ask
+ * forgotten first (a bounded Caffeine cache weighing each room by its events). A forgotten room's
+ * last state snapshot is kept apart, so that when its next event leaves the state as it was, the
+ * room still knows since when its state has not changed (a woken sync then computes no state
+ * delta from the store). Readers ask
  * for what the entry can answer exactly and read the database for the rest. Events are recorded
  * before the timeline position that covers them is announced, so a reader sees every event up to
  * its token.
@@ -36,6 +40,8 @@ public final class RecentTimeline {
     static final int EVENTS_PER_ROOM = 64;
     /** Events kept over all rooms; the rooms used least recently go first. */
     static final int MAX_EVENTS = 20_000;
+    /** Forgotten rooms whose last state is kept (their snapshot id: about 100 bytes each). */
+    static final int MARKS_KEPT = 200_000;
 
     /** A visible event and the state after it (null when that was no longer in memory). */
     public record Entry(StoredEvent event, Map<StateKey, String> stateAfter) {
@@ -157,23 +163,43 @@ public final class RecentTimeline {
         }
     }
 
+    /** A forgotten room's state: its last snapshot and the position where its state last changed. */
+    private record StateMark(long snapshotId, long stateChangedAt) {
+    }
+
     private final StreamChangeCache timelineChanges;
-    /**
-     * By room, bounded by the events held: at most {@link #MAX_EVENTS} over all rooms. Written
-     * only by the commit listener's thread; read by every /sync, without a lock.
-     */
-    private final Cache<String, Room> rooms = Caffeine.newBuilder()
-            .maximumWeight(MAX_EVENTS)
-            .weigher((String roomId, Room room) -> Math.max(1, room.events().size()))
-            .recordStats()
+    /** Rooms evicted to stay within the bound, by room id (not those forgotten on purpose). */
+    private final Cache<String, StateMark> forgottenStates = Caffeine.newBuilder().maximumSize(MARKS_KEPT).recordStats()
             .build();
+    /**
+     * By room, bounded by the events held. Written only by the commit listener's thread; read by
+     * every /sync, without a lock. Evictions run on the thread that causes them, so a room's mark
+     * is kept before its next event can look for it.
+     */
+    private final Cache<String, Room> rooms;
 
     /**
      * @param timelineChanges the timeline stream's change cache, which knows where each room last
      *                        had an event before this one saw it
      */
     public RecentTimeline(StreamChangeCache timelineChanges) {
+        this(timelineChanges, MAX_EVENTS);
+    }
+
+    /** With a bound of {@code maxEvents} events over all rooms. */
+    RecentTimeline(StreamChangeCache timelineChanges, int maxEvents) {
         this.timelineChanges = timelineChanges;
+        this.rooms = Caffeine.newBuilder()
+                .maximumWeight(maxEvents)
+                .weigher((String roomId, Room room) -> Math.max(1, room.events().size()))
+                .executor(Runnable::run)
+                .evictionListener((String roomId, Room gone, RemovalCause cause) -> {
+                    if (roomId != null && gone != null && gone.snapshot() != null && gone.snapshot().isWritten()) {
+                        forgottenStates.put(roomId, new StateMark(gone.snapshot().id(), gone.stateChangedAt()));
+                    }
+                })
+                .recordStats()
+                .build();
     }
 
     /** What is known of {@code roomId}'s recent timeline, if anything. */
@@ -184,6 +210,7 @@ public final class RecentTimeline {
     /** Forgets {@code roomId}: readers go to the store until its next event. */
     public void forget(String roomId) {
         rooms.invalidate(roomId);
+        forgottenStates.invalidate(roomId);
     }
 
     /**
@@ -202,7 +229,13 @@ public final class RecentTimeline {
             // (a room joined over federation has its earlier history at backfilled positions).
             boolean creation = "m.room.create".equals(event.pdu().type()) && "".equals(event.pdu().stateKey());
             long covered = creation ? Long.MIN_VALUE : Math.min(position - 1, timelineChanges.lastChangeOrEarliest(roomId));
-            room = new Room(List.of(), covered, position, null, null);
+            // Forgotten with the state it had before this event: if the event leaves it so, it has
+            // not changed since then (every visible event of the room passes here).
+            StateMark mark = forgottenStates.asMap().remove(roomId);
+            boolean unchanged = mark != null && snapshot != null && snapshot.isWritten()
+                    && snapshot.id() == mark.snapshotId();
+            room = new Room(List.of(), covered, unchanged ? mark.stateChangedAt() : position, unchanged ? snapshot : null,
+                    null);
         } else if (!room.events().isEmpty() && room.events().getLast().position() >= position) {
             return;
         }
@@ -213,7 +246,7 @@ public final class RecentTimeline {
 
     /** This part's caches by name, for their sizes and hit rates in the metrics. */
     public Map<String, Cache<?, ?>> caches() {
-        return Map.of("recent_timelines", rooms);
+        return Map.of("recent_timelines", rooms, "recent_timeline_state_marks", forgottenStates);
     }
 
     private static boolean sameSnapshot(StateSnapshot a, StateSnapshot b) {

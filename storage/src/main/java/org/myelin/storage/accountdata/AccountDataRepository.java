@@ -12,10 +12,10 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.HashSet;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 
 /**
  * Account data (client-server API, "Client Config"): per user, global or per room, one JSON object
@@ -70,26 +70,23 @@ public final class AccountDataRepository {
         }
     }
 
-    /**
-     * Those of {@code userIds} who ignore {@code sender}: whose global {@code m.ignored_user_list}
-     * has it among its {@code ignored_users} (client-server API, "Ignoring Users").
-     */
-    public Set<String> usersIgnoring(Collection<String> userIds, String sender) {
-        Set<String> ignoring = new HashSet<>();
+    /** The global entries of {@code type} of those of {@code userIds} that have one, by user. */
+    public Map<String, String> getGlobal(Collection<String> userIds, String type) {
+        Map<String, String> found = new HashMap<>();
         if (userIds.isEmpty()) {
-            return ignoring;
+            return found;
         }
-        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement("""
-                SELECT user_id FROM account_data WHERE user_id = ANY(?) AND room_id = '' AND type = 'm.ignored_user_list'
-                AND jsonb_typeof(content -> 'ignored_users') = 'object' AND jsonb_exists(content -> 'ignored_users', ?)""")) {
+        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(
+                "SELECT user_id, content::text FROM account_data WHERE user_id = ANY(?) AND room_id = ? AND type = ?")) {
             ps.setArray(1, c.createArrayOf("text", userIds.toArray()));
-            ps.setString(2, sender);
+            ps.setString(2, GLOBAL);
+            ps.setString(3, type);
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
-                    ignoring.add(rs.getString(1));
+                    found.put(rs.getString(1), rs.getString(2));
                 }
             }
-            return ignoring;
+            return found;
         } catch (SQLException e) {
             throw new StorageException(e);
         }

@@ -8,8 +8,11 @@ import org.myelin.server.client.rooms.IgnoredSenders;
 import org.myelin.server.http.Json;
 import org.myelin.storage.accountdata.AccountDataRepository;
 
+import java.util.Collection;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Iterator;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
@@ -43,6 +46,28 @@ public final class IgnoredUsers implements IgnoredSenders {
      */
     void changed(String userId) {
         lists.invalidate(userId);
+    }
+
+    /** Reads the lists of the users not in memory in one statement. */
+    @Override
+    public Set<String> ignoring(Collection<String> users, String sender) {
+        Set<String> found = new HashSet<>();
+        lists.getAll(users, this::loadAll).forEach((user, ignored) -> {
+            if (ignored.contains(sender)) {
+                found.add(user);
+            }
+        });
+        return found;
+    }
+
+    private Map<String, Set<String>> loadAll(Set<? extends String> users) {
+        Map<String, String> stored = repository.getGlobal(List.copyOf(users), TYPE);
+        Map<String, Set<String>> loaded = new HashMap<>();
+        for (String user : users) {
+            String content = stored.get(user);
+            loaded.put(user, content == null ? Set.of() : parse(content));
+        }
+        return loaded;
     }
 
     private Set<String> load(String userId) {

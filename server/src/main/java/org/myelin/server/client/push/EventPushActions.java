@@ -48,9 +48,12 @@ final class EventPushActions {
         Map<String, PushActions> notified = new LinkedHashMap<>();
         for (String userId : candidates) {
             PushActions actions = push.evaluate(userId, event, roomFacts);
-            if (actions.notifies() && !ignored.ignoredBy(userId).contains(event.sender())) {
+            if (actions.notifies()) {
                 notified.put(userId, actions);
             }
+        }
+        if (!notified.isEmpty()) {
+            notified.keySet().removeAll(ignored.ignoring(notified.keySet(), event.sender()));
         }
         return notified;
     }

@@ -56,15 +56,9 @@ public final class NotifiedUsers {
      * {@code facts} the first time anyone asks.
      */
     Map<String, PushActions> of(Pdu event, Function<String, PushEvaluation.RoomFacts> facts) {
-        Map<String, PushActions> known = byEvent.getIfPresent(event.eventId());
-        if (known != null) {
-            return known;
-        }
-        // Evaluated outside the cache's lock (facts may be read from the store); of two evaluations
-        // at once, the first one kept is the one everybody uses.
-        Map<String, PushActions> evaluated = Map.copyOf(evaluate.of(event, facts));
-        Map<String, PushActions> kept = byEvent.asMap().putIfAbsent(event.eventId(), evaluated);
-        return kept != null ? kept : evaluated;
+        // Those asking while it is evaluated wait for it: the syncs one message wakes all ask at
+        // once, and each used to evaluate it again while the first one read the room's members.
+        return byEvent.get(event.eventId(), id -> Map.copyOf(evaluate.of(event, facts)));
     }
 
     /** The recorder stored the actions of every event up to {@code position}. */

@@ -1,5 +1,7 @@
 package org.myelin.server.client.rooms;
 
+import java.util.Collection;
+import java.util.HashSet;
 import java.util.Set;
 
 /**
@@ -14,4 +16,15 @@ public interface IgnoredSenders {
 
     /** The users {@code userId} ignores; empty when none. */
     Set<String> ignoredBy(String userId);
+
+    /** Those of {@code users} who ignore {@code sender} (one look-up for all where the lists are stored). */
+    default Set<String> ignoring(Collection<String> users, String sender) {
+        Set<String> found = new HashSet<>();
+        for (String user : users) {
+            if (ignoredBy(user).contains(sender)) {
+                found.add(user);
+            }
+        }
+        return found;
+    }
 }

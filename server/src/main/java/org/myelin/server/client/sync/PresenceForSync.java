@@ -6,7 +6,6 @@ import org.myelin.server.client.presence.PresenceState;
 import org.myelin.server.client.presence.PresenceUpdate;
 import org.myelin.server.client.sync.filter.EventFilter;
 import org.myelin.server.http.Json;
-import org.myelin.storage.sync.RoomSyncQueries;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -20,11 +19,11 @@ import java.util.Set;
 public final class PresenceForSync implements SyncPresence {
 
     private final PresenceService presence;
-    private final RoomSyncQueries queries;
+    private final SharedRooms shared;
 
-    public PresenceForSync(PresenceService presence, RoomSyncQueries queries) {
+    PresenceForSync(PresenceService presence, SharedRooms shared) {
         this.presence = presence;
-        this.queries = queries;
+        this.shared = shared;
     }
 
     @Override
@@ -40,7 +39,7 @@ public final class PresenceForSync implements SyncPresence {
         if (upTo <= after || !filter.allows("m.presence", null)) {
             return List.of();
         }
-        Set<String> visible = queries.usersSharingARoomWith(userId);
+        Set<String> visible = shared.usersSharingARoomWith(userId);
         List<ObjectNode> events = new ArrayList<>();
         for (PresenceUpdate update : presence.between(after, upTo, visible)) {
             if (filter.allows("m.presence", update.userId())) {

@@ -117,8 +117,6 @@ public final class SyncServices implements AutoCloseable {
                 : new PushRuleNotificationCounts(reads, timeline, parts.push(), notifiedUsers, rooms.recent, threads);
         NotificationCounts counts = pushCounts != null ? pushCounts
                 : new ReceiptNotificationCounts(receiptRepository, queries);
-        SyncPresence presence = parts.presence() == null ? SyncPresence.NONE
-                : new PresenceForSync(parts.presence(), queries);
         StateSections states = new StateSections(new StateSections.Parts(queries, timeline, rooms.snapshots,
                 rooms.eventCache, rooms.recent));
         TimelineWindows windows = new TimelineWindows(timeline, parts.visibility(), rooms.recent);
@@ -127,13 +125,17 @@ public final class SyncServices implements AutoCloseable {
         RoomBuilder builder = new RoomBuilder(new RoomBuilder.Parts(windows, states, summaries, counts, format,
                 rooms.eventCache, rooms.recent));
         UserMemberships memberships = new UserMemberships(new MembershipHistory(dataSource), timelineChanges);
+        StreamChangeCache memberRooms = memberRooms(rooms);
+        SharedRooms sharedRooms = new SharedRooms(queries, memberships, memberRooms, rooms.streams);
+        SyncPresence presence = parts.presence() == null ? SyncPresence.NONE
+                : new PresenceForSync(parts.presence(), sharedRooms);
         Ephemerals ephemerals = new Ephemerals(receiptRepository, typing, rooms.streams.changes(StreamId.RECEIPTS));
         StrippedStates stripped = new StrippedStates(rooms.eventStates, rooms.eventCache);
         RoomSections sections = new RoomSections(new RoomSections.Parts(memberships, queries, builder, ephemerals,
                 stripped, rooms.eventCache, accountData.ignoredUsers()), timelineChanges);
         this.deviceListChanges = new DeviceListChanges(new DeviceListChanges.Parts(deviceLists,
                 new MembershipChanges(dataSource), queries, memberships, rooms.streams.changes(StreamId.DEVICE_LISTS),
-                memberRooms(rooms)));
+                memberRooms));
         ToDeviceInbox inbox = new ToDeviceInbox(toDevice, rooms.streams);
         this.shared = new Shared(windows, states, summaries, counts, format, memberships, ephemerals, stripped, inbox,
                 deviceListChanges, parts.keyCounts(), accountData);
@@ -158,6 +160,9 @@ public final class SyncServices implements AutoCloseable {
         caches.putAll(summaries.caches());
         caches.putAll(memberships.caches());
         caches.putAll(inbox.caches());
+        if (parts.presence() != null) {
+            caches.putAll(sharedRooms.caches());
+        }
     }
 
     /** Sync's caches by name, for their sizes and hit rates in the metrics. */

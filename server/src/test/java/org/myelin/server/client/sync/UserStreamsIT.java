@@ -92,6 +92,44 @@ class UserStreamsIT {
         assertTrue(presenceOf(client.sync(alice), stranger).isMissingNode(), "no room shared, no presence");
     }
 
+    /**
+     * Who shares a room with the user is remembered between syncs: someone who joins one of the
+     * user's rooms afterwards, or whose room the user joins, is seen at once; one who leaves is not.
+     */
+    @Test
+    void presenceFollowsWhoSharesARoomAsMembershipsChange() {
+        TestUser carol = hs.registerUser("carol");
+        TestUser dave = hs.registerUser("dave");
+        String roomId = client.createRoom(carol, "{\"preset\": \"public_chat\"}");
+        setPresence(dave, "online", "before");
+        String since = client.sync(carol).path("next_batch").asText();
+        setPresence(dave, "online", "still alone");
+        JsonNode alone = client.sync(carol, since, "");
+        assertTrue(presenceOf(alone, dave).isMissingNode(), alone::toString);
+
+        client.join(dave, roomId);
+        setPresence(dave, "online", "joined");
+        JsonNode together = client.sync(carol, alone.path("next_batch").asText(), "");
+        assertEquals("joined", presenceOf(together, dave).path("content").path("status_msg").asText(),
+                together::toString);
+
+        client.ok(dave, "POST", SyncClient.room(roomId) + "/leave", obj());
+        setPresence(dave, "online", "left");
+        JsonNode apart = client.sync(carol, together.path("next_batch").asText(), "");
+        assertTrue(presenceOf(apart, dave).isMissingNode(), apart::toString);
+
+        String davesRoom = client.createRoom(dave, "{\"preset\": \"public_chat\"}");
+        client.join(carol, davesRoom);
+        setPresence(dave, "online", "hosting");
+        JsonNode guest = client.sync(carol, apart.path("next_batch").asText(), "");
+        assertEquals("hosting", presenceOf(guest, dave).path("content").path("status_msg").asText(), guest::toString);
+    }
+
+    private static void setPresence(TestUser user, String presence, String status) {
+        client.ok(user, "PUT", SyncClient.V3 + "/presence/" + enc(user.userId()) + "/status",
+                obj().put("presence", presence).put("status_msg", status));
+    }
+
     @Test
     void pushRulesAreAccountData() {
         JsonNode initial = client.sync(alice);
