@@ -1,8 +1,11 @@
 package org.myelin.bench.sync;
 
 import org.myelin.bench.ProcStats;
+import org.myelin.bench.e2ee.HttpPool;
+import org.myelin.bench.e2ee.Latencies;
 import org.myelin.bench.federation.Diagnostics;
 import org.myelin.bench.federation.Report;
+import org.myelin.bench.load.Http1Connection;
 import org.myelin.bench.load.MatrixHttp;
 import org.myelin.server.streams.StreamId;
 import org.myelin.server.testing.QueryCounter;
@@ -52,6 +55,11 @@ import java.util.function.UnaryOperator;
  * The first sync after seeding is reported apart ("cold"): it finds the rooms' caches as the
  * seeding left them. {@code jfr=true} records each filter's syncs with JFR and prints where the
  * server's samples are.
+ *
+ * <p>{@code window=20} then also times Element X's first sliding sync window (MSC4186) of the same
+ * user ({@link SlidingSyncWindowBench#body}: the {@code window} newest rooms, ten events each, the
+ * state a room list shows, five extensions), {@code windowSamples=30} times on a warm server, and
+ * again after a restart (every cache empty), with the statements of one window.
  */
 public final class InitialSyncBench {
 
@@ -126,6 +134,16 @@ public final class InitialSyncBench {
                 }
                 first = false;
             }
+            int window = Integer.getInteger("window", 0);
+            if (window > 0) {
+                Windows windows = new Windows(rooms, window, Integer.getInteger("windowSamples", 30));
+                HttpPool pool = new HttpPool("127.0.0.1", hs.clientPort());
+                firstWindow(report, "warm", pool, alice, windows, new Counted(queries, counting));
+                hs.restart();
+                report.info("restarted; load average %s", ProcStats.loadAverage());
+                firstWindow(report, "after_restart", pool, alice, windows, new Counted(queries, counting));
+                pool.close();
+            }
             report.summary();
         }
         System.exit(0); // the embedded PostgreSQL's shutdown hook stops it
@@ -196,6 +214,37 @@ public final class InitialSyncBench {
         report.result(name + " initial sync, warm median", String.format("%.1f ms", ms[ms.length / 2]),
                 String.format("min %.1f, max %.1f of %d; %d statements; %d kB; load average %s", ms[0],
                         ms[ms.length - 1], ms.length, warmQueries.size(), bytes / 1024, ProcStats.loadAverage()));
+    }
+
+    /** A sliding sync window of {@code window} rooms out of {@code rooms}, asked {@code samples} times. */
+    private record Windows(int rooms, int window, int samples) {
+    }
+
+    /**
+     * The first window of a new sliding sync connection (no {@code pos}): the first one apart, then
+     * the median of {@code samples}, then one more with its statements counted.
+     */
+    private static void firstWindow(Report report, String when, HttpPool pool, BulkRooms.Member user, Windows w,
+                                    Counted counted) {
+        byte[] body = SlidingSyncWindowBench.body(w.window());
+        String path = SlidingSyncWindowBench.PATH + "?timeout=0";
+        long t0 = System.nanoTime();
+        SlidingSyncWindowBench.check(pool.exchange("POST", path, user.accessToken(), body), w.rooms(), w.window());
+        double coldMs = (System.nanoTime() - t0) / 1e6;
+        List<Double> ms = new ArrayList<>();
+        long bytes = 0;
+        for (int i = 0; i < w.samples(); i++) {
+            long start = System.nanoTime();
+            Http1Connection.Response r = pool.exchange("POST", path, user.accessToken(), body);
+            ms.add((System.nanoTime() - start) / 1e6);
+            bytes = r.body().length;
+            SlidingSyncWindowBench.check(r, w.rooms(), w.window());
+        }
+        List<String> statements = counted.of(() -> pool.exchange("POST", path, user.accessToken(), body)).queries();
+        report.info("%s first window's statements by kind: %s", when, byKind(statements));
+        report.result(when + ".first_window." + w.window() + "_of_" + w.rooms() + "_rooms", Latencies.of(ms).toString(),
+                String.format("(first: %.1f ms; %.0f kB; %d statements; load average %s)", coldMs, bytes / 1e3,
+                        statements.size(), ProcStats.loadAverage()));
     }
 
     /** An initial sync, given all the time it takes (a test server's requests give up after 30 s). */

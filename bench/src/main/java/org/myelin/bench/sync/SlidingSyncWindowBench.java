@@ -42,7 +42,7 @@ import java.util.List;
  */
 public final class SlidingSyncWindowBench {
 
-    private static final String PATH = "/_matrix/client/unstable/org.matrix.simplified_msc3575/sync";
+    static final String PATH = "/_matrix/client/unstable/org.matrix.simplified_msc3575/sync";
     /** The state a room list shows (Element X asks for about this much). */
     private static final List<List<String>> REQUIRED_STATE = List.of(List.of("m.room.create", ""),
             List.of("m.room.name", ""), List.of("m.room.avatar", ""), List.of("m.room.topic", ""),
@@ -156,7 +156,7 @@ public final class SlidingSyncWindowBench {
     }
 
     /** The answer, once its list counts every room and its window holds {@code window} rooms, newest first. */
-    private static JsonNode check(Http1Connection.Response r, int count, int window) {
+    static JsonNode check(Http1Connection.Response r, int count, int window) {
         JsonNode answer = HttpPool.parse(r.body());
         JsonNode list = answer.path("lists").path("all");
         JsonNode ids = list.path("ops").path(0).path("room_ids");
@@ -176,7 +176,8 @@ public final class SlidingSyncWindowBench {
         return answer;
     }
 
-    private static byte[] body(int window) {
+    /** Element X's first request: one list of the {@code window} newest rooms, with the state a room list shows. */
+    static byte[] body(int window) {
         ObjectNode body = HttpPool.JSON.createObjectNode();
         ObjectNode list = body.putObject("lists").putObject("all");
         list.putArray("ranges").addArray().add(0).add(window - 1);
