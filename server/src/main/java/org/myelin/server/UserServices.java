@@ -23,6 +23,7 @@ import javax.sql.DataSource;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.HashMap;
 import java.util.Map;
 import java.util.function.Consumer;
 
@@ -77,6 +78,8 @@ public final class UserServices {
 
     /** The users' caches by name, for their sizes and hit rates in the metrics. */
     public Map<String, Cache<?, ?>> caches() {
-        return pushRules.caches();
+        Map<String, Cache<?, ?>> caches = new HashMap<>(pushRules.caches());
+        caches.putAll(push.caches());
+        return caches;
     }
 }

@@ -1,6 +1,8 @@
 package org.myelin.server.client.push;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
 import org.myelin.protocol.auth.PowerLevels;
 import org.myelin.protocol.event.Pdu;
 import org.myelin.protocol.event.StateKey;
@@ -10,9 +12,12 @@ import org.myelin.protocol.push.PushRuleEvaluator;
 import org.myelin.rooms.head.RoomHead;
 import org.myelin.server.RoomServices;
 import org.myelin.storage.rooms.MembershipRepository;
+import org.myelin.storage.state.StateSnapshot;
 
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * What an event means for a user's notifications (client-server API, "Receiving
@@ -38,18 +43,39 @@ public final class PushEvaluation {
     /**
      * The room as push rules see it, computed once and shared by every user's evaluation.
      *
-     * @param joined the users joined to the room, for the member count and who is notified
-     * @param state  the room's current state, for members' display names
+     * @param joined       the users joined to the room, for the member count and who is notified
+     * @param state        the room's current state, for members' display names
+     * @param displayNames each member's display name in {@code state} once looked up (empty: none)
      */
     public record RoomFacts(String roomId, List<String> joined, PushContext.NotificationPermission permission,
-                            Map<StateKey, String> state) {
+                            Map<StateKey, String> state, Map<String, Optional<String>> displayNames) {
+
+        RoomFacts(String roomId, List<String> joined, PushContext.NotificationPermission permission,
+                  Map<StateKey, String> state) {
+            this(roomId, joined, permission, state, new ConcurrentHashMap<>());
+        }
+
         public long joinedMembers() {
             return joined.size();
         }
     }
 
+    /** Rooms whose facts are kept (while their state stays the same). */
+    private static final int ROOMS_REMEMBERED = 10_000;
+
     private final PushRules rules;
     private final RoomServices rooms;
+    /**
+     * By room, for as long as its current state is the same: every message of a room is evaluated
+     * for each of its local members, and the facts were read again (the members from the store, each
+     * display name from its member event) for each message of a room whose events had left memory.
+     */
+    private final Cache<String, Known> facts = Caffeine.newBuilder().maximumSize(ROOMS_REMEMBERED).recordStats()
+            .build();
+
+    /** A room's facts and the state they were read in. */
+    private record Known(StateSnapshot snapshot, RoomFacts facts) {
+    }
 
     public PushEvaluation(PushRules rules, RoomServices rooms) {
         this.rules = rules;
@@ -62,6 +88,23 @@ public final class PushEvaluation {
         if (head == null) {
             return new RoomFacts(roomId, List.of(), PushContext.NotificationPermission.NONE, Map.of());
         }
+        Known known = facts.getIfPresent(roomId);
+        // The same state: the same map (a message leaves the head's state as it was) or the same
+        // stored snapshot. The joined members follow the state: they are written with it.
+        if (known != null && (known.facts().state() == head.currentState()
+                || sameSnapshot(known.snapshot(), head.snapshot()))) {
+            return known.facts();
+        }
+        RoomFacts fresh = read(roomId, head);
+        facts.put(roomId, new Known(head.snapshot(), fresh));
+        return fresh;
+    }
+
+    private static boolean sameSnapshot(StateSnapshot a, StateSnapshot b) {
+        return a != null && b != null && a.isWritten() && b.isWritten() && a.id() == b.id();
+    }
+
+    private RoomFacts read(String roomId, RoomHead head) {
         Map<StateKey, String> state = head.currentState();
         PowerLevels levels = PowerLevels.of(head.version().auth(), event(state.get(StateKey.powerLevels())),
                 event(state.get(StateKey.create())));
@@ -76,7 +119,7 @@ public final class PushEvaluation {
      * {@code notification_count}, {@link PushActions#highlights()} towards {@code highlight_count}.
      */
     public PushActions evaluate(String userId, Pdu event, RoomFacts facts) {
-        PushContext context = new PushContext(facts.joinedMembers(), displayName(facts.state(), userId),
+        PushContext context = new PushContext(facts.joinedMembers(), displayName(facts, userId),
                 facts.permission());
         return PushRuleEvaluator.evaluate(rules.ruleSet(userId), userId, event.json(), context);
     }
@@ -92,10 +135,17 @@ public final class PushEvaluation {
         return new boolean[] {actions.notifies(), actions.highlights()};
     }
 
-    private String displayName(Map<StateKey, String> state, String userId) {
-        Pdu member = event(state.get(StateKey.member(userId)));
-        JsonNode name = member == null ? null : member.content().get("displayname");
-        return name != null && name.isTextual() ? name.textValue() : null;
+    private String displayName(RoomFacts facts, String userId) {
+        return facts.displayNames().computeIfAbsent(userId, u -> {
+            Pdu member = event(facts.state().get(StateKey.member(u)));
+            JsonNode name = member == null ? null : member.content().get("displayname");
+            return Optional.ofNullable(name != null && name.isTextual() ? name.textValue() : null);
+        }).orElse(null);
+    }
+
+    /** This part's cache by name, for its size and hit rate in the metrics. */
+    public Map<String, Cache<?, ?>> caches() {
+        return Map.of("push_evaluation_room_facts", facts);
     }
 
     private Pdu event(String eventId) {

@@ -28,7 +28,8 @@ import java.util.Optional;
  * {@value #MAX_EVALUATED} unread events are looked at: clients show such numbers as "99+" anyway.
  *
  * <p>Counted incrementally: what each unread event gave is kept with the position it was counted
- * up to, and a later sync looks only at the events after it (from the {@link RecentTimeline}).
+ * up to, and a later sync looks only at the events after it (from the {@link RecentTimeline}, or
+ * the store for a room it forgot).
  * When the read position moves, the room is counted again.
  *
  * <p>Thread by thread ({@link #countByThread}) for clients that ask: {@link ThreadNotificationCounts}.
@@ -91,26 +92,30 @@ public final class PushRuleNotificationCounts implements NotificationCounts {
         }
         Key key = new Key(userId, roomId);
         Counted previous = counted.getIfPresent(key);
-        if (previous != null && room.isPresent() && previous.read() == read && upTo >= previous.upTo()) {
+        if (previous != null && previous.read() == read && upTo >= previous.upTo()) {
             if (upTo == previous.upTo()) {
                 return previous.evaluated().counts();
             }
-            Optional<List<StoredEvent>> added = room.get().between(Math.max(read, previous.upTo()), upTo);
-            if (added.isPresent()) {
-                Evaluated evaluated = previous.evaluated().plus(evaluate(userId, room, added.get()));
-                counted.put(key, new Counted(read, upTo, evaluated));
-                return evaluated.counts();
-            }
-        }
-        List<StoredEvent> newestFirst = room.flatMap(r -> r.page(upTo, read, MAX_EVALUATED, TimelineFilter.ALL))
-                .orElseGet(() -> timeline.page(roomId, upTo, read, MAX_EVALUATED, true, TimelineFilter.ALL));
-        List<StoredEvent> unread = new ArrayList<>(newestFirst);
-        Collections.reverse(unread);
-        Evaluated evaluated = Evaluated.NONE.plus(evaluate(userId, room, unread));
-        if (room.isPresent()) {
+            // Only the events since the last count: from memory, or (a room the recent timeline
+            // forgot) from the store, rather than all the unread events again.
+            long from = Math.max(read, previous.upTo());
+            List<StoredEvent> added = room.flatMap(r -> r.between(from, upTo)).orElseGet(() -> oldestFirst(timeline
+                    .page(roomId, upTo, from, MAX_EVALUATED, true, TimelineFilter.ALL)));
+            Evaluated evaluated = previous.evaluated().plus(evaluate(userId, room, added));
             counted.put(key, new Counted(read, upTo, evaluated));
+            return evaluated.counts();
         }
+        List<StoredEvent> unread = oldestFirst(room.flatMap(r -> r.page(upTo, read, MAX_EVALUATED, TimelineFilter.ALL))
+                .orElseGet(() -> timeline.page(roomId, upTo, read, MAX_EVALUATED, true, TimelineFilter.ALL)));
+        Evaluated evaluated = Evaluated.NONE.plus(evaluate(userId, room, unread));
+        counted.put(key, new Counted(read, upTo, evaluated));
         return evaluated.counts();
+    }
+
+    private static List<StoredEvent> oldestFirst(List<StoredEvent> newestFirst) {
+        List<StoredEvent> events = new ArrayList<>(newestFirst);
+        Collections.reverse(events);
+        return events;
     }
 
     /**

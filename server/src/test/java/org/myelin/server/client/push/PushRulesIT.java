@@ -218,6 +218,34 @@ class PushRulesIT {
         assertFalse(rules.accountDataContent(gina.userId()).at("/global/override/1/enabled").asBoolean(true));
     }
 
+    /** The room facts kept between messages follow the room's state: display names and members. */
+    @Test
+    void aRoomsFactsFollowItsStateFromMessageToMessage() {
+        TestUser jo = hs.registerUser("jo");
+        TestUser kai = hs.registerUser("kai");
+        TestUser lu = hs.registerUser("lu");
+        PipelineRooms rooms = new PipelineRooms(hs);
+        String room = rooms.create(jo.userId(), "public");
+        rooms.join(room, kai.userId(), content().put("membership", "join").put("displayname", "Ada"));
+        PushEvaluation push = hs.homeserver().users().push;
+
+        Pdu first = rooms.send(room, jo.userId(), "m.room.message", content().put("msgtype", "m.text").put("body", "ada?"));
+        assertTrue(push.evaluate(kai.userId(), first).highlights());
+        Pdu second = rooms.send(room, jo.userId(), "m.room.message", content().put("msgtype", "m.text").put("body", "hi"));
+        assertEquals(".m.rule.room_one_to_one", push.evaluate(kai.userId(), second).ruleId());
+
+        rooms.join(room, kai.userId(), content().put("membership", "join").put("displayname", "Grace"));
+        Pdu oldName = rooms.send(room, jo.userId(), "m.room.message", content().put("msgtype", "m.text").put("body", "ada?"));
+        assertFalse(push.evaluate(kai.userId(), oldName).highlights(), "no longer kai's name");
+        Pdu newName = rooms.send(room, jo.userId(), "m.room.message",
+                content().put("msgtype", "m.text").put("body", "grace?"));
+        assertTrue(push.evaluate(kai.userId(), newName).highlights(), "the name kai took");
+
+        rooms.join(room, lu.userId(), content().put("membership", "join"));
+        Pdu third = rooms.send(room, jo.userId(), "m.room.message", content().put("msgtype", "m.text").put("body", "hi"));
+        assertEquals(".m.rule.message", push.evaluate(kai.userId(), third).ruleId(), "three members: not one to one");
+    }
+
     @Test
     void eventsInRoomsAreEvaluatedAgainstEachMembersRules() {
         TestUser hal = hs.registerUser("hal");

@@ -116,6 +116,34 @@ class IncrementalSyncIT {
     }
 
     /**
+     * A room that left the recent timeline is counted on from the count of the previous sync, with
+     * the events after it read from the store.
+     */
+    @Test
+    void aRoomTheRecentTimelineForgotIsCountedOnFromThePreviousSync() {
+        String roomId = sharedRoom();
+        JsonNode sync = client.sync(bob);
+        client.send(alice, roomId, "one");
+        client.send(alice, roomId, "two " + bob.userId());
+        sync = client.sync(bob, sync.path("next_batch").asText(), "");
+        assertEquals(2, notifications(sync, roomId));
+
+        client.send(alice, roomId, "three");
+        client.send(alice, roomId, "four " + bob.userId());
+        hs.homeserver().rooms().recent.forget(roomId);
+        sync = client.sync(bob, sync.path("next_batch").asText(), "");
+        assertEquals(4, notifications(sync, roomId), counts(sync, roomId)::toString);
+        assertEquals(2, counts(sync, roomId).path("highlight_count").asInt(), "both mentions highlight");
+
+        hs.homeserver().rooms().recent.forget(roomId);
+        client.send(bob, roomId, "bob answers");
+        client.send(alice, roomId, "five");
+        sync = client.sync(bob, sync.path("next_batch").asText(), "");
+        assertEquals(1, notifications(sync, roomId), "sending counts as reading");
+        assertEquals(0, counts(sync, roomId).path("highlight_count").asInt());
+    }
+
+    /**
      * After a restart the counts of earlier events are the push actions stored when they arrived,
      * not the user's rules evaluated again.
      */
