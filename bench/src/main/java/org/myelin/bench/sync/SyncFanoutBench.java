@@ -37,8 +37,10 @@ import java.util.concurrent.atomic.AtomicLong;
  * are made through the services it calls ({@link BulkRooms}). Run from the repository root:
  * <pre>{@code
  * mvn -B -q -o -DskipTests package -pl bench -am
- * java @config/jvm.options -XX:+UseCompactObjectHeaders -cp bench/target/benchmarks.jar org.myelin.bench.sync.SyncFanoutBench
+ * java @config/jvm.options -XX:+UseCompactObjectHeaders -Xmx1g -cp bench/target/benchmarks.jar org.myelin.bench.sync.SyncFanoutBench
  * }</pre>
+ * The server's JVM options, with a bigger heap: the 1,000 clients live in the same JVM (with the
+ * server's 256 MiB the JVM runs out of memory while the users make their first syncs).
  * Options (system properties): {@code users=1000 roomsPerUser=50 members=10 rate=200 warmupSeconds=15
  * seconds=30 seeders=8 mode=sync|sliding timelineLimit=10}. Besides the percentiles it reports the
  * JVM's CPU time (server and clients) per message sent and per delivery while sending.
