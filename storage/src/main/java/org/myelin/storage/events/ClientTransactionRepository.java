@@ -140,7 +140,16 @@ public final class ClientTransactionRepository {
             ps.setArray(1, c.createArrayOf("text", unknown.toArray()));
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
-                    found.put(rs.getString(1), new Origin(rs.getString(2), rs.getString(3), rs.getString(4)));
+                    Origin origin = new Origin(rs.getString(2), rs.getString(3), rs.getString(4));
+                    found.put(rs.getString(1), origin);
+                    byEvent.put(rs.getString(1), origin);
+                }
+            }
+            // Remembered either way, so that the sender's next sync does not ask again (a later
+            // record of the event's transaction replaces the mark: it was not there yet).
+            for (String eventId : unknown) {
+                if (!found.containsKey(eventId)) {
+                    byEvent.asMap().putIfAbsent(eventId, NONE);
                 }
             }
             return found;
