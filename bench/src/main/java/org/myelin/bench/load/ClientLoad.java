@@ -239,7 +239,10 @@ public final class ClientLoad {
             double hits = v.getOrDefault("cache_gets_total.hit", 0.0);
             double lookups = hits + v.getOrDefault("cache_gets_total.miss", 0.0);
             System.out.printf("  %-28s %9.0f%s  %11.0f lookups%s  %9.0f evicted%n", cache, v.getOrDefault("cache_size", 0.0),
-                    v.containsKey("cache_weight") ? String.format(" (%.1f MiB)", v.get("cache_weight") / (1 << 20)) : "",
+                    !v.containsKey("cache_weight") ? ""
+                            // The event cache weighs bytes; the others count what they hold (events, states, users).
+                            : cache.equals("events") ? String.format(" (%.1f MiB)", v.get("cache_weight") / (1 << 20))
+                            : String.format(" (weight %.0f)", v.get("cache_weight")),
                     lookups, lookups > 0 ? String.format(", %5.1f %% hits", 100 * hits / lookups) : "",
                     v.getOrDefault("cache_evictions_total", 0.0));
         });

@@ -142,6 +142,11 @@ public final class EventVisibility {
         if (visibility.equals("world_readable")) {
             return true;
         }
+        if (visibility.equals("shared") && user.knownJoinedNow()) {
+            // Visible whatever the membership at the event: no need to read its member event,
+            // which for the rooms of a woken /sync had mostly left the event cache.
+            return true;
+        }
         String membership = membership(state, user.userId());
         if ("join".equals(membership)) {
             return true;
@@ -203,6 +208,12 @@ public final class EventVisibility {
 
         String userId() {
             return userId;
+        }
+
+        /** Whether the user is known, without a query, to be joined to the room now. */
+        boolean knownJoinedNow() {
+            Membership m = known.get(roomId);
+            return m != null && m.joinedNow();
         }
 
         boolean joinedNowOrAfter(Long ordering) {
