@@ -144,7 +144,7 @@ final class RoomResults {
         long upTo = r.upTo();
         RoomEventFilter filter = new RoomEventFilter(r.params().timelineLimit(), null, null, null, null, null, null,
                 null, null, null, null);
-        TimelineWindows.Window w = parts.windows().load(r.userId(), r.roomId(), after, upTo, filter, false);
+        TimelineWindows.Window w = parts.windows().load(r.userId(), r.roomId(), after, upTo, filter, r.joined());
         List<Pdu> pdus = w.events().stream().map(StoredEvent::pdu).toList();
         int live = 0;
         if (r.from() != null) {
