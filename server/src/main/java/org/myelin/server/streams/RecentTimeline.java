@@ -239,7 +239,7 @@ public final class RecentTimeline {
         } else if (!room.events().isEmpty() && room.events().getLast().position() >= position) {
             return;
         }
-        boolean sameState = snapshot != null && room.snapshot() != null && sameSnapshot(room.snapshot(), snapshot);
+        boolean sameState = snapshot != null && snapshot.isSameAs(room.snapshot());
         long changedAt = sameState ? room.stateChangedAt() : position;
         rooms.put(roomId, room.with(new Entry(event, state), changedAt, snapshot, state));
     }
@@ -247,9 +247,5 @@ public final class RecentTimeline {
     /** This part's caches by name, for their sizes and hit rates in the metrics. */
     public Map<String, Cache<?, ?>> caches() {
         return Map.of("recent_timelines", rooms, "recent_timeline_state_marks", forgottenStates);
-    }
-
-    private static boolean sameSnapshot(StateSnapshot a, StateSnapshot b) {
-        return a == b || (a.isWritten() && b.isWritten() && a.id() == b.id());
     }
 }

@@ -119,6 +119,11 @@ public final class StateSnapshot {
         return id != 0;
     }
 
+    /** Whether {@code other} is this state: the same object, or both stored under one id. */
+    public boolean isSameAs(StateSnapshot other) {
+        return other == this || (other != null && isWritten() && other.isWritten() && id == other.id);
+    }
+
     /** The database id; only valid once {@link #isWritten()}. */
     public long id() {
         if (id == 0) {
