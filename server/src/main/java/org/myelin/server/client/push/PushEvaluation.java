@@ -11,6 +11,7 @@ import org.myelin.protocol.push.PushContext;
 import org.myelin.protocol.push.PushRuleEvaluator;
 import org.myelin.rooms.head.RoomHead;
 import org.myelin.server.RoomServices;
+import org.myelin.storage.events.PersistedEvent;
 import org.myelin.storage.rooms.MembershipRepository;
 import org.myelin.storage.state.StateSnapshot;
 
@@ -18,6 +19,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * What an event means for a user's notifications (client-server API, "Receiving
@@ -72,6 +74,13 @@ public final class PushEvaluation {
      */
     private final Cache<String, Known> facts = Caffeine.newBuilder().maximumSize(ROOMS_REMEMBERED).recordStats()
             .build();
+    /**
+     * Commits of state events so far. A room's head takes a new state before its event commits,
+     * and the joined members are read from the store, which has them only after the commit: facts
+     * read while a state event was in flight are dropped when it commits, and facts whose reading
+     * overlapped a state commit are not kept.
+     */
+    private final AtomicLong stateCommits = new AtomicLong();
 
     /** A room's facts and the state they were read in. */
     private record Known(StateSnapshot snapshot, RoomFacts facts) {
@@ -80,6 +89,16 @@ public final class PushEvaluation {
     public PushEvaluation(PushRules rules, RoomServices rooms) {
         this.rules = rules;
         this.rooms = rooms;
+        rooms.onCommit(this::committed);
+    }
+
+    private void committed(List<PersistedEvent> batch) {
+        for (PersistedEvent e : batch) {
+            if (e.pdu().isState()) {
+                stateCommits.incrementAndGet();
+                facts.invalidate(e.pdu().roomId());
+            }
+        }
     }
 
     /** The facts of {@code roomId} now; an unknown room has no members and no power levels. */
@@ -88,20 +107,18 @@ public final class PushEvaluation {
         if (head == null) {
             return new RoomFacts(roomId, List.of(), PushContext.NotificationPermission.NONE, Map.of());
         }
+        long seen = stateCommits.get();
         Known known = facts.getIfPresent(roomId);
         // The same state: the same map (a message leaves the head's state as it was) or the same
-        // stored snapshot. The joined members follow the state: they are written with it.
+        // stored snapshot.
         if (known != null && (known.facts().state() == head.currentState()
-                || sameSnapshot(known.snapshot(), head.snapshot()))) {
+                || (known.snapshot() != null && known.snapshot().isSameAs(head.snapshot())))) {
             return known.facts();
         }
         RoomFacts fresh = read(roomId, head);
-        facts.put(roomId, new Known(head.snapshot(), fresh));
+        // Atomic with the commit listener's invalidation of the same room.
+        facts.asMap().compute(roomId, (id, old) -> stateCommits.get() == seen ? new Known(head.snapshot(), fresh) : old);
         return fresh;
-    }
-
-    private static boolean sameSnapshot(StateSnapshot a, StateSnapshot b) {
-        return a != null && b != null && a.isWritten() && b.isWritten() && a.id() == b.id();
     }
 
     private RoomFacts read(String roomId, RoomHead head) {
